@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Idempotent setup of everything the build and the tests need on a Debian machine:
+# protoc (protobuf-compiler), the wasm32v1-none target and rust-src, and the Node.js packages of
+# the end-to-end tests (from the committed package-lock.json). Says what it does; stops with one
+# clear line on the first failure.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+say()  { printf '[setup] %s\n' "$*"; }
+fail() { printf '[setup] FAILED: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+		fail "need root (or sudo) to run: $*"; fi
+}
+
+# 1. Rust toolchain
+command -v cargo >/dev/null || fail "cargo not found: install Rust with rustup (https://rustup.rs)"
+command -v rustup >/dev/null || fail "rustup not found: the wasm target and rust-src are installed with rustup"
+
+# 2. protoc (litep2p and the networking crates compile .proto files)
+if command -v protoc >/dev/null; then
+	say "protoc present ($(protoc --version))"
+else
+	say "installing protoc (Debian package protobuf-compiler)"
+	as_root apt-get install -y -qq protobuf-compiler >/dev/null 2>&1 ||
+		{ as_root apt-get update -qq >/dev/null 2>&1 && as_root apt-get install -y -qq protobuf-compiler >/dev/null 2>&1; } ||
+		fail "could not install protobuf-compiler with apt-get"
+	command -v protoc >/dev/null || fail "protoc still missing after installing protobuf-compiler"
+fi
+
+# 3. The wasm target and rust-src (the runtime is compiled to wasm32v1-none)
+if rustup target list --installed | grep -qx wasm32v1-none; then
+	say "rust target wasm32v1-none present"
+else
+	say "adding rust target wasm32v1-none"
+	rustup target add wasm32v1-none >/dev/null 2>&1 || fail "rustup target add wasm32v1-none failed"
+fi
+if rustup component list --installed | grep -q '^rust-src'; then
+	say "rust-src present"
+else
+	say "adding rustup component rust-src"
+	rustup component add rust-src >/dev/null 2>&1 || fail "rustup component add rust-src failed"
+fi
+
+# 4. Node.js packages for the end-to-end tests
+command -v node >/dev/null || fail "node (Node.js >= 18) not found: install Debian's nodejs package"
+command -v npm >/dev/null || fail "npm not found: install Debian's npm package"
+e2e="$root/tests/e2e"
+if [ -d "$e2e/node_modules/@polkadot/api" ] && cmp -s "$e2e/package-lock.json" "$e2e/node_modules/.package-lock.json" 2>/dev/null; then
+	say "e2e Node.js packages present"
+else
+	say "installing e2e Node.js packages (npm ci, from package-lock.json)"
+	(cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || fail "npm ci in tests/e2e failed"
+fi
+say "done"
