@@ -1,0 +1,50 @@
+//! Runtime API of the optionchain oracle pallet.
+//!
+//! Every type in these signatures is a plain SCALE struct/enum with `TypeInfo`, so it is in the
+//! runtime metadata (V15+) and polkadot.js decodes it without custom type definitions:
+//! `await api.call.oracleApi.indexPrice(0)`.
+//!
+//! The runtime implements it by delegating to the `pallet_oracle::Pallet::<Runtime>::api_*`
+//! helpers.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::Codec;
+pub use optionchain_primitives::{
+	FeedEntry, IndexPrice, IndexVolatility, Moment, Price, PriceStatus, UnderlyingId,
+};
+
+sp_api::decl_runtime_apis! {
+	/// Reads of the oracle's canonical values at the state of a block.
+	pub trait OracleApi<AccountId, BlockNumber>
+	where
+		AccountId: Codec,
+		BlockNumber: Codec,
+	{
+		/// The canonical index price of `id`, with its status and confidence band; `None` if
+		/// the underlying is unknown or was never priced.
+		fn index_price(id: UnderlyingId) -> Option<IndexPrice>;
+
+		/// The canonical ATM implied volatility of `id`, with its status and confidence band.
+		fn volatility(id: UnderlyingId) -> Option<IndexVolatility>;
+
+		/// The time-weighted average of the canonical index price over the last `window_ms`
+		/// milliseconds before the block's timestamp. `None` if there is no price history or the
+		/// window is 0 or longer than the maximum (24 h). If the retained history is shorter
+		/// than the window, the average covers the retained part.
+		fn twap(id: UnderlyingId, window_ms: Moment) -> Option<Price>;
+
+		/// The settlement price fixed for `(id, expiry)`, `None` until it is fixed.
+		fn settlement_price(id: UnderlyingId, expiry: Moment) -> Option<Price>;
+
+		/// The underlyings registered with the oracle.
+		fn underlyings() -> Vec<UnderlyingId>;
+
+		/// The exact bytes an operator must sign (with its account key) to feed `entries`
+		/// for round `at` (a block number at most `FeedLifetime` blocks before inclusion).
+		fn feed_payload(operator: AccountId, at: BlockNumber, entries: Vec<FeedEntry>) -> Vec<u8>;
+	}
+}

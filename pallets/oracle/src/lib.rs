@@ -1,0 +1,535 @@
+//! # Oracle pallet
+//!
+//! One canonical, manipulation-resistant index price (and ATM implied volatility) per underlying
+//! and block, and settlement prices that every validator agrees on. The options and margin
+//! pallets read everything through [`optionchain_primitives::OracleProvider`], implemented by
+//! [`Pallet`]; polkadot.js reads through `pallet-oracle-runtime-api`.
+//!
+//! See the crate's `README.md` for the design, the invariants and the weights.
+//!
+//! ## Overview
+//! - Governance ([`Config::GovernanceOrigin`]) registers underlyings with their
+//!   [`UnderlyingParams`] and manages a bounded set of operators.
+//! - Operators call [`Pallet::feed`] with the prices and volatilities of several underlyings. The
+//!   call is a *general* (unsigned, extension-carrying) transaction authorised by
+//!   `#[pallet::authorize]`: the operator signs the payload with its account key, the signature
+//!   travels in the call, and `frame_system::AuthorizeCall` validates it before the transaction
+//!   enters the pool. Operators pay no fees; anybody else is rejected with an
+//!   `InvalidTransaction` before the call costs block space.
+//! - At the end of each block (`on_finalize`) every underlying that received a submission is
+//!   aggregated: median and median absolute deviation of the operators' latest submissions that
+//!   are younger than the heartbeat, if there are at least `quorum` of them. A move beyond
+//!   `max_move` trips the circuit breaker and only becomes canonical once confirmed.
+//! - Each change of the canonical price is recorded in a ring buffer of cumulative price-time
+//!   observations; TWAPs cost O(log n) storage reads. Settlement prices are TWAPs over
+//!   `[T - window, T]`, fixed once by the first block whose timestamp is at or after `T`.
+//!
+//! ## Invariants (checked by `try_state`, after every unit test)
+//! - every operator is distinct and their number is at most `MaxOperators`;
+//! - every registered underlying has valid parameters and is in the bounded list;
+//! - submissions exist only for registered underlyings, come from current operators, one per
+//!   operator;
+//! - `Touched` is empty between blocks; the settlement schedule is sorted and only references
+//!   registered underlyings;
+//! - each ring has `len <= MaxObservations`, `next < MaxObservations`, strictly increasing
+//!   timestamps, and its newest observation's price equals the canonical price;
+//! - a tripped breaker exists only for an underlying that has a canonical price.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+mod aggregation;
+mod feed;
+mod governance;
+mod invariants;
+mod provider;
+mod twap;
+pub mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// Log target of this pallet.
+pub const LOG_TARGET: &str = "runtime::oracle";
+
+/// Creates operator accounts and their signatures, and sets the time, for the benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId, Signature> {
+	/// A new account (distinct for each `seed`) whose key can sign in the benchmark context.
+	fn operator(seed: u32) -> AccountId;
+	/// `who`'s signature over `msg`.
+	fn sign(who: &AccountId, msg: &[u8]) -> Signature;
+	/// Sets the block timestamp (ms), e.g. `pallet_timestamp::Pallet::<Runtime>::set_timestamp`.
+	fn set_time(now: optionchain_primitives::Moment);
+}
+
+/// sr25519 keys for runtimes whose operators are `AccountId32` and sign with
+/// `MultiSignature`: use these in the runtime's [`BenchmarkHelper`]. Keys are generated in the
+/// benchmark keystore (the benchmark CLI registers one).
+#[cfg(feature = "runtime-benchmarks")]
+pub mod sr25519_benchmarking {
+	use sp_core::crypto::KeyTypeId;
+	use sp_runtime::{traits::IdentifyAccount, AccountId32, MultiSignature, MultiSigner};
+
+	/// Key type of the benchmark operator keys.
+	pub const KEY_TYPE: KeyTypeId = KeyTypeId(*b"orcl");
+
+	/// A fresh operator account for `seed`.
+	pub fn operator(seed: u32) -> AccountId32 {
+		let seed = alloc::format!("//oracle-bench-{seed}");
+		let public = sp_io::crypto::sr25519_generate(KEY_TYPE, Some(seed.into_bytes()));
+		MultiSigner::from(public).into_account()
+	}
+
+	/// `who`'s sr25519 signature over `msg` (an all-zero signature if the key is unknown, which
+	/// makes the benchmark's verification fail loudly).
+	pub fn sign(who: &AccountId32, msg: &[u8]) -> MultiSignature {
+		let public = sp_core::sr25519::Public::from_raw(*who.as_ref());
+		let sig = sp_io::crypto::sr25519_sign(KEY_TYPE, &public, msg)
+			.unwrap_or_else(|| sp_core::sr25519::Signature::from_raw([0u8; 64]));
+		MultiSignature::Sr25519(sig)
+	}
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{BuildGenesisConfig, Time},
+	};
+	use frame_system::pallet_prelude::*;
+	use optionchain_primitives::{FeedEntry, Moment, Price, UnderlyingId};
+	use sp_runtime::traits::{IdentifyAccount, Verify};
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the oracle pallet.
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// Source of the block timestamp in milliseconds (`pallet_timestamp::Pallet<Runtime>`).
+		type Time: Time<Moment = Moment>;
+
+		/// Origin that registers underlyings, manages operators, schedules settlements and can
+		/// confirm a move held by the circuit breaker (root in dev).
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Signature with which operators sign their feeds; its signer must map to the
+		/// operator's account (`sp_runtime::MultiSignature` in the runtime).
+		type OperatorSignature: Verify<Signer: IdentifyAccount<AccountId = Self::AccountId>>
+			+ Parameter;
+
+		/// Maximum number of registered underlyings.
+		#[pallet::constant]
+		type MaxUnderlyings: Get<u32>;
+
+		/// Maximum number of operators.
+		#[pallet::constant]
+		type MaxOperators: Get<u32>;
+
+		/// Maximum number of entries in one feed (`<= MaxUnderlyings`). A feed with more than
+		/// `MaxUnderlyings` entries does not even decode.
+		#[pallet::constant]
+		type MaxFeedEntries: Get<u32>;
+
+		/// Capacity of each underlying's ring buffer of price observations. One observation is
+		/// written per block in which the canonical price changes, so this must cover the
+		/// longest settlement window (e.g. 30 min / 6 s = 300 blocks) with margin.
+		#[pallet::constant]
+		type MaxObservations: Get<u32>;
+
+		/// Maximum number of settlements waiting to be fixed (all underlyings together).
+		#[pallet::constant]
+		type MaxScheduledSettlements: Get<u32>;
+
+		/// Maximum number of settlement prices fixed in one block (the rest waits for the next
+		/// block; the result does not depend on which block fixes it).
+		#[pallet::constant]
+		type MaxSettlementsPerBlock: Get<u32>;
+
+		/// Number of blocks after its round `at` during which a signed feed can be included.
+		#[pallet::constant]
+		type FeedLifetime: Get<BlockNumberFor<Self>>;
+
+		/// Transaction-pool priority of feeds.
+		#[pallet::constant]
+		type FeedPriority: Get<TransactionPriority>;
+
+		/// Weights of this pallet's calls and hooks.
+		type WeightInfo: WeightInfo;
+
+		/// Creates operator keys and signatures for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, Self::OperatorSignature>;
+	}
+
+	/// Bounded feed entries as they appear in the call (decoding fails above `MaxUnderlyings`).
+	pub type FeedEntriesOf<T> = BoundedVec<FeedEntry, <T as Config>::MaxUnderlyings>;
+	/// The latest submissions for one underlying, at most one per operator.
+	pub type SubmissionsOf<T> =
+		BoundedVec<Submission<<T as frame_system::Config>::AccountId>, <T as Config>::MaxOperators>;
+
+	/// Parameters of each registered underlying.
+	#[pallet::storage]
+	pub type Underlyings<T: Config> =
+		StorageMap<_, Twox64Concat, UnderlyingId, UnderlyingParams, OptionQuery>;
+
+	/// The registered underlyings, in registration order.
+	#[pallet::storage]
+	pub type UnderlyingList<T: Config> =
+		StorageValue<_, BoundedVec<UnderlyingId, T::MaxUnderlyings>, ValueQuery>;
+
+	/// The operators allowed to feed.
+	#[pallet::storage]
+	pub type Operators<T: Config> =
+		StorageValue<_, BoundedVec<T::AccountId, T::MaxOperators>, ValueQuery>;
+
+	/// Replay protection: the round and inclusion block of each operator's last accepted feed.
+	/// Kept when an operator is removed, so its old signed feeds stay unusable if re-added.
+	#[pallet::storage]
+	pub type LastFeeds<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, LastFeed<BlockNumberFor<T>>, OptionQuery>;
+
+	/// Each operator's latest submission per underlying (pruned once older than the heartbeat).
+	#[pallet::storage]
+	pub type Submissions<T: Config> =
+		StorageMap<_, Twox64Concat, UnderlyingId, SubmissionsOf<T>, ValueQuery>;
+
+	/// Underlyings that received a submission in the current block; emptied in `on_finalize`.
+	#[pallet::storage]
+	pub type Touched<T: Config> =
+		StorageValue<_, BoundedVec<UnderlyingId, T::MaxUnderlyings>, ValueQuery>;
+
+	/// The canonical index price of each underlying.
+	#[pallet::storage]
+	pub type IndexPrices<T: Config> =
+		StorageMap<_, Twox64Concat, UnderlyingId, Aggregate, OptionQuery>;
+
+	/// The canonical ATM implied volatility of each underlying.
+	#[pallet::storage]
+	pub type Volatilities<T: Config> =
+		StorageMap<_, Twox64Concat, UnderlyingId, Aggregate, OptionQuery>;
+
+	/// Tripped circuit breakers.
+	#[pallet::storage]
+	pub type Breakers<T: Config> = StorageMap<_, Twox64Concat, UnderlyingId, Breaker, OptionQuery>;
+
+	/// Position of each underlying's ring buffer of observations.
+	#[pallet::storage]
+	pub type Rings<T: Config> = StorageMap<_, Twox64Concat, UnderlyingId, Ring, ValueQuery>;
+
+	/// Ring buffer slots: `(underlying, slot) -> observation`, `slot < MaxObservations`.
+	#[pallet::storage]
+	pub type Observations<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		UnderlyingId,
+		Twox64Concat,
+		u32,
+		Observation,
+		OptionQuery,
+	>;
+
+	/// Settlements waiting to be fixed, sorted by `(expiry, underlying)`.
+	#[pallet::storage]
+	pub type ScheduledSettlements<T: Config> =
+		StorageValue<_, BoundedVec<ScheduledSettlement, T::MaxScheduledSettlements>, ValueQuery>;
+
+	/// Fixed settlement prices: `(underlying, expiry) -> record`. Never overwritten.
+	#[pallet::storage]
+	pub type SettlementPrices<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		UnderlyingId,
+		Blake2_128Concat,
+		Moment,
+		SettlementRecord,
+		OptionQuery,
+	>;
+
+	/// Events of the oracle pallet.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// An underlying was registered.
+		UnderlyingRegistered { underlying: UnderlyingId, params: UnderlyingParams },
+		/// An underlying's parameters were changed.
+		UnderlyingUpdated { underlying: UnderlyingId, params: UnderlyingParams },
+		/// An operator was added.
+		OperatorAdded { operator: T::AccountId },
+		/// An operator was removed; `dropped` of its submissions were discarded.
+		OperatorRemoved { operator: T::AccountId, dropped: u32 },
+		/// An operator's feed of `entries` underlyings for round `round` was accepted.
+		FeedAccepted { operator: T::AccountId, round: BlockNumberFor<T>, entries: u32 },
+		/// A new canonical index price (median of `sources` submissions, band ±`confidence`).
+		IndexPriceUpdated {
+			underlying: UnderlyingId,
+			price: Price,
+			confidence: Price,
+			sources: u32,
+		},
+		/// A new canonical implied volatility.
+		VolatilityUpdated {
+			underlying: UnderlyingId,
+			volatility: Price,
+			confidence: Price,
+			sources: u32,
+		},
+		/// An underlying had submissions this block but fewer than `quorum` within the
+		/// heartbeat: nothing changed (its value goes `Stale` when its inputs age out).
+		QuorumNotReached { underlying: UnderlyingId, fresh: u32, quorum: u32 },
+		/// The aggregate moved beyond the per-block bound: the canonical price stays at
+		/// `reference` until `required` consecutive rounds confirm the move.
+		CircuitBreakerTripped {
+			underlying: UnderlyingId,
+			reference: Price,
+			candidate: Price,
+			required: u32,
+		},
+		/// Another round beyond the bound on the same side.
+		CircuitBreakerConfirming {
+			underlying: UnderlyingId,
+			candidate: Price,
+			confirmations: u32,
+			required: u32,
+		},
+		/// The move was confirmed (by rounds, or by governance) and is now canonical.
+		CircuitBreakerReleased { underlying: UnderlyingId, price: Price, by_governance: bool },
+		/// An aggregate came back within the bound: the breaker is cleared, the move dropped.
+		CircuitBreakerReset { underlying: UnderlyingId, price: Price },
+		/// A settlement price was requested for `(underlying, expiry)`.
+		SettlementScheduled { underlying: UnderlyingId, expiry: Moment, window: Moment },
+		/// A settlement price was fixed: TWAP over `[from, to]`.
+		SettlementPriceFixed {
+			underlying: UnderlyingId,
+			expiry: Moment,
+			price: Price,
+			from: Moment,
+			to: Moment,
+		},
+		/// A due settlement could not be fixed because the underlying has never had a price;
+		/// it is retried every block.
+		SettlementDeferred { underlying: UnderlyingId, expiry: Moment },
+	}
+
+	/// Errors of the oracle pallet.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The underlying is not registered.
+		UnknownUnderlying,
+		/// The underlying is already registered.
+		UnderlyingAlreadyRegistered,
+		/// `MaxUnderlyings` underlyings are already registered.
+		TooManyUnderlyings,
+		/// `quorum` is 0 or larger than `MaxOperators`.
+		InvalidQuorum,
+		/// `heartbeat` is 0.
+		InvalidHeartbeat,
+		/// `max_move` is 0.
+		InvalidMaxMove,
+		/// `confirmations` is smaller than 2.
+		InvalidConfirmations,
+		/// `settlement_window` is 0 or longer than 24 h.
+		InvalidSettlementWindow,
+		/// `max_price` is 0 or above the hard cap of 10^12 USD.
+		InvalidMaxPrice,
+		/// `max_volatility` is 0 or above the hard cap of 100.
+		InvalidMaxVolatility,
+		/// The account is already an operator.
+		AlreadyOperator,
+		/// `MaxOperators` operators already exist.
+		TooManyOperators,
+		/// The account is not an operator.
+		NotOperator,
+		/// The feed has no entries.
+		EmptyFeed,
+		/// The feed has more than `MaxFeedEntries` entries.
+		TooManyEntries,
+		/// The feed lists the same underlying twice.
+		DuplicateEntry,
+		/// A submitted price is zero.
+		ZeroPrice,
+		/// A submitted price is above the underlying's `max_price`.
+		PriceOutOfBounds,
+		/// A submitted volatility is zero.
+		ZeroVolatility,
+		/// A submitted volatility is above the underlying's `max_volatility`.
+		VolatilityOutOfBounds,
+		/// The feed's round is in the future.
+		FeedFromFuture,
+		/// The feed's round is more than `FeedLifetime` blocks old.
+		FeedExpired,
+		/// The feed's round is not newer than the operator's last accepted round (replay).
+		FeedReplayed,
+		/// The operator already fed in this block.
+		AlreadySubmitted,
+		/// The signature does not match the operator and payload.
+		BadSignature,
+		/// The settlement schedule is full.
+		TooManyScheduledSettlements,
+		/// The expiry is 0.
+		InvalidExpiry,
+		/// The underlying's circuit breaker is not tripped.
+		CircuitBreakerNotTripped,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Reserves the weight of `on_finalize` that is not prepaid by feeds: the aggregation
+		/// base cost and fixing up to `MaxSettlementsPerBlock` settlements. (The per-underlying
+		/// aggregation cost is charged to the feed that first touches the underlying.)
+		fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
+			Self::on_finalize_reserved_weight()
+		}
+
+		/// Fixes due settlement prices, then aggregates the underlyings fed in this block.
+		fn on_finalize(_n: BlockNumberFor<T>) {
+			Self::fix_due_settlements();
+			Self::aggregate_touched();
+		}
+
+		fn integrity_test() {
+			Self::do_integrity_test();
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Feed prices and ATM implied volatilities of several underlyings.
+		///
+		/// Must be submitted as a *general* transaction (no signer); `#[pallet::authorize]`
+		/// checks that `operator` is an operator, that `signature` is `operator`'s signature
+		/// over [`Pallet::feed_payload`] and that every entry is valid, so that invalid feeds
+		/// never enter the pool. Free for operators. `at` is the feed's round: a block number
+		/// `<= ` the including block, at most `FeedLifetime` blocks old, and larger than the
+		/// operator's previous round. At most one feed per operator per block.
+		#[pallet::call_index(0)]
+		#[pallet::weight(Pallet::<T>::feed_weight(entries.len() as u32))]
+		#[pallet::authorize(Pallet::<T>::authorize_feed)]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_feed(entries.len() as u32))]
+		pub fn feed(
+			origin: OriginFor<T>,
+			operator: T::AccountId,
+			at: BlockNumberFor<T>,
+			entries: FeedEntriesOf<T>,
+			signature: T::OperatorSignature,
+		) -> DispatchResultWithPostInfo {
+			ensure_authorized(origin)?;
+			Self::do_feed(operator, at, entries, signature)
+		}
+
+		/// Register an underlying with its parameters.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::register_underlying())]
+		pub fn register_underlying(
+			origin: OriginFor<T>,
+			underlying: UnderlyingId,
+			params: UnderlyingParams,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_register_underlying(underlying, params)
+		}
+
+		/// Change an underlying's parameters. Scheduled settlements keep the window they were
+		/// scheduled with.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::update_underlying())]
+		pub fn update_underlying(
+			origin: OriginFor<T>,
+			underlying: UnderlyingId,
+			params: UnderlyingParams,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_update_underlying(underlying, params)
+		}
+
+		/// Add an operator.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::add_operator())]
+		pub fn add_operator(origin: OriginFor<T>, operator: T::AccountId) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_add_operator(operator)
+		}
+
+		/// Remove an operator and drop all its submissions, including the pending ones of the
+		/// current block.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::remove_operator(T::MaxUnderlyings::get()))]
+		pub fn remove_operator(origin: OriginFor<T>, operator: T::AccountId) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_remove_operator(operator)
+		}
+
+		/// Ask for the settlement price of `underlying` at `expiry` (ms) to be fixed.
+		/// Idempotent. (The options pallet does the same through `OracleProvider`.)
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::schedule_settlement())]
+		pub fn schedule_settlement(
+			origin: OriginFor<T>,
+			underlying: UnderlyingId,
+			expiry: Moment,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_schedule_settlement(underlying, expiry)
+		}
+
+		/// Confirm the move held by a tripped circuit breaker: the candidate becomes canonical.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::release_circuit_breaker())]
+		pub fn release_circuit_breaker(
+			origin: OriginFor<T>,
+			underlying: UnderlyingId,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_release_circuit_breaker(underlying)
+		}
+	}
+
+	/// Genesis state: underlyings and operators.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Underlyings to register, with their parameters.
+		pub underlyings: Vec<(UnderlyingId, UnderlyingParams)>,
+		/// Initial operators.
+		pub operators: Vec<T::AccountId>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for (id, params) in &self.underlyings {
+				if let Err(e) = Pallet::<T>::do_register_underlying(*id, *params) {
+					panic!("oracle genesis: cannot register underlying {id}: {e:?}");
+				}
+			}
+			for who in &self.operators {
+				if let Err(e) = Pallet::<T>::do_add_operator(who.clone()) {
+					panic!("oracle genesis: cannot add operator {who:?}: {e:?}");
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,9 @@
+//! Unit tests. Every test runs through `build_and_execute`, which ends the block and checks
+//! `do_try_state` afterwards. Expected numbers are worked out by hand in the comments.
+
+mod aggregation;
+mod authorize;
+mod errors;
+mod genesis;
+mod safety;
+mod twap;

@@ -1,0 +1,179 @@
+//! Storage and call types of the oracle pallet.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{Deserialize, Serialize};
+use optionchain_primitives::{Moment, Price, UnderlyingId, Volatility};
+use scale_info::TypeInfo;
+use sp_arithmetic::{FixedPointNumber, FixedU128, Permill};
+
+/// Thirty minutes in milliseconds: the default settlement averaging window (as Deribit's).
+pub const DEFAULT_SETTLEMENT_WINDOW: Moment = 30 * 60 * 1000;
+/// Longest accepted TWAP or settlement window: 24 hours in milliseconds.
+///
+/// Together with [`PRICE_CAP`] this keeps the integral of the price over any window below
+/// `2^128`, which is what makes the wrapping accumulator exact (see `twap.rs`).
+pub const MAX_WINDOW: Moment = 24 * 60 * 60 * 1000;
+/// Hard upper bound for any asset's `max_price`: 10^12 USD per unit.
+pub const PRICE_CAP: u128 = 1_000_000_000_000;
+/// Hard upper bound for any asset's `max_volatility`: 100 (10 000 % annualised).
+pub const VOLATILITY_CAP: u128 = 100;
+/// Domain separator prefixed to every signed feed payload.
+pub const FEED_CONTEXT: [u8; 16] = *b"optionchain/feed";
+
+/// Governance-set parameters of an underlying.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Serialize,
+	Deserialize,
+)]
+#[serde(crate = "frame_support::__private::serde")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UnderlyingParams {
+	/// Minimum number of operator submissions, each younger than `heartbeat`, needed for a
+	/// fresh canonical value. `1 <= quorum <= MaxOperators`. To tolerate `f` faulty operators
+	/// use `quorum >= 2f + 1`.
+	pub quorum: u32,
+	/// Maximum age (ms) of a submission counted towards the quorum; also how long a canonical
+	/// value stays `Fresh` after its quorum-th newest input. Non-zero.
+	pub heartbeat: Moment,
+	/// Largest move of the price, relative to the current canonical price, that an aggregation
+	/// round may apply at once. A larger move trips the circuit breaker. Non-zero.
+	pub max_move: Permill,
+	/// Number of consecutive aggregation rounds (including the one that tripped it) that must
+	/// all be beyond the bound, on the same side, before the price follows. At least 2, so a
+	/// one-block spike can never become canonical.
+	pub confirmations: u32,
+	/// Settlement averaging window (ms): the settlement price for expiry `T` is the TWAP over
+	/// `[T - window, T]`. `1 ..= MAX_WINDOW`.
+	pub settlement_window: Moment,
+	/// Submissions above this price are rejected as absurd. `0 < max_price <= PRICE_CAP`.
+	pub max_price: Price,
+	/// Submissions above this volatility are rejected as absurd.
+	/// `0 < max_volatility <= VOLATILITY_CAP`.
+	pub max_volatility: Volatility,
+}
+
+impl Default for UnderlyingParams {
+	fn default() -> Self {
+		Self {
+			quorum: 2,
+			heartbeat: 60_000,
+			max_move: Permill::from_percent(10),
+			confirmations: 3,
+			settlement_window: DEFAULT_SETTLEMENT_WINDOW,
+			max_price: FixedU128::saturating_from_integer(10_000_000u128),
+			max_volatility: FixedU128::saturating_from_integer(10u128),
+		}
+	}
+}
+
+/// The latest submission of one operator for one underlying.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct Submission<AccountId> {
+	/// The operator.
+	pub operator: AccountId,
+	/// Submitted index price.
+	pub price: Price,
+	/// Submitted ATM implied volatility.
+	pub volatility: Volatility,
+	/// Timestamp of the block that included the submission.
+	pub timestamp: Moment,
+	/// Number of the block that included the submission.
+	pub block: u32,
+}
+
+/// A canonical aggregate (price or volatility).
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Aggregate {
+	/// Median of the inputs.
+	pub value: FixedU128,
+	/// Median absolute deviation of the inputs from `value` (half-width of the band).
+	pub confidence: FixedU128,
+	/// Timestamp of the block in which the value was aggregated.
+	pub updated_at: Moment,
+	/// Number of the block in which the value was aggregated.
+	pub block: u32,
+	/// After this moment fewer than `quorum` of the inputs are within the heartbeat: the value
+	/// is `Stale`. Equals the timestamp of the quorum-th newest input plus the heartbeat.
+	pub fresh_until: Moment,
+	/// Number of inputs.
+	pub sources: u32,
+}
+
+/// State of a tripped circuit breaker.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Breaker {
+	/// The latest aggregate beyond the bound (becomes canonical once confirmed).
+	pub candidate: Aggregate,
+	/// `true` if the move is upwards.
+	pub upwards: bool,
+	/// Consecutive rounds beyond the bound on the same side, including the tripping one.
+	pub confirmations: u32,
+	/// Block in which the breaker tripped.
+	pub tripped_at: u32,
+}
+
+/// One point of the price-time accumulator.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Observation {
+	/// Moment of the observation (ms); strictly increasing along the ring.
+	pub timestamp: Moment,
+	/// `∫ price dt` from the first observation up to `timestamp`, in price-inner units × ms,
+	/// modulo 2^128 (Uniswap v2 style: only differences are meaningful).
+	pub cumulative: u128,
+	/// The canonical price in effect from `timestamp` until the next observation.
+	pub price: Price,
+}
+
+/// Position of an underlying's ring buffer of observations.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Default, Debug)]
+pub struct Ring {
+	/// Slot the next observation is written to.
+	pub next: u32,
+	/// Number of valid observations (`<= MaxObservations`).
+	pub len: u32,
+}
+
+/// A settlement waiting for the first block with `timestamp >= expiry`.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct ScheduledSettlement {
+	/// The expiry (ms).
+	pub expiry: Moment,
+	/// The underlying.
+	pub underlying: UnderlyingId,
+	/// Averaging window (ms), taken from the underlying's parameters when scheduled.
+	pub window: Moment,
+}
+
+/// A fixed settlement price. Never changed once written.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct SettlementRecord {
+	/// The time-weighted average price.
+	pub price: Price,
+	/// Start of the averaged interval: `expiry - window`, or later if the retained history (or
+	/// the asset's price history) starts later.
+	pub from: Moment,
+	/// End of the averaged interval (the expiry), or later only if the asset had no price
+	/// before the expiry (then the first known price is used).
+	pub to: Moment,
+	/// Block that fixed the price.
+	pub block: u32,
+}
+
+/// Replay protection state of an operator.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct LastFeed<BlockNumber> {
+	/// Round (`at`) of the last accepted feed; the next must have a larger one.
+	pub round: BlockNumber,
+	/// Block that included the last accepted feed.
+	pub block: BlockNumber,
+}

@@ -1,0 +1,144 @@
+//! A configurable in-memory [`OracleProvider`] for the mock runtimes of other pallets.
+//!
+//! State is thread-local, so every `#[test]` (each runs on its own thread) starts empty; call
+//! [`MockOracle::reset`] to clear it within a test.
+//!
+//! ```
+//! use optionchain_primitives::{testing::MockOracle, units, OracleProvider, PriceStatus};
+//! MockOracle::set_price(0, units::whole(60_000), PriceStatus::Fresh);
+//! assert_eq!(MockOracle::fresh_index_price(0).unwrap().price, units::whole(60_000));
+//! MockOracle::set_status(0, PriceStatus::Stale);
+//! assert!(MockOracle::fresh_index_price(0).is_err());
+//! ```
+
+extern crate std;
+
+use crate::*;
+use core::cell::RefCell;
+use std::collections::BTreeMap;
+
+#[derive(Default)]
+struct State {
+	prices: BTreeMap<UnderlyingId, IndexPrice>,
+	vols: BTreeMap<UnderlyingId, IndexVolatility>,
+	settlements: BTreeMap<(UnderlyingId, Moment), Price>,
+	scheduled: std::vec::Vec<(UnderlyingId, Moment)>,
+	schedule_error: Option<sp_runtime::DispatchError>,
+	read_weight: Weight,
+}
+
+std::thread_local! {
+	static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+/// An [`OracleProvider`] whose answers are set by the test.
+pub struct MockOracle;
+
+impl MockOracle {
+	/// Forget everything.
+	pub fn reset() {
+		STATE.with(|s| *s.borrow_mut() = State::default());
+	}
+	/// Set the index price of `id` (confidence 0, timestamp/block 0).
+	pub fn set_price(id: UnderlyingId, price: Price, status: PriceStatus) {
+		Self::set_index_price(
+			id,
+			IndexPrice { price, confidence: Price::default(), status, updated_at: 0, block: 0 },
+		);
+	}
+	/// Set the full index price record of `id`.
+	pub fn set_index_price(id: UnderlyingId, p: IndexPrice) {
+		STATE.with(|s| s.borrow_mut().prices.insert(id, p));
+	}
+	/// Change only the status of `id`'s price (no-op if it has none).
+	pub fn set_status(id: UnderlyingId, status: PriceStatus) {
+		STATE.with(|s| {
+			if let Some(p) = s.borrow_mut().prices.get_mut(&id) {
+				p.status = status;
+			}
+		});
+	}
+	/// Remove `id`'s price.
+	pub fn remove_price(id: UnderlyingId) {
+		STATE.with(|s| s.borrow_mut().prices.remove(&id));
+	}
+	/// Set the volatility of `id` (confidence 0, timestamp/block 0).
+	pub fn set_volatility(id: UnderlyingId, volatility: Volatility, status: PriceStatus) {
+		let v = IndexVolatility {
+			volatility,
+			confidence: Volatility::default(),
+			status,
+			updated_at: 0,
+			block: 0,
+		};
+		STATE.with(|s| s.borrow_mut().vols.insert(id, v));
+	}
+	/// Fix the settlement price of `(id, expiry)`.
+	pub fn set_settlement_price(id: UnderlyingId, expiry: Moment, price: Price) {
+		STATE.with(|s| s.borrow_mut().settlements.insert((id, expiry), price));
+	}
+	/// Make `schedule_settlement` fail with `e` (or succeed again with `None`).
+	pub fn set_schedule_error(e: Option<sp_runtime::DispatchError>) {
+		STATE.with(|s| s.borrow_mut().schedule_error = e);
+	}
+	/// The `(id, expiry)` pairs passed to `schedule_settlement`, in call order, deduplicated.
+	pub fn scheduled() -> std::vec::Vec<(UnderlyingId, Moment)> {
+		STATE.with(|s| s.borrow().scheduled.clone())
+	}
+	/// Set the value returned by `read_weight` and `schedule_weight`.
+	pub fn set_read_weight(w: Weight) {
+		STATE.with(|s| s.borrow_mut().read_weight = w);
+	}
+}
+
+impl OracleProvider for MockOracle {
+	fn index_price(id: UnderlyingId) -> Option<IndexPrice> {
+		STATE.with(|s| s.borrow().prices.get(&id).copied())
+	}
+	fn volatility(id: UnderlyingId) -> Option<IndexVolatility> {
+		STATE.with(|s| s.borrow().vols.get(&id).copied())
+	}
+	fn settlement_price(id: UnderlyingId, expiry: Moment) -> Option<Price> {
+		STATE.with(|s| s.borrow().settlements.get(&(id, expiry)).copied())
+	}
+	fn schedule_settlement(id: UnderlyingId, expiry: Moment) -> DispatchResult {
+		STATE.with(|s| {
+			let mut s = s.borrow_mut();
+			if let Some(e) = s.schedule_error {
+				return Err(e);
+			}
+			if !s.scheduled.contains(&(id, expiry)) {
+				s.scheduled.push((id, expiry));
+			}
+			Ok(())
+		})
+	}
+	fn read_weight() -> Weight {
+		STATE.with(|s| s.borrow().read_weight)
+	}
+	fn schedule_weight() -> Weight {
+		STATE.with(|s| s.borrow().read_weight)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn mock_roundtrip() {
+		MockOracle::set_price(1, units::whole(3_000), PriceStatus::Fresh);
+		MockOracle::set_volatility(1, units::ratio(65, 100), PriceStatus::Stale);
+		MockOracle::set_settlement_price(1, 10, units::whole(2_999));
+		assert_eq!(MockOracle::fresh_index_price(1).map(|p| p.price), Ok(units::whole(3_000)));
+		assert_eq!(MockOracle::fresh_volatility(1), Err(PriceError::Stale));
+		assert_eq!(MockOracle::settlement_price(1, 10), Some(units::whole(2_999)));
+		assert_eq!(MockOracle::schedule_settlement(1, 20), Ok(()));
+		assert_eq!(MockOracle::schedule_settlement(1, 20), Ok(()));
+		assert_eq!(MockOracle::scheduled(), std::vec![(1, 20)]);
+		MockOracle::set_schedule_error(Some(sp_runtime::DispatchError::Other("full")));
+		assert!(MockOracle::schedule_settlement(1, 30).is_err());
+		MockOracle::reset();
+		assert_eq!(MockOracle::index_price(1), None);
+	}
+}
