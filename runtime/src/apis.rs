@@ -17,9 +17,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use crate::{
-	genesis_config_presets, AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt,
-	Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
-	VERSION,
+	genesis_config_presets, AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa,
+	InherentDataExt, Nonce, Oracle, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+	TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -193,6 +193,31 @@ impl_runtime_apis! {
 		}
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_oracle_runtime_api::OracleApi<Block, AccountId, BlockNumber> for Runtime {
+		fn index_price(id: u32) -> Option<optionchain_primitives::IndexPrice> {
+			Oracle::api_index_price(id)
+		}
+		fn volatility(id: u32) -> Option<optionchain_primitives::IndexVolatility> {
+			Oracle::api_volatility(id)
+		}
+		fn twap(id: u32, window_ms: u64) -> Option<sp_runtime::FixedU128> {
+			Oracle::api_twap(id, window_ms)
+		}
+		fn settlement_price(id: u32, expiry: u64) -> Option<sp_runtime::FixedU128> {
+			Oracle::api_settlement_price(id, expiry)
+		}
+		fn underlyings() -> Vec<u32> {
+			Oracle::api_underlyings()
+		}
+		fn feed_payload(
+			operator: AccountId,
+			at: BlockNumber,
+			entries: Vec<optionchain_primitives::FeedEntry>,
+		) -> Vec<u8> {
+			Oracle::api_feed_payload(operator, at, entries)
 		}
 	}
 

@@ -6,7 +6,7 @@
 //!   than two thirds of the voters, so four is the smallest set that survives one faulty node.
 
 use crate::{
-	AccountId, AssetsConfig, BalancesConfig, RuntimeGenesisConfig, SudoConfig,
+	AccountId, AssetsConfig, BalancesConfig, OracleConfig, RuntimeGenesisConfig, SudoConfig,
 	SETTLEMENT_ASSET_DECIMALS, SETTLEMENT_ASSET_ID, UNIT, USD,
 };
 use alloc::{vec, vec::Vec};
@@ -48,6 +48,13 @@ fn testnet_genesis(
 			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root.clone()) },
+		oracle: OracleConfig {
+			underlyings: vec![
+				(BTC, pallet_oracle::UnderlyingParams::default()),
+				(ETH, pallet_oracle::UnderlyingParams::default()),
+			],
+			operators: oracle_operators(),
+		},
 		assets: AssetsConfig {
 			// id, owner, is_sufficient, min_balance
 			assets: vec![(SETTLEMENT_ASSET_ID, root, true, SETTLEMENT_ASSET_MIN_BALANCE)],
@@ -71,6 +78,20 @@ fn testnet_genesis(
 /// which is what `--alice` puts in the node's keystore.
 fn authority(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
 	(aura.public().into(), grandpa.public().into())
+}
+
+/// Oracle id of BTC in the dev presets.
+pub const BTC: u32 = 0;
+/// Oracle id of ETH in the dev presets.
+pub const ETH: u32 = 1;
+
+/// Oracle operators in the dev presets: Alice, Bob and Charlie.
+pub fn oracle_operators() -> Vec<AccountId> {
+	vec![
+		Sr25519Keyring::Alice.to_account_id(),
+		Sr25519Keyring::Bob.to_account_id(),
+		Sr25519Keyring::Charlie.to_account_id(),
+	]
 }
 
 /// The dev accounts endowed at genesis: Alice..Ferdie.

@@ -203,4 +203,7 @@ mod runtime {
 
 	#[runtime::pallet_index(7)]
 	pub type Assets = pallet_assets;
+
+	#[runtime::pallet_index(10)]
+	pub type Oracle = pallet_oracle;
 }

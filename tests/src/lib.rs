@@ -92,6 +92,11 @@ impl Chain {
 		self.pending.push(xt);
 	}
 
+	/// Queue an already built extrinsic (e.g. a general transaction) for the next block.
+	pub fn push(&mut self, xt: UncheckedExtrinsic) {
+		self.pending.push(xt);
+	}
+
 	/// Author the next block with the queued extrinsics; returns each extrinsic's result.
 	/// Panics if an extrinsic is invalid (cannot be included), as block authoring would drop it.
 	pub fn produce_block(&mut self) -> Vec<ApplyExtrinsicResult> {
@@ -172,6 +177,29 @@ pub fn sign(who: Sr25519Keyring, call: RuntimeCall, nonce: u32) -> UncheckedExtr
 		signature.into(),
 		ext,
 	)
+}
+
+/// A general transaction (extrinsic v5, no signature; authorized by the call itself through
+/// `#[pallet::authorize]` and the `AuthorizeCall` extension), as operators submit price feeds.
+pub fn general(call: RuntimeCall) -> UncheckedExtrinsic {
+	UncheckedExtrinsic::new_transaction(call, tx_extension(0))
+}
+
+/// An oracle feed of `entries` for round `at`, signed by operator `who` over the exact payload
+/// the runtime API `OracleApi::feed_payload` returns (must run inside externalities).
+pub fn oracle_feed(
+	who: Sr25519Keyring,
+	at: u32,
+	entries: Vec<optionchain_primitives::FeedEntry>,
+) -> RuntimeCall {
+	let payload = optionchain_runtime::Oracle::api_feed_payload(who.to_account_id(), at, entries.clone());
+	let signature: optionchain_runtime::Signature = who.sign(&payload).into();
+	RuntimeCall::Oracle(pallet_oracle::Call::feed {
+		operator: who.to_account_id(),
+		at,
+		entries: entries.try_into().expect("within MaxFeedEntries"),
+		signature,
+	})
 }
 
 /// Re-execute `blocks` from the genesis of `preset` as an importing node does

@@ -161,3 +161,5 @@ impl pallet_assets::Config for Runtime {
 	type BenchmarkHelper = ();
 }
 
+
+mod oracle;

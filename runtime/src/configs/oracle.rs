@@ -1,0 +1,46 @@
+//! The oracle: operators' prices aggregated per block into the canonical index price.
+
+use crate::{AccountId, Runtime, Signature, Timestamp};
+use frame_support::{parameter_types, traits::ConstU32};
+use frame_system::EnsureRoot;
+use sp_runtime::transaction_validity::TransactionPriority;
+
+parameter_types! {
+	/// Operator feeds go ahead of ordinary transactions: prices protect everybody's margin.
+	pub const OracleFeedPriority: TransactionPriority = TransactionPriority::MAX / 2;
+}
+
+impl pallet_oracle::Config for Runtime {
+	type Time = Timestamp;
+	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type OperatorSignature = Signature;
+	type MaxUnderlyings = ConstU32<16>;
+	type MaxOperators = ConstU32<16>;
+	type MaxFeedEntries = ConstU32<16>;
+	/// 1,200 observations: 40 minutes of 2 s blocks, more than the 30-minute settlement window.
+	type MaxObservations = ConstU32<1200>;
+	type MaxScheduledSettlements = ConstU32<256>;
+	type MaxSettlementsPerBlock = ConstU32<8>;
+	/// A signed feed round is valid for 5 blocks (10 s).
+	type FeedLifetime = ConstU32<5>;
+	type FeedPriority = OracleFeedPriority;
+	type WeightInfo = pallet_oracle::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = OracleBenchmarkHelper;
+}
+
+/// Benchmark keys and signatures for operator feeds.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct OracleBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_oracle::BenchmarkHelper<AccountId, Signature> for OracleBenchmarkHelper {
+	fn operator(seed: u32) -> AccountId {
+		pallet_oracle::sr25519_benchmarking::operator(seed)
+	}
+	fn sign(who: &AccountId, msg: &[u8]) -> Signature {
+		pallet_oracle::sr25519_benchmarking::sign(who, msg)
+	}
+	fn set_time(now: u64) {
+		pallet_timestamp::Pallet::<Runtime>::set_timestamp(now)
+	}
+}
