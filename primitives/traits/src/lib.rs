@@ -24,6 +24,9 @@ pub use sp_arithmetic::FixedU128;
 use sp_runtime::DispatchResult;
 use sp_weights::Weight;
 
+extern crate alloc;
+
+pub mod exchange;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -1,0 +1,177 @@
+//! The interface between the **options** pallet (where positions and orders live) and the
+//! **margin** pallet (where money lives). Neither pallet crate depends on the other: the options
+//! pallet takes `type Margin: MarginAccounts<AccountId>`, the margin pallet takes
+//! `type Positions: PositionsProvider<AccountId>`, and the runtime wires `Options` into one and
+//! `Margin` into the other.
+//!
+//! ## Units
+//! - Money ([`Balance`]): integer units of the settlement asset (USDC, 6 decimals: `1_000_000` =
+//!   1 USD). Premiums, fees, payouts and collateral are all in these units.
+//! - Quantities ([`Contracts`]): whole contracts. A contract is `contract_size` units of the
+//!   underlying (see [`SeriesTerms`]). Net positions are signed: `> 0` long, `< 0` short.
+//! - Order prices: [`Balance`] per contract (USDC units per contract).
+//! - Strikes: [`Price`] (USD per unit of underlying, 18 decimals), as oracle prices.
+//!
+//! ## Atomicity
+//! Every mutating function either succeeds completely or returns an error having changed
+//! nothing (callers run inside a storage transaction anyway, as every extrinsic does).
+
+use crate::{Moment, Price, UnderlyingId};
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_runtime::{DispatchError, DispatchResult};
+use sp_weights::Weight;
+
+/// Integer units of the settlement asset (USDC: 6 decimals).
+pub type Balance = u128;
+/// Signed amount of the settlement asset (a settlement cash flow: `> 0` received).
+pub type SignedBalance = i128;
+/// Number of contracts (signed for net positions).
+pub type Contracts = i64;
+/// Identifier of an option series, allocated by the options pallet.
+pub type SeriesId = u32;
+
+/// Call or put.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Debug, PartialOrd, Ord,
+)]
+pub enum OptionKind {
+	/// Right to buy at the strike: pays `max(S - K, 0)` per unit of underlying at expiry.
+	Call,
+	/// Right to sell at the strike: pays `max(K - S, 0)` per unit of underlying at expiry.
+	Put,
+}
+
+/// Side of an order.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Debug,
+)]
+pub enum Side {
+	/// Buy (go long / reduce a short).
+	Buy,
+	/// Sell (go short / reduce a long).
+	Sell,
+}
+
+/// The economic terms of a European, cash-settled option series.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Debug,
+)]
+pub struct SeriesTerms {
+	/// The underlying (oracle id).
+	pub underlying: UnderlyingId,
+	/// Strike, USD per unit of underlying.
+	pub strike: Price,
+	/// Expiry, ms since the Unix epoch; the settlement price is the oracle's for this moment.
+	pub expiry: Moment,
+	/// Call or put.
+	pub kind: OptionKind,
+	/// Units of the underlying per contract (e.g. 0.1 BTC).
+	pub contract_size: Price,
+}
+
+/// One net position of an account, with the terms the margin pallet needs to price it.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct PositionInfo {
+	/// The series.
+	pub series: SeriesId,
+	/// Its terms.
+	pub terms: SeriesTerms,
+	/// Net contracts: `> 0` long, `< 0` short. Never 0 in a portfolio.
+	pub net: Contracts,
+}
+
+/// What an account's resting orders could add to its risk, per series: margin requires
+/// resting **sell** orders as if filled (a maker cannot over-commit), and resting buy orders
+/// must be able to pay their premium.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct OrderExposure {
+	/// The series.
+	pub series: SeriesId,
+	/// Its terms.
+	pub terms: SeriesTerms,
+	/// Total contracts on resting sell orders (>= 0).
+	pub sell_contracts: Contracts,
+	/// Total contracts on resting buy orders (>= 0).
+	pub buy_contracts: Contracts,
+	/// Premium the resting buy orders would pay if all filled, in [`Balance`] units.
+	pub buy_premium: Balance,
+	/// Premium the resting sell orders would receive if all filled, in [`Balance`] units.
+	pub sell_premium: Balance,
+}
+
+/// Everything at risk in one account: its net positions and its resting orders.
+/// Both lists are bounded by the options pallet's per-account limits.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug, Default)]
+pub struct Portfolio {
+	/// Net positions (non-zero), sorted by series id.
+	pub positions: Vec<PositionInfo>,
+	/// Resting order exposure per series, sorted by series id.
+	pub orders: Vec<OrderExposure>,
+}
+
+/// Implemented by the **options** pallet, used by the **margin** pallet.
+pub trait PositionsProvider<AccountId> {
+	/// The account's positions and resting-order exposure. Expired series whose positions are
+	/// not settled yet are included (they are valued at intrinsic value by the margin pallet).
+	fn portfolio(who: &AccountId) -> Portfolio;
+
+	/// Liquidation: move `quantity` contracts of `series` from `from` to `to`, in the direction
+	/// that reduces `from`'s position toward zero (a short of `from` becomes a short of `to`).
+	/// Fails if `quantity` exceeds `|net(from)|` or the series is expired. Open interest changes
+	/// accordingly. Emits the options pallet's position-transfer event. No money moves here: the
+	/// margin pallet pays the liquidation price itself.
+	fn transfer_position(
+		from: &AccountId,
+		to: &AccountId,
+		series: SeriesId,
+		quantity: Contracts,
+	) -> DispatchResult;
+
+	/// Cancel every resting order of `who` (all series); returns how many were cancelled.
+	fn cancel_all_orders(who: &AccountId) -> Result<u32, DispatchError>;
+
+	/// Upper bound of `portfolio(who).positions.len() + portfolio(who).orders.len()`, for
+	/// weights.
+	fn max_portfolio_len() -> u32;
+
+	/// Weight of one `portfolio` read at the maximum size.
+	fn portfolio_weight() -> Weight;
+}
+
+/// Implemented by the **margin** pallet, used by the **options** pallet. All money of trading
+/// and settlement moves through here; the margin pallet keeps every unit really held on chain.
+pub trait MarginAccounts<AccountId> {
+	/// Collateral (settlement-asset units) credited to `who` in the margin ledger.
+	fn collateral(who: &AccountId) -> Balance;
+
+	/// Pay `amount` of collateral from `payer` to `payee` (a premium). Fails with an error if
+	/// `payer` has less collateral.
+	fn transfer(payer: &AccountId, payee: &AccountId, amount: Balance) -> DispatchResult;
+
+	/// Charge a trading fee of `amount` from `who` to the fee account.
+	fn charge_fee(who: &AccountId, amount: Balance) -> DispatchResult;
+
+	/// Fail (with the margin pallet's `InsufficientMargin`-style error) unless `who`'s equity is
+	/// at or above its initial requirement, computed from `PositionsProvider::portfolio` *now*.
+	/// The options pallet calls it after each fill for the taker and each maker.
+	fn ensure_initial_margin(who: &AccountId) -> DispatchResult;
+
+	/// Fail unless prices for `underlying` are fresh enough to take on new risk there (the
+	/// margin pallet refuses risk-increasing actions on a stale or circuit-broken oracle).
+	fn ensure_can_increase_risk(who: &AccountId, underlying: UnderlyingId) -> DispatchResult;
+
+	/// Cash settlement of one position at expiry: `amount > 0` credits `who` (a long in the
+	/// money), `amount < 0` debits it (a short in the money). Credits and debits of one series
+	/// sum to zero exactly; they pass through a settlement clearing entry of the margin ledger,
+	/// so they may be applied in any order across blocks. A debit larger than `who`'s collateral
+	/// is covered by the insurance fund (then socialised, with an event), never lost.
+	fn settle(who: &AccountId, series: SeriesId, amount: SignedBalance) -> DispatchResult;
+
+	/// Weight of one `ensure_initial_margin` at the maximum portfolio size.
+	fn margin_check_weight() -> Weight;
+}
