@@ -125,6 +125,7 @@ pub fn run() -> sc_cli::Result<()> {
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {
+				ensure_rpc_port_free(&config)?;
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
 						sc_network::NetworkWorker<
@@ -140,4 +141,23 @@ pub fn run() -> sc_cli::Result<()> {
 			})
 		},
 	}
+}
+
+/// Substrate silently moves the RPC server to a random port when the requested one is taken;
+/// a trader's wallet would then talk to whichever node holds the port. Refuse to start instead,
+/// with one clear line.
+fn ensure_rpc_port_free(config: &sc_service::Configuration) -> sc_cli::Result<()> {
+	let addrs: Vec<std::net::SocketAddr> = match &config.rpc.addr {
+		Some(endpoints) => endpoints.iter().map(|e| e.listen_addr).collect(),
+		None => vec![std::net::SocketAddr::from(([127, 0, 0, 1], config.rpc.port))],
+	};
+	for addr in addrs.into_iter().filter(|a| a.is_ipv4() && a.port() != 0) {
+		if let Err(e) = std::net::TcpListener::bind(addr) {
+			return Err(sc_cli::Error::Input(format!(
+				"RPC port {} is in use ({addr}: {e}): stop the other node or pass --rpc-port N",
+				addr.port()
+			)));
+		}
+	}
+	Ok(())
 }

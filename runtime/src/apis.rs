@@ -18,7 +18,7 @@ use sp_version::RuntimeVersion;
 
 use crate::{
 	genesis_config_presets, AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa,
-	InherentDataExt, Nonce, Oracle, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+	InherentDataExt, Margin, Nonce, Options, Oracle, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
 	TransactionPayment, VERSION,
 };
 
@@ -218,6 +218,38 @@ impl_runtime_apis! {
 			entries: Vec<optionchain_primitives::FeedEntry>,
 		) -> Vec<u8> {
 			Oracle::api_feed_payload(operator, at, entries)
+		}
+	}
+
+	impl pallet_margin_runtime_api::MarginApi<Block, AccountId> for Runtime {
+		fn collateral(who: AccountId) -> u128 {
+			Margin::api_collateral(who)
+		}
+		fn account_margin(who: AccountId) -> Option<pallet_margin_runtime_api::MarginSummary> {
+			Margin::api_account_margin(who)
+		}
+		fn series_quote(
+			terms: pallet_margin_runtime_api::SeriesTerms,
+		) -> Option<pallet_margin_runtime_api::SeriesQuote> {
+			Margin::api_series_quote(terms)
+		}
+		fn insurance_fund() -> u128 {
+			Margin::api_insurance_fund()
+		}
+	}
+
+	impl pallet_options_runtime_api::OptionsApi<Block, AccountId> for Runtime {
+		fn live_series() -> Vec<pallet_options::SeriesView> {
+			Options::api_live_series()
+		}
+		fn book_depth(series: u32, max_levels: u32) -> Option<pallet_options::BookDepth> {
+			Options::api_book_depth(series, max_levels)
+		}
+		fn open_orders(who: AccountId) -> Vec<pallet_options::OpenOrder> {
+			Options::api_open_orders(&who)
+		}
+		fn positions(who: AccountId) -> Vec<optionchain_primitives::exchange::PositionInfo> {
+			Options::api_positions(&who)
 		}
 	}
 

@@ -6,7 +6,7 @@
 //!   than two thirds of the voters, so four is the smallest set that survives one faulty node.
 
 use crate::{
-	AccountId, AssetsConfig, BalancesConfig, OracleConfig, RuntimeGenesisConfig, SudoConfig,
+	AccountId, AssetsConfig, BalancesConfig, OptionsConfig, OracleConfig, RuntimeGenesisConfig, SudoConfig,
 	SETTLEMENT_ASSET_DECIMALS, SETTLEMENT_ASSET_ID, UNIT, USD,
 };
 use alloc::{vec, vec::Vec};
@@ -16,6 +16,7 @@ use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+use sp_runtime::FixedU128;
 
 /// Native tokens given to each dev account: enough for any number of fees in tests.
 pub const DEV_NATIVE_ENDOWMENT: u128 = 1_000_000 * UNIT;
@@ -55,6 +56,9 @@ fn testnet_genesis(
 			],
 			operators: oracle_operators(),
 		},
+		options: OptionsConfig {
+			underlyings: vec![(BTC, btc_options()), (ETH, eth_options())],
+		},
 		assets: AssetsConfig {
 			// id, owner, is_sufficient, min_balance
 			assets: vec![(SETTLEMENT_ASSET_ID, root, true, SETTLEMENT_ASSET_MIN_BALANCE)],
@@ -84,6 +88,29 @@ fn authority(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaI
 pub const BTC: u32 = 0;
 /// Oracle id of ETH in the dev presets.
 pub const ETH: u32 = 1;
+
+/// BTC options: strikes on a 1,000 USD grid, 0.1 BTC per contract, premiums on a 0.01 USDC
+/// tick, at most 100,000 contracts open per series and 1,000,000 per underlying.
+pub fn btc_options() -> pallet_options::UnderlyingConfig {
+	pallet_options::UnderlyingConfig {
+		strike_tick: FixedU128::from_u32(1_000),
+		contract_size: FixedU128::from_rational(1, 10),
+		price_tick: USD / 100,
+		max_series_open_interest: 100_000,
+		max_underlying_open_interest: 1_000_000,
+	}
+}
+
+/// ETH options: strikes on a 50 USD grid, 1 ETH per contract, premiums on a 0.01 USDC tick.
+pub fn eth_options() -> pallet_options::UnderlyingConfig {
+	pallet_options::UnderlyingConfig {
+		strike_tick: FixedU128::from_u32(50),
+		contract_size: FixedU128::from_u32(1),
+		price_tick: USD / 100,
+		max_series_open_interest: 100_000,
+		max_underlying_open_interest: 1_000_000,
+	}
+}
 
 /// Oracle operators in the dev presets: Alice, Bob and Charlie.
 pub fn oracle_operators() -> Vec<AccountId> {

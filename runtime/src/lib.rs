@@ -206,4 +206,10 @@ mod runtime {
 
 	#[runtime::pallet_index(10)]
 	pub type Oracle = pallet_oracle;
+
+	#[runtime::pallet_index(11)]
+	pub type Margin = pallet_margin;
+
+	#[runtime::pallet_index(12)]
+	pub type Options = pallet_options;
 }

@@ -162,4 +162,5 @@ impl pallet_assets::Config for Runtime {
 }
 
 
+pub mod exchange;
 mod oracle;

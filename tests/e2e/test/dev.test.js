@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { Node, reportLogs, sendAndFinalize, waitFor } from '../lib/node.js';
+import { feedCall, fixed, generalExtrinsicHex, submitRaw } from '../lib/oracle.js';
 
 const USDC = 1; // SETTLEMENT_ASSET_ID
 const USD = 1_000_000n; // 6 decimals
@@ -33,15 +34,19 @@ describe('dev chain', () => {
 
   t('produces a block every 2 s and finalizes it', async () => {
     assert.equal(api.consts.aura.slotDuration.toNumber(), 2000);
-    const fin = await waitFor('finalized block #3', async () => {
+    const fin = await waitFor('finalized block #6', async () => {
       const h = await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead());
-      return h.number.toNumber() >= 3 ? h : null;
-    }, 60_000);
+      return h.number.toNumber() >= 6 ? h : null;
+    }, 90_000);
     const n = fin.number.toNumber();
-    const ts = async (k) => (await (await api.at(await api.rpc.chain.getBlockHash(k))).query.timestamp.now()).toBigInt();
-    const d = (await ts(n)) - (await ts(n - 1));
-    assert.equal(d % 2000n, 0n, `block timestamps are a multiple of the 2 s slot apart (got ${d})`);
-    assert.ok(d > 0n);
+    const at = async (k) => api.at(await api.rpc.chain.getBlockHash(k));
+    // Every block is in a later Aura slot (2 s each); timestamps are the authors' clocks.
+    const slots = [];
+    for (let k = n - 5; k <= n; k++) slots.push((await (await at(k)).query.aura.currentSlot()).toBigInt());
+    for (let i = 1; i < slots.length; i++) assert.ok(slots[i] > slots[i - 1], 'one block per slot');
+    const ts = async (k) => (await (await at(k)).query.timestamp.now()).toBigInt();
+    const avg = ((await ts(n)) - (await ts(n - 5))) / 5n;
+    assert.ok(avg >= 1900n && avg <= 2600n, `average block time ${avg} ms`);
   });
 
   t('a signed settlement-asset transfer is finalized with exact balances and fee', async () => {
@@ -75,9 +80,42 @@ describe('dev chain', () => {
     assert.equal((await at.query.assets.asset(USDC)).unwrap().supply.toBigInt(), 6n * 1_000_000n * USD);
   });
 
+  t('three operators feed BTC; a reader gets the canonical median back through the runtime API', async () => {
+    const keyring = new Keyring({ type: 'sr25519' });
+    const [charlie, dave] = ['//Charlie', '//Dave'].map((u) => keyring.addFromUri(u));
+    assert.deepEqual((await api.call.oracleApi.underlyings()).toJSON(), [0, 1]);
+    const nativeBefore = (await api.query.system.account(alice.address)).data.free.toBigInt();
+    const at = (await api.rpc.chain.getHeader()).number.toNumber();
+    const feeds = [[alice, '64000'], [bob, '64100.5'], [charlie, '63900']];
+    const included = await Promise.all(feeds.map(async ([op, price]) => {
+      const call = await feedCall(api, op, at, [{ underlying: 0, price: fixed(price), volatility: fixed('0.55') }]);
+      return submitRaw(api, generalExtrinsicHex(api, call));
+    }));
+    assert.equal(included.length, 3);
+    // A non-operator's feed is refused by the pool (never included).
+    const bad = await feedCall(api, dave, at, [{ underlying: 0, price: fixed('1'), volatility: fixed('0.5') }]);
+    await assert.rejects(submitRaw(api, generalExtrinsicHex(api, bad)), /1010|Invalid/);
+
+    const price = await waitFor('a fresh canonical BTC price', async () => {
+      const p = await api.call.oracleApi.indexPrice(0);
+      return p.isSome && p.unwrap().price.toBigInt() === fixed('64000') ? p.unwrap() : null;
+    }, 60_000);
+    assert.equal(price.status.toString(), 'Fresh');
+    assert.equal(price.confidence.toBigInt(), fixed('100'), 'median absolute deviation of the three');
+    const vol = (await api.call.oracleApi.volatility(0)).unwrap();
+    assert.equal(vol.volatility.toBigInt(), fixed('0.55'));
+    // Feeding is free for operators.
+    assert.equal((await api.query.system.account(alice.address)).data.free.toBigInt(), nativeBefore);
+  });
+
   t('a second node on a busy RPC port fails with one clear line', async () => {
     const clash = new Node('dev-port-clash', ['--dev', '--tmp'], { rpcPort: node.rpcPort });
-    await assert.rejects(clash.start(), /exited during startup/);
+    try {
+      await assert.rejects(clash.start(), /exited during startup/);
+    } finally {
+      await clash.stop();
+    }
+    assert.equal(node.child.exitCode, null, 'the dev node is still running');
     const log = clash.tail(200);
     assert.match(log, /^Error: .*(9944|\d{4,5}|[Aa]ddress already in use|in use)/m);
     assert.doesNotMatch(log, /panicked|stack backtrace/);

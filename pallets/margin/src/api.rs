@@ -1,0 +1,56 @@
+//! Read helpers behind `pallet-margin-runtime-api`.
+
+use crate::{pallet::*, types::*};
+use frame_support::traits::Time;
+use optionchain_pricing::{price_and_greeks, Fixed, Rounding};
+use optionchain_primitives::exchange::{Balance, SeriesTerms};
+use sp_arithmetic::{FixedI128, FixedU128};
+
+impl<T: Config> Pallet<T> {
+	/// `MarginApi::collateral`.
+	pub fn api_collateral(who: T::AccountId) -> Balance {
+		Self::collateral_of(&who)
+	}
+
+	/// `MarginApi::account_margin`.
+	pub fn api_account_margin(who: T::AccountId) -> Option<MarginSummary> {
+		let risk = Self::risk_of(&who).ok()?;
+		let in_liq = Accounts::<T>::get(&who).map(|a| a.in_liquidation).unwrap_or(false);
+		let state = Self::state_of(&risk, in_liq).ok()?;
+		Some(MarginSummary {
+			collateral: risk.collateral,
+			equity: risk.equity,
+			initial: risk.initial,
+			maintenance: risk.maintenance,
+			state,
+		})
+	}
+
+	/// `MarginApi::series_quote`: per-contract mark and greeks.
+	pub fn api_series_quote(terms: SeriesTerms) -> Option<SeriesQuote> {
+		let m = Self::market(terms.underlying).ok()?;
+		let params = Params::<T>::get();
+		let (inputs, _) = Self::bs_inputs(&terms, &m, T::Time::now(), &params).ok()?;
+		let g = price_and_greeks(&inputs, Self::bs_kind(terms.kind)).ok()?;
+		let cs = Self::fx(terms.contract_size).ok()?;
+		let r = Rounding::NearestHalfAwayFromZero;
+		let scale = |x: Fixed| -> Option<FixedI128> { x.checked_mul(cs, r).ok().map(Into::into) };
+		let mark = g.price.checked_mul(cs, r).ok()?;
+		Some(SeriesQuote {
+			mark: FixedU128::try_from(mark).ok()?,
+			delta: scale(g.delta)?,
+			gamma: scale(g.gamma)?,
+			vega: scale(g.vega)?,
+			theta: scale(g.theta)?,
+			rho: scale(g.rho)?,
+			index_price: FixedU128::try_from(m.spot).ok()?,
+			volatility: FixedU128::try_from(m.vol).ok()?,
+			fresh: m.fresh,
+		})
+	}
+
+	/// `MarginApi::insurance_fund`.
+	pub fn api_insurance_fund() -> Balance {
+		Self::insurance_fund()
+	}
+}

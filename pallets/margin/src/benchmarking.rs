@@ -1,0 +1,114 @@
+//! Benchmarks of `pallet-margin` (frame-benchmarking v2). Worst cases: the maximum portfolio
+//! (`PositionsProvider::max_portfolio_len` short positions) with a non-zero volatility, so that
+//! every position costs a full Black-Scholes evaluation.
+
+use super::*;
+use crate::Pallet as Margin;
+use frame_benchmarking::v2::*;
+use frame_support::{assert_ok, traits::Get, weights::Weight};
+use frame_system::RawOrigin;
+use optionchain_primitives::{
+	exchange::{Balance, MarginAccounts, PositionsProvider},
+	units, UnderlyingId,
+};
+
+const U: UnderlyingId = 0;
+
+fn usd<T: Config>(n: u128) -> Balance {
+	n.saturating_mul(T::UnitsPerUsd::get())
+}
+
+fn price<T: Config>(p: u128) {
+	T::BenchmarkHelper::set_price(U, units::whole(p), units::ratio(50, 100));
+}
+
+fn funded<T: Config>(name: &'static str, i: u32, deposit_usd: u128) -> T::AccountId {
+	let who: T::AccountId = account(name, i, 0);
+	T::BenchmarkHelper::fund(&who, usd::<T>(deposit_usd.saturating_mul(2).max(10_000)));
+	if deposit_usd > 0 {
+		assert_ok!(Margin::<T>::deposit(RawOrigin::Signed(who.clone()).into(), usd::<T>(deposit_usd)));
+	}
+	who
+}
+
+/// A victim with `n` short calls, liquidatable after a price jump; returns (victim, series).
+fn liquidatable<T: Config>(n: u32) -> (T::AccountId, alloc::vec::Vec<u32>) {
+	price::<T>(60_000);
+	let victim = funded::<T>("victim", 0, 10_000);
+	let counterparty = funded::<T>("long", 0, 0);
+	let series = T::BenchmarkHelper::open_positions(&victim, &counterparty, U, n);
+	price::<T>(200_000);
+	(victim, series)
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn deposit() {
+		let who = funded::<T>("caller", 0, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), usd::<T>(1_000));
+		assert_eq!(Margin::<T>::collateral_of(&who), usd::<T>(1_000));
+	}
+
+	#[benchmark]
+	fn withdraw(n: Linear<1, { T::Positions::max_portfolio_len() }>) {
+		price::<T>(60_000);
+		let who = funded::<T>("caller", 0, 10_000_000);
+		let long = funded::<T>("long", 0, 0);
+		T::BenchmarkHelper::open_positions(&who, &long, U, n);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), usd::<T>(1));
+		assert_eq!(Margin::<T>::collateral_of(&who), usd::<T>(10_000_000) - usd::<T>(1));
+	}
+
+	#[benchmark]
+	fn liquidate(n: Linear<1, { T::Positions::max_portfolio_len() }>) {
+		let (victim, series) = liquidatable::<T>(n);
+		let liquidator = funded::<T>("liquidator", 0, 1_000_000_000);
+		let s = series[0];
+		#[extrinsic_call]
+		_(RawOrigin::Signed(liquidator), victim, s, 1);
+	}
+
+	#[benchmark]
+	fn set_parameters() {
+		let p = MarginParameters::default();
+		#[extrinsic_call]
+		_(RawOrigin::Root, p);
+	}
+
+	#[benchmark]
+	fn margin_check(n: Linear<1, { T::Positions::max_portfolio_len() }>) {
+		price::<T>(60_000);
+		let who = funded::<T>("caller", 0, 10_000_000);
+		let long = funded::<T>("long", 0, 0);
+		T::BenchmarkHelper::open_positions(&who, &long, U, n);
+		#[block]
+		{
+			assert_ok!(<Margin<T> as MarginAccounts<T::AccountId>>::ensure_initial_margin(&who));
+		}
+	}
+
+	#[benchmark]
+	fn sweep_base() {
+		#[block]
+		{
+			Margin::<T>::sweep(Weight::MAX);
+		}
+	}
+
+	#[benchmark]
+	fn sweep_account(n: Linear<1, { T::Positions::max_portfolio_len() }>) {
+		let (victim, _) = liquidatable::<T>(n);
+		#[block]
+		{
+			assert_ok!(Margin::<T>::sweep_account(&victim));
+		}
+		assert!(T::Positions::portfolio(&victim).positions.is_empty());
+	}
+
+	impl_benchmark_test_suite!(Margin, crate::mock::ExtBuilder::default().build(), crate::mock::Test);
+}

@@ -1,0 +1,175 @@
+//! The collateral ledger and the real asset movements behind it.
+
+use crate::{pallet::*, types::*};
+use frame_support::{
+	pallet_prelude::*,
+	traits::{
+		fungibles::{Inspect, Mutate},
+		tokens::{Fortitude, Preservation},
+	},
+};
+use optionchain_primitives::exchange::{Balance, SeriesId};
+use sp_runtime::traits::AccountIdConversion;
+
+impl<T: Config> Pallet<T> {
+	/// The escrow account holding every unit of the ledger.
+	pub fn escrow_account() -> T::AccountId {
+		T::PalletId::get().into_account_truncating()
+	}
+
+	/// The insurance fund's ledger account (it also receives positions from the sweep).
+	pub fn insurance_account() -> T::AccountId {
+		T::InsurancePalletId::get().into_account_truncating()
+	}
+
+	/// The insurance fund's balance.
+	pub fn insurance_fund() -> Balance {
+		Self::collateral_of(&Self::insurance_account())
+	}
+
+	/// Collateral of `who` (0 if not in the ledger).
+	pub fn collateral_of(who: &T::AccountId) -> Balance {
+		Accounts::<T>::get(who).map(|a| a.collateral).unwrap_or(0)
+	}
+
+	/// Real balance of the escrow account.
+	pub fn escrow_balance() -> Balance {
+		T::Assets::balance(T::SettlementAsset::get(), &Self::escrow_account())
+	}
+
+	/// Make sure `who` has a ledger entry (counted, bounded by `MaxAccounts`).
+	pub(crate) fn ensure_tracked(who: &T::AccountId) -> DispatchResult {
+		if Accounts::<T>::contains_key(who) {
+			return Ok(());
+		}
+		let count = AccountCount::<T>::get();
+		ensure!(count < T::MaxAccounts::get(), Error::<T>::TooManyAccounts);
+		Accounts::<T>::insert(who, AccountInfo::default());
+		AccountCount::<T>::put(count.checked_add(1).ok_or(Error::<T>::Overflow)?);
+		Ok(())
+	}
+
+	/// Remove `who`'s ledger entry if it holds nothing and has no positions or orders.
+	pub(crate) fn untrack_if_empty(who: &T::AccountId) {
+		use optionchain_primitives::exchange::PositionsProvider;
+		if *who == Self::insurance_account() || *who == T::FeeAccount::get() {
+			return;
+		}
+		let Some(info) = Accounts::<T>::get(who) else { return };
+		if info.collateral != 0 || info.in_liquidation {
+			return;
+		}
+		let p = T::Positions::portfolio(who);
+		if p.positions.is_empty() && p.orders.is_empty() {
+			Accounts::<T>::remove(who);
+			AccountCount::<T>::mutate(|c| *c = c.saturating_sub(1));
+		}
+	}
+
+	/// Add `amount` to `who`'s collateral (creating the entry).
+	pub(crate) fn credit(who: &T::AccountId, amount: Balance) -> DispatchResult {
+		Self::ensure_tracked(who)?;
+		Accounts::<T>::try_mutate(who, |a| -> DispatchResult {
+			let a = a.as_mut().ok_or(Error::<T>::Overflow)?;
+			a.collateral = a.collateral.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+			Ok(())
+		})
+	}
+
+	/// Take `amount` from `who`'s collateral; fails with `InsufficientCollateral` if short.
+	pub(crate) fn debit(who: &T::AccountId, amount: Balance) -> DispatchResult {
+		if amount == 0 {
+			return Ok(());
+		}
+		Accounts::<T>::try_mutate(who, |a| -> DispatchResult {
+			let a = a.as_mut().ok_or(Error::<T>::InsufficientCollateral)?;
+			a.collateral =
+				a.collateral.checked_sub(amount).ok_or(Error::<T>::InsufficientCollateral)?;
+			Ok(())
+		})
+	}
+
+	/// Move `amount` of collateral from `from` to `to` within the ledger.
+	pub(crate) fn move_collateral(
+		from: &T::AccountId,
+		to: &T::AccountId,
+		amount: Balance,
+	) -> DispatchResult {
+		if amount == 0 || from == to {
+			return Ok(());
+		}
+		Self::debit(from, amount)?;
+		Self::credit(to, amount)
+	}
+
+	/// Add `delta` to the clearing entry of `series` (and to the total).
+	pub(crate) fn add_clearing(series: SeriesId, delta: i128) -> DispatchResult {
+		let current = Clearing::<T>::get(series).unwrap_or(0);
+		let new = current.checked_add(delta).ok_or(Error::<T>::Overflow)?;
+		let total = ClearingTotal::<T>::get().checked_add(delta).ok_or(Error::<T>::Overflow)?;
+		if new == 0 {
+			Clearing::<T>::remove(series);
+		} else {
+			Clearing::<T>::insert(series, new);
+		}
+		ClearingTotal::<T>::put(total);
+		Ok(())
+	}
+
+	/// Real transfer of `amount` from `who` into escrow.
+	fn pull(who: &T::AccountId, amount: Balance) -> DispatchResult {
+		ensure!(amount > 0, Error::<T>::ZeroAmount);
+		T::Assets::transfer(
+			T::SettlementAsset::get(),
+			who,
+			&Self::escrow_account(),
+			amount,
+			Preservation::Expendable,
+		)?;
+		Ok(())
+	}
+
+	/// Deposit: real assets into escrow, credited to `who`.
+	pub(crate) fn do_deposit(who: &T::AccountId, amount: Balance) -> DispatchResult {
+		Self::pull(who, amount)?;
+		Self::credit(who, amount)?;
+		Self::deposit_event(Event::Deposited { who: who.clone(), amount });
+		Ok(())
+	}
+
+	/// Donation to the insurance fund.
+	pub(crate) fn do_fund_insurance(who: &T::AccountId, amount: Balance) -> DispatchResult {
+		Self::pull(who, amount)?;
+		Self::credit(&Self::insurance_account(), amount)?;
+		Self::deposit_event(Event::InsuranceFunded { who: who.clone(), amount });
+		Ok(())
+	}
+
+	/// Withdraw: only with fresh prices and at or above the initial requirement afterwards.
+	pub(crate) fn do_withdraw(who: &T::AccountId, amount: Balance) -> DispatchResult {
+		ensure!(amount > 0, Error::<T>::ZeroAmount);
+		let collateral = Self::collateral_of(who);
+		let after = collateral.checked_sub(amount).ok_or(Error::<T>::InsufficientCollateral)?;
+		let risk = Self::evaluate(who, after)?;
+		ensure!(risk.all_fresh, Error::<T>::PriceStale);
+		ensure!(Self::meets(risk.equity, risk.initial), Error::<T>::InsufficientMargin);
+		Self::debit(who, amount)?;
+		let reducible = T::Assets::reducible_balance(
+			T::SettlementAsset::get(),
+			&Self::escrow_account(),
+			Preservation::Expendable,
+			Fortitude::Polite,
+		);
+		ensure!(reducible >= amount, Error::<T>::EscrowInsufficient);
+		T::Assets::transfer(
+			T::SettlementAsset::get(),
+			&Self::escrow_account(),
+			who,
+			amount,
+			Preservation::Expendable,
+		)?;
+		Self::deposit_event(Event::Withdrawn { who: who.clone(), amount });
+		Self::untrack_if_empty(who);
+		Ok(())
+	}
+}

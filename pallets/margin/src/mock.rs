@@ -1,0 +1,350 @@
+//! Mock runtime: frame-system, balances, assets (settlement asset 1, sufficient, min balance 1),
+#![allow(dead_code)]
+//! timestamp, the margin pallet, `MockOracle` and a configurable in-memory `PositionsProvider`.
+
+use crate::{self as pallet_margin};
+use core::cell::RefCell;
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{fungibles::Inspect, AsEnsureOriginWithArg, ConstU128, ConstU32, ConstU64, Hooks},
+	weights::Weight,
+	PalletId,
+};
+use frame_system::{EnsureRoot, EnsureSigned};
+use optionchain_primitives::{
+	exchange::*,
+	testing::MockOracle as MockOracleImpl,
+	units, Moment, PriceStatus, UnderlyingId,
+};
+use sp_arithmetic::FixedU128;
+use sp_runtime::{BuildStorage, DispatchError, DispatchResult};
+use std::collections::BTreeMap;
+pub use optionchain_primitives::testing::MockOracle;
+pub use frame_support::{traits::Hooks as _, weights::Weight as W};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Assets: pallet_assets,
+		Timestamp: pallet_timestamp,
+		Margin: pallet_margin,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u128>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = u128;
+	type AccountStore = System;
+	type ExistentialDeposit = ConstU128<1>;
+}
+
+#[derive_impl(pallet_assets::config_preludes::TestDefaultConfig)]
+impl pallet_assets::Config for Test {
+	type Balance = u128;
+	type Currency = Balances;
+	type CreateOrigin = AsEnsureOriginWithArg<EnsureSigned<u64>>;
+	type ForceOrigin = EnsureRoot<u64>;
+	type Freezer = ();
+	type AssetDeposit = ConstU128<1>;
+	type AssetAccountDeposit = ConstU128<1>;
+	type MetadataDepositBase = ConstU128<1>;
+	type MetadataDepositPerByte = ConstU128<1>;
+	type ApprovalDeposit = ConstU128<1>;
+}
+
+impl pallet_timestamp::Config for Test {
+	type Moment = Moment;
+	type OnTimestampSet = ();
+	type MinimumPeriod = ConstU64<1>;
+	type WeightInfo = ();
+}
+
+pub const USDC: u32 = 1;
+pub const ALICE: AccountId = 1;
+pub const BOB: AccountId = 2;
+pub const CHARLIE: AccountId = 3;
+pub const DAVE: AccountId = 4;
+pub const FEES: AccountId = 99;
+pub const BTC: UnderlyingId = 0;
+pub const ETH: UnderlyingId = 1;
+/// Timestamp of block 1 (ms).
+pub const T0: Moment = 1_000_000;
+/// 1 USD in settlement units.
+pub const USD: u128 = 1_000_000;
+
+parameter_types! {
+	pub const SettlementAsset: u32 = USDC;
+	pub const MarginPalletId: PalletId = PalletId(*b"oc/margn");
+	pub const InsurancePalletId: PalletId = PalletId(*b"oc/insur");
+	pub const FeeAccount: AccountId = FEES;
+}
+
+impl pallet_margin::Config for Test {
+	type Assets = Assets;
+	type SettlementAsset = SettlementAsset;
+	type UnitsPerUsd = ConstU128<USD>;
+	type Oracle = MockOracleImpl;
+	type Positions = MockPositions;
+	type Time = Timestamp;
+	type GovernanceOrigin = EnsureRoot<u64>;
+	type PalletId = MarginPalletId;
+	type InsurancePalletId = InsurancePalletId;
+	type FeeAccount = FeeAccount;
+	type MaxAccounts = ConstU32<64>;
+	type MaxSweepPerBlock = ConstU32<2>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockBenchmarkHelper;
+}
+
+// ---------------------------------------------------------------- mock positions
+
+#[derive(Default)]
+struct PosState {
+	series: BTreeMap<SeriesId, SeriesTerms>,
+	nets: BTreeMap<(AccountId, SeriesId), Contracts>,
+	orders: BTreeMap<AccountId, Vec<OrderExposure>>,
+	next_series: SeriesId,
+}
+
+std::thread_local! {
+	static POS: RefCell<PosState> = RefCell::new(PosState::default());
+}
+
+/// In-memory `PositionsProvider`.
+pub struct MockPositions;
+
+impl MockPositions {
+	/// Register a series and return its id.
+	pub fn add_series(terms: SeriesTerms) -> SeriesId {
+		POS.with(|p| {
+			let mut p = p.borrow_mut();
+			let id = p.next_series;
+			p.next_series += 1;
+			p.series.insert(id, terms);
+			id
+		})
+	}
+	/// A fill: `buyer` +q, `seller` -q.
+	pub fn trade(buyer: AccountId, seller: AccountId, series: SeriesId, q: Contracts) {
+		POS.with(|p| {
+			let mut p = p.borrow_mut();
+			*p.nets.entry((buyer, series)).or_default() += q;
+			*p.nets.entry((seller, series)).or_default() -= q;
+			p.nets.retain(|_, n| *n != 0);
+		})
+	}
+	/// Set `who`'s resting orders in `series`.
+	pub fn set_orders(who: AccountId, series: SeriesId, sell: Contracts, buy: Contracts, buy_premium: Balance) {
+		POS.with(|p| {
+			let mut p = p.borrow_mut();
+			let terms = p.series[&series];
+			let list = p.orders.entry(who).or_default();
+			list.retain(|o| o.series != series);
+			list.push(OrderExposure {
+				series,
+				terms,
+				sell_contracts: sell,
+				buy_contracts: buy,
+				buy_premium,
+				sell_premium: 0,
+			});
+			list.sort_by_key(|o| o.series);
+		})
+	}
+	pub fn net(who: AccountId, series: SeriesId) -> Contracts {
+		POS.with(|p| p.borrow().nets.get(&(who, series)).copied().unwrap_or(0))
+	}
+	pub fn orders_of(who: AccountId) -> usize {
+		POS.with(|p| p.borrow().orders.get(&who).map(|v| v.len()).unwrap_or(0))
+	}
+}
+
+impl PositionsProvider<AccountId> for MockPositions {
+	fn portfolio(who: &AccountId) -> Portfolio {
+		POS.with(|p| {
+			let p = p.borrow();
+			let positions = p
+				.nets
+				.iter()
+				.filter(|((a, _), n)| a == who && **n != 0)
+				.map(|((_, s), n)| PositionInfo { series: *s, terms: p.series[s], net: *n })
+				.collect();
+			let orders = p.orders.get(who).cloned().unwrap_or_default();
+			Portfolio { positions, orders }
+		})
+	}
+	fn transfer_position(
+		from: &AccountId,
+		to: &AccountId,
+		series: SeriesId,
+		quantity: Contracts,
+	) -> DispatchResult {
+		let net = Self::net(*from, series);
+		if quantity <= 0 || quantity > net.abs() {
+			return Err(DispatchError::Other("bad quantity"));
+		}
+		let signed = if net < 0 { -quantity } else { quantity };
+		POS.with(|p| {
+			let mut p = p.borrow_mut();
+			*p.nets.entry((*from, series)).or_default() -= signed;
+			*p.nets.entry((*to, series)).or_default() += signed;
+			p.nets.retain(|_, n| *n != 0);
+		});
+		Ok(())
+	}
+	fn cancel_all_orders(who: &AccountId) -> Result<u32, DispatchError> {
+		Ok(POS.with(|p| p.borrow_mut().orders.remove(who).map(|v| v.len() as u32).unwrap_or(0)))
+	}
+	fn max_portfolio_len() -> u32 {
+		16
+	}
+	fn portfolio_weight() -> Weight {
+		Weight::from_parts(1_000_000, 1_000)
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
+	fn fund(who: &AccountId, amount: Balance) {
+		use frame_support::traits::fungibles::Mutate;
+		let _ = <Assets as Mutate<AccountId>>::mint_into(USDC, who, amount);
+	}
+	fn set_price(u: UnderlyingId, price: optionchain_primitives::Price, vol: FixedU128) {
+		MockOracleImpl::set_price(u, price, PriceStatus::Fresh);
+		MockOracleImpl::set_volatility(u, vol, PriceStatus::Fresh);
+	}
+	fn open_positions(short: &AccountId, long: &AccountId, u: UnderlyingId, n: u32) -> Vec<SeriesId> {
+		(0..n)
+			.map(|i| {
+				let s = MockPositions::add_series(call(u, 60_000 + 1_000 * i as u128, T0 + 86_400_000));
+				MockPositions::trade(*long, *short, s, 1);
+				s
+			})
+			.collect()
+	}
+}
+
+// ---------------------------------------------------------------- helpers
+
+pub fn usd(n: u128) -> FixedU128 {
+	units::whole(n)
+}
+
+pub fn terms(u: UnderlyingId, kind: OptionKind, strike: u128, expiry: Moment) -> SeriesTerms {
+	SeriesTerms { underlying: u, strike: usd(strike), expiry, kind, contract_size: usd(1) }
+}
+pub fn call(u: UnderlyingId, strike: u128, expiry: Moment) -> SeriesTerms {
+	terms(u, OptionKind::Call, strike, expiry)
+}
+pub fn put(u: UnderlyingId, strike: u128, expiry: Moment) -> SeriesTerms {
+	terms(u, OptionKind::Put, strike, expiry)
+}
+/// An expiry one day after T0.
+pub const EXPIRY: Moment = T0 + 86_400_000;
+
+/// Fresh price `p` with volatility 0 (so that mark = intrinsic value exactly).
+pub fn set_btc(p: u128) {
+	MockOracleImpl::set_price(BTC, usd(p), PriceStatus::Fresh);
+	MockOracleImpl::set_volatility(BTC, FixedU128::from_inner(0), PriceStatus::Fresh);
+}
+
+pub fn asset_balance(who: AccountId) -> u128 {
+	<Assets as Inspect<AccountId>>::balance(USDC, &who)
+}
+
+pub struct ExtBuilder {
+	balances: Vec<(AccountId, u128)>,
+}
+
+impl Default for ExtBuilder {
+	fn default() -> Self {
+		Self {
+			balances: vec![
+				(ALICE, 1_000_000 * USD),
+				(BOB, 1_000_000 * USD),
+				(CHARLIE, 1_000_000 * USD),
+				(DAVE, 1_000_000 * USD),
+			],
+		}
+	}
+}
+
+impl ExtBuilder {
+	pub fn build(self) -> sp_io::TestExternalities {
+		MockOracleImpl::reset();
+		POS.with(|p| *p.borrow_mut() = PosState::default());
+		let storage = RuntimeGenesisConfig {
+			system: Default::default(),
+			balances: pallet_balances::GenesisConfig {
+				balances: vec![(ALICE, 1_000), (BOB, 1_000), (CHARLIE, 1_000), (DAVE, 1_000)],
+				..Default::default()
+			},
+			assets: pallet_assets::GenesisConfig {
+				assets: vec![(USDC, ALICE, true, 1)],
+				metadata: vec![],
+				accounts: self.balances.iter().map(|(a, b)| (USDC, *a, *b)).collect(),
+				next_asset_id: None,
+				reserves: vec![],
+			},
+		}
+		.build_storage()
+		.expect("valid genesis");
+		let mut ext = sp_io::TestExternalities::new(storage);
+		ext.execute_with(|| {
+			System::set_block_number(1);
+			Timestamp::set_timestamp(T0);
+			set_btc(60_000);
+		});
+		ext
+	}
+
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		self.build().execute_with(|| {
+			test();
+			Margin::do_try_state().expect("try_state must hold after every test");
+		})
+	}
+}
+
+pub fn build_and_execute(test: impl FnOnce()) {
+	ExtBuilder::default().build_and_execute(test)
+}
+
+/// Run `on_idle` with plenty of weight.
+pub fn idle() -> Weight {
+	Margin::on_idle(System::block_number(), Weight::MAX)
+}
+
+/// Run `on_idle` until the sweep has visited every account once.
+pub fn sweep_all() {
+	idle();
+	for _ in 0..100 {
+		if crate::SweepCursor::<Test>::get().is_none() {
+			break;
+		}
+		idle();
+	}
+}
+
+pub fn margin_events() -> Vec<crate::Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Margin(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}

@@ -1,0 +1,194 @@
+//! States, partial liquidation, sweep, bad debt. Volatility 0: mark = intrinsic value.
+use crate::{mock::*, *};
+use frame_support::{assert_noop, assert_ok};
+use optionchain_primitives::PriceStatus;
+
+fn usd_i(n: i128) -> i128 {
+	n * USD as i128
+}
+
+/// Bob: `coll` USD, short `q` ATM calls (K = 60,000). Charlie: 100,000 USD.
+fn setup(coll: u128, q: i64) -> u32 {
+	assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), coll * USD));
+	assert_ok!(Margin::deposit(RuntimeOrigin::signed(CHARLIE), 100_000 * USD));
+	let s = MockPositions::add_series(call(BTC, 60_000, EXPIRY));
+	MockPositions::trade(ALICE, BOB, s, q);
+	s
+}
+
+#[test]
+fn healthy_restricted_liquidatable_with_margin_call() {
+	build_and_execute(|| {
+		setup(10_000, 1);
+		sweep_all();
+		assert_eq!(Accounts::<Test>::get(BOB).unwrap().state, AccountState::Healthy);
+		// S = 61,000: mark 1,000, initial 9,150 + 1,000, maintenance 4,575 + 1,000, equity 9,000.
+		set_btc(61_000);
+		let m = Margin::api_account_margin(BOB).unwrap();
+		assert_eq!(
+			(m.equity, m.initial, m.maintenance, m.state),
+			(usd_i(9_000), 10_150 * USD, 5_575 * USD, AccountState::Restricted)
+		);
+		sweep_all();
+		let ev = margin_events();
+		assert!(ev.contains(&Event::StateChanged {
+			who: BOB,
+			from: AccountState::Healthy,
+			to: AccountState::Restricted
+		}));
+		assert!(ev.contains(&Event::MarginCalled {
+			who: BOB,
+			equity: usd_i(9_000),
+			initial: 10_150 * USD,
+			maintenance: 5_575 * USD
+		}));
+		// S = 64,000: equity 6,000 < maintenance 4,800 + 4,000.
+		set_btc(64_000);
+		assert_eq!(Margin::api_account_margin(BOB).unwrap().state, AccountState::Liquidatable);
+	})
+}
+
+#[test]
+fn partial_liquidation_until_maintenance_plus_buffer() {
+	build_and_execute(|| {
+		let s = setup(20_000, 2);
+		MockPositions::set_orders(BOB, s, 1, 0, 0);
+		// S = 64,000: mark 4,000; maintenance 2 * 8,800 = 17,600; equity 12,000.
+		set_btc(64_000);
+		assert_ok!(Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1));
+		// Penalty 5 % of one contract's maintenance (8,800) = 440, half (220) to insurance.
+		// Bob pays 4,000 + 440 = 4,440 to Charlie; Charlie pays 220 to insurance.
+		assert_eq!(Margin::collateral_of(&BOB), 15_560 * USD);
+		assert_eq!(Margin::collateral_of(&CHARLIE), 104_220 * USD);
+		assert_eq!(Margin::insurance_fund(), 220 * USD);
+		assert_eq!(MockPositions::net(BOB, s), -1);
+		assert_eq!(MockPositions::net(CHARLIE, s), -1);
+		assert_eq!(MockPositions::orders_of(BOB), 0);
+		// Bob: equity 11,560 >= 8,800 * 1.1 = 9,680: liquidation ended; restricted.
+		assert!(margin_events().contains(&Event::LiquidationEnded { account: BOB }));
+		assert!(margin_events().contains(&Event::Liquidated {
+			account: BOB,
+			liquidator: CHARLIE,
+			series: s,
+			quantity: 1,
+			value: -usd_i(4_000),
+			penalty: 440 * USD,
+			insurance_fee: 220 * USD,
+		}));
+		let m = Margin::api_account_margin(BOB).unwrap();
+		assert_eq!((m.equity, m.state), (usd_i(11_560), AccountState::Restricted));
+		assert_noop!(
+			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1),
+			Error::<Test>::NotLiquidatable
+		);
+	})
+}
+
+#[test]
+fn liquidation_continues_while_below_buffer() {
+	build_and_execute(|| {
+		let s = setup(20_000, 2);
+		// S = 66,000: mark 6,000; maintenance 2 * 10,950; equity 8,000.
+		set_btc(66_000);
+		assert_ok!(Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1));
+		// Penalty 547.5, Bob pays 6,547.5: equity 13,452.5 - 6,000 = 7,452.5 < 10,950.
+		assert_eq!(Margin::collateral_of(&BOB), 13_452_500_000);
+		assert!(Accounts::<Test>::get(BOB).unwrap().in_liquidation);
+		assert_ok!(Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1));
+		assert_eq!(Margin::collateral_of(&BOB), 6_905 * USD);
+		assert!(!Accounts::<Test>::get(BOB).unwrap().in_liquidation);
+		assert_eq!(Margin::insurance_fund(), 547_500_000);
+	})
+}
+
+#[test]
+fn keeperless_sweep_hands_positions_to_insurance() {
+	build_and_execute(|| {
+		let s = setup(10_000, 1);
+		assert_ok!(Margin::fund_insurance(RuntimeOrigin::signed(DAVE), 1_000 * USD));
+		set_btc(64_000);
+		sweep_all();
+		// Bob pays 4,000 + 440 to the insurance account, which now holds the short.
+		assert_eq!(Margin::collateral_of(&BOB), 5_560 * USD);
+		assert_eq!(Margin::insurance_fund(), 5_440 * USD);
+		assert_eq!(MockPositions::net(Margin::insurance_account(), s), -1);
+		assert_eq!(MockPositions::net(BOB, s), 0);
+		assert!(margin_events().contains(&Event::AccountSwept { account: BOB, positions: 1 }));
+	})
+}
+
+#[test]
+fn sweep_is_bounded_and_uses_a_cursor() {
+	build_and_execute(|| {
+		// 4 accounts in the ledger, 2 per block.
+		for who in [ALICE, BOB, CHARLIE, DAVE] {
+			assert_ok!(Margin::deposit(RuntimeOrigin::signed(who), 10 * USD));
+		}
+		idle();
+		assert!(SweepCursor::<Test>::get().is_some());
+		idle();
+		assert!(SweepCursor::<Test>::get().is_some());
+		idle();
+		assert!(SweepCursor::<Test>::get().is_none());
+		assert_eq!(<Margin as frame_support::traits::Hooks<u64>>::on_idle(1, W::zero()), W::zero());
+	})
+}
+
+#[test]
+fn bad_debt_paid_by_insurance_then_socialised() {
+	build_and_execute(|| {
+		let s = setup(10_000, 1);
+		assert_ok!(Margin::fund_insurance(RuntimeOrigin::signed(DAVE), 5_000 * USD));
+		// S = 80,000: mark 20,000, equity -10,000. Penalty 5 % of 26,000 = 1,300.
+		set_btc(80_000);
+		assert_ok!(Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1));
+		// Bob owes 21,300, pays 10,000; insurance pays 5,000; 6,300 socialised onto Charlie.
+		assert_eq!(Margin::collateral_of(&BOB), 0);
+		assert_eq!(Margin::collateral_of(&CHARLIE), (100_000 + 15_000 - 650) * USD);
+		assert_eq!(Margin::insurance_fund(), 650 * USD);
+		let ev = margin_events();
+		assert!(ev.contains(&Event::BadDebtCovered { account: BOB, amount: 5_000 * USD }));
+		assert!(ev.contains(&Event::LossSocialised {
+			account: BOB,
+			bearer: Some(CHARLIE),
+			series: s,
+			amount: 6_300 * USD
+		}));
+	})
+}
+
+#[test]
+fn bad_debt_without_insurance_is_socialised_in_the_sweep() {
+	build_and_execute(|| {
+		let s = setup(10_000, 1);
+		set_btc(80_000);
+		sweep_all();
+		let ins = Margin::insurance_account();
+		assert_eq!(Margin::insurance_fund(), 10_000 * USD);
+		assert_eq!(MockPositions::net(ins, s), -1);
+		assert!(margin_events().contains(&Event::LossSocialised {
+			account: BOB,
+			bearer: Some(ins),
+			series: s,
+			amount: 11_300 * USD
+		}));
+	})
+}
+
+#[test]
+fn stale_oracle_blocks_liquidation_and_sweep() {
+	build_and_execute(|| {
+		let s = setup(10_000, 1);
+		set_btc(64_000);
+		MockOracle::set_status(BTC, PriceStatus::Stale);
+		assert_noop!(
+			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1),
+			Error::<Test>::PriceStale
+		);
+		sweep_all();
+		assert_eq!(MockPositions::net(BOB, s), -1);
+		assert_eq!(Margin::collateral_of(&BOB), 10_000 * USD);
+		MockOracle::set_status(BTC, PriceStatus::Fresh);
+		assert_ok!(Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1));
+	})
+}

@@ -1,0 +1,4 @@
+mod errors;
+mod ledger;
+mod liquidation;
+mod requirements;

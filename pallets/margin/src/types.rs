@@ -1,0 +1,87 @@
+//! Types of the margin pallet.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::traits::fungibles;
+use optionchain_primitives::exchange::Balance;
+use scale_info::TypeInfo;
+use sp_arithmetic::{FixedI128, FixedPointNumber as _, FixedU128};
+
+pub use pallet_margin_runtime_api::{AccountState, MarginSummary, SeriesQuote};
+
+/// Asset id type of the configured `fungibles` implementation.
+pub type AssetIdOf<T> = <<T as crate::Config>::Assets as fungibles::Inspect<
+	<T as frame_system::Config>::AccountId,
+>>::AssetId;
+
+/// Governance-changeable risk parameters (all fractions; 0.15 = 15 %).
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Debug,
+)]
+pub struct MarginParameters {
+	/// Initial rate of a short at the money, of the index price (default 0.15).
+	pub initial_rate: FixedU128,
+	/// Floor of the initial rate once reduced by the out-of-the-money amount (default 0.10).
+	pub min_initial_rate: FixedU128,
+	/// Maintenance rate of a short, of the index price (default 0.075).
+	pub maintenance_rate: FixedU128,
+	/// Liquidation penalty, of the penalty base (default 0.05). The base is the maintenance
+	/// requirement of the contracts taken over for a short, their mark value for a long.
+	pub liquidation_penalty: FixedU128,
+	/// Part of the penalty paid to the insurance fund (default 0.5); the liquidator keeps the
+	/// rest.
+	pub insurance_share: FixedU128,
+	/// An account under liquidation stays liquidatable until its equity is at least
+	/// `maintenance * (1 + liquidation_buffer)` (default 0.1).
+	pub liquidation_buffer: FixedU128,
+	/// Risk-free rate for the mark price, continuous, per year (default 0).
+	pub rate: FixedI128,
+	/// Dividend / convenience yield of the underlying for the mark price (default 0).
+	pub dividend_yield: FixedI128,
+}
+
+impl Default for MarginParameters {
+	fn default() -> Self {
+		Self {
+			initial_rate: FixedU128::saturating_from_rational(15, 100),
+			min_initial_rate: FixedU128::saturating_from_rational(10, 100),
+			maintenance_rate: FixedU128::saturating_from_rational(75, 1000),
+			liquidation_penalty: FixedU128::saturating_from_rational(5, 100),
+			insurance_share: FixedU128::saturating_from_rational(50, 100),
+			liquidation_buffer: FixedU128::saturating_from_rational(10, 100),
+			rate: FixedI128::from_inner(0),
+			dividend_yield: FixedI128::from_inner(0),
+		}
+	}
+}
+
+/// One account in the margin ledger.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Debug, Default,
+)]
+pub struct AccountInfo {
+	/// Collateral, settlement-asset units.
+	pub collateral: Balance,
+	/// The state recorded at the last evaluation (for margin-call events).
+	pub state: AccountState,
+	/// A liquidation started and the account is not yet back above maintenance plus buffer.
+	pub in_liquidation: bool,
+}
+
+/// The outcome of a margin evaluation.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct Risk {
+	/// Collateral used.
+	pub collateral: Balance,
+	/// Collateral + mark-to-market (value of longs minus liability of shorts), rounded down.
+	pub equity: i128,
+	/// Initial requirement (positions and resting orders), rounded up.
+	pub initial: Balance,
+	/// Maintenance requirement, rounded up.
+	pub maintenance: Balance,
+	/// Whether every price and volatility used was fresh.
+	pub all_fresh: bool,
+	/// Number of non-zero positions.
+	pub positions: u32,
+}

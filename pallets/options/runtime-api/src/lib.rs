@@ -1,0 +1,38 @@
+//! Runtime API of the optionchain options pallet.
+//!
+//! Every type in these signatures is a plain SCALE struct/enum with `TypeInfo`, so it is in the
+//! runtime metadata (V15+) and polkadot.js decodes it without custom type definitions:
+//! `await api.call.optionsApi.bookDepth(0, 10)`.
+//!
+//! The runtime implements it by delegating to the `pallet_options::Pallet::<Runtime>::api_*`
+//! helpers.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::Codec;
+pub use optionchain_primitives::exchange::{PositionInfo, SeriesId};
+pub use pallet_options::{BookDepth, BookLevel, OpenOrder, SeriesView};
+
+sp_api::decl_runtime_apis! {
+	/// Reads of the options exchange at the state of a block.
+	pub trait OptionsApi<AccountId>
+	where
+		AccountId: Codec,
+	{
+		/// The listed series not yet fully settled (trading, expired or settling), by expiry.
+		fn live_series() -> Vec<SeriesView>;
+
+		/// Aggregated depth of `series`: at most `max_levels` price levels per side, best first.
+		/// `None` if the series does not exist.
+		fn book_depth(series: SeriesId, max_levels: u32) -> Option<BookDepth>;
+
+		/// `who`'s resting orders, in placement order.
+		fn open_orders(who: AccountId) -> Vec<OpenOrder>;
+
+		/// `who`'s non-zero net positions (including expired series not yet settled).
+		fn positions(who: AccountId) -> Vec<PositionInfo>;
+	}
+}

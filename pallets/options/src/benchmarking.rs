@@ -1,0 +1,193 @@
+//! Benchmarks (frame-benchmarking v2), each at its worst case: placing an order that makes the
+//! maximum number of fills and rests its remainder, cancelling the maximum number of orders,
+//! settling one position, removing expired orders.
+
+use super::*;
+use frame_benchmarking::v2::*;
+use frame_support::{traits::{Get, Hooks}, weights::Weight};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use optionchain_primitives::{
+	exchange::{OptionKind, SeriesId, Side},
+	units, Moment, OracleProvider,
+};
+
+const NOW: Moment = 1_000_000_000;
+const EXPIRY: Moment = NOW + 86_400_000;
+const UNDERLYING: u32 = 0;
+
+fn setup<T: Config>() -> SeriesId {
+	T::BenchmarkHelper::set_time(NOW);
+	T::BenchmarkHelper::setup_underlying(UNDERLYING);
+	let cfg = UnderlyingConfig {
+		strike_tick: units::whole(1_000),
+		contract_size: units::ratio(1, 10),
+		price_tick: 1_000_000,
+		max_series_open_interest: i64::MAX / 4,
+		max_underlying_open_interest: i64::MAX / 4,
+	};
+	let _ = Pallet::<T>::do_configure_underlying(UNDERLYING, cfg);
+	Pallet::<T>::do_list_series(UNDERLYING, units::whole(60_000), EXPIRY, OptionKind::Call)
+		.unwrap_or_default()
+}
+
+fn trader<T: Config>(name: &'static str, i: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, i, 0);
+	T::BenchmarkHelper::fund(&who);
+	who
+}
+
+fn order(series: SeriesId, side: Side, price: u128, quantity: i64) -> OrderRequest {
+	OrderRequest {
+		series,
+		side,
+		price,
+		quantity,
+		time_in_force: TimeInForce::GoodTillCancelled,
+		post_only: false,
+		reduce_only: false,
+	}
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn configure_underlying() {
+		let cfg = UnderlyingConfig {
+			strike_tick: units::whole(1_000),
+			contract_size: units::ratio(1, 10),
+			price_tick: 1_000_000,
+			max_series_open_interest: 100,
+			max_underlying_open_interest: 100,
+		};
+		#[extrinsic_call]
+		_(RawOrigin::Root, 7, cfg);
+		assert!(UnderlyingConfigs::<T>::contains_key(7));
+	}
+
+	#[benchmark]
+	fn list_series() {
+		let _ = setup::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Root, UNDERLYING, units::whole(61_000), EXPIRY, OptionKind::Put);
+		assert_eq!(LiveSeries::<T>::get().len(), 2);
+	}
+
+	/// `k` makers at the best price, each filled by the taker, whose remainder then rests.
+	#[benchmark]
+	fn place_order(k: Linear<1, { T::MaxFillsPerOrder::get() }>) {
+		let s = setup::<T>();
+		for i in 0..k {
+			let maker = trader::<T>("maker", i);
+			let _ = Pallet::<T>::do_place_order(&maker, order(s, Side::Sell, 1_000_000, 1));
+		}
+		let taker = trader::<T>("taker", 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(taker.clone()), order(s, Side::Buy, 1_000_000, i64::from(k) + 1));
+		assert_eq!(Pallet::<T>::net_position(s, &taker), i64::from(k));
+	}
+
+	#[benchmark]
+	fn cancel_order() {
+		let s = setup::<T>();
+		let who = trader::<T>("who", 0);
+		let _ = Pallet::<T>::do_place_order(&who, order(s, Side::Buy, 1_000_000, 1));
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), 0);
+		assert!(AccountOrders::<T>::get(&who).is_empty());
+	}
+
+	#[benchmark]
+	fn cancel_all(
+		n: Linear<1, { T::MaxOrdersPerAccount::get().min(T::MaxOrdersPerSide::get()) }>,
+	) {
+		let s = setup::<T>();
+		let who = trader::<T>("who", 0);
+		for i in 0..n {
+			let price = 1_000_000u128.saturating_mul(u128::from(i) + 1);
+			let _ = Pallet::<T>::do_place_order(&who, order(s, Side::Buy, price, 1));
+		}
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), None);
+		assert!(AccountOrders::<T>::get(&who).is_empty());
+	}
+
+	#[benchmark]
+	fn settle_account() {
+		let s = setup::<T>();
+		let (long, short) = (trader::<T>("long", 0), trader::<T>("short", 0));
+		let _ = Pallet::<T>::do_place_order(&short, order(s, Side::Sell, 1_000_000, 2));
+		let _ = Pallet::<T>::do_place_order(&long, order(s, Side::Buy, 1_000_000, 1));
+		T::BenchmarkHelper::set_time(EXPIRY);
+		T::BenchmarkHelper::fix_settlement_price(UNDERLYING, EXPIRY, units::whole(65_000));
+		let caller = trader::<T>("caller", 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), long.clone(), s);
+		assert_eq!(Pallet::<T>::net_position(s, &long), 0);
+	}
+
+	#[benchmark]
+	fn expire_orders(n: Linear<1, { T::MaxOrdersPerSide::get().min(T::MaxOrdersPerAccount::get()) }>) {
+		let s = setup::<T>();
+		let who = trader::<T>("who", 0);
+		for i in 0..n {
+			let price = 1_000_000u128.saturating_mul(u128::from(i) + 1);
+			let _ = Pallet::<T>::do_place_order(&who, order(s, Side::Buy, price, 1));
+		}
+		T::BenchmarkHelper::set_time(EXPIRY);
+		let caller = trader::<T>("caller", 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), s, n);
+		assert!(AccountOrders::<T>::get(&who).is_empty());
+	}
+
+	/// One position settled by `on_idle` (the series then still has another one).
+	#[benchmark]
+	fn settle_position() {
+		let s = setup::<T>();
+		let (long, short) = (trader::<T>("long", 0), trader::<T>("short", 0));
+		let _ = Pallet::<T>::do_place_order(&short, order(s, Side::Sell, 1_000_000, 2));
+		let _ = Pallet::<T>::do_place_order(&long, order(s, Side::Buy, 1_000_000, 2));
+		T::BenchmarkHelper::set_time(EXPIRY);
+		T::BenchmarkHelper::fix_settlement_price(UNDERLYING, EXPIRY, units::whole(65_000));
+		let budget = T::WeightInfo::on_idle_base()
+			.saturating_add(T::WeightInfo::settle_position())
+			.saturating_add(T::Oracle::read_weight());
+		#[block]
+		{
+			let _ = Pallet::<T>::on_idle(BlockNumberFor::<T>::from(1u32), budget);
+		}
+		assert!(Positions::<T>::iter_prefix(s).count() == 1);
+	}
+
+	#[benchmark]
+	fn on_idle_base() {
+		#[block]
+		{
+			let _ = Pallet::<T>::on_idle(BlockNumberFor::<T>::from(1u32), Weight::MAX);
+		}
+	}
+
+	#[benchmark]
+	fn portfolio(s: Linear<1, { T::MaxSeriesPerAccount::get() }>) {
+		let _ = setup::<T>();
+		let who = trader::<T>("who", 0);
+		for i in 0..s {
+			let id = Pallet::<T>::do_list_series(
+				UNDERLYING,
+				units::whole(100_000 + 1_000 * u128::from(i)),
+				EXPIRY,
+				OptionKind::Put,
+			)
+			.unwrap_or_default();
+			let _ = Pallet::<T>::do_place_order(&who, order(id, Side::Buy, 1_000_000, 1));
+		}
+		#[block]
+		{
+			let _ = <Pallet<T> as optionchain_primitives::exchange::PositionsProvider<T::AccountId>>::portfolio(&who);
+		}
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

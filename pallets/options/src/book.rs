@@ -1,0 +1,236 @@
+//! Book and account bookkeeping: book-side ordering, the order index, per-account order lists
+//! and per-(series, account) aggregates. Every helper keeps all of them consistent.
+
+use crate::{pallet::*, types::*};
+use frame_support::{ensure, pallet_prelude::*};
+use optionchain_primitives::exchange::{Balance, Contracts, SeriesId, Side};
+
+/// The other side.
+pub(crate) fn opposite(side: Side) -> Side {
+	match side {
+		Side::Buy => Side::Sell,
+		Side::Sell => Side::Buy,
+	}
+}
+
+/// Whether an incoming order on `taker_side` at `taker_price` trades with a resting order at
+/// `maker_price`.
+pub(crate) fn crosses(taker_side: Side, taker_price: Balance, maker_price: Balance) -> bool {
+	match taker_side {
+		Side::Buy => maker_price <= taker_price,
+		Side::Sell => maker_price >= taker_price,
+	}
+}
+
+/// Whether a resting order at `a` on `side` has strictly better price priority than one at `b`.
+pub(crate) fn better_price(side: Side, a: Balance, b: Balance) -> bool {
+	match side {
+		Side::Buy => a > b,
+		Side::Sell => a < b,
+	}
+}
+
+/// Contracts by which an order on `side` may reduce a position `net` (0 if it would increase).
+pub(crate) fn reducible(side: Side, net: Contracts) -> Contracts {
+	match side {
+		Side::Buy => net.checked_neg().unwrap_or(Contracts::MAX).max(0),
+		Side::Sell => net.max(0),
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Net position of `who` in `series` (0 if none).
+	pub fn net_position(series: SeriesId, who: &T::AccountId) -> Contracts {
+		Positions::<T>::get(series, who).map(|e| e.net).unwrap_or(0)
+	}
+
+	/// Read-modify-write of `who`'s entry in `series`, keeping the account's series index in
+	/// sync: the entry is created on demand (failing with `TooManySeriesForAccount` if the index
+	/// is full) and removed once empty.
+	pub(crate) fn mutate_entry<R>(
+		series: SeriesId,
+		who: &T::AccountId,
+		f: impl FnOnce(&mut AccountSeries) -> Result<R, DispatchError>,
+	) -> Result<R, DispatchError> {
+		let existing = Positions::<T>::get(series, who);
+		let existed = existing.is_some();
+		let mut entry = existing.unwrap_or_default();
+		let r = f(&mut entry)?;
+		if entry.is_empty() {
+			if existed {
+				Positions::<T>::remove(series, who);
+				AccountSeriesIndex::<T>::mutate_exists(who, |idx| {
+					if let Some(list) = idx {
+						list.retain(|s| *s != series);
+						if list.is_empty() {
+							*idx = None;
+						}
+					}
+				});
+			}
+		} else {
+			if !existed {
+				AccountSeriesIndex::<T>::try_mutate(who, |list| -> DispatchResult {
+					let pos = list.partition_point(|s| *s < series);
+					list.try_insert(pos, series)
+						.map_err(|_| Error::<T>::TooManySeriesForAccount.into())
+				})?;
+			}
+			Positions::<T>::insert(series, who, entry);
+		}
+		Ok(r)
+	}
+
+	/// Premium of `quantity` contracts at `price`.
+	pub(crate) fn premium(price: Balance, quantity: Contracts) -> Result<Balance, DispatchError> {
+		let q = Balance::try_from(quantity).map_err(|_| Error::<T>::Overflow)?;
+		price.checked_mul(q).ok_or_else(|| Error::<T>::Overflow.into())
+	}
+
+	/// Add (`add = true`) or remove `quantity` contracts at `price` of resting exposure on
+	/// `side` to/from an account entry.
+	pub(crate) fn adjust_exposure(
+		e: &mut AccountSeries,
+		side: Side,
+		price: Balance,
+		quantity: Contracts,
+		add: bool,
+	) -> DispatchResult {
+		let premium = Self::premium(price, quantity)?;
+		let (contracts, prem) = match side {
+			Side::Buy => (&mut e.buy_contracts, &mut e.buy_premium),
+			Side::Sell => (&mut e.sell_contracts, &mut e.sell_premium),
+		};
+		if add {
+			*contracts = contracts.checked_add(quantity).ok_or(Error::<T>::Overflow)?;
+			*prem = prem.checked_add(premium).ok_or(Error::<T>::Overflow)?;
+		} else {
+			*contracts = contracts.checked_sub(quantity).ok_or(Error::<T>::Overflow)?;
+			*prem = prem.checked_sub(premium).ok_or(Error::<T>::Overflow)?;
+			ensure!(*contracts >= 0, Error::<T>::Overflow);
+		}
+		Ok(())
+	}
+
+	/// Put a new resting order into its book side (at its priority), the order index, the
+	/// owner's order list and the owner's aggregates.
+	pub(crate) fn add_resting(
+		info: &mut SeriesInfo,
+		series: SeriesId,
+		side: Side,
+		order: BookOrder<T::AccountId>,
+	) -> DispatchResult {
+		Books::<T>::try_mutate(series, side, |book| -> DispatchResult {
+			// Orders with equal or better price stay ahead (they are older: ids increase).
+			let pos = book.partition_point(|o| !better_price(side, order.price, o.price));
+			book.try_insert(pos, order.clone()).map_err(|_| Error::<T>::BookFull.into())
+		})?;
+		AccountOrders::<T>::try_mutate(&order.owner, |list| {
+			list.try_push(order.id).map_err(|_| Error::<T>::TooManyOrders)
+		})?;
+		OrderLocations::<T>::insert(
+			order.id,
+			OrderLocation { owner: order.owner.clone(), series, side },
+		);
+		Self::mutate_entry(series, &order.owner, |e| {
+			e.orders = e.orders.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			Self::adjust_exposure(e, side, order.price, order.remaining, true)
+		})?;
+		info.resting_orders = info.resting_orders.checked_add(1).ok_or(Error::<T>::Overflow)?;
+		Ok(())
+	}
+
+	/// Bookkeeping of an order that has already been taken out of its book side (the caller
+	/// writes the book): order index, owner's list, owner's aggregates (its `remaining` is
+	/// released), series order count.
+	pub(crate) fn unlink_order(
+		info: &mut SeriesInfo,
+		series: SeriesId,
+		side: Side,
+		order: &BookOrder<T::AccountId>,
+	) -> DispatchResult {
+		OrderLocations::<T>::remove(order.id);
+		AccountOrders::<T>::mutate_exists(&order.owner, |list| {
+			if let Some(l) = list {
+				l.retain(|id| *id != order.id);
+				if l.is_empty() {
+					*list = None;
+				}
+			}
+		});
+		Self::mutate_entry(series, &order.owner, |e| {
+			e.orders = e.orders.checked_sub(1).ok_or(Error::<T>::Overflow)?;
+			Self::adjust_exposure(e, side, order.price, order.remaining, false)
+		})?;
+		info.resting_orders = info.resting_orders.checked_sub(1).ok_or(Error::<T>::Overflow)?;
+		Ok(())
+	}
+
+	/// Remove a resting order that is held in memory at `book[index]` (the caller writes the
+	/// book back) and emit `OrderCancelled` with `reason`.
+	pub(crate) fn cancel_in_book(
+		info: &mut SeriesInfo,
+		series: SeriesId,
+		side: Side,
+		book: &mut BookSideOf<T>,
+		index: usize,
+		reason: CancelReason,
+	) -> DispatchResult {
+		ensure!(index < book.len(), Error::<T>::UnknownOrder);
+		let order = book.remove(index);
+		Self::unlink_order(info, series, side, &order)?;
+		Self::deposit_event(Event::OrderCancelled {
+			order_id: order.id,
+			who: order.owner,
+			series,
+			remaining: order.remaining,
+			reason,
+		});
+		Ok(())
+	}
+
+	/// Cancel one order by id on behalf of `who` (its owner).
+	pub(crate) fn do_cancel_order(
+		who: &T::AccountId,
+		order_id: OrderId,
+		reason: CancelReason,
+	) -> DispatchResult {
+		let loc = OrderLocations::<T>::get(order_id).ok_or(Error::<T>::UnknownOrder)?;
+		ensure!(&loc.owner == who, Error::<T>::NotOrderOwner);
+		let mut info = Series::<T>::get(loc.series).ok_or(Error::<T>::UnknownSeries)?;
+		let mut book = Books::<T>::get(loc.series, loc.side);
+		let index = book.iter().position(|o| o.id == order_id).ok_or(Error::<T>::UnknownOrder)?;
+		Self::cancel_in_book(&mut info, loc.series, loc.side, &mut book, index, reason)?;
+		Self::write_book(loc.series, loc.side, book);
+		Series::<T>::insert(loc.series, info);
+		Ok(())
+	}
+
+	/// Cancel all of `who`'s orders (on `series` only if given); returns how many.
+	pub(crate) fn do_cancel_all(
+		who: &T::AccountId,
+		series: Option<SeriesId>,
+		reason: CancelReason,
+	) -> Result<u32, DispatchError> {
+		let ids = AccountOrders::<T>::get(who);
+		let mut n = 0u32;
+		for id in ids {
+			let Some(loc) = OrderLocations::<T>::get(id) else { continue };
+			if series.is_some_and(|s| s != loc.series) {
+				continue;
+			}
+			Self::do_cancel_order(who, id, reason)?;
+			n = n.saturating_add(1);
+		}
+		Ok(n)
+	}
+
+	/// Store a book side (removing the key when empty).
+	pub(crate) fn write_book(series: SeriesId, side: Side, book: BookSideOf<T>) {
+		if book.is_empty() {
+			Books::<T>::remove(series, side);
+		} else {
+			Books::<T>::insert(series, side, book);
+		}
+	}
+}

@@ -1,0 +1,166 @@
+//! `integrity_test` and `try_state`.
+
+use crate::{book::*, pallet::*, types::*};
+use alloc::collections::btree_map::BTreeMap;
+use frame_support::{ensure, traits::Get};
+use optionchain_primitives::{
+	exchange::{Balance, Contracts, Side},
+	UnderlyingId,
+};
+use sp_arithmetic::Permill;
+
+impl<T: Config> Pallet<T> {
+	/// Sanity of the runtime configuration.
+	pub(crate) fn do_integrity_test() {
+		assert!(T::MaxLiveSeries::get() > 0, "MaxLiveSeries must be > 0");
+		assert!(T::MaxOrdersPerSide::get() > 0, "MaxOrdersPerSide must be > 0");
+		assert!(T::MaxOrdersPerAccount::get() > 0, "MaxOrdersPerAccount must be > 0");
+		assert!(T::MaxSeriesPerAccount::get() > 0, "MaxSeriesPerAccount must be > 0");
+		assert!(T::MaxFillsPerOrder::get() > 0, "MaxFillsPerOrder must be > 0");
+		assert!(T::MaxOrderQuantity::get() > 0, "MaxOrderQuantity must be > 0");
+		assert!(T::MaxExpiryHorizon::get() > 0, "MaxExpiryHorizon must be > 0");
+		assert!(T::UnitsPerUsd::get() > 0, "UnitsPerUsd must be > 0");
+		assert!(T::MaxIdleItems::get() > 0, "MaxIdleItems must be > 0");
+		assert!(
+			T::FeeCap::get() <= Permill::from_rational(125u32, 1000u32),
+			"FeeCap must be at most 12.5 %"
+		);
+	}
+
+	/// The invariants listed in the crate docs.
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		// Per (series, account): (orders, buy contracts, sell contracts, buy premium, sell premium)
+		let mut agg: BTreeMap<(u32, T::AccountId), (u32, Contracts, Contracts, Balance, Balance)> =
+			BTreeMap::new();
+		let mut per_underlying: BTreeMap<UnderlyingId, Contracts> = BTreeMap::new();
+		let mut total_orders: u64 = 0;
+		let mut series_count: u32 = 0;
+
+		for (id, info) in Series::<T>::iter() {
+			series_count += 1;
+			let t = info.terms;
+			ensure!(
+				SeriesByTerms::<T>::get((t.underlying, t.strike.into_inner(), t.expiry, t.kind)) ==
+					Some(id),
+				"series missing from the duplicate index"
+			);
+			ensure!(
+				LiveSeries::<T>::get().contains(&(t.expiry, id)),
+				"series missing from LiveSeries"
+			);
+			let mut count: u32 = 0;
+			let mut best = [None, None];
+			for (k, side) in [Side::Buy, Side::Sell].into_iter().enumerate() {
+				let book = Books::<T>::get(id, side);
+				best[k] = book.first().map(|o| o.price);
+				for (i, o) in book.iter().enumerate() {
+					ensure!(o.remaining > 0, "resting order with nothing left");
+					ensure!(
+						o.price > 0 && o.price % info.price_tick == 0,
+						"resting price off the tick"
+					);
+					if let Some(prev) = i.checked_sub(1).and_then(|j| book.get(j)) {
+						ensure!(
+							better_price(side, prev.price, o.price) ||
+								(prev.price == o.price && prev.id < o.id),
+							"book side not in price-time priority"
+						);
+					}
+					ensure!(
+						OrderLocations::<T>::get(o.id) ==
+							Some(OrderLocation { owner: o.owner.clone(), series: id, side }),
+						"order index disagrees with the book"
+					);
+					ensure!(
+						AccountOrders::<T>::get(&o.owner).contains(&o.id),
+						"order missing from its owner's list"
+					);
+					let premium = Self::premium(o.price, o.remaining)
+						.map_err(|_| "premium overflow")?;
+					let a = agg.entry((id, o.owner.clone())).or_default();
+					a.0 += 1;
+					match side {
+						Side::Buy => {
+							a.1 += o.remaining;
+							a.3 += premium;
+						},
+						Side::Sell => {
+							a.2 += o.remaining;
+							a.4 += premium;
+						},
+					}
+					count += 1;
+				}
+			}
+			if let [Some(bid), Some(ask)] = best {
+				ensure!(bid < ask, "crossed book");
+			}
+			ensure!(count == info.resting_orders, "series order count wrong");
+			total_orders += u64::from(count);
+
+			let (mut longs, mut shorts): (Contracts, Contracts) = (0, 0);
+			for (who, e) in Positions::<T>::iter_prefix(id) {
+				ensure!(!e.is_empty(), "empty position entry stored");
+				ensure!(
+					AccountSeriesIndex::<T>::get(&who).contains(&id),
+					"position entry missing from the account index"
+				);
+				let a = agg.remove(&(id, who)).unwrap_or_default();
+				ensure!(
+					(e.orders, e.buy_contracts, e.sell_contracts, e.buy_premium, e.sell_premium) ==
+						a,
+					"account aggregates disagree with the book"
+				);
+				longs += e.net.max(0);
+				shorts += e.net.min(0).saturating_neg();
+			}
+			ensure!(longs == info.open_interest, "open interest != sum of longs");
+			if !matches!(info.status, SeriesStatus::Settling { .. }) {
+				ensure!(longs == shorts, "longs != shorts");
+			}
+			*per_underlying.entry(t.underlying).or_default() += info.open_interest;
+		}
+		ensure!(agg.is_empty(), "resting orders without an account entry");
+		for (u, oi) in UnderlyingOpenInterest::<T>::iter() {
+			ensure!(oi > 0, "zero underlying open interest stored");
+			ensure!(per_underlying.get(&u).copied().unwrap_or(0) == oi, "underlying OI wrong");
+		}
+		for (u, oi) in per_underlying {
+			ensure!(oi == 0 || UnderlyingOpenInterest::<T>::get(u) == oi, "underlying OI missing");
+		}
+
+		ensure!(OrderLocations::<T>::iter().count() as u64 == total_orders, "orphan order index");
+		let mut listed: u64 = 0;
+		for (who, ids) in AccountOrders::<T>::iter() {
+			ensure!(!ids.is_empty(), "empty order list stored");
+			for id in ids.iter() {
+				ensure!(
+					OrderLocations::<T>::get(id).is_some_and(|l| l.owner == who),
+					"account order list disagrees with the index"
+				);
+			}
+			listed += ids.len() as u64;
+		}
+		ensure!(listed == total_orders, "account order lists disagree with the books");
+
+		let mut indexed: u64 = 0;
+		for (who, list) in AccountSeriesIndex::<T>::iter() {
+			ensure!(!list.is_empty(), "empty series index stored");
+			ensure!(list.iter().zip(list.iter().skip(1)).all(|(a, b)| a < b), "series index not sorted");
+			for s in list.iter() {
+				ensure!(Positions::<T>::contains_key(s, &who), "index entry without position");
+			}
+			indexed += list.len() as u64;
+		}
+		ensure!(Positions::<T>::iter().count() as u64 == indexed, "position entries not indexed");
+
+		let live = LiveSeries::<T>::get();
+		ensure!(live.iter().zip(live.iter().skip(1)).all(|(a, b)| a < b), "LiveSeries not sorted");
+		ensure!(live.len() as u32 == series_count, "LiveSeries disagrees with Series");
+		ensure!(
+			SeriesByTerms::<T>::iter().count() as u32 == series_count,
+			"duplicate index disagrees with Series"
+		);
+		Ok(())
+	}
+}

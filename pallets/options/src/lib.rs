@@ -1,0 +1,541 @@
+//! # Options pallet
+//!
+//! The exchange of optionchain: European, cash-settled option series, one on-chain order book
+//! per series with deterministic price-time-priority matching, expiry and cash settlement.
+//!
+//! See the crate's `README.md` for the design, the units, the invariants and the weights.
+//!
+//! ## Overview
+//! - Governance ([`Config::GovernanceOrigin`]) sets per-underlying trading parameters
+//!   ([`UnderlyingConfig`]: strike tick, contract size, price tick, open-interest caps) and lists
+//!   series `(underlying, strike, expiry, call/put)`. Listing asks the oracle to fix a
+//!   settlement price at the expiry ([`optionchain_primitives::OracleProvider::schedule_settlement`]).
+//! - Traders place limit orders (GTC / IOC / FOK, post-only, reduce-only). Matching happens in
+//!   the placing extrinsic, best price first and, at one price, oldest first; at most
+//!   [`Config::MaxFillsPerOrder`] match steps per extrinsic. Every fill moves the premium from
+//!   buyer to seller and charges the maker and taker fees through [`Config::Margin`]; after each
+//!   fill the maker and the taker must meet their initial margin. Any failure rolls the whole
+//!   extrinsic back (dispatchables run in a storage transaction).
+//! - Self-trade prevention: an incoming order never trades with a resting order of the same
+//!   account; the *resting* order is cancelled ("cancel oldest", event reason `SelfTrade`) and
+//!   matching continues.
+//! - At expiry trading stops; `on_idle` (or anyone, through `expire_orders`) removes the
+//!   resting orders in bounded batches. Once the oracle's settlement price is fixed every
+//!   position is paid through `Margin::settle`, in bounded batches by `on_idle` and at once for
+//!   one account by the permissionless `settle_account`. A settled position is removed, so it is
+//!   never paid twice whichever path reaches it first.
+//! - The pallet implements [`optionchain_primitives::exchange::PositionsProvider`] for the margin
+//!   pallet.
+//!
+//! ## Invariants (checked by `try_state`, after every unit test)
+//! - each book side is sorted by price priority then order id, holds only positive remaining
+//!   quantities on the tick, and the best bid is below the best ask;
+//! - the order index, the per-account order lists, the per-series order counts and the per
+//!   account-series aggregates agree exactly with the books;
+//! - per series, the sum of long positions equals the sum of short positions equals the stored
+//!   open interest; per underlying, the open interest is the sum over its series;
+//! - every account's series index lists exactly the account-series entries it has.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+mod book;
+mod governance;
+mod invariants;
+mod matching;
+mod provider;
+mod settlement;
+pub mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// Log target of this pallet.
+pub const LOG_TARGET: &str = "runtime::options";
+
+/// Sets up the world the benchmarks need (the runtime's margin and oracle pallets).
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Make `underlying` known to the oracle with a fresh index price, so that series can be
+	/// listed on it and risk can be taken.
+	fn setup_underlying(underlying: optionchain_primitives::UnderlyingId);
+	/// Give `who` a large amount of collateral.
+	fn fund(who: &AccountId);
+	/// Set the block timestamp (ms).
+	fn set_time(now: optionchain_primitives::Moment);
+	/// Fix the oracle's settlement price of `(underlying, expiry)`.
+	fn fix_settlement_price(
+		underlying: optionchain_primitives::UnderlyingId,
+		expiry: optionchain_primitives::Moment,
+		price: optionchain_primitives::Price,
+	);
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{BuildGenesisConfig, Time},
+	};
+	use frame_system::pallet_prelude::*;
+	use optionchain_primitives::{
+		exchange::{
+			Balance, Contracts, MarginAccounts, OptionKind, SeriesId, SignedBalance, Side,
+		},
+		Moment, OracleProvider, Price, UnderlyingId,
+	};
+	use sp_arithmetic::Permill;
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the options pallet.
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// Source of the block timestamp in milliseconds (`pallet_timestamp::Pallet<Runtime>`).
+		type Time: Time<Moment = Moment>;
+
+		/// The oracle: settlement prices (and scheduling them when a series is listed).
+		type Oracle: OracleProvider;
+
+		/// The margin ledger: every premium, fee and settlement cash flow, and the margin
+		/// checks (the margin pallet in the runtime).
+		type Margin: MarginAccounts<Self::AccountId>;
+
+		/// Origin that configures underlyings and lists series (root in dev).
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Maximum number of series not yet fully settled.
+		#[pallet::constant]
+		type MaxLiveSeries: Get<u32>;
+
+		/// Maximum number of resting orders on one side of one series' book.
+		#[pallet::constant]
+		type MaxOrdersPerSide: Get<u32>;
+
+		/// Maximum number of resting orders of one account (all series).
+		#[pallet::constant]
+		type MaxOrdersPerAccount: Get<u32>;
+
+		/// Maximum number of series in which one account has a position or resting orders.
+		#[pallet::constant]
+		type MaxSeriesPerAccount: Get<u32>;
+
+		/// Maximum number of match steps (fills, plus resting orders cancelled by self-trade
+		/// prevention or reduce-only trimming) in one placement.
+		#[pallet::constant]
+		type MaxFillsPerOrder: Get<u32>;
+
+		/// Maximum quantity of one order, in contracts.
+		#[pallet::constant]
+		type MaxOrderQuantity: Get<Contracts>;
+
+		/// Latest admissible expiry, relative to now (ms).
+		#[pallet::constant]
+		type MaxExpiryHorizon: Get<Moment>;
+
+		/// Maker fee per contract (settlement-asset units), capped at `FeeCap` of the premium.
+		#[pallet::constant]
+		type MakerFeePerContract: Get<Balance>;
+
+		/// Taker fee per contract (settlement-asset units), capped at `FeeCap` of the premium.
+		#[pallet::constant]
+		type TakerFeePerContract: Get<Balance>;
+
+		/// Cap of each fee as a fraction of the fill's premium (at most 12.5 %).
+		#[pallet::constant]
+		type FeeCap: Get<Permill>;
+
+		/// Settlement-asset units per USD (`1_000_000` for USDC).
+		#[pallet::constant]
+		type UnitsPerUsd: Get<Balance>;
+
+		/// Maximum number of work items (orders removed or positions settled) per `on_idle`
+		/// (further bounded by the remaining weight).
+		#[pallet::constant]
+		type MaxIdleItems: Get<u32>;
+
+		/// Weights of this pallet's calls and hooks.
+		type WeightInfo: WeightInfo;
+
+		/// Sets up oracle and margin state for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// One side of a book.
+	pub type BookSideOf<T> =
+		BoundedVec<BookOrder<<T as frame_system::Config>::AccountId>, <T as Config>::MaxOrdersPerSide>;
+
+	/// Trading parameters of each configured underlying.
+	#[pallet::storage]
+	pub type UnderlyingConfigs<T: Config> =
+		StorageMap<_, Twox64Concat, UnderlyingId, UnderlyingConfig, OptionQuery>;
+
+	/// The next series id.
+	#[pallet::storage]
+	pub type NextSeriesId<T: Config> = StorageValue<_, SeriesId, ValueQuery>;
+
+	/// Every series not yet fully settled.
+	#[pallet::storage]
+	pub type Series<T: Config> = StorageMap<_, Twox64Concat, SeriesId, SeriesInfo, OptionQuery>;
+
+	/// Duplicate check: `(underlying, strike inner, expiry, kind) -> series`. Removed with the
+	/// series once fully settled.
+	#[pallet::storage]
+	pub type SeriesByTerms<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		(UnderlyingId, u128, Moment, OptionKind),
+		SeriesId,
+		OptionQuery,
+	>;
+
+	/// The series not yet fully settled as `(expiry, id)`, ascending (so the due ones are a
+	/// prefix: `on_idle` reads one value to find its work).
+	#[pallet::storage]
+	pub type LiveSeries<T: Config> =
+		StorageValue<_, BoundedVec<(Moment, SeriesId), T::MaxLiveSeries>, ValueQuery>;
+
+	/// Open interest of all series of an underlying together.
+	#[pallet::storage]
+	pub type UnderlyingOpenInterest<T: Config> =
+		StorageMap<_, Twox64Concat, UnderlyingId, Contracts, ValueQuery>;
+
+	/// The books: `(series, side) -> resting orders` sorted by priority (bids: price
+	/// descending; asks: price ascending; then order id ascending).
+	#[pallet::storage]
+	pub type Books<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, SeriesId, Twox64Concat, Side, BookSideOf<T>, ValueQuery>;
+
+	/// The next order id.
+	#[pallet::storage]
+	pub type NextOrderId<T: Config> = StorageValue<_, OrderId, ValueQuery>;
+
+	/// Where each resting order is.
+	#[pallet::storage]
+	pub type OrderLocations<T: Config> =
+		StorageMap<_, Twox64Concat, OrderId, OrderLocation<T::AccountId>, OptionQuery>;
+
+	/// Each account's resting orders, in placement order.
+	#[pallet::storage]
+	pub type AccountOrders<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<OrderId, T::MaxOrdersPerAccount>,
+		ValueQuery,
+	>;
+
+	/// `(series, account) -> net position and resting-order aggregates`. Absent when empty.
+	#[pallet::storage]
+	pub type Positions<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		SeriesId,
+		Blake2_128Concat,
+		T::AccountId,
+		AccountSeries,
+		OptionQuery,
+	>;
+
+	/// The series in which an account has an entry in [`Positions`], ascending.
+	#[pallet::storage]
+	pub type AccountSeriesIndex<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<SeriesId, T::MaxSeriesPerAccount>,
+		ValueQuery,
+	>;
+
+	/// Events of the options pallet.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// An underlying's trading parameters were set.
+		UnderlyingConfigured { underlying: UnderlyingId, config: UnderlyingConfig },
+		/// A series was listed.
+		SeriesListed { series: SeriesId, terms: optionchain_primitives::exchange::SeriesTerms, price_tick: Balance },
+		/// An order was accepted (it may fill, rest, or be cancelled in the same extrinsic).
+		OrderPlaced {
+			order_id: OrderId,
+			who: T::AccountId,
+			request: OrderRequest,
+		},
+		/// A fill: `quantity` contracts at `price` (the maker's) between the resting `maker`
+		/// order and the incoming `taker` order; `taker_side` is the taker's side.
+		OrderFilled {
+			series: SeriesId,
+			maker_order: OrderId,
+			taker_order: OrderId,
+			maker: T::AccountId,
+			taker: T::AccountId,
+			taker_side: Side,
+			price: Balance,
+			quantity: Contracts,
+			premium: Balance,
+			maker_fee: Balance,
+			taker_fee: Balance,
+		},
+		/// The unfilled remainder of an order now rests in the book.
+		OrderRested { order_id: OrderId, series: SeriesId, remaining: Contracts },
+		/// An order left the book (or its remainder was dropped) without filling.
+		OrderCancelled {
+			order_id: OrderId,
+			who: T::AccountId,
+			series: SeriesId,
+			remaining: Contracts,
+			reason: CancelReason,
+		},
+		/// A resting reduce-only order was trimmed to its owner's smaller position.
+		OrderReduced { order_id: OrderId, series: SeriesId, remaining: Contracts },
+		/// The series expired and all its resting orders were removed.
+		SeriesExpired { series: SeriesId },
+		/// The settlement price is fixed: settlement of the series' positions begins.
+		SeriesSettlementStarted {
+			series: SeriesId,
+			settlement_price: Price,
+			payout_per_contract: Balance,
+		},
+		/// A position was settled: `amount` credited (> 0) or debited (< 0).
+		PositionSettled { series: SeriesId, who: T::AccountId, net: Contracts, amount: SignedBalance },
+		/// Every position of the series was settled; the series is removed.
+		SeriesSettled { series: SeriesId },
+		/// Liquidation moved `quantity` contracts from `from` to `to` (see
+		/// `PositionsProvider::transfer_position`).
+		PositionTransferred { series: SeriesId, from: T::AccountId, to: T::AccountId, quantity: Contracts },
+	}
+
+	/// Errors of the options pallet.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The underlying has no trading parameters.
+		UnderlyingNotConfigured,
+		/// A parameter of the underlying configuration is zero or out of range.
+		InvalidUnderlyingConfig,
+		/// The strike is zero or not a multiple of the strike tick.
+		InvalidStrike,
+		/// The expiry is not in the future.
+		ExpiryInPast,
+		/// The expiry is beyond the maximum horizon.
+		ExpiryTooFar,
+		/// A series with these terms exists.
+		DuplicateSeries,
+		/// `MaxLiveSeries` series are live.
+		TooManySeries,
+		/// The series does not exist.
+		UnknownSeries,
+		/// The series has expired (or is settling): no trading.
+		SeriesExpired,
+		/// The series has not expired yet.
+		SeriesNotExpired,
+		/// The settlement price is not fixed yet.
+		SettlementPriceNotFixed,
+		/// The account has no position to settle in this series.
+		NothingToSettle,
+		/// The price is zero or not a multiple of the series' price tick.
+		InvalidPrice,
+		/// The quantity is zero, negative, or above `MaxOrderQuantity`.
+		InvalidQuantity,
+		/// Post-only is only allowed with good-till-cancelled.
+		InvalidTimeInForce,
+		/// A post-only order would have taken liquidity.
+		PostOnlyWouldTake,
+		/// A reduce-only order is larger than the position it reduces (or there is none).
+		ReduceOnlyWouldIncrease,
+		/// A fill-or-kill order could not be filled completely.
+		FillOrKillNotFilled,
+		/// The book side is full (`MaxOrdersPerSide`).
+		BookFull,
+		/// The account has `MaxOrdersPerAccount` resting orders.
+		TooManyOrders,
+		/// The account has entries in `MaxSeriesPerAccount` series.
+		TooManySeriesForAccount,
+		/// The order does not exist.
+		UnknownOrder,
+		/// The order belongs to another account.
+		NotOrderOwner,
+		/// The trade would take the series' or the underlying's open interest above its cap.
+		OpenInterestCapExceeded,
+		/// The taker would be below its initial margin requirement after a fill.
+		TakerInsufficientMargin,
+		/// A maker would be below its initial margin requirement after a fill.
+		MakerInsufficientMargin,
+		/// The amount exceeds the account's position (liquidation transfer).
+		InsufficientPosition,
+		/// Arithmetic overflow.
+		Overflow,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Removes the resting orders of expired series and settles positions of series whose
+		/// settlement price is fixed, in bounded batches within `remaining_weight`.
+		fn on_idle(_n: BlockNumberFor<T>, remaining_weight: Weight) -> Weight {
+			Self::do_on_idle(remaining_weight)
+		}
+
+		fn integrity_test() {
+			Self::do_integrity_test();
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Set (or change) the trading parameters of `underlying`. Changes apply to series
+		/// listed afterwards (contract size, price tick) and to trades afterwards (OI caps).
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::configure_underlying())]
+		pub fn configure_underlying(
+			origin: OriginFor<T>,
+			underlying: UnderlyingId,
+			config: UnderlyingConfig,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_configure_underlying(underlying, config)
+		}
+
+		/// List a series. Checks: the underlying is configured, the strike is on its tick, the
+		/// expiry is in the future and within `MaxExpiryHorizon`, no duplicate, fewer than
+		/// `MaxLiveSeries` live series; asks the oracle to fix a settlement price at `expiry`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::list_series().saturating_add(T::Oracle::schedule_weight()))]
+		pub fn list_series(
+			origin: OriginFor<T>,
+			underlying: UnderlyingId,
+			strike: Price,
+			expiry: Moment,
+			kind: OptionKind,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_list_series(underlying, strike, expiry, kind).map(|_| ())
+		}
+
+		/// Place a limit order; it is matched at once against the opposite side (at most
+		/// `MaxFillsPerOrder` match steps) and its remainder rests or is cancelled as its time in
+		/// force says. Charged for the worst case, refunded to the steps actually made.
+		#[pallet::call_index(2)]
+		#[pallet::weight(Pallet::<T>::place_order_weight(T::MaxFillsPerOrder::get()))]
+		pub fn place_order(origin: OriginFor<T>, request: OrderRequest) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let (_, outcome) = Self::do_place_order(&who, request)?;
+			Ok(Some(Self::actual_place_weight(&outcome)).into())
+		}
+
+		/// Cancel one of the caller's resting orders.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::cancel_order())]
+		pub fn cancel_order(origin: OriginFor<T>, order_id: OrderId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_cancel_order(&who, order_id, CancelReason::ByOwner)
+		}
+
+		/// Cancel all of the caller's resting orders, on `series` only or everywhere (`None`).
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::cancel_all(T::MaxOrdersPerAccount::get()))]
+		pub fn cancel_all(origin: OriginFor<T>, series: Option<SeriesId>) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let n = Self::do_cancel_all(&who, series, CancelReason::ByOwner)?;
+			Ok(Some(T::WeightInfo::cancel_all(n)).into())
+		}
+
+		/// Atomically cancel the caller's resting order `order_id` and place `request`; if the
+		/// placement fails, the old order stays.
+		#[pallet::call_index(5)]
+		#[pallet::weight(
+			T::WeightInfo::cancel_order()
+				.saturating_add(Pallet::<T>::place_order_weight(T::MaxFillsPerOrder::get()))
+		)]
+		pub fn replace_order(
+			origin: OriginFor<T>,
+			order_id: OrderId,
+			request: OrderRequest,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			Self::do_cancel_order(&who, order_id, CancelReason::ByOwner)?;
+			let (_, outcome) = Self::do_place_order(&who, request)?;
+			Ok(Some(T::WeightInfo::cancel_order().saturating_add(Self::actual_place_weight(&outcome)))
+				.into())
+		}
+
+		/// Settle `who`'s position in an expired `series` whose settlement price is fixed.
+		/// Permissionless; the position is paid exactly once (by this call or by `on_idle`).
+		#[pallet::call_index(6)]
+		#[pallet::weight(
+			T::WeightInfo::settle_account().saturating_add(T::Oracle::read_weight())
+		)]
+		pub fn settle_account(
+			origin: OriginFor<T>,
+			who: T::AccountId,
+			series: SeriesId,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_settle_account(&who, series)
+		}
+
+		/// Remove up to `limit` resting orders of an expired series (what `on_idle` does, for
+		/// when blocks are full). Permissionless.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::expire_orders(*limit))]
+		pub fn expire_orders(
+			origin: OriginFor<T>,
+			series: SeriesId,
+			limit: u32,
+		) -> DispatchResultWithPostInfo {
+			ensure_signed(origin)?;
+			let n = Self::do_expire_orders(series, limit)?;
+			Ok(Some(T::WeightInfo::expire_orders(n)).into())
+		}
+	}
+
+	/// Genesis state: underlying configurations.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Underlyings to configure.
+		pub underlyings: Vec<(UnderlyingId, UnderlyingConfig)>,
+		#[serde(skip)]
+		pub _phantom: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for (id, config) in &self.underlyings {
+				if let Err(e) = Pallet::<T>::do_configure_underlying(*id, *config) {
+					panic!("options genesis: cannot configure underlying {id}: {e:?}");
+				}
+			}
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Current time (ms).
+		pub(crate) fn now() -> Moment {
+			T::Time::now()
+		}
+	}
+}

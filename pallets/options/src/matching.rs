@@ -1,0 +1,280 @@
+//! Order placement and the matching engine.
+
+use crate::{weights::WeightInfo, book::*, pallet::*, types::*};
+use frame_support::{ensure, pallet_prelude::*, traits::Get};
+use optionchain_primitives::exchange::{Balance, Contracts, MarginAccounts, SeriesId, Side};
+
+/// Positive part of a net position (its contribution to open interest).
+fn long_part(n: Contracts) -> Contracts {
+	n.max(0)
+}
+
+impl<T: Config> Pallet<T> {
+	/// Weight charged up front for a placement that may make `k` match steps: the pallet's own
+	/// work, plus for every fill a margin check of the maker and of the taker, plus one check of
+	/// the taker for a resting remainder.
+	pub fn place_order_weight(k: u32) -> Weight {
+		let checks = u64::from(k).saturating_mul(2).saturating_add(1);
+		T::WeightInfo::place_order(k)
+			.saturating_add(T::Margin::margin_check_weight().saturating_mul(checks))
+	}
+
+	/// The weight of what a placement really did.
+	pub(crate) fn actual_place_weight(o: &PlaceOutcome) -> Weight {
+		T::WeightInfo::place_order(o.fills.saturating_add(o.cancels)).saturating_add(
+			T::Margin::margin_check_weight().saturating_mul(u64::from(o.margin_checks)),
+		)
+	}
+
+	/// A fee of `per_contract * quantity`, capped at `FeeCap` of `premium` (rounded down).
+	pub(crate) fn fee(
+		per_contract: Balance,
+		quantity: Contracts,
+		premium: Balance,
+	) -> Result<Balance, DispatchError> {
+		let raw = Self::premium(per_contract, quantity)?;
+		let cap = T::FeeCap::get().mul_floor(premium);
+		Ok(raw.min(cap))
+	}
+
+	/// Check and place an order; match it; rest or cancel its remainder. Returns the new order
+	/// id and what happened. Must run inside a storage transaction (every extrinsic does): on an
+	/// error, partial fills are rolled back by the caller's transaction.
+	pub fn do_place_order(
+		who: &T::AccountId,
+		req: OrderRequest,
+	) -> Result<(OrderId, PlaceOutcome), DispatchError> {
+		ensure!(
+			req.quantity > 0 && req.quantity <= T::MaxOrderQuantity::get(),
+			Error::<T>::InvalidQuantity
+		);
+		let mut info = Series::<T>::get(req.series).ok_or(Error::<T>::UnknownSeries)?;
+		ensure!(
+			info.status == SeriesStatus::Trading && Self::now() < info.terms.expiry,
+			Error::<T>::SeriesExpired
+		);
+		ensure!(
+			req.price > 0 && info.price_tick > 0 && req.price % info.price_tick == 0,
+			Error::<T>::InvalidPrice
+		);
+		ensure!(
+			!req.post_only || req.time_in_force == TimeInForce::GoodTillCancelled,
+			Error::<T>::InvalidTimeInForce
+		);
+		if req.reduce_only {
+			let allowed = reducible(req.side, Self::net_position(req.series, who));
+			ensure!(req.quantity <= allowed, Error::<T>::ReduceOnlyWouldIncrease);
+		} else {
+			T::Margin::ensure_can_increase_risk(who, info.terms.underlying)?;
+		}
+
+		let order_id = NextOrderId::<T>::get();
+		NextOrderId::<T>::put(order_id.checked_add(1).ok_or(Error::<T>::Overflow)?);
+		Self::deposit_event(Event::OrderPlaced { order_id, who: who.clone(), request: req });
+
+		let series = req.series;
+		let maker_side = opposite(req.side);
+		let mut book = Books::<T>::get(series, maker_side);
+		if req.post_only {
+			let takes = book.first().is_some_and(|o| crosses(req.side, req.price, o.price));
+			ensure!(!takes, Error::<T>::PostOnlyWouldTake);
+		}
+
+		let mut out = PlaceOutcome::default();
+		let mut remaining = req.quantity;
+		let max_steps = T::MaxFillsPerOrder::get();
+		while remaining > 0 && out.fills.saturating_add(out.cancels) < max_steps {
+			let Some(maker) = book.first().cloned() else { break };
+			if !crosses(req.side, req.price, maker.price) {
+				break;
+			}
+			// Self-trade prevention: cancel the resting (older) order, keep matching.
+			if &maker.owner == who {
+				Self::cancel_in_book(&mut info, series, maker_side, &mut book, 0, CancelReason::SelfTrade)?;
+				out.cancels = out.cancels.saturating_add(1);
+				continue;
+			}
+			// A resting reduce-only order may have outlived (part of) its position.
+			if maker.reduce_only {
+				let allowed = reducible(maker_side, Self::net_position(series, &maker.owner));
+				if allowed == 0 {
+					Self::cancel_in_book(&mut info, series, maker_side, &mut book, 0, CancelReason::ReduceOnly)?;
+					out.cancels = out.cancels.saturating_add(1);
+					continue;
+				}
+				if maker.remaining > allowed {
+					Self::trim_order(series, maker_side, &mut book, allowed)?;
+				}
+			}
+			let maker = book.first().cloned().ok_or(Error::<T>::UnknownOrder)?;
+			let quantity = remaining.min(maker.remaining);
+			Self::fill(&mut info, series, who, order_id, req.side, &maker, quantity)?;
+			remaining = remaining.checked_sub(quantity).ok_or(Error::<T>::Overflow)?;
+			out.fills = out.fills.saturating_add(1);
+			out.filled = out.filled.checked_add(quantity).ok_or(Error::<T>::Overflow)?;
+
+			// Update the maker order in the book.
+			let left = maker.remaining.checked_sub(quantity).ok_or(Error::<T>::Overflow)?;
+			// (`fill` already released the filled part of the maker's exposure.)
+			if let Some(first) = book.get_mut(0) {
+				first.remaining = left;
+			}
+			if left == 0 {
+				let done = book.remove(0);
+				Self::unlink_order(&mut info, series, maker_side, &done)?;
+			}
+
+			// Both parties must still meet their initial requirement.
+			out.margin_checks = out.margin_checks.saturating_add(2);
+			T::Margin::ensure_initial_margin(&maker.owner)
+				.map_err(|_| Error::<T>::MakerInsufficientMargin)?;
+			T::Margin::ensure_initial_margin(who).map_err(|_| Error::<T>::TakerInsufficientMargin)?;
+		}
+		let still_crosses = book.first().is_some_and(|o| crosses(req.side, req.price, o.price));
+		Self::write_book(series, maker_side, book);
+
+		if remaining > 0 {
+			let cancel = |reason| {
+				Self::deposit_event(Event::OrderCancelled {
+					order_id,
+					who: who.clone(),
+					series,
+					remaining,
+					reason,
+				})
+			};
+			match req.time_in_force {
+				TimeInForce::FillOrKill => return Err(Error::<T>::FillOrKillNotFilled.into()),
+				TimeInForce::ImmediateOrCancel => cancel(CancelReason::ImmediateOrCancelRemainder),
+				TimeInForce::GoodTillCancelled if still_crosses =>
+					cancel(CancelReason::FillLimitReached),
+				TimeInForce::GoodTillCancelled => {
+					let order = BookOrder {
+						id: order_id,
+						owner: who.clone(),
+						price: req.price,
+						remaining,
+						reduce_only: req.reduce_only,
+					};
+					Self::add_resting(&mut info, series, req.side, order)?;
+					out.rested = true;
+					Self::deposit_event(Event::OrderRested { order_id, series, remaining });
+					out.margin_checks = out.margin_checks.saturating_add(1);
+					T::Margin::ensure_initial_margin(who)
+						.map_err(|_| Error::<T>::TakerInsufficientMargin)?;
+				},
+			}
+		}
+		Series::<T>::insert(series, info);
+		Ok((order_id, out))
+	}
+
+	/// Trim the first order of `book` (a reduce-only order) to `to` contracts.
+	fn trim_order(
+		series: SeriesId,
+		side: Side,
+		book: &mut BookSideOf<T>,
+		to: Contracts,
+	) -> DispatchResult {
+		let first = book.get_mut(0).ok_or(Error::<T>::UnknownOrder)?;
+		let cut = first.remaining.checked_sub(to).ok_or(Error::<T>::Overflow)?;
+		first.remaining = to;
+		let (owner, price, id) = (first.owner.clone(), first.price, first.id);
+		Self::mutate_entry(series, &owner, |e| Self::adjust_exposure(e, side, price, cut, false))?;
+		Self::deposit_event(Event::OrderReduced { order_id: id, series, remaining: to });
+		Ok(())
+	}
+
+	/// One fill of `quantity` at the maker's price: premium buyer -> seller, fees, positions,
+	/// the maker's resting exposure, open interest (with its caps).
+	fn fill(
+		info: &mut SeriesInfo,
+		series: SeriesId,
+		taker: &T::AccountId,
+		taker_order: OrderId,
+		taker_side: Side,
+		maker: &BookOrder<T::AccountId>,
+		quantity: Contracts,
+	) -> DispatchResult {
+		let price = maker.price;
+		let premium = Self::premium(price, quantity)?;
+		let (buyer, seller) = match taker_side {
+			Side::Buy => (taker, &maker.owner),
+			Side::Sell => (&maker.owner, taker),
+		};
+		T::Margin::transfer(buyer, seller, premium)?;
+		let maker_fee = Self::fee(T::MakerFeePerContract::get(), quantity, premium)?;
+		let taker_fee = Self::fee(T::TakerFeePerContract::get(), quantity, premium)?;
+		if maker_fee > 0 {
+			T::Margin::charge_fee(&maker.owner, maker_fee)?;
+		}
+		if taker_fee > 0 {
+			T::Margin::charge_fee(taker, taker_fee)?;
+		}
+
+		// Positions, and the open-interest change they make.
+		let maker_side = opposite(taker_side);
+		let mut oi_delta: Contracts = 0;
+		for (who, delta) in [(buyer, quantity), (seller, quantity.checked_neg().ok_or(Error::<T>::Overflow)?)] {
+			let d = Self::mutate_entry(series, who, |e| -> Result<Contracts, DispatchError> {
+				let old = e.net;
+				e.net = old.checked_add(delta).ok_or(Error::<T>::Overflow)?;
+				if who == &maker.owner {
+					Self::adjust_exposure(e, maker_side, price, quantity, false)?;
+				}
+				Ok(long_part(e.net) - long_part(old))
+			})?;
+			oi_delta = oi_delta.checked_add(d).ok_or(Error::<T>::Overflow)?;
+		}
+		Self::apply_open_interest(info, oi_delta, true)?;
+
+		Self::deposit_event(Event::OrderFilled {
+			series,
+			maker_order: maker.id,
+			taker_order,
+			maker: maker.owner.clone(),
+			taker: taker.clone(),
+			taker_side,
+			price,
+			quantity,
+			premium,
+			maker_fee,
+			taker_fee,
+		});
+		Ok(())
+	}
+
+	/// Change the open interest of a series (in memory) and of its underlying (in storage) by
+	/// `delta`; an increase fails above the caps if `enforce_caps`.
+	pub(crate) fn apply_open_interest(
+		info: &mut SeriesInfo,
+		delta: Contracts,
+		enforce_caps: bool,
+	) -> DispatchResult {
+		if delta == 0 {
+			return Ok(());
+		}
+		let underlying = info.terms.underlying;
+		let series_oi = info.open_interest.checked_add(delta).ok_or(Error::<T>::Overflow)?;
+		let total = UnderlyingOpenInterest::<T>::get(underlying)
+			.checked_add(delta)
+			.ok_or(Error::<T>::Overflow)?;
+		ensure!(series_oi >= 0 && total >= 0, Error::<T>::Overflow);
+		if enforce_caps && delta > 0 {
+			let cfg =
+				UnderlyingConfigs::<T>::get(underlying).ok_or(Error::<T>::UnderlyingNotConfigured)?;
+			ensure!(
+				series_oi <= cfg.max_series_open_interest &&
+					total <= cfg.max_underlying_open_interest,
+				Error::<T>::OpenInterestCapExceeded
+			);
+		}
+		info.open_interest = series_oi;
+		if total == 0 {
+			UnderlyingOpenInterest::<T>::remove(underlying);
+		} else {
+			UnderlyingOpenInterest::<T>::insert(underlying, total);
+		}
+		Ok(())
+	}
+}

@@ -1,0 +1,371 @@
+//! Mock runtime: frame-system, pallet-timestamp, the options pallet, the `MockOracle` of
+//! `optionchain-primitives` and [`MockMargin`], an in-memory margin ledger.
+
+use crate::{self as pallet_options, types::*};
+use frame_support::{
+	derive_impl, parameter_types,
+	pallet_prelude::{Twox64Concat, ValueQuery},
+	traits::{ConstU32, ConstU64, Hooks, Time},
+	weights::Weight,
+};
+use frame_system::EnsureRoot;
+use optionchain_primitives::{
+	exchange::{Balance, Contracts, MarginAccounts, OptionKind, SeriesId, SignedBalance, Side},
+	testing::MockOracle,
+	units, Moment, PriceStatus, UnderlyingId,
+};
+use sp_arithmetic::{FixedU128, Permill};
+use sp_runtime::{BuildStorage, DispatchError, DispatchResult};
+use std::{cell::RefCell, collections::BTreeSet};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Timestamp: pallet_timestamp,
+		Options: pallet_options,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+}
+
+impl pallet_timestamp::Config for Test {
+	type Moment = Moment;
+	type OnTimestampSet = ();
+	type MinimumPeriod = ConstU64<1>;
+	type WeightInfo = ();
+}
+
+pub const ALICE: u64 = 1;
+pub const BOB: u64 = 2;
+pub const CHARLIE: u64 = 3;
+pub const DAVE: u64 = 4;
+pub const EVE: u64 = 5;
+/// Receives the trading fees.
+pub const FEE_ACCOUNT: u64 = 900;
+/// Covers settlement debits larger than an account's collateral.
+pub const INSURANCE: u64 = 902;
+pub const BTC: UnderlyingId = 0;
+pub const ETH: UnderlyingId = 1;
+/// Timestamp of block 1.
+pub const T0: Moment = 1_000_000;
+pub const BLOCK_MS: Moment = 6_000;
+pub const DAY: Moment = 86_400_000;
+/// Expiry used by most tests.
+pub const EXPIRY: Moment = T0 + DAY;
+/// One USDC in settlement-asset units.
+pub const USDC: Balance = 1_000_000;
+
+// ---------------------------------------------------------------------------------------------
+// Mock margin: balances in (rolled-back-able) storage, switches in thread-local state.
+
+#[frame_support::storage_alias]
+pub type Ledger = StorageMap<MockMargin, Twox64Concat, u64, Balance, ValueQuery>;
+/// Net settlement clearing entry per series: `+` received from shorts, `-` paid to longs.
+#[frame_support::storage_alias]
+pub type Clearing = StorageMap<MockMargin, Twox64Concat, SeriesId, SignedBalance, ValueQuery>;
+/// Number of `settle` calls per (series, account): to prove nobody is paid twice.
+#[frame_support::storage_alias]
+pub type SettleCalls = StorageMap<MockMargin, Twox64Concat, (SeriesId, u64), u32, ValueQuery>;
+
+#[derive(Default)]
+struct Switches {
+	reject_margin: BTreeSet<u64>,
+	stale: BTreeSet<UnderlyingId>,
+}
+
+std::thread_local! {
+	static SWITCHES: RefCell<Switches> = RefCell::new(Switches::default());
+}
+
+/// Configurable in-memory `MarginAccounts`.
+pub struct MockMargin;
+
+impl MockMargin {
+	/// Make `ensure_initial_margin(who)` fail (or pass again).
+	pub fn reject_margin(who: u64, reject: bool) {
+		SWITCHES.with(|s| {
+			let mut s = s.borrow_mut();
+			if reject {
+				s.reject_margin.insert(who);
+			} else {
+				s.reject_margin.remove(&who);
+			}
+		});
+	}
+	/// Make `ensure_can_increase_risk` fail for `underlying`.
+	pub fn set_stale(underlying: UnderlyingId, stale: bool) {
+		SWITCHES.with(|s| {
+			let mut s = s.borrow_mut();
+			if stale {
+				s.stale.insert(underlying);
+			} else {
+				s.stale.remove(&underlying);
+			}
+		});
+	}
+	pub fn fund(who: u64, amount: Balance) {
+		Ledger::mutate(who, |b| *b += amount);
+	}
+	/// Sum of all balances plus all clearing entries (must never change).
+	pub fn total() -> i128 {
+		let balances: Balance = Ledger::iter_values().sum();
+		let clearing: i128 = Clearing::iter_values().sum();
+		balances as i128 + clearing
+	}
+}
+
+impl MarginAccounts<u64> for MockMargin {
+	fn collateral(who: &u64) -> Balance {
+		Ledger::get(who)
+	}
+	fn transfer(payer: &u64, payee: &u64, amount: Balance) -> DispatchResult {
+		let b = Ledger::get(payer);
+		let nb = b.checked_sub(amount).ok_or(DispatchError::Other("MockInsufficientCollateral"))?;
+		Ledger::insert(payer, nb);
+		Ledger::mutate(payee, |x| *x += amount);
+		Ok(())
+	}
+	fn charge_fee(who: &u64, amount: Balance) -> DispatchResult {
+		Self::transfer(who, &FEE_ACCOUNT, amount)
+	}
+	fn ensure_initial_margin(who: &u64) -> DispatchResult {
+		if SWITCHES.with(|s| s.borrow().reject_margin.contains(who)) {
+			return Err(DispatchError::Other("MockInsufficientMargin"));
+		}
+		Ok(())
+	}
+	fn ensure_can_increase_risk(_who: &u64, underlying: UnderlyingId) -> DispatchResult {
+		if SWITCHES.with(|s| s.borrow().stale.contains(&underlying)) {
+			return Err(DispatchError::Other("MockPriceStale"));
+		}
+		Ok(())
+	}
+	fn settle(who: &u64, series: SeriesId, amount: SignedBalance) -> DispatchResult {
+		SettleCalls::mutate((series, *who), |n| *n += 1);
+		let abs = amount.unsigned_abs();
+		if amount >= 0 {
+			Ledger::mutate(who, |b| *b += abs);
+			Clearing::mutate(series, |c| *c -= amount);
+		} else {
+			let b = Ledger::get(who);
+			let from_who = b.min(abs);
+			Ledger::insert(who, b - from_who);
+			Ledger::mutate(INSURANCE, |x| *x -= abs - from_who);
+			Clearing::mutate(series, |c| *c += abs as i128);
+		}
+		Ok(())
+	}
+	fn margin_check_weight() -> Weight {
+		Weight::from_parts(1_000_000, 0)
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+
+parameter_types! {
+	pub const FeeCap: Permill = Permill::from_parts(125_000);
+	pub const MaxOrderQuantity: Contracts = 1_000_000;
+	pub const MaxExpiryHorizon: Moment = 365 * DAY;
+	pub const MakerFee: Balance = 100_000;
+	pub const TakerFee: Balance = 300_000;
+	pub const UnitsPerUsd: Balance = USDC;
+}
+
+/// Benchmark helper for the mock.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<u64> for MockBenchmarkHelper {
+	fn setup_underlying(underlying: UnderlyingId) {
+		MockOracle::set_price(underlying, units::whole(60_000), PriceStatus::Fresh);
+	}
+	fn fund(who: &u64) {
+		MockMargin::fund(*who, 1_000_000_000 * USDC);
+	}
+	fn set_time(now: Moment) {
+		Timestamp::set_timestamp(now);
+	}
+	fn fix_settlement_price(underlying: UnderlyingId, expiry: Moment, price: FixedU128) {
+		MockOracle::set_settlement_price(underlying, expiry, price);
+	}
+}
+
+impl pallet_options::Config for Test {
+	type Time = Timestamp;
+	type Oracle = MockOracle;
+	type Margin = MockMargin;
+	type GovernanceOrigin = EnsureRoot<u64>;
+	type MaxLiveSeries = ConstU32<8>;
+	type MaxOrdersPerSide = ConstU32<16>;
+	type MaxOrdersPerAccount = ConstU32<12>;
+	type MaxSeriesPerAccount = ConstU32<6>;
+	type MaxFillsPerOrder = ConstU32<4>;
+	type MaxOrderQuantity = MaxOrderQuantity;
+	type MaxExpiryHorizon = MaxExpiryHorizon;
+	type MakerFeePerContract = MakerFee;
+	type TakerFeePerContract = TakerFee;
+	type FeeCap = FeeCap;
+	type UnitsPerUsd = UnitsPerUsd;
+	type MaxIdleItems = ConstU32<3>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockBenchmarkHelper;
+}
+
+/// `n` whole USD as a price.
+pub fn usd(n: u128) -> FixedU128 {
+	units::whole(n)
+}
+
+/// BTC: strike tick 1,000 USD, contract 0.1 BTC, price tick 1 USDC, OI caps 100 / 150.
+pub fn btc_config() -> UnderlyingConfig {
+	UnderlyingConfig {
+		strike_tick: usd(1_000),
+		contract_size: units::ratio(1, 10),
+		price_tick: USDC,
+		max_series_open_interest: 100,
+		max_underlying_open_interest: 150,
+	}
+}
+
+/// ETH: strike tick 50 USD, contract 1 ETH, price tick 0.1 USDC, OI caps 1,000 / 1,000.
+pub fn eth_config() -> UnderlyingConfig {
+	UnderlyingConfig {
+		strike_tick: usd(50),
+		contract_size: usd(1),
+		price_tick: USDC / 10,
+		max_series_open_interest: 1_000,
+		max_underlying_open_interest: 1_000,
+	}
+}
+
+/// Collateral of each trader at genesis.
+pub const FUNDING: Balance = 1_000_000 * USDC;
+
+thread_local! {
+	static INITIAL_TOTAL: RefCell<i128> = const { RefCell::new(0) };
+}
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let storage = RuntimeGenesisConfig {
+		system: Default::default(),
+		options: pallet_options::GenesisConfig {
+			underlyings: vec![(BTC, btc_config()), (ETH, eth_config())],
+			_phantom: Default::default(),
+		},
+	}
+	.build_storage()
+	.expect("valid genesis");
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		Timestamp::set_timestamp(T0);
+		MockOracle::reset();
+		MockOracle::set_price(BTC, usd(60_000), PriceStatus::Fresh);
+		MockOracle::set_price(ETH, usd(3_000), PriceStatus::Fresh);
+		for who in [ALICE, BOB, CHARLIE, DAVE, EVE] {
+			MockMargin::fund(who, FUNDING);
+		}
+		MockMargin::fund(INSURANCE, FUNDING);
+		INITIAL_TOTAL.with(|t| *t.borrow_mut() = MockMargin::total());
+	});
+	ext
+}
+
+/// Fund `who` after genesis (keeps the conservation check exact).
+pub fn mint(who: u64, amount: Balance) {
+	MockMargin::fund(who, amount);
+	INITIAL_TOTAL.with(|t| *t.borrow_mut() += amount as i128);
+}
+
+/// Funds are conserved: nothing was created or destroyed in the mock ledger.
+pub fn assert_funds_conserved() {
+	let initial = INITIAL_TOTAL.with(|t| *t.borrow());
+	assert_eq!(MockMargin::total(), initial, "funds not conserved");
+}
+
+/// Runs `test`, then checks every invariant and the conservation of funds.
+pub fn build_and_execute(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		Options::do_try_state().expect("try_state must hold after every test");
+		assert_funds_conserved();
+	})
+}
+
+/// Starts the next block `dt` ms later, running `on_idle` with `idle` weight at the end of the
+/// current one.
+pub fn next_block_after(dt: Moment, idle: Weight) {
+	let n = System::block_number();
+	Options::on_idle(n, idle);
+	System::set_block_number(n + 1);
+	Timestamp::set_timestamp(Timestamp::now() + dt);
+}
+
+pub fn next_block() {
+	next_block_after(BLOCK_MS, Weight::MAX)
+}
+
+/// Jump to `t` (ms) without running `on_idle`.
+pub fn set_time(t: Moment) {
+	Timestamp::set_timestamp(t);
+}
+
+/// List a BTC series expiring at `EXPIRY` with strike `strike` USD.
+pub fn list(strike: u128, kind: OptionKind) -> SeriesId {
+	Options::do_list_series(BTC, usd(strike), EXPIRY, kind).expect("listing works")
+}
+
+pub fn req(series: SeriesId, side: Side, price: Balance, quantity: Contracts) -> OrderRequest {
+	OrderRequest {
+		series,
+		side,
+		price,
+		quantity,
+		time_in_force: TimeInForce::GoodTillCancelled,
+		post_only: false,
+		reduce_only: false,
+	}
+}
+
+/// Place through the extrinsic (transactional).
+pub fn place(who: u64, r: OrderRequest) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	Options::place_order(RuntimeOrigin::signed(who), r)
+}
+
+/// GTC limit order through the extrinsic; panics on failure.
+pub fn gtc(who: u64, series: SeriesId, side: Side, price: Balance, qty: Contracts) {
+	place(who, req(series, side, price, qty)).expect("order accepted");
+}
+
+/// The book side as `(order id, owner, price, remaining)`.
+pub fn book(series: SeriesId, side: Side) -> Vec<(OrderId, u64, Balance, Contracts)> {
+	crate::Books::<Test>::get(series, side)
+		.into_iter()
+		.map(|o| (o.id, o.owner, o.price, o.remaining))
+		.collect()
+}
+
+pub fn net(series: SeriesId, who: u64) -> Contracts {
+	Options::net_position(series, &who)
+}
+
+pub fn balance(who: u64) -> Balance {
+	Ledger::get(who)
+}
+
+/// Events of this pallet emitted so far.
+pub fn events() -> Vec<crate::Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Options(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}

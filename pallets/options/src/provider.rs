@@ -1,0 +1,157 @@
+//! [`PositionsProvider`] for the margin pallet, and the reads behind the runtime API.
+
+use crate::{weights::WeightInfo, pallet::*, types::*};
+use alloc::vec::Vec;
+use frame_support::{ensure, pallet_prelude::*, traits::Get};
+use optionchain_primitives::exchange::{
+	Contracts, OrderExposure, Portfolio, PositionInfo, PositionsProvider, SeriesId,
+};
+
+impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
+	fn portfolio(who: &T::AccountId) -> Portfolio {
+		let mut p = Portfolio::default();
+		for series in AccountSeriesIndex::<T>::get(who) {
+			let (Some(e), Some(info)) = (Positions::<T>::get(series, who), Series::<T>::get(series))
+			else {
+				continue
+			};
+			if e.net != 0 {
+				p.positions.push(PositionInfo { series, terms: info.terms, net: e.net });
+			}
+			if e.orders > 0 {
+				p.orders.push(OrderExposure {
+					series,
+					terms: info.terms,
+					sell_contracts: e.sell_contracts,
+					buy_contracts: e.buy_contracts,
+					buy_premium: e.buy_premium,
+					sell_premium: e.sell_premium,
+				});
+			}
+		}
+		p
+	}
+
+	fn transfer_position(
+		from: &T::AccountId,
+		to: &T::AccountId,
+		series: SeriesId,
+		quantity: Contracts,
+	) -> DispatchResult {
+		Self::do_transfer_position(from, to, series, quantity)
+	}
+
+	fn cancel_all_orders(who: &T::AccountId) -> Result<u32, DispatchError> {
+		Self::do_cancel_all(who, None, CancelReason::ByMargin)
+	}
+
+	fn max_portfolio_len() -> u32 {
+		T::MaxSeriesPerAccount::get().saturating_mul(2)
+	}
+
+	fn portfolio_weight() -> Weight {
+		T::WeightInfo::portfolio(T::MaxSeriesPerAccount::get())
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Liquidation transfer (see `PositionsProvider::transfer_position`). No cap check: a
+	/// liquidation never increases total risk.
+	pub fn do_transfer_position(
+		from: &T::AccountId,
+		to: &T::AccountId,
+		series: SeriesId,
+		quantity: Contracts,
+	) -> DispatchResult {
+		ensure!(quantity > 0, Error::<T>::InvalidQuantity);
+		ensure!(from != to, Error::<T>::InsufficientPosition);
+		let mut info = Series::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
+		ensure!(
+			info.status == SeriesStatus::Trading && Self::now() < info.terms.expiry,
+			Error::<T>::SeriesExpired
+		);
+		let from_net = Self::net_position(series, from);
+		ensure!(quantity <= from_net.checked_abs().unwrap_or(Contracts::MAX), Error::<T>::InsufficientPosition);
+		let to_from = if from_net > 0 { quantity.checked_neg().ok_or(Error::<T>::Overflow)? } else { quantity };
+		let to_to = to_from.checked_neg().ok_or(Error::<T>::Overflow)?;
+		let mut oi_delta: Contracts = 0;
+		for (who, delta) in [(from, to_from), (to, to_to)] {
+			let d = Self::mutate_entry(series, who, |e| -> Result<Contracts, DispatchError> {
+				let old = e.net;
+				e.net = old.checked_add(delta).ok_or(Error::<T>::Overflow)?;
+				Ok(e.net.max(0) - old.max(0))
+			})?;
+			oi_delta = oi_delta.checked_add(d).ok_or(Error::<T>::Overflow)?;
+		}
+		Self::apply_open_interest(&mut info, oi_delta, false)?;
+		Series::<T>::insert(series, info);
+		Self::deposit_event(Event::PositionTransferred {
+			series,
+			from: from.clone(),
+			to: to.clone(),
+			quantity,
+		});
+		Ok(())
+	}
+
+	/// Runtime API: the listed series not yet fully settled, by expiry.
+	pub fn api_live_series() -> Vec<SeriesView> {
+		LiveSeries::<T>::get()
+			.into_iter()
+			.filter_map(|(_, id)| Series::<T>::get(id).map(|info| SeriesView { id, info }))
+			.collect()
+	}
+
+	/// Runtime API: aggregated depth of `series`, at most `max_levels` levels per side.
+	pub fn api_book_depth(series: SeriesId, max_levels: u32) -> Option<BookDepth> {
+		if !Series::<T>::contains_key(series) {
+			return None;
+		}
+		let levels = |side| {
+			let mut out: Vec<BookLevel> = Vec::new();
+			for o in Books::<T>::get(series, side) {
+				match out.last_mut() {
+					Some(l) if l.price == o.price => {
+						l.quantity = l.quantity.saturating_add(o.remaining);
+						l.orders = l.orders.saturating_add(1);
+					},
+					_ => {
+						if out.len() >= max_levels as usize {
+							break;
+						}
+						out.push(BookLevel { price: o.price, quantity: o.remaining, orders: 1 });
+					},
+				}
+			}
+			out
+		};
+		Some(BookDepth {
+			bids: levels(optionchain_primitives::exchange::Side::Buy),
+			asks: levels(optionchain_primitives::exchange::Side::Sell),
+		})
+	}
+
+	/// Runtime API: `who`'s resting orders, in placement order.
+	pub fn api_open_orders(who: &T::AccountId) -> Vec<OpenOrder> {
+		AccountOrders::<T>::get(who)
+			.into_iter()
+			.filter_map(|id| {
+				let loc = OrderLocations::<T>::get(id)?;
+				let o = Books::<T>::get(loc.series, loc.side).into_iter().find(|o| o.id == id)?;
+				Some(OpenOrder {
+					id,
+					series: loc.series,
+					side: loc.side,
+					price: o.price,
+					remaining: o.remaining,
+					reduce_only: o.reduce_only,
+				})
+			})
+			.collect()
+	}
+
+	/// Runtime API: `who`'s non-zero positions (unsettled expired series included).
+	pub fn api_positions(who: &T::AccountId) -> Vec<PositionInfo> {
+		<Self as PositionsProvider<T::AccountId>>::portfolio(who).positions
+	}
+}

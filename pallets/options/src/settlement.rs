@@ -1,0 +1,218 @@
+//! Expiry and cash settlement: removing expired orders, fixing the per-contract payout,
+//! paying positions (in `on_idle` batches and by `settle_account`), retiring settled series.
+
+use crate::{weights::WeightInfo, pallet::*, types::*};
+use frame_support::{ensure, pallet_prelude::*, traits::Get};
+use optionchain_primitives::{
+	exchange::{Balance, Contracts, MarginAccounts, OptionKind, SeriesId, SignedBalance, Side},
+	OracleProvider, Price,
+};
+use sp_arithmetic::{
+	helpers_128bit::multiply_by_rational_with_rounding, FixedPointNumber, Rounding,
+};
+
+impl<T: Config> Pallet<T> {
+	/// Settlement-asset units paid per long contract for settlement price `s`:
+	/// `floor(floor(intrinsic * contract_size) * UnitsPerUsd)`, with `intrinsic = max(S - K, 0)`
+	/// for calls and `max(K - S, 0)` for puts. Computed once per series and used for both
+	/// sides, so longs' receipts equal shorts' payments exactly.
+	pub fn payout_per_contract(terms: &optionchain_primitives::exchange::SeriesTerms, s: Price) -> Result<Balance, DispatchError> {
+		let (s, k) = (s.into_inner(), terms.strike.into_inner());
+		let intrinsic = match terms.kind {
+			OptionKind::Call => s.saturating_sub(k),
+			OptionKind::Put => k.saturating_sub(s),
+		};
+		let one = Price::DIV;
+		// USD per contract, 18 decimals, rounded down.
+		let per_contract = multiply_by_rational_with_rounding(
+			intrinsic,
+			terms.contract_size.into_inner(),
+			one,
+			Rounding::Down,
+		)
+		.ok_or(Error::<T>::Overflow)?;
+		// Settlement-asset units, rounded down.
+		multiply_by_rational_with_rounding(per_contract, T::UnitsPerUsd::get(), one, Rounding::Down)
+			.ok_or_else(|| Error::<T>::Overflow.into())
+	}
+
+	/// If `info` is past expiry, not yet settling and the oracle has fixed its settlement
+	/// price, switch it to `Settling`. Returns the payout per contract when settling.
+	pub(crate) fn ensure_settling(
+		series: SeriesId,
+		info: &mut SeriesInfo,
+	) -> Result<Option<Balance>, DispatchError> {
+		match info.status {
+			SeriesStatus::Settling { payout_per_contract, .. } => Ok(Some(payout_per_contract)),
+			_ if Self::now() < info.terms.expiry => Ok(None),
+			_ => {
+				let Some(price) = T::Oracle::settlement_price(info.terms.underlying, info.terms.expiry)
+				else {
+					return Ok(None)
+				};
+				let payout = Self::payout_per_contract(&info.terms, price)?;
+				info.status =
+					SeriesStatus::Settling { settlement_price: price, payout_per_contract: payout };
+				Self::deposit_event(Event::SeriesSettlementStarted {
+					series,
+					settlement_price: price,
+					payout_per_contract: payout,
+				});
+				Ok(Some(payout))
+			},
+		}
+	}
+
+	/// Pay `who`'s position in a settling series and clear it. Returns whether there was one.
+	pub(crate) fn settle_position(
+		info: &mut SeriesInfo,
+		series: SeriesId,
+		who: &T::AccountId,
+		payout: Balance,
+	) -> Result<bool, DispatchError> {
+		let net = Self::net_position(series, who);
+		if net == 0 {
+			return Ok(false);
+		}
+		let payout = SignedBalance::try_from(payout).map_err(|_| Error::<T>::Overflow)?;
+		let amount =
+			SignedBalance::from(net).checked_mul(payout).ok_or(Error::<T>::Overflow)?;
+		T::Margin::settle(who, series, amount)?;
+		Self::mutate_entry(series, who, |e| {
+			e.net = 0;
+			Ok(())
+		})?;
+		// Open interest counts the longs that are still unpaid.
+		let paid_longs: Contracts = net.max(0);
+		Self::apply_open_interest(info, paid_longs.checked_neg().ok_or(Error::<T>::Overflow)?, false)?;
+		Self::deposit_event(Event::PositionSettled { series, who: who.clone(), net, amount });
+		Ok(true)
+	}
+
+	/// The permissionless `settle_account`.
+	pub(crate) fn do_settle_account(who: &T::AccountId, series: SeriesId) -> DispatchResult {
+		let mut info = Series::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
+		ensure!(Self::now() >= info.terms.expiry, Error::<T>::SeriesNotExpired);
+		let payout = Self::ensure_settling(series, &mut info)?
+			.ok_or(Error::<T>::SettlementPriceNotFixed)?;
+		ensure!(Self::settle_position(&mut info, series, who, payout)?, Error::<T>::NothingToSettle);
+		Self::store_or_retire(series, info);
+		Ok(())
+	}
+
+	/// Remove up to `limit` resting orders of an expired series; returns how many.
+	pub(crate) fn do_expire_orders(series: SeriesId, limit: u32) -> Result<u32, DispatchError> {
+		let mut info = Series::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
+		ensure!(Self::now() >= info.terms.expiry, Error::<T>::SeriesNotExpired);
+		let mut removed = 0u32;
+		for side in [Side::Sell, Side::Buy] {
+			let mut book = Books::<T>::get(series, side);
+			while removed < limit {
+				let Some(index) = book.len().checked_sub(1) else { break };
+				Self::cancel_in_book(&mut info, series, side, &mut book, index, CancelReason::Expired)?;
+				removed = removed.saturating_add(1);
+			}
+			Self::write_book(series, side, book);
+		}
+		if info.resting_orders == 0 && info.status == SeriesStatus::Trading {
+			info.status = SeriesStatus::Expired;
+			Self::deposit_event(Event::SeriesExpired { series });
+		}
+		Self::store_or_retire(series, info);
+		Ok(removed)
+	}
+
+	/// Store `info`, or, if the series is settling and nothing is left in it (no resting
+	/// order, no position), remove it for good.
+	pub(crate) fn store_or_retire(series: SeriesId, info: SeriesInfo) {
+		let done = matches!(info.status, SeriesStatus::Settling { .. }) &&
+			info.resting_orders == 0 &&
+			Positions::<T>::iter_key_prefix(series).next().is_none();
+		if !done {
+			Series::<T>::insert(series, info);
+			return;
+		}
+		Series::<T>::remove(series);
+		let t = info.terms;
+		SeriesByTerms::<T>::remove((t.underlying, t.strike.into_inner(), t.expiry, t.kind));
+		LiveSeries::<T>::mutate(|live| live.retain(|(_, id)| *id != series));
+		let _ = Books::<T>::clear_prefix(series, 2, None);
+		Self::deposit_event(Event::SeriesSettled { series });
+	}
+
+	/// `on_idle`: walk the due series (a prefix of `LiveSeries`) and, within the weight and
+	/// `MaxIdleItems`, remove their resting orders, start settlement, and settle positions.
+	/// Each item runs in its own storage layer: an error (logged) leaves no partial state and
+	/// stops the work on that series for this block.
+	pub(crate) fn do_on_idle(remaining: Weight) -> Weight {
+		let mut used = T::WeightInfo::on_idle_base();
+		if remaining.any_lt(used) {
+			return Weight::zero();
+		}
+		let now = Self::now();
+		let order_w = T::WeightInfo::expire_orders(1);
+		let settle_w = T::WeightInfo::settle_position()
+			.saturating_add(T::Oracle::read_weight());
+		let mut items = T::MaxIdleItems::get();
+		let fits = |used: Weight, w: Weight| used.saturating_add(w).all_lte(remaining);
+
+		for (expiry, series) in LiveSeries::<T>::get() {
+			if expiry > now || items == 0 {
+				break;
+			}
+			// Remove resting orders, one storage layer per order.
+			loop {
+				let Some(info) = Series::<T>::get(series) else { break };
+				let needs = info.resting_orders > 0 || info.status == SeriesStatus::Trading;
+				if !needs || items == 0 || !fits(used, order_w) {
+					break;
+				}
+				used = used.saturating_add(order_w);
+				items = items.saturating_sub(1);
+				let r = frame_support::storage::with_storage_layer(|| {
+					Self::do_expire_orders(series, 1)
+				});
+				if let Err(e) = r {
+					log::error!(target: crate::LOG_TARGET, "expiring orders of {series}: {e:?}");
+					break;
+				}
+			}
+			// Settle positions.
+			while items > 0 && fits(used, settle_w) {
+				used = used.saturating_add(settle_w);
+				items = items.saturating_sub(1);
+				let r = frame_support::storage::with_storage_layer(|| -> Result<bool, DispatchError> {
+					let Some(mut info) = Series::<T>::get(series) else { return Ok(false) };
+					let Some(payout) = Self::ensure_settling(series, &mut info)? else {
+						Series::<T>::insert(series, info);
+						return Ok(false);
+					};
+					let next = Positions::<T>::iter_key_prefix(series).next();
+					let progressed = match next {
+						Some(who) => {
+							if !Self::settle_position(&mut info, series, &who, payout)? {
+								// An entry without a position: only resting orders, which are
+								// removed above first; nothing to do here.
+								Series::<T>::insert(series, info);
+								return Ok(false);
+							}
+							true
+						},
+						None => false,
+					};
+					Self::store_or_retire(series, info);
+					Ok(progressed)
+				});
+				match r {
+					Ok(true) => {},
+					Ok(false) => break,
+					Err(e) => {
+						log::error!(target: crate::LOG_TARGET, "settling {series}: {e:?}");
+						break;
+					},
+				}
+			}
+		}
+		used
+	}
+}

@@ -1,0 +1,186 @@
+//! Listing checks, margin rejection, open-interest caps, order validation.
+
+use crate::{mock::*, *};
+use frame_support::{assert_noop, assert_ok};
+use optionchain_primitives::{
+	exchange::{OptionKind, Side},
+	testing::MockOracle,
+	units,
+};
+use sp_runtime::DispatchError;
+
+#[test]
+fn listing_checks() {
+	build_and_execute(|| {
+		let root = RuntimeOrigin::root;
+		assert_noop!(
+			Options::list_series(RuntimeOrigin::signed(ALICE), BTC, usd(60_000), EXPIRY, OptionKind::Call),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Options::list_series(root(), 7, usd(60_000), EXPIRY, OptionKind::Call),
+			Error::<Test>::UnderlyingNotConfigured
+		);
+		assert_noop!(
+			Options::list_series(root(), BTC, usd(60_500), EXPIRY, OptionKind::Call),
+			Error::<Test>::InvalidStrike
+		);
+		assert_noop!(
+			Options::list_series(root(), BTC, usd(0), EXPIRY, OptionKind::Call),
+			Error::<Test>::InvalidStrike
+		);
+		assert_noop!(
+			Options::list_series(root(), BTC, usd(60_000), T0, OptionKind::Call),
+			Error::<Test>::ExpiryInPast
+		);
+		assert_noop!(
+			Options::list_series(root(), BTC, usd(60_000), T0 + 366 * DAY, OptionKind::Call),
+			Error::<Test>::ExpiryTooFar
+		);
+		assert_ok!(Options::list_series(root(), BTC, usd(60_000), EXPIRY, OptionKind::Call));
+		assert_eq!(MockOracle::scheduled(), vec![(BTC, EXPIRY)]);
+		assert_noop!(
+			Options::list_series(root(), BTC, usd(60_000), EXPIRY, OptionKind::Call),
+			Error::<Test>::DuplicateSeries
+		);
+		// The put is a different series; ETH uses its own strike tick (50).
+		assert_ok!(Options::list_series(root(), BTC, usd(60_000), EXPIRY, OptionKind::Put));
+		assert_ok!(Options::list_series(root(), ETH, usd(3_050), EXPIRY, OptionKind::Put));
+		for i in 0..5u64 {
+			assert_ok!(Options::list_series(root(), ETH, usd(3_000), EXPIRY + i, OptionKind::Put));
+		}
+		// MaxLiveSeries = 8.
+		assert_noop!(
+			Options::list_series(root(), ETH, usd(3_000), EXPIRY + 9, OptionKind::Put),
+			Error::<Test>::TooManySeries
+		);
+		// The oracle refusing to schedule makes listing fail.
+		MockOracle::set_schedule_error(Some(DispatchError::Other("full")));
+		assert_ok!(Options::configure_underlying(root(), 2, btc_config()));
+		let bad = UnderlyingConfig { price_tick: 0, ..btc_config() };
+		assert_noop!(
+			Options::configure_underlying(root(), 2, bad),
+			Error::<Test>::InvalidUnderlyingConfig
+		);
+	});
+}
+
+#[test]
+fn order_validation() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		assert_noop!(place(ALICE, req(s, Side::Buy, USDC, 0)), Error::<Test>::InvalidQuantity);
+		assert_noop!(place(ALICE, req(s, Side::Buy, USDC, 1_000_001)), Error::<Test>::InvalidQuantity);
+		assert_noop!(place(ALICE, req(s, Side::Buy, 0, 1)), Error::<Test>::InvalidPrice);
+		assert_noop!(place(ALICE, req(s, Side::Buy, USDC / 2, 1)), Error::<Test>::InvalidPrice);
+		assert_noop!(place(ALICE, req(9, Side::Buy, USDC, 1)), Error::<Test>::UnknownSeries);
+		set_time(EXPIRY);
+		assert_noop!(place(ALICE, req(s, Side::Buy, USDC, 1)), Error::<Test>::SeriesExpired);
+	});
+}
+
+#[test]
+fn stale_oracle_blocks_new_risk_but_not_reduce_only() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		gtc(ALICE, s, Side::Sell, 10 * USDC, 1);
+		gtc(BOB, s, Side::Buy, 10 * USDC, 1);
+		MockMargin::set_stale(BTC, true);
+		assert_noop!(
+			place(CHARLIE, req(s, Side::Buy, 10 * USDC, 1)),
+			DispatchError::Other("MockPriceStale")
+		);
+		let mut r = req(s, Side::Sell, 10 * USDC, 1);
+		r.reduce_only = true;
+		assert_ok!(place(BOB, r));
+	});
+}
+
+#[test]
+fn book_and_account_bounds() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		// MaxOrdersPerAccount = 12.
+		for i in 0..12u128 {
+			gtc(ALICE, s, Side::Buy, (i + 1) * USDC, 1);
+		}
+		assert_noop!(place(ALICE, req(s, Side::Buy, 20 * USDC, 1)), Error::<Test>::TooManyOrders);
+		// MaxOrdersPerSide = 16.
+		for i in 0..4u128 {
+			gtc(BOB, s, Side::Buy, (i + 1) * USDC, 1);
+		}
+		assert_noop!(place(CHARLIE, req(s, Side::Buy, USDC, 1)), Error::<Test>::BookFull);
+		// MaxSeriesPerAccount = 6.
+		for k in 1..=5u128 {
+			let sk = list(60_000 + 1_000 * k, OptionKind::Call);
+			gtc(DAVE, sk, Side::Buy, USDC, 1);
+		}
+		gtc(DAVE, s, Side::Sell, 100 * USDC, 1);
+		let s7 = list(70_000, OptionKind::Call);
+		assert_noop!(
+			place(DAVE, req(s7, Side::Buy, USDC, 1)),
+			Error::<Test>::TooManySeriesForAccount
+		);
+	});
+}
+
+#[test]
+fn margin_rejection_changes_nothing() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		gtc(ALICE, s, Side::Sell, 100 * USDC, 1);
+		gtc(BOB, s, Side::Sell, 101 * USDC, 1);
+		// Taker below initial margin after the first fill.
+		MockMargin::reject_margin(CHARLIE, true);
+		assert_noop!(
+			place(CHARLIE, req(s, Side::Buy, 101 * USDC, 2)),
+			Error::<Test>::TakerInsufficientMargin
+		);
+		// A resting order alone is checked too.
+		assert_noop!(
+			place(CHARLIE, req(s, Side::Buy, 50 * USDC, 2)),
+			Error::<Test>::TakerInsufficientMargin
+		);
+		MockMargin::reject_margin(CHARLIE, false);
+		// The second maker fails after the first fill: everything, the first fill included, is
+		// rolled back.
+		MockMargin::reject_margin(BOB, true);
+		assert_noop!(
+			place(CHARLIE, req(s, Side::Buy, 101 * USDC, 2)),
+			Error::<Test>::MakerInsufficientMargin
+		);
+		MockMargin::reject_margin(BOB, false);
+		assert_ok!(place(CHARLIE, req(s, Side::Buy, 101 * USDC, 2)));
+		assert_eq!(net(s, CHARLIE), 2);
+	});
+}
+
+#[test]
+fn open_interest_caps() {
+	build_and_execute(|| {
+		let s1 = list(60_000, OptionKind::Call);
+		let s2 = list(60_000, OptionKind::Put);
+		// Series cap 100.
+		gtc(ALICE, s1, Side::Sell, USDC, 101);
+		assert_noop!(
+			place(BOB, req(s1, Side::Buy, USDC, 101)),
+			Error::<Test>::OpenInterestCapExceeded
+		);
+		gtc(BOB, s1, Side::Buy, USDC, 100);
+		assert_eq!(crate::Series::<Test>::get(s1).unwrap().open_interest, 100);
+		assert_ok!(Options::cancel_order(RuntimeOrigin::signed(ALICE), 0));
+		// A trade that moves an existing long to a new account keeps OI at the cap.
+		gtc(BOB, s1, Side::Sell, USDC, 10);
+		gtc(CHARLIE, s1, Side::Buy, USDC, 10);
+		assert_eq!(crate::Series::<Test>::get(s1).unwrap().open_interest, 100);
+		// Underlying cap 150: 100 + 51 would pass it.
+		gtc(DAVE, s2, Side::Sell, USDC, 51);
+		assert_noop!(
+			place(EVE, req(s2, Side::Buy, USDC, 51)),
+			Error::<Test>::OpenInterestCapExceeded
+		);
+		gtc(EVE, s2, Side::Buy, USDC, 50);
+		assert_eq!(crate::UnderlyingOpenInterest::<Test>::get(BTC), 150);
+		let _ = units::whole(1);
+	});
+}

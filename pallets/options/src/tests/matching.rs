@@ -1,0 +1,278 @@
+//! Hand-worked matching scenarios.
+
+use crate::{mock::*, *};
+use frame_support::{assert_noop, assert_ok};
+use optionchain_primitives::exchange::{OptionKind, Side};
+
+fn last_cancel_reason() -> Option<CancelReason> {
+	events().into_iter().rev().find_map(|e| match e {
+		Event::OrderCancelled { reason, .. } => Some(reason),
+		_ => None,
+	})
+}
+
+#[test]
+fn partial_fills_across_levels() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		gtc(ALICE, s, Side::Sell, 100 * USDC, 2); // order 0
+		gtc(BOB, s, Side::Sell, 110 * USDC, 3); // order 1
+		gtc(CHARLIE, s, Side::Buy, 110 * USDC, 4); // order 2: 2 @ 100, then 2 @ 110
+		assert_eq!(net(s, CHARLIE), 4);
+		assert_eq!(net(s, ALICE), -2);
+		assert_eq!(net(s, BOB), -2);
+		assert_eq!(book(s, Side::Sell), vec![(1, BOB, 110 * USDC, 1)]);
+		assert!(book(s, Side::Buy).is_empty());
+		// Premiums 200 + 220 USDC. Taker fee 0.3/contract (cap 12.5 % not binding): 1.2 USDC.
+		// Maker fee 0.1/contract: 0.2 USDC each.
+		assert_eq!(balance(CHARLIE), FUNDING - 420 * USDC - 1_200_000);
+		assert_eq!(balance(ALICE), FUNDING + 200 * USDC - 200_000);
+		assert_eq!(balance(BOB), FUNDING + 220 * USDC - 200_000);
+		assert_eq!(balance(FEE_ACCOUNT), 1_600_000);
+		let fills: Vec<_> = events()
+			.into_iter()
+			.filter_map(|e| match e {
+				Event::OrderFilled { maker, taker, price, quantity, maker_order, taker_order, .. } =>
+					Some((maker, taker, price, quantity, maker_order, taker_order)),
+				_ => None,
+			})
+			.collect();
+		assert_eq!(
+			fills,
+			vec![(ALICE, CHARLIE, 100 * USDC, 2, 0, 2), (BOB, CHARLIE, 110 * USDC, 2, 1, 2)]
+		);
+		assert_eq!(crate::Series::<Test>::get(s).unwrap().open_interest, 4);
+	});
+}
+
+#[test]
+fn fee_is_capped_at_one_eighth_of_the_premium() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		gtc(ALICE, s, Side::Sell, USDC, 10);
+		gtc(BOB, s, Side::Buy, USDC, 10);
+		// Premium 10 USDC: taker 3.0 > cap 1.25 -> 1.25; maker 1.0 <= 1.25.
+		assert_eq!(balance(BOB), FUNDING - 10 * USDC - 1_250_000);
+		assert_eq!(balance(ALICE), FUNDING + 10 * USDC - 1_000_000);
+	});
+}
+
+#[test]
+fn time_priority_at_one_price() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Put);
+		gtc(ALICE, s, Side::Sell, 100 * USDC, 1);
+		gtc(BOB, s, Side::Sell, 100 * USDC, 1);
+		gtc(DAVE, s, Side::Sell, 99 * USDC, 1);
+		// Price first (DAVE at 99), then the oldest at 100 (ALICE).
+		gtc(CHARLIE, s, Side::Buy, 100 * USDC, 2);
+		assert_eq!((net(s, DAVE), net(s, ALICE), net(s, BOB)), (-1, -1, 0));
+		assert_eq!(book(s, Side::Sell), vec![(1, BOB, 100 * USDC, 1)]);
+		// Bids: equal prices keep arrival order.
+		gtc(EVE, s, Side::Buy, 90 * USDC, 1);
+		gtc(CHARLIE, s, Side::Buy, 95 * USDC, 1);
+		gtc(DAVE, s, Side::Buy, 90 * USDC, 1);
+		let ids: Vec<_> = book(s, Side::Buy).into_iter().map(|o| o.0).collect();
+		assert_eq!(ids, vec![5, 4, 6]);
+	});
+}
+
+#[test]
+fn immediate_or_cancel_drops_the_remainder() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		gtc(ALICE, s, Side::Sell, 100 * USDC, 1);
+		let mut r = req(s, Side::Buy, 100 * USDC, 3);
+		r.time_in_force = TimeInForce::ImmediateOrCancel;
+		assert_ok!(place(CHARLIE, r));
+		assert_eq!(net(s, CHARLIE), 1);
+		assert!(book(s, Side::Buy).is_empty());
+		assert_eq!(last_cancel_reason(), Some(CancelReason::ImmediateOrCancelRemainder));
+	});
+}
+
+#[test]
+fn fill_or_kill_fills_all_or_changes_nothing() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		gtc(ALICE, s, Side::Sell, 100 * USDC, 1);
+		gtc(BOB, s, Side::Sell, 101 * USDC, 1);
+		let mut r = req(s, Side::Buy, 101 * USDC, 3);
+		r.time_in_force = TimeInForce::FillOrKill;
+		// Would fill 2 of 3: the partial fills are rolled back with everything else.
+		assert_noop!(place(CHARLIE, r), Error::<Test>::FillOrKillNotFilled);
+		r.quantity = 2;
+		assert_ok!(place(CHARLIE, r));
+		assert_eq!(net(s, CHARLIE), 2);
+		assert!(book(s, Side::Sell).is_empty());
+	});
+}
+
+#[test]
+fn good_till_cancelled_remainder_rests() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		gtc(ALICE, s, Side::Sell, 100 * USDC, 1);
+		gtc(CHARLIE, s, Side::Buy, 105 * USDC, 3);
+		assert_eq!(book(s, Side::Buy), vec![(1, CHARLIE, 105 * USDC, 2)]);
+		assert!(book(s, Side::Sell).is_empty());
+	});
+}
+
+#[test]
+fn post_only_never_takes() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		gtc(ALICE, s, Side::Sell, 100 * USDC, 1);
+		let mut r = req(s, Side::Buy, 100 * USDC, 1);
+		r.post_only = true;
+		assert_noop!(place(BOB, r), Error::<Test>::PostOnlyWouldTake);
+		r.price = 99 * USDC;
+		assert_ok!(place(BOB, r));
+		// (the rejected attempt allocated no id: it was rolled back)
+		assert_eq!(book(s, Side::Buy), vec![(1, BOB, 99 * USDC, 1)]);
+		r.time_in_force = TimeInForce::ImmediateOrCancel;
+		assert_noop!(place(BOB, r), Error::<Test>::InvalidTimeInForce);
+	});
+}
+
+#[test]
+fn reduce_only_only_reduces() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		let mut r = req(s, Side::Sell, 100 * USDC, 1);
+		r.reduce_only = true;
+		// No position: nothing to reduce.
+		assert_noop!(place(ALICE, r), Error::<Test>::ReduceOnlyWouldIncrease);
+		// ALICE goes long 2.
+		gtc(BOB, s, Side::Sell, 100 * USDC, 2);
+		gtc(ALICE, s, Side::Buy, 100 * USDC, 2);
+		r.quantity = 3;
+		assert_noop!(place(ALICE, r), Error::<Test>::ReduceOnlyWouldIncrease);
+		// A reduce-only buy would increase a long.
+		let mut b = req(s, Side::Buy, 50 * USDC, 1);
+		b.reduce_only = true;
+		assert_noop!(place(ALICE, b), Error::<Test>::ReduceOnlyWouldIncrease);
+		// Rest a reduce-only sell of 2 at 150 (order 2).
+		r.quantity = 2;
+		r.price = 150 * USDC;
+		assert_ok!(place(ALICE, r));
+		// ALICE sells 1 elsewhere (to DAVE's bid): position 1, the resting order is now too big.
+		gtc(DAVE, s, Side::Buy, 90 * USDC, 1);
+		gtc(ALICE, s, Side::Sell, 90 * USDC, 1);
+		assert_eq!(net(s, ALICE), 1);
+		// CHARLIE lifts 2 at 150: the maker order is trimmed to 1 and filled; nothing rests at
+		// 150 any more, CHARLIE's remainder rests.
+		gtc(CHARLIE, s, Side::Buy, 150 * USDC, 2);
+		assert_eq!(net(s, ALICE), 0);
+		assert_eq!(net(s, CHARLIE), 1);
+		assert!(events().iter().any(|e| matches!(e, Event::OrderReduced { remaining: 1, .. })));
+		assert!(book(s, Side::Sell).is_empty());
+		assert_eq!(book(s, Side::Buy), vec![(5, CHARLIE, 150 * USDC, 1)]);
+	});
+}
+
+#[test]
+fn self_trade_cancels_the_resting_order() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		gtc(ALICE, s, Side::Sell, 100 * USDC, 1); // 0
+		gtc(BOB, s, Side::Sell, 101 * USDC, 1); // 1
+		// ALICE's buy meets her own ask first: it is cancelled, then BOB's ask fills.
+		gtc(ALICE, s, Side::Buy, 101 * USDC, 2); // 2
+		assert!(events().iter().any(|e| matches!(
+			e,
+			Event::OrderCancelled { order_id: 0, reason: CancelReason::SelfTrade, .. }
+		)));
+		assert_eq!(net(s, ALICE), 1);
+		assert_eq!(net(s, BOB), -1);
+		assert_eq!(book(s, Side::Buy), vec![(2, ALICE, 101 * USDC, 1)]);
+		assert!(book(s, Side::Sell).is_empty());
+	});
+}
+
+#[test]
+fn fills_per_extrinsic_are_bounded_and_weight_refunded() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		for who in 10..15u64 {
+			mint(who, 1_000 * USDC);
+			gtc(who, s, Side::Sell, 100 * USDC, 1);
+		}
+		// MaxFillsPerOrder = 4: four fills, then the remainder still crosses the fifth ask and
+		// is cancelled rather than resting in a crossed book.
+		let info = place(CHARLIE, req(s, Side::Buy, 100 * USDC, 5)).unwrap();
+		assert_eq!(net(s, CHARLIE), 4);
+		assert_eq!(last_cancel_reason(), Some(CancelReason::FillLimitReached));
+		assert_eq!(book(s, Side::Sell).len(), 1);
+		// Charged for the worst case up front, refunded to 4 fills and 8 margin checks.
+		let declared = Options::place_order_weight(4);
+		assert!(info.actual_weight.unwrap().all_lte(declared));
+		// A small order that just rests pays less.
+		let info = place(DAVE, req(s, Side::Buy, 90 * USDC, 1)).unwrap();
+		assert!(info.actual_weight.unwrap().all_lt(declared));
+	});
+}
+
+#[test]
+fn cancel_cancel_all_and_replace() {
+	build_and_execute(|| {
+		let s1 = list(60_000, OptionKind::Call);
+		let s2 = list(61_000, OptionKind::Call);
+		gtc(ALICE, s1, Side::Buy, 10 * USDC, 1); // 0
+		gtc(ALICE, s1, Side::Sell, 20 * USDC, 1); // 1
+		gtc(ALICE, s2, Side::Buy, 10 * USDC, 1); // 2
+		gtc(ALICE, s2, Side::Buy, 11 * USDC, 1); // 3
+		assert_noop!(
+			Options::cancel_order(RuntimeOrigin::signed(BOB), 0),
+			Error::<Test>::NotOrderOwner
+		);
+		assert_noop!(
+			Options::cancel_order(RuntimeOrigin::signed(ALICE), 99),
+			Error::<Test>::UnknownOrder
+		);
+		assert_ok!(Options::cancel_order(RuntimeOrigin::signed(ALICE), 3));
+		assert_ok!(Options::cancel_all(RuntimeOrigin::signed(ALICE), Some(s1)));
+		assert!(book(s1, Side::Buy).is_empty() && book(s1, Side::Sell).is_empty());
+		assert_eq!(book(s2, Side::Buy), vec![(2, ALICE, 10 * USDC, 1)]);
+		// Replace: a failing new order leaves the old one in place.
+		let bad = req(s2, Side::Buy, 10 * USDC + 1, 1);
+		assert_noop!(
+			Options::replace_order(RuntimeOrigin::signed(ALICE), 2, bad),
+			Error::<Test>::InvalidPrice
+		);
+		assert_ok!(Options::replace_order(
+			RuntimeOrigin::signed(ALICE),
+			2,
+			req(s2, Side::Buy, 12 * USDC, 3)
+		));
+		assert_eq!(book(s2, Side::Buy), vec![(4, ALICE, 12 * USDC, 3)]);
+		assert_eq!(Options::api_open_orders(&ALICE).len(), 1);
+		assert_ok!(Options::cancel_all(RuntimeOrigin::signed(ALICE), None));
+		assert!(crate::AccountOrders::<Test>::get(ALICE).is_empty());
+		assert!(crate::AccountSeriesIndex::<Test>::get(ALICE).is_empty());
+	});
+}
+
+#[test]
+fn book_depth_aggregates_levels() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		gtc(ALICE, s, Side::Buy, 10 * USDC, 1);
+		gtc(BOB, s, Side::Buy, 10 * USDC, 2);
+		gtc(BOB, s, Side::Buy, 9 * USDC, 4);
+		gtc(CHARLIE, s, Side::Sell, 12 * USDC, 5);
+		let d = Options::api_book_depth(s, 10).unwrap();
+		assert_eq!(
+			d.bids,
+			vec![
+				BookLevel { price: 10 * USDC, quantity: 3, orders: 2 },
+				BookLevel { price: 9 * USDC, quantity: 4, orders: 1 }
+			]
+		);
+		assert_eq!(d.asks, vec![BookLevel { price: 12 * USDC, quantity: 5, orders: 1 }]);
+		assert_eq!(Options::api_book_depth(s, 1).unwrap().bids.len(), 1);
+		assert_eq!(Options::api_book_depth(99, 1), None);
+		assert_eq!(Options::api_live_series().len(), 1);
+	});
+}

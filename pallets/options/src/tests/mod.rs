@@ -1,0 +1,10 @@
+//! Unit tests. Every test runs through `build_and_execute`, which checks `do_try_state` and the
+//! conservation of funds in the mock ledger afterwards. Expected numbers are worked out by hand
+//! in the comments.
+
+mod errors;
+mod settlement;
+mod matching;
+mod properties;
+
+

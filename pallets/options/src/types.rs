@@ -1,0 +1,271 @@
+//! Types of the options pallet.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use optionchain_primitives::{
+	exchange::{Balance, Contracts, SeriesTerms, Side},
+	Price,
+};
+use scale_info::TypeInfo;
+
+/// Identifier of an order; allocated from a global counter, so a smaller id is an older order
+/// (this is the *time* in price-time priority).
+pub type OrderId = u64;
+
+/// Per-underlying trading parameters, set by governance.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	frame_support::Serialize,
+	frame_support::Deserialize,
+)]
+#[serde(crate = "frame_support::__private::serde")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UnderlyingConfig {
+	/// Strikes must be a non-zero multiple of this (USD per unit of underlying).
+	pub strike_tick: Price,
+	/// Units of the underlying per contract (e.g. 0.1 BTC) of every series listed from now on.
+	pub contract_size: Price,
+	/// Order prices (settlement-asset units per contract) must be a non-zero multiple of this.
+	pub price_tick: Balance,
+	/// Open-interest cap of each series of this underlying, in contracts.
+	pub max_series_open_interest: Contracts,
+	/// Open-interest cap of all series of this underlying together, in contracts.
+	pub max_underlying_open_interest: Contracts,
+}
+
+/// Life cycle of a series.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Debug,
+)]
+pub enum SeriesStatus {
+	/// Listed. Trades while the block timestamp is before the expiry.
+	Trading,
+	/// The expiry has passed and every resting order has been removed; waiting for the
+	/// oracle's settlement price.
+	Expired,
+	/// The settlement price is fixed; positions are being paid `payout_per_contract` (per long
+	/// contract; shorts pay it).
+	Settling {
+		/// The oracle's settlement price.
+		settlement_price: Price,
+		/// Intrinsic value of one contract in settlement-asset units, rounded down once.
+		payout_per_contract: Balance,
+	},
+}
+
+/// A listed series.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Debug,
+)]
+pub struct SeriesInfo {
+	/// Economic terms.
+	pub terms: SeriesTerms,
+	/// Order price tick (settlement-asset units per contract).
+	pub price_tick: Balance,
+	/// Where the series is in its life cycle.
+	pub status: SeriesStatus,
+	/// Open interest: the sum of all long positions (= the sum of all short positions).
+	pub open_interest: Contracts,
+	/// Number of resting orders on both sides of the book.
+	pub resting_orders: u32,
+}
+
+/// A resting order, as held in its book side.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct BookOrder<AccountId> {
+	/// Order id (time priority: smaller is older).
+	pub id: OrderId,
+	/// Owner.
+	pub owner: AccountId,
+	/// Limit price, settlement-asset units per contract.
+	pub price: Balance,
+	/// Contracts still open (> 0).
+	pub remaining: Contracts,
+	/// Whether the order may only reduce its owner's position.
+	pub reduce_only: bool,
+}
+
+/// Where an order rests (for cancellation by id).
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct OrderLocation<AccountId> {
+	/// Owner.
+	pub owner: AccountId,
+	/// Series.
+	pub series: optionchain_primitives::exchange::SeriesId,
+	/// Book side.
+	pub side: Side,
+}
+
+/// An account's state in one series: net position and the aggregates of its resting orders.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+)]
+pub struct AccountSeries {
+	/// Net contracts: `> 0` long, `< 0` short.
+	pub net: Contracts,
+	/// Number of resting orders.
+	pub orders: u32,
+	/// Contracts on resting buy orders.
+	pub buy_contracts: Contracts,
+	/// Contracts on resting sell orders.
+	pub sell_contracts: Contracts,
+	/// Premium of the resting buy orders if all filled.
+	pub buy_premium: Balance,
+	/// Premium of the resting sell orders if all filled.
+	pub sell_premium: Balance,
+}
+
+impl AccountSeries {
+	/// Nothing left: the entry can be removed.
+	pub fn is_empty(&self) -> bool {
+		self.net == 0 && self.orders == 0
+	}
+}
+
+/// Time in force of an order.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Debug,
+)]
+pub enum TimeInForce {
+	/// Good till cancelled: the unfilled remainder rests in the book.
+	GoodTillCancelled,
+	/// Immediate or cancel: fill what is possible now, cancel the rest.
+	ImmediateOrCancel,
+	/// Fill or kill: fill the whole quantity now or fail without any change.
+	FillOrKill,
+}
+
+/// An order as submitted.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Debug,
+)]
+pub struct OrderRequest {
+	/// Series to trade.
+	pub series: optionchain_primitives::exchange::SeriesId,
+	/// Buy or sell.
+	pub side: Side,
+	/// Limit price, settlement-asset units per contract (a non-zero multiple of the tick).
+	pub price: Balance,
+	/// Contracts (> 0, at most `MaxOrderQuantity`).
+	pub quantity: Contracts,
+	/// Time in force.
+	pub time_in_force: TimeInForce,
+	/// Reject the order (changing nothing) if any part of it would take liquidity. Only with
+	/// `GoodTillCancelled`.
+	pub post_only: bool,
+	/// The order may only reduce its owner's position: rejected if larger than the position
+	/// (in the reducing direction) at placement; a resting reduce-only order is trimmed or
+	/// cancelled when the position shrank in the meantime.
+	pub reduce_only: bool,
+}
+
+/// Why an order left the book without being filled.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Debug,
+)]
+pub enum CancelReason {
+	/// Its owner cancelled it (or replaced it).
+	ByOwner,
+	/// An incoming order of the same owner would have matched it (self-trade prevention:
+	/// the resting order is cancelled, the incoming one continues).
+	SelfTrade,
+	/// The unfilled remainder of an immediate-or-cancel order.
+	ImmediateOrCancelRemainder,
+	/// The fill limit per extrinsic was reached while the remainder still crossed the book;
+	/// resting it would cross the book, so it is cancelled.
+	FillLimitReached,
+	/// A reduce-only order whose owner's position no longer allows it.
+	ReduceOnly,
+	/// The series expired.
+	Expired,
+	/// Cancelled by the margin pallet (e.g. liquidation).
+	ByMargin,
+}
+
+/// Outcome of a placement, returned by the matching engine.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct PlaceOutcome {
+	/// Fills made.
+	pub fills: u32,
+	/// Resting orders cancelled by self-trade prevention or reduce-only trimming.
+	pub cancels: u32,
+	/// Margin checks made.
+	pub margin_checks: u32,
+	/// Contracts filled.
+	pub filled: Contracts,
+	/// Whether a remainder rests in the book.
+	pub rested: bool,
+}
+
+/// One aggregated price level of a book side (runtime API).
+#[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct BookLevel {
+	/// Price, settlement-asset units per contract.
+	pub price: Balance,
+	/// Contracts resting at this price.
+	pub quantity: Contracts,
+	/// Number of orders at this price.
+	pub orders: u32,
+}
+
+/// Aggregated depth of one series (runtime API).
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug, Default)]
+pub struct BookDepth {
+	/// Bids, best (highest) first.
+	pub bids: alloc::vec::Vec<BookLevel>,
+	/// Asks, best (lowest) first.
+	pub asks: alloc::vec::Vec<BookLevel>,
+}
+
+/// An open order of an account (runtime API).
+#[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct OpenOrder {
+	/// Order id.
+	pub id: OrderId,
+	/// Series.
+	pub series: optionchain_primitives::exchange::SeriesId,
+	/// Side.
+	pub side: Side,
+	/// Limit price.
+	pub price: Balance,
+	/// Contracts still open.
+	pub remaining: Contracts,
+	/// Reduce-only flag.
+	pub reduce_only: bool,
+}
+
+/// A listed series as shown by the runtime API.
+#[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct SeriesView {
+	/// Series id.
+	pub id: optionchain_primitives::exchange::SeriesId,
+	/// Its record.
+	pub info: SeriesInfo,
+}

@@ -1,0 +1,137 @@
+//! A whole trade through the real runtime: deposit, a price from three operators, a series
+//! listed by sudo, an order matched on the book with premium and fees through the margin
+//! ledger, the oracle fixing the settlement price at expiry, and cash settlement. Every number
+//! is worked out by hand; the settlement asset is conserved to the unit.
+
+use frame_support::traits::fungibles::Inspect;
+use optionchain_integration_tests::{general, oracle_feed, Chain};
+use optionchain_primitives::{
+	exchange::{OptionKind, Side},
+	FeedEntry, FixedU128,
+};
+use optionchain_runtime::{
+	configs::exchange::MarginFeeAccount, genesis_config_presets::{BTC, DEV_USD_ENDOWMENT},
+	Assets, Margin, Options, Oracle, RuntimeCall, RuntimeEvent, SETTLEMENT_ASSET_ID, USD,
+};
+use pallet_options::{OrderRequest, TimeInForce};
+use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie};
+
+fn feed_btc(chain: &mut Chain, price: u32) {
+	let at = chain.next_number();
+	let vol = FixedU128::from_rational(50, 100);
+	let feeds = chain.read(|| {
+		[Alice, Bob, Charlie].map(|op| {
+			oracle_feed(op, at, vec![FeedEntry { underlying: BTC, price: FixedU128::from_u32(price), volatility: vol }])
+		})
+	});
+	for f in feeds {
+		chain.push(general(f));
+	}
+}
+
+fn collateral(chain: &mut Chain, who: Sr25519Keyring) -> u128 {
+	chain.read(|| Margin::api_collateral(who.to_account_id()))
+}
+
+fn check_invariants(chain: &mut Chain) {
+	chain.read(|| {
+		Oracle::do_try_state().expect("oracle invariants");
+		Margin::do_try_state().expect("margin invariants (escrow == ledger)");
+		Options::do_try_state().expect("options invariants (book sorted, totals)");
+		assert_eq!(Assets::total_issuance(SETTLEMENT_ASSET_ID), 6 * DEV_USD_ENDOWMENT);
+	});
+}
+
+#[test]
+fn a_call_is_traded_expires_and_settles_with_exact_cash_flows() {
+	let mut chain = Chain::new("development");
+	chain.produce_block();
+
+	// Bob (writer) and Charlie (buyer) deposit 100,000 USDC each; operators price BTC at 68,000.
+	for who in [Bob, Charlie] {
+		chain.submit(who, RuntimeCall::Margin(pallet_margin::Call::deposit { amount: 100_000 * USD }));
+	}
+	feed_btc(&mut chain, 68_000);
+	chain.produce_block();
+	assert_eq!(collateral(&mut chain, Bob), 100_000 * USD);
+	assert_eq!(chain.read(|| Assets::balance(SETTLEMENT_ASSET_ID, Bob.to_account_id())), DEV_USD_ENDOWMENT - 100_000 * USD);
+	check_invariants(&mut chain);
+
+	// Sudo lists a BTC 65,000 call expiring 20 s from now (contract size 0.1 BTC).
+	let now = Chain::timestamp_of(chain.next_number());
+	let expiry = now + 20_000;
+	chain.submit(
+		Alice,
+		RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+			call: Box::new(RuntimeCall::Options(pallet_options::Call::list_series {
+				underlying: BTC,
+				strike: FixedU128::from_u32(65_000),
+				expiry,
+				kind: OptionKind::Call,
+			})),
+		}),
+	);
+	chain.produce_block();
+	let series = chain.read(|| Options::api_live_series()).first().expect("listed").id;
+
+	// Bob rests a sell of 10 at 310 USDC; Charlie takes it.
+	let order = |side, time_in_force| OrderRequest {
+		series,
+		side,
+		price: 310 * USD,
+		quantity: 10,
+		time_in_force,
+		post_only: false,
+		reduce_only: false,
+	};
+	chain.submit(Bob, RuntimeCall::Options(pallet_options::Call::place_order { request: order(Side::Sell, TimeInForce::GoodTillCancelled) }));
+	chain.produce_block();
+	chain.submit(Charlie, RuntimeCall::Options(pallet_options::Call::place_order { request: order(Side::Buy, TimeInForce::ImmediateOrCancel) }));
+	let results = chain.produce_block();
+	assert_eq!(results, vec![Ok(Ok(()))]);
+	let fill = chain
+		.events()
+		.into_iter()
+		.find_map(|e| match e {
+			RuntimeEvent::Options(pallet_options::Event::OrderFilled { premium, maker_fee, taker_fee, quantity, maker, taker, .. }) =>
+				Some((premium, maker_fee, taker_fee, quantity, maker, taker)),
+			_ => None,
+		})
+		.expect("a fill");
+	// 10 contracts x 310 USDC; fees 0.30 USDC per contract each (below the 12.5 % cap).
+	assert_eq!(fill, (3_100 * USD, 3 * USD, 3 * USD, 10, Bob.to_account_id(), Charlie.to_account_id()));
+	assert_eq!(collateral(&mut chain, Bob), 100_000 * USD + 3_100 * USD - 3 * USD);
+	assert_eq!(collateral(&mut chain, Charlie), 100_000 * USD - 3_100 * USD - 3 * USD);
+	assert_eq!(chain.read(|| Margin::api_collateral(MarginFeeAccount::get())), 6 * USD);
+	let bob_positions = chain.read(|| Options::api_positions(&Bob.to_account_id()));
+	assert_eq!(bob_positions.iter().map(|p| p.net).collect::<Vec<_>>(), vec![-10]);
+	let summary = chain.read(|| Margin::api_account_margin(Bob.to_account_id())).expect("Bob has a margin account");
+	assert!(summary.initial > summary.maintenance && summary.maintenance > 0);
+	check_invariants(&mut chain);
+
+	// Blocks pass (the price stays fresh: heartbeat 60 s) until the expiry; the oracle fixes
+	// the settlement price (TWAP of a constant 68,000) and on_idle pays every position.
+	while Chain::timestamp_of(chain.next_number()) < expiry + 4_000 {
+		chain.produce_block();
+	}
+	assert_eq!(chain.read(|| Oracle::api_settlement_price(BTC, expiry)), Some(FixedU128::from_u32(68_000)));
+	// (68,000 - 65,000) x 0.1 = 300 USDC per contract, 3,000 USDC for 10.
+	for _ in 0..3 {
+		chain.produce_block();
+	}
+	assert_eq!(collateral(&mut chain, Bob), 100_000 * USD + 3_100 * USD - 3 * USD - 3_000 * USD);
+	assert_eq!(collateral(&mut chain, Charlie), 100_000 * USD - 3_100 * USD - 3 * USD + 3_000 * USD);
+	assert!(chain.read(|| Options::api_positions(&Bob.to_account_id())).is_empty());
+	assert!(chain.read(|| Options::api_positions(&Charlie.to_account_id())).is_empty());
+	check_invariants(&mut chain);
+
+	// Charlie withdraws everything he holds in the margin ledger.
+	let all = collateral(&mut chain, Charlie);
+	chain.submit(Charlie, RuntimeCall::Margin(pallet_margin::Call::withdraw { amount: all }));
+	assert_eq!(chain.produce_block(), vec![Ok(Ok(()))]);
+	assert_eq!(
+		chain.read(|| Assets::balance(SETTLEMENT_ASSET_ID, Charlie.to_account_id())),
+		DEV_USD_ENDOWMENT - 3_100 * USD - 3 * USD + 3_000 * USD
+	);
+	check_invariants(&mut chain);
+}
