@@ -64,7 +64,8 @@ export class Node {
     this.apis = [];
   }
 
-  async start() {
+  /** Start the node and wait for its RPC port (unless `waitRpc` is false). */
+  async start({ waitRpc = true } = {}) {
     this.rpcPort ??= await freePort();
     this.p2pPort ??= await freePort();
     const log = fs.openSync(this.logPath, 'a');
@@ -75,7 +76,7 @@ export class Node {
     fs.closeSync(log);
     this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
     running.add(this);
-    await this.waitForRpc();
+    if (waitRpc) await this.waitForRpc();
     return this;
   }
 

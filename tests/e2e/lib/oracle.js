@@ -1,7 +1,7 @@
 // Operator price feeds from polkadot.js: the operator signs the exact payload returned by the
 // runtime API `OracleApi.feedPayload`, and submits the feed as a *general* transaction
 // (extrinsic v5, no signature, authorized by the call): feeless, refused for non-operators.
-import { compactAddLength, u8aToHex } from '@polkadot/util';
+import { compactAddLength, compactStripLength, u8aToHex } from '@polkadot/util';
 
 const FIXED = 10n ** 18n;
 
@@ -14,7 +14,12 @@ export function fixed(value) {
 /** Build the feed call of `operator` (a keyring pair) for round `at`. */
 export async function feedCall(api, operator, at, entries) {
   const payload = await api.call.oracleApi.feedPayload(operator.address, at, entries);
-  const signature = operator.sign(payload.toU8a(true));
+  // The runtime API returns a SCALE `Vec<u8>`; polkadot.js 16.5 hands it back with its own
+  // length prefix still inside the `Bytes`. Sign the content, without any length prefix.
+  let message = payload.toU8a(true);
+  const [total, inner] = compactStripLength(message);
+  if (total === message.length) message = inner;
+  const signature = operator.sign(message);
   return api.tx.oracle.feed(operator.address, at, entries, { Sr25519: u8aToHex(signature) });
 }
 
