@@ -68,7 +68,10 @@ describe('four-validator local network', () => {
 
   t('all four nodes report the same finalized block hash and state root', async () => {
     const apis = await Promise.all(nodes.map((n) => (n.apis[0] ? n.apis[0] : n.api())));
-    for (const api of apis) assert.equal((await api.rpc.system.peers()).length >= 1, true);
+    await waitFor('every node connected to the three others', async () => {
+      const peers = await Promise.all(apis.map(async (a) => (await a.rpc.system.health()).peers.toNumber()));
+      return peers.every((p) => p >= 3);
+    }, 120_000);
     const r = await assertAgree(apis, 3, 'four nodes');
     assert.ok(r.common >= 3);
   });
