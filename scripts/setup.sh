@@ -47,10 +47,12 @@ fi
 command -v node >/dev/null || fail "node (Node.js >= 18) not found: install Debian's nodejs package"
 command -v npm >/dev/null || fail "npm not found: install Debian's npm package"
 e2e="$root/tests/e2e"
-if [ -d "$e2e/node_modules/@polkadot/api" ] && cmp -s "$e2e/package-lock.json" "$e2e/node_modules/.package-lock.json" 2>/dev/null; then
-	say "e2e Node.js packages present"
+stamp="$e2e/node_modules/.optionchain-package-lock.json"
+if [ -d "$e2e/node_modules/@polkadot/api" ] && cmp -s "$e2e/package-lock.json" "$stamp" 2>/dev/null; then
+	say "e2e Node.js packages present (match package-lock.json)"
 else
 	say "installing e2e Node.js packages (npm ci, from package-lock.json)"
 	(cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || fail "npm ci in tests/e2e failed"
+	cp "$e2e/package-lock.json" "$stamp"
 fi
 say "done"
