@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// optionchain command-line client. Usage: node client.js [--ws URL] <command> [--flag value ...]
+// Run `node client.js help` for the commands. Accounts are secret URIs (//Alice) or addresses.
+import * as c from './lib/client.js';
+
+const HELP = `optionchain client (polkadot.js, metadata and runtime APIs only)
+
+  node client.js [--ws ws://127.0.0.1:9944] <command> [flags]
+
+operator
+  feed        --as //Alice --underlying 0 --price 64000 --vol 0.55
+  price       --underlying 0
+governance (sudo)
+  list-series --as //Alice --underlying 0 --strike 65000 --kind Call|Put (--expiry MS | --expiry-in SECONDS)
+trader
+  deposit     --as //Bob --amount 10000          (USDC)
+  withdraw    --as //Bob --amount 100
+  place       --as //Bob --series 0 --side Sell --price 310 --qty 10 [--tif GoodTillCancelled|ImmediateOrCancel|FillOrKill] [--post-only] [--reduce-only]
+  cancel      --as //Bob --order 3
+  cancel-all  --as //Bob [--series 0]
+  series
+  book        --series 0
+  orders      --who //Bob
+  positions   --who //Bob
+  margin      --who //Bob
+keeper
+  liquidate   --as //Dave --account //Bob --series 0 --qty 5
+  settle      --as //Dave --account //Bob --series 0
+`;
+
+function parse(argv) {
+  const flags = {}; const rest = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--')) {
+      const k = a.slice(2);
+      if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) flags[k] = argv[++i]; else flags[k] = true;
+    } else rest.push(a);
+  }
+  return { flags, cmd: rest[0] };
+}
+
+function need(flags, k) {
+  if (flags[k] === undefined || flags[k] === true) throw new Error(`missing --${k}`);
+  return flags[k];
+}
+
+const show = (x) => console.log(JSON.stringify(x, (_, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
+const eventsOf = (r) => r.events.map((e) => `${e.section}.${e.method} ${JSON.stringify(e.data.toHuman())}`);
+
+async function main() {
+  const { flags, cmd } = parse(process.argv.slice(2));
+  if (!cmd || cmd === 'help') { console.log(HELP); return; }
+  const api = await c.connect(flags.ws);
+  try {
+    switch (cmd) {
+      case 'feed': {
+        const block = await c.feed(api, c.pair(need(flags, 'as')), [{ underlying: Number(need(flags, 'underlying')), price: need(flags, 'price'), volatility: need(flags, 'vol') }]);
+        console.log(`included in ${block}`); break;
+      }
+      case 'price': {
+        const p = await c.indexPrice(api, Number(need(flags, 'underlying')));
+        show(p ? { price: c.fmtFixed(p.price.toBigInt()), confidence: c.fmtFixed(p.confidence.toBigInt()), status: p.status.toString(), block: p.block.toNumber() } : null); break;
+      }
+      case 'list-series': {
+        const expiry = flags.expiry ? Number(flags.expiry) : Date.now() + 1000 * Number(need(flags, 'expiry-in'));
+        const r = await c.listSeries(api, c.pair(need(flags, 'as')), { underlying: Number(need(flags, 'underlying')), strike: need(flags, 'strike'), expiry, kind: need(flags, 'kind') });
+        console.log(`series ${r.series} expiring ${new Date(expiry).toISOString()}`); break;
+      }
+      case 'deposit': console.log(eventsOf(await c.deposit(api, c.pair(need(flags, 'as')), c.usdc(need(flags, 'amount')))).join('\n')); break;
+      case 'withdraw': console.log(eventsOf(await c.withdraw(api, c.pair(need(flags, 'as')), c.usdc(need(flags, 'amount')))).join('\n')); break;
+      case 'place': console.log(eventsOf(await c.placeOrder(api, c.pair(need(flags, 'as')), {
+        series: Number(need(flags, 'series')), side: need(flags, 'side'), price: c.usdc(need(flags, 'price')), quantity: Number(need(flags, 'qty')),
+        tif: flags.tif || 'GoodTillCancelled', postOnly: !!flags['post-only'], reduceOnly: !!flags['reduce-only'],
+      })).join('\n')); break;
+      case 'cancel': console.log(eventsOf(await c.cancelOrder(api, c.pair(need(flags, 'as')), Number(need(flags, 'order')))).join('\n')); break;
+      case 'cancel-all': console.log(eventsOf(await c.cancelAll(api, c.pair(need(flags, 'as')), flags.series !== undefined ? Number(flags.series) : null)).join('\n')); break;
+      case 'series': show((await c.liveSeries(api)).map((s) => s.toHuman())); break;
+      case 'book': show((await c.book(api, Number(need(flags, 'series'))))?.toHuman() ?? null); break;
+      case 'orders': show((await c.openOrders(api, c.address(need(flags, 'who')))).map((o) => o.toHuman())); break;
+      case 'positions': show((await c.positions(api, c.address(need(flags, 'who')))).map((p) => p.toHuman())); break;
+      case 'margin': show((await c.marginOf(api, c.address(need(flags, 'who'))))?.toHuman() ?? null); break;
+      case 'liquidate': console.log(eventsOf(await c.liquidate(api, c.pair(need(flags, 'as')), c.address(need(flags, 'account')), Number(need(flags, 'series')), Number(need(flags, 'qty')))).join('\n')); break;
+      case 'settle': console.log(eventsOf(await c.settleAccount(api, c.pair(need(flags, 'as')), c.address(need(flags, 'account')), Number(need(flags, 'series')))).join('\n')); break;
+      default: throw new Error(`unknown command ${cmd} (try: node client.js help)`);
+    }
+  } finally {
+    await api.disconnect();
+  }
+}
+
+main().catch((e) => { console.error(`Error: ${e.message}`); process.exit(1); });

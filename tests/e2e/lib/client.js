@@ -1,0 +1,128 @@
+// The optionchain client library: everything a trader, an operator or a keeper does, through
+// @polkadot/api and the chain's metadata and runtime APIs only (no custom types). Used by the
+// command-line client (client.js) and by the end-to-end tests.
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady, decodeAddress } from '@polkadot/util-crypto';
+import { feedCall, fixed, generalExtrinsicHex, submitRaw } from './oracle.js';
+import { sendAndFinalize } from './node.js';
+
+export const USDC = 1; // SETTLEMENT_ASSET_ID
+export const USD = 1_000_000n; // 6 decimals
+
+/** Parse a decimal USDC amount ("310", "0.3") into settlement-asset units. */
+export function usdc(value) {
+  const [int, frac = ''] = String(value).split('.');
+  return BigInt(int) * USD + BigInt((frac + '000000').slice(0, 6));
+}
+
+/** Format settlement-asset units as a decimal USDC string. */
+export function fmtUsdc(units) {
+  const v = BigInt(units);
+  const neg = v < 0n;
+  const a = neg ? -v : v;
+  return `${neg ? '-' : ''}${a / USD}.${(a % USD).toString().padStart(6, '0')}`;
+}
+
+/** Format a FixedU128 (18 decimals) as a decimal string. */
+export function fmtFixed(inner) {
+  const v = BigInt(inner);
+  const s = (v % 10n ** 18n).toString().padStart(18, '0').replace(/0+$/, '');
+  return `${v / 10n ** 18n}${s ? `.${s}` : ''}`;
+}
+
+export async function connect(ws = 'ws://127.0.0.1:9944') {
+  await cryptoWaitReady();
+  return ApiPromise.create({ provider: new WsProvider(ws), noInitWarn: true, throwOnConnect: true });
+}
+
+const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+/** A key pair from a secret URI (`//Alice`, a mnemonic, ...). */
+export function pair(uri) { return keyring.addFromUri(uri); }
+/** An address from a secret URI or an SS58 address. */
+export function address(who) {
+  if (who.startsWith('//') || who.includes(' ')) return pair(who).address;
+  decodeAddress(who); // throws on a bad address
+  return who;
+}
+
+/** Sign and send, wait for finality, return the events (throws with the decoded error). */
+export async function send(api, signer, tx) {
+  const { events, blockHash } = await sendAndFinalize(api, tx, signer);
+  return { blockHash, events: events.map(({ event }) => event) };
+}
+
+// ---- operator --------------------------------------------------------------------------------
+
+/** Feed prices (feeless general transaction). `entries`: [{ underlying, price, volatility }] as decimal strings. */
+export async function feed(api, operator, entries, at) {
+  const round = at ?? (await api.rpc.chain.getHeader()).number.toNumber();
+  const e = entries.map((x) => ({ underlying: x.underlying, price: fixed(x.price), volatility: fixed(x.volatility) }));
+  const call = await feedCall(api, operator, round, e);
+  return submitRaw(api, generalExtrinsicHex(api, call));
+}
+
+// ---- governance ------------------------------------------------------------------------------
+
+/** List a series (sudo). `expiry` in ms since the epoch; `kind`: 'Call' | 'Put'. */
+export async function listSeries(api, sudoKey, { underlying, strike, expiry, kind }) {
+  const call = api.tx.options.listSeries(underlying, fixed(strike), expiry, kind);
+  const r = await send(api, sudoKey, api.tx.sudo.sudo(call));
+  const listed = r.events.find((e) => api.events.options.SeriesListed.is(e));
+  if (!listed) {
+    const sudid = r.events.find((e) => api.events.sudo.Sudid.is(e));
+    throw new Error(`series not listed: ${sudid ? sudid.data.toString() : 'no Sudid event'}`);
+  }
+  return { ...r, series: listed.data.series.toNumber() };
+}
+
+// ---- trader ----------------------------------------------------------------------------------
+
+export const deposit = (api, who, amount) => send(api, who, api.tx.margin.deposit(amount));
+export const withdraw = (api, who, amount) => send(api, who, api.tx.margin.withdraw(amount));
+
+/** Place an order. `side`: 'Buy' | 'Sell'; `price` in USDC units per contract; `tif`: GoodTillCancelled | ImmediateOrCancel | FillOrKill. */
+export function placeOrder(api, who, { series, side, price, quantity, tif = 'GoodTillCancelled', postOnly = false, reduceOnly = false }) {
+  return send(api, who, api.tx.options.placeOrder({
+    series, side, price, quantity, timeInForce: tif, postOnly, reduceOnly,
+  }));
+}
+export const cancelOrder = (api, who, orderId) => send(api, who, api.tx.options.cancelOrder(orderId));
+export const cancelAll = (api, who, series = null) => send(api, who, api.tx.options.cancelAll(series));
+
+// ---- keeper ----------------------------------------------------------------------------------
+
+export const liquidate = (api, keeper, account, series, quantity) =>
+  send(api, keeper, api.tx.margin.liquidate(account, series, quantity));
+export const settleAccount = (api, keeper, account, series) =>
+  send(api, keeper, api.tx.options.settleAccount(account, series));
+
+// ---- reads (runtime APIs and storage) --------------------------------------------------------
+
+export async function indexPrice(api, underlying) {
+  const p = await api.call.oracleApi.indexPrice(underlying);
+  return p.isSome ? p.unwrap() : null;
+}
+export async function liveSeries(api) { return (await api.call.optionsApi.liveSeries()).toArray(); }
+export async function book(api, series, levels = 10) {
+  const d = await api.call.optionsApi.bookDepth(series, levels);
+  return d.isSome ? d.unwrap() : null;
+}
+export async function openOrders(api, who) { return (await api.call.optionsApi.openOrders(who)).toArray(); }
+export async function positions(api, who) { return (await api.call.optionsApi.positions(who)).toArray(); }
+export async function marginOf(api, who) {
+  const m = await api.call.marginApi.accountMargin(who);
+  return m.isSome ? m.unwrap() : null;
+}
+export async function collateral(api, who) { return (await api.call.marginApi.collateral(who)).toBigInt(); }
+export async function usdcBalance(api, who) {
+  const a = await api.query.assets.account(USDC, who);
+  return a.isSome ? a.unwrap().balance.toBigInt() : 0n;
+}
+/** Every holder of the settlement asset with its balance, and the asset's total supply. */
+export async function usdcLedger(api) {
+  const entries = await api.query.assets.account.entries(USDC);
+  const holders = new Map(entries.map(([k, v]) => [k.args[1].toString(), v.unwrap().balance.toBigInt()]));
+  const supply = (await api.query.assets.asset(USDC)).unwrap().supply.toBigInt();
+  return { holders, supply };
+}
