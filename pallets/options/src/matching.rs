@@ -1,7 +1,12 @@
 //! Order placement and the matching engine.
 
 use crate::{weights::WeightInfo, book::*, pallet::*, types::*};
-use frame_support::{ensure, pallet_prelude::*, traits::Get};
+use frame_support::{
+	ensure,
+	pallet_prelude::*,
+	storage::{with_transaction, TransactionOutcome},
+	traits::Get,
+};
 use optionchain_primitives::exchange::{Balance, Contracts, MarginAccounts, SeriesId, Side};
 
 /// Positive part of a net position (its contribution to open interest).
@@ -108,7 +113,28 @@ impl<T: Config> Pallet<T> {
 			}
 			let maker = book.first().cloned().ok_or(Error::<T>::UnknownOrder)?;
 			let quantity = remaining.min(maker.remaining);
-			Self::fill(&mut info, series, who, order_id, req.side, &maker, quantity)?;
+			// The fill and the maker's margin check run in their own storage layer: a maker that
+			// can no longer carry its resting order loses the order (its margin is freed), the
+			// fill is undone and matching goes on. One under-collateralised maker at the top of
+			// the book therefore cannot make every incoming order fail.
+			let info_before = info.clone();
+			out.margin_checks = out.margin_checks.saturating_add(1);
+			let maker_ok = with_transaction(|| -> TransactionOutcome<Result<bool, DispatchError>> {
+				if let Err(e) = Self::fill(&mut info, series, who, order_id, req.side, &maker, quantity)
+				{
+					return TransactionOutcome::Rollback(Err(e));
+				}
+				if T::Margin::ensure_initial_margin(&maker.owner).is_err() {
+					return TransactionOutcome::Rollback(Ok(false));
+				}
+				TransactionOutcome::Commit(Ok(true))
+			})?;
+			if !maker_ok {
+				info = info_before;
+				Self::cancel_in_book(&mut info, series, maker_side, &mut book, 0, CancelReason::ByMargin)?;
+				out.cancels = out.cancels.saturating_add(1);
+				continue;
+			}
 			remaining = remaining.checked_sub(quantity).ok_or(Error::<T>::Overflow)?;
 			out.fills = out.fills.saturating_add(1);
 			out.filled = out.filled.checked_add(quantity).ok_or(Error::<T>::Overflow)?;
@@ -124,10 +150,8 @@ impl<T: Config> Pallet<T> {
 				Self::unlink_order(&mut info, series, maker_side, &done)?;
 			}
 
-			// Both parties must still meet their initial requirement.
-			out.margin_checks = out.margin_checks.saturating_add(2);
-			T::Margin::ensure_initial_margin(&maker.owner)
-				.map_err(|_| Error::<T>::MakerInsufficientMargin)?;
+			// The taker must still meet its initial requirement (the maker was checked above).
+			out.margin_checks = out.margin_checks.saturating_add(1);
 			T::Margin::ensure_initial_margin(who).map_err(|_| Error::<T>::TakerInsufficientMargin)?;
 		}
 		let still_crosses = book.first().is_some_and(|o| crosses(req.side, req.price, o.price));

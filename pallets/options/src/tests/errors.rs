@@ -142,15 +142,24 @@ fn margin_rejection_changes_nothing() {
 			Error::<Test>::TakerInsufficientMargin
 		);
 		MockMargin::reject_margin(CHARLIE, false);
-		// The second maker fails after the first fill: everything, the first fill included, is
-		// rolled back.
+		// The second maker fails its margin check after the first fill: its order is cancelled
+		// (margin freed), its fill undone, and matching goes on; the book is not frozen.
 		MockMargin::reject_margin(BOB, true);
-		assert_noop!(
-			place(CHARLIE, req(s, Side::Buy, 101 * USDC, 2)),
-			Error::<Test>::MakerInsufficientMargin
-		);
-		MockMargin::reject_margin(BOB, false);
+		let bob_before = balance(BOB);
 		assert_ok!(place(CHARLIE, req(s, Side::Buy, 101 * USDC, 2)));
+		MockMargin::reject_margin(BOB, false);
+		assert_eq!(net(s, CHARLIE), 1, "filled against Alice only");
+		assert_eq!(net(s, BOB), 0);
+		assert_eq!(balance(BOB), bob_before, "Bob's undone fill moved no money");
+		assert!(events().contains(&crate::Event::OrderCancelled {
+			order_id: 1,
+			who: BOB,
+			series: s,
+			remaining: 1,
+			reason: crate::CancelReason::ByMargin,
+		}));
+		// Charlie's unfilled contract rests at 101; it fills against a new maker.
+		gtc(DAVE, s, Side::Sell, 101 * USDC, 1);
 		assert_eq!(net(s, CHARLIE), 2);
 	});
 }
