@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { Node, reportLogs, runDir, waitFor } from '../lib/node.js';
+import * as c from '../lib/client.js';
 
 const NAMES = ['alice', 'bob', 'charlie', 'dave'];
 // Distinct, fixed libp2p keys so that peers are stable across a restart.
@@ -74,6 +75,48 @@ describe('four-validator local network', () => {
     }, 120_000);
     const r = await assertAgree(apis, 3, 'four nodes');
     assert.ok(r.common >= 3);
+  });
+
+  t('trades submitted to different nodes: every node holds the same margin state', async () => {
+    const apis = await Promise.all(nodes.map((n) => (n.apis[0] ? n.apis[0] : n.api())));
+    const [alice, bob, charlie] = ['//Alice', '//Bob', '//Charlie'].map(c.pair);
+    // Each operator feeds BTC through its own node on every new block.
+    const ops = [[alice, apis[0]], [bob, apis[1]], [charlie, apis[2]]];
+    let fillNumber = null;
+    const unsub = await apis[0].rpc.chain.subscribeNewHeads((h) => {
+      for (const [op, api] of ops) {
+        c.feed(api, op, [{ underlying: 0, price: '60000', volatility: '0.5' }], h.number.toNumber()).catch(() => {});
+      }
+    });
+    try {
+      await waitFor('a fresh BTC price on the dave node', async () => {
+        const p = await c.indexPrice(apis[3], 0);
+        return p && p.status.toString() === 'Fresh';
+      }, 120_000);
+      const now = (await apis[0].query.timestamp.now()).toNumber();
+      const series = (await c.listSeries(apis[0], alice, { underlying: 0, strike: '62000', expiry: now + 3_600_000, kind: 'Call' })).series;
+      await c.deposit(apis[1], bob, 10_000n * c.USD);
+      await c.deposit(apis[2], charlie, 10_000n * c.USD);
+      await c.placeOrder(apis[1], bob, { series, side: 'Sell', price: 150n * c.USD, quantity: 10 });
+      const r = await c.placeOrder(apis[3], charlie, { series, side: 'Buy', price: 150n * c.USD, quantity: 4, tif: 'ImmediateOrCancel' });
+      assert.ok(r.events.some((e) => apis[3].events.options.OrderFilled.is(e)), 'filled through the dave node');
+      fillNumber = (await apis[3].rpc.chain.getHeader(r.blockHash)).number.toNumber();
+    } finally {
+      unsub();
+    }
+    const { common, hash } = await assertAgree(apis, fillNumber, 'after trading');
+    const states = await Promise.all(apis.map(async (api) => {
+      const at = await api.at(hash);
+      const accounts = (await at.query.margin.accounts.entries())
+        .map(([k, v]) => [k.args[0].toString(), v.toJSON()]).sort();
+      const bobM = (await at.call.marginApi.accountMargin(bob.address)).toJSON();
+      const charlieM = (await at.call.marginApi.accountMargin(charlie.address)).toJSON();
+      const book = (await at.call.optionsApi.bookDepth(0, 10)).toJSON();
+      const bobPositions = (await at.call.optionsApi.positions(bob.address)).map((p) => p.net.toNumber());
+      return JSON.stringify({ accounts, bobM, charlieM, book, bobPositions });
+    }));
+    for (const st of states.slice(1)) assert.equal(st, states[0], `margin state differs at finalized #${common}`);
+    assert.match(states[0], /"bobPositions":\[-4\]/, 'the fill is in the compared state');
   });
 
   t('three validators keep producing and finalizing while one is down; it catches up after restart', async () => {
