@@ -8,10 +8,19 @@ use optionchain_pricing::{
 };
 use serde_json::Value;
 
-const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/golden/black_scholes.json");
+/// The shared folder beside the project root (`../shared`); `OPTIONCHAIN_SHARED_DIR` overrides it
+/// (scripts/env.sh sets it when the clone does not sit beside `shared/`).
+fn golden_path() -> std::path::PathBuf {
+	let dir = std::env::var_os("OPTIONCHAIN_SHARED_DIR")
+		.map(std::path::PathBuf::from)
+		.unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared").into());
+	dir.join("golden").join("black_scholes.json")
+}
 
 fn golden() -> Value {
-	let text = std::fs::read_to_string(GOLDEN).unwrap_or_else(|e| panic!("cannot read {GOLDEN}: {e}"));
+	let path = golden_path();
+	let text = std::fs::read_to_string(&path)
+		.unwrap_or_else(|e| panic!("cannot read the golden vectors at {}: {e}", path.display()));
 	serde_json::from_str(&text).expect("golden file is JSON")
 }
 
