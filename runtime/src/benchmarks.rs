@@ -7,4 +7,6 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_assets, Assets]
 	[pallet_oracle, Oracle]
+	[pallet_margin, Margin]
+	[pallet_options, Options]
 );

@@ -211,3 +211,46 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 }
+
+#[cfg(feature = "runtime-benchmarks")]
+impl<T: Config> Pallet<T> {
+	/// Benchmarks only: makes `price` and `volatility` the canonical, fresh aggregates of `id`
+	/// at the current block, exactly as an aggregation round in which `quorum` operators
+	/// submitted these values would write them (volatility, then the price through
+	/// `set_canonical`, which records the observation), bypassing the circuit breaker (a tripped
+	/// breaker is cleared). Registers `id` with default parameters if it is unknown.
+	pub fn set_price_for_benchmarks(
+		id: UnderlyingId,
+		price: optionchain_primitives::Price,
+		volatility: optionchain_primitives::Volatility,
+	) -> DispatchResult {
+		let params = match Underlyings::<T>::get(id) {
+			Some(p) => p,
+			None => {
+				let p = UnderlyingParams::default();
+				Self::do_register_underlying(id, p)?;
+				p
+			},
+		};
+		let now = T::Time::now();
+		let block: u32 = frame_system::Pallet::<T>::block_number().unique_saturated_into();
+		let vol_agg = Aggregate {
+			value: volatility,
+			confidence: FixedU128::from_inner(0),
+			updated_at: now,
+			block,
+			fresh_until: now.saturating_add(params.heartbeat),
+			sources: params.quorum,
+		};
+		Volatilities::<T>::insert(id, vol_agg);
+		Self::deposit_event(Event::<T>::VolatilityUpdated {
+			underlying: id,
+			volatility,
+			confidence: vol_agg.confidence,
+			sources: vol_agg.sources,
+		});
+		Breakers::<T>::remove(id);
+		Self::set_canonical(id, Aggregate { value: price, ..vol_agg });
+		Ok(())
+	}
+}

@@ -193,3 +193,43 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 }
+
+#[cfg(feature = "runtime-benchmarks")]
+impl<T: Config> Pallet<T> {
+	/// Benchmarks only: fixes the settlement price of `(id, expiry)` at `price`, writing the
+	/// record `fix_settlement` would write (interval `[expiry - window, expiry]`, the window of
+	/// the schedule entry or else of the underlying) and removing the schedule entry. A price
+	/// already fixed is left as it is (settlement prices are never overwritten).
+	pub fn set_settlement_price_for_benchmarks(
+		id: UnderlyingId,
+		expiry: Moment,
+		price: Price,
+	) -> DispatchResult {
+		if SettlementPrices::<T>::contains_key(id, expiry) {
+			return Ok(());
+		}
+		let params = Underlyings::<T>::get(id).ok_or(Error::<T>::UnknownUnderlying)?;
+		let mut schedule = ScheduledSettlements::<T>::get();
+		let window = schedule
+			.iter()
+			.find(|s| s.underlying == id && s.expiry == expiry)
+			.map_or(params.settlement_window, |s| s.window);
+		schedule.retain(|s| !(s.underlying == id && s.expiry == expiry));
+		ScheduledSettlements::<T>::put(schedule);
+		let block: u32 = frame_system::Pallet::<T>::block_number().unique_saturated_into();
+		let from = expiry.saturating_sub(window);
+		SettlementPrices::<T>::insert(
+			id,
+			expiry,
+			SettlementRecord { price, from, to: expiry, block },
+		);
+		Self::deposit_event(Event::<T>::SettlementPriceFixed {
+			underlying: id,
+			expiry,
+			price,
+			from,
+			to: expiry,
+		});
+		Ok(())
+	}
+}

@@ -36,6 +36,8 @@ impl pallet_margin::Config for Runtime {
 	type MaxAccounts = ConstU32<100_000>;
 	type MaxSweepPerBlock = ConstU32<16>;
 	type WeightInfo = pallet_margin::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helpers::ExchangeBenchmarkHelper;
 }
 
 parameter_types! {
@@ -58,10 +60,13 @@ impl pallet_options::Config for Runtime {
 	type MaxOrdersPerSide = ConstU32<256>;
 	type MaxOrdersPerAccount = ConstU32<128>;
 	type MaxSeriesPerAccount = ConstU32<32>;
-	/// Fills per order extrinsic. The estimated (not yet benchmarked) weight of the margin check
-	/// after each fill puts 32 fills above the block's extrinsic limit; 8 keeps the worst case
-	/// at about a third of a block until the weights are benchmarked.
-	type MaxFillsPerOrder = ConstU32<8>;
+	/// Fills per order extrinsic. Benchmarked weights: `place_order` is charged `place_order(k)`
+	/// plus `2k + 1` full 64-entry margin checks of about 19.3 ms each
+	/// (`margin_check_weight_full`, which still double-counts the portfolio and oracle reads).
+	/// 8 fills cost about 341 ms, nearly the whole normal-class limit of a 2 s block (about
+	/// 375 ms), so that only one order fitted in a block; 4 fills cost about 182 ms, so two
+	/// worst-case orders fit in a block (`tests/tests/weights.rs` checks the limit).
+	type MaxFillsPerOrder = ConstU32<4>;
 	type MaxOrderQuantity = OptionsMaxOrderQuantity;
 	type MaxExpiryHorizon = OptionsMaxExpiryHorizon;
 	type MakerFeePerContract = OptionsMakerFee;
@@ -70,4 +75,204 @@ impl pallet_options::Config for Runtime {
 	type UnitsPerUsd = ConstU128<USD>;
 	type MaxIdleItems = ConstU32<256>;
 	type WeightInfo = pallet_options::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helpers::ExchangeBenchmarkHelper;
+}
+
+/// Benchmark set-up of the margin and options pallets through the real pallets of this runtime:
+/// money is minted in pallet-assets and deposited through the margin pallet, prices are written
+/// by the oracle as its aggregation would write them, positions come from real orders crossing
+/// in the options pallet's books (with every margin check of a real fill).
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmark_helpers {
+	use super::*;
+	use crate::RuntimeOrigin;
+	use alloc::vec::Vec;
+	use frame_support::traits::{
+		fungibles::{Create, Inspect, Mutate},
+		Get,
+	};
+	use frame_system::RawOrigin;
+	use optionchain_primitives::{
+		exchange::{Balance, OptionKind, SeriesId, Side},
+		units, Moment, Price, UnderlyingId, Volatility,
+	};
+	use pallet_options::{OrderRequest, TimeInForce};
+	use sp_runtime::FixedU128;
+
+	/// Implements `pallet_margin::BenchmarkHelper` and `pallet_options::BenchmarkHelper`.
+	pub struct ExchangeBenchmarkHelper;
+
+	/// Index price given to an underlying by `setup_underlying` (USD).
+	const SETUP_PRICE_USD: u128 = 60_000;
+	/// Collateral given by `pallet_options::BenchmarkHelper::fund`: 1,000,000,000 USD.
+	const LARGE_COLLATERAL: Balance = 1_000_000_000 * USD;
+	/// Expiry of the series opened by `open_positions`, after the current time.
+	const POSITION_EXPIRY_MS: Moment = 30 * 24 * 60 * 60 * 1000;
+	/// Premium of the fills made by `open_positions` (rounded to the price tick).
+	const POSITION_PREMIUM: Balance = 100 * USD;
+
+	fn must<T, E: core::fmt::Debug>(what: &str, r: Result<T, E>) -> T {
+		match r {
+			Ok(v) => v,
+			Err(e) => panic!("benchmark set-up: {what}: {e:?}"),
+		}
+	}
+
+	/// `amount` of the settlement asset minted to `who` (creating the asset if needed).
+	fn mint(who: &AccountId, amount: Balance) {
+		if !<Assets as Inspect<AccountId>>::asset_exists(SETTLEMENT_ASSET_ID) {
+			must(
+				"create the settlement asset",
+				<Assets as Create<AccountId>>::create(SETTLEMENT_ASSET_ID, who.clone(), true, 1),
+			);
+		}
+		must(
+			"mint the settlement asset",
+			<Assets as Mutate<AccountId>>::mint_into(SETTLEMENT_ASSET_ID, who, amount),
+		);
+	}
+
+	/// `amount` minted to `who` and deposited as margin collateral.
+	fn mint_and_deposit(who: &AccountId, amount: Balance) {
+		mint(who, amount);
+		must("margin deposit", Margin::deposit(RuntimeOrigin::signed(who.clone()), amount));
+	}
+
+	fn place(who: &AccountId, series: SeriesId, side: Side, price: Balance) {
+		let request = OrderRequest {
+			series,
+			side,
+			price,
+			quantity: 1,
+			time_in_force: TimeInForce::GoodTillCancelled,
+			post_only: false,
+			reduce_only: false,
+		};
+		must(
+			"place an order",
+			Options::place_order(RuntimeOrigin::signed(who.clone()), request).map_err(|e| e.error),
+		);
+	}
+
+	/// The options pallet's parameters of `underlying` (the dev BTC ones if it has none).
+	fn options_config(underlying: UnderlyingId) -> pallet_options::UnderlyingConfig {
+		if let Some(cfg) = pallet_options::UnderlyingConfigs::<Runtime>::get(underlying) {
+			return cfg;
+		}
+		let cfg = crate::genesis_config_presets::btc_options();
+		must(
+			"configure the underlying",
+			Options::configure_underlying(RawOrigin::Root.into(), underlying, cfg),
+		);
+		cfg
+	}
+
+	/// The id of the call `(underlying, strike, expiry)`, listed by root if it does not exist.
+	fn call_series(underlying: UnderlyingId, strike: Price, expiry: Moment) -> SeriesId {
+		let key = (underlying, strike.into_inner(), expiry, OptionKind::Call);
+		if let Some(id) = pallet_options::SeriesByTerms::<Runtime>::get(key) {
+			return id;
+		}
+		must(
+			"list a series",
+			Options::list_series(RawOrigin::Root.into(), underlying, strike, expiry, OptionKind::Call),
+		);
+		must(
+			"find the listed series",
+			pallet_options::SeriesByTerms::<Runtime>::get(key).ok_or("not listed"),
+		)
+	}
+
+	impl pallet_margin::BenchmarkHelper<AccountId> for ExchangeBenchmarkHelper {
+		fn fund(who: &AccountId, amount: Balance) {
+			mint(who, amount);
+		}
+
+		fn set_price(underlying: UnderlyingId, price: Price, volatility: Volatility) {
+			must(
+				"set the oracle price",
+				Oracle::set_price_for_benchmarks(underlying, price, volatility),
+			);
+		}
+
+		/// Lists one call per position (strikes from the index price upwards on the strike
+		/// grid, 30 days) and crosses a one-contract sell of `short` with a buy of `long` in
+		/// each: real fills (premium, fees, margin checks of both sides). An account can hold
+		/// entries in at most `MaxSeriesPerAccount` series while a portfolio has up to twice as
+		/// many entries (`max_portfolio_len`), so beyond `MaxSeriesPerAccount` positions the
+		/// rest of the `n` entries are resting one-contract sells of `short` in the same
+		/// series (margined like shorts). `short` must hold the collateral for its shorts;
+		/// `long` receives what it needs for the premiums and fees.
+		fn open_positions(
+			short: &AccountId,
+			long: &AccountId,
+			underlying: UnderlyingId,
+			n: u32,
+		) -> Vec<SeriesId> {
+			let cfg = options_config(underlying);
+			let max_series: u32 =
+				<Runtime as pallet_options::Config>::MaxSeriesPerAccount::get();
+			let positions = n.min(max_series);
+			let tick = cfg.price_tick.max(1);
+			let premium = (POSITION_PREMIUM / tick).max(1).saturating_mul(tick);
+			mint_and_deposit(
+				long,
+				premium.saturating_add(USD).saturating_mul(u128::from(positions) + 1),
+			);
+
+			let index = Oracle::api_index_price(underlying)
+				.map(|p| p.price)
+				.unwrap_or_else(|| units::whole(SETUP_PRICE_USD));
+			let strike_tick = cfg.strike_tick.into_inner().max(1);
+			let first = index.into_inner().div_ceil(strike_tick).saturating_mul(strike_tick);
+			let expiry = pallet_timestamp::Pallet::<Runtime>::get().saturating_add(POSITION_EXPIRY_MS);
+
+			let series: Vec<SeriesId> = (0..positions)
+				.map(|i| {
+					let strike = FixedU128::from_inner(
+						first.saturating_add(strike_tick.saturating_mul(u128::from(i))),
+					);
+					let id = call_series(underlying, strike, expiry);
+					place(short, id, Side::Sell, premium);
+					place(long, id, Side::Buy, premium);
+					id
+				})
+				.collect();
+			for id in series.iter().take(n.saturating_sub(positions) as usize) {
+				place(short, *id, Side::Sell, premium);
+			}
+			series
+		}
+	}
+
+	impl pallet_options::BenchmarkHelper<AccountId> for ExchangeBenchmarkHelper {
+		fn setup_underlying(underlying: UnderlyingId) {
+			must(
+				"set the oracle price",
+				Oracle::set_price_for_benchmarks(
+					underlying,
+					units::whole(SETUP_PRICE_USD),
+					units::ratio(50, 100),
+				),
+			);
+		}
+
+		fn fund(who: &AccountId) {
+			mint_and_deposit(who, LARGE_COLLATERAL);
+		}
+
+		/// Writes the timestamp only: `pallet_timestamp::Pallet::set_timestamp` would also
+		/// call Aura's `on_timestamp_set`, which rejects a timestamp of another slot.
+		fn set_time(now: Moment) {
+			pallet_timestamp::Now::<Runtime>::put(now);
+		}
+
+		fn fix_settlement_price(underlying: UnderlyingId, expiry: Moment, price: Price) {
+			must(
+				"fix the settlement price",
+				Oracle::set_settlement_price_for_benchmarks(underlying, expiry, price),
+			);
+		}
+	}
 }
