@@ -1,18 +1,22 @@
-//! `MarginAccounts` for the options pallet, and the shared bad-debt collection.
+//! `MarginAccounts` for the options pallet, and the shared collection of what an account owes.
 
-use crate::{pallet::*, types::*, WeightInfo};
+use crate::{pallet::*, WeightInfo};
 use frame_support::{pallet_prelude::*, traits::Get};
 use optionchain_primitives::{
-	exchange::{Balance, MarginAccounts, PositionsProvider, SeriesId, SignedBalance},
-	OracleProvider, UnderlyingId,
+	exchange::{Balance, Contracts, MarginAccounts, PositionsProvider, SeriesId},
+	UnderlyingId,
 };
 use frame_support::weights::Weight;
+use sp_arithmetic::{helpers_128bit::multiply_by_rational_with_rounding, per_things::Rounding};
 
 impl<T: Config> Pallet<T> {
 	/// Collect `owed` from `debtor` for the benefit of `receiver` (`None`: the settlement
-	/// clearing entry of `series`). What the debtor lacks is covered by the insurance fund;
-	/// what the fund lacks is socialised onto the receiver (`LossSocialised`). Returns the
-	/// amount actually collected, which the caller credits to the receiver.
+	/// clearing entry of `series`). What the debtor lacks is advanced by the insurance fund and
+	/// becomes the debtor's debt to the fund (`BadDebtCovered`); when the receiver is the
+	/// insurance account itself it simply receives less, and the debtor owes it that. What the
+	/// fund cannot advance is reported (`SettlementShortfall` for settlement, `LossSocialised`
+	/// of the receiver for a liquidation). Returns the amount collected, which the caller
+	/// credits to the receiver.
 	pub(crate) fn collect(
 		debtor: &T::AccountId,
 		owed: Balance,
@@ -27,46 +31,67 @@ impl<T: Config> Pallet<T> {
 			return Ok(paid);
 		}
 		let insurance = Self::insurance_account();
+		if *debtor == insurance {
+			// The fund is exhausted: nobody can advance anything.
+			Self::report_uncovered(debtor, receiver, series, shortfall);
+			return Ok(paid);
+		}
+		if receiver == Some(&insurance) {
+			// The fund takes the loss by receiving less; the debtor owes it.
+			Self::add_debt(debtor, shortfall)?;
+			Self::deposit_event(Event::BadDebtCovered { account: debtor.clone(), amount: shortfall });
+			return Ok(paid);
+		}
 		let covered = Self::insurance_fund().min(shortfall);
-		let receiver_is_insurance = receiver == Some(&insurance);
-		// Insurance covering itself moves nothing: it simply receives less.
-		let moved = if receiver_is_insurance { 0 } else { covered };
-		Self::debit(&insurance, moved)?;
 		if covered > 0 {
+			Self::debit(&insurance, covered)?;
+			Self::add_debt(debtor, covered)?;
 			Self::deposit_event(Event::BadDebtCovered { account: debtor.clone(), amount: covered });
 		}
-		let socialised = shortfall.checked_sub(covered).ok_or(Error::<T>::Overflow)?;
-		if socialised > 0 {
-			Self::deposit_event(Event::LossSocialised {
-				account: debtor.clone(),
-				bearer: receiver.cloned(),
-				series,
-				amount: socialised,
-			});
+		let uncovered = shortfall.checked_sub(covered).ok_or(Error::<T>::Overflow)?;
+		Self::report_uncovered(debtor, receiver, series, uncovered);
+		paid.checked_add(covered).ok_or_else(|| Error::<T>::Overflow.into())
+	}
+
+	fn report_uncovered(
+		debtor: &T::AccountId,
+		receiver: Option<&T::AccountId>,
+		series: SeriesId,
+		amount: Balance,
+	) {
+		if amount == 0 {
+			return;
 		}
-		paid.checked_add(moved).ok_or_else(|| Error::<T>::Overflow.into())
+		match receiver {
+			Some(bearer) =>
+				Self::deposit_event(Event::LossSocialised { bearer: bearer.clone(), series, amount }),
+			None => Self::deposit_event(Event::SettlementShortfall {
+				account: debtor.clone(),
+				series,
+				amount,
+			}),
+		}
 	}
 
-	/// Weight of one margin evaluation at the maximum portfolio size (pallet part, portfolio
-	/// read and oracle reads).
+	/// Weight of one margin evaluation at the maximum portfolio size. The benchmark runs
+	/// against the real options and oracle pallets, so it includes the portfolio and price
+	/// reads.
 	pub fn margin_check_weight_full() -> Weight {
-		let n = T::Positions::max_portfolio_len();
-		T::WeightInfo::margin_check(n)
-			.saturating_add(T::Positions::portfolio_weight())
-			.saturating_add(T::Oracle::read_weight().saturating_mul(3u64.saturating_mul(n.into())))
+		T::WeightInfo::margin_check(T::Positions::max_portfolio_len())
 	}
 
-	/// Weight of `withdraw`.
+	/// Weight of `withdraw` (its benchmark includes the margin evaluation).
 	pub fn withdraw_weight() -> Weight {
 		T::WeightInfo::withdraw(T::Positions::max_portfolio_len())
-			.saturating_add(Self::margin_check_weight_full())
 	}
 
-	/// Weight of `liquidate` (evaluations of the account before and after, and of the
-	/// liquidator).
+	/// Weight of `liquidate`: the benchmark (the account's evaluations and the position
+	/// transfer included, a liquidator without positions) plus the evaluation of a liquidator
+	/// with the maximum portfolio and the cancellation of the account's orders.
 	pub fn liquidate_weight() -> Weight {
 		T::WeightInfo::liquidate(T::Positions::max_portfolio_len())
-			.saturating_add(Self::margin_check_weight_full().saturating_mul(3))
+			.saturating_add(Self::margin_check_weight_full())
+			.saturating_add(T::Positions::cancel_all_orders_weight())
 	}
 }
 
@@ -95,12 +120,13 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		Ok(())
 	}
 
-	fn ensure_initial_margin(who: &T::AccountId) -> DispatchResult {
+	fn ensure_initial_margin(who: &T::AccountId, require_fresh: bool) -> Result<Weight, DispatchError> {
 		let risk = Self::risk_of(who)?;
+		ensure!(!require_fresh || risk.all_fresh, Error::<T>::PriceStale);
 		ensure!(Self::meets(risk.equity, risk.initial), Error::<T>::InsufficientMargin);
 		Self::ensure_tracked(who)?;
 		Self::record_state(who, &risk)?;
-		Ok(())
+		Ok(T::WeightInfo::margin_check(risk.entries.max(1)))
 	}
 
 	fn ensure_can_increase_risk(_who: &T::AccountId, underlying: UnderlyingId) -> DispatchResult {
@@ -109,24 +135,44 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		Ok(())
 	}
 
-	fn settle(who: &T::AccountId, series: SeriesId, amount: SignedBalance) -> DispatchResult {
-		if amount >= 0 {
-			let credit = amount.unsigned_abs();
-			Self::credit(who, credit)?;
-			Self::add_clearing(series, amount.checked_neg().ok_or(Error::<T>::Overflow)?)?;
-		} else {
-			let collected = Self::collect(who, amount.unsigned_abs(), None, series)?;
-			Self::add_clearing(series, i128::try_from(collected).map_err(|_| Error::<T>::Overflow)?)?;
+	fn settle_short(who: &T::AccountId, series: SeriesId, owed: Balance) -> Result<Balance, DispatchError> {
+		let collected = Self::collect(who, owed, None, series)?;
+		Self::add_clearing(series, i128::try_from(collected).map_err(|_| Error::<T>::Overflow)?)?;
+		let amount = i128::try_from(owed).map_err(|_| Error::<T>::Overflow)?;
+		Self::deposit_event(Event::Settled { who: who.clone(), series, amount: -amount });
+		Ok(collected)
+	}
+
+	fn settle_long(
+		who: &T::AccountId,
+		series: SeriesId,
+		due: Balance,
+		contracts: Contracts,
+		unpaid_contracts: Contracts,
+	) -> Result<Balance, DispatchError> {
+		ensure!(contracts > 0 && contracts <= unpaid_contracts, Error::<T>::InvalidSettlement);
+		let clearing = Clearing::<T>::get(series).unwrap_or(0);
+		let clearing = Balance::try_from(clearing).map_err(|_| Error::<T>::InvalidSettlement)?;
+		let share = multiply_by_rational_with_rounding(
+			clearing,
+			contracts.unsigned_abs().into(),
+			unpaid_contracts.unsigned_abs().into(),
+			Rounding::Down,
+		)
+		.ok_or(Error::<T>::Overflow)?;
+		let paid = due.min(share);
+		Self::credit(who, paid)?;
+		let delta = i128::try_from(paid).map_err(|_| Error::<T>::Overflow)?;
+		Self::add_clearing(series, delta.checked_neg().ok_or(Error::<T>::Overflow)?)?;
+		let lost = due.checked_sub(paid).ok_or(Error::<T>::Overflow)?;
+		if lost > 0 {
+			Self::deposit_event(Event::LossSocialised { bearer: who.clone(), series, amount: lost });
 		}
-		Self::deposit_event(Event::Settled { who: who.clone(), series, amount });
-		Ok(())
+		Self::deposit_event(Event::Settled { who: who.clone(), series, amount: delta });
+		Ok(paid)
 	}
 
 	fn margin_check_weight() -> Weight {
 		Self::margin_check_weight_full()
 	}
 }
-
-/// Unused import guard for `AccountInfo` in docs.
-#[allow(dead_code)]
-type _Info = AccountInfo;

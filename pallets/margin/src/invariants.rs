@@ -47,6 +47,7 @@ impl<T: Config> Pallet<T> {
 		let mut sum: i128 = 0;
 		let mut count: u32 = 0;
 		for (_, info) in Accounts::<T>::iter() {
+			ensure!(info.debt == 0 || info.collateral == 0, "an account in debt holds collateral");
 			let c = i128::try_from(info.collateral).map_err(|_| "collateral overflows i128")?;
 			sum = sum.checked_add(c).ok_or("ledger sum overflows")?;
 			count = count.checked_add(1).ok_or("count overflows")?;
@@ -65,6 +66,7 @@ impl<T: Config> Pallet<T> {
 		Self::validate_parameters(&Params::<T>::get()).map_err(|_| "invalid parameters")?;
 		let ins = Accounts::<T>::get(Self::insurance_account());
 		ensure!(!ins.map(|i| i.in_liquidation).unwrap_or(false), "insurance in liquidation");
+		ensure!(ins.map(|i| i.debt).unwrap_or(0) == 0, "insurance in debt");
 		Ok(())
 	}
 }

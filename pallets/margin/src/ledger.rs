@@ -49,14 +49,15 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Remove `who`'s ledger entry if it holds nothing and has no positions or orders.
+	/// Remove `who`'s ledger entry if it holds nothing, owes nothing and has no positions or
+	/// orders.
 	pub(crate) fn untrack_if_empty(who: &T::AccountId) {
 		use optionchain_primitives::exchange::PositionsProvider;
 		if *who == Self::insurance_account() || *who == T::FeeAccount::get() {
 			return;
 		}
 		let Some(info) = Accounts::<T>::get(who) else { return };
-		if info.collateral != 0 || info.in_liquidation {
+		if info.collateral != 0 || info.debt != 0 || info.in_liquidation {
 			return;
 		}
 		let p = T::Positions::portfolio(who);
@@ -66,12 +67,44 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Add `amount` to `who`'s collateral (creating the entry).
+	/// Debt of `who` to the insurance fund (0 if not in the ledger).
+	pub fn debt_of(who: &T::AccountId) -> Balance {
+		Accounts::<T>::get(who).map(|a| a.debt).unwrap_or(0)
+	}
+
+	/// Add `amount` to `who`'s collateral (creating the entry). If `who` owes the insurance
+	/// fund, the credit repays that debt first (`DebtRepaid`).
 	pub(crate) fn credit(who: &T::AccountId, amount: Balance) -> DispatchResult {
+		if amount == 0 {
+			return Ok(());
+		}
+		Self::ensure_tracked(who)?;
+		let repaid = Accounts::<T>::try_mutate(who, |a| -> Result<Balance, DispatchError> {
+			let a = a.as_mut().ok_or(Error::<T>::Overflow)?;
+			let repaid = a.debt.min(amount);
+			a.debt = a.debt.checked_sub(repaid).ok_or(Error::<T>::Overflow)?;
+			let rest = amount.checked_sub(repaid).ok_or(Error::<T>::Overflow)?;
+			a.collateral = a.collateral.checked_add(rest).ok_or(Error::<T>::Overflow)?;
+			Ok(repaid)
+		})?;
+		if repaid > 0 {
+			// The insurance account never owes anything: no recursion beyond one level.
+			Self::credit(&Self::insurance_account(), repaid)?;
+			Self::deposit_event(Event::DebtRepaid { account: who.clone(), amount: repaid });
+		}
+		Ok(())
+	}
+
+	/// Record that `who` owes the insurance fund `amount` more (the fund advanced it).
+	pub(crate) fn add_debt(who: &T::AccountId, amount: Balance) -> DispatchResult {
+		if amount == 0 {
+			return Ok(());
+		}
+		ensure!(*who != Self::insurance_account(), Error::<T>::Overflow);
 		Self::ensure_tracked(who)?;
 		Accounts::<T>::try_mutate(who, |a| -> DispatchResult {
 			let a = a.as_mut().ok_or(Error::<T>::Overflow)?;
-			a.collateral = a.collateral.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+			a.debt = a.debt.checked_add(amount).ok_or(Error::<T>::Overflow)?;
 			Ok(())
 		})
 	}
@@ -129,8 +162,15 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Deposit: real assets into escrow, credited to `who`.
+	/// Deposit: real assets into escrow, credited to `who` (repaying its debt first). A deposit
+	/// that opens a ledger entry must be at least `MinDeposit` (the ledger cannot be filled
+	/// with dust accounts).
 	pub(crate) fn do_deposit(who: &T::AccountId, amount: Balance) -> DispatchResult {
+		ensure!(amount > 0, Error::<T>::ZeroAmount);
+		ensure!(
+			amount >= T::MinDeposit::get() || Accounts::<T>::contains_key(who),
+			Error::<T>::DepositBelowMinimum
+		);
 		Self::pull(who, amount)?;
 		Self::credit(who, amount)?;
 		Self::deposit_event(Event::Deposited { who: who.clone(), amount });
@@ -150,7 +190,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(amount > 0, Error::<T>::ZeroAmount);
 		let collateral = Self::collateral_of(who);
 		let after = collateral.checked_sub(amount).ok_or(Error::<T>::InsufficientCollateral)?;
-		let risk = Self::evaluate(who, after)?;
+		let risk = Self::evaluate(who, after, Self::debt_of(who))?;
 		ensure!(risk.all_fresh, Error::<T>::PriceStale);
 		ensure!(Self::meets(risk.equity, risk.initial), Error::<T>::InsufficientMargin);
 		Self::debit(who, amount)?;

@@ -14,6 +14,7 @@
 //!   the insurance and fee accounts) plus the signed settlement clearing total;
 //! - the clearing total equals the sum of the per-series clearing entries, none of which is 0;
 //! - `AccountCount` equals the number of ledger entries and is at most `MaxAccounts`;
+//! - an account in debt to the insurance fund holds no collateral; the fund owes nothing;
 //! - the stored parameters are valid; the insurance account is never under liquidation.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -128,6 +129,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxAccounts: Get<u32>;
 
+		/// Smallest deposit that opens a ledger entry (later deposits of an account in the
+		/// ledger may be smaller).
+		#[pallet::constant]
+		type MinDeposit: Get<Balance>;
+
 		/// Maximum number of accounts the `on_idle` sweep visits in one block.
 		#[pallet::constant]
 		type MaxSweepPerBlock: Get<u32>;
@@ -204,17 +210,20 @@ pub mod pallet {
 		LiquidationEnded { account: T::AccountId },
 		/// The `on_idle` sweep handed `positions` positions of `account` to the insurance fund.
 		AccountSwept { account: T::AccountId, positions: u32 },
-		/// The insurance fund covered `amount` of `account`'s bad debt.
+		/// The insurance fund advanced `amount` that `account` could not pay (a settlement or
+		/// liquidation shortfall); `account` now owes it to the fund and repays it from its next
+		/// credits (deposits, premiums, settlement payouts).
 		BadDebtCovered { account: T::AccountId, amount: Balance },
-		/// The insurance fund was short: `amount` of `account`'s bad debt was socialised onto
-		/// `bearer` (the liquidator / insurance account that received less, or, for settlement,
-		/// `None`: the series' clearing entry, i.e. the series' payees).
-		LossSocialised {
-			account: T::AccountId,
-			bearer: Option<T::AccountId>,
-			series: SeriesId,
-			amount: Balance,
-		},
+		/// `account` repaid `amount` of its debt to the insurance fund.
+		DebtRepaid { account: T::AccountId, amount: Balance },
+		/// The short `account` could not pay `amount` of its settlement of `series` and the
+		/// insurance fund could not advance it: the series' longs bear it (pro rata, reported by
+		/// `LossSocialised` for each of them).
+		SettlementShortfall { account: T::AccountId, series: SeriesId, amount: Balance },
+		/// `bearer` received `amount` less than it was due: its share of a loss neither the
+		/// debtor nor the insurance fund could pay (a long of a settling series whose shorts
+		/// fell short, or a liquidator taking over a bankrupt account's short).
+		LossSocialised { bearer: T::AccountId, series: SeriesId, amount: Balance },
 		/// The risk parameters changed.
 		ParametersUpdated { params: MarginParameters },
 	}
@@ -266,6 +275,11 @@ pub mod pallet {
 		InvalidInterestRate,
 		/// The escrow account's balance does not cover the withdrawal (a broken invariant).
 		EscrowInsufficient,
+		/// A deposit opening a ledger entry must be at least `MinDeposit`.
+		DepositBelowMinimum,
+		/// Settlement payout: the contracts exceed the unpaid contracts, or the clearing entry
+		/// is negative (the series' shorts are not collected yet).
+		InvalidSettlement,
 	}
 
 	#[pallet::hooks]

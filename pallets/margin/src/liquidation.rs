@@ -21,8 +21,16 @@ impl<T: Config> Pallet<T> {
 		Ok(risk)
 	}
 
-	/// Move `quantity` contracts of `position` from `account` to `receiver` at mark value with
-	/// the penalty, and pay for them.
+	/// Move `quantity` contracts of `position` from `account` to `receiver` at mark value and
+	/// pay for them.
+	///
+	/// - A short: `account` pays the contracts' liability (mark value, rounded against it) to
+	///   `receiver`; what it lacks is advanced by the insurance fund and owed by `account`. Then
+	///   it pays the penalty (`liquidation_penalty` of the contracts' maintenance requirement)
+	///   out of whatever collateral it has left, never more: the fund does not pay penalties
+	///   for bankrupt accounts. `insurance_share` of the penalty paid goes to the fund.
+	/// - A long: `receiver` pays `account` the contracts' mark value (rounded against
+	///   `account`), no penalty; the credit repays `account`'s debt first.
 	fn take_over(
 		receiver: &T::AccountId,
 		account: &T::AccountId,
@@ -39,30 +47,26 @@ impl<T: Config> Pallet<T> {
 		let cs = Self::fx(position.terms.contract_size)?;
 		// Value of what the receiver gets (negative for a short), rounded against the account.
 		let value = Self::position_value(u.mark, cs, moved)?;
-		let base = if net < 0 {
-			Self::short_maintenance(&position.terms, &u, quantity)?
-		} else {
-			u128::try_from(value).map_err(|_| Error::<T>::Overflow)?
-		};
-		let penalty = Self::mul_up(base, params.liquidation_penalty)?;
-		let insurance_fee = Self::mul_down(penalty, params.insurance_share)?;
 		let q = Contracts::try_from(quantity).map_err(|_| Error::<T>::Overflow)?;
 		T::Positions::transfer_position(account, receiver, position.series, q)?;
 		Self::ensure_tracked(receiver)?;
-		let flow = value
-			.checked_sub(i128::try_from(penalty).map_err(|_| Error::<T>::Overflow)?)
-			.ok_or(Error::<T>::Overflow)?;
-		if flow >= 0 {
-			Self::move_collateral(receiver, account, flow.unsigned_abs())?;
-		} else {
-			let collected =
-				Self::collect(account, flow.unsigned_abs(), Some(receiver), position.series)?;
-			Self::credit(receiver, collected)?;
-		}
 		let insurance = Self::insurance_account();
-		if *receiver != insurance {
-			Self::move_collateral(receiver, &insurance, insurance_fee)?;
-		}
+		let (penalty, insurance_fee) = if net < 0 {
+			let liability = value.unsigned_abs();
+			let collected = Self::collect(account, liability, Some(receiver), position.series)?;
+			Self::credit(receiver, collected)?;
+			let full = Self::mul_up(Self::short_maintenance(&position.terms, &u, quantity)?, params.liquidation_penalty)?;
+			let penalty = full.min(Self::collateral_of(account));
+			Self::move_collateral(account, receiver, penalty)?;
+			let fee = Self::mul_down(penalty, params.insurance_share)?;
+			if *receiver != insurance {
+				Self::move_collateral(receiver, &insurance, fee)?;
+			}
+			(penalty, fee)
+		} else {
+			Self::move_collateral(receiver, account, value.unsigned_abs())?;
+			(0, 0)
+		};
 		Self::deposit_event(Event::Liquidated {
 			account: account.clone(),
 			liquidator: receiver.clone(),
@@ -122,7 +126,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Sweep one account: record its state; if liquidatable (with fresh prices), cancel its
-	/// orders and hand every unexpired position to the insurance account.
+	/// orders and hand every unexpired short to the insurance account; if the account then
+	/// owes the fund, its unexpired longs follow at mark (their value repays the debt). Each
+	/// position is handed over in its own storage layer: one that cannot move (logged) does not
+	/// stop the others.
 	pub(crate) fn sweep_account(who: &T::AccountId) -> DispatchResult {
 		if *who == Self::insurance_account() {
 			return Ok(());
@@ -142,21 +149,37 @@ impl<T: Config> Pallet<T> {
 		let insurance = Self::insurance_account();
 		let now = T::Time::now();
 		let mut taken = 0u32;
-		for p in T::Positions::portfolio(who).positions.iter() {
-			if p.net == 0 || now >= p.terms.expiry {
-				continue;
+		let portfolio = T::Positions::portfolio(who).positions;
+		for shorts in [true, false] {
+			if !shorts && Self::debt_of(who) == 0 {
+				break;
 			}
-			Self::take_over(&insurance, who, p, i128::from(p.net).abs())?;
-			taken = taken.saturating_add(1);
+			for p in portfolio.iter() {
+				if p.net == 0 || (p.net < 0) != shorts || now >= p.terms.expiry {
+					continue;
+				}
+				let r = with_storage_layer(|| {
+					Self::take_over(&insurance, who, p, i128::from(p.net).abs())
+				});
+				match r {
+					Ok(()) => taken = taken.saturating_add(1),
+					Err(e) => log::warn!(
+						target: crate::LOG_TARGET,
+						"sweep of {who:?}: position in series {} not taken over: {e:?}",
+						p.series
+					),
+				}
+			}
 		}
 		Self::deposit_event(Event::AccountSwept { account: who.clone(), positions: taken });
 		Self::after_liquidation(who)
 	}
 
-	/// Weight of the sweep for `accounts` accounts.
+	/// Weight of the sweep for `accounts` accounts: per account the benchmark (evaluations and
+	/// position transfers included) plus the cancellation of the maximum number of orders.
 	pub fn sweep_weight(accounts: u32) -> Weight {
 		let per = T::WeightInfo::sweep_account(T::Positions::max_portfolio_len())
-			.saturating_add(Self::margin_check_weight_full().saturating_mul(2));
+			.saturating_add(T::Positions::cancel_all_orders_weight());
 		T::WeightInfo::sweep_base().saturating_add(per.saturating_mul(accounts.into()))
 	}
 

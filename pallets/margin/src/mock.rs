@@ -101,6 +101,7 @@ impl pallet_margin::Config for Test {
 	type InsurancePalletId = InsurancePalletId;
 	type FeeAccount = FeeAccount;
 	type MaxAccounts = ConstU32<64>;
+	type MinDeposit = ConstU128<{ 10 * USD }>;
 	type MaxSweepPerBlock = ConstU32<2>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
@@ -205,6 +206,9 @@ impl PositionsProvider<AccountId> for MockPositions {
 	}
 	fn cancel_all_orders(who: &AccountId) -> Result<u32, DispatchError> {
 		Ok(POS.with(|p| p.borrow_mut().orders.remove(who).map(|v| v.len() as u32).unwrap_or(0)))
+	}
+	fn cancel_all_orders_weight() -> Weight {
+		Weight::from_parts(1_000_000, 1_000)
 	}
 	fn max_portfolio_len() -> u32 {
 		16

@@ -229,13 +229,22 @@ impl<T: Config> Pallet<T> {
 		Self::short_requirement(u.maintenance, Self::fx(terms.contract_size)?, qty)
 	}
 
-	/// Evaluate `who` as if its collateral were `collateral`.
-	pub fn evaluate(who: &T::AccountId, collateral: Balance) -> Result<Risk, DispatchError> {
+	/// Evaluate `who` as if its collateral were `collateral` and its debt to the insurance fund
+	/// `debt`.
+	pub fn evaluate(
+		who: &T::AccountId,
+		collateral: Balance,
+		debt: Balance,
+	) -> Result<Risk, DispatchError> {
 		let portfolio = T::Positions::portfolio(who);
 		let params = Params::<T>::get();
 		let now = T::Time::now();
 		let mut markets: Vec<Market> = Vec::new();
-		let mut equity = i128::try_from(collateral).map_err(|_| Error::<T>::Overflow)?;
+		let mut equity = i128::try_from(collateral)
+			.ok()
+			.zip(i128::try_from(debt).ok())
+			.and_then(|(c, d)| c.checked_sub(d))
+			.ok_or(Error::<T>::Overflow)?;
 		let mut initial: Balance = 0;
 		let mut maintenance: Balance = 0;
 		let mut positions = 0u32;
@@ -283,6 +292,8 @@ impl<T: Config> Pallet<T> {
 			maintenance,
 			all_fresh: markets.iter().all(|m| m.fresh),
 			positions,
+			entries: u32::try_from(portfolio.positions.len().saturating_add(portfolio.orders.len()))
+				.unwrap_or(u32::MAX),
 		})
 	}
 
@@ -331,8 +342,9 @@ impl<T: Config> Pallet<T> {
 		Ok(state)
 	}
 
-	/// Evaluate `who` with its current collateral.
+	/// Evaluate `who` with its current collateral and debt.
 	pub fn risk_of(who: &T::AccountId) -> Result<Risk, DispatchError> {
-		Self::evaluate(who, Self::collateral_of(who))
+		let info = Accounts::<T>::get(who).unwrap_or_default();
+		Self::evaluate(who, info.collateral, info.debt)
 	}
 }

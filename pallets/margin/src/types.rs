@@ -25,8 +25,10 @@ pub struct MarginParameters {
 	pub min_initial_rate: FixedU128,
 	/// Maintenance rate of a short, of the index price (default 0.075).
 	pub maintenance_rate: FixedU128,
-	/// Liquidation penalty, of the penalty base (default 0.05). The base is the maintenance
-	/// requirement of the contracts taken over for a short, their mark value for a long.
+	/// Liquidation penalty, of the maintenance requirement of the short contracts taken over
+	/// (default 0.05), paid by the liquidated account out of what is left of its collateral
+	/// once the contracts' value is paid (never by the insurance fund). Longs are taken over at
+	/// mark without penalty (selling a long never lowers a requirement).
 	pub liquidation_penalty: FixedU128,
 	/// Part of the penalty paid to the insurance fund (default 0.5); the liquidator keeps the
 	/// rest.
@@ -67,6 +69,10 @@ pub struct AccountInfo {
 	pub state: AccountState,
 	/// A liquidation started and the account is not yet back above maintenance plus buffer.
 	pub in_liquidation: bool,
+	/// What the account owes the insurance fund: shortfalls of its settlement or liquidation
+	/// payments that the fund advanced. Every later credit of the account repays it first, so
+	/// `debt > 0` implies `collateral == 0`. Counted against equity.
+	pub debt: Balance,
 }
 
 /// The outcome of a margin evaluation.
@@ -74,7 +80,8 @@ pub struct AccountInfo {
 pub struct Risk {
 	/// Collateral used.
 	pub collateral: Balance,
-	/// Collateral + mark-to-market (value of longs minus liability of shorts), rounded down.
+	/// Collateral - debt + mark-to-market (value of longs minus liability of shorts), rounded
+	/// down.
 	pub equity: i128,
 	/// Initial requirement (positions and resting orders), rounded up.
 	pub initial: Balance,
@@ -84,4 +91,7 @@ pub struct Risk {
 	pub all_fresh: bool,
 	/// Number of non-zero positions.
 	pub positions: u32,
+	/// Number of portfolio entries evaluated (positions and series with resting orders): the
+	/// `n` of the `margin_check` weight.
+	pub entries: u32,
 }

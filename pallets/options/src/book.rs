@@ -2,7 +2,7 @@
 //! and per-(series, account) aggregates. Every helper keeps all of them consistent.
 
 use crate::{pallet::*, types::*};
-use frame_support::{ensure, pallet_prelude::*};
+use frame_support::{ensure, pallet_prelude::*, traits::Contains};
 use optionchain_primitives::exchange::{Balance, Contracts, SeriesId, Side};
 
 /// The other side.
@@ -71,6 +71,12 @@ impl<T: Config> Pallet<T> {
 		} else {
 			if !existed {
 				AccountSeriesIndex::<T>::try_mutate(who, |list| -> DispatchResult {
+					let cap = if T::UncappedAccounts::contains(who) {
+						T::MaxLiveSeries::get()
+					} else {
+						T::MaxSeriesPerAccount::get()
+					};
+					ensure!((list.len() as u32) < cap, Error::<T>::TooManySeriesForAccount);
 					let pos = list.partition_point(|s| *s < series);
 					list.try_insert(pos, series)
 						.map_err(|_| Error::<T>::TooManySeriesForAccount.into())

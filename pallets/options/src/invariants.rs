@@ -115,8 +115,12 @@ impl<T: Config> Pallet<T> {
 				shorts += e.net.min(0).saturating_neg();
 			}
 			ensure!(longs == info.open_interest, "open interest != sum of longs");
-			if !matches!(info.status, SeriesStatus::Settling { .. }) {
-				ensure!(longs == shorts, "longs != shorts");
+			match info.status {
+				SeriesStatus::Settling { unpaid_short_contracts, .. } => ensure!(
+					shorts == unpaid_short_contracts,
+					"unpaid short contracts != sum of shorts"
+				),
+				_ => ensure!(longs == shorts, "longs != shorts"),
 			}
 			*per_underlying.entry(t.underlying).or_default() += info.open_interest;
 		}

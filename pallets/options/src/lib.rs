@@ -88,7 +88,7 @@ pub mod pallet {
 	use alloc::vec::Vec;
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{BuildGenesisConfig, Time},
+		traits::{BuildGenesisConfig, Contains, Time},
 	};
 	use frame_system::pallet_prelude::*;
 	use optionchain_primitives::{
@@ -137,6 +137,11 @@ pub mod pallet {
 		/// Maximum number of series in which one account has a position or resting orders.
 		#[pallet::constant]
 		type MaxSeriesPerAccount: Get<u32>;
+
+		/// Accounts exempt from `MaxSeriesPerAccount` (up to `MaxLiveSeries` series): the
+		/// margin pallet's insurance account, which takes over the positions of every account
+		/// the keeper-less liquidation sweeps and is never margin-checked.
+		type UncappedAccounts: Contains<Self::AccountId>;
 
 		/// Maximum number of match steps (fills, plus resting orders cancelled by self-trade
 		/// prevention or reduce-only trimming) in one placement.
@@ -262,9 +267,15 @@ pub mod pallet {
 		_,
 		Blake2_128Concat,
 		T::AccountId,
-		BoundedVec<SeriesId, T::MaxSeriesPerAccount>,
+		BoundedVec<SeriesId, T::MaxLiveSeries>,
 		ValueQuery,
 	>;
+
+	/// Collection phase of a settling series: raw storage key of the last [`Positions`] entry
+	/// `on_idle` visited looking for shorts.
+	#[pallet::storage]
+	pub type SettlementCursor<T: Config> =
+		StorageMap<_, Twox64Concat, SeriesId, BoundedVec<u8, ConstU32<256>>, OptionQuery>;
 
 	/// Events of the options pallet.
 	#[pallet::event]
@@ -351,6 +362,9 @@ pub mod pallet {
 		SettlementPriceNotFixed,
 		/// The account has no position to settle in this series.
 		NothingToSettle,
+		/// The series' shorts are still being collected; its longs are paid afterwards (by
+		/// `on_idle` within a few blocks, or by `settle_account` once collection is done).
+		ShortsBeingCollected,
 		/// The price is zero or not a multiple of the series' price tick.
 		InvalidPrice,
 		/// The quantity is zero, negative, or above `MaxOrderQuantity`.

@@ -16,19 +16,18 @@ fn long_part(n: Contracts) -> Contracts {
 
 impl<T: Config> Pallet<T> {
 	/// Weight charged up front for a placement that may make `k` match steps: the pallet's own
-	/// work, plus for every fill a margin check of the maker and of the taker, plus one check of
-	/// the taker for a resting remainder.
+	/// work, plus a margin check (at the maximum portfolio) of the maker of every fill and one
+	/// of the taker at the end.
 	pub fn place_order_weight(k: u32) -> Weight {
-		let checks = u64::from(k).saturating_mul(2).saturating_add(1);
+		let checks = u64::from(k).saturating_add(1);
 		T::WeightInfo::place_order(k)
 			.saturating_add(T::Margin::margin_check_weight().saturating_mul(checks))
 	}
 
-	/// The weight of what a placement really did.
+	/// The weight of what a placement really did: its match steps and its margin checks at the
+	/// real portfolio sizes (the rest is refunded).
 	pub(crate) fn actual_place_weight(o: &PlaceOutcome) -> Weight {
-		T::WeightInfo::place_order(o.fills.saturating_add(o.cancels)).saturating_add(
-			T::Margin::margin_check_weight().saturating_mul(u64::from(o.margin_checks)),
-		)
+		T::WeightInfo::place_order(o.fills.saturating_add(o.cancels)).saturating_add(o.margin_weight)
 	}
 
 	/// A fee of `per_contract * quantity`, capped at `FeeCap` of `premium` (rounded down).
@@ -118,18 +117,22 @@ impl<T: Config> Pallet<T> {
 			// fill is undone and matching goes on. One under-collateralised maker at the top of
 			// the book therefore cannot make every incoming order fail.
 			let info_before = info.clone();
-			out.margin_checks = out.margin_checks.saturating_add(1);
-			let maker_ok = with_transaction(|| -> TransactionOutcome<Result<bool, DispatchError>> {
+			// A reduce-only maker order reduces risk: it may fill on a stale price.
+			let maker_fresh = !maker.reduce_only;
+			let maker_ok = with_transaction(|| -> TransactionOutcome<Result<Option<Weight>, DispatchError>> {
 				if let Err(e) = Self::fill(&mut info, series, who, order_id, req.side, &maker, quantity)
 				{
 					return TransactionOutcome::Rollback(Err(e));
 				}
-				if T::Margin::ensure_initial_margin(&maker.owner).is_err() {
-					return TransactionOutcome::Rollback(Ok(false));
+				match T::Margin::ensure_initial_margin(&maker.owner, maker_fresh) {
+					Ok(w) => TransactionOutcome::Commit(Ok(Some(w))),
+					Err(_) => TransactionOutcome::Rollback(Ok(None)),
 				}
-				TransactionOutcome::Commit(Ok(true))
 			})?;
-			if !maker_ok {
+			out.margin_weight = out.margin_weight.saturating_add(
+				maker_ok.unwrap_or_else(T::Margin::margin_check_weight),
+			);
+			if maker_ok.is_none() {
 				info = info_before;
 				Self::cancel_in_book(&mut info, series, maker_side, &mut book, 0, CancelReason::ByMargin)?;
 				out.cancels = out.cancels.saturating_add(1);
@@ -149,10 +152,6 @@ impl<T: Config> Pallet<T> {
 				let done = book.remove(0);
 				Self::unlink_order(&mut info, series, maker_side, &done)?;
 			}
-
-			// The taker must still meet its initial requirement (the maker was checked above).
-			out.margin_checks = out.margin_checks.saturating_add(1);
-			T::Margin::ensure_initial_margin(who).map_err(|_| Error::<T>::TakerInsufficientMargin)?;
 		}
 		let still_crosses = book.first().is_some_and(|o| crosses(req.side, req.price, o.price));
 		Self::write_book(series, maker_side, book);
@@ -183,11 +182,17 @@ impl<T: Config> Pallet<T> {
 					Self::add_resting(&mut info, series, req.side, order)?;
 					out.rested = true;
 					Self::deposit_event(Event::OrderRested { order_id, series, remaining });
-					out.margin_checks = out.margin_checks.saturating_add(1);
-					T::Margin::ensure_initial_margin(who)
-						.map_err(|_| Error::<T>::TakerInsufficientMargin)?;
 				},
 			}
+		}
+		// The taker must meet its initial requirement with everything this order did (its
+		// fills and its resting remainder). One check at the end is exact: the extrinsic is
+		// atomic, so no intermediate state of the taker is ever stored. A reduce-only order may
+		// proceed on a stale price.
+		if out.fills > 0 || out.rested {
+			let w = T::Margin::ensure_initial_margin(who, !req.reduce_only)
+				.map_err(|_| Error::<T>::TakerInsufficientMargin)?;
+			out.margin_weight = out.margin_weight.saturating_add(w);
 		}
 		Series::<T>::insert(series, info);
 		Ok((order_id, out))

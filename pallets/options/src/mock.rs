@@ -133,11 +133,14 @@ impl MarginAccounts<u64> for MockMargin {
 	fn charge_fee(who: &u64, amount: Balance) -> DispatchResult {
 		Self::transfer(who, &FEE_ACCOUNT, amount)
 	}
-	fn ensure_initial_margin(who: &u64) -> DispatchResult {
+	fn ensure_initial_margin(who: &u64, require_fresh: bool) -> Result<Weight, DispatchError> {
 		if SWITCHES.with(|s| s.borrow().reject_margin.contains(who)) {
 			return Err(DispatchError::Other("MockInsufficientMargin"));
 		}
-		Ok(())
+		if require_fresh && SWITCHES.with(|s| !s.borrow().stale.is_empty()) {
+			return Err(DispatchError::Other("MockPriceStale"));
+		}
+		Ok(Weight::from_parts(1_000, 0))
 	}
 	fn ensure_can_increase_risk(_who: &u64, underlying: UnderlyingId) -> DispatchResult {
 		if SWITCHES.with(|s| s.borrow().stale.contains(&underlying)) {
@@ -145,20 +148,35 @@ impl MarginAccounts<u64> for MockMargin {
 		}
 		Ok(())
 	}
-	fn settle(who: &u64, series: SeriesId, amount: SignedBalance) -> DispatchResult {
+	fn settle_short(who: &u64, series: SeriesId, owed: Balance) -> Result<Balance, DispatchError> {
 		SettleCalls::mutate((series, *who), |n| *n += 1);
-		let abs = amount.unsigned_abs();
-		if amount >= 0 {
-			Ledger::mutate(who, |b| *b += abs);
-			Clearing::mutate(series, |c| *c -= amount);
-		} else {
-			let b = Ledger::get(who);
-			let from_who = b.min(abs);
-			Ledger::insert(who, b - from_who);
-			Ledger::mutate(INSURANCE, |x| *x -= abs - from_who);
-			Clearing::mutate(series, |c| *c += abs as i128);
+		let b = Ledger::get(who);
+		let from_who = b.min(owed);
+		Ledger::insert(who, b - from_who);
+		// The mock's insurance fund advances the rest (tests fund it).
+		let ins = Ledger::get(INSURANCE);
+		let advanced = ins.min(owed - from_who);
+		Ledger::insert(INSURANCE, ins - advanced);
+		Clearing::mutate(series, |c| *c += (from_who + advanced) as i128);
+		Ok(from_who + advanced)
+	}
+	fn settle_long(
+		who: &u64,
+		series: SeriesId,
+		due: Balance,
+		contracts: Contracts,
+		unpaid: Contracts,
+	) -> Result<Balance, DispatchError> {
+		SettleCalls::mutate((series, *who), |n| *n += 1);
+		let clearing = Clearing::get(series);
+		if clearing < 0 || contracts <= 0 || contracts > unpaid {
+			return Err(DispatchError::Other("MockInvalidSettlement"));
 		}
-		Ok(())
+		let share = clearing as u128 * contracts as u128 / unpaid as u128;
+		let paid = due.min(share);
+		Ledger::mutate(who, |b| *b += paid);
+		Clearing::mutate(series, |c| *c -= paid as i128);
+		Ok(paid)
 	}
 	fn margin_check_weight() -> Weight {
 		Weight::from_parts(1_000_000, 0)
@@ -168,6 +186,7 @@ impl MarginAccounts<u64> for MockMargin {
 // ---------------------------------------------------------------------------------------------
 
 parameter_types! {
+	pub const InsuranceAccount: u64 = INSURANCE;
 	pub const FeeCap: Permill = Permill::from_parts(125_000);
 	pub const MaxOrderQuantity: Contracts = 1_000_000;
 	pub const MaxExpiryHorizon: Moment = 365 * DAY;
@@ -204,6 +223,7 @@ impl pallet_options::Config for Test {
 	type MaxOrdersPerSide = ConstU32<16>;
 	type MaxOrdersPerAccount = ConstU32<12>;
 	type MaxSeriesPerAccount = ConstU32<6>;
+	type UncappedAccounts = frame_support::traits::Equals<InsuranceAccount>;
 	type MaxFillsPerOrder = ConstU32<4>;
 	type MaxOrderQuantity = MaxOrderQuantity;
 	type MaxExpiryHorizon = MaxExpiryHorizon;

@@ -45,6 +45,10 @@ impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
 		Self::do_cancel_all(who, None, CancelReason::ByMargin)
 	}
 
+	fn cancel_all_orders_weight() -> Weight {
+		T::WeightInfo::cancel_all(T::MaxOrdersPerAccount::get())
+	}
+
 	fn max_portfolio_len() -> u32 {
 		T::MaxSeriesPerAccount::get().saturating_mul(2)
 	}

@@ -1,5 +1,6 @@
 //! Types of the options pallet.
 
+use frame_support::weights::Weight;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use optionchain_primitives::{
 	exchange::{Balance, Contracts, SeriesTerms, Side},
@@ -52,13 +53,16 @@ pub enum SeriesStatus {
 	/// The expiry has passed and every resting order has been removed; waiting for the
 	/// oracle's settlement price.
 	Expired,
-	/// The settlement price is fixed; positions are being paid `payout_per_contract` (per long
-	/// contract; shorts pay it).
+	/// The settlement price is fixed; positions are being settled at `payout_per_contract`
+	/// (per contract). First every short pays in (collection), then the longs are paid out of
+	/// what was collected (payout).
 	Settling {
 		/// The oracle's settlement price.
 		settlement_price: Price,
 		/// Intrinsic value of one contract in settlement-asset units, rounded down once.
 		payout_per_contract: Balance,
+		/// Short contracts not collected yet; the longs are paid once it is 0.
+		unpaid_short_contracts: Contracts,
 	},
 }
 
@@ -216,8 +220,8 @@ pub struct PlaceOutcome {
 	pub fills: u32,
 	/// Resting orders cancelled by self-trade prevention or reduce-only trimming.
 	pub cancels: u32,
-	/// Margin checks made.
-	pub margin_checks: u32,
+	/// Weight of the margin checks made (each at its account's real portfolio size).
+	pub margin_weight: Weight,
 	/// Contracts filled.
 	pub filled: Contracts,
 	/// Whether a remainder rests in the book.

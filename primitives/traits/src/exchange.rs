@@ -135,6 +135,9 @@ pub trait PositionsProvider<AccountId> {
 	/// Cancel every resting order of `who` (all series); returns how many were cancelled.
 	fn cancel_all_orders(who: &AccountId) -> Result<u32, DispatchError>;
 
+	/// Weight of one `cancel_all_orders` at the maximum number of orders per account.
+	fn cancel_all_orders_weight() -> Weight;
+
 	/// Upper bound of `portfolio(who).positions.len() + portfolio(who).orders.len()`, for
 	/// weights.
 	fn max_portfolio_len() -> u32;
@@ -158,19 +161,39 @@ pub trait MarginAccounts<AccountId> {
 
 	/// Fail (with the margin pallet's `InsufficientMargin`-style error) unless `who`'s equity is
 	/// at or above its initial requirement, computed from `PositionsProvider::portfolio` *now*.
-	/// The options pallet calls it after each fill for the taker and each maker.
-	fn ensure_initial_margin(who: &AccountId) -> DispatchResult;
+	/// With `require_fresh` it also fails (`PriceStale`) unless the price of every underlying
+	/// `who` holds or has orders on is fresh: a stale price must not value a portfolio that
+	/// takes on new risk. Risk-reducing actions (reduce-only orders) pass `false`.
+	/// The options pallet calls it once per extrinsic for the taker and once for each maker
+	/// whose resting order was filled. Returns the weight really used (the portfolio's size).
+	fn ensure_initial_margin(who: &AccountId, require_fresh: bool) -> Result<Weight, DispatchError>;
 
 	/// Fail unless prices for `underlying` are fresh enough to take on new risk there (the
 	/// margin pallet refuses risk-increasing actions on a stale or circuit-broken oracle).
 	fn ensure_can_increase_risk(who: &AccountId, underlying: UnderlyingId) -> DispatchResult;
 
-	/// Cash settlement of one position at expiry: `amount > 0` credits `who` (a long in the
-	/// money), `amount < 0` debits it (a short in the money). Credits and debits of one series
-	/// sum to zero exactly; they pass through a settlement clearing entry of the margin ledger,
-	/// so they may be applied in any order across blocks. A debit larger than `who`'s collateral
-	/// is covered by the insurance fund (then socialised, with an event), never lost.
-	fn settle(who: &AccountId, series: SeriesId, amount: SignedBalance) -> DispatchResult;
+	/// Settlement at expiry, **collection phase**: the short `who` owes `owed` for its position
+	/// in `series`. It is taken from `who`'s collateral; what `who` lacks is advanced by the
+	/// insurance fund (and owed by `who` to the fund, repaid from its next credits); what the
+	/// fund lacks stays unpaid and is borne by the series' longs in the payout phase (reported
+	/// by an event). Everything collected goes to the settlement clearing entry of `series`.
+	/// Returns the amount collected.
+	fn settle_short(who: &AccountId, series: SeriesId, owed: Balance) -> Result<Balance, DispatchError>;
+
+	/// Settlement at expiry, **payout phase** (after every short of `series` was collected): the
+	/// long `who` holds `contracts` of the `unpaid_contracts` long contracts not yet paid and is
+	/// due `due`. It receives `min(due, floor(clearing * contracts / unpaid_contracts))` from the
+	/// clearing entry of `series`: everything when the shorts paid in full, a pro-rata share of
+	/// what was collected otherwise (the last long takes exactly what is left, so the clearing
+	/// entry ends at zero). A shortfall is reported as a socialised loss of `who`. Returns the
+	/// amount paid.
+	fn settle_long(
+		who: &AccountId,
+		series: SeriesId,
+		due: Balance,
+		contracts: Contracts,
+		unpaid_contracts: Contracts,
+	) -> Result<Balance, DispatchError>;
 
 	/// Weight of one `ensure_initial_margin` at the maximum portfolio size.
 	fn margin_check_weight() -> Weight;

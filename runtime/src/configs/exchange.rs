@@ -20,6 +20,11 @@ parameter_types! {
 	pub const SettlementAssetId: u32 = SETTLEMENT_ASSET_ID;
 	/// Where trading fees are credited (a keyless account; governance decides their use).
 	pub MarginFeeAccount: AccountId = PalletId(*b"oc/fees_").into_account_truncating();
+	/// The insurance fund's account, exempt from the options pallet's series-per-account cap
+	/// (the keeper-less sweep hands it the positions of liquidated accounts).
+	pub InsuranceAccount: AccountId = InsurancePalletId::get().into_account_truncating();
+	/// A deposit opening a margin account must be at least 10 USDC (no dust accounts).
+	pub const MarginMinDeposit: u128 = 10 * USD;
 }
 
 impl pallet_margin::Config for Runtime {
@@ -33,7 +38,8 @@ impl pallet_margin::Config for Runtime {
 	type PalletId = MarginPalletId;
 	type InsurancePalletId = InsurancePalletId;
 	type FeeAccount = MarginFeeAccount;
-	type MaxAccounts = ConstU32<100_000>;
+	type MaxAccounts = ConstU32<1_000_000>;
+	type MinDeposit = MarginMinDeposit;
 	type MaxSweepPerBlock = ConstU32<16>;
 	type WeightInfo = pallet_margin::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -60,13 +66,13 @@ impl pallet_options::Config for Runtime {
 	type MaxOrdersPerSide = ConstU32<256>;
 	type MaxOrdersPerAccount = ConstU32<128>;
 	type MaxSeriesPerAccount = ConstU32<32>;
-	/// Fills per order extrinsic. Benchmarked weights: `place_order` is charged `place_order(k)`
-	/// plus `2k + 1` full 64-entry margin checks of about 19.3 ms each
-	/// (`margin_check_weight_full`, which still double-counts the portfolio and oracle reads).
-	/// 8 fills cost about 341 ms, nearly the whole normal-class limit of a 2 s block (about
-	/// 375 ms), so that only one order fitted in a block; 4 fills cost about 182 ms, so two
-	/// worst-case orders fit in a block (`tests/tests/weights.rs` checks the limit).
-	type MaxFillsPerOrder = ConstU32<4>;
+	type UncappedAccounts = frame_support::traits::Equals<InsuranceAccount>;
+	/// Match steps per order extrinsic. Charged up front: `place_order(k)` plus `k + 1`
+	/// margin checks at the maximum portfolio (64 entries, about 10.5 ms each): about 203 ms
+	/// for 16, so a worst-case order fits in the normal-class limit of a 2 s block (about
+	/// 375 ms, `tests/tests/weights.rs` checks it). After dispatch the charge is refunded to
+	/// the real steps and the real portfolio sizes.
+	type MaxFillsPerOrder = ConstU32<16>;
 	type MaxOrderQuantity = OptionsMaxOrderQuantity;
 	type MaxExpiryHorizon = OptionsMaxExpiryHorizon;
 	type MakerFeePerContract = OptionsMakerFee;

@@ -74,7 +74,7 @@ fn price_errors() {
 		let s = MockPositions::add_series(call(ETH, 3_000, EXPIRY));
 		MockPositions::trade(ALICE, BOB, s, 1);
 		assert_noop!(Margin::withdraw(RuntimeOrigin::signed(BOB), 1), Error::<Test>::PriceUnavailable);
-		assert_noop!(Margin::ensure_initial_margin(&BOB), Error::<Test>::PriceUnavailable);
+		assert_noop!(Margin::ensure_initial_margin(&BOB, true), Error::<Test>::PriceUnavailable);
 		MockPositions::trade(BOB, ALICE, s, 1);
 		// Expiry beyond 100 years.
 		let far = MockPositions::add_series(call(BTC, 60_000, T0 + 101 * 31_536_000_000));
@@ -89,7 +89,7 @@ fn margin_accounts_errors() {
 		assert_noop!(Margin::charge_fee(&ALICE, 1), Error::<Test>::InsufficientCollateral);
 		let s = MockPositions::add_series(call(BTC, 60_000, EXPIRY));
 		MockPositions::trade(ALICE, BOB, s, 1);
-		assert_noop!(Margin::ensure_initial_margin(&BOB), Error::<Test>::InsufficientMargin);
+		assert_noop!(Margin::ensure_initial_margin(&BOB, true), Error::<Test>::InsufficientMargin);
 	})
 }
 
@@ -97,7 +97,7 @@ fn margin_accounts_errors() {
 fn too_many_accounts() {
 	build_and_execute(|| {
 		AccountCount::<Test>::put(64);
-		assert_noop!(Margin::deposit(RuntimeOrigin::signed(ALICE), 1), Error::<Test>::TooManyAccounts);
+		assert_noop!(Margin::deposit(RuntimeOrigin::signed(ALICE), 10 * USD), Error::<Test>::TooManyAccounts);
 		AccountCount::<Test>::put(0);
 	})
 }

@@ -135,43 +135,82 @@ fn sweep_is_bounded_and_uses_a_cursor() {
 }
 
 #[test]
-fn bad_debt_paid_by_insurance_then_socialised() {
+fn bad_debt_advanced_by_insurance_then_socialised_and_no_penalty_from_the_fund() {
 	build_and_execute(|| {
 		let s = setup(10_000, 1);
 		assert_ok!(Margin::fund_insurance(RuntimeOrigin::signed(DAVE), 5_000 * USD));
-		// S = 80,000: mark 20,000, equity -10,000. Penalty 5 % of 26,000 = 1,300.
+		// S = 80,000: mark 20,000, equity -10,000. The penalty (5 % of 26,000 = 1,300) would
+		// come out of Bob's remaining collateral: none is left, so none is paid.
 		set_btc(80_000);
 		assert_ok!(Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1));
-		// Bob owes 21,300, pays 10,000; insurance pays 5,000; 6,300 socialised onto Charlie.
+		// Bob owes 20,000, pays 10,000; the fund advances 5,000 (Bob's debt); 5,000 is
+		// socialised onto Charlie, who receives 15,000 for a short worth -20,000.
 		assert_eq!(Margin::collateral_of(&BOB), 0);
-		assert_eq!(Margin::collateral_of(&CHARLIE), (100_000 + 15_000 - 650) * USD);
-		assert_eq!(Margin::insurance_fund(), 650 * USD);
+		assert_eq!(Margin::debt_of(&BOB), 5_000 * USD);
+		assert_eq!(Margin::collateral_of(&CHARLIE), 115_000 * USD);
+		assert_eq!(Margin::insurance_fund(), 0);
 		let ev = margin_events();
 		assert!(ev.contains(&Event::BadDebtCovered { account: BOB, amount: 5_000 * USD }));
-		assert!(ev.contains(&Event::LossSocialised {
+		assert!(ev.contains(&Event::LossSocialised { bearer: CHARLIE, series: s, amount: 5_000 * USD }));
+		assert!(ev.contains(&Event::Liquidated {
 			account: BOB,
-			bearer: Some(CHARLIE),
+			liquidator: CHARLIE,
 			series: s,
-			amount: 6_300 * USD
+			quantity: 1,
+			value: -usd_i(20_000),
+			penalty: 0,
+			insurance_fee: 0,
 		}));
+		// Bob's debt keeps him liquidatable and in the ledger.
+		assert_eq!(Margin::api_account_margin(BOB).unwrap().equity, -usd_i(5_000));
 	})
 }
 
 #[test]
-fn bad_debt_without_insurance_is_socialised_in_the_sweep() {
+fn bad_debt_without_insurance_is_taken_by_the_fund_in_the_sweep() {
 	build_and_execute(|| {
 		let s = setup(10_000, 1);
 		set_btc(80_000);
 		sweep_all();
 		let ins = Margin::insurance_account();
+		// The fund receives Bob's 10,000 for a short worth -20,000: Bob owes it the rest.
 		assert_eq!(Margin::insurance_fund(), 10_000 * USD);
+		assert_eq!(Margin::debt_of(&BOB), 10_000 * USD);
 		assert_eq!(MockPositions::net(ins, s), -1);
-		assert!(margin_events().contains(&Event::LossSocialised {
+		assert!(margin_events().contains(&Event::BadDebtCovered { account: BOB, amount: 10_000 * USD }));
+	})
+}
+
+#[test]
+fn sweep_sells_longs_at_mark_without_penalty_to_repay_debt() {
+	build_and_execute(|| {
+		// Bob: 10,000, short 1 call K = 60,000 and long 1 call K = 70,000 (later expiry).
+		let short = setup(10_000, 1);
+		let long = MockPositions::add_series(call(BTC, 70_000, EXPIRY + 86_400_000));
+		MockPositions::trade(BOB, ALICE, long, 1);
+		assert_ok!(Margin::fund_insurance(RuntimeOrigin::signed(DAVE), 3_000 * USD));
+		// S = 80,000: short worth -20,000, long 10,000, equity 0 < maintenance 26,000.
+		set_btc(80_000);
+		sweep_all();
+		let ins = Margin::insurance_account();
+		// Short: Bob pays 10,000 of 20,000 (debt 10,000), no penalty left to pay. Long: the
+		// fund pays its mark 10,000, which repays the debt. The fund ends where it started
+		// plus Bob's 10,000, holding both positions.
+		assert_eq!((Margin::collateral_of(&BOB), Margin::debt_of(&BOB)), (0, 0));
+		assert_eq!(Margin::insurance_fund(), 13_000 * USD);
+		assert_eq!((MockPositions::net(ins, short), MockPositions::net(ins, long)), (-1, 1));
+		let ev = margin_events();
+		assert!(ev.contains(&Event::DebtRepaid { account: BOB, amount: 10_000 * USD }));
+		assert!(ev.contains(&Event::Liquidated {
 			account: BOB,
-			bearer: Some(ins),
-			series: s,
-			amount: 11_300 * USD
+			liquidator: ins,
+			series: long,
+			quantity: 1,
+			value: usd_i(10_000),
+			penalty: 0,
+			insurance_fee: 0,
 		}));
+		assert!(ev.contains(&Event::AccountSwept { account: BOB, positions: 2 }));
 	})
 }
 

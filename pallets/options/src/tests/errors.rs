@@ -2,6 +2,7 @@
 
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok};
+use optionchain_primitives::exchange::PositionsProvider as _;
 use optionchain_primitives::{
 	exchange::{OptionKind, Side},
 	testing::MockOracle,
@@ -119,6 +120,39 @@ fn book_and_account_bounds() {
 		let s7 = list(70_000, OptionKind::Call);
 		assert_noop!(
 			place(DAVE, req(s7, Side::Buy, USDC, 1)),
+			Error::<Test>::TooManySeriesForAccount
+		);
+	});
+}
+
+#[test]
+fn the_insurance_account_takes_over_positions_beyond_the_series_cap() {
+	build_and_execute(|| {
+		// EVE is long one contract in 8 series (more than MaxSeriesPerAccount = 6 would allow
+		// one account: ALICE and BOB share the shorts); the insurance account takes them all.
+		let mut series = Vec::new();
+		for k in 0..8u128 {
+			let s = list(60_000 + 1_000 * k, OptionKind::Call);
+			let seller = if k < 4 { ALICE } else { BOB };
+			gtc(seller, s, Side::Sell, 10 * USDC, 1);
+			gtc(if k < 4 { CHARLIE } else { DAVE }, s, Side::Buy, 10 * USDC, 1);
+			series.push(s);
+		}
+		for (k, s) in series.iter().enumerate() {
+			let from = if k < 4 { ALICE } else { BOB };
+			assert_ok!(Options::transfer_position(&from, &INSURANCE, *s, 1));
+		}
+		assert_eq!(crate::AccountSeriesIndex::<Test>::get(INSURANCE).len(), 8);
+		assert_eq!(Options::portfolio(&INSURANCE).positions.len(), 8);
+		// An ordinary account stays capped.
+		for s in series.iter().take(6) {
+			assert_ok!(Options::transfer_position(&INSURANCE, &EVE, *s, 1));
+		}
+		// (Callers run it in a storage layer, as the margin pallet's extrinsics and sweep do.)
+		assert_noop!(
+			frame_support::storage::with_storage_layer(|| {
+				Options::transfer_position(&INSURANCE, &EVE, series[6], 1)
+			}),
 			Error::<Test>::TooManySeriesForAccount
 		);
 	});
