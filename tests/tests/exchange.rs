@@ -14,7 +14,7 @@ use optionchain_runtime::{
 	Assets, Margin, Options, Oracle, RuntimeCall, RuntimeEvent, SETTLEMENT_ASSET_ID, USD,
 };
 use pallet_options::{OrderRequest, TimeInForce};
-use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie};
+use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie, Dave};
 
 fn feed_btc(chain: &mut Chain, price: u32) {
 	let at = chain.next_number();
@@ -133,5 +133,91 @@ fn a_call_is_traded_expires_and_settles_with_exact_cash_flows() {
 		chain.read(|| Assets::balance(SETTLEMENT_ASSET_ID, Charlie.to_account_id())),
 		DEV_USD_ENDOWMENT - 3_100 * USD - 3 * USD + 3_000 * USD
 	);
+	check_invariants(&mut chain);
+}
+
+#[test]
+fn a_price_move_takes_a_writer_from_healthy_to_swept_and_the_books_balance() {
+	use pallet_margin::AccountState;
+	let mut chain = Chain::new("development");
+	chain.produce_block();
+	// Bob writes with 1,000 USDC, Charlie buys with 100,000, Dave funds the insurance fund.
+	chain.submit(Bob, RuntimeCall::Margin(pallet_margin::Call::deposit { amount: 1_000 * USD }));
+	chain.submit(Charlie, RuntimeCall::Margin(pallet_margin::Call::deposit { amount: 100_000 * USD }));
+	chain.submit(Dave, RuntimeCall::Margin(pallet_margin::Call::fund_insurance { amount: 5_000 * USD }));
+	feed_btc(&mut chain, 60_000);
+	assert_eq!(chain.produce_block(), vec![Ok(Ok(())); 6]);
+	let now = Chain::timestamp_of(chain.next_number());
+	chain.submit(
+		Alice,
+		RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+			call: Box::new(RuntimeCall::Options(pallet_options::Call::list_series {
+				underlying: BTC,
+				strike: FixedU128::from_u32(65_000),
+				expiry: now + 7 * 86_400_000,
+				kind: OptionKind::Call,
+			})),
+		}),
+	);
+	feed_btc(&mut chain, 60_000);
+	chain.produce_block();
+	let series = chain.read(|| Options::api_live_series()).first().expect("listed").id;
+	let order = |side, time_in_force| OrderRequest {
+		series,
+		side,
+		price: 100 * USD,
+		quantity: 1,
+		time_in_force,
+		post_only: false,
+		reduce_only: false,
+	};
+	chain.submit(Bob, RuntimeCall::Options(pallet_options::Call::place_order { request: order(Side::Sell, TimeInForce::GoodTillCancelled) }));
+	feed_btc(&mut chain, 60_000);
+	chain.produce_block();
+	chain.submit(Charlie, RuntimeCall::Options(pallet_options::Call::place_order { request: order(Side::Buy, TimeInForce::ImmediateOrCancel) }));
+	feed_btc(&mut chain, 60_000);
+	assert_eq!(chain.produce_block(), vec![Ok(Ok(())); 4]);
+	// Premium 100, fee 0.30 each.
+	assert_eq!(collateral(&mut chain, Bob), 1_099_700_000);
+	let bob = Bob.to_account_id();
+	let state = |chain: &mut Chain| chain.read(|| Margin::api_account_margin(bob.clone())).map(|m| m.state);
+	assert_eq!(state(&mut chain), Some(AccountState::Healthy));
+	check_invariants(&mut chain);
+
+	// BTC rises 2,000 USD a block (3 %, inside the oracle's 10 % move limit) until the
+	// keeper-less sweep takes Bob's short.
+	let mut states = vec![AccountState::Healthy];
+	let mut events = Vec::new();
+	let mut price = 60_000;
+	while chain.read(|| !Options::api_positions(&bob).is_empty()) {
+		assert!(price < 80_000, "Bob was never liquidated");
+		price += 2_000;
+		feed_btc(&mut chain, price);
+		chain.produce_block();
+		events.extend(chain.events());
+		if let Some(s) = state(&mut chain) {
+			if states.last() != Some(&s) {
+				states.push(s);
+			}
+		}
+	}
+	assert!(states.contains(&AccountState::Restricted), "a margin call came first: {states:?}");
+	assert!(events.iter().any(|e| matches!(e, RuntimeEvent::Margin(pallet_margin::Event::MarginCalled { who, .. }) if *who == bob)));
+	let insurance = chain.read(|| Margin::insurance_account());
+	let (value, penalty, fee) = events
+		.iter()
+		.find_map(|e| match e {
+			RuntimeEvent::Margin(pallet_margin::Event::Liquidated { account, liquidator, value, penalty, insurance_fee, .. })
+				if *account == bob && *liquidator == insurance => Some((*value, *penalty, *insurance_fee)),
+			_ => None,
+		})
+		.expect("the sweep liquidated Bob");
+	// The fund now holds the short; Bob paid its mark value and the penalty, all to the fund.
+	assert_eq!(chain.read(|| Options::api_positions(&insurance)).iter().map(|p| p.net).collect::<Vec<_>>(), vec![-1]);
+	assert!(value < 0 && penalty > 0 && fee == 0);
+	let paid = value.unsigned_abs() + penalty;
+	assert_eq!(collateral(&mut chain, Bob), 1_099_700_000 - paid);
+	assert_eq!(chain.read(|| Margin::insurance_fund()), 5_000 * USD + paid);
+	assert_eq!(chain.read(|| Margin::debt_of(&bob)), 0);
 	check_invariants(&mut chain);
 }

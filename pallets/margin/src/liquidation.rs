@@ -58,10 +58,13 @@ impl<T: Config> Pallet<T> {
 			let full = Self::mul_up(Self::short_maintenance(&position.terms, &u, quantity)?, params.liquidation_penalty)?;
 			let penalty = full.min(Self::collateral_of(account));
 			Self::move_collateral(account, receiver, penalty)?;
-			let fee = Self::mul_down(penalty, params.insurance_share)?;
-			if *receiver != insurance {
-				Self::move_collateral(receiver, &insurance, fee)?;
-			}
+			// The fund's share of the penalty (nothing to move when the fund is the receiver).
+			let fee = if *receiver == insurance {
+				0
+			} else {
+				Self::mul_down(penalty, params.insurance_share)?
+			};
+			Self::move_collateral(receiver, &insurance, fee)?;
 			(penalty, fee)
 		} else {
 			Self::move_collateral(receiver, account, value.unsigned_abs())?;
