@@ -4,19 +4,19 @@ use crate::{pallet::*, WeightInfo};
 use frame_support::{pallet_prelude::*, traits::Get};
 use optionchain_primitives::{
 	exchange::{Balance, Contracts, MarginAccounts, PositionsProvider, SeriesId},
-	UnderlyingId,
+	OracleProvider, UnderlyingId,
 };
 use frame_support::weights::Weight;
 use sp_arithmetic::{helpers_128bit::multiply_by_rational_with_rounding, per_things::Rounding};
 
 impl<T: Config> Pallet<T> {
 	/// Collect `owed` from `debtor` for the benefit of `receiver` (`None`: the settlement
-	/// clearing entry of `series`). What the debtor lacks is advanced by the insurance fund and
-	/// becomes the debtor's debt to the fund (`BadDebtCovered`); when the receiver is the
-	/// insurance account itself it simply receives less, and the debtor owes it that. What the
-	/// fund cannot advance is reported (`SettlementShortfall` for settlement, `LossSocialised`
-	/// of the receiver for a liquidation). Returns the amount collected, which the caller
-	/// credits to the receiver.
+	/// clearing entry of `series`). What the debtor lacks (the shortfall) becomes its debt to
+	/// the insurance fund (`DebtRecorded`); the fund advances it to the receiver as far as it
+	/// can (`BadDebtCovered`; when the receiver is the fund itself it simply receives less).
+	/// What the fund cannot advance is reported (`SettlementShortfall` for settlement,
+	/// `LossSocialised` of the receiver for a liquidation). Returns the amount collected, which
+	/// the caller credits to the receiver.
 	pub(crate) fn collect(
 		debtor: &T::AccountId,
 		owed: Balance,
@@ -36,16 +36,17 @@ impl<T: Config> Pallet<T> {
 			Self::report_uncovered(debtor, receiver, series, shortfall);
 			return Ok(paid);
 		}
+		// The debtor owes the whole shortfall to the fund (any repayment goes to the fund:
+		// it advanced the covered part and stands for the rest, borne by the receiver).
+		Self::add_debt(debtor, shortfall)?;
 		if receiver == Some(&insurance) {
-			// The fund takes the loss by receiving less; the debtor owes it.
-			Self::add_debt(debtor, shortfall)?;
+			// The fund takes the loss by receiving less.
 			Self::deposit_event(Event::BadDebtCovered { account: debtor.clone(), amount: shortfall });
 			return Ok(paid);
 		}
 		let covered = Self::insurance_fund().min(shortfall);
 		if covered > 0 {
 			Self::debit(&insurance, covered)?;
-			Self::add_debt(debtor, covered)?;
 			Self::deposit_event(Event::BadDebtCovered { account: debtor.clone(), amount: covered });
 		}
 		let uncovered = shortfall.checked_sub(covered).ok_or(Error::<T>::Overflow)?;
@@ -77,21 +78,32 @@ impl<T: Config> Pallet<T> {
 	/// against the real options and oracle pallets, so it includes the portfolio and price
 	/// reads.
 	pub fn margin_check_weight_full() -> Weight {
-		T::WeightInfo::margin_check(T::Positions::max_portfolio_len())
+		let n = T::Positions::max_portfolio_len();
+		T::WeightInfo::margin_check(n).saturating_add(Self::extra_underlyings_weight(n))
+	}
+
+	/// The `margin_check` benchmark prices every entry on one underlying: each further
+	/// underlying costs one more oracle read.
+	pub(crate) fn extra_underlyings_weight(underlyings: u32) -> Weight {
+		T::Oracle::read_weight().saturating_mul(u64::from(underlyings.saturating_sub(1)))
 	}
 
 	/// Weight of `withdraw` (its benchmark includes the margin evaluation).
 	pub fn withdraw_weight() -> Weight {
-		T::WeightInfo::withdraw(T::Positions::max_portfolio_len())
+		let n = T::Positions::max_portfolio_len();
+		T::WeightInfo::withdraw(n).saturating_add(Self::extra_underlyings_weight(n))
 	}
 
 	/// Weight of `liquidate`: the benchmark (the account's evaluations and the position
-	/// transfer included, a liquidator without positions) plus the evaluation of a liquidator
-	/// with the maximum portfolio and the cancellation of the account's orders.
+	/// transfer included, a liquidator without positions, one underlying) plus the evaluation
+	/// of a liquidator with the maximum portfolio, the cancellation of the account's orders and
+	/// the oracle reads of further underlyings.
 	pub fn liquidate_weight() -> Weight {
-		T::WeightInfo::liquidate(T::Positions::max_portfolio_len())
+		let n = T::Positions::max_portfolio_len();
+		T::WeightInfo::liquidate(n)
 			.saturating_add(Self::margin_check_weight_full())
 			.saturating_add(T::Positions::cancel_all_orders_weight())
+			.saturating_add(Self::extra_underlyings_weight(n).saturating_mul(2))
 	}
 }
 
@@ -126,7 +138,8 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		ensure!(Self::meets(risk.equity, risk.initial), Error::<T>::InsufficientMargin);
 		Self::ensure_tracked(who)?;
 		Self::record_state(who, &risk)?;
-		Ok(T::WeightInfo::margin_check(risk.entries.max(1)))
+		Ok(T::WeightInfo::margin_check(risk.entries.max(1))
+			.saturating_add(Self::extra_underlyings_weight(risk.underlyings)))
 	}
 
 	fn ensure_can_increase_risk(_who: &T::AccountId, underlying: UnderlyingId) -> DispatchResult {
@@ -174,5 +187,9 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 
 	fn margin_check_weight() -> Weight {
 		Self::margin_check_weight_full()
+	}
+
+	fn margin_check_weight_for(entries: u32) -> Weight {
+		T::WeightInfo::margin_check(entries.max(1))
 	}
 }

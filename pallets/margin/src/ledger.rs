@@ -95,7 +95,7 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Record that `who` owes the insurance fund `amount` more (the fund advanced it).
+	/// Record that `who` owes the insurance fund `amount` more (`DebtRecorded`).
 	pub(crate) fn add_debt(who: &T::AccountId, amount: Balance) -> DispatchResult {
 		if amount == 0 {
 			return Ok(());
@@ -106,7 +106,23 @@ impl<T: Config> Pallet<T> {
 			let a = a.as_mut().ok_or(Error::<T>::Overflow)?;
 			a.debt = a.debt.checked_add(amount).ok_or(Error::<T>::Overflow)?;
 			Ok(())
-		})
+		})?;
+		Self::deposit_event(Event::DebtRecorded { account: who.clone(), amount });
+		Ok(())
+	}
+
+	/// Set `amount` of `who`'s debt off against a payment the fund owes it (`DebtRepaid`).
+	pub(crate) fn reduce_debt(who: &T::AccountId, amount: Balance) -> DispatchResult {
+		if amount == 0 {
+			return Ok(());
+		}
+		Accounts::<T>::try_mutate(who, |a| -> DispatchResult {
+			let a = a.as_mut().ok_or(Error::<T>::Overflow)?;
+			a.debt = a.debt.checked_sub(amount).ok_or(Error::<T>::Overflow)?;
+			Ok(())
+		})?;
+		Self::deposit_event(Event::DebtRepaid { account: who.clone(), amount });
+		Ok(())
 	}
 
 	/// Take `amount` from `who`'s collateral; fails with `InsufficientCollateral` if short.
@@ -190,6 +206,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(amount > 0, Error::<T>::ZeroAmount);
 		let collateral = Self::collateral_of(who);
 		let after = collateral.checked_sub(amount).ok_or(Error::<T>::InsufficientCollateral)?;
+		ensure!(after == 0 || after >= T::MinDeposit::get(), Error::<T>::WithdrawalLeavesDust);
 		let risk = Self::evaluate(who, after, Self::debt_of(who))?;
 		ensure!(risk.all_fresh, Error::<T>::PriceStale);
 		ensure!(Self::meets(risk.equity, risk.initial), Error::<T>::InsufficientMargin);

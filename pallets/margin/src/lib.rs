@@ -194,15 +194,20 @@ pub mod pallet {
 		StateChanged { who: T::AccountId, from: AccountState, to: AccountState },
 		/// Margin call: the account is below its initial requirement (restricted).
 		MarginCalled { who: T::AccountId, equity: i128, initial: Balance, maintenance: Balance },
-		/// `quantity` contracts of `series` of `account` were taken over by `liquidator`.
-		/// `value` is the mark value of the contracts taken (negative for a short), `penalty`
-		/// what the account paid on top, of which `insurance_fee` went to the insurance fund.
+		/// `quantity` contracts of `series` of `account` were taken over by `liquidator` at mark
+		/// `value` (what the liquidator received: negative for a short, paid by `account`).
 		Liquidated {
 			account: T::AccountId,
 			liquidator: T::AccountId,
 			series: SeriesId,
 			quantity: Contracts,
 			value: i128,
+		},
+		/// `account` paid the liquidation `penalty` to `liquidator` (limited to what it had left),
+		/// of which `insurance_fee` went on to the insurance fund.
+		PenaltyCharged {
+			account: T::AccountId,
+			liquidator: T::AccountId,
 			penalty: Balance,
 			insurance_fee: Balance,
 		},
@@ -216,6 +221,10 @@ pub mod pallet {
 		BadDebtCovered { account: T::AccountId, amount: Balance },
 		/// `account` repaid `amount` of its debt to the insurance fund.
 		DebtRepaid { account: T::AccountId, amount: Balance },
+		/// `account` now owes the insurance fund `amount` more: a shortfall of its settlement or
+		/// liquidation payments (advanced by the fund, or borne by the longs / the liquidator
+		/// when the fund could not; any repayment goes to the fund).
+		DebtRecorded { account: T::AccountId, amount: Balance },
 		/// The short `account` could not pay `amount` of its settlement of `series` and the
 		/// insurance fund could not advance it: the series' longs bear it (pro rata, reported by
 		/// `LossSocialised` for each of them).
@@ -277,6 +286,8 @@ pub mod pallet {
 		EscrowInsufficient,
 		/// A deposit opening a ledger entry must be at least `MinDeposit`.
 		DepositBelowMinimum,
+		/// A withdrawal must leave either nothing or at least `MinDeposit`.
+		WithdrawalLeavesDust,
 		/// Settlement payout: the contracts exceed the unpaid contracts, or the clearing entry
 		/// is negative (the series' shorts are not collected yet).
 		InvalidSettlement,

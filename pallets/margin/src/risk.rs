@@ -294,6 +294,7 @@ impl<T: Config> Pallet<T> {
 			positions,
 			entries: u32::try_from(portfolio.positions.len().saturating_add(portfolio.orders.len()))
 				.unwrap_or(u32::MAX),
+			underlyings: u32::try_from(markets.len()).unwrap_or(u32::MAX),
 		})
 	}
 

@@ -94,4 +94,6 @@ pub struct Risk {
 	/// Number of portfolio entries evaluated (positions and series with resting orders): the
 	/// `n` of the `margin_check` weight.
 	pub entries: u32,
+	/// Number of distinct underlyings priced.
+	pub underlyings: u32,
 }

@@ -31,8 +31,6 @@
 // pallets/margin/src/weights.rs
 // --template
 // .maintain/frame-weight-template.hbs
-// --json-file
-// /tmp/bench/margin.json
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -68,26 +66,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:1)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::AccountCount` (r:1 w:1)
 	/// Proof: `Margin::AccountCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `607`
 		//  Estimated: `6208`
-		// Minimum execution time: 512_176_000 picoseconds.
-		Weight::from_parts(752_585_000, 6208)
+		// Minimum execution time: 519_600_000 picoseconds.
+		Weight::from_parts(755_159_000, 6208)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:1 w:1)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:0)
-	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:32 w:0)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:32 w:0)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Params` (r:1 w:0)
 	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(128), added: 623, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -105,25 +103,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn withdraw(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3030 + n * (93 ±0)`
-		//  Estimated: `20716 + n * (1269 ±150)`
-		// Minimum execution time: 898_146_000 picoseconds.
-		Weight::from_parts(1_577_812_669, 20716)
-			// Standard Error: 6_198_893
-			.saturating_add(Weight::from_parts(82_171_691, 0).saturating_mul(n.into()))
+		//  Measured:  `3047 + n * (93 ±0)`
+		//  Estimated: `20762 + n * (1272 ±150)`
+		// Minimum execution time: 1_054_157_000 picoseconds.
+		Weight::from_parts(2_033_614_274, 20762)
+			// Standard Error: 4_780_143
+			.saturating_add(Weight::from_parts(59_675_486, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(25_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_add(Weight::from_parts(0, 1269).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 1272).saturating_mul(n.into()))
 	}
 	/// Storage: `Margin::Accounts` (r:3 w:3)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:2 w:2)
-	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:33 w:33)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:32 w:32)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Params` (r:1 w:0)
 	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(128), added: 623, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -145,15 +143,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn liquidate(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1161 + n * (178 ±0)`
-		//  Estimated: `77542 + n * (5878 ±225)`
-		// Minimum execution time: 1_240_164_000 picoseconds.
-		Weight::from_parts(1_320_574_000, 77542)
-			// Standard Error: 28_987_114
-			.saturating_add(Weight::from_parts(359_552_029, 0).saturating_mul(n.into()))
+		//  Measured:  `1195 + n * (178 ±0)`
+		//  Estimated: `77542 + n * (5878 ±150)`
+		// Minimum execution time: 1_186_404_000 picoseconds.
+		Weight::from_parts(709_704_276, 77542)
+			// Standard Error: 10_782_523
+			.saturating_add(Weight::from_parts(259_736_666, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5878).saturating_mul(n.into()))
 	}
@@ -163,18 +161,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 74_800_000 picoseconds.
-		Weight::from_parts(124_893_000, 0)
+		// Minimum execution time: 72_305_000 picoseconds.
+		Weight::from_parts(102_751_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:1 w:0)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:0)
-	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:32 w:0)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:32 w:0)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Params` (r:1 w:0)
 	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(128), added: 623, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -185,40 +183,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Breakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Volatilities` (r:1 w:0)
 	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[1, 64]`.
+	/// The range of component `n` is `[1, 32]`.
 	fn margin_check(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2363 + n * (93 ±0)`
-		//  Estimated: `20716 + n * (1269 ±225)`
-		// Minimum execution time: 558_422_000 picoseconds.
-		Weight::from_parts(1_854_169_449, 20716)
-			// Standard Error: 15_786_775
-			.saturating_add(Weight::from_parts(124_050_993, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(22_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 1269).saturating_mul(n.into()))
+		//  Measured:  `1039 + n * (183 ±0)`
+		//  Estimated: `5563 + n * (2601 ±0)`
+		// Minimum execution time: 478_673_000 picoseconds.
+		Weight::from_parts(638_310_462, 5563)
+			// Standard Error: 4_315_911
+			.saturating_add(Weight::from_parts(158_834_858, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
 	}
 	/// Storage: `Margin::SweepCursor` (r:1 w:1)
 	/// Proof: `Margin::SweepCursor` (`max_values`: Some(1), `max_size`: Some(258), added: 753, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:0)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	fn sweep_base() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `12`
-		//  Estimated: `3531`
-		// Minimum execution time: 82_323_000 picoseconds.
-		Weight::from_parts(131_966_000, 3531)
+		//  Estimated: `3547`
+		// Minimum execution time: 81_643_000 picoseconds.
+		Weight::from_parts(116_918_000, 3547)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:2 w:2)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:2 w:2)
-	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:64 w:64)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:32 w:32)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Params` (r:1 w:0)
 	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(128), added: 623, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -240,12 +238,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn sweep_account(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1089 + n * (178 ±0)`
-		//  Estimated: `77542 + n * (5878 ±451)`
-		// Minimum execution time: 1_125_761_000 picoseconds.
-		Weight::from_parts(5_170_898_002, 77542)
-			// Standard Error: 85_881_329
-			.saturating_add(Weight::from_parts(620_465_081, 0).saturating_mul(n.into()))
+		//  Measured:  `1106 + n * (178 ±0)`
+		//  Estimated: `77542 + n * (5878 ±301)`
+		// Minimum execution time: 1_132_252_000 picoseconds.
+		Weight::from_parts(3_389_735_460, 77542)
+			// Standard Error: 22_086_346
+			.saturating_add(Weight::from_parts(430_024_597, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(19_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
@@ -256,58 +254,58 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 17_373_000 picoseconds.
-		Weight::from_parts(25_627_000, 0)
+		// Minimum execution time: 17_584_000 picoseconds.
+		Weight::from_parts(26_659_000, 0)
 	}
 }
 
 /// The same measurements with `RocksDbWeight`, for mocks and tests.
 impl WeightInfo for () {
 	fn deposit() -> Weight {
-		Weight::from_parts(752_585_000, 6208)
+		Weight::from_parts(755_159_000, 6208)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn withdraw(n: u32, ) -> Weight {
-		Weight::from_parts(1_577_812_669, 20716)
-			.saturating_add(Weight::from_parts(82_171_691, 0).saturating_mul(n.into()))
+		Weight::from_parts(2_033_614_274, 20762)
+			.saturating_add(Weight::from_parts(59_675_486, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(25_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
-			.saturating_add(Weight::from_parts(0, 1269).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 1272).saturating_mul(n.into()))
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn liquidate(n: u32, ) -> Weight {
-		Weight::from_parts(1_320_574_000, 77542)
-			.saturating_add(Weight::from_parts(359_552_029, 0).saturating_mul(n.into()))
+		Weight::from_parts(709_704_276, 77542)
+			.saturating_add(Weight::from_parts(259_736_666, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(9_u64))
+			.saturating_add(RocksDbWeight::get().writes(7_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5878).saturating_mul(n.into()))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(124_893_000, 0)
+		Weight::from_parts(102_751_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
-	/// The range of component `n` is `[1, 64]`.
+	/// The range of component `n` is `[1, 32]`.
 	fn margin_check(n: u32, ) -> Weight {
-		Weight::from_parts(1_854_169_449, 20716)
-			.saturating_add(Weight::from_parts(124_050_993, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(22_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 1269).saturating_mul(n.into()))
+		Weight::from_parts(638_310_462, 5563)
+			.saturating_add(Weight::from_parts(158_834_858, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
 	}
 	fn sweep_base() -> Weight {
-		Weight::from_parts(131_966_000, 3531)
+		Weight::from_parts(116_918_000, 3547)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn sweep_account(n: u32, ) -> Weight {
-		Weight::from_parts(5_170_898_002, 77542)
-			.saturating_add(Weight::from_parts(620_465_081, 0).saturating_mul(n.into()))
+		Weight::from_parts(3_389_735_460, 77542)
+			.saturating_add(Weight::from_parts(430_024_597, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(19_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(12_u64))
@@ -315,6 +313,6 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5878).saturating_mul(n.into()))
 	}
 	fn black_scholes_greeks() -> Weight {
-		Weight::from_parts(25_627_000, 0)
+		Weight::from_parts(26_659_000, 0)
 	}
 }

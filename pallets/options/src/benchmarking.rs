@@ -8,7 +8,7 @@ use frame_support::{traits::{Get, Hooks}, weights::Weight};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use optionchain_primitives::{
 	exchange::{OptionKind, SeriesId, Side},
-	units, Moment, OracleProvider,
+	units, Moment,
 };
 
 const NOW: Moment = 1_000_000_000;
@@ -163,9 +163,7 @@ mod benchmarks {
 				.expect("a storage key is short");
 			SettlementCursor::<T>::insert(s, key);
 		}
-		let budget = T::WeightInfo::on_idle_base()
-			.saturating_add(T::WeightInfo::settle_position())
-			.saturating_add(T::Oracle::read_weight());
+		let budget = T::WeightInfo::on_idle_base().saturating_add(Pallet::<T>::settle_position_weight());
 		#[block]
 		{
 			let _ = Pallet::<T>::on_idle(BlockNumberFor::<T>::from(1u32), budget);

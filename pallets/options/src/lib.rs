@@ -498,9 +498,7 @@ pub mod pallet {
 		/// Settle `who`'s position in an expired `series` whose settlement price is fixed.
 		/// Permissionless; the position is paid exactly once (by this call or by `on_idle`).
 		#[pallet::call_index(6)]
-		#[pallet::weight(
-			T::WeightInfo::settle_account().saturating_add(T::Oracle::read_weight())
-		)]
+		#[pallet::weight(Pallet::<T>::settle_account_weight())]
 		pub fn settle_account(
 			origin: OriginFor<T>,
 			who: T::AccountId,

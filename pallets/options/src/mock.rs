@@ -181,6 +181,9 @@ impl MarginAccounts<u64> for MockMargin {
 	fn margin_check_weight() -> Weight {
 		Weight::from_parts(1_000_000, 0)
 	}
+	fn margin_check_weight_for(entries: u32) -> Weight {
+		Weight::from_parts(1_000 * u64::from(entries), 0)
+	}
 }
 
 // ---------------------------------------------------------------------------------------------

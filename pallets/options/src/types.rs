@@ -220,7 +220,8 @@ pub struct PlaceOutcome {
 	pub fills: u32,
 	/// Resting orders cancelled by self-trade prevention or reduce-only trimming.
 	pub cancels: u32,
-	/// Weight of the margin checks made (each at its account's real portfolio size).
+	/// Weight of the margin checks made (each at its account's real portfolio size) beyond the
+	/// one-entry checks already in the `place_order` benchmark.
 	pub margin_weight: Weight,
 	/// Contracts filled.
 	pub filled: Contracts,

@@ -31,8 +31,6 @@
 // pallets/options/src/weights.rs
 // --template
 // .maintain/frame-weight-template.hbs
-// --json-file
-// /tmp/bench/options.json
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -69,8 +67,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 81_552_000 picoseconds.
-		Weight::from_parts(117_078_000, 0)
+		// Minimum execution time: 80_680_000 picoseconds.
+		Weight::from_parts(110_356_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Options::UnderlyingConfigs` (r:1 w:0)
@@ -90,18 +88,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::ScheduledSettlements` (r:1 w:1)
 	/// Proof: `Oracle::ScheduledSettlements` (`max_values`: Some(1), `max_size`: Some(5122), added: 5617, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:0 w:1)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	fn list_series() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `726`
 		//  Estimated: `7631`
-		// Minimum execution time: 402_080_000 picoseconds.
-		Weight::from_parts(618_825_000, 7631)
+		// Minimum execution time: 399_055_000 picoseconds.
+		Weight::from_parts(478_734_000, 7631)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Options::Series` (r:1 w:1)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::IndexPrices` (r:1 w:0)
@@ -114,43 +112,43 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Books` (r:2 w:2)
 	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Accounts` (r:10 w:10)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Accounts` (r:18 w:18)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::AccountCount` (r:1 w:1)
 	/// Proof: `Margin::AccountCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Positions` (r:9 w:9)
+	/// Storage: `Options::Positions` (r:17 w:17)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `Options::AccountSeriesIndex` (r:9 w:1)
-	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountSeriesIndex` (r:17 w:1)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::UnderlyingOpenInterest` (r:1 w:1)
 	/// Proof: `Options::UnderlyingOpenInterest` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Options::UnderlyingConfigs` (r:1 w:0)
 	/// Proof: `Options::UnderlyingConfigs` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Params` (r:1 w:0)
 	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(128), added: 623, mode: `MaxEncodedLen`)
-	/// Storage: `Options::AccountOrders` (r:9 w:9)
+	/// Storage: `Options::AccountOrders` (r:17 w:17)
 	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
-	/// Storage: `Options::OrderLocations` (r:0 w:9)
+	/// Storage: `Options::OrderLocations` (r:0 w:17)
 	/// Proof: `Options::OrderLocations` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
-	/// The range of component `k` is `[1, 8]`.
+	/// The range of component `k` is `[1, 16]`.
 	fn place_order(k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1125 + k * (342 ±0)`
-		//  Estimated: `39266 + k * (3549 ±0)`
-		// Minimum execution time: 1_569_940_000 picoseconds.
-		Weight::from_parts(1_589_782_963, 39266)
-			// Standard Error: 16_796_203
-			.saturating_add(Weight::from_parts(1_147_771_395, 0).saturating_mul(k.into()))
+		//  Measured:  `1128 + k * (358 ±0)`
+		//  Estimated: `39266 + k * (4573 ±0)`
+		// Minimum execution time: 1_419_860_000 picoseconds.
+		Weight::from_parts(1_697_015_271, 39266)
+			// Standard Error: 15_057_271
+			.saturating_add(Weight::from_parts(750_282_565, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 3549).saturating_mul(k.into()))
+			.saturating_add(Weight::from_parts(0, 4573).saturating_mul(k.into()))
 	}
 	/// Storage: `Options::OrderLocations` (r:1 w:1)
 	/// Proof: `Options::OrderLocations` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:1 w:1)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Books` (r:1 w:1)
 	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountOrders` (r:1 w:1)
@@ -158,13 +156,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::Positions` (r:1 w:1)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
-	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `760`
 		//  Estimated: `20128`
-		// Minimum execution time: 406_128_000 picoseconds.
-		Weight::from_parts(636_929_000, 20128)
+		// Minimum execution time: 408_522_000 picoseconds.
+		Weight::from_parts(663_659_000, 20128)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -173,22 +171,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::OrderLocations` (r:128 w:128)
 	/// Proof: `Options::OrderLocations` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:1 w:1)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Books` (r:1 w:1)
 	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:1 w:1)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
-	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 128]`.
 	fn cancel_all(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `651 + n * (124 ±0)`
 		//  Estimated: `20128 + n * (2528 ±0)`
-		// Minimum execution time: 430_274_000 picoseconds.
-		Weight::from_parts(711_571_008, 20128)
-			// Standard Error: 5_386_724
-			.saturating_add(Weight::from_parts(205_068_678, 0).saturating_mul(n.into()))
+		// Minimum execution time: 546_871_000 picoseconds.
+		Weight::from_parts(448_649_270, 20128)
+			// Standard Error: 3_599_618
+			.saturating_add(Weight::from_parts(252_038_383, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -196,34 +194,32 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 2528).saturating_mul(n.into()))
 	}
 	/// Storage: `Options::Series` (r:1 w:1)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::SettlementPrices` (r:1 w:0)
-	/// Proof: `Oracle::SettlementPrices` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Positions` (r:1 w:1)
+	/// Storage: `Options::Positions` (r:2 w:1)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Accounts` (r:1 w:1)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Clearing` (r:1 w:1)
 	/// Proof: `Margin::Clearing` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Accounts` (r:1 w:1)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::ClearingTotal` (r:1 w:1)
 	/// Proof: `Margin::ClearingTotal` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
-	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::UnderlyingOpenInterest` (r:1 w:1)
 	/// Proof: `Options::UnderlyingOpenInterest` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	fn settle_account() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1290`
-		//  Estimated: `3642`
-		// Minimum execution time: 620_097_000 picoseconds.
-		Weight::from_parts(751_662_000, 3642)
+		//  Measured:  `1097`
+		//  Estimated: `6180`
+		// Minimum execution time: 666_413_000 picoseconds.
+		Weight::from_parts(1_151_789_000, 6180)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Options::Series` (r:1 w:1)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Books` (r:2 w:2)
@@ -233,7 +229,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::Positions` (r:1 w:1)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
-	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::OrderLocations` (r:0 w:128)
 	/// Proof: `Options::OrderLocations` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 128]`.
@@ -241,10 +237,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `683 + n * (73 ±0)`
 		//  Estimated: `39266`
-		// Minimum execution time: 457_664_000 picoseconds.
-		Weight::from_parts(751_283_734, 39266)
-			// Standard Error: 2_223_339
-			.saturating_add(Weight::from_parts(90_556_898, 0).saturating_mul(n.into()))
+		// Minimum execution time: 463_606_000 picoseconds.
+		Weight::from_parts(682_020_646, 39266)
+			// Standard Error: 2_065_889
+			.saturating_add(Weight::from_parts(73_033_901, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -254,28 +250,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::LiveSeries` (r:1 w:0)
 	/// Proof: `Options::LiveSeries` (`max_values`: Some(1), `max_size`: Some(6146), added: 6641, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:1 w:1)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::SettlementPrices` (r:1 w:0)
 	/// Proof: `Oracle::SettlementPrices` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Positions` (r:2 w:1)
+	/// Storage: `Options::SettlementCursor` (r:1 w:1)
+	/// Proof: `Options::SettlementCursor` (`max_values`: None, `max_size`: Some(270), added: 2745, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Positions` (r:3 w:1)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:1)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Clearing` (r:1 w:1)
 	/// Proof: `Margin::Clearing` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::ClearingTotal` (r:1 w:1)
 	/// Proof: `Margin::ClearingTotal` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
-	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
-	/// Storage: `Options::UnderlyingOpenInterest` (r:1 w:1)
-	/// Proof: `Options::UnderlyingOpenInterest` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	fn settle_position() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1236`
-		//  Estimated: `7631`
-		// Minimum execution time: 789_102_000 picoseconds.
-		Weight::from_parts(1_236_828_000, 7631)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
+		//  Measured:  `1379`
+		//  Estimated: `8775`
+		// Minimum execution time: 824_599_000 picoseconds.
+		Weight::from_parts(962_626_000, 8775)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -286,61 +282,61 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `49`
 		//  Estimated: `7631`
-		// Minimum execution time: 65_242_000 picoseconds.
-		Weight::from_parts(88_475_000, 7631)
+		// Minimum execution time: 66_023_000 picoseconds.
+		Weight::from_parts(71_875_000, 7631)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:0)
-	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:32 w:0)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:32 w:0)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[1, 32]`.
 	fn portfolio(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `405 + s * (196 ±0)`
-		//  Estimated: `3642 + s * (2595 ±0)`
-		// Minimum execution time: 185_165_000 picoseconds.
-		Weight::from_parts(172_420_286, 3642)
-			// Standard Error: 1_753_353
-			.saturating_add(Weight::from_parts(110_986_734, 0).saturating_mul(s.into()))
+		//  Estimated: `5563 + s * (2601 ±0)`
+		// Minimum execution time: 175_086_000 picoseconds.
+		Weight::from_parts(224_850_940, 5563)
+			// Standard Error: 1_290_375
+			.saturating_add(Weight::from_parts(80_464_740, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
-			.saturating_add(Weight::from_parts(0, 2595).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
 	}
 }
 
 /// The same measurements with `RocksDbWeight`, for mocks and tests.
 impl WeightInfo for () {
 	fn configure_underlying() -> Weight {
-		Weight::from_parts(117_078_000, 0)
+		Weight::from_parts(110_356_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn list_series() -> Weight {
-		Weight::from_parts(618_825_000, 7631)
+		Weight::from_parts(478_734_000, 7631)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
-	/// The range of component `k` is `[1, 8]`.
+	/// The range of component `k` is `[1, 16]`.
 	fn place_order(k: u32, ) -> Weight {
-		Weight::from_parts(1_589_782_963, 39266)
-			.saturating_add(Weight::from_parts(1_147_771_395, 0).saturating_mul(k.into()))
+		Weight::from_parts(1_697_015_271, 39266)
+			.saturating_add(Weight::from_parts(750_282_565, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(17_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(12_u64))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 3549).saturating_mul(k.into()))
+			.saturating_add(Weight::from_parts(0, 4573).saturating_mul(k.into()))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(636_929_000, 20128)
+		Weight::from_parts(663_659_000, 20128)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	/// The range of component `n` is `[1, 128]`.
 	fn cancel_all(n: u32, ) -> Weight {
-		Weight::from_parts(711_571_008, 20128)
-			.saturating_add(Weight::from_parts(205_068_678, 0).saturating_mul(n.into()))
+		Weight::from_parts(448_649_270, 20128)
+			.saturating_add(Weight::from_parts(252_038_383, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
@@ -348,33 +344,33 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2528).saturating_mul(n.into()))
 	}
 	fn settle_account() -> Weight {
-		Weight::from_parts(751_662_000, 3642)
+		Weight::from_parts(1_151_789_000, 6180)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	/// The range of component `n` is `[1, 128]`.
 	fn expire_orders(n: u32, ) -> Weight {
-		Weight::from_parts(751_283_734, 39266)
-			.saturating_add(Weight::from_parts(90_556_898, 0).saturating_mul(n.into()))
+		Weight::from_parts(682_020_646, 39266)
+			.saturating_add(Weight::from_parts(73_033_901, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 	fn settle_position() -> Weight {
-		Weight::from_parts(1_236_828_000, 7631)
-			.saturating_add(RocksDbWeight::get().reads(11_u64))
+		Weight::from_parts(962_626_000, 8775)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn on_idle_base() -> Weight {
-		Weight::from_parts(88_475_000, 7631)
+		Weight::from_parts(71_875_000, 7631)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 	}
 	/// The range of component `s` is `[1, 32]`.
 	fn portfolio(s: u32, ) -> Weight {
-		Weight::from_parts(172_420_286, 3642)
-			.saturating_add(Weight::from_parts(110_986_734, 0).saturating_mul(s.into()))
+		Weight::from_parts(224_850_940, 5563)
+			.saturating_add(Weight::from_parts(80_464_740, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
-			.saturating_add(Weight::from_parts(0, 2595).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
 	}
 }

@@ -197,4 +197,8 @@ pub trait MarginAccounts<AccountId> {
 
 	/// Weight of one `ensure_initial_margin` at the maximum portfolio size.
 	fn margin_check_weight() -> Weight;
+
+	/// Weight of one `ensure_initial_margin` of a portfolio of `entries` entries (positions
+	/// plus series with resting orders).
+	fn margin_check_weight_for(entries: u32) -> Weight;
 }

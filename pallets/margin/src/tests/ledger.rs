@@ -71,13 +71,14 @@ fn settlement_shortfall_advanced_by_insurance_then_borne_by_longs_pro_rata() {
 	build_and_execute(|| {
 		assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), 1_000 * USD));
 		assert_ok!(Margin::fund_insurance(RuntimeOrigin::signed(DAVE), 2_000 * USD));
-		// Bob is short 3 contracts paying 2,000 each: owes 6,000 with 1,000. The fund advances
-		// 2,000 (Bob's debt), 3,000 cannot be paid.
+		// Bob is short 3 contracts paying 2,000 each: owes 6,000 with 1,000. He owes the fund
+		// the 5,000 shortfall; the fund advances 2,000, 3,000 cannot be paid.
 		assert_eq!(Margin::settle_short(&BOB, 3, 6_000 * USD), Ok(3_000 * USD));
 		assert_eq!(Margin::collateral_of(&BOB), 0);
-		assert_eq!(Margin::debt_of(&BOB), 2_000 * USD);
+		assert_eq!(Margin::debt_of(&BOB), 5_000 * USD);
 		assert_eq!(Margin::insurance_fund(), 0);
 		let ev = margin_events();
+		assert!(ev.contains(&Event::DebtRecorded { account: BOB, amount: 5_000 * USD }));
 		assert!(ev.contains(&Event::BadDebtCovered { account: BOB, amount: 2_000 * USD }));
 		assert!(ev.contains(&Event::SettlementShortfall { account: BOB, series: 3, amount: 3_000 * USD }));
 		// Longs: Alice 2 contracts (due 4,000), Charlie 1 (due 2,000): 3,000 shared pro rata.
@@ -89,7 +90,7 @@ fn settlement_shortfall_advanced_by_insurance_then_borne_by_longs_pro_rata() {
 		assert!(ev.contains(&Event::LossSocialised { bearer: CHARLIE, series: 3, amount: 1_000 * USD }));
 		// Bob's next deposit repays the fund first.
 		assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), 500 * USD));
-		assert_eq!((Margin::collateral_of(&BOB), Margin::debt_of(&BOB)), (0, 1_500 * USD));
+		assert_eq!((Margin::collateral_of(&BOB), Margin::debt_of(&BOB)), (0, 4_500 * USD));
 		assert_eq!(Margin::insurance_fund(), 500 * USD);
 		assert!(margin_events().contains(&Event::DebtRepaid { account: BOB, amount: 500 * USD }));
 		// An account in debt keeps its ledger entry and cannot withdraw.
@@ -130,6 +131,14 @@ fn a_new_ledger_entry_needs_the_minimum_deposit() {
 		// Once in the ledger, any amount.
 		assert_ok!(Margin::deposit(RuntimeOrigin::signed(ALICE), 1));
 		assert_eq!(Margin::collateral_of(&ALICE), 10 * USD + 1);
+		// A withdrawal leaves nothing or at least the minimum (no dust entries).
+		assert_noop!(
+			Margin::withdraw(RuntimeOrigin::signed(ALICE), 2),
+			Error::<Test>::WithdrawalLeavesDust
+		);
+		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), 1));
+		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), 10 * USD));
+		assert!(Accounts::<Test>::get(ALICE).is_none());
 	})
 }
 

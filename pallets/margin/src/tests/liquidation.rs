@@ -72,6 +72,10 @@ fn partial_liquidation_until_maintenance_plus_buffer() {
 			series: s,
 			quantity: 1,
 			value: -usd_i(4_000),
+		}));
+		assert!(margin_events().contains(&Event::PenaltyCharged {
+			account: BOB,
+			liquidator: CHARLIE,
 			penalty: 440 * USD,
 			insurance_fee: 220 * USD,
 		}));
@@ -143,13 +147,15 @@ fn bad_debt_advanced_by_insurance_then_socialised_and_no_penalty_from_the_fund()
 		// come out of Bob's remaining collateral: none is left, so none is paid.
 		set_btc(80_000);
 		assert_ok!(Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1));
-		// Bob owes 20,000, pays 10,000; the fund advances 5,000 (Bob's debt); 5,000 is
-		// socialised onto Charlie, who receives 15,000 for a short worth -20,000.
+		// Bob owes 20,000, pays 10,000 and owes the fund the other 10,000; the fund advances
+		// 5,000, 5,000 is socialised onto Charlie, who receives 15,000 for a short worth
+		// -20,000. No penalty: Bob has nothing left.
 		assert_eq!(Margin::collateral_of(&BOB), 0);
-		assert_eq!(Margin::debt_of(&BOB), 5_000 * USD);
+		assert_eq!(Margin::debt_of(&BOB), 10_000 * USD);
 		assert_eq!(Margin::collateral_of(&CHARLIE), 115_000 * USD);
 		assert_eq!(Margin::insurance_fund(), 0);
 		let ev = margin_events();
+		assert!(ev.contains(&Event::DebtRecorded { account: BOB, amount: 10_000 * USD }));
 		assert!(ev.contains(&Event::BadDebtCovered { account: BOB, amount: 5_000 * USD }));
 		assert!(ev.contains(&Event::LossSocialised { bearer: CHARLIE, series: s, amount: 5_000 * USD }));
 		assert!(ev.contains(&Event::Liquidated {
@@ -158,11 +164,37 @@ fn bad_debt_advanced_by_insurance_then_socialised_and_no_penalty_from_the_fund()
 			series: s,
 			quantity: 1,
 			value: -usd_i(20_000),
-			penalty: 0,
+		}));
+		assert!(!ev.iter().any(|e| matches!(e, Event::PenaltyCharged { .. })));
+		// Bob's debt keeps him liquidatable and in the ledger.
+		assert_eq!(Margin::api_account_margin(BOB).unwrap().equity, -usd_i(10_000));
+	})
+}
+
+#[test]
+fn the_penalty_never_exceeds_what_the_account_has_left_across_several_shorts() {
+	build_and_execute(|| {
+		// Bob: 10,000, short 1 call K = 60,000 and 1 call K = 61,000, both ATM-ish.
+		let a = setup(10_000, 1);
+		let b = MockPositions::add_series(call(BTC, 61_000, EXPIRY));
+		MockPositions::trade(ALICE, BOB, b, 1);
+		assert_ok!(Margin::fund_insurance(RuntimeOrigin::signed(DAVE), 20_000 * USD));
+		// S = 65,000: liabilities 5,000 + 4,000 = 9,000, equity 1,000 < maintenance
+		// 9,875 + 8,875 = 18,750. Penalties 5 % of each maintenance: 493.75 + 443.75 = 937.5,
+		// charged after both shorts moved, out of the 1,000 left (charged per short in turn,
+		// the first would have left the second short's liability partly to the fund).
+		set_btc(65_000);
+		sweep_all();
+		assert_eq!(Margin::collateral_of(&BOB), 62_500_000);
+		assert_eq!(Margin::debt_of(&BOB), 0);
+		assert_eq!(Margin::insurance_fund(), 20_000 * USD + 9_000 * USD + 937_500_000);
+		assert_eq!((MockPositions::net(BOB, a), MockPositions::net(BOB, b)), (0, 0));
+		assert!(margin_events().contains(&Event::PenaltyCharged {
+			account: BOB,
+			liquidator: Margin::insurance_account(),
+			penalty: 937_500_000,
 			insurance_fee: 0,
 		}));
-		// Bob's debt keeps him liquidatable and in the ledger.
-		assert_eq!(Margin::api_account_margin(BOB).unwrap().equity, -usd_i(5_000));
 	})
 }
 
@@ -193,8 +225,8 @@ fn sweep_sells_longs_at_mark_without_penalty_to_repay_debt() {
 		set_btc(80_000);
 		sweep_all();
 		let ins = Margin::insurance_account();
-		// Short: Bob pays 10,000 of 20,000 (debt 10,000), no penalty left to pay. Long: the
-		// fund pays its mark 10,000, which repays the debt. The fund ends where it started
+		// Short: Bob pays 10,000 of 20,000 (debt 10,000), no penalty left to pay. Long: its mark
+		// 10,000 is set off against the debt (no cash moves). The fund ends where it started
 		// plus Bob's 10,000, holding both positions.
 		assert_eq!((Margin::collateral_of(&BOB), Margin::debt_of(&BOB)), (0, 0));
 		assert_eq!(Margin::insurance_fund(), 13_000 * USD);
@@ -207,9 +239,8 @@ fn sweep_sells_longs_at_mark_without_penalty_to_repay_debt() {
 			series: long,
 			quantity: 1,
 			value: usd_i(10_000),
-			penalty: 0,
-			insurance_fee: 0,
 		}));
+		assert!(!ev.iter().any(|e| matches!(e, Event::PenaltyCharged { .. })));
 		assert!(ev.contains(&Event::AccountSwept { account: BOB, positions: 2 }));
 	})
 }
