@@ -204,14 +204,22 @@ fn a_price_move_takes_a_writer_from_healthy_to_swept_and_the_books_balance() {
 	assert!(states.contains(&AccountState::Restricted), "a margin call came first: {states:?}");
 	assert!(events.iter().any(|e| matches!(e, RuntimeEvent::Margin(pallet_margin::Event::MarginCalled { who, .. }) if *who == bob)));
 	let insurance = chain.read(|| Margin::insurance_account());
-	let (value, penalty, fee) = events
+	let value = events
 		.iter()
 		.find_map(|e| match e {
-			RuntimeEvent::Margin(pallet_margin::Event::Liquidated { account, liquidator, value, penalty, insurance_fee, .. })
-				if *account == bob && *liquidator == insurance => Some((*value, *penalty, *insurance_fee)),
+			RuntimeEvent::Margin(pallet_margin::Event::Liquidated { account, liquidator, value, .. })
+				if *account == bob && *liquidator == insurance => Some(*value),
 			_ => None,
 		})
 		.expect("the sweep liquidated Bob");
+	let (penalty, fee) = events
+		.iter()
+		.find_map(|e| match e {
+			RuntimeEvent::Margin(pallet_margin::Event::PenaltyCharged { account, liquidator, penalty, insurance_fee })
+				if *account == bob && *liquidator == insurance => Some((*penalty, *insurance_fee)),
+			_ => None,
+		})
+		.expect("caught before bankruptcy, Bob paid a penalty");
 	// The fund now holds the short; Bob paid its mark value and the penalty, all to the fund.
 	assert_eq!(chain.read(|| Options::api_positions(&insurance)).iter().map(|p| p.net).collect::<Vec<_>>(), vec![-1]);
 	assert!(value < 0 && penalty > 0 && fee == 0);
