@@ -450,9 +450,10 @@ pub mod pallet {
 
 		/// Place a limit order; it is matched at once against the opposite side (at most
 		/// `MaxFillsPerOrder` match steps) and its remainder rests or is cancelled as its time in
-		/// force says. Charged for the worst case, refunded to the steps actually made.
+		/// force says. Charged for the worst case (a post-only order makes no match step),
+		/// refunded to the steps and margin checks actually made.
 		#[pallet::call_index(2)]
-		#[pallet::weight(Pallet::<T>::place_order_weight(T::MaxFillsPerOrder::get()))]
+		#[pallet::weight(Pallet::<T>::declared_place_weight(request))]
 		pub fn place_order(origin: OriginFor<T>, request: OrderRequest) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let (_, outcome) = Self::do_place_order(&who, request)?;
@@ -480,8 +481,7 @@ pub mod pallet {
 		/// placement fails, the old order stays.
 		#[pallet::call_index(5)]
 		#[pallet::weight(
-			T::WeightInfo::cancel_order()
-				.saturating_add(Pallet::<T>::place_order_weight(T::MaxFillsPerOrder::get()))
+			T::WeightInfo::cancel_order().saturating_add(Pallet::<T>::declared_place_weight(request))
 		)]
 		pub fn replace_order(
 			origin: OriginFor<T>,

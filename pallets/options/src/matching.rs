@@ -31,6 +31,15 @@ impl<T: Config> Pallet<T> {
 		)
 	}
 
+	/// Weight charged up front for placing `req`: a post-only order never takes (it is
+	/// rejected if it would), so it makes no match step; any other order may make
+	/// `MaxFillsPerOrder` (fills and cancellations of resting orders, which a small quantity
+	/// does not bound).
+	pub fn declared_place_weight(req: &OrderRequest) -> Weight {
+		let steps = if req.post_only { 0 } else { T::MaxFillsPerOrder::get() };
+		Self::place_order_weight(steps)
+	}
+
 	/// The weight of what a placement really did: its match steps and the excess of its margin
 	/// checks at the real portfolio sizes (the rest is refunded).
 	pub(crate) fn actual_place_weight(o: &PlaceOutcome) -> Weight {

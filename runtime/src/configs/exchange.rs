@@ -38,9 +38,9 @@ impl pallet_margin::Config for Runtime {
 	type PalletId = MarginPalletId;
 	type InsurancePalletId = InsurancePalletId;
 	type FeeAccount = MarginFeeAccount;
-	type MaxAccounts = ConstU32<1_000_000>;
+	type MaxAccounts = ConstU32<100_000>;
 	type MinDeposit = MarginMinDeposit;
-	type MaxSweepPerBlock = ConstU32<16>;
+	type MaxSweepPerBlock = ConstU32<256>;
 	type WeightInfo = pallet_margin::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helpers::ExchangeBenchmarkHelper;

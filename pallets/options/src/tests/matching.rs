@@ -205,12 +205,23 @@ fn fills_per_extrinsic_are_bounded_and_weight_refunded() {
 		assert_eq!(net(s, CHARLIE), 4);
 		assert_eq!(last_cancel_reason(), Some(CancelReason::FillLimitReached));
 		assert_eq!(book(s, Side::Sell).len(), 1);
-		// Charged for the worst case up front, refunded to 4 fills and 8 margin checks.
+		// Charged for the worst case up front (4 steps, 5 full margin checks), refunded to 4
+		// fills and the real checks (the mock's one-entry checks are already in the benchmark).
+		use crate::weights::WeightInfo as _;
+		use frame_support::dispatch::GetDispatchInfo;
 		let declared = Options::place_order_weight(4);
-		assert!(info.actual_weight.unwrap().all_lte(declared));
-		// A small order that just rests pays less.
+		let call = crate::Call::<Test>::place_order { request: req(s, Side::Buy, 100 * USDC, 5) };
+		assert_eq!(call.get_dispatch_info().call_weight, declared);
+		assert_eq!(info.actual_weight, Some(<() as crate::WeightInfo>::place_order(4)));
+		assert!(declared.ref_time() > <() as crate::WeightInfo>::place_order(4).ref_time());
+		// A small order that just rests pays for no step.
 		let info = place(DAVE, req(s, Side::Buy, 90 * USDC, 1)).unwrap();
-		assert!(info.actual_weight.unwrap().all_lt(declared));
+		assert_eq!(info.actual_weight, Some(<() as crate::WeightInfo>::place_order(0)));
+		// A post-only order is charged up front for no step at all.
+		let mut post = req(s, Side::Buy, 80 * USDC, 1);
+		post.post_only = true;
+		let call = crate::Call::<Test>::place_order { request: post };
+		assert_eq!(call.get_dispatch_info().call_weight, Options::place_order_weight(0));
 	});
 }
 
