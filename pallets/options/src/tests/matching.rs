@@ -207,7 +207,6 @@ fn fills_per_extrinsic_are_bounded_and_weight_refunded() {
 		assert_eq!(book(s, Side::Sell).len(), 1);
 		// Charged for the worst case up front (4 steps, 5 full margin checks), refunded to 4
 		// fills and the real checks (the mock's one-entry checks are already in the benchmark).
-		use crate::weights::WeightInfo as _;
 		use frame_support::dispatch::GetDispatchInfo;
 		let declared = Options::place_order_weight(4);
 		let call = crate::Call::<Test>::place_order { request: req(s, Side::Buy, 100 * USDC, 5) };
