@@ -73,8 +73,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `607`
 		//  Estimated: `6208`
-		// Minimum execution time: 519_600_000 picoseconds.
-		Weight::from_parts(755_159_000, 6208)
+		// Minimum execution time: 525_641_000 picoseconds.
+		Weight::from_parts(855_577_000, 6208)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -105,16 +105,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3047 + n * (93 ±0)`
 		//  Estimated: `20762 + n * (1272 ±150)`
-		// Minimum execution time: 1_054_157_000 picoseconds.
-		Weight::from_parts(2_033_614_274, 20762)
-			// Standard Error: 4_780_143
-			.saturating_add(Weight::from_parts(59_675_486, 0).saturating_mul(n.into()))
+		// Minimum execution time: 1_361_181_000 picoseconds.
+		Weight::from_parts(2_680_224_862, 20762)
+			// Standard Error: 7_378_440
+			.saturating_add(Weight::from_parts(87_489_191, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(25_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(Weight::from_parts(0, 1272).saturating_mul(n.into()))
 	}
-	/// Storage: `Margin::Accounts` (r:3 w:3)
+	/// Storage: `Margin::Accounts` (r:2 w:2)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:2 w:2)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
@@ -138,18 +138,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::OrderLocations` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Books` (r:32 w:32)
 	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::AccountCount` (r:1 w:1)
-	/// Proof: `Margin::AccountCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn liquidate(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1195 + n * (178 ±0)`
-		//  Estimated: `77542 + n * (5878 ±150)`
-		// Minimum execution time: 1_186_404_000 picoseconds.
-		Weight::from_parts(709_704_276, 77542)
-			// Standard Error: 10_782_523
-			.saturating_add(Weight::from_parts(259_736_666, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(13_u64))
+		//  Estimated: `77542 + n * (5878 ±115)`
+		// Minimum execution time: 1_681_839_000 picoseconds.
+		Weight::from_parts(874_445_062, 77542)
+			// Standard Error: 8_435_578
+			.saturating_add(Weight::from_parts(297_293_706, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -161,8 +159,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 72_305_000 picoseconds.
-		Weight::from_parts(102_751_000, 0)
+		// Minimum execution time: 72_926_000 picoseconds.
+		Weight::from_parts(113_392_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:1 w:0)
@@ -188,10 +186,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1039 + n * (183 ±0)`
 		//  Estimated: `5563 + n * (2601 ±0)`
-		// Minimum execution time: 478_673_000 picoseconds.
-		Weight::from_parts(638_310_462, 5563)
-			// Standard Error: 4_315_911
-			.saturating_add(Weight::from_parts(158_834_858, 0).saturating_mul(n.into()))
+		// Minimum execution time: 611_091_000 picoseconds.
+		Weight::from_parts(525_823_494, 5563)
+			// Standard Error: 4_666_868
+			.saturating_add(Weight::from_parts(142_921_241, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
@@ -204,8 +202,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `12`
 		//  Estimated: `3547`
-		// Minimum execution time: 81_643_000 picoseconds.
-		Weight::from_parts(116_918_000, 3547)
+		// Minimum execution time: 82_323_000 picoseconds.
+		Weight::from_parts(117_048_000, 3547)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -240,10 +238,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1106 + n * (178 ±0)`
 		//  Estimated: `77542 + n * (5878 ±301)`
-		// Minimum execution time: 1_132_252_000 picoseconds.
-		Weight::from_parts(3_389_735_460, 77542)
-			// Standard Error: 22_086_346
-			.saturating_add(Weight::from_parts(430_024_597, 0).saturating_mul(n.into()))
+		// Minimum execution time: 1_081_519_000 picoseconds.
+		Weight::from_parts(2_710_081_630, 77542)
+			// Standard Error: 24_367_996
+			.saturating_add(Weight::from_parts(470_171_556, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(19_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
@@ -254,22 +252,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 17_584_000 picoseconds.
-		Weight::from_parts(26_659_000, 0)
+		// Minimum execution time: 17_403_000 picoseconds.
+		Weight::from_parts(23_414_000, 0)
 	}
 }
 
 /// The same measurements with `RocksDbWeight`, for mocks and tests.
 impl WeightInfo for () {
 	fn deposit() -> Weight {
-		Weight::from_parts(755_159_000, 6208)
+		Weight::from_parts(855_577_000, 6208)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn withdraw(n: u32, ) -> Weight {
-		Weight::from_parts(2_033_614_274, 20762)
-			.saturating_add(Weight::from_parts(59_675_486, 0).saturating_mul(n.into()))
+		Weight::from_parts(2_680_224_862, 20762)
+			.saturating_add(Weight::from_parts(87_489_191, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(25_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -277,35 +275,35 @@ impl WeightInfo for () {
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn liquidate(n: u32, ) -> Weight {
-		Weight::from_parts(709_704_276, 77542)
-			.saturating_add(Weight::from_parts(259_736_666, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(13_u64))
+		Weight::from_parts(874_445_062, 77542)
+			.saturating_add(Weight::from_parts(297_293_706, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5878).saturating_mul(n.into()))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(102_751_000, 0)
+		Weight::from_parts(113_392_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// The range of component `n` is `[1, 32]`.
 	fn margin_check(n: u32, ) -> Weight {
-		Weight::from_parts(638_310_462, 5563)
-			.saturating_add(Weight::from_parts(158_834_858, 0).saturating_mul(n.into()))
+		Weight::from_parts(525_823_494, 5563)
+			.saturating_add(Weight::from_parts(142_921_241, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
 	}
 	fn sweep_base() -> Weight {
-		Weight::from_parts(116_918_000, 3547)
+		Weight::from_parts(117_048_000, 3547)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn sweep_account(n: u32, ) -> Weight {
-		Weight::from_parts(3_389_735_460, 77542)
-			.saturating_add(Weight::from_parts(430_024_597, 0).saturating_mul(n.into()))
+		Weight::from_parts(2_710_081_630, 77542)
+			.saturating_add(Weight::from_parts(470_171_556, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(19_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(12_u64))
@@ -313,6 +311,6 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5878).saturating_mul(n.into()))
 	}
 	fn black_scholes_greeks() -> Weight {
-		Weight::from_parts(26_659_000, 0)
+		Weight::from_parts(23_414_000, 0)
 	}
 }

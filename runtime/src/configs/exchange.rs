@@ -68,11 +68,11 @@ impl pallet_options::Config for Runtime {
 	type MaxSeriesPerAccount = ConstU32<32>;
 	type UncappedAccounts = frame_support::traits::Equals<InsuranceAccount>;
 	/// Match steps per order extrinsic. Charged up front: `place_order(k)` plus `k + 1`
-	/// margin checks at the maximum portfolio (64 entries, about 12.5 ms each beyond the
-	/// benchmark's own): about 123 ms for 8; refunded after dispatch to the real steps and
-	/// portfolio sizes. 8 maximises the fills per block (see pallets/options/README.md: the
-	/// up-front charge limits how many orders a block admits; 6 to 8 give about 200 fills per
-	/// block, 16 only about 140). `tests/tests/weights.rs` checks the worst case fits a block.
+	/// margin checks at the maximum portfolio (64 entries, about 11.5 ms each beyond the
+	/// benchmark's own): about 114 ms for 8; refunded after dispatch to the real steps and
+	/// portfolio sizes. 8 about maximises the fills per block (see pallets/options/README.md:
+	/// the up-front charge limits how many orders a block admits; 6 to 8 give about 200 fills
+	/// per block, 16 only about 140). `tests/tests/weights.rs` checks the worst case fits a block.
 	type MaxFillsPerOrder = ConstU32<8>;
 	type MaxOrderQuantity = OptionsMaxOrderQuantity;
 	type MaxExpiryHorizon = OptionsMaxExpiryHorizon;
