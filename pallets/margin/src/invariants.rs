@@ -57,6 +57,9 @@ impl<T: Config> Pallet<T> {
 		let mut clearing: i128 = 0;
 		for (_, c) in Clearing::<T>::iter() {
 			ensure!(c != 0, "zero clearing entry kept");
+			// Shorts pay in before any long is paid out, and longs never take more than the
+			// entry holds: a settlement never promises money the escrow does not hold.
+			ensure!(c > 0, "negative clearing entry: a long was paid before the shorts paid in");
 			clearing = clearing.checked_add(c).ok_or("clearing overflows")?;
 		}
 		ensure!(clearing == ClearingTotal::<T>::get(), "ClearingTotal mismatch");

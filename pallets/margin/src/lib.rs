@@ -12,7 +12,8 @@
 //! ## Invariants (checked by `try_state`, after every unit test)
 //! - the escrow account's real asset balance equals the sum of all ledger collateral (including
 //!   the insurance and fee accounts) plus the signed settlement clearing total;
-//! - the clearing total equals the sum of the per-series clearing entries, none of which is 0;
+//! - the clearing total equals the sum of the per-series clearing entries, each of which is
+//!   positive (shorts pay in before longs are paid out of it);
 //! - `AccountCount` equals the number of ledger entries and is at most `MaxAccounts`;
 //! - an account in debt to the insurance fund holds no collateral; the fund owes nothing;
 //! - the stored parameters are valid; the insurance account is never under liquidation.
