@@ -18,7 +18,7 @@ use frame_support::{
 	pallet_prelude::*,
 	traits::{Get, Time},
 };
-use optionchain_primitives::{Moment, UnderlyingId};
+use optionchain_primitives::{Moment, Price, UnderlyingId};
 use sp_arithmetic::FixedU128;
 use sp_runtime::traits::{Saturating, UniqueSaturatedInto};
 
@@ -141,15 +141,31 @@ impl<T: Config> Pallet<T> {
 		Self::apply_price(id, &params, price_agg);
 	}
 
-	/// Makes `agg` canonical, or holds it behind the circuit breaker.
+	/// The window reference of `id` at `now`: the canonical price at the start of the current
+	/// `BreakerWindow`; a new window starts (at `current`) once the last one has elapsed.
+	fn window_reference(id: UnderlyingId, current: Price, now: Moment) -> Price {
+		match BreakerReferences::<T>::get(id) {
+			Some((price, since)) if now.saturating_sub(since) < T::BreakerWindow::get() => price,
+			_ => {
+				BreakerReferences::<T>::insert(id, (current, now));
+				current
+			},
+		}
+	}
+
+	/// Makes `agg` canonical, or holds it behind the circuit breaker: it must be within
+	/// `max_move` of the canonical price and of the window reference.
 	fn apply_price(id: UnderlyingId, params: &UnderlyingParams, agg: Aggregate) {
 		let Some(current) = IndexPrices::<T>::get(id) else {
 			Self::set_canonical(id, agg);
 			return;
 		};
-		let bound = FixedU128::from_inner(params.max_move.mul_floor(current.value.into_inner()));
-		let upwards = agg.value >= current.value;
-		if abs_diff(agg.value, current.value) <= bound {
+		let now = T::Time::now();
+		let window = Self::window_reference(id, current.value, now);
+		let within = |base: Price| {
+			abs_diff(agg.value, base) <= FixedU128::from_inner(params.max_move.mul_floor(base.into_inner()))
+		};
+		if within(current.value) && within(window) {
 			if Breakers::<T>::take(id).is_some() {
 				Self::deposit_event(Event::<T>::CircuitBreakerReset {
 					underlying: id,
@@ -159,6 +175,9 @@ impl<T: Config> Pallet<T> {
 			Self::set_canonical(id, agg);
 			return;
 		}
+		// The reference the move is measured against: the one it leaves.
+		let reference = if within(current.value) { window } else { current.value };
+		let upwards = agg.value >= reference;
 
 		let required = params.confirmations;
 		let breaker = match Breakers::<T>::get(id) {
@@ -171,7 +190,7 @@ impl<T: Config> Pallet<T> {
 			_ => {
 				Self::deposit_event(Event::<T>::CircuitBreakerTripped {
 					underlying: id,
-					reference: current.value,
+					reference,
 					candidate: agg.value,
 					required,
 				});
@@ -180,6 +199,8 @@ impl<T: Config> Pallet<T> {
 		};
 		if breaker.confirmations >= required {
 			Breakers::<T>::remove(id);
+			// A confirmed move starts a new window from the new price.
+			BreakerReferences::<T>::insert(id, (agg.value, now));
 			Self::set_canonical(id, agg);
 			Self::deposit_event(Event::<T>::CircuitBreakerReleased {
 				underlying: id,
@@ -250,6 +271,7 @@ impl<T: Config> Pallet<T> {
 			sources: vol_agg.sources,
 		});
 		Breakers::<T>::remove(id);
+		BreakerReferences::<T>::insert(id, (price, now));
 		Self::set_canonical(id, Aggregate { value: price, ..vol_agg });
 		Ok(())
 	}

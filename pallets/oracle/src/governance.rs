@@ -1,7 +1,7 @@
 //! Governance: underlyings, operators, settlement schedule, circuit-breaker release.
 
 use crate::{pallet::*, types::*};
-use frame_support::{pallet_prelude::*, traits::Get};
+use frame_support::{pallet_prelude::*, traits::{Get, Time}};
 use optionchain_primitives::{Moment, UnderlyingId};
 use sp_arithmetic::{FixedPointNumber, FixedU128};
 use sp_runtime::traits::Zero;
@@ -118,6 +118,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_release_circuit_breaker(id: UnderlyingId) -> DispatchResult {
 		ensure!(Underlyings::<T>::contains_key(id), Error::<T>::UnknownUnderlying);
 		let breaker = Breakers::<T>::take(id).ok_or(Error::<T>::CircuitBreakerNotTripped)?;
+		BreakerReferences::<T>::insert(id, (breaker.candidate.value, T::Time::now()));
 		Self::set_canonical(id, breaker.candidate);
 		Self::deposit_event(Event::<T>::CircuitBreakerReleased {
 			underlying: id,

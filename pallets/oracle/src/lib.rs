@@ -149,6 +149,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxFeedEntries: Get<u32>;
 
+		/// Window of the circuit breaker's second reference (ms): each new aggregate is compared
+		/// with the canonical price now and with the canonical price at the start of the current
+		/// window, so that a run of moves each inside `max_move` cannot carry the price further
+		/// than `max_move` per window without being confirmed.
+		#[pallet::constant]
+		type BreakerWindow: Get<Moment>;
+
 		/// Capacity of each underlying's ring buffer of price observations. One observation is
 		/// written per block in which the canonical price changes, so this must cover the
 		/// longest settlement window (e.g. 30 min / 6 s = 300 blocks) with margin.
@@ -230,6 +237,12 @@ pub mod pallet {
 	/// Tripped circuit breakers.
 	#[pallet::storage]
 	pub type Breakers<T: Config> = StorageMap<_, Twox64Concat, UnderlyingId, Breaker, OptionQuery>;
+
+	/// The circuit breaker's window reference per underlying: the canonical price at the start
+	/// of the current `BreakerWindow`, and that start (ms).
+	#[pallet::storage]
+	pub type BreakerReferences<T: Config> =
+		StorageMap<_, Twox64Concat, UnderlyingId, (Price, Moment), OptionQuery>;
 
 	/// Position of each underlying's ring buffer of observations.
 	#[pallet::storage]

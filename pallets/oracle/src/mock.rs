@@ -59,6 +59,7 @@ impl pallet_oracle::Config for Test {
 	type MaxUnderlyings = ConstU32<8>;
 	type MaxOperators = ConstU32<5>;
 	type MaxFeedEntries = ConstU32<4>;
+	type BreakerWindow = ConstU64<60_000>;
 	type MaxObservations = ConstU32<16>;
 	type MaxScheduledSettlements = ConstU32<4>;
 	type MaxSettlementsPerBlock = ConstU32<2>;

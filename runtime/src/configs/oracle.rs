@@ -1,7 +1,7 @@
 //! The oracle: operators' prices aggregated per block into the canonical index price.
 
 use crate::{AccountId, Runtime, Signature, Timestamp};
-use frame_support::{parameter_types, traits::ConstU32};
+use frame_support::{parameter_types, traits::{ConstU32, ConstU64}};
 use frame_system::EnsureRoot;
 use sp_runtime::transaction_validity::TransactionPriority;
 
@@ -18,6 +18,8 @@ impl pallet_oracle::Config for Runtime {
 	type MaxOperators = ConstU32<16>;
 	type MaxFeedEntries = ConstU32<16>;
 	/// 1,200 observations: 40 minutes of 2 s blocks, more than the 30-minute settlement window.
+	/// The circuit breaker bounds moves per block and per minute (`max_move` each).
+	type BreakerWindow = ConstU64<60_000>;
 	type MaxObservations = ConstU32<1200>;
 	type MaxScheduledSettlements = ConstU32<256>;
 	type MaxSettlementsPerBlock = ConstU32<8>;

@@ -1,6 +1,7 @@
 //! The four safety outcomes of the issue.
 
-use crate::{mock::*, Breakers, Event, Observations, Submissions};
+use crate::{mock::*, BreakerReferences, Breakers, Event, Observations, Submissions};
+use sp_arithmetic::FixedU128;
 use frame_support::{assert_ok, traits::Time};
 use frame_system::RawOrigin;
 use optionchain_primitives::{OracleProvider, PriceError, PriceStatus};
@@ -132,6 +133,48 @@ fn big_move_trips_breaker_and_follows_only_when_confirmed() {
 		let p = Oracle::index_price(BTC).unwrap();
 		assert_eq!((p.price, p.status), (usd(122), PriceStatus::Fresh));
 		assert!(Breakers::<Test>::get(BTC).is_none());
+	});
+}
+
+/// 3b. A walk of moves each inside the 10 % bound cannot carry the price more than 10 % from
+/// where the 60 s window started without confirmation; a new window starts from the price then.
+#[test]
+fn a_walk_inside_the_per_block_bound_trips_the_window_bound() {
+	build_and_execute(|| {
+		all_feed(100);
+		next_block();
+		// +9 %: within 10 % of the price (100) and of the window reference (100).
+		all_feed(109);
+		next_block();
+		assert_eq!(Oracle::index_price(BTC).unwrap().price, usd(109));
+		// +9 % again (118.81): within 10 % of 109, but 18.8 % above the window's 100: tripped.
+		let walk = FixedU128::from_inner(118_810_000_000_000_000_000);
+		for who in [ALICE, BOB, CHARLIE] {
+			feed(who, vec![entry(BTC, walk, pct(50))]).expect("valid feed");
+		}
+		next_block();
+		assert!(oracle_events().contains(&Event::CircuitBreakerTripped {
+			underlying: BTC,
+			reference: usd(100),
+			candidate: walk,
+			required: 3
+		}));
+		let p = Oracle::index_price(BTC).unwrap();
+		assert_eq!((p.price, p.status), (usd(109), PriceStatus::CircuitBreaker));
+		// Back to 109: the breaker resets. 60 s after the window opened (block 1, 10 blocks of
+		// 6 s), a new window starts from the price then (109), and 118 is within 10 % of it.
+		all_feed(109);
+		next_block();
+		assert!(Breakers::<Test>::get(BTC).is_none());
+		for _ in 0..8 {
+			all_feed(109);
+			next_block();
+		}
+		all_feed(118);
+		next_block();
+		let p = Oracle::index_price(BTC).unwrap();
+		assert_eq!((p.price, p.status), (usd(118), PriceStatus::Fresh));
+		assert_eq!(BreakerReferences::<Test>::get(BTC).map(|(p, _)| p), Some(usd(109)));
 	});
 }
 
