@@ -2,3 +2,4 @@ mod errors;
 mod ledger;
 mod liquidation;
 mod requirements;
+mod properties;

@@ -1,0 +1,136 @@
+//! Property test: random sequences of deposits, withdrawals, trades (premium through the
+//! ledger, positions in the mock), price moves, insurance funding, liquidations and sweeps never
+//! panic and keep every `try_state` invariant (escrow == ledger + clearing, an account in debt
+//! holds no collateral, clearing entries positive); a two-phase settlement of every series
+//! afterwards empties the clearing entries exactly, and the settlement asset's supply never
+//! changes.
+
+use crate::{mock::*, *};
+use frame_support::traits::fungibles::Inspect;
+use optionchain_primitives::{exchange::MarginAccounts, PriceStatus};
+use proptest::prelude::*;
+
+const WHO: [AccountId; 4] = [ALICE, BOB, CHARLIE, DAVE];
+
+#[derive(Debug, Clone)]
+enum Op {
+	Deposit { who: usize, usd: u128 },
+	Withdraw { who: usize, usd: u128 },
+	FundInsurance { who: usize, usd: u128 },
+	Trade { buyer: usize, seller: usize, series: usize, qty: i64, premium_usd: u128 },
+	Price { thousands: u128 },
+	Stale { stale: bool },
+	Liquidate { liquidator: usize, account: usize, series: usize, qty: i64 },
+	Sweep,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+	let who = 0usize..4;
+	prop_oneof![
+		3 => (who.clone(), 10u128..20_000).prop_map(|(who, usd)| Op::Deposit { who, usd }),
+		1 => (who.clone(), 1u128..20_000).prop_map(|(who, usd)| Op::Withdraw { who, usd }),
+		1 => (who.clone(), 1u128..5_000).prop_map(|(who, usd)| Op::FundInsurance { who, usd }),
+		4 => (who.clone(), who.clone(), 0usize..3, 1i64..4, 0u128..3_000).prop_map(
+			|(buyer, seller, series, qty, premium_usd)| Op::Trade { buyer, seller, series, qty, premium_usd }
+		),
+		3 => (50u128..90).prop_map(|thousands| Op::Price { thousands }),
+		1 => any::<bool>().prop_map(|stale| Op::Stale { stale }),
+		2 => (who.clone(), who, 0usize..3, 1i64..3).prop_map(|(liquidator, account, series, qty)| {
+			Op::Liquidate { liquidator, account, series, qty }
+		}),
+		2 => Just(Op::Sweep),
+	]
+}
+
+fn supply() -> u128 {
+	<Assets as Inspect<AccountId>>::total_issuance(USDC)
+}
+
+/// Expiry and two-phase settlement of every series at the last price, as the options pallet
+/// does it: shorts pay in, then longs are paid pro rata of what was collected.
+fn settle_everything(series: &[u32], strikes: &[u128], price: u128) {
+	for (s, k) in series.iter().zip(strikes) {
+		let payout = price.saturating_sub(*k) * USD; // calls, contract size 1
+		let mut shorts = Vec::new();
+		let mut longs = Vec::new();
+		for who in WHO.iter().copied().chain([Margin::insurance_account()]) {
+			let net = MockPositions::net(who, *s);
+			if net < 0 {
+				shorts.push((who, net));
+			} else if net > 0 {
+				longs.push((who, net));
+			}
+		}
+		for (who, net) in shorts {
+			let owed = u128::from(net.unsigned_abs()) * payout;
+			Margin::settle_short(&who, *s, owed).expect("collection never fails");
+			Margin::do_try_state().expect("invariants after a collection");
+		}
+		let mut unpaid: i64 = longs.iter().map(|(_, n)| *n).sum();
+		for (who, net) in longs {
+			let due = u128::from(net.unsigned_abs()) * payout;
+			let paid = Margin::settle_long(&who, *s, due, net, unpaid).expect("payout never fails");
+			assert!(paid <= due);
+			unpaid -= net;
+			Margin::do_try_state().expect("invariants after a payout");
+		}
+		assert!(Clearing::<Test>::get(s).is_none(), "the clearing entry of {s} ends at zero");
+	}
+}
+
+proptest! {
+	#![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+	#[test]
+	fn random_margin_flows_conserve_money(ops in proptest::collection::vec(op(), 1..40)) {
+		build_and_execute(|| {
+			let start = supply();
+			let strikes = [58_000u128, 60_000, 63_000];
+			let series: Vec<u32> =
+				strikes.iter().map(|k| MockPositions::add_series(call(BTC, *k, EXPIRY))).collect();
+			let mut price = 60_000u128;
+			for op in ops {
+				match op {
+					Op::Deposit { who, usd } => {
+						let _ = Margin::deposit(RuntimeOrigin::signed(WHO[who]), usd * USD);
+					},
+					Op::Withdraw { who, usd } => {
+						let _ = Margin::withdraw(RuntimeOrigin::signed(WHO[who]), usd * USD);
+					},
+					Op::FundInsurance { who, usd } => {
+						let _ = Margin::fund_insurance(RuntimeOrigin::signed(WHO[who]), usd * USD);
+					},
+					Op::Trade { buyer, seller, series: i, qty, premium_usd } => {
+						if buyer != seller &&
+							<Margin as MarginAccounts<_>>::transfer(&WHO[buyer], &WHO[seller], premium_usd * USD)
+								.is_ok()
+						{
+							MockPositions::trade(WHO[buyer], WHO[seller], series[i], qty);
+						}
+					},
+					Op::Price { thousands } => {
+						price = thousands * 1_000;
+						set_btc(price);
+					},
+					Op::Stale { stale } => MockOracle::set_status(
+						BTC,
+						if stale { PriceStatus::Stale } else { PriceStatus::Fresh },
+					),
+					Op::Liquidate { liquidator, account, series: i, qty } => {
+						let _ = frame_support::storage::with_storage_layer(|| {
+							Margin::liquidate(RuntimeOrigin::signed(WHO[liquidator]), WHO[account], series[i], qty)
+						});
+					},
+					Op::Sweep => {
+						idle();
+					},
+				}
+				Margin::do_try_state().expect("invariants after every step");
+				assert_eq!(supply(), start);
+			}
+			MockOracle::set_status(BTC, PriceStatus::Fresh);
+			settle_everything(&series, &strikes, price);
+			assert_eq!(supply(), start);
+		});
+	}
+}
