@@ -207,7 +207,8 @@ impl<T: Config> Pallet<T> {
 		let collateral = Self::collateral_of(who);
 		let after = collateral.checked_sub(amount).ok_or(Error::<T>::InsufficientCollateral)?;
 		ensure!(after == 0 || after >= T::MinDeposit::get(), Error::<T>::WithdrawalLeavesDust);
-		let risk = Self::evaluate(who, after, Self::debt_of(who))?;
+		// A long of an expired series counts once it is paid, not before.
+		let risk = Self::evaluate(who, after, Self::debt_of(who), false)?;
 		ensure!(risk.all_fresh, Error::<T>::PriceStale);
 		ensure!(Self::meets(risk.equity, risk.initial), Error::<T>::InsufficientMargin);
 		Self::debit(who, amount)?;

@@ -230,11 +230,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Evaluate `who` as if its collateral were `collateral` and its debt to the insurance fund
-	/// `debt`.
+	/// `debt`. Without `count_expired_longs`, a long of an expired series (not paid yet) counts
+	/// nothing: its payout may still be cut pro rata if the series' shorts fall short, so a
+	/// withdrawal must not spend it in advance.
 	pub fn evaluate(
 		who: &T::AccountId,
 		collateral: Balance,
 		debt: Balance,
+		count_expired_longs: bool,
 	) -> Result<Risk, DispatchError> {
 		let portfolio = T::Positions::portfolio(who);
 		let params = Params::<T>::get();
@@ -254,9 +257,11 @@ impl<T: Config> Pallet<T> {
 			let u = Self::unit_figures(&p.terms, &m, now, &params)?;
 			let cs = Self::fx(p.terms.contract_size)?;
 			let net = i128::from(p.net);
-			equity = equity
-				.checked_add(Self::position_value(u.mark, cs, net)?)
-				.ok_or(Error::<T>::Overflow)?;
+			if count_expired_longs || !(u.expired && net > 0) {
+				equity = equity
+					.checked_add(Self::position_value(u.mark, cs, net)?)
+					.ok_or(Error::<T>::Overflow)?;
+			}
 			if net < 0 {
 				let q = net.checked_neg().ok_or(Error::<T>::Overflow)?;
 				initial = add(initial, Self::short_requirement(u.initial, cs, q)?)?;
@@ -346,6 +351,6 @@ impl<T: Config> Pallet<T> {
 	/// Evaluate `who` with its current collateral and debt.
 	pub fn risk_of(who: &T::AccountId) -> Result<Risk, DispatchError> {
 		let info = Accounts::<T>::get(who).unwrap_or_default();
-		Self::evaluate(who, info.collateral, info.debt)
+		Self::evaluate(who, info.collateral, info.debt, true)
 	}
 }

@@ -1,7 +1,7 @@
 //! Hand-worked requirements. S = 60,000, volatility 0 and rate 0 make the mark price exactly
 //! the intrinsic value; contract size 1. Amounts in settlement units (1 USD = 10^6).
 use crate::{mock::*, *};
-use frame_support::assert_ok;
+use frame_support::{assert_noop, assert_ok};
 use optionchain_primitives::{exchange::SeriesTerms, PriceStatus};
 use sp_arithmetic::{FixedI128, FixedU128};
 
@@ -121,5 +121,30 @@ fn expired_positions_use_settlement_price() {
 		assert_eq!((r.equity, r.initial, r.maintenance), (-10_000 * USD as i128, 10_000 * USD, 10_000 * USD));
 		MockOracle::set_settlement_price(BTC, EXPIRY, usd(65_000));
 		assert_eq!(Margin::risk_of(&BOB).unwrap().equity, -5_000 * USD as i128);
+	})
+}
+
+#[test]
+fn an_unpaid_expired_long_is_not_withdrawable_in_advance() {
+	build_and_execute(|| {
+		// Alice: 10,000, long 1 call K = 60,000 expiring now, short 1 call K = 70,000 later.
+		assert_ok!(Margin::deposit(RuntimeOrigin::signed(ALICE), 10_000 * USD));
+		let expired = MockPositions::add_series(call(BTC, 60_000, EXPIRY));
+		let later = MockPositions::add_series(call(BTC, 70_000, EXPIRY + 86_400_000));
+		MockPositions::trade(ALICE, BOB, expired, 1);
+		MockPositions::trade(BOB, ALICE, later, 1);
+		Timestamp::set_timestamp(EXPIRY);
+		set_btc(65_000);
+		MockOracle::set_settlement_price(BTC, EXPIRY, usd(65_000));
+		// The expired long is worth 5,000 in her equity (state, liquidation): 15,000. The short
+		// needs max(0.15 - 5,000/65,000, 0.10) * 65,000 + 0 = 6,500.
+		let r = Margin::risk_of(&ALICE).unwrap();
+		assert_eq!((r.equity, r.initial), (15_000 * USD as i128, 6_500 * USD));
+		// A withdrawal counts the long only once it is paid: 10,000 - 6,500 = 3,500 at most.
+		assert_noop!(
+			Margin::withdraw(RuntimeOrigin::signed(ALICE), 3_500 * USD + 1),
+			Error::<Test>::InsufficientMargin
+		);
+		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), 3_500 * USD));
 	})
 }
