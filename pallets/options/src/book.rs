@@ -119,18 +119,39 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Put a new resting order into its book side (at its priority), the order index, the
-	/// owner's order list and the owner's aggregates.
+	/// owner's order list and the owner's aggregates. On a full side it evicts the worst order
+	/// if the new one has a strictly better price (`BookFull` otherwise); returns whether it
+	/// evicted one.
 	pub(crate) fn add_resting(
 		info: &mut SeriesInfo,
 		series: SeriesId,
 		side: Side,
 		order: BookOrder<T::AccountId>,
-	) -> DispatchResult {
-		Books::<T>::try_mutate(series, side, |book| -> DispatchResult {
-			// Orders with equal or better price stay ahead (they are older: ids increase).
-			let pos = book.partition_point(|o| !better_price(side, order.price, o.price));
-			book.try_insert(pos, order.clone()).map_err(|_| Error::<T>::BookFull.into())
-		})?;
+	) -> Result<bool, DispatchError> {
+		let mut book = Books::<T>::get(series, side);
+		// A full side makes room by evicting its worst order (the last: worst price, newest)
+		// for a strictly better price, so that far-away orders cannot lock a book.
+		let evicted = if book.is_full() {
+			let worst = book.last().cloned().ok_or(Error::<T>::BookFull)?;
+			ensure!(better_price(side, order.price, worst.price), Error::<T>::BookFull);
+			let last = book.len().checked_sub(1).ok_or(Error::<T>::BookFull)?;
+			let gone = book.remove(last);
+			Self::unlink_order(info, series, side, &gone)?;
+			Self::deposit_event(Event::OrderCancelled {
+				order_id: gone.id,
+				who: gone.owner.clone(),
+				series,
+				remaining: gone.remaining,
+				reason: CancelReason::Evicted,
+			});
+			true
+		} else {
+			false
+		};
+		// Orders with equal or better price stay ahead (they are older: ids increase).
+		let pos = book.partition_point(|o| !better_price(side, order.price, o.price));
+		book.try_insert(pos, order.clone()).map_err(|_| Error::<T>::BookFull)?;
+		Books::<T>::insert(series, side, book);
 		AccountOrders::<T>::try_mutate(&order.owner, |list| {
 			list.try_push(order.id).map_err(|_| Error::<T>::TooManyOrders)
 		})?;
@@ -143,7 +164,7 @@ impl<T: Config> Pallet<T> {
 			Self::adjust_exposure(e, side, order.price, order.remaining, true)
 		})?;
 		info.resting_orders = info.resting_orders.checked_add(1).ok_or(Error::<T>::Overflow)?;
-		Ok(())
+		Ok(evicted)
 	}
 
 	/// Bookkeeping of an order that has already been taken out of its book side (the caller

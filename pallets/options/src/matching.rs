@@ -26,9 +26,12 @@ impl<T: Config> Pallet<T> {
 	/// a check at the maximum portfolio for the maker of every step and for the taker.
 	pub fn place_order_weight(k: u32) -> Weight {
 		let checks = u64::from(k).saturating_add(1);
-		T::WeightInfo::place_order(k).saturating_add(
-			Self::extra_check_weight(T::Margin::margin_check_weight()).saturating_mul(checks),
-		)
+		T::WeightInfo::place_order(k)
+			.saturating_add(
+				Self::extra_check_weight(T::Margin::margin_check_weight()).saturating_mul(checks),
+			)
+			// Resting on a full side evicts its worst order (a cancellation).
+			.saturating_add(T::WeightInfo::cancel_order())
 	}
 
 	/// Weight charged up front for placing `req`: a post-only order never takes (it is
@@ -43,7 +46,10 @@ impl<T: Config> Pallet<T> {
 	/// The weight of what a placement really did: its match steps and the excess of its margin
 	/// checks at the real portfolio sizes (the rest is refunded).
 	pub(crate) fn actual_place_weight(o: &PlaceOutcome) -> Weight {
-		T::WeightInfo::place_order(o.fills.saturating_add(o.cancels)).saturating_add(o.margin_weight)
+		let evicted = if o.evicted { T::WeightInfo::cancel_order() } else { Weight::zero() };
+		T::WeightInfo::place_order(o.fills.saturating_add(o.cancels))
+			.saturating_add(o.margin_weight)
+			.saturating_add(evicted)
 	}
 
 	/// A fee of `per_contract * quantity`, capped at `FeeCap` of `premium` (rounded down).
@@ -195,7 +201,7 @@ impl<T: Config> Pallet<T> {
 						remaining,
 						reduce_only: req.reduce_only,
 					};
-					Self::add_resting(&mut info, series, req.side, order)?;
+					out.evicted = Self::add_resting(&mut info, series, req.side, order)?;
 					out.rested = true;
 					Self::deposit_event(Event::OrderRested { order_id, series, remaining });
 				},

@@ -211,6 +211,9 @@ pub enum CancelReason {
 	Expired,
 	/// Cancelled by the margin pallet (e.g. liquidation).
 	ByMargin,
+	/// The book side was full and a strictly better-priced order took its place (the worst
+	/// order of a full side is evicted, so far-away orders cannot lock a book).
+	Evicted,
 }
 
 /// Outcome of a placement, returned by the matching engine.
@@ -227,6 +230,8 @@ pub struct PlaceOutcome {
 	pub filled: Contracts,
 	/// Whether a remainder rests in the book.
 	pub rested: bool,
+	/// Whether resting it evicted the worst order of a full book side.
+	pub evicted: bool,
 }
 
 /// One aggregated price level of a book side (runtime API).

@@ -110,7 +110,19 @@ fn book_and_account_bounds() {
 		for i in 0..4u128 {
 			gtc(BOB, s, Side::Buy, (i + 1) * USDC, 1);
 		}
+		// A full side refuses an order no better than its worst ...
 		assert_noop!(place(CHARLIE, req(s, Side::Buy, USDC, 1)), Error::<Test>::BookFull);
+		// ... and evicts its worst (lowest bid, newest at that price: BOB's 1 USDC) for a better
+		// one, so far-away orders cannot lock the book.
+		let worst = book(s, Side::Buy).last().cloned().unwrap();
+		assert_eq!((worst.1, worst.2), (BOB, USDC));
+		assert_ok!(place(CHARLIE, req(s, Side::Buy, 2 * USDC, 1)));
+		assert!(events().iter().any(|e| matches!(
+			e,
+			Event::OrderCancelled { order_id, who: BOB, reason: CancelReason::Evicted, .. } if *order_id == worst.0
+		)));
+		assert_eq!(book(s, Side::Buy).len(), 16);
+		assert!(!crate::OrderLocations::<Test>::contains_key(worst.0));
 		// MaxSeriesPerAccount = 6.
 		for k in 1..=5u128 {
 			let sk = list(60_000 + 1_000 * k, OptionKind::Call);
