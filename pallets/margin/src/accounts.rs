@@ -1,6 +1,6 @@
 //! `MarginAccounts` for the options pallet, and the shared collection of what an account owes.
 
-use crate::{pallet::*, WeightInfo};
+use crate::{pallet::*, types::Risk, WeightInfo};
 use frame_support::{pallet_prelude::*, traits::Get};
 use optionchain_primitives::{
 	exchange::{Balance, Contracts, MarginAccounts, PositionsProvider, SeriesId},
@@ -82,6 +82,12 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::margin_check(n).saturating_add(Self::extra_underlyings_weight(n))
 	}
 
+	/// Weight of the evaluation `risk` came from, at its real portfolio size.
+	pub(crate) fn check_weight(risk: &Risk) -> Weight {
+		T::WeightInfo::margin_check(risk.entries.max(1))
+			.saturating_add(Self::extra_underlyings_weight(risk.underlyings))
+	}
+
 	/// The `margin_check` benchmark prices every entry on one underlying: each further
 	/// underlying costs one more oracle read.
 	pub(crate) fn extra_underlyings_weight(underlyings: u32) -> Weight {
@@ -138,8 +144,7 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		ensure!(Self::meets(risk.equity, risk.initial), Error::<T>::InsufficientMargin);
 		Self::ensure_tracked(who)?;
 		Self::record_state(who, &risk)?;
-		Ok(T::WeightInfo::margin_check(risk.entries.max(1))
-			.saturating_add(Self::extra_underlyings_weight(risk.underlyings)))
+		Ok(Self::check_weight(&risk))
 	}
 
 	fn ensure_can_increase_risk(_who: &T::AccountId, underlying: UnderlyingId) -> DispatchResult {

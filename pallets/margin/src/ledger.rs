@@ -50,21 +50,17 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Remove `who`'s ledger entry if it holds nothing, owes nothing and has no positions or
-	/// orders.
-	pub(crate) fn untrack_if_empty(who: &T::AccountId) {
-		use optionchain_primitives::exchange::PositionsProvider;
-		if *who == Self::insurance_account() || *who == T::FeeAccount::get() {
+	/// orders (`entries`: the size of its portfolio, as the caller's evaluation just read it).
+	pub(crate) fn untrack_if_empty(who: &T::AccountId, entries: u32) {
+		if entries != 0 || *who == Self::insurance_account() || *who == T::FeeAccount::get() {
 			return;
 		}
 		let Some(info) = Accounts::<T>::get(who) else { return };
 		if info.collateral != 0 || info.debt != 0 || info.in_liquidation {
 			return;
 		}
-		let p = T::Positions::portfolio(who);
-		if p.positions.is_empty() && p.orders.is_empty() {
-			Accounts::<T>::remove(who);
-			AccountCount::<T>::mutate(|c| *c = c.saturating_sub(1));
-		}
+		Accounts::<T>::remove(who);
+		AccountCount::<T>::mutate(|c| *c = c.saturating_sub(1));
 	}
 
 	/// Debt of `who` to the insurance fund (0 if not in the ledger).
@@ -227,7 +223,7 @@ impl<T: Config> Pallet<T> {
 			Preservation::Expendable,
 		)?;
 		Self::deposit_event(Event::Withdrawn { who: who.clone(), amount });
-		Self::untrack_if_empty(who);
+		Self::untrack_if_empty(who, risk.entries);
 		Ok(())
 	}
 }

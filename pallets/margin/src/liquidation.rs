@@ -139,7 +139,6 @@ impl<T: Config> Pallet<T> {
 		let penalty = Self::charge_penalty(account, receiver, full, risk.equity)?;
 		let p = i128::try_from(penalty).map_err(|_| Error::<T>::Overflow)?;
 		risk.equity = risk.equity.checked_sub(p).ok_or(Error::<T>::Overflow)?;
-		risk.collateral = risk.collateral.checked_sub(penalty).ok_or(Error::<T>::Overflow)?;
 		Self::after_liquidation(account, &risk)
 	}
 
@@ -183,8 +182,7 @@ impl<T: Config> Pallet<T> {
 			return Ok(T::DbWeight::get().reads(1));
 		}
 		let risk = Self::risk_of(who)?;
-		let checked = T::WeightInfo::margin_check(risk.entries.max(1))
-			.saturating_add(Self::extra_underlyings_weight(risk.underlyings));
+		let checked = Self::check_weight(&risk);
 		if !risk.all_fresh {
 			// A stale price must not liquidate anybody.
 			return Ok(checked);
@@ -192,9 +190,9 @@ impl<T: Config> Pallet<T> {
 		let in_liq = Accounts::<T>::get(who).map(|a| a.in_liquidation).unwrap_or(false);
 		if Self::state_of(&risk, in_liq)? != AccountState::Liquidatable {
 			Self::record_state(who, &risk)?;
-			Self::untrack_if_empty(who);
-			// The evaluation, and the portfolio read of `untrack_if_empty`, plus the writes.
-			return Ok(checked.saturating_mul(2).saturating_add(T::DbWeight::get().writes(2)));
+			Self::untrack_if_empty(who, risk.entries);
+			// The evaluation, plus the state and ledger-entry writes.
+			return Ok(checked.saturating_add(T::DbWeight::get().writes(2)));
 		}
 		T::Positions::cancel_all_orders(who)?;
 		let insurance = Self::insurance_account();
@@ -237,12 +235,6 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::sweep_account(T::Positions::max_portfolio_len())
 			.saturating_add(T::Positions::cancel_all_orders_weight())
 			.saturating_add(Self::extra_underlyings_weight(T::Positions::max_portfolio_len()))
-	}
-
-	/// Weight of the sweep visiting `accounts` accounts in the worst case.
-	pub fn sweep_weight(accounts: u32) -> Weight {
-		T::WeightInfo::sweep_base()
-			.saturating_add(Self::sweep_account_weight().saturating_mul(accounts.into()))
 	}
 
 	/// `on_idle`: from the cursor, visit accounts while the worst case of one more still fits

@@ -171,10 +171,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let s = inputs.spot;
 		let k = inputs.strike;
-		let o = |e: optionchain_pricing::Error| {
-			let _ = e;
-			Error::<T>::Overflow
-		};
+		let o = |_: optionchain_pricing::Error| Error::<T>::Overflow;
 		let otm = match terms.kind {
 			OptionKind::Call => k.checked_sub(s).map_err(o)?,
 			OptionKind::Put => s.checked_sub(k).map_err(o)?,
@@ -250,8 +247,11 @@ impl<T: Config> Pallet<T> {
 			.ok_or(Error::<T>::Overflow)?;
 		let mut initial: Balance = 0;
 		let mut maintenance: Balance = 0;
-		let mut positions = 0u32;
 		let add = |a: Balance, b: Balance| a.checked_add(b).ok_or(Error::<T>::Overflow);
+		// Each position's figures, reused for the resting orders of the same series: one
+		// Black-Scholes evaluation per series.
+		let mut priced: Vec<(optionchain_primitives::exchange::SeriesId, i128, UnitFigures)> =
+			Vec::with_capacity(portfolio.positions.len());
 		for p in portfolio.positions.iter().filter(|p| p.net != 0) {
 			let m = Self::market_cached(&mut markets, p.terms.underlying)?;
 			let u = Self::unit_figures(&p.terms, &m, now, &params)?;
@@ -267,20 +267,19 @@ impl<T: Config> Pallet<T> {
 				initial = add(initial, Self::short_requirement(u.initial, cs, q)?)?;
 				maintenance = add(maintenance, Self::short_requirement(u.maintenance, cs, q)?)?;
 			}
-			positions = positions.saturating_add(1);
+			priced.push((p.series, net, u));
 		}
 		// Resting orders: sells margined as if filled, buys must be able to pay their premium.
 		for o in portfolio.orders.iter() {
 			let m = Self::market_cached(&mut markets, o.terms.underlying)?;
-			let net = portfolio
-				.positions
-				.iter()
-				.find(|p| p.series == o.series)
-				.map(|p| i128::from(p.net))
-				.unwrap_or(0);
+			let known = priced.iter().find(|(s, _, _)| *s == o.series);
+			let net = known.map(|(_, net, _)| *net).unwrap_or(0);
 			let sell = i128::from(o.sell_contracts.max(0));
 			if sell > 0 {
-				let u = Self::unit_figures(&o.terms, &m, now, &params)?;
+				let u = match known {
+					Some((_, _, u)) => *u,
+					None => Self::unit_figures(&o.terms, &m, now, &params)?,
+				};
 				let cs = Self::fx(o.terms.contract_size)?;
 				let short_now = net.checked_neg().ok_or(Error::<T>::Overflow)?.max(0);
 				let short_after = sell.checked_sub(net).ok_or(Error::<T>::Overflow)?.max(0);
@@ -296,7 +295,6 @@ impl<T: Config> Pallet<T> {
 			initial,
 			maintenance,
 			all_fresh: markets.iter().all(|m| m.fresh),
-			positions,
 			entries: u32::try_from(portfolio.positions.len().saturating_add(portfolio.orders.len()))
 				.unwrap_or(u32::MAX),
 			underlyings: u32::try_from(markets.len()).unwrap_or(u32::MAX),

@@ -89,8 +89,6 @@ pub struct Risk {
 	pub maintenance: Balance,
 	/// Whether every price and volatility used was fresh.
 	pub all_fresh: bool,
-	/// Number of non-zero positions.
-	pub positions: u32,
 	/// Number of portfolio entries evaluated (positions and series with resting orders): the
 	/// `n` of the `margin_check` weight.
 	pub entries: u32,
