@@ -391,8 +391,6 @@ pub mod pallet {
 		OpenInterestCapExceeded,
 		/// The taker would be below its initial margin requirement after a fill.
 		TakerInsufficientMargin,
-		/// A maker would be below its initial margin requirement after a fill.
-		MakerInsufficientMargin,
 		/// The amount exceeds the account's position (liquidation transfer).
 		InsufficientPosition,
 		/// Arithmetic overflow.

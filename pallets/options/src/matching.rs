@@ -75,10 +75,7 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::InvalidQuantity
 		);
 		let mut info = Series::<T>::get(req.series).ok_or(Error::<T>::UnknownSeries)?;
-		ensure!(
-			info.status == SeriesStatus::Trading && Self::now() < info.terms.expiry,
-			Error::<T>::SeriesExpired
-		);
+		Self::ensure_trading(&info)?;
 		ensure!(
 			req.price > 0 && info.price_tick > 0 && req.price % info.price_tick == 0,
 			Error::<T>::InvalidPrice
@@ -162,7 +159,6 @@ impl<T: Config> Pallet<T> {
 			}
 			remaining = remaining.checked_sub(quantity).ok_or(Error::<T>::Overflow)?;
 			out.fills = out.fills.saturating_add(1);
-			out.filled = out.filled.checked_add(quantity).ok_or(Error::<T>::Overflow)?;
 
 			// Update the maker order in the book.
 			let left = maker.remaining.checked_sub(quantity).ok_or(Error::<T>::Overflow)?;

@@ -70,10 +70,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(quantity > 0, Error::<T>::InvalidQuantity);
 		ensure!(from != to, Error::<T>::InsufficientPosition);
 		let mut info = Series::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
-		ensure!(
-			info.status == SeriesStatus::Trading && Self::now() < info.terms.expiry,
-			Error::<T>::SeriesExpired
-		);
+		Self::ensure_trading(&info)?;
 		let from_net = Self::net_position(series, from);
 		ensure!(quantity <= from_net.checked_abs().unwrap_or(Contracts::MAX), Error::<T>::InsufficientPosition);
 		let to_from = if from_net > 0 { quantity.checked_neg().ok_or(Error::<T>::Overflow)? } else { quantity };

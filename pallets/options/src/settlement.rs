@@ -12,6 +12,15 @@ use sp_arithmetic::{
 };
 
 impl<T: Config> Pallet<T> {
+	/// The series trades: listed, not expired (`SeriesExpired` otherwise).
+	pub(crate) fn ensure_trading(info: &SeriesInfo) -> DispatchResult {
+		ensure!(
+			info.status == SeriesStatus::Trading && Self::now() < info.terms.expiry,
+			Error::<T>::SeriesExpired
+		);
+		Ok(())
+	}
+
 	/// The settlement benchmarks pay accounts without debt and shorts that pay in full; a
 	/// short whose shortfall the insurance fund advances, or a long whose payout repays its
 	/// debt, also reads and writes the fund's ledger entry.
@@ -187,6 +196,9 @@ impl<T: Config> Pallet<T> {
 		ensure!(Self::now() >= info.terms.expiry, Error::<T>::SeriesNotExpired);
 		let mut removed = 0u32;
 		for side in [Side::Sell, Side::Buy] {
+			if removed >= limit {
+				break;
+			}
 			let mut book = Books::<T>::get(series, side);
 			while removed < limit {
 				let Some(index) = book.len().checked_sub(1) else { break };
@@ -213,8 +225,8 @@ impl<T: Config> Pallet<T> {
 			Series::<T>::insert(series, info);
 			return;
 		}
+		// (The collection cursor went when the last short paid in.)
 		Series::<T>::remove(series);
-		SettlementCursor::<T>::remove(series);
 		let t = info.terms;
 		SeriesByTerms::<T>::remove((t.underlying, t.strike.into_inner(), t.expiry, t.kind));
 		LiveSeries::<T>::mutate(|live| live.retain(|(_, id)| *id != series));
@@ -238,7 +250,8 @@ impl<T: Config> Pallet<T> {
 		let fits = |used: Weight, w: Weight| used.saturating_add(w).all_lte(remaining);
 
 		for (expiry, series) in LiveSeries::<T>::get() {
-			if expiry > now || items == 0 {
+			// Nothing more fits: stop before reading the next series.
+			if expiry > now || items == 0 || !(fits(used, order_w) || fits(used, settle_w)) {
 				break;
 			}
 			// Remove resting orders, one storage layer per order.
@@ -264,8 +277,8 @@ impl<T: Config> Pallet<T> {
 				items = items.saturating_sub(1);
 				let r = frame_support::storage::with_storage_layer(|| -> Result<bool, DispatchError> {
 					let Some(mut info) = Series::<T>::get(series) else { return Ok(false) };
+					// Not settling yet: `info` is unchanged, nothing to write.
 					let Some(payout) = Self::ensure_settling(series, &mut info)? else {
-						Series::<T>::insert(series, info);
 						return Ok(false);
 					};
 					let progressed = Self::settle_step(&mut info, series, payout)?;

@@ -226,8 +226,6 @@ pub struct PlaceOutcome {
 	/// Weight of the margin checks made (each at its account's real portfolio size) beyond the
 	/// one-entry checks already in the `place_order` benchmark.
 	pub margin_weight: Weight,
-	/// Contracts filled.
-	pub filled: Contracts,
 	/// Whether a remainder rests in the book.
 	pub rested: bool,
 	/// Whether resting it evicted the worst order of a full book side.
