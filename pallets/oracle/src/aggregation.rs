@@ -199,14 +199,7 @@ impl<T: Config> Pallet<T> {
 		};
 		if breaker.confirmations >= required {
 			Breakers::<T>::remove(id);
-			// A confirmed move starts a new window from the new price.
-			BreakerReferences::<T>::insert(id, (agg.value, now));
-			Self::set_canonical(id, agg);
-			Self::deposit_event(Event::<T>::CircuitBreakerReleased {
-				underlying: id,
-				price: agg.value,
-				by_governance: false,
-			});
+			Self::release_breaker(id, agg, now, false);
 		} else {
 			if breaker.confirmations > 1 {
 				Self::deposit_event(Event::<T>::CircuitBreakerConfirming {
@@ -218,6 +211,18 @@ impl<T: Config> Pallet<T> {
 			}
 			Breakers::<T>::insert(id, breaker);
 		}
+	}
+
+	/// Makes a held move canonical (confirmed by enough rounds, or released by governance;
+	/// the caller has removed the breaker): a new breaker window starts from it.
+	pub(crate) fn release_breaker(id: UnderlyingId, agg: Aggregate, now: Moment, by_governance: bool) {
+		BreakerReferences::<T>::insert(id, (agg.value, now));
+		Self::set_canonical(id, agg);
+		Self::deposit_event(Event::<T>::CircuitBreakerReleased {
+			underlying: id,
+			price: agg.value,
+			by_governance,
+		});
 	}
 
 	/// Writes a new canonical price and records it in the accumulator.

@@ -158,7 +158,9 @@ impl<T: Config> Pallet<T> {
 				newly_touched = newly_touched.saturating_add(1);
 			}
 		}
-		Touched::<T>::put(touched);
+		if newly_touched > 0 {
+			Touched::<T>::put(touched);
+		}
 		LastFeeds::<T>::insert(&operator, LastFeed { round: at, block: now });
 
 		let n = entries.len() as u32;

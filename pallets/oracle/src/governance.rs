@@ -118,13 +118,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_release_circuit_breaker(id: UnderlyingId) -> DispatchResult {
 		ensure!(Underlyings::<T>::contains_key(id), Error::<T>::UnknownUnderlying);
 		let breaker = Breakers::<T>::take(id).ok_or(Error::<T>::CircuitBreakerNotTripped)?;
-		BreakerReferences::<T>::insert(id, (breaker.candidate.value, T::Time::now()));
-		Self::set_canonical(id, breaker.candidate);
-		Self::deposit_event(Event::<T>::CircuitBreakerReleased {
-			underlying: id,
-			price: breaker.candidate.value,
-			by_governance: true,
-		});
+		Self::release_breaker(id, breaker.candidate, T::Time::now(), true);
 		Ok(())
 	}
 }

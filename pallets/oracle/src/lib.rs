@@ -60,8 +60,6 @@ mod tests;
 pub use types::*;
 pub use weights::WeightInfo;
 
-/// Log target of this pallet.
-pub const LOG_TARGET: &str = "runtime::oracle";
 
 /// Creates operator accounts and their signatures, and sets the time, for the benchmarks.
 #[cfg(feature = "runtime-benchmarks")]
