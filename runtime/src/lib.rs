@@ -65,10 +65,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("optionchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("optionchain"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -149,9 +149,10 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Migrations to run on the next runtime upgrade (none yet).
+/// Migrations to run on the next runtime upgrade (each checks the pallet's on-chain storage
+/// version, so it runs once).
 #[allow(unused_parens)]
-type Migrations = ();
+type Migrations = (pallet_margin::migrations::v1::MigrateV0ToV1<Runtime>,);
 
 /// Executive: dispatches to the pallets.
 pub type Executive = frame_executive::Executive<

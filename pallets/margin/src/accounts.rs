@@ -3,7 +3,10 @@
 use crate::{pallet::*, types::Risk, WeightInfo};
 use frame_support::{pallet_prelude::*, traits::Get};
 use optionchain_primitives::{
-	exchange::{Balance, Contracts, MarginAccounts, PositionsProvider, SeriesId},
+	exchange::{
+		Balance, Contracts, MarginAccounts, MarginCheckError, MarginSnapshot, PositionsProvider,
+		SeriesId,
+	},
 	OracleProvider, UnderlyingId,
 };
 use frame_support::weights::Weight;
@@ -138,13 +141,26 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		Ok(())
 	}
 
-	fn ensure_initial_margin(who: &T::AccountId, require_fresh: bool) -> Result<Weight, DispatchError> {
+	fn ensure_initial_margin(
+		who: &T::AccountId,
+		require_fresh: bool,
+		reducing_from: Option<&MarginSnapshot>,
+	) -> Result<Weight, MarginCheckError> {
 		let risk = Self::risk_of(who)?;
-		ensure!(!require_fresh || risk.all_fresh, Error::<T>::PriceStale);
-		ensure!(Self::meets(risk.equity, risk.initial), Error::<T>::InsufficientMargin);
+		if require_fresh && !risk.all_fresh {
+			return Err(DispatchError::from(Error::<T>::PriceStale).into());
+		}
+		if !Self::meets_initial_or_reduced(&risk, reducing_from).map_err(DispatchError::from)? {
+			return Err(MarginCheckError::BelowInitial);
+		}
 		Self::ensure_tracked(who)?;
-		Self::record_state(who, &risk)?;
+		Self::record_state(who, &risk).map_err(DispatchError::from)?;
 		Ok(Self::check_weight(&risk))
+	}
+
+	fn margin_snapshot(who: &T::AccountId) -> Result<(MarginSnapshot, Weight), DispatchError> {
+		let risk = Self::risk_of(who)?;
+		Ok((Self::snapshot_of(&risk)?, Self::check_weight(&risk)))
 	}
 
 	fn ensure_can_increase_risk(_who: &T::AccountId, underlying: UnderlyingId) -> DispatchResult {

@@ -20,6 +20,7 @@ impl<T: Config> Pallet<T> {
 		Some(MarginSummary {
 			collateral: risk.collateral,
 			equity: risk.equity,
+			initial_equity: risk.initial_equity,
 			initial: risk.initial,
 			maintenance: risk.maintenance,
 			state,
@@ -30,7 +31,7 @@ impl<T: Config> Pallet<T> {
 	pub fn api_series_quote(terms: SeriesTerms) -> Option<SeriesQuote> {
 		let m = Self::market(terms.underlying).ok()?;
 		let params = Params::<T>::get();
-		let (inputs, _) = Self::bs_inputs(&terms, &m, T::Time::now(), &params).ok()?;
+		let (inputs, _, _) = Self::bs_inputs(&terms, &m, T::Time::now(), &params).ok()?;
 		let g = price_and_greeks(&inputs, Self::bs_kind(terms.kind)).ok()?;
 		let cs = Self::fx(terms.contract_size).ok()?;
 		let r = Rounding::NearestHalfAwayFromZero;

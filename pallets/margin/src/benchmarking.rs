@@ -99,7 +99,7 @@ mod benchmarks {
 		T::BenchmarkHelper::open_positions(&who, &long, U, n);
 		#[block]
 		{
-			assert_ok!(<Margin<T> as MarginAccounts<T::AccountId>>::ensure_initial_margin(&who, true));
+			assert_ok!(<Margin<T> as MarginAccounts<T::AccountId>>::ensure_initial_margin(&who, true, None).map_err(|_| "margin check"));
 		}
 	}
 

@@ -2,6 +2,8 @@
 
 use crate::{pallet::*, types::*};
 use frame_support::pallet_prelude::*;
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::traits::{Saturating, Zero};
 use optionchain_pricing::MAX_ABS_RATE;
 use sp_arithmetic::{FixedI128, FixedPointNumber, FixedU128};
 
@@ -22,14 +24,44 @@ impl<T: Config> Pallet<T> {
 		);
 		ensure!(p.insurance_share <= one, Error::<T>::InvalidInsuranceShare);
 		ensure!(p.liquidation_buffer <= one, Error::<T>::InvalidBuffer);
+		ensure!(p.maintenance_mark_rate <= one, Error::<T>::InvalidMarginRates);
+		ensure!(p.long_initial_credit <= one, Error::<T>::InvalidLongCredit);
 		let max = FixedI128::from_inner(MAX_ABS_RATE.into_inner());
 		let ok = |x: FixedI128| x <= max && x >= -max;
 		ensure!(ok(p.rate) && ok(p.dividend_yield), Error::<T>::InvalidInterestRate);
 		Ok(())
 	}
 
+	/// Announce `params`, applying at once when the notice is 0.
+	pub(crate) fn schedule_parameters(params: MarginParameters) {
+		let now = frame_system::Pallet::<T>::block_number();
+		let notice = T::ParameterNotice::get();
+		if notice.is_zero() {
+			PendingParams::<T>::kill();
+			Params::<T>::put(params);
+			Self::deposit_event(Event::ParametersUpdated { params });
+			return;
+		}
+		let effective_at = now.saturating_add(notice);
+		PendingParams::<T>::put(PendingParameters { params, effective_at });
+		Self::deposit_event(Event::ParametersScheduled { params, effective_at });
+	}
+
+	/// `on_initialize`: apply the announced parameters once their block is reached.
+	pub(crate) fn apply_pending_parameters(n: BlockNumberFor<T>) -> Weight {
+		let db = T::DbWeight::get();
+		match PendingParams::<T>::get() {
+			Some(p) if p.effective_at <= n => {
+				PendingParams::<T>::kill();
+				Params::<T>::put(p.params);
+				Self::deposit_event(Event::ParametersUpdated { params: p.params });
+				db.reads_writes(1, 2)
+			},
+			_ => db.reads(1),
+		}
+	}
+
 	pub(crate) fn do_integrity_test() {
-		assert!(T::MaxAccounts::get() > 0, "MaxAccounts must be > 0");
 		assert!(T::MaxSweepPerBlock::get() > 0, "MaxSweepPerBlock must be > 0");
 		assert!(T::UnitsPerUsd::get() > 0, "UnitsPerUsd must be > 0");
 		assert!(
@@ -53,7 +85,6 @@ impl<T: Config> Pallet<T> {
 			count = count.checked_add(1).ok_or("count overflows")?;
 		}
 		ensure!(count == AccountCount::<T>::get(), "AccountCount mismatch");
-		ensure!(count <= T::MaxAccounts::get(), "more accounts than MaxAccounts");
 		let mut clearing: i128 = 0;
 		for (_, c) in Clearing::<T>::iter() {
 			ensure!(c != 0, "zero clearing entry kept");
@@ -65,8 +96,13 @@ impl<T: Config> Pallet<T> {
 		ensure!(clearing == ClearingTotal::<T>::get(), "ClearingTotal mismatch");
 		let backed = sum.checked_add(clearing).ok_or("backed overflows")?;
 		let escrow = i128::try_from(Self::escrow_balance()).map_err(|_| "escrow overflows")?;
-		ensure!(escrow == backed, "escrow balance != ledger collateral + clearing");
+		// `>=`: anybody may send the settlement asset to the escrow account (a donation nobody
+		// can withdraw); it must never hold less than the ledger promises.
+		ensure!(escrow >= backed, "escrow balance < ledger collateral + clearing");
 		Self::validate_parameters(&Params::<T>::get()).map_err(|_| "invalid parameters")?;
+		if let Some(p) = PendingParams::<T>::get() {
+			Self::validate_parameters(&p.params).map_err(|_| "invalid pending parameters")?;
+		}
 		let ins = Accounts::<T>::get(Self::insurance_account());
 		ensure!(!ins.map(|i| i.in_liquidation).unwrap_or(false), "insurance in liquidation");
 		ensure!(ins.map(|i| i.debt).unwrap_or(0) == 0, "insurance in debt");

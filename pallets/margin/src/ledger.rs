@@ -37,13 +37,15 @@ impl<T: Config> Pallet<T> {
 		T::Assets::balance(T::SettlementAsset::get(), &Self::escrow_account())
 	}
 
-	/// Make sure `who` has a ledger entry (counted, bounded by `MaxAccounts`).
+	/// Make sure `who` has a ledger entry (counted). The ledger has no fixed size: an entry is
+	/// opened by a deposit of at least `MinDeposit` (real money locked for as long as the entry
+	/// lives) or by money received, so nobody can fill it to lock others out, and the sweep
+	/// walks it with a cursor.
 	pub(crate) fn ensure_tracked(who: &T::AccountId) -> DispatchResult {
 		if Accounts::<T>::contains_key(who) {
 			return Ok(());
 		}
 		let count = AccountCount::<T>::get();
-		ensure!(count < T::MaxAccounts::get(), Error::<T>::TooManyAccounts);
 		Accounts::<T>::insert(who, AccountInfo::default());
 		AccountCount::<T>::put(count.checked_add(1).ok_or(Error::<T>::Overflow)?);
 		Ok(())
@@ -206,7 +208,7 @@ impl<T: Config> Pallet<T> {
 		// A long of an expired series counts once it is paid, not before.
 		let risk = Self::evaluate(who, after, Self::debt_of(who), false)?;
 		ensure!(risk.all_fresh, Error::<T>::PriceStale);
-		ensure!(Self::meets(risk.equity, risk.initial), Error::<T>::InsufficientMargin);
+		ensure!(Self::meets(risk.initial_equity, risk.initial), Error::<T>::InsufficientMargin);
 		Self::debit(who, amount)?;
 		let reducible = T::Assets::reducible_balance(
 			T::SettlementAsset::get(),

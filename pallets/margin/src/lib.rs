@@ -10,11 +10,12 @@
 //! See `README.md` for formulas, rounding and invariants.
 //!
 //! ## Invariants (checked by `try_state`, after every unit test)
-//! - the escrow account's real asset balance equals the sum of all ledger collateral (including
-//!   the insurance and fee accounts) plus the signed settlement clearing total;
+//! - the escrow account's real asset balance is at least the sum of all ledger collateral
+//!   (including the insurance and fee accounts) plus the signed settlement clearing total (more
+//!   only by what somebody sent to the escrow account directly);
 //! - the clearing total equals the sum of the per-series clearing entries, each of which is
 //!   positive (shorts pay in before longs are paid out of it);
-//! - `AccountCount` equals the number of ledger entries and is at most `MaxAccounts`;
+//! - `AccountCount` equals the number of ledger entries;
 //! - an account in debt to the insurance fund holds no collateral; the fund owes nothing;
 //! - the stored parameters are valid; the insurance account is never under liquidation.
 
@@ -29,6 +30,7 @@ mod api;
 mod invariants;
 mod ledger;
 mod liquidation;
+pub mod migrations;
 mod risk;
 pub mod types;
 pub mod weights;
@@ -82,8 +84,9 @@ pub mod pallet {
 		Moment, OracleProvider,
 	};
 
-	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The in-code storage version (1: `MarginParameters` gained `maintenance_mark_rate` and
+	/// `long_initial_credit`; see [`crate::migrations`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -126,9 +129,11 @@ pub mod pallet {
 		/// Ledger account that receives trading fees.
 		type FeeAccount: Get<Self::AccountId>;
 
-		/// Maximum number of accounts in the ledger.
+		/// Blocks between a change of the risk parameters (`set_parameters`, announced by
+		/// `ParametersScheduled`) and the block in which it applies, so that nobody is
+		/// liquidated by a rule that did not exist when they last could act (0: at once).
 		#[pallet::constant]
-		type MaxAccounts: Get<u32>;
+		type ParameterNotice: Get<BlockNumberFor<Self>>;
 
 		/// Smallest deposit that opens a ledger entry (later deposits of an account in the
 		/// ledger may be smaller).
@@ -169,6 +174,11 @@ pub mod pallet {
 	/// Risk parameters.
 	#[pallet::storage]
 	pub type Params<T: Config> = StorageValue<_, MarginParameters, ValueQuery>;
+
+	/// A change of the risk parameters waiting for its notice period to end.
+	#[pallet::storage]
+	pub type PendingParams<T: Config> =
+		StorageValue<_, PendingParameters<BlockNumberFor<T>>, OptionQuery>;
 
 	/// Raw storage key of the last account visited by the `on_idle` sweep.
 	#[pallet::storage]
@@ -234,8 +244,10 @@ pub mod pallet {
 		/// debtor nor the insurance fund could pay (a long of a settling series whose shorts
 		/// fell short, or a liquidator taking over a bankrupt account's short).
 		LossSocialised { bearer: T::AccountId, series: SeriesId, amount: Balance },
-		/// The risk parameters changed.
+		/// The risk parameters changed (they apply from this block on).
 		ParametersUpdated { params: MarginParameters },
+		/// A change of the risk parameters was announced: it applies in block `effective_at`.
+		ParametersScheduled { params: MarginParameters, effective_at: BlockNumberFor<T> },
 	}
 
 	/// Errors of the margin pallet.
@@ -255,8 +267,6 @@ pub mod pallet {
 		PricingFailed,
 		/// An arithmetic overflow.
 		Overflow,
-		/// The ledger is full (`MaxAccounts`).
-		TooManyAccounts,
 		/// The account is not liquidatable.
 		NotLiquidatable,
 		/// An account cannot liquidate itself.
@@ -273,8 +283,15 @@ pub mod pallet {
 		SeriesExpired,
 		/// The liquidator would end below its initial requirement.
 		LiquidatorBelowInitial,
-		/// Margin rates must satisfy `0 < maintenance <= min_initial <= initial <= 1`.
+		/// Margin rates must satisfy `0 < maintenance <= min_initial <= initial <= 1` and
+		/// `maintenance_mark_rate <= 1`.
 		InvalidMarginRates,
+		/// The credit for long options in the initial requirement must be at most 1.
+		InvalidLongCredit,
+		/// Taking this position over would not bring the account closer to its liquidation
+		/// target: a long while the account still has shorts on fresh underlyings, or a long
+		/// of an account that owes nothing.
+		LiquidationNotNeeded,
 		/// The liquidation penalty must be at most 0.5.
 		InvalidPenalty,
 		/// The insurance share must be at most 1.
@@ -296,6 +313,11 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Applies announced risk parameters whose notice period ended.
+		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
+			Self::apply_pending_parameters(n)
+		}
+
 		/// Keeper-less liquidation: visits up to `MaxSweepPerBlock` ledger accounts (as far as
 		/// `remaining` allows), continuing from the cursor, and hands the positions of
 		/// liquidatable accounts to the insurance account.
@@ -348,14 +370,15 @@ pub mod pallet {
 			Self::do_liquidate(&who, &account, series, quantity)
 		}
 
-		/// Change the risk parameters.
+		/// Change the risk parameters (fractions, 18 decimals: 0.15 = 15 %). The change is
+		/// announced now (`ParametersScheduled`) and applies `ParameterNotice` blocks later
+		/// (`ParametersUpdated`); a later call replaces a change not yet applied.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::set_parameters())]
 		pub fn set_parameters(origin: OriginFor<T>, params: MarginParameters) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			Self::validate_parameters(&params)?;
-			Params::<T>::put(params);
-			Self::deposit_event(Event::ParametersUpdated { params });
+			Self::schedule_parameters(params);
 			Ok(())
 		}
 

@@ -2,23 +2,131 @@
 
 use crate::{pallet::*, types::*, WeightInfo};
 use alloc::vec::Vec;
-use frame_support::{pallet_prelude::*, storage::with_storage_layer, traits::Time};
-use optionchain_primitives::exchange::{Balance, Contracts, PositionInfo, PositionsProvider, SeriesId};
+use frame_support::{pallet_prelude::*, storage::with_storage_layer};
+use optionchain_pricing::{Fixed, Rounding};
+use optionchain_primitives::exchange::{Balance, Contracts, PositionsProvider, SeriesId};
+
+const SCALE: u128 = 1_000_000_000_000_000_000;
 use frame_support::weights::Weight;
 
 impl<T: Config> Pallet<T> {
-	/// Check that `account` may be liquidated now: not the insurance account, fresh prices for
-	/// every underlying it holds, and liquidatable.
+	/// Evaluate `account` and check that it may be liquidated now: not the insurance account,
+	/// and liquidatable (positions on stale underlyings valued conservatively, see
+	/// [`Self::evaluate`]).
 	fn ensure_liquidatable(account: &T::AccountId) -> Result<Risk, DispatchError> {
 		ensure!(*account != Self::insurance_account(), Error::<T>::CannotLiquidateInsurance);
 		let risk = Self::risk_of(account)?;
-		ensure!(risk.all_fresh, Error::<T>::PriceStale);
 		let in_liq = Accounts::<T>::get(account).map(|a| a.in_liquidation).unwrap_or(false);
 		ensure!(
 			Self::state_of(&risk, in_liq)? == AccountState::Liquidatable,
 			Error::<T>::NotLiquidatable
 		);
 		Ok(risk)
+	}
+
+	/// Maintenance (units) by which the shorts taken over must lower the account's
+	/// requirement so that it ends at its liquidation target `maintenance * (1 + buffer)`,
+	/// given that each unit of maintenance taken costs the account `liquidation_penalty` of it:
+	/// `ceil((target - equity) / (1 + buffer - penalty))`. 0 if the account is at its target.
+	pub(crate) fn maintenance_to_release(risk: &Risk) -> Result<Balance, Error<T>> {
+		let target = i128::try_from(Self::liquidation_target(risk.maintenance)?)
+			.map_err(|_| Error::<T>::Overflow)?;
+		let missing = target.saturating_sub(risk.equity);
+		if missing <= 0 {
+			return Ok(0);
+		}
+		let p = Params::<T>::get();
+		let one = sp_arithmetic::FixedU128::from_u32(1);
+		// 1 + buffer - penalty > 0.5 (buffer >= 0, penalty <= 0.5).
+		let denom = one
+			.checked_add(&p.liquidation_buffer)
+			.and_then(|x| x.checked_sub(&p.liquidation_penalty))
+			.ok_or(Error::<T>::Overflow)?;
+		let missing = Balance::try_from(missing).map_err(|_| Error::<T>::Overflow)?;
+		sp_arithmetic::helpers_128bit::multiply_by_rational_with_rounding(
+			missing,
+			SCALE,
+			denom.into_inner(),
+			sp_arithmetic::per_things::Rounding::Up,
+		)
+		.ok_or(Error::<T>::Overflow)
+	}
+
+	/// Fewest contracts of the short `f` whose takeover lowers the maintenance requirement by
+	/// at least `release` (all of them if the whole position releases less).
+	pub(crate) fn contracts_to_release(f: &PositionFigures, release: Balance) -> Result<i128, Error<T>> {
+		let all = i128::from(f.position.net).unsigned_abs();
+		let all = i128::try_from(all).map_err(|_| Error::<T>::Overflow)?;
+		if release == 0 || f.maintenance == 0 {
+			return Ok(0);
+		}
+		if f.maintenance <= release {
+			return Ok(all);
+		}
+		let released = |k: i128| -> Result<Balance, Error<T>> {
+			let left = Self::short_maintenance(&f.position.terms, &f.unit, all.saturating_sub(k))?;
+			Ok(f.maintenance.saturating_sub(left))
+		};
+		// Maintenance is linear in the contracts up to rounding: start from the proportional
+		// estimate, then step (at most a few units of rounding) to the exact smallest count.
+		let est = sp_arithmetic::helpers_128bit::multiply_by_rational_with_rounding(
+			release,
+			all.unsigned_abs(),
+			f.maintenance,
+			sp_arithmetic::per_things::Rounding::Up,
+		)
+		.ok_or(Error::<T>::Overflow)?;
+		let mut k = i128::try_from(est).map_err(|_| Error::<T>::Overflow)?.clamp(1, all);
+		for _ in 0..4 {
+			if k > 1 && released(k - 1)? >= release {
+				k -= 1;
+			} else {
+				break;
+			}
+		}
+		for _ in 0..4 {
+			if k < all && released(k)? < release {
+				k += 1;
+			} else {
+				break;
+			}
+		}
+		if released(k)? < release {
+			k = all;
+		}
+		Ok(k)
+	}
+
+	/// What a liquidation takes, largest risk first: the shorts on fresh, unexpired
+	/// underlyings in decreasing maintenance per contract (then series id), each for as many
+	/// contracts as are still needed to bring the account to its target. Returns the position
+	/// index in `risk.positions` and the contracts.
+	pub(crate) fn liquidation_plan(risk: &Risk) -> Result<Vec<(usize, i128)>, Error<T>> {
+		let mut release = Self::maintenance_to_release(risk)?;
+		let mut shorts: Vec<(usize, Fixed, u32)> = Vec::new();
+		for (i, f) in risk.positions.iter().enumerate() {
+			if f.position.net < 0 && f.fresh && !f.unit.expired && f.maintenance > 0 {
+				let cs = Self::fx(f.position.terms.contract_size)?;
+				let per = f.unit.maintenance.checked_mul(cs, Rounding::Up).map_err(|_| Error::<T>::Overflow)?;
+				shorts.push((i, per, f.position.series));
+			}
+		}
+		shorts.sort_by(|a, b| b.1.into_inner().cmp(&a.1.into_inner()).then(a.2.cmp(&b.2)));
+		let mut plan = Vec::new();
+		for (i, _, _) in shorts {
+			if release == 0 {
+				break;
+			}
+			let Some(f) = risk.positions.get(i) else { continue };
+			let k = Self::contracts_to_release(f, release)?;
+			if k == 0 {
+				continue;
+			}
+			let left = Self::short_maintenance(&f.position.terms, &f.unit, i128::from(f.position.net).abs().saturating_sub(k))?;
+			release = release.saturating_sub(f.maintenance.saturating_sub(left));
+			plan.push((i, k));
+		}
+		Ok(plan)
 	}
 
 	/// Move `quantity` contracts of `position` from `account` to `receiver` at mark value and
@@ -36,14 +144,14 @@ impl<T: Config> Pallet<T> {
 	fn take_over(
 		receiver: &T::AccountId,
 		account: &T::AccountId,
-		position: &PositionInfo,
+		figures: &PositionFigures,
 		quantity: i128,
 	) -> Result<Balance, DispatchError> {
 		let params = Params::<T>::get();
-		let m = Self::market(position.terms.underlying)?;
-		ensure!(m.fresh, Error::<T>::PriceStale);
-		let u = Self::unit_figures(&position.terms, &m, T::Time::now(), &params)?;
+		let position = &figures.position;
+		let u = figures.unit;
 		ensure!(!u.expired, Error::<T>::SeriesExpired);
+		ensure!(figures.fresh, Error::<T>::PriceStale);
 		let net = i128::from(position.net);
 		let moved = if net < 0 { quantity.checked_neg().ok_or(Error::<T>::Overflow)? } else { quantity };
 		let cs = Self::fx(position.terms.contract_size)?;
@@ -142,7 +250,10 @@ impl<T: Config> Pallet<T> {
 		Self::after_liquidation(account, &risk)
 	}
 
-	/// `liquidate` call.
+	/// `liquidate` call: takes over at most `quantity` contracts of `account`'s position in
+	/// `series`, and only as many as bring the account back to its liquidation target were
+	/// this series the only one taken (a short on a fresh underlying), or all of a long when the
+	/// account has no such short left and owes the insurance fund.
 	pub(crate) fn do_liquidate(
 		liquidator: &T::AccountId,
 		account: &T::AccountId,
@@ -151,42 +262,52 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		ensure!(liquidator != account, Error::<T>::CannotLiquidateSelf);
 		ensure!(quantity > 0, Error::<T>::ZeroQuantity);
-		Self::ensure_liquidatable(account)?;
-		let portfolio = T::Positions::portfolio(account);
-		let position = portfolio
+		let risk = Self::ensure_liquidatable(account)?;
+		let f = risk
 			.positions
 			.iter()
-			.find(|p| p.series == series && p.net != 0)
+			.find(|f| f.position.series == series)
 			.ok_or(Error::<T>::PositionNotFound)?;
-		ensure!(
-			i128::from(quantity) <= i128::from(position.net).abs(),
-			Error::<T>::QuantityTooLarge
-		);
+		let held = i128::from(f.position.net).abs();
+		ensure!(i128::from(quantity) <= held, Error::<T>::QuantityTooLarge);
+		ensure!(!f.unit.expired, Error::<T>::SeriesExpired);
+		ensure!(f.fresh, Error::<T>::PriceStale);
+		let take = if f.position.net < 0 {
+			let needed = Self::contracts_to_release(f, Self::maintenance_to_release(&risk)?)?;
+			ensure!(needed > 0, Error::<T>::LiquidationNotNeeded);
+			needed.min(i128::from(quantity))
+		} else {
+			let shorts_left = risk
+				.positions
+				.iter()
+				.any(|p| p.position.net < 0 && p.fresh && !p.unit.expired && p.maintenance > 0);
+			ensure!(!shorts_left && Self::debt_of(account) > 0, Error::<T>::LiquidationNotNeeded);
+			i128::from(quantity)
+		};
 		Self::ensure_tracked(account)?;
 		T::Positions::cancel_all_orders(account)?;
-		let full = Self::take_over(liquidator, account, position, i128::from(quantity))?;
+		let full = Self::take_over(liquidator, account, f, take)?;
 		Self::settle_liquidation(account, liquidator, full)?;
 		let r = Self::risk_of(liquidator)?;
-		ensure!(Self::meets(r.equity, r.initial), Error::<T>::LiquidatorBelowInitial);
+		ensure!(r.all_fresh, Error::<T>::PriceStale);
+		ensure!(Self::meets(r.initial_equity, r.initial), Error::<T>::LiquidatorBelowInitial);
 		Self::record_state(liquidator, &r)?;
 		Ok(())
 	}
 
-	/// Sweep one account; returns the weight it used. Records its state; if liquidatable (with
-	/// fresh prices), cancels its orders, hands every unexpired short to the insurance account,
-	/// then, while the account owes the fund, its unexpired longs at mark; finally charges the
-	/// penalties of the shorts against what is left. Each position moves in its own storage
-	/// layer: one that cannot move (logged) does not stop the others.
+	/// Sweep one account; returns the weight it used. Records its state; if liquidatable,
+	/// cancels its orders and hands the insurance account the shorts of the liquidation plan
+	/// (largest risk first, only as many contracts as bring the account to its target; shorts
+	/// on stale underlyings are not traded), then, while the account owes the fund, its longs
+	/// on fresh underlyings at mark; finally charges the penalties of the shorts against what
+	/// is left. Each position moves in its own storage layer: one that cannot move (logged)
+	/// does not stop the others.
 	pub(crate) fn sweep_account(who: &T::AccountId) -> Result<Weight, DispatchError> {
 		if *who == Self::insurance_account() {
 			return Ok(T::DbWeight::get().reads(1));
 		}
 		let risk = Self::risk_of(who)?;
 		let checked = Self::check_weight(&risk);
-		if !risk.all_fresh {
-			// A stale price must not liquidate anybody.
-			return Ok(checked);
-		}
 		let in_liq = Accounts::<T>::get(who).map(|a| a.in_liquidation).unwrap_or(false);
 		if Self::state_of(&risk, in_liq)? != AccountState::Liquidatable {
 			Self::record_state(who, &risk)?;
@@ -194,34 +315,44 @@ impl<T: Config> Pallet<T> {
 			// The evaluation, plus the state and ledger-entry writes.
 			return Ok(checked.saturating_add(T::DbWeight::get().writes(2)));
 		}
+		let plan = Self::liquidation_plan(&risk)?;
+		let tradable_longs = |r: &Risk| {
+			r.positions.iter().any(|p| p.position.net > 0 && p.fresh && !p.unit.expired)
+		};
+		if plan.is_empty() && !(Self::debt_of(who) > 0 && tradable_longs(&risk)) {
+			// Nothing can be traded now (every risky position is on a stale underlying): the
+			// account is marked and visited again.
+			Self::record_state(who, &risk)?;
+			return Ok(checked.saturating_add(T::DbWeight::get().writes(1)));
+		}
 		T::Positions::cancel_all_orders(who)?;
 		let insurance = Self::insurance_account();
-		let now = T::Time::now();
 		let mut taken = 0u32;
 		let mut full: Balance = 0;
-		let portfolio = T::Positions::portfolio(who).positions;
-		for shorts in [true, false] {
-			for p in portfolio.iter() {
-				if p.net == 0 || (p.net < 0) != shorts || now >= p.terms.expiry {
-					continue;
-				}
-				if !shorts && Self::debt_of(who) == 0 {
-					break;
-				}
-				let r = with_storage_layer(|| {
-					Self::take_over(&insurance, who, p, i128::from(p.net).abs())
-				});
-				match r {
-					Ok(penalty) => {
-						taken = taken.saturating_add(1);
-						full = full.saturating_add(penalty);
-					},
-					Err(e) => log::warn!(
-						target: crate::LOG_TARGET,
-						"sweep of {who:?}: position in series {} not taken over: {e:?}",
-						p.series
-					),
-				}
+		let take = |f: &PositionFigures, q: i128, taken: &mut u32, full: &mut Balance| {
+			match with_storage_layer(|| Self::take_over(&insurance, who, f, q)) {
+				Ok(penalty) => {
+					*taken = taken.saturating_add(1);
+					*full = full.saturating_add(penalty);
+				},
+				Err(e) => log::warn!(
+					target: crate::LOG_TARGET,
+					"sweep of {who:?}: position in series {} not taken over: {e:?}",
+					f.position.series
+				),
+			}
+		};
+		for (i, q) in plan {
+			if let Some(f) = risk.positions.get(i) {
+				take(f, q, &mut taken, &mut full);
+			}
+		}
+		for f in risk.positions.iter() {
+			if Self::debt_of(who) == 0 {
+				break;
+			}
+			if f.position.net > 0 && f.fresh && !f.unit.expired {
+				take(f, i128::from(f.position.net), &mut taken, &mut full);
 			}
 		}
 		Self::deposit_event(Event::AccountSwept { account: who.clone(), positions: taken });

@@ -87,6 +87,8 @@ parameter_types! {
 	pub const MarginPalletId: PalletId = PalletId(*b"oc/margn");
 	pub const InsurancePalletId: PalletId = PalletId(*b"oc/insur");
 	pub const FeeAccount: AccountId = FEES;
+	/// Blocks of notice before a parameter change applies (0 in most tests).
+	pub static ParameterNotice: u64 = 0;
 }
 
 impl pallet_margin::Config for Test {
@@ -100,7 +102,7 @@ impl pallet_margin::Config for Test {
 	type PalletId = MarginPalletId;
 	type InsurancePalletId = InsurancePalletId;
 	type FeeAccount = FeeAccount;
-	type MaxAccounts = ConstU32<64>;
+	type ParameterNotice = ParameterNotice;
 	type MinDeposit = ConstU128<{ 10 * USD }>;
 	type MaxSweepPerBlock = ConstU32<2>;
 	type WeightInfo = ();
@@ -159,8 +161,18 @@ impl MockPositions {
 				buy_contracts: buy,
 				buy_premium,
 				sell_premium: 0,
+				fee_reserve: 0,
 			});
 			list.sort_by_key(|o| o.series);
+		})
+	}
+	/// Set the maker-fee reserve of `who`'s resting orders in `series` (after `set_orders`).
+	pub fn set_fee_reserve(who: AccountId, series: SeriesId, fee_reserve: Balance) {
+		POS.with(|p| {
+			let mut p = p.borrow_mut();
+			if let Some(o) = p.orders.get_mut(&who).and_then(|l| l.iter_mut().find(|o| o.series == series)) {
+				o.fee_reserve = fee_reserve;
+			}
 		})
 	}
 	pub fn net(who: AccountId, series: SeriesId) -> Contracts {
@@ -289,6 +301,7 @@ impl Default for ExtBuilder {
 impl ExtBuilder {
 	pub fn build(self) -> sp_io::TestExternalities {
 		MockOracleImpl::reset();
+		ParameterNotice::set(0);
 		POS.with(|p| *p.borrow_mut() = PosState::default());
 		let storage = RuntimeGenesisConfig {
 			system: Default::default(),

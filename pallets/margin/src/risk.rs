@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use frame_support::{pallet_prelude::*, traits::Time};
 use optionchain_pricing::{price, BsInputs, Fixed, OptionKind as BsKind, Rounding, MAX_TIME_SECONDS};
 use optionchain_primitives::{
-	exchange::{Balance, OptionKind, PositionsProvider, SeriesTerms},
+	exchange::{Balance, MarginSnapshot, OptionKind, PositionsProvider, SeriesTerms},
 	Moment, OracleProvider, PriceStatus, UnderlyingId,
 };
 use sp_arithmetic::{
@@ -28,7 +28,7 @@ pub(crate) struct Market {
 
 /// Per-unit-of-underlying figures of a series, USD.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct UnitFigures {
+pub struct UnitFigures {
 	/// Mark price per unit.
 	pub mark: Fixed,
 	/// Initial requirement of a short, per unit.
@@ -37,6 +37,20 @@ pub(crate) struct UnitFigures {
 	pub maintenance: Fixed,
 	/// The series is expired.
 	pub expired: bool,
+	/// The mark comes from a fresh index (or from a fixed settlement price).
+	pub fresh: bool,
+}
+
+/// Money figures of a short of some contracts, settlement units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ShortFigures {
+	/// Mark value owed (rounded up): what equity subtracts.
+	pub liability: Balance,
+	/// Initial requirement (rounded up; a put's capped so that liability + requirement never
+	/// exceeds the strike).
+	pub initial: Balance,
+	/// Maintenance requirement (same rounding and cap).
+	pub maintenance: Balance,
 }
 
 const SCALE: u128 = 1_000_000_000_000_000_000;
@@ -113,22 +127,22 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Black-Scholes inputs of `terms` at `now`: before expiry the index price and the time left;
-	/// at or after expiry the settlement price if fixed (else the index) and time 0.
+	/// at or after expiry the settlement price if fixed (else the index) and time 0. The flag
+	/// says whether the spot used can be trusted (a fresh index, or a fixed settlement price).
 	pub(crate) fn bs_inputs(
 		terms: &SeriesTerms,
 		m: &Market,
 		now: Moment,
 		params: &MarginParameters,
-	) -> Result<(BsInputs, bool), Error<T>> {
+	) -> Result<(BsInputs, bool, bool), Error<T>> {
 		let expired = now >= terms.expiry;
-		let (spot, t) = if expired {
-			let spot = match T::Oracle::settlement_price(terms.underlying, terms.expiry) {
-				Some(s) => Self::fx(s)?,
-				None => m.spot,
-			};
-			(spot, 0)
+		let (spot, t, fresh) = if expired {
+			match T::Oracle::settlement_price(terms.underlying, terms.expiry) {
+				Some(s) => (Self::fx(s)?, 0, true),
+				None => (m.spot, 0, m.fresh),
+			}
 		} else {
-			(m.spot, (terms.expiry - now) / 1000)
+			(m.spot, (terms.expiry - now) / 1000, m.fresh)
 		};
 		ensure!(t <= MAX_TIME_SECONDS, Error::<T>::PricingFailed);
 		Ok((
@@ -141,6 +155,7 @@ impl<T: Config> Pallet<T> {
 				time_seconds: t,
 			},
 			expired,
+			fresh,
 		))
 	}
 
@@ -154,20 +169,30 @@ impl<T: Config> Pallet<T> {
 	/// Mark and short requirements per unit of underlying.
 	///
 	/// - short call: initial `max(r_i - OTM/S, r_min) * S + mark`, OTM = `max(K - S, 0)`;
-	/// - short put: the same with OTM = `max(S - K, 0)`;
-	/// - maintenance `r_m * S + mark`; initial never below maintenance;
-	/// - a put's requirements never exceed its strike;
-	/// - expired: both equal the mark (intrinsic value).
+	///   maintenance `r_m * S + mark`;
+	/// - short put: initial the same with OTM = `max(S - K, 0)`; maintenance
+	///   `max(r_m * S, r_mm * mark) + mark`;
+	/// - initial never below maintenance;
+	/// - a put's requirements never exceed `K - mark`: with the mark netted in equity, a short
+	///   put never needs more cash than its strike (a fully cash-secured put is always safe);
+	/// - expired: no requirement; the intrinsic value (the mark) is owed and already counted
+	///   once, in equity.
 	pub(crate) fn unit_figures(
 		terms: &SeriesTerms,
 		m: &Market,
 		now: Moment,
 		params: &MarginParameters,
 	) -> Result<UnitFigures, Error<T>> {
-		let (inputs, expired) = Self::bs_inputs(terms, m, now, params)?;
+		let (inputs, expired, fresh) = Self::bs_inputs(terms, m, now, params)?;
 		let mark = price(&inputs, Self::bs_kind(terms.kind)).map_err(|_| Error::<T>::PricingFailed)?;
 		if expired {
-			return Ok(UnitFigures { mark, initial: mark, maintenance: mark, expired });
+			return Ok(UnitFigures {
+				mark,
+				initial: Fixed::ZERO,
+				maintenance: Fixed::ZERO,
+				expired,
+				fresh,
+			});
 		}
 		let s = inputs.spot;
 		let k = inputs.strike;
@@ -186,20 +211,30 @@ impl<T: Config> Pallet<T> {
 		let rate = if reduced.into_inner() < r_min.into_inner() { r_min } else { reduced };
 		let mut initial =
 			rate.checked_mul(s, Rounding::Up).map_err(o)?.checked_add(mark).map_err(o)?;
-		let mut maintenance =
-			r_m.checked_mul(s, Rounding::Up).map_err(o)?.checked_add(mark).map_err(o)?;
+		let mut base = r_m.checked_mul(s, Rounding::Up).map_err(o)?;
+		if terms.kind == OptionKind::Put {
+			let of_mark = Self::fx(params.maintenance_mark_rate)?
+				.checked_mul(mark, Rounding::Up)
+				.map_err(o)?;
+			if of_mark.into_inner() > base.into_inner() {
+				base = of_mark;
+			}
+		}
+		let mut maintenance = base.checked_add(mark).map_err(o)?;
 		if initial.into_inner() < maintenance.into_inner() {
 			initial = maintenance;
 		}
 		if terms.kind == OptionKind::Put {
-			if initial.into_inner() > k.into_inner() {
-				initial = k;
+			let cap = k.checked_sub(mark).map_err(o)?;
+			let cap = if cap.is_negative() { Fixed::ZERO } else { cap };
+			if initial.into_inner() > cap.into_inner() {
+				initial = cap;
 			}
-			if maintenance.into_inner() > k.into_inner() {
-				maintenance = k;
+			if maintenance.into_inner() > cap.into_inner() {
+				maintenance = cap;
 			}
 		}
-		Ok(UnitFigures { mark, initial, maintenance, expired })
+		Ok(UnitFigures { mark, initial, maintenance, expired, fresh })
 	}
 
 	/// Requirement (units, rounded up) of a short of `qty` contracts at `unit` per unit.
@@ -217,19 +252,58 @@ impl<T: Config> Pallet<T> {
 		Self::contracts_amount(mark, cs, net, per, Rounding::Down)
 	}
 
+	/// Liability and requirements of a short of `qty` (> 0) contracts of `terms`. A put's
+	/// requirements are capped at `floor(K * contract_size * qty) - liability`, so that the
+	/// cash a short put needs (requirement plus the liability netted in equity) never exceeds
+	/// its strike, whatever the rounding.
+	pub(crate) fn short_figures(
+		terms: &SeriesTerms,
+		u: &UnitFigures,
+		qty: i128,
+	) -> Result<ShortFigures, Error<T>> {
+		let cs = Self::fx(terms.contract_size)?;
+		let liability = Self::position_value(u.mark, cs, qty.checked_neg().ok_or(Error::<T>::Overflow)?)?
+			.checked_neg()
+			.and_then(|l| Balance::try_from(l).ok())
+			.ok_or(Error::<T>::Overflow)?;
+		let mut initial = Self::short_requirement(u.initial, cs, qty)?;
+		let mut maintenance = Self::short_requirement(u.maintenance, cs, qty)?;
+		if terms.kind == OptionKind::Put && qty > 0 {
+			let strike = Self::contracts_amount(
+				Self::fx(terms.strike)?,
+				cs,
+				qty,
+				Rounding::Down,
+				Rounding::Down,
+			)?;
+			let strike = Balance::try_from(strike).map_err(|_| Error::<T>::Overflow)?;
+			let cap = strike.saturating_sub(liability);
+			initial = initial.min(cap);
+			maintenance = maintenance.min(cap);
+		}
+		Ok(ShortFigures { liability, initial, maintenance })
+	}
+
 	/// Maintenance requirement (units) of a short of `qty` contracts of `terms` now.
 	pub(crate) fn short_maintenance(
 		terms: &SeriesTerms,
 		u: &UnitFigures,
 		qty: i128,
 	) -> Result<Balance, Error<T>> {
-		Self::short_requirement(u.maintenance, Self::fx(terms.contract_size)?, qty)
+		if qty <= 0 {
+			return Ok(0);
+		}
+		Ok(Self::short_figures(terms, u, qty)?.maintenance)
 	}
 
 	/// Evaluate `who` as if its collateral were `collateral` and its debt to the insurance fund
 	/// `debt`. Without `count_expired_longs`, a long of an expired series (not paid yet) counts
 	/// nothing: its payout may still be cut pro rata if the series' shorts fall short, so a
 	/// withdrawal must not spend it in advance.
+	///
+	/// A position whose underlying's price is not fresh is valued conservatively: a long at
+	/// zero, a short at its last mark with its last requirements. Such positions are never
+	/// traded by a liquidation, but positions on fresh underlyings are.
 	pub fn evaluate(
 		who: &T::AccountId,
 		collateral: Balance,
@@ -245,60 +319,109 @@ impl<T: Config> Pallet<T> {
 			.zip(i128::try_from(debt).ok())
 			.and_then(|(c, d)| c.checked_sub(d))
 			.ok_or(Error::<T>::Overflow)?;
+		let mut longs: Balance = 0;
 		let mut initial: Balance = 0;
 		let mut maintenance: Balance = 0;
 		let add = |a: Balance, b: Balance| a.checked_add(b).ok_or(Error::<T>::Overflow);
+		let entries = portfolio.positions.len().saturating_add(portfolio.orders.len());
 		// Each position's figures, reused for the resting orders of the same series: one
 		// Black-Scholes evaluation per series.
-		let mut priced: Vec<(optionchain_primitives::exchange::SeriesId, i128, UnitFigures)> =
-			Vec::with_capacity(portfolio.positions.len());
-		for p in portfolio.positions.iter().filter(|p| p.net != 0) {
+		let mut positions: Vec<PositionFigures> = Vec::with_capacity(portfolio.positions.len());
+		for p in portfolio.positions.into_iter().filter(|p| p.net != 0) {
 			let m = Self::market_cached(&mut markets, p.terms.underlying)?;
 			let u = Self::unit_figures(&p.terms, &m, now, &params)?;
-			let cs = Self::fx(p.terms.contract_size)?;
 			let net = i128::from(p.net);
-			if count_expired_longs || !(u.expired && net > 0) {
-				equity = equity
-					.checked_add(Self::position_value(u.mark, cs, net)?)
-					.ok_or(Error::<T>::Overflow)?;
-			}
-			if net < 0 {
+			let mut mm = 0;
+			if net > 0 {
+				let counts = u.fresh && (count_expired_longs || !u.expired);
+				if counts {
+					let cs = Self::fx(p.terms.contract_size)?;
+					let v = Self::position_value(u.mark, cs, net)?;
+					let v = Balance::try_from(v).map_err(|_| Error::<T>::Overflow)?;
+					longs = add(longs, v)?;
+				}
+			} else {
 				let q = net.checked_neg().ok_or(Error::<T>::Overflow)?;
-				initial = add(initial, Self::short_requirement(u.initial, cs, q)?)?;
-				maintenance = add(maintenance, Self::short_requirement(u.maintenance, cs, q)?)?;
+				let f = Self::short_figures(&p.terms, &u, q)?;
+				let l = i128::try_from(f.liability).map_err(|_| Error::<T>::Overflow)?;
+				equity = equity.checked_sub(l).ok_or(Error::<T>::Overflow)?;
+				initial = add(initial, f.initial)?;
+				maintenance = add(maintenance, f.maintenance)?;
+				mm = f.maintenance;
 			}
-			priced.push((p.series, net, u));
+			positions.push(PositionFigures { position: p, unit: u, fresh: m.fresh, maintenance: mm });
 		}
-		// Resting orders: sells margined as if filled, buys must be able to pay their premium.
+		let initial_positions = initial;
+		let longs_i = i128::try_from(longs).map_err(|_| Error::<T>::Overflow)?;
+		let credit = i128::try_from(Self::mul_down(longs, params.long_initial_credit)?)
+			.map_err(|_| Error::<T>::Overflow)?;
+		let initial_equity = equity.checked_add(credit).ok_or(Error::<T>::Overflow)?;
+		let equity = equity.checked_add(longs_i).ok_or(Error::<T>::Overflow)?;
+		// Resting orders: sells margined as if filled, buys must be able to pay their premium,
+		// and every resting order its maker fee.
 		for o in portfolio.orders.iter() {
 			let m = Self::market_cached(&mut markets, o.terms.underlying)?;
-			let known = priced.iter().find(|(s, _, _)| *s == o.series);
-			let net = known.map(|(_, net, _)| *net).unwrap_or(0);
+			let known = positions.iter().find(|f| f.position.series == o.series);
+			let net = known.map(|f| i128::from(f.position.net)).unwrap_or(0);
 			let sell = i128::from(o.sell_contracts.max(0));
 			if sell > 0 {
 				let u = match known {
-					Some((_, _, u)) => *u,
+					Some(f) => f.unit,
 					None => Self::unit_figures(&o.terms, &m, now, &params)?,
 				};
-				let cs = Self::fx(o.terms.contract_size)?;
 				let short_now = net.checked_neg().ok_or(Error::<T>::Overflow)?.max(0);
 				let short_after = sell.checked_sub(net).ok_or(Error::<T>::Overflow)?.max(0);
-				let now_req = Self::short_requirement(u.initial, cs, short_now)?;
-				let after_req = Self::short_requirement(u.initial, cs, short_after)?;
-				initial = add(initial, after_req.saturating_sub(now_req))?;
+				let req = |q: i128| -> Result<Balance, Error<T>> {
+					if q <= 0 {
+						return Ok(0);
+					}
+					Ok(Self::short_figures(&o.terms, &u, q)?.initial)
+				};
+				initial = add(initial, req(short_after)?.saturating_sub(req(short_now)?))?;
 			}
 			initial = add(initial, o.buy_premium)?;
+			initial = add(initial, o.fee_reserve)?;
 		}
 		Ok(Risk {
 			collateral,
 			equity,
+			initial_equity,
 			initial,
+			initial_positions,
+			positions,
 			maintenance,
 			all_fresh: markets.iter().all(|m| m.fresh),
-			entries: u32::try_from(portfolio.positions.len().saturating_add(portfolio.orders.len()))
-				.unwrap_or(u32::MAX),
+			entries: u32::try_from(entries).unwrap_or(u32::MAX),
 			underlyings: u32::try_from(markets.len()).unwrap_or(u32::MAX),
 		})
+	}
+
+	/// The figures a risk-reducing action is compared against (positions and money only).
+	pub(crate) fn snapshot_of(risk: &Risk) -> Result<MarginSnapshot, Error<T>> {
+		let initial = i128::try_from(risk.initial_positions).map_err(|_| Error::<T>::Overflow)?;
+		let maintenance = i128::try_from(risk.maintenance).map_err(|_| Error::<T>::Overflow)?;
+		Ok(MarginSnapshot {
+			initial: risk.initial_positions,
+			initial_deficit: initial.checked_sub(risk.initial_equity).ok_or(Error::<T>::Overflow)?,
+			maintenance_deficit: maintenance.checked_sub(risk.equity).ok_or(Error::<T>::Overflow)?,
+		})
+	}
+
+	/// Whether `risk` (after an action) meets its initial requirement, or the action reduced
+	/// the risk of the account since `before`: its positions' initial requirement did not grow
+	/// and neither did its initial or maintenance deficit.
+	pub(crate) fn meets_initial_or_reduced(
+		risk: &Risk,
+		before: Option<&MarginSnapshot>,
+	) -> Result<bool, Error<T>> {
+		if Self::meets(risk.initial_equity, risk.initial) {
+			return Ok(true);
+		}
+		let Some(b) = before else { return Ok(false) };
+		let after = Self::snapshot_of(risk)?;
+		Ok(after.initial <= b.initial &&
+			after.initial_deficit <= b.initial_deficit &&
+			after.maintenance_deficit <= b.maintenance_deficit)
 	}
 
 	/// Equity an account under liquidation must reach: `maintenance * (1 + buffer)`.
@@ -315,7 +438,7 @@ impl<T: Config> Pallet<T> {
 			!Self::meets(risk.equity, Self::liquidation_target(risk.maintenance)?)
 		{
 			AccountState::Liquidatable
-		} else if !Self::meets(risk.equity, risk.initial) {
+		} else if !Self::meets(risk.initial_equity, risk.initial) {
 			AccountState::Restricted
 		} else {
 			AccountState::Healthy

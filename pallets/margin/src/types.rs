@@ -25,6 +25,12 @@ pub struct MarginParameters {
 	pub min_initial_rate: FixedU128,
 	/// Maintenance rate of a short, of the index price (default 0.075).
 	pub maintenance_rate: FixedU128,
+	/// Maintenance rate of a short put, of its mark price (default 0.075): a put's maintenance
+	/// is `max(maintenance_rate * S, maintenance_mark_rate * mark) + mark` (Deribit's form).
+	pub maintenance_mark_rate: FixedU128,
+	/// Part of the mark value of long options that counts towards the initial requirement
+	/// (default 0: no credit, as Derive). Maintenance always counts longs at their full mark.
+	pub long_initial_credit: FixedU128,
 	/// Liquidation penalty, of the maintenance requirement of the short contracts taken over
 	/// (default 0.05), paid by the liquidated account out of what is left of its collateral
 	/// once the contracts' value is paid (never by the insurance fund). Longs are taken over at
@@ -48,6 +54,8 @@ impl Default for MarginParameters {
 			initial_rate: FixedU128::saturating_from_rational(15, 100),
 			min_initial_rate: FixedU128::saturating_from_rational(10, 100),
 			maintenance_rate: FixedU128::saturating_from_rational(75, 1000),
+			maintenance_mark_rate: FixedU128::saturating_from_rational(75, 1000),
+			long_initial_credit: FixedU128::from_inner(0),
 			liquidation_penalty: FixedU128::saturating_from_rational(5, 100),
 			insurance_share: FixedU128::saturating_from_rational(50, 100),
 			liquidation_buffer: FixedU128::saturating_from_rational(10, 100),
@@ -55,6 +63,18 @@ impl Default for MarginParameters {
 			dividend_yield: FixedI128::from_inner(0),
 		}
 	}
+}
+
+/// A change of the risk parameters, announced and applied after a notice period.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Debug,
+)]
+pub struct PendingParameters<BlockNumber> {
+	/// The new parameters.
+	pub params: MarginParameters,
+	/// The first block in which they apply.
+	pub effective_at: BlockNumber,
 }
 
 /// One account in the margin ledger.
@@ -75,16 +95,36 @@ pub struct AccountInfo {
 	pub debt: Balance,
 }
 
+/// One position as evaluated.
+#[derive(Clone, Debug)]
+pub struct PositionFigures {
+	/// The position (series, terms, net contracts).
+	pub position: optionchain_primitives::exchange::PositionInfo,
+	/// Per-unit mark and requirements.
+	pub unit: crate::risk::UnitFigures,
+	/// Its underlying's price and volatility are fresh (it may be liquidated).
+	pub fresh: bool,
+	/// Maintenance requirement of the whole position (0 for a long), units.
+	pub maintenance: Balance,
+}
+
 /// The outcome of a margin evaluation.
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Risk {
 	/// Collateral used.
 	pub collateral: Balance,
 	/// Collateral - debt + mark-to-market (value of longs minus liability of shorts), rounded
-	/// down.
+	/// down. A long on a stale underlying counts nothing.
 	pub equity: i128,
+	/// The equity that counts towards the initial requirement: `equity` with long options
+	/// counted at `long_initial_credit` of their value.
+	pub initial_equity: i128,
 	/// Initial requirement (positions and resting orders), rounded up.
 	pub initial: Balance,
+	/// Initial requirement of the positions alone.
+	pub initial_positions: Balance,
+	/// Each position's figures, in portfolio order.
+	pub positions: alloc::vec::Vec<PositionFigures>,
 	/// Maintenance requirement, rounded up.
 	pub maintenance: Balance,
 	/// Whether every price and volatility used was fresh.

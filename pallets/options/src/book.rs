@@ -233,23 +233,29 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Cancel all of `who`'s orders (on `series` only if given); returns how many.
+	/// Cancel all of `who`'s orders (on `series` only if given); returns how many were
+	/// cancelled and how many of its orders were read but skipped (another series).
 	pub(crate) fn do_cancel_all(
 		who: &T::AccountId,
 		series: Option<SeriesId>,
 		reason: CancelReason,
-	) -> Result<u32, DispatchError> {
+	) -> Result<(u32, u32), DispatchError> {
 		let ids = AccountOrders::<T>::get(who);
 		let mut n = 0u32;
+		let mut skipped = 0u32;
 		for id in ids {
-			let Some(loc) = OrderLocations::<T>::get(id) else { continue };
+			let Some(loc) = OrderLocations::<T>::get(id) else {
+				skipped = skipped.saturating_add(1);
+				continue
+			};
 			if series.is_some_and(|s| s != loc.series) {
+				skipped = skipped.saturating_add(1);
 				continue;
 			}
 			Self::do_cancel_order(who, id, reason)?;
 			n = n.saturating_add(1);
 		}
-		Ok(n)
+		Ok((n, skipped))
 	}
 
 	/// Store a book side (removing the key when empty).

@@ -21,8 +21,51 @@ impl<T: Config> Pallet<T> {
 				config.max_underlying_open_interest >= config.max_series_open_interest,
 			Error::<T>::InvalidUnderlyingConfig
 		);
+		// Every live series of the underlying must stay within the arithmetic's range under the
+		// new open-interest cap.
+		Self::ensure_series_size(config.contract_size, Price::from_inner(0), &config)?;
+		for (_, id) in LiveSeries::<T>::get() {
+			if let Some(info) = Series::<T>::get(id) {
+				if info.terms.underlying == underlying {
+					Self::ensure_series_size(info.terms.contract_size, info.terms.strike, &config)?;
+				}
+			}
+		}
 		UnderlyingConfigs::<T>::insert(underlying, config);
 		Self::deposit_event(Event::UnderlyingConfigured { underlying, config });
+		Ok(())
+	}
+
+	/// Largest position figure (USD) a series may reach: margin figures of a position are at
+	/// most twice the larger of the index price and the strike, times the contract size and the
+	/// contracts; kept below the pricing arithmetic's range (about 1.7 * 10^20 USD) so that
+	/// every holder can always be evaluated (and liquidated). Sums of figures are taken in
+	/// settlement units (`u128`), far from overflowing.
+	pub const MAX_POSITION_VALUE_USD: u128 = 100_000_000_000_000_000_000;
+
+	/// Fail with `SeriesTooLarge` unless a series of `contract_size` and `strike` under
+	/// `config` keeps every position's figures within [`Self::MAX_POSITION_VALUE_USD`]: with
+	/// the index at its hard cap (`MAX_INDEX_PRICE_USD`) and the series' open-interest cap
+	/// plus what one account's resting sells can add up to.
+	pub(crate) fn ensure_series_size(
+		contract_size: Price,
+		strike: Price,
+		config: &UnderlyingConfig,
+	) -> DispatchResult {
+		use sp_arithmetic::{helpers_128bit::multiply_by_rational_with_rounding, per_things::Rounding};
+		const ONE: u128 = 1_000_000_000_000_000_000;
+		let cap = optionchain_primitives::MAX_INDEX_PRICE_USD.saturating_mul(ONE);
+		let price = strike.into_inner().max(cap);
+		let orders = u128::from(T::MaxOrdersPerAccount::get())
+			.saturating_mul(u128::try_from(T::MaxOrderQuantity::get()).unwrap_or(u128::MAX));
+		let oi = u128::try_from(config.max_series_open_interest).unwrap_or(u128::MAX);
+		// A position of up to the cap plus resting sells of up to `orders` contracts.
+		let contracts = oi.saturating_add(orders);
+		let ok = multiply_by_rational_with_rounding(price, contract_size.into_inner(), ONE, Rounding::Up)
+			.and_then(|per_contract| per_contract.checked_mul(contracts))
+			.and_then(|v| v.checked_mul(2))
+			.is_some_and(|v| v <= Self::MAX_POSITION_VALUE_USD.saturating_mul(ONE));
+		ensure!(ok, Error::<T>::SeriesTooLarge);
 		Ok(())
 	}
 
@@ -47,6 +90,7 @@ impl<T: Config> Pallet<T> {
 		);
 		let key = (underlying, strike.into_inner(), expiry, kind);
 		ensure!(!SeriesByTerms::<T>::contains_key(key), Error::<T>::DuplicateSeries);
+		Self::ensure_series_size(cfg.contract_size, strike, &cfg)?;
 
 		let id = NextSeriesId::<T>::get();
 		LiveSeries::<T>::try_mutate(|live| {

@@ -389,8 +389,13 @@ pub mod pallet {
 		NotOrderOwner,
 		/// The trade would take the series' or the underlying's open interest above its cap.
 		OpenInterestCapExceeded,
-		/// The taker would be below its initial margin requirement after a fill.
+		/// The taker would be below its initial margin requirement after its order (and the
+		/// order did not lower the risk of an account under a margin call).
 		TakerInsufficientMargin,
+		/// The strike, the contract size and the open-interest cap allow a position whose
+		/// margin figures would overflow the arithmetic (nobody holding it could be evaluated or
+		/// liquidated): list a smaller strike or contract size, or lower the cap.
+		SeriesTooLarge,
 		/// The amount exceeds the account's position (liquidation transfer).
 		InsufficientPosition,
 		/// Arithmetic overflow.
@@ -419,8 +424,12 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Set (or change) the trading parameters of `underlying`. Changes apply to series
 		/// listed afterwards (contract size, price tick) and to trades afterwards (OI caps).
+		/// Refused (`SeriesTooLarge`) if a live series of the underlying could then reach a
+		/// position whose margin figures overflow.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::configure_underlying())]
+		#[pallet::weight(T::WeightInfo::configure_underlying().saturating_add(
+			T::DbWeight::get().reads(u64::from(T::MaxLiveSeries::get()).saturating_add(1))
+		))]
 		pub fn configure_underlying(
 			origin: OriginFor<T>,
 			underlying: UnderlyingId,
@@ -446,7 +455,8 @@ pub mod pallet {
 			Self::do_list_series(underlying, strike, expiry, kind).map(|_| ())
 		}
 
-		/// Place a limit order; it is matched at once against the opposite side (at most
+		/// Place a limit order (price in settlement-asset units per contract, quantity in
+		/// contracts); it is matched at once against the opposite side (at most
 		/// `MaxFillsPerOrder` match steps) and its remainder rests or is cancelled as its time in
 		/// force says. Charged for the worst case (a post-only order makes no match step),
 		/// refunded to the steps and margin checks actually made.
@@ -471,8 +481,10 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::cancel_all(T::MaxOrdersPerAccount::get()))]
 		pub fn cancel_all(origin: OriginFor<T>, series: Option<SeriesId>) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let n = Self::do_cancel_all(&who, series, CancelReason::ByOwner)?;
-			Ok(Some(T::WeightInfo::cancel_all(n)).into())
+			let (n, skipped) = Self::do_cancel_all(&who, series, CancelReason::ByOwner)?;
+			// The orders of other series were read (their locations) but not cancelled.
+			let reads = T::DbWeight::get().reads(u64::from(skipped));
+			Ok(Some(T::WeightInfo::cancel_all(n).saturating_add(reads)).into())
 		}
 
 		/// Atomically cancel the caller's resting order `order_id` and place `request`; if the

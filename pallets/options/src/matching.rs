@@ -7,7 +7,40 @@ use frame_support::{
 	storage::{with_transaction, TransactionOutcome},
 	traits::Get,
 };
-use optionchain_primitives::exchange::{Balance, Contracts, MarginAccounts, SeriesId, Side};
+use optionchain_primitives::exchange::{
+	Balance, Contracts, MarginAccounts, MarginCheckError, MarginSnapshot, SeriesId, Side,
+};
+
+/// Why a fill failed.
+enum FillError {
+	/// The maker could not pay its premium or its fee.
+	Maker,
+	/// Anything else (the taker could not pay, a cap, an overflow): fails the placement.
+	Other(DispatchError),
+}
+
+impl From<DispatchError> for FillError {
+	fn from(e: DispatchError) -> Self {
+		FillError::Other(e)
+	}
+}
+
+impl<T: Config> From<Error<T>> for FillError {
+	fn from(e: Error<T>) -> Self {
+		FillError::Other(e.into())
+	}
+}
+
+/// What became of one match step against a maker.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum MakerStep {
+	/// Filled; the maker's margin check used this weight.
+	Filled(Weight),
+	/// The maker could not pay: undone.
+	CannotPay,
+	/// The maker failed its margin check: undone.
+	BelowMargin,
+}
 
 /// Positive part of a net position (its contribution to open interest).
 fn long_part(n: Contracts) -> Contracts {
@@ -24,12 +57,18 @@ impl<T: Config> Pallet<T> {
 	/// Weight charged up front for a placement that may make `k` match steps: the pallet's own
 	/// work (with a one-entry margin check per step and for the taker), plus the difference to
 	/// a check at the maximum portfolio for the maker of every step and for the taker.
+	///
+	/// Worst case of one step: the fill and the maker's check fail, the maker's figures are
+	/// read (a full margin check) and the fill is retried (one more step). Beyond the steps:
+	/// the taker's figures before the order (a full check) and its check at the end.
 	pub fn place_order_weight(k: u32) -> Weight {
-		let checks = u64::from(k).saturating_add(1);
-		T::WeightInfo::place_order(k)
-			.saturating_add(
-				Self::extra_check_weight(T::Margin::margin_check_weight()).saturating_mul(checks),
-			)
+		let full = T::Margin::margin_check_weight();
+		let steps = k.saturating_mul(2);
+		let extra_checks = u64::from(steps).saturating_add(1);
+		let snapshots = u64::from(k).saturating_add(1);
+		T::WeightInfo::place_order(steps)
+			.saturating_add(Self::extra_check_weight(full).saturating_mul(extra_checks))
+			.saturating_add(full.saturating_mul(snapshots))
 			// Resting on a full side evicts its worst order (a cancellation).
 			.saturating_add(T::WeightInfo::cancel_order())
 	}
@@ -47,7 +86,7 @@ impl<T: Config> Pallet<T> {
 	/// checks at the real portfolio sizes (the rest is refunded).
 	pub(crate) fn actual_place_weight(o: &PlaceOutcome) -> Weight {
 		let evicted = if o.evicted { T::WeightInfo::cancel_order() } else { Weight::zero() };
-		T::WeightInfo::place_order(o.fills.saturating_add(o.cancels))
+		T::WeightInfo::place_order(o.fills.saturating_add(o.cancels).saturating_add(o.retries))
 			.saturating_add(o.margin_weight)
 			.saturating_add(evicted)
 	}
@@ -91,6 +130,13 @@ impl<T: Config> Pallet<T> {
 			T::Margin::ensure_can_increase_risk(who, info.terms.underlying)?;
 		}
 
+		// The taker's figures before the order: an account under a margin call may place an
+		// order that lowers its risk.
+		let (before, w) = T::Margin::margin_snapshot(who)?;
+		let mut out = PlaceOutcome::default();
+		// (Not part of the `place_order` benchmark yet: charged in full.)
+		out.margin_weight = w;
+
 		let order_id = NextOrderId::<T>::get();
 		NextOrderId::<T>::put(order_id.checked_add(1).ok_or(Error::<T>::Overflow)?);
 		Self::deposit_event(Event::OrderPlaced { order_id, who: who.clone(), request: req });
@@ -103,7 +149,6 @@ impl<T: Config> Pallet<T> {
 			ensure!(!takes, Error::<T>::PostOnlyWouldTake);
 		}
 
-		let mut out = PlaceOutcome::default();
 		let mut remaining = req.quantity;
 		let max_steps = T::MaxFillsPerOrder::get();
 		while remaining > 0 && out.fills.saturating_add(out.cancels) < max_steps {
@@ -132,28 +177,35 @@ impl<T: Config> Pallet<T> {
 			let maker = book.first().cloned().ok_or(Error::<T>::UnknownOrder)?;
 			let quantity = remaining.min(maker.remaining);
 			// The fill and the maker's margin check run in their own storage layer: a maker that
-			// can no longer carry its resting order loses the order (its margin is freed), the
-			// fill is undone and matching goes on. One under-collateralised maker at the top of
+			// cannot pay for the fill (premium or fee) or can no longer carry its resting order
+			// loses the order, the fill is undone and matching goes on. One maker at the top of
 			// the book therefore cannot make every incoming order fail.
 			let info_before = info.clone();
-			// A reduce-only maker order reduces risk: it may fill on a stale price.
+			// A reduce-only maker order reduces risk: it may fill on a stale price, and under a
+			// margin call when the fill lowers its owner's risk.
 			let maker_fresh = !maker.reduce_only;
-			let maker_ok = with_transaction(|| -> TransactionOutcome<Result<Option<Weight>, DispatchError>> {
-				if let Err(e) = Self::fill(&mut info, series, who, order_id, req.side, &maker, quantity)
-				{
-					return TransactionOutcome::Rollback(Err(e));
-				}
-				match T::Margin::ensure_initial_margin(&maker.owner, maker_fresh) {
-					Ok(w) => TransactionOutcome::Commit(Ok(Some(w))),
-					Err(_) => TransactionOutcome::Rollback(Ok(None)),
-				}
-			})?;
-			out.margin_weight = out.margin_weight.saturating_add(Self::extra_check_weight(
-				maker_ok.unwrap_or_else(T::Margin::margin_check_weight),
-			));
-			if maker_ok.is_none() {
+			let mut step = Self::try_fill(&mut info, series, who, order_id, req.side, &maker, quantity, maker_fresh, None)?;
+			if step == MakerStep::BelowMargin && maker.reduce_only {
+				// Under a margin call: compare with the maker's figures before the fill.
+				info = info_before.clone();
+				let (before, w) = T::Margin::margin_snapshot(&maker.owner)?;
+				out.margin_weight = out.margin_weight.saturating_add(w);
+				out.retries = out.retries.saturating_add(1);
+				step = Self::try_fill(&mut info, series, who, order_id, req.side, &maker, quantity, maker_fresh, Some(&before))?;
+			}
+			let check = match step {
+				MakerStep::Filled(w) => w,
+				_ => T::Margin::margin_check_weight(),
+			};
+			out.margin_weight = out.margin_weight.saturating_add(Self::extra_check_weight(check));
+			if step != MakerStep::Filled(check) {
 				info = info_before;
-				Self::cancel_in_book(&mut info, series, maker_side, &mut book, 0, CancelReason::ByMargin)?;
+				let reason = if step == MakerStep::CannotPay {
+					CancelReason::MakerCannotPay
+				} else {
+					CancelReason::ByMargin
+				};
+				Self::cancel_in_book(&mut info, series, maker_side, &mut book, 0, reason)?;
 				out.cancels = out.cancels.saturating_add(1);
 				continue;
 			}
@@ -206,10 +258,16 @@ impl<T: Config> Pallet<T> {
 		// The taker must meet its initial requirement with everything this order did (its
 		// fills and its resting remainder). One check at the end is exact: the extrinsic is
 		// atomic, so no intermediate state of the taker is ever stored. A reduce-only order may
-		// proceed on a stale price.
+		// proceed on a stale price. Under a margin call, an order that lowered the taker's risk
+		// passes (a reduce-only order, or one of which nothing rests).
 		if out.fills > 0 || out.rested {
-			let w = T::Margin::ensure_initial_margin(who, !req.reduce_only)
-				.map_err(|_| Error::<T>::TakerInsufficientMargin)?;
+			let reducing = (req.reduce_only || !out.rested).then_some(&before);
+			let w = T::Margin::ensure_initial_margin(who, !req.reduce_only, reducing).map_err(
+				|e| match e {
+					MarginCheckError::BelowInitial => Error::<T>::TakerInsufficientMargin.into(),
+					MarginCheckError::Other(e) => e,
+				},
+			)?;
 			out.margin_weight = out.margin_weight.saturating_add(Self::extra_check_weight(w));
 		}
 		Series::<T>::insert(series, info);
@@ -232,8 +290,37 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// One fill and the maker's margin check in a storage layer of their own, kept only if the
+	/// maker could pay and passed its check (a taker's failure to pay, or a cap, fails the
+	/// whole placement).
+	#[allow(clippy::too_many_arguments)]
+	fn try_fill(
+		info: &mut SeriesInfo,
+		series: SeriesId,
+		taker: &T::AccountId,
+		taker_order: OrderId,
+		taker_side: Side,
+		maker: &BookOrder<T::AccountId>,
+		quantity: Contracts,
+		maker_fresh: bool,
+		reducing_from: Option<&MarginSnapshot>,
+	) -> Result<MakerStep, DispatchError> {
+		with_transaction(|| -> TransactionOutcome<Result<MakerStep, DispatchError>> {
+			match Self::fill(info, series, taker, taker_order, taker_side, maker, quantity) {
+				Ok(()) => {},
+				Err(FillError::Maker) => return TransactionOutcome::Rollback(Ok(MakerStep::CannotPay)),
+				Err(FillError::Other(e)) => return TransactionOutcome::Rollback(Err(e)),
+			}
+			match T::Margin::ensure_initial_margin(&maker.owner, maker_fresh, reducing_from) {
+				Ok(w) => TransactionOutcome::Commit(Ok(MakerStep::Filled(w))),
+				Err(_) => TransactionOutcome::Rollback(Ok(MakerStep::BelowMargin)),
+			}
+		})
+	}
+
 	/// One fill of `quantity` at the maker's price: premium buyer -> seller, fees, positions,
-	/// the maker's resting exposure, open interest (with its caps).
+	/// the maker's resting exposure, open interest (with its caps). A payment the maker cannot
+	/// make is [`FillError::Maker`].
 	fn fill(
 		info: &mut SeriesInfo,
 		series: SeriesId,
@@ -242,18 +329,21 @@ impl<T: Config> Pallet<T> {
 		taker_side: Side,
 		maker: &BookOrder<T::AccountId>,
 		quantity: Contracts,
-	) -> DispatchResult {
+	) -> Result<(), FillError> {
 		let price = maker.price;
 		let premium = Self::premium(price, quantity)?;
 		let (buyer, seller) = match taker_side {
 			Side::Buy => (taker, &maker.owner),
 			Side::Sell => (&maker.owner, taker),
 		};
-		T::Margin::transfer(buyer, seller, premium)?;
+		let buyer_is_maker = buyer == &maker.owner;
+		T::Margin::transfer(buyer, seller, premium).map_err(|e| {
+			if buyer_is_maker { FillError::Maker } else { FillError::Other(e) }
+		})?;
 		let maker_fee = Self::fee(T::MakerFeePerContract::get(), quantity, premium)?;
 		let taker_fee = Self::fee(T::TakerFeePerContract::get(), quantity, premium)?;
 		if maker_fee > 0 {
-			T::Margin::charge_fee(&maker.owner, maker_fee)?;
+			T::Margin::charge_fee(&maker.owner, maker_fee).map_err(|_| FillError::Maker)?;
 		}
 		if taker_fee > 0 {
 			T::Margin::charge_fee(taker, taker_fee)?;

@@ -10,7 +10,10 @@ use frame_support::{
 };
 use frame_system::EnsureRoot;
 use optionchain_primitives::{
-	exchange::{Balance, Contracts, MarginAccounts, OptionKind, SeriesId, SignedBalance, Side},
+	exchange::{
+		Balance, Contracts, MarginAccounts, MarginCheckError, MarginSnapshot, OptionKind, SeriesId,
+		SignedBalance, Side,
+	},
 	testing::MockOracle,
 	units, Moment, PriceStatus, UnderlyingId,
 };
@@ -31,6 +34,7 @@ frame_support::construct_runtime!(
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	type DbWeight = frame_support::weights::constants::RocksDbWeight;
 }
 
 impl pallet_timestamp::Config for Test {
@@ -108,6 +112,13 @@ impl MockMargin {
 			}
 		});
 	}
+	/// The mock's risk figure of `who`: the sum of its absolute net positions.
+	pub fn exposure(who: u64) -> Balance {
+		pallet_options::Positions::<Test>::iter()
+			.filter(|(_, a, _)| *a == who)
+			.map(|(_, _, e)| u128::from(e.net.unsigned_abs()))
+			.sum()
+	}
 	pub fn fund(who: u64, amount: Balance) {
 		Ledger::mutate(who, |b| *b += amount);
 	}
@@ -133,14 +144,30 @@ impl MarginAccounts<u64> for MockMargin {
 	fn charge_fee(who: &u64, amount: Balance) -> DispatchResult {
 		Self::transfer(who, &FEE_ACCOUNT, amount)
 	}
-	fn ensure_initial_margin(who: &u64, require_fresh: bool) -> Result<Weight, DispatchError> {
-		if SWITCHES.with(|s| s.borrow().reject_margin.contains(who)) {
-			return Err(DispatchError::Other("MockInsufficientMargin"));
-		}
+	fn ensure_initial_margin(
+		who: &u64,
+		require_fresh: bool,
+		reducing_from: Option<&MarginSnapshot>,
+	) -> Result<Weight, MarginCheckError> {
 		if require_fresh && SWITCHES.with(|s| !s.borrow().stale.is_empty()) {
-			return Err(DispatchError::Other("MockPriceStale"));
+			return Err(MarginCheckError::Other(DispatchError::Other("MockPriceStale")));
+		}
+		if SWITCHES.with(|s| s.borrow().reject_margin.contains(who)) {
+			// An account under a margin call passes when the action lowered its figures
+			// (the mock's figures: the account's total absolute position).
+			let reduced = reducing_from.is_some_and(|b| Self::exposure(*who) <= b.initial);
+			if !reduced {
+				return Err(MarginCheckError::BelowInitial);
+			}
 		}
 		Ok(Weight::from_parts(1_000, 0))
+	}
+	fn margin_snapshot(who: &u64) -> Result<(MarginSnapshot, Weight), DispatchError> {
+		let initial = Self::exposure(*who);
+		Ok((
+			MarginSnapshot { initial, initial_deficit: 0, maintenance_deficit: 0 },
+			Weight::from_parts(1_000, 0),
+		))
 	}
 	fn ensure_can_increase_risk(_who: &u64, underlying: UnderlyingId) -> DispatchResult {
 		if SWITCHES.with(|s| s.borrow().stale.contains(&underlying)) {

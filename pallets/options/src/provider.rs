@@ -4,7 +4,7 @@ use crate::{weights::WeightInfo, pallet::*, types::*};
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Get};
 use optionchain_primitives::exchange::{
-	Contracts, OrderExposure, Portfolio, PositionInfo, PositionsProvider, SeriesId,
+	Balance, Contracts, OrderExposure, Portfolio, PositionInfo, PositionsProvider, SeriesId,
 };
 
 impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
@@ -26,6 +26,7 @@ impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
 					buy_contracts: e.buy_contracts,
 					buy_premium: e.buy_premium,
 					sell_premium: e.sell_premium,
+					fee_reserve: Self::fee_reserve(&e),
 				});
 			}
 		}
@@ -42,7 +43,7 @@ impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
 	}
 
 	fn cancel_all_orders(who: &T::AccountId) -> Result<u32, DispatchError> {
-		Self::do_cancel_all(who, None, CancelReason::ByMargin)
+		Self::do_cancel_all(who, None, CancelReason::ByMargin).map(|(n, _)| n)
 	}
 
 	fn cancel_all_orders_weight() -> Weight {
@@ -59,6 +60,17 @@ impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
 }
 
 impl<T: Config> Pallet<T> {
+	/// Upper bound of the maker fees `e`'s resting orders pay if all filled: every fill pays
+	/// `min(fee per contract * quantity, FeeCap of its premium)`, and a sum of such minima is
+	/// at most the minimum of the sums.
+	pub(crate) fn fee_reserve(e: &AccountSeries) -> Balance {
+		let contracts = e.buy_contracts.saturating_add(e.sell_contracts).max(0);
+		let by_contracts =
+			T::MakerFeePerContract::get().saturating_mul(u128::try_from(contracts).unwrap_or(0));
+		let by_premium = T::FeeCap::get().mul_floor(e.buy_premium.saturating_add(e.sell_premium));
+		by_contracts.min(by_premium)
+	}
+
 	/// Liquidation transfer (see `PositionsProvider::transfer_position`). No cap check: a
 	/// liquidation never increases total risk.
 	pub fn do_transfer_position(

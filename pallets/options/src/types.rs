@@ -214,6 +214,9 @@ pub enum CancelReason {
 	/// The book side was full and a strictly better-priced order took its place (the worst
 	/// order of a full side is evicted, so far-away orders cannot lock a book).
 	Evicted,
+	/// A taker reached the order but its owner could not pay the premium or the maker fee
+	/// from its collateral (the fill was undone and matching went on).
+	MakerCannotPay,
 }
 
 /// Outcome of a placement, returned by the matching engine.
@@ -230,6 +233,9 @@ pub struct PlaceOutcome {
 	pub rested: bool,
 	/// Whether resting it evicted the worst order of a full book side.
 	pub evicted: bool,
+	/// Fills retried after a reduce-only maker's margin check failed (each cost one more
+	/// fill and margin check).
+	pub retries: u32,
 }
 
 /// One aggregated price level of a book side (runtime API).

@@ -14,7 +14,7 @@ pub const DEFAULT_SETTLEMENT_WINDOW: Moment = 30 * 60 * 1000;
 /// `2^128`, which is what makes the wrapping accumulator exact (see `twap.rs`).
 pub const MAX_WINDOW: Moment = 24 * 60 * 60 * 1000;
 /// Hard upper bound for any asset's `max_price`: 10^12 USD per unit.
-pub const PRICE_CAP: u128 = 1_000_000_000_000;
+pub const PRICE_CAP: u128 = optionchain_primitives::MAX_INDEX_PRICE_USD;
 /// Hard upper bound for any asset's `max_volatility`: 100 (10 000 % annualised).
 pub const VOLATILITY_CAP: u128 = 100;
 /// Domain separator prefixed to every signed feed payload.

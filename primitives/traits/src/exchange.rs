@@ -102,6 +102,10 @@ pub struct OrderExposure {
 	pub buy_premium: Balance,
 	/// Premium the resting sell orders would receive if all filled, in [`Balance`] units.
 	pub sell_premium: Balance,
+	/// Upper bound of the maker fees the resting orders would pay if all filled, in
+	/// [`Balance`] units: reserved like the premium of a buy, so that a maker can pay for
+	/// every fill of its resting orders when its margin was checked.
+	pub fee_reserve: Balance,
 }
 
 /// Everything at risk in one account: its net positions and its resting orders.
@@ -112,6 +116,35 @@ pub struct Portfolio {
 	pub positions: Vec<PositionInfo>,
 	/// Resting order exposure per series, sorted by series id.
 	pub orders: Vec<OrderExposure>,
+}
+
+/// An account's margin figures before an action, compared with its figures afterwards to
+/// decide whether the action reduced its risk (see [`MarginAccounts::ensure_initial_margin`]).
+/// Resting orders are left out: only positions and money count.
+#[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct MarginSnapshot {
+	/// Initial requirement of the positions ([`Balance`] units).
+	pub initial: Balance,
+	/// Initial requirement of the positions minus the equity that counts towards it.
+	pub initial_deficit: i128,
+	/// Maintenance requirement minus equity.
+	pub maintenance_deficit: i128,
+}
+
+/// Why a margin check refused an account.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum MarginCheckError {
+	/// The account would be below its initial requirement (and the action did not reduce
+	/// its risk).
+	BelowInitial,
+	/// Anything else (a stale price, an arithmetic overflow, ...): the cause is kept.
+	Other(DispatchError),
+}
+
+impl From<DispatchError> for MarginCheckError {
+	fn from(e: DispatchError) -> Self {
+		MarginCheckError::Other(e)
+	}
 }
 
 /// Implemented by the **options** pallet, used by the **margin** pallet.
@@ -159,14 +192,27 @@ pub trait MarginAccounts<AccountId> {
 	/// Charge a trading fee of `amount` from `who` to the fee account.
 	fn charge_fee(who: &AccountId, amount: Balance) -> DispatchResult;
 
-	/// Fail (with the margin pallet's `InsufficientMargin`-style error) unless `who`'s equity is
-	/// at or above its initial requirement, computed from `PositionsProvider::portfolio` *now*.
-	/// With `require_fresh` it also fails (`PriceStale`) unless the price of every underlying
-	/// `who` holds or has orders on is fresh: a stale price must not value a portfolio that
-	/// takes on new risk. Risk-reducing actions (reduce-only orders) pass `false`.
-	/// The options pallet calls it once per extrinsic for the taker and once for each maker
-	/// whose resting order was filled. Returns the weight really used (the portfolio's size).
-	fn ensure_initial_margin(who: &AccountId, require_fresh: bool) -> Result<Weight, DispatchError>;
+	/// Fail ([`MarginCheckError::BelowInitial`]) unless `who`'s equity is at or above its
+	/// initial requirement, computed from `PositionsProvider::portfolio` *now*, or the action
+	/// since `reducing_from` (a [`Self::margin_snapshot`] taken before it) reduced `who`'s risk:
+	/// its positions' initial requirement did not grow and neither its initial nor its
+	/// maintenance deficit grew (an account under a margin call may close positions, but not
+	/// at a price that moves its equity to somebody else).
+	/// With `require_fresh` it also fails (`PriceStale`, in [`MarginCheckError::Other`]) unless
+	/// the price of every underlying `who` holds or has orders on is fresh: a stale price must
+	/// not value a portfolio that takes on new risk. Risk-reducing actions (reduce-only orders)
+	/// pass `false`. The options pallet calls it once per extrinsic for the taker and once for
+	/// each maker whose resting order was filled. Returns the weight really used (the
+	/// portfolio's size).
+	fn ensure_initial_margin(
+		who: &AccountId,
+		require_fresh: bool,
+		reducing_from: Option<&MarginSnapshot>,
+	) -> Result<Weight, MarginCheckError>;
+
+	/// `who`'s margin figures now, to pass to [`Self::ensure_initial_margin`] after a
+	/// risk-reducing action; with the weight really used.
+	fn margin_snapshot(who: &AccountId) -> Result<(MarginSnapshot, Weight), DispatchError>;
 
 	/// Fail unless prices for `underlying` are fresh enough to take on new risk there (the
 	/// margin pallet refuses risk-increasing actions on a stale or circuit-broken oracle).

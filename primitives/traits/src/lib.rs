@@ -30,6 +30,11 @@ pub mod exchange;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+/// Hard upper bound of any index price, in whole USD per unit of the underlying (10^12): the
+/// oracle refuses a larger `max_price` for any underlying, so every price a pallet reads is at
+/// most this. The options pallet sizes its listing checks by it.
+pub const MAX_INDEX_PRICE_USD: u128 = 1_000_000_000_000;
+
 /// Identifier of an underlying asset (BTC = 0, ETH = 1 in the dev runtime).
 pub type UnderlyingId = u32;
 /// Milliseconds since the Unix epoch (the unit of `pallet-timestamp`).

@@ -25,6 +25,9 @@ parameter_types! {
 	pub InsuranceAccount: AccountId = InsurancePalletId::get().into_account_truncating();
 	/// A deposit opening a margin account must be at least 10 USDC (no dust accounts).
 	pub const MarginMinDeposit: u128 = 10 * USD;
+	/// A change of the risk parameters applies 1,800 blocks (one hour) after it is announced,
+	/// so that accounts can add collateral or reduce positions before a stricter rule.
+	pub const MarginParameterNotice: crate::BlockNumber = 1_800;
 }
 
 impl pallet_margin::Config for Runtime {
@@ -38,7 +41,7 @@ impl pallet_margin::Config for Runtime {
 	type PalletId = MarginPalletId;
 	type InsurancePalletId = InsurancePalletId;
 	type FeeAccount = MarginFeeAccount;
-	type MaxAccounts = ConstU32<100_000>;
+	type ParameterNotice = MarginParameterNotice;
 	type MinDeposit = MarginMinDeposit;
 	type MaxSweepPerBlock = ConstU32<256>;
 	type WeightInfo = pallet_margin::weights::SubstrateWeight<Runtime>;

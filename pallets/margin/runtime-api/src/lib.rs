@@ -38,8 +38,12 @@ pub enum AccountState {
 pub struct MarginSummary {
 	/// Collateral in the margin ledger.
 	pub collateral: Balance,
-	/// Collateral plus the mark-to-market value of all positions (negative possible).
+	/// Collateral minus debt plus the mark-to-market value of all positions (negative
+	/// possible); compared with `maintenance`.
 	pub equity: SignedBalance,
+	/// The equity that counts towards the initial requirement: long options count only at the
+	/// `long_initial_credit` fraction of their value; compared with `initial`.
+	pub initial_equity: SignedBalance,
 	/// Initial requirement (positions and resting orders).
 	pub initial: Balance,
 	/// Maintenance requirement (positions).

@@ -1,5 +1,6 @@
 //! One `assert_noop!` per error that a call can return.
 use crate::{mock::*, *};
+use optionchain_primitives::exchange::MarginCheckError;
 use frame_support::{assert_noop, assert_ok};
 use optionchain_primitives::exchange::MarginAccounts;
 use sp_arithmetic::{FixedI128, FixedU128};
@@ -74,7 +75,10 @@ fn price_errors() {
 		let s = MockPositions::add_series(call(ETH, 3_000, EXPIRY));
 		MockPositions::trade(ALICE, BOB, s, 1);
 		assert_noop!(Margin::withdraw(RuntimeOrigin::signed(BOB), 1), Error::<Test>::PriceUnavailable);
-		assert_noop!(Margin::ensure_initial_margin(&BOB, true), Error::<Test>::PriceUnavailable);
+		assert_eq!(
+			Margin::ensure_initial_margin(&BOB, true, None),
+			Err(MarginCheckError::Other(Error::<Test>::PriceUnavailable.into()))
+		);
 		MockPositions::trade(BOB, ALICE, s, 1);
 		// Expiry beyond 100 years.
 		let far = MockPositions::add_series(call(BTC, 60_000, T0 + 101 * 31_536_000_000));
@@ -89,16 +93,7 @@ fn margin_accounts_errors() {
 		assert_noop!(Margin::charge_fee(&ALICE, 1), Error::<Test>::InsufficientCollateral);
 		let s = MockPositions::add_series(call(BTC, 60_000, EXPIRY));
 		MockPositions::trade(ALICE, BOB, s, 1);
-		assert_noop!(Margin::ensure_initial_margin(&BOB, true), Error::<Test>::InsufficientMargin);
-	})
-}
-
-#[test]
-fn too_many_accounts() {
-	build_and_execute(|| {
-		AccountCount::<Test>::put(64);
-		assert_noop!(Margin::deposit(RuntimeOrigin::signed(ALICE), 10 * USD), Error::<Test>::TooManyAccounts);
-		AccountCount::<Test>::put(0);
+		assert_eq!(Margin::ensure_initial_margin(&BOB, true, None), Err(MarginCheckError::BelowInitial));
 	})
 }
 

@@ -1,4 +1,5 @@
 use crate::{mock::*, *};
+use optionchain_primitives::exchange::MarginCheckError;
 use frame_support::{assert_noop, assert_ok};
 use optionchain_primitives::{exchange::MarginAccounts, PriceStatus};
 
@@ -31,7 +32,7 @@ fn withdrawal_limited_by_initial_requirement() {
 		);
 		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(BOB), 1_000 * USD));
 		assert_eq!(Margin::collateral_of(&BOB), 9_000 * USD);
-		assert_ok!(Margin::ensure_initial_margin(&BOB, true));
+		assert_ok!(Margin::ensure_initial_margin(&BOB, true, None));
 		MockOracle::set_status(BTC, PriceStatus::Stale);
 		assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), 1_000 * USD));
 		assert_noop!(Margin::withdraw(RuntimeOrigin::signed(BOB), 1), Error::<Test>::PriceStale);
@@ -149,10 +150,13 @@ fn margin_check_requires_every_held_price_fresh_unless_reducing() {
 		let s = MockPositions::add_series(call(BTC, 60_000, EXPIRY));
 		MockPositions::trade(ALICE, BOB, s, 1);
 		MockOracle::set_status(BTC, PriceStatus::Stale);
-		assert_noop!(Margin::ensure_initial_margin(&BOB, true), Error::<Test>::PriceStale);
-		assert_ok!(Margin::ensure_initial_margin(&BOB, false));
+		assert_eq!(
+			Margin::ensure_initial_margin(&BOB, true, None),
+			Err(MarginCheckError::Other(Error::<Test>::PriceStale.into()))
+		);
+		assert_ok!(Margin::ensure_initial_margin(&BOB, false, None));
 		MockOracle::set_status(BTC, PriceStatus::Fresh);
-		assert_ok!(Margin::ensure_initial_margin(&BOB, true));
+		assert_ok!(Margin::ensure_initial_margin(&BOB, true, None));
 	})
 }
 

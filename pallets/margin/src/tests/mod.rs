@@ -3,3 +3,4 @@ mod ledger;
 mod liquidation;
 mod requirements;
 mod properties;
+mod hardening;

@@ -79,6 +79,7 @@ fn mixed_portfolio_and_orders() {
 			MarginSummary {
 				collateral: 50_000 * USD,
 				equity: 56_000 * USD as i128,
+				initial_equity: 50_000 * USD as i128,
 				initial: 63_500 * USD,
 				maintenance: 13_500 * USD,
 				state: AccountState::Restricted,
@@ -116,9 +117,9 @@ fn expired_positions_use_settlement_price() {
 		MockPositions::trade(ALICE, BOB, s, 1);
 		Timestamp::set_timestamp(EXPIRY);
 		set_btc(70_000);
-		// Index 70,000: intrinsic 10,000 = initial = maintenance.
+		// Index 70,000: intrinsic 10,000 owed (in equity); no requirement on top.
 		let r = Margin::risk_of(&BOB).unwrap();
-		assert_eq!((r.equity, r.initial, r.maintenance), (-10_000 * USD as i128, 10_000 * USD, 10_000 * USD));
+		assert_eq!((r.equity, r.initial, r.maintenance), (-10_000 * USD as i128, 0, 0));
 		MockOracle::set_settlement_price(BTC, EXPIRY, usd(65_000));
 		assert_eq!(Margin::risk_of(&BOB).unwrap().equity, -5_000 * USD as i128);
 	})

@@ -8,3 +8,4 @@ mod matching;
 mod properties;
 
 
+mod hardening;

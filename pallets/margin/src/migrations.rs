@@ -1,0 +1,105 @@
+//! Storage migrations of the margin pallet.
+//!
+//! - **v0 -> v1** ([`v1::MigrateV0ToV1`]): `MarginParameters` gained `maintenance_mark_rate`
+//!   (a short put's maintenance is `max(r_m * S, r_mm * mark) + mark`) and
+//!   `long_initial_credit` (the part of long options' value that counts towards the initial
+//!   requirement). The stored parameters keep every old field; the new ones take their
+//!   defaults (0.075 and 0: no credit). A pending change cannot exist in v0.
+
+use crate::{pallet::*, types::MarginParameters};
+use frame_support::{
+	migrations::VersionedMigration, pallet_prelude::*, traits::UncheckedOnRuntimeUpgrade,
+};
+use sp_arithmetic::{FixedI128, FixedU128};
+
+/// The v0 -> v1 migration.
+pub mod v1 {
+	use super::*;
+
+	/// `MarginParameters` as stored in v0.
+	#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+	pub struct MarginParametersV0 {
+		/// See [`MarginParameters::initial_rate`].
+		pub initial_rate: FixedU128,
+		/// See [`MarginParameters::min_initial_rate`].
+		pub min_initial_rate: FixedU128,
+		/// See [`MarginParameters::maintenance_rate`].
+		pub maintenance_rate: FixedU128,
+		/// See [`MarginParameters::liquidation_penalty`].
+		pub liquidation_penalty: FixedU128,
+		/// See [`MarginParameters::insurance_share`].
+		pub insurance_share: FixedU128,
+		/// See [`MarginParameters::liquidation_buffer`].
+		pub liquidation_buffer: FixedU128,
+		/// See [`MarginParameters::rate`].
+		pub rate: FixedI128,
+		/// See [`MarginParameters::dividend_yield`].
+		pub dividend_yield: FixedI128,
+	}
+
+	impl MarginParametersV0 {
+		/// The v1 parameters: every old field kept, the new ones at their defaults.
+		pub fn upgrade(self) -> MarginParameters {
+			let d = MarginParameters::default();
+			MarginParameters {
+				initial_rate: self.initial_rate,
+				min_initial_rate: self.min_initial_rate,
+				maintenance_rate: self.maintenance_rate,
+				maintenance_mark_rate: d.maintenance_mark_rate,
+				long_initial_credit: d.long_initial_credit,
+				liquidation_penalty: self.liquidation_penalty,
+				insurance_share: self.insurance_share,
+				liquidation_buffer: self.liquidation_buffer,
+				rate: self.rate,
+				dividend_yield: self.dividend_yield,
+			}
+		}
+	}
+
+	/// Translates the stored `Params` (no version check: use [`MigrateV0ToV1`]).
+	pub struct UncheckedMigrateV0ToV1<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV0ToV1<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let db = T::DbWeight::get();
+			let translated = Params::<T>::translate::<MarginParametersV0, _>(|old| old.map(|o| o.upgrade()));
+			if translated.is_err() {
+				log::error!(target: crate::LOG_TARGET, "v1: stored parameters do not decode as v0; defaults kept");
+				Params::<T>::kill();
+			}
+			db.reads_writes(1, 1)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<alloc::vec::Vec<u8>, sp_runtime::TryRuntimeError> {
+			let raw = frame_support::storage::unhashed::get_raw(&Params::<T>::hashed_key());
+			let old: Option<MarginParametersV0> = match raw {
+				Some(bytes) => Some(
+					MarginParametersV0::decode(&mut &bytes[..])
+						.map_err(|_| "v1 pre_upgrade: Params does not decode as v0")?,
+				),
+				None => None,
+			};
+			Ok(old.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let old = Option::<MarginParametersV0>::decode(&mut &state[..])
+				.map_err(|_| "v1 post_upgrade: bad pre_upgrade state")?;
+			let expected = old.map(|o| o.upgrade()).unwrap_or_default();
+			ensure!(Params::<T>::get() == expected, "v1 post_upgrade: parameters not carried over");
+			ensure!(PendingParams::<T>::get().is_none(), "v1 post_upgrade: unexpected pending change");
+			Ok(())
+		}
+	}
+
+	/// v0 -> v1, run once (checked against the on-chain storage version).
+	pub type MigrateV0ToV1<T> = VersionedMigration<
+		0,
+		1,
+		UncheckedMigrateV0ToV1<T>,
+		crate::pallet::Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
