@@ -113,7 +113,7 @@ fn collateral(chain: &mut Chain, who: Sr25519Keyring) -> u128 {
 
 fn failed_with(r: &ApplyExtrinsicResult) -> Option<DispatchError> {
 	match r {
-		Ok(Err(e)) => Some(e.error),
+		Ok(Err(e)) => Some(*e),
 		_ => None,
 	}
 }

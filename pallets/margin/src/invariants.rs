@@ -26,8 +26,11 @@ impl<T: Config> Pallet<T> {
 		ensure!(p.liquidation_buffer <= one, Error::<T>::InvalidBuffer);
 		ensure!(p.maintenance_mark_rate <= one, Error::<T>::InvalidMarginRates);
 		ensure!(p.long_initial_credit <= one, Error::<T>::InvalidLongCredit);
-		let max = FixedI128::from_inner(MAX_ABS_RATE.into_inner());
-		let ok = |x: FixedI128| x <= max && x >= -max;
+		// Within [0, 1] (per year): with a negative rate a put's mark can exceed its strike, and
+		// with a negative dividend yield a call's mark its index price, which would break the
+		// put cap and the listing size bound (and 100 %/year is already beyond any market).
+		let max = FixedI128::from_inner(MAX_ABS_RATE.into_inner()).min(FixedI128::one());
+		let ok = |x: FixedI128| x <= max && x >= FixedI128::zero();
 		ensure!(ok(p.rate) && ok(p.dividend_yield), Error::<T>::InvalidInterestRate);
 		Ok(())
 	}

@@ -298,7 +298,7 @@ pub mod pallet {
 		InvalidInsuranceShare,
 		/// The liquidation buffer must be at most 1.
 		InvalidBuffer,
-		/// The rate and the dividend yield must be within ±10.
+		/// The rate and the dividend yield must be within [0, 1] (per year).
 		InvalidInterestRate,
 		/// The escrow account's balance does not cover the withdrawal (a broken invariant).
 		EscrowInsufficient,

@@ -7,6 +7,10 @@ use optionchain_pricing::{Fixed, Rounding};
 use optionchain_primitives::exchange::{Balance, Contracts, PositionsProvider, SeriesId};
 
 const SCALE: u128 = 1_000_000_000_000_000_000;
+
+/// Settlement units added to the maintenance a liquidation releases (see
+/// `maintenance_to_release`).
+const RELEASE_SLACK: Balance = 3;
 use frame_support::weights::Weight;
 
 impl<T: Config> Pallet<T> {
@@ -27,7 +31,8 @@ impl<T: Config> Pallet<T> {
 	/// Maintenance (units) by which the shorts taken over must lower the account's
 	/// requirement so that it ends at its liquidation target `maintenance * (1 + buffer)`,
 	/// given that each unit of maintenance taken costs the account `liquidation_penalty` of it:
-	/// `ceil((target - equity) / (1 + buffer - penalty))`. 0 if the account is at its target.
+	/// `ceil((target - equity) / (1 + buffer - penalty)) + 3` (units of slack for rounding). 0
+	/// if the account is at its target.
 	pub(crate) fn maintenance_to_release(risk: &Risk) -> Result<Balance, Error<T>> {
 		let target = i128::try_from(Self::liquidation_target(risk.maintenance)?)
 			.map_err(|_| Error::<T>::Overflow)?;
@@ -43,13 +48,17 @@ impl<T: Config> Pallet<T> {
 			.and_then(|x| x.checked_sub(&p.liquidation_penalty))
 			.ok_or(Error::<T>::Overflow)?;
 		let missing = Balance::try_from(missing).map_err(|_| Error::<T>::Overflow)?;
-		sp_arithmetic::helpers_128bit::multiply_by_rational_with_rounding(
+		let release = sp_arithmetic::helpers_128bit::multiply_by_rational_with_rounding(
 			missing,
 			SCALE,
 			denom.into_inner(),
 			sp_arithmetic::per_things::Rounding::Up,
 		)
-		.ok_or(Error::<T>::Overflow)
+		.ok_or(Error::<T>::Overflow)?;
+		// A few units of slack for the rounding of the parts taken (their liability, the
+		// penalty and the target each round against the account by at most one unit), so that
+		// a liquidation does not end one unit short and take one more contract next time.
+		release.checked_add(RELEASE_SLACK).ok_or(Error::<T>::Overflow)
 	}
 
 	/// Fewest contracts of the short `f` whose takeover lowers the maintenance requirement by

@@ -175,29 +175,54 @@ impl<T: Config> Pallet<T> {
 	/// - initial never below maintenance;
 	/// - a put's requirements never exceed `K - mark`: with the mark netted in equity, a short
 	///   put never needs more cash than its strike (a fully cash-secured put is always safe);
-	/// - expired: no requirement; the intrinsic value (the mark) is owed and already counted
-	///   once, in equity.
+	/// - expired: the intrinsic value (the mark) is owed and already counted once, in equity;
+	///   no maintenance. Until the settlement price is fixed, the initial requirement keeps
+	///   `r_m * S` (the index may still differ from the settlement price: a writer must not
+	///   withdraw what it may owe).
+	///
+	/// `pending`: risk parameters announced but not applied yet; the initial requirement is
+	/// the larger of the two (a position opened during the notice must meet the new rule).
 	pub(crate) fn unit_figures(
 		terms: &SeriesTerms,
 		m: &Market,
 		now: Moment,
 		params: &MarginParameters,
+		pending: Option<&MarginParameters>,
 	) -> Result<UnitFigures, Error<T>> {
 		let (inputs, expired, fresh) = Self::bs_inputs(terms, m, now, params)?;
 		let mark = price(&inputs, Self::bs_kind(terms.kind)).map_err(|_| Error::<T>::PricingFailed)?;
-		if expired {
-			return Ok(UnitFigures {
-				mark,
-				initial: Fixed::ZERO,
-				maintenance: Fixed::ZERO,
-				expired,
-				fresh,
-			});
-		}
-		let s = inputs.spot;
-		let k = inputs.strike;
 		let o = |_: optionchain_pricing::Error| Error::<T>::Overflow;
-		let otm = match terms.kind {
+		let max = |a: Fixed, b: Fixed| if a.into_inner() >= b.into_inner() { a } else { b };
+		if expired {
+			let settled = T::Oracle::settlement_price(terms.underlying, terms.expiry).is_some();
+			let mut initial = Fixed::ZERO;
+			if !settled {
+				for p in core::iter::once(params).chain(pending) {
+					let r_m = Self::fx(p.maintenance_rate)?;
+					initial = max(initial, r_m.checked_mul(m.spot, Rounding::Up).map_err(o)?);
+				}
+			}
+			return Ok(UnitFigures { mark, initial, maintenance: Fixed::ZERO, expired, fresh });
+		}
+		let (mut initial, maintenance) =
+			Self::requirements(terms.kind, inputs.spot, inputs.strike, mark, params)?;
+		if let Some(p) = pending {
+			initial = max(initial, Self::requirements(terms.kind, inputs.spot, inputs.strike, mark, p)?.0);
+		}
+		Ok(UnitFigures { mark, initial, maintenance, expired, fresh })
+	}
+
+	/// Initial and maintenance requirement per unit of a short before expiry under `params`
+	/// (see [`Self::unit_figures`]).
+	fn requirements(
+		kind: OptionKind,
+		s: Fixed,
+		k: Fixed,
+		mark: Fixed,
+		params: &MarginParameters,
+	) -> Result<(Fixed, Fixed), Error<T>> {
+		let o = |_: optionchain_pricing::Error| Error::<T>::Overflow;
+		let otm = match kind {
 			OptionKind::Call => k.checked_sub(s).map_err(o)?,
 			OptionKind::Put => s.checked_sub(k).map_err(o)?,
 		};
@@ -212,7 +237,7 @@ impl<T: Config> Pallet<T> {
 		let mut initial =
 			rate.checked_mul(s, Rounding::Up).map_err(o)?.checked_add(mark).map_err(o)?;
 		let mut base = r_m.checked_mul(s, Rounding::Up).map_err(o)?;
-		if terms.kind == OptionKind::Put {
+		if kind == OptionKind::Put {
 			let of_mark = Self::fx(params.maintenance_mark_rate)?
 				.checked_mul(mark, Rounding::Up)
 				.map_err(o)?;
@@ -224,7 +249,7 @@ impl<T: Config> Pallet<T> {
 		if initial.into_inner() < maintenance.into_inner() {
 			initial = maintenance;
 		}
-		if terms.kind == OptionKind::Put {
+		if kind == OptionKind::Put {
 			let cap = k.checked_sub(mark).map_err(o)?;
 			let cap = if cap.is_negative() { Fixed::ZERO } else { cap };
 			if initial.into_inner() > cap.into_inner() {
@@ -234,7 +259,7 @@ impl<T: Config> Pallet<T> {
 				maintenance = cap;
 			}
 		}
-		Ok(UnitFigures { mark, initial, maintenance, expired, fresh })
+		Ok((initial, maintenance))
 	}
 
 	/// Requirement (units, rounded up) of a short of `qty` contracts at `unit` per unit.
@@ -301,9 +326,11 @@ impl<T: Config> Pallet<T> {
 	/// nothing: its payout may still be cut pro rata if the series' shorts fall short, so a
 	/// withdrawal must not spend it in advance.
 	///
-	/// A position whose underlying's price is not fresh is valued conservatively: a long at
-	/// zero, a short at its last mark with its last requirements. Such positions are never
-	/// traded by a liquidation, but positions on fresh underlyings are.
+	/// A position whose underlying's price is not fresh (stale, or held by the circuit breaker)
+	/// is valued at its last mark with its last requirements, except that a long on it counts
+	/// nothing towards the initial requirement: no new risk is backed by a value nobody can
+	/// verify now, while one tripped breaker cannot by itself make accounts liquidatable. Such
+	/// positions are never traded by a liquidation, but positions on fresh underlyings are.
 	pub fn evaluate(
 		who: &T::AccountId,
 		collateral: Balance,
@@ -312,6 +339,7 @@ impl<T: Config> Pallet<T> {
 	) -> Result<Risk, DispatchError> {
 		let portfolio = T::Positions::portfolio(who);
 		let params = Params::<T>::get();
+		let pending = PendingParams::<T>::get().map(|p| p.params);
 		let now = T::Time::now();
 		let mut markets: Vec<Market> = Vec::new();
 		let mut equity = i128::try_from(collateral)
@@ -319,7 +347,10 @@ impl<T: Config> Pallet<T> {
 			.zip(i128::try_from(debt).ok())
 			.and_then(|(c, d)| c.checked_sub(d))
 			.ok_or(Error::<T>::Overflow)?;
+		// Longs that count towards initial (fresh), and longs on stale underlyings (at their
+		// last mark: they count towards maintenance only).
 		let mut longs: Balance = 0;
+		let mut stale_longs: Balance = 0;
 		let mut initial: Balance = 0;
 		let mut maintenance: Balance = 0;
 		let add = |a: Balance, b: Balance| a.checked_add(b).ok_or(Error::<T>::Overflow);
@@ -329,16 +360,19 @@ impl<T: Config> Pallet<T> {
 		let mut positions: Vec<PositionFigures> = Vec::with_capacity(portfolio.positions.len());
 		for p in portfolio.positions.into_iter().filter(|p| p.net != 0) {
 			let m = Self::market_cached(&mut markets, p.terms.underlying)?;
-			let u = Self::unit_figures(&p.terms, &m, now, &params)?;
+			let u = Self::unit_figures(&p.terms, &m, now, &params, pending.as_ref())?;
 			let net = i128::from(p.net);
 			let mut mm = 0;
 			if net > 0 {
-				let counts = u.fresh && (count_expired_longs || !u.expired);
-				if counts {
+				if count_expired_longs || !u.expired {
 					let cs = Self::fx(p.terms.contract_size)?;
 					let v = Self::position_value(u.mark, cs, net)?;
 					let v = Balance::try_from(v).map_err(|_| Error::<T>::Overflow)?;
-					longs = add(longs, v)?;
+					if u.fresh {
+						longs = add(longs, v)?;
+					} else {
+						stale_longs = add(stale_longs, v)?;
+					}
 				}
 			} else {
 				let q = net.checked_neg().ok_or(Error::<T>::Overflow)?;
@@ -356,7 +390,11 @@ impl<T: Config> Pallet<T> {
 		let credit = i128::try_from(Self::mul_down(longs, params.long_initial_credit)?)
 			.map_err(|_| Error::<T>::Overflow)?;
 		let initial_equity = equity.checked_add(credit).ok_or(Error::<T>::Overflow)?;
-		let equity = equity.checked_add(longs_i).ok_or(Error::<T>::Overflow)?;
+		let stale_i = i128::try_from(stale_longs).map_err(|_| Error::<T>::Overflow)?;
+		let equity = equity
+			.checked_add(longs_i)
+			.and_then(|e| e.checked_add(stale_i))
+			.ok_or(Error::<T>::Overflow)?;
 		// Resting orders: sells margined as if filled, buys must be able to pay their premium,
 		// and every resting order its maker fee.
 		for o in portfolio.orders.iter() {
@@ -367,7 +405,7 @@ impl<T: Config> Pallet<T> {
 			if sell > 0 {
 				let u = match known {
 					Some(f) => f.unit,
-					None => Self::unit_figures(&o.terms, &m, now, &params)?,
+					None => Self::unit_figures(&o.terms, &m, now, &params, pending.as_ref())?,
 				};
 				let short_now = net.checked_neg().ok_or(Error::<T>::Overflow)?.max(0);
 				let short_after = sell.checked_sub(net).ok_or(Error::<T>::Overflow)?.max(0);
@@ -418,6 +456,12 @@ impl<T: Config> Pallet<T> {
 			return Ok(true);
 		}
 		let Some(b) = before else { return Ok(false) };
+		// Only an account at or above maintenance (a margin call, not a liquidation) may use
+		// the exemption: below it, any price it pays beyond the rule would come out of the
+		// insurance fund's pocket.
+		if b.maintenance_deficit > 0 {
+			return Ok(false);
+		}
 		let after = Self::snapshot_of(risk)?;
 		Ok(after.initial <= b.initial &&
 			after.initial_deficit <= b.initial_deficit &&

@@ -42,9 +42,10 @@ pub struct MarginParameters {
 	/// An account under liquidation stays liquidatable until its equity is at least
 	/// `maintenance * (1 + liquidation_buffer)` (default 0.1).
 	pub liquidation_buffer: FixedU128,
-	/// Risk-free rate for the mark price, continuous, per year (default 0).
+	/// Risk-free rate for the mark price, continuous, per year, within [0, 1] (default 0).
 	pub rate: FixedI128,
-	/// Dividend / convenience yield of the underlying for the mark price (default 0).
+	/// Dividend / convenience yield of the underlying for the mark price, within [0, 1]
+	/// (default 0).
 	pub dividend_yield: FixedI128,
 }
 
@@ -114,10 +115,10 @@ pub struct Risk {
 	/// Collateral used.
 	pub collateral: Balance,
 	/// Collateral - debt + mark-to-market (value of longs minus liability of shorts), rounded
-	/// down. A long on a stale underlying counts nothing.
+	/// down; positions on stale underlyings at their last mark.
 	pub equity: i128,
 	/// The equity that counts towards the initial requirement: `equity` with long options
-	/// counted at `long_initial_credit` of their value.
+	/// counted at `long_initial_credit` of their value (longs on stale underlyings: nothing).
 	pub initial_equity: i128,
 	/// Initial requirement (positions and resting orders), rounded up.
 	pub initial: Balance,

@@ -11,6 +11,10 @@ use optionchain_primitives::exchange::{
 	Balance, Contracts, MarginAccounts, MarginCheckError, MarginSnapshot, SeriesId, Side,
 };
 
+/// Re-checks of reduce-only makers under a margin call per placement (each costs a full margin
+/// check and one more step; beyond it such a maker is cancelled like any other).
+pub const MAX_MAKER_RETRIES: u32 = 1;
+
 /// Why a fill failed.
 enum FillError {
 	/// The maker could not pay its premium or its fee.
@@ -56,21 +60,28 @@ impl<T: Config> Pallet<T> {
 
 	/// Weight charged up front for a placement that may make `k` match steps: the pallet's own
 	/// work (with a one-entry margin check per step and for the taker), plus the difference to
-	/// a check at the maximum portfolio for the maker of every step and for the taker.
-	///
-	/// Worst case of one step: the fill and the maker's check fail, the maker's figures are
-	/// read (a full margin check) and the fill is retried (one more step). Beyond the steps:
-	/// the taker's figures before the order (a full check) and its check at the end.
-	pub fn place_order_weight(k: u32) -> Weight {
+	/// a check at the maximum portfolio for the maker of every step and for the taker; at most
+	/// [`MAX_MAKER_RETRIES`] re-checks of a reduce-only maker under a margin call (its figures
+	/// before the fill, a full check, and the step again); and, if `snapshot`, the taker's
+	/// figures before the order (a full check).
+	pub fn place_order_weight(k: u32, snapshot: bool) -> Weight {
 		let full = T::Margin::margin_check_weight();
-		let steps = k.saturating_mul(2);
+		let retries = if k == 0 { 0 } else { MAX_MAKER_RETRIES };
+		let steps = k.saturating_add(retries);
 		let extra_checks = u64::from(steps).saturating_add(1);
-		let snapshots = u64::from(k).saturating_add(1);
+		let snapshots = u64::from(retries).saturating_add(u64::from(snapshot));
 		T::WeightInfo::place_order(steps)
 			.saturating_add(Self::extra_check_weight(full).saturating_mul(extra_checks))
 			.saturating_add(full.saturating_mul(snapshots))
 			// Resting on a full side evicts its worst order (a cancellation).
 			.saturating_add(T::WeightInfo::cancel_order())
+	}
+
+	/// Whether placing `req` reads the taker's margin figures first: only an order that may use
+	/// the margin-call exemption (reduce-only, or immediate-or-cancel / fill-or-kill, of which
+	/// nothing rests).
+	pub(crate) fn takes_snapshot(req: &OrderRequest) -> bool {
+		req.reduce_only || req.time_in_force != TimeInForce::GoodTillCancelled
 	}
 
 	/// Weight charged up front for placing `req`: a post-only order never takes (it is
@@ -79,7 +90,7 @@ impl<T: Config> Pallet<T> {
 	/// does not bound).
 	pub fn declared_place_weight(req: &OrderRequest) -> Weight {
 		let steps = if req.post_only { 0 } else { T::MaxFillsPerOrder::get() };
-		Self::place_order_weight(steps)
+		Self::place_order_weight(steps, Self::takes_snapshot(req))
 	}
 
 	/// The weight of what a placement really did: its match steps and the excess of its margin
@@ -130,12 +141,17 @@ impl<T: Config> Pallet<T> {
 			T::Margin::ensure_can_increase_risk(who, info.terms.underlying)?;
 		}
 
-		// The taker's figures before the order: an account under a margin call may place an
-		// order that lowers its risk.
-		let (before, w) = T::Margin::margin_snapshot(who)?;
+		// The taker's figures before the order: an account under a margin call may place a
+		// reduce-only or immediate order that lowers its risk.
 		let mut out = PlaceOutcome::default();
-		// (Not part of the `place_order` benchmark yet: charged in full.)
-		out.margin_weight = w;
+		let before = if Self::takes_snapshot(&req) {
+			let (before, w) = T::Margin::margin_snapshot(who)?;
+			// (Not part of the `place_order` benchmark yet: charged in full.)
+			out.margin_weight = w;
+			Some(before)
+		} else {
+			None
+		};
 
 		let order_id = NextOrderId::<T>::get();
 		NextOrderId::<T>::put(order_id.checked_add(1).ok_or(Error::<T>::Overflow)?);
@@ -185,13 +201,21 @@ impl<T: Config> Pallet<T> {
 			// margin call when the fill lowers its owner's risk.
 			let maker_fresh = !maker.reduce_only;
 			let mut step = Self::try_fill(&mut info, series, who, order_id, req.side, &maker, quantity, maker_fresh, None)?;
-			if step == MakerStep::BelowMargin && maker.reduce_only {
+			if step == MakerStep::BelowMargin && maker.reduce_only && out.retries < MAX_MAKER_RETRIES {
 				// Under a margin call: compare with the maker's figures before the fill.
 				info = info_before.clone();
-				let (before, w) = T::Margin::margin_snapshot(&maker.owner)?;
-				out.margin_weight = out.margin_weight.saturating_add(w);
+				// The failed check (its real size is unknown: charged in full), the snapshot
+				// and the retried step. A maker whose figures cannot be read loses its order.
+				let full = T::Margin::margin_check_weight();
+				out.margin_weight = out.margin_weight.saturating_add(Self::extra_check_weight(full));
 				out.retries = out.retries.saturating_add(1);
-				step = Self::try_fill(&mut info, series, who, order_id, req.side, &maker, quantity, maker_fresh, Some(&before))?;
+				match T::Margin::margin_snapshot(&maker.owner) {
+					Ok((before, w)) => {
+						out.margin_weight = out.margin_weight.saturating_add(w);
+						step = Self::try_fill(&mut info, series, who, order_id, req.side, &maker, quantity, maker_fresh, Some(&before))?;
+					},
+					Err(_) => out.margin_weight = out.margin_weight.saturating_add(full),
+				}
 			}
 			let check = match step {
 				MakerStep::Filled(w) => w,
@@ -259,9 +283,9 @@ impl<T: Config> Pallet<T> {
 		// fills and its resting remainder). One check at the end is exact: the extrinsic is
 		// atomic, so no intermediate state of the taker is ever stored. A reduce-only order may
 		// proceed on a stale price. Under a margin call, an order that lowered the taker's risk
-		// passes (a reduce-only order, or one of which nothing rests).
+		// passes (a reduce-only, immediate-or-cancel or fill-or-kill order).
 		if out.fills > 0 || out.rested {
-			let reducing = (req.reduce_only || !out.rested).then_some(&before);
+			let reducing = before.as_ref();
 			let w = T::Margin::ensure_initial_margin(who, !req.reduce_only, reducing).map_err(
 				|e| match e {
 					MarginCheckError::BelowInitial => Error::<T>::TakerInsufficientMargin.into(),

@@ -79,6 +79,9 @@ pub struct SeriesQuote {
 
 sp_api::decl_runtime_apis! {
 	/// Reads of the margin pallet at the state of a block.
+	///
+	/// Version 2: `MarginSummary` gained `initial_equity`.
+	#[api_version(2)]
 	pub trait MarginApi<AccountId>
 	where
 		AccountId: Codec,

@@ -103,9 +103,33 @@ fn an_expired_uncollected_short_counts_its_intrinsic_value_once() {
 		MockPositions::trade(ALICE, BOB, s, 1);
 		Timestamp::set_timestamp(EXPIRY);
 		set_btc(70_000);
+		MockOracle::set_settlement_price(BTC, EXPIRY, usd(70_000));
 		assert_eq!(figures(BOB), (0, 0, 0, AccountState::Healthy));
-		MockOracle::set_settlement_price(BTC, EXPIRY, usd(65_000));
-		assert_eq!(figures(BOB), (usd_i(5_000), 0, 0, AccountState::Healthy));
+		sweep_all();
+		assert_eq!(MockPositions::net(BOB, s), -1);
+	})
+}
+
+#[test]
+fn an_expired_short_keeps_a_buffer_until_its_settlement_price_is_fixed() {
+	build_and_execute(|| {
+		// At expiry, before the oracle fixes the settlement price (a TWAP that may differ from
+		// the index), the writer owes the intrinsic value at the index (10,000 at 70,000) and
+		// keeps 0.075 x 70,000 = 5,250 of initial requirement: it cannot withdraw money it may
+		// still owe. Once the price is fixed, the buffer goes.
+		assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), 20_000 * USD));
+		let s = MockPositions::add_series(call(BTC, 60_000, EXPIRY));
+		MockPositions::trade(ALICE, BOB, s, 1);
+		Timestamp::set_timestamp(EXPIRY);
+		set_btc(70_000);
+		assert_eq!(figures(BOB), (usd_i(10_000), 5_250 * USD, 0, AccountState::Healthy));
+		assert_noop!(
+			Margin::withdraw(RuntimeOrigin::signed(BOB), 4_750 * USD + 1),
+			Error::<Test>::InsufficientMargin
+		);
+		MockOracle::set_settlement_price(BTC, EXPIRY, usd(70_000));
+		assert_eq!(figures(BOB), (usd_i(10_000), 0, 0, AccountState::Healthy));
+		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(BOB), 10_000 * USD));
 	})
 }
 
@@ -206,6 +230,29 @@ fn a_restricted_account_cannot_pay_away_its_equity_while_closing() {
 	})
 }
 
+#[test]
+fn a_liquidatable_account_cannot_use_the_reduction_exemption() {
+	build_and_execute(|| {
+		// Bob: 1,000 USDC, short 10 calls K = 3,000 with ETH at 3,150 (mark 150, maintenance
+		// 236.25 + 150 = 386.25 each): equity 1,000 - 1,500 = -500 < 3,862.50. Buying one back
+		// from a friend at 524 would not grow his maintenance deficit, but every unit above mark
+		// would come out of the insurance fund: below maintenance there is no exemption.
+		assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), 1_000 * USD));
+		MockOracle::set_price(ETH, usd(3_150), PriceStatus::Fresh);
+		MockOracle::set_volatility(ETH, FixedU128::from_inner(0), PriceStatus::Fresh);
+		let s = MockPositions::add_series(call(ETH, 3_000, EXPIRY));
+		MockPositions::trade(ALICE, BOB, s, 10);
+		let (before, _) = Margin::margin_snapshot(&BOB).unwrap();
+		assert!(before.maintenance_deficit > 0);
+		assert_ok!(Margin::transfer(&BOB, &ALICE, 524 * USD));
+		MockPositions::trade(BOB, ALICE, s, 1);
+		assert_eq!(
+			Margin::ensure_initial_margin(&BOB, false, Some(&before)),
+			Err(MarginCheckError::BelowInitial)
+		);
+	})
+}
+
 // ------------------------------------------------------------------ item 6
 
 /// Bob: `coll` USD, short 1 ATM BTC call, long 1 ETH call K = 3,000 with ETH at 3,500 (worth
@@ -230,9 +277,12 @@ fn a_stale_second_underlying_does_not_shield_an_underwater_book() {
 		// Fresh: equity 9,000 + 500 = 9,500.
 		assert_eq!(Margin::risk_of(&BOB).unwrap().equity, usd_i(9_500));
 		MockOracle::set_price(ETH, usd(3_500), PriceStatus::CircuitBreaker);
-		// The stale long counts nothing: 9,000. S = 64,000: 9,000 - 4,000 = 5,000 < 8,800.
+		// S = 64,000: the BTC short owes 4,000; the ETH long counts at its last mark for
+		// maintenance (5,500 < 8,800: liquidatable) and nothing for initial (5,000). Before this
+		// fix nobody could liquidate Bob while ETH's breaker held.
 		set_btc(64_000);
-		assert_eq!(Margin::risk_of(&BOB).unwrap().equity, usd_i(5_000));
+		let r = Margin::risk_of(&BOB).unwrap();
+		assert_eq!((r.equity, r.initial_equity), (usd_i(5_500), usd_i(5_000)));
 		assert_eq!(Margin::api_account_margin(BOB).unwrap().state, AccountState::Liquidatable);
 		// A keeper may take the BTC short; not the stale ETH long.
 		assert_noop!(
@@ -277,6 +327,32 @@ fn the_liquidators_own_check_needs_fresh_prices() {
 	})
 }
 
+#[test]
+fn one_tripped_breaker_does_not_make_accounts_liquidatable() {
+	build_and_execute(|| {
+		// Bob: 3,000 USDC, short 1 ATM BTC call (maintenance 4,500), long ETH calls worth
+		// 5,000 (10 calls K = 3,000 at 3,500). A spike trips ETH's breaker: the longs still
+		// count at their last mark for maintenance (equity 8,000: not liquidatable) but back
+		// no new risk (initial equity 3,000 < 9,000: restricted).
+		assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), 3_000 * USD));
+		MockOracle::set_price(ETH, usd(3_500), PriceStatus::Fresh);
+		MockOracle::set_volatility(ETH, FixedU128::from_inner(0), PriceStatus::Fresh);
+		let btc = MockPositions::add_series(call(BTC, 60_000, EXPIRY));
+		let eth = MockPositions::add_series(call(ETH, 3_000, EXPIRY));
+		MockPositions::trade(ALICE, BOB, btc, 1);
+		MockPositions::trade(BOB, ALICE, eth, 10);
+		MockOracle::set_price(ETH, usd(3_500), PriceStatus::CircuitBreaker);
+		let m = Margin::api_account_margin(BOB).unwrap();
+		assert_eq!(
+			(m.equity, m.initial_equity, m.maintenance, m.state),
+			(usd_i(8_000), usd_i(3_000), 4_500 * USD, AccountState::Restricted)
+		);
+		sweep_all();
+		assert_eq!(MockPositions::net(BOB, btc), -1);
+		assert_eq!(Margin::collateral_of(&BOB), 3_000 * USD);
+	})
+}
+
 // ------------------------------------------------------------------ item 7
 
 /// Bob: 45,000 USDC, short 4 ATM calls; S = 64,000: mark 4,000, maintenance 8,800 each
@@ -297,7 +373,8 @@ fn the_sweep_liquidates_only_what_is_needed() {
 	build_and_execute(|| {
 		let s = four_shorts();
 		let r = Margin::risk_of(&BOB).unwrap();
-		assert_eq!(Margin::maintenance_to_release(&r).unwrap(), 9_257_142_858);
+		// (Plus 3 units of slack for rounding.)
+		assert_eq!(Margin::maintenance_to_release(&r).unwrap(), 9_257_142_861);
 		sweep_all();
 		// 2 of 4 taken: Bob paid 2 * 4,000 + 5 % of 17,600 = 8,880.
 		assert_eq!(MockPositions::net(BOB, s), -2);
@@ -469,6 +546,44 @@ fn a_parameter_change_applies_only_after_its_notice() {
 		// 0.1 * 60,000 = 6,000 > 5,000: now liquidatable.
 		assert_eq!(figures(BOB).3, AccountState::Liquidatable);
 		assert!(PendingParams::<Test>::get().is_none());
+	})
+}
+
+#[test]
+fn a_position_opened_during_the_notice_meets_the_announced_rule() {
+	build_and_execute(|| {
+		ParameterNotice::set(10);
+		let mut p = MarginParameters::default();
+		p.initial_rate = FixedU128::from_rational(2, 10);
+		p.maintenance_rate = FixedU128::from_rational(1, 10);
+		assert_ok!(Margin::set_parameters(RuntimeOrigin::root(), p));
+		// During the notice an ATM short needs the larger initial: 0.2 x 60,000 = 12,000
+		// (not 9,000), so it is still healthy when the new maintenance (6,000) applies.
+		assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), 9_000 * USD));
+		let s = MockPositions::add_series(call(BTC, 60_000, EXPIRY));
+		MockPositions::trade(ALICE, BOB, s, 1);
+		let m = Margin::api_account_margin(BOB).unwrap();
+		assert_eq!((m.initial, m.maintenance), (12_000 * USD, 4_500 * USD));
+		assert_eq!(
+			Margin::ensure_initial_margin(&BOB, true, None),
+			Err(MarginCheckError::BelowInitial)
+		);
+	})
+}
+
+#[test]
+fn negative_rates_are_refused() {
+	build_and_execute(|| {
+		// A negative rate makes a deep put worth more than its strike (the put cap would then
+		// ask nothing); a negative dividend yield a call worth more than the index.
+		let mut p = MarginParameters::default();
+		p.rate = FixedI128::from_inner(-10_000_000_000_000_000);
+		assert_noop!(Margin::set_parameters(RuntimeOrigin::root(), p), Error::<Test>::InvalidInterestRate);
+		p.rate = FixedI128::from_u32(0);
+		p.dividend_yield = FixedI128::from_inner(-10_000_000_000_000_000);
+		assert_noop!(Margin::set_parameters(RuntimeOrigin::root(), p), Error::<Test>::InvalidInterestRate);
+		p.dividend_yield = FixedI128::from_rational(11, 10);
+		assert_noop!(Margin::set_parameters(RuntimeOrigin::root(), p), Error::<Test>::InvalidInterestRate);
 	})
 }
 

@@ -117,9 +117,10 @@ fn expired_positions_use_settlement_price() {
 		MockPositions::trade(ALICE, BOB, s, 1);
 		Timestamp::set_timestamp(EXPIRY);
 		set_btc(70_000);
-		// Index 70,000: intrinsic 10,000 owed (in equity); no requirement on top.
+		// Index 70,000: intrinsic 10,000 owed (in equity); until the settlement price is fixed
+		// the initial requirement keeps 0.075 x 70,000 = 5,250, no maintenance.
 		let r = Margin::risk_of(&BOB).unwrap();
-		assert_eq!((r.equity, r.initial, r.maintenance), (-10_000 * USD as i128, 0, 0));
+		assert_eq!((r.equity, r.initial, r.maintenance), (-10_000 * USD as i128, 5_250 * USD, 0));
 		MockOracle::set_settlement_price(BTC, EXPIRY, usd(65_000));
 		assert_eq!(Margin::risk_of(&BOB).unwrap().equity, -5_000 * USD as i128);
 	})

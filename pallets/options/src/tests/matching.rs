@@ -208,27 +208,19 @@ fn fills_per_extrinsic_are_bounded_and_weight_refunded() {
 		// Charged for the worst case up front (4 steps, 5 full margin checks), refunded to 4
 		// fills and the real checks (the mock's one-entry checks are already in the benchmark).
 		use frame_support::dispatch::GetDispatchInfo;
-		let declared = Options::place_order_weight(4);
+		let declared = Options::place_order_weight(4, false);
 		let call = crate::Call::<Test>::place_order { request: req(s, Side::Buy, 100 * USDC, 5) };
 		assert_eq!(call.get_dispatch_info().call_weight, declared);
-		// (Plus the taker's figures before the order: the mock's check costs 1,000.)
-		let snapshot = frame_support::weights::Weight::from_parts(1_000, 0);
-		assert_eq!(
-			info.actual_weight,
-			Some(<() as crate::WeightInfo>::place_order(4).saturating_add(snapshot))
-		);
+		assert_eq!(info.actual_weight, Some(<() as crate::WeightInfo>::place_order(4)));
 		assert!(declared.ref_time() > <() as crate::WeightInfo>::place_order(4).ref_time());
 		// A small order that just rests pays for no step.
 		let info = place(DAVE, req(s, Side::Buy, 90 * USDC, 1)).unwrap();
-		assert_eq!(
-			info.actual_weight,
-			Some(<() as crate::WeightInfo>::place_order(0).saturating_add(snapshot))
-		);
+		assert_eq!(info.actual_weight, Some(<() as crate::WeightInfo>::place_order(0)));
 		// A post-only order is charged up front for no step at all.
 		let mut post = req(s, Side::Buy, 80 * USDC, 1);
 		post.post_only = true;
 		let call = crate::Call::<Test>::place_order { request: post };
-		assert_eq!(call.get_dispatch_info().call_weight, Options::place_order_weight(0));
+		assert_eq!(call.get_dispatch_info().call_weight, Options::place_order_weight(0, false));
 	});
 }
 

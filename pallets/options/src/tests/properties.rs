@@ -1,9 +1,11 @@
 //! Property test: random order sequences never panic, keep every `try_state` invariant and
-//! conserve funds, and expiry + settlement afterwards pays every position exactly once.
+//! conserve funds, and expiry + settlement afterwards pays every position exactly once. The
+//! sequences include makers whose money went elsewhere (they cannot pay their fills) and
+//! accounts under a margin call (only risk-reducing actions pass).
 
 use crate::{mock::*, *};
 use frame_support::traits::Hooks;
-use optionchain_primitives::exchange::{OptionKind, Side};
+use optionchain_primitives::exchange::{MarginAccounts, OptionKind, Side};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -12,7 +14,14 @@ enum Op {
 	Cancel { who: u64, id: u8 },
 	CancelAll { who: u64, series: Option<u8> },
 	Replace { who: u64, id: u8, price: u8, qty: u8 },
+	/// `who` sends all but `keep` USDC of its collateral away (to an account that never trades).
+	Drain { who: u64, keep: u8 },
+	/// `who` falls under (or leaves) a margin call.
+	Restrict { who: u64, on: bool },
 }
+
+/// Receives drained money.
+const SINK: u64 = 800;
 
 fn op() -> impl Strategy<Value = Op> {
 	let who = 1u64..=5;
@@ -23,7 +32,9 @@ fn op() -> impl Strategy<Value = Op> {
 			}),
 		2 => (who.clone(), 0u8..40).prop_map(|(who, id)| Op::Cancel { who, id }),
 		1 => (who.clone(), proptest::option::of(0u8..2)).prop_map(|(who, series)| Op::CancelAll { who, series }),
-		1 => (who, 0u8..40, 1u8..12, 1u8..6).prop_map(|(who, id, price, qty)| Op::Replace { who, id, price, qty }),
+		1 => (who.clone(), 0u8..40, 1u8..12, 1u8..6).prop_map(|(who, id, price, qty)| Op::Replace { who, id, price, qty }),
+		1 => (who.clone(), 0u8..30).prop_map(|(who, keep)| Op::Drain { who, keep }),
+		1 => (who, any::<bool>()).prop_map(|(who, on)| Op::Restrict { who, on }),
 	]
 }
 
@@ -60,9 +71,20 @@ proptest! {
 						Options::cancel_all(RuntimeOrigin::signed(who), series.map(|s| ids[s as usize % 2])).map(|_| ()).map_err(|e| e.error),
 					Op::Replace { who, id, price, qty } =>
 						Options::replace_order(RuntimeOrigin::signed(who), id.into(), request(call, true, price, qty, 0, false, false)).map(|_| ()).map_err(|e| e.error),
+					Op::Drain { who, keep } => {
+						let away = MockMargin::collateral(&who).saturating_sub(u128::from(keep) * USDC);
+						MockMargin::transfer(&who, &SINK, away)
+					},
+					Op::Restrict { who, on } => {
+						MockMargin::reject_margin(who, on);
+						Ok(())
+					},
 				};
 				Options::do_try_state().expect("invariants hold after every operation");
 				assert_funds_conserved();
+			}
+			for who in 1..=5u64 {
+				MockMargin::reject_margin(who, false);
 			}
 			// Expire and settle everything through on_idle and a few manual settlements.
 			set_time(EXPIRY);
