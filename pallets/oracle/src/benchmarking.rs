@@ -36,14 +36,24 @@ fn underlyings<T: Config>(count: u32) -> Vec<UnderlyingId> {
 
 /// Replaces the operator set with `count` benchmark operators.
 fn operators<T: Config>(count: u32) -> Vec<T::AccountId> {
-	Operators::<T>::kill();
-	(0..count)
-		.map(|i| {
-			let who = T::BenchmarkHelper::operator(i);
-			let _ = Pallet::<T>::do_add_operator(who.clone());
-			who
-		})
-		.collect()
+	// Written directly: the set-up does not follow the quorum-majority rule of
+	// `add_operator` (the aggregation requires a majority of operators anyway).
+	let ops: Vec<T::AccountId> = (0..count).map(T::BenchmarkHelper::operator).collect();
+	Operators::<T>::put(BoundedVec::truncate_from(ops.clone()));
+	ops
+}
+
+/// Sets every registered underlying's quorum to a strict majority of `MaxOperators` (written
+/// directly), so that operators can be added and removed in the benchmarks.
+fn majority_quorums<T: Config>() {
+	let q = T::MaxOperators::get() / 2 + 1;
+	for id in UnderlyingList::<T>::get() {
+		Underlyings::<T>::mutate(id, |p| {
+			if let Some(p) = p {
+				p.quorum = q;
+			}
+		});
+	}
 }
 
 fn start<T: Config>() -> BlockNumberFor<T> {
@@ -112,7 +122,7 @@ fn feed_call<T: Config>(
 		})
 		.collect();
 	let entries: FeedEntriesOf<T> = BoundedVec::truncate_from(entries);
-	let payload = Pallet::<T>::feed_payload(&operator, at, &entries);
+	let payload = Pallet::<T>::feed_payload(&operator, at, NOW, &entries);
 	let signature = T::BenchmarkHelper::sign(&operator, &payload);
 	(operator, at, entries, signature)
 }
@@ -127,7 +137,7 @@ mod benchmarks {
 		let first = entries[0].underlying;
 
 		#[extrinsic_call]
-		_(RawOrigin::Authorized, operator.clone(), at, entries, signature);
+		_(RawOrigin::Authorized, operator.clone(), at, NOW, entries, signature);
 
 		assert!(Submissions::<T>::get(first).iter().any(|s| s.operator == operator));
 	}
@@ -135,7 +145,7 @@ mod benchmarks {
 	#[benchmark]
 	fn authorize_feed(n: Linear<1, { T::MaxFeedEntries::get() }>) -> Result<(), BenchmarkError> {
 		let (operator, at, entries, signature) = feed_call::<T>(n);
-		let call = Call::<T>::feed { operator, at, entries, signature };
+		let call = Call::<T>::feed { operator, at, observed_at: NOW, entries, signature };
 
 		#[block]
 		{
@@ -180,9 +190,17 @@ mod benchmarks {
 		let ids = underlyings::<T>(1);
 		let id = ids[0];
 		fill_ring::<T>(id, NOW - 6_000);
-		for i in 0..s {
-			let _ = Pallet::<T>::do_schedule_settlement(id, NOW - 100_000 - u64::from(i) * 7_000);
-		}
+		// Due expiries, written directly (scheduling refuses past expiries).
+		let window = Underlyings::<T>::get(id).map(|p| p.settlement_window).unwrap_or_default();
+		let mut due: Vec<ScheduledSettlement> = (0..s)
+			.map(|i| ScheduledSettlement {
+				expiry: NOW - 100_000 - u64::from(i) * 7_000,
+				underlying: id,
+				window,
+			})
+			.collect();
+		due.sort_by_key(|x| (x.expiry, x.underlying));
+		ScheduledSettlements::<T>::put(BoundedVec::truncate_from(due));
 
 		#[block]
 		{
@@ -212,10 +230,12 @@ mod benchmarks {
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let id = underlyings::<T>(1)[0];
 
-		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, id, params(1));
+		let q = Operators::<T>::get().len() as u32 / 2 + 1;
 
-		assert_eq!(Underlyings::<T>::get(id).map(|p| p.quorum), Some(1));
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id, params(q));
+
+		assert_eq!(Underlyings::<T>::get(id).map(|p| p.quorum), Some(q));
 		Ok(())
 	}
 
@@ -224,6 +244,8 @@ mod benchmarks {
 		let origin =
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		operators::<T>(T::MaxOperators::get() - 1);
+		underlyings::<T>(T::MaxUnderlyings::get());
+		majority_quorums::<T>();
 		let who = T::BenchmarkHelper::operator(10_000);
 
 		#[extrinsic_call]
@@ -240,6 +262,7 @@ mod benchmarks {
 		start::<T>();
 		let ids = underlyings::<T>(u);
 		let ops = operators::<T>(T::MaxOperators::get());
+		majority_quorums::<T>();
 		for id in &ids {
 			fill_submissions::<T>(*id, &ops);
 		}
@@ -388,12 +411,15 @@ mod timing {
 				start::<Test>();
 				let id = underlyings::<Test>(1)[0];
 				fill_ring::<Test>(id, NOW - 6_000);
-				for i in 0..s {
-					let _ = Pallet::<Test>::do_schedule_settlement(
-						id,
-						NOW - 100_000 - u64::from(i) * 7_000,
-					);
-				}
+				let mut due: Vec<ScheduledSettlement> = (0..s)
+					.map(|i| ScheduledSettlement {
+						expiry: NOW - 100_000 - u64::from(i) * 7_000,
+						underlying: id,
+						window: 60_000,
+					})
+					.collect();
+				due.sort_by_key(|x| (x.expiry, x.underlying));
+				ScheduledSettlements::<Test>::put(BoundedVec::truncate_from(due));
 			},
 			|_| {
 				Pallet::<Test>::fix_due_settlements();
