@@ -73,6 +73,14 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn on_finalize_reserved_weight() -> Weight {
 		T::WeightInfo::aggregate(0, T::MaxOperators::get())
 			.saturating_add(T::WeightInfo::fix_settlements(T::MaxSettlementsPerBlock::get()))
+			// A settlement that gets stuck reads its ring's first slot, the underlying, its
+			// submissions and canonical price, and writes the stuck entry (added after the
+			// benchmark).
+			.saturating_add(
+				T::DbWeight::get()
+					.reads_writes(4, 1)
+					.saturating_mul(u64::from(T::MaxSettlementsPerBlock::get())),
+			)
 	}
 
 	/// Aggregates every underlying that received a submission in this block.

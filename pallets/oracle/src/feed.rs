@@ -137,8 +137,9 @@ impl<T: Config> Pallet<T> {
 				T::WeightInfo::aggregate(touched, ops)
 					.saturating_sub(T::WeightInfo::aggregate(0, ops)),
 			)
-			// The breaker's window reference (added after the benchmark).
-			.saturating_add(T::DbWeight::get().reads_writes(1, 1).saturating_mul(touched.into()))
+			// The breaker's window reference, the volatility's breaker and the operator count
+			// (added after the benchmark).
+			.saturating_add(T::DbWeight::get().reads_writes(3, 2).saturating_mul(touched.into()))
 	}
 
 	/// Stores a validated feed.
