@@ -153,6 +153,9 @@ impl<T: Config> Pallet<T> {
 		let required = Self::required_inputs(params.quorum, operators);
 		if fresh < required {
 			Self::deposit_event(Event::<T>::QuorumNotReached { underlying: id, fresh, quorum: required });
+			// Not a counting round: a held move must be confirmed by consecutive ones.
+			Self::clear_breaker(id, Quantity::Price, None);
+			Self::clear_breaker(id, Quantity::Volatility, None);
 			return;
 		}
 
@@ -194,19 +197,19 @@ impl<T: Config> Pallet<T> {
 	/// A round whose inputs disagree: nothing changes; a tripped breaker is cleared.
 	fn disagree(id: UnderlyingId, q: Quantity, fresh: u32, required: u32) {
 		Self::deposit_event(Event::<T>::InputsDisagree { underlying: id, quantity: q, fresh, required });
-		Self::clear_breaker(id, q);
+		Self::clear_breaker(id, q, None);
 	}
 
-	/// Removes `q`'s tripped breaker of `id`, if any (`CircuitBreakerReset` at the canonical
-	/// value, which stays).
-	fn clear_breaker(id: UnderlyingId, q: Quantity) {
+	/// Removes `q`'s tripped breaker of `id`, if any (`CircuitBreakerReset` at `value`, the
+	/// value that becomes canonical, or else at the canonical value, which stays).
+	fn clear_breaker(id: UnderlyingId, q: Quantity, value: Option<FixedU128>) {
 		let (had, canonical) = match q {
 			Quantity::Price => (Breakers::<T>::take(id).is_some(), IndexPrices::<T>::get(id)),
 			Quantity::Volatility =>
 				(VolatilityBreakers::<T>::take(id).is_some(), Volatilities::<T>::get(id)),
 		};
 		if had {
-			let value = canonical.map(|a| a.value).unwrap_or_default();
+			let value = value.or(canonical.map(|a| a.value)).unwrap_or_default();
 			Self::deposit_event(match q {
 				Quantity::Price => Event::<T>::CircuitBreakerReset { underlying: id, price: value },
 				Quantity::Volatility =>
@@ -248,7 +251,7 @@ impl<T: Config> Pallet<T> {
 			abs_diff(agg.value, base) <= FixedU128::from_inner(max_move.mul_floor(base.into_inner()))
 		};
 		if within(current.value) && within(window) {
-			Self::clear_breaker(id, q);
+			Self::clear_breaker(id, q, Some(agg.value));
 			Self::set_canonical_quantity(id, q, agg);
 			return;
 		}

@@ -4,7 +4,7 @@ use crate::{pallet::*, types::*};
 use frame_support::{pallet_prelude::*, traits::{Get, Time}};
 use optionchain_primitives::{Moment, UnderlyingId};
 use sp_arithmetic::{FixedPointNumber, FixedU128, Permill};
-use sp_runtime::traits::Zero;
+use sp_runtime::traits::{Saturating, Zero};
 
 impl<T: Config> Pallet<T> {
 	/// Checks every parameter, with a named error for each.
@@ -39,12 +39,16 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// `quorum` is a strict majority of `operators` and, once there are operators, reachable.
+	/// `quorum` is a strict majority of `operators`.
 	pub(crate) fn ensure_majority(quorum: u32, operators: u32) -> Result<(), Error<T>> {
-		ensure!(
-			quorum.saturating_mul(2) > operators && (operators == 0 || quorum <= operators),
-			Error::<T>::QuorumNotMajority
-		);
+		ensure!(quorum.saturating_mul(2) > operators, Error::<T>::QuorumNotMajority);
+		Ok(())
+	}
+
+	/// `quorum` is a strict majority of `operators` and, once there are operators, reachable.
+	pub(crate) fn ensure_majority_reachable(quorum: u32, operators: u32) -> Result<(), Error<T>> {
+		Self::ensure_majority(quorum, operators)?;
+		ensure!(operators == 0 || quorum <= operators, Error::<T>::QuorumNotMajority);
 		Ok(())
 	}
 
@@ -57,7 +61,7 @@ impl<T: Config> Pallet<T> {
 		params: UnderlyingParams,
 	) -> DispatchResult {
 		Self::validate_params(&params)?;
-		Self::ensure_majority(params.quorum, Self::operator_count())?;
+		Self::ensure_majority_reachable(params.quorum, Self::operator_count())?;
 		ensure!(!Underlyings::<T>::contains_key(id), Error::<T>::UnderlyingAlreadyRegistered);
 		UnderlyingList::<T>::try_mutate(|l| l.try_push(id))
 			.map_err(|_| Error::<T>::TooManyUnderlyings)?;
@@ -72,7 +76,7 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		ensure!(Underlyings::<T>::contains_key(id), Error::<T>::UnknownUnderlying);
 		Self::validate_params(&params)?;
-		Self::ensure_majority(params.quorum, Self::operator_count())?;
+		Self::ensure_majority_reachable(params.quorum, Self::operator_count())?;
 		Underlyings::<T>::insert(id, params);
 		Self::deposit_event(Event::<T>::UnderlyingUpdated { underlying: id, params });
 		Ok(())
@@ -86,7 +90,7 @@ impl<T: Config> Pallet<T> {
 			ops.try_push(who.clone()).map_err(|_| Error::<T>::TooManyOperators)?;
 			Ok(ops.len() as u32)
 		})?;
-		Self::ensure_all_majorities(n)?;
+		Self::ensure_all(n, Self::ensure_majority)?;
 		Self::deposit_event(Event::<T>::OperatorAdded { operator: who });
 		Ok(())
 	}
@@ -101,7 +105,10 @@ impl<T: Config> Pallet<T> {
 			ensure!(ops.len() != before, Error::<T>::NotOperator);
 			Ok(ops.len() as u32)
 		})?;
-		Self::ensure_all_majorities(n)?;
+		Self::ensure_all(n, |q, n| {
+			ensure!(q <= n, Error::<T>::QuorumNotMajority);
+			Ok(())
+		})?;
 		let mut dropped = 0u32;
 		for id in UnderlyingList::<T>::get() {
 			Submissions::<T>::mutate_exists(id, |maybe| {
@@ -119,12 +126,12 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Every registered underlying's quorum is a strict, reachable majority of `operators`
-	/// (bounded by `MaxUnderlyings` reads).
-	fn ensure_all_majorities(operators: u32) -> DispatchResult {
+	/// Every registered underlying's quorum passes `check` for `operators` (bounded by
+	/// `MaxUnderlyings` reads).
+	fn ensure_all(operators: u32, check: fn(u32, u32) -> Result<(), Error<T>>) -> DispatchResult {
 		for id in UnderlyingList::<T>::get() {
 			if let Some(p) = Underlyings::<T>::get(id) {
-				Self::ensure_majority(p.quorum, operators)?;
+				check(p.quorum, operators)?;
 			}
 		}
 		Ok(())

@@ -4,7 +4,9 @@
 //!   `max_volatility_dispersion` and `max_volatility_move` (agreement of a round's inputs and
 //!   the volatility's own circuit breaker). Every stored field is kept, except that a heartbeat
 //!   above [`MAX_HEARTBEAT`] and a settlement window above the kept history are clamped (they
-//!   are no longer valid); the new fields take their defaults.
+//!   are no longer valid) and a quorum that is not a strict majority of the operators is
+//!   raised to one; the new fields take their defaults. Scheduled settlements' windows are
+//!   clamped to the kept history.
 
 use crate::{pallet::*, types::*};
 use frame_support::{
@@ -37,11 +39,12 @@ pub mod v1 {
 	}
 
 	impl UnderlyingParamsV0 {
-		/// The v1 parameters (see the module docs); `history` is the kept history (ms).
-		pub fn upgrade(self, history: Moment) -> UnderlyingParams {
+		/// The v1 parameters (see the module docs); `history` is the kept history (ms),
+		/// `operators` the number of operators (the quorum is raised to a strict majority).
+		pub fn upgrade(self, history: Moment, operators: u32) -> UnderlyingParams {
 			let d = UnderlyingParams::default();
 			UnderlyingParams {
-				quorum: self.quorum,
+				quorum: self.quorum.max(operators / 2 + 1),
 				heartbeat: self.heartbeat.min(MAX_HEARTBEAT),
 				max_move: self.max_move,
 				confirmations: self.confirmations,
@@ -61,12 +64,20 @@ pub mod v1 {
 	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV0ToV1<T> {
 		fn on_runtime_upgrade() -> Weight {
 			let history = Pallet::<T>::history_span();
+			let operators = Operators::<T>::decode_len().unwrap_or(0) as u32;
 			let mut n = 0u64;
 			Underlyings::<T>::translate::<UnderlyingParamsV0, _>(|_, old| {
 				n = n.saturating_add(1);
-				Some(old.upgrade(history))
+				Some(old.upgrade(history, operators))
 			});
-			T::DbWeight::get().reads_writes(n.saturating_add(1), n)
+			// Scheduled settlements keep their window, clamped to the kept history (a longer
+			// one could only get stuck).
+			ScheduledSettlements::<T>::mutate(|s| {
+				for x in s.iter_mut() {
+					x.window = x.window.min(history).max(1);
+				}
+			});
+			T::DbWeight::get().reads_writes(n.saturating_add(3), n.saturating_add(1))
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -90,9 +101,10 @@ pub mod v1 {
 			)
 			.map_err(|_| "v1 post_upgrade: bad pre_upgrade state")?;
 			let history = Pallet::<T>::history_span();
+			let operators = Operators::<T>::decode_len().unwrap_or(0) as u32;
 			for (id, p) in old {
 				ensure!(
-					Underlyings::<T>::get(id) == Some(p.upgrade(history)),
+					Underlyings::<T>::get(id) == Some(p.upgrade(history, operators)),
 					"v1 post_upgrade: parameters not carried over"
 				);
 			}

@@ -185,12 +185,16 @@ impl<T: Config> Pallet<T> {
 		}
 		let ring = Rings::<T>::get(s.underlying);
 		let start = s.expiry.saturating_sub(s.window);
+		// The canonical price was last backed by fresh inputs until `fresh_until`: if that is
+		// before the window, the whole window would average a price nobody reported in it.
+		let fresh_in_window = IndexPrices::<T>::get(s.underlying).is_some_and(|c| c.fresh_until >= start);
 		let reason = match Self::observation(s.underlying, &ring, 0) {
 			None => Some(StuckReason::NoPriceBeforeExpiry),
 			Some(o) if o.timestamp > s.expiry => Some(StuckReason::NoPriceBeforeExpiry),
 			// The ring wrapped past the window's start: part of the window is lost.
 			Some(o) if o.timestamp > start && ring.len >= Self::ring_capacity() =>
 				Some(StuckReason::HistoryLost),
+			Some(_) if !fresh_in_window => Some(StuckReason::NoFreshPrice),
 			Some(_) => None,
 		};
 		if let Some(reason) = reason {
@@ -210,7 +214,9 @@ impl<T: Config> Pallet<T> {
 		}
 		match Self::twap_between(s.underlying, start, s.expiry) {
 			Some((price, from, to)) => Self::write_settlement(s.underlying, s.expiry, price, from, to, block),
-			None => frame_support::defensive!("a price exists before the expiry; qed"),
+			None => {
+				frame_support::defensive!("a price exists before the expiry; qed");
+			},
 		}
 	}
 
@@ -227,22 +233,30 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::<T>::SettlementPriceFixed { underlying: id, expiry, price, from, to });
 	}
 
-	/// The range of what the operators reported around `expiry` (their fresh submissions and
-	/// the canonical price), for governance to settle a stuck expiry inside it. `None` if
-	/// nobody reported anything within the heartbeat of the expiry.
+	/// The range of what a majority of the operators agreed on around `expiry`, for governance
+	/// to settle a stuck expiry inside it: the submissions observed within the heartbeat of the
+	/// expiry that agree (within `max_dispersion` of their median), if at least a strict
+	/// majority of the operators (and the quorum) agree; a liar's outlier never widens it.
+	/// `None` otherwise.
 	fn fed_range(id: UnderlyingId, expiry: Moment) -> Option<(Price, Price)> {
-		let heartbeat = Underlyings::<T>::get(id).map(|p| p.heartbeat).unwrap_or_default();
-		let near = |t: Moment| t.saturating_add(heartbeat) >= expiry && t <= expiry.saturating_add(heartbeat);
-		let mut prices: alloc::vec::Vec<Price> = Submissions::<T>::get(id)
+		let params = Underlyings::<T>::get(id)?;
+		let near = |t: Moment| {
+			t.saturating_add(params.heartbeat) >= expiry && t <= expiry.saturating_add(params.heartbeat)
+		};
+		let inputs: alloc::vec::Vec<(Price, Moment)> = Submissions::<T>::get(id)
 			.iter()
 			.filter(|s| near(s.timestamp))
-			.map(|s| s.price)
+			.map(|s| (s.price, s.timestamp))
 			.collect();
-		if let Some(c) = IndexPrices::<T>::get(id).filter(|c| near(c.updated_at)) {
-			prices.push(c.value);
-		}
-		let lo = prices.iter().min().copied()?;
-		let hi = prices.iter().max().copied()?;
+		let operators = Operators::<T>::decode_len().unwrap_or(0) as u32;
+		let required = Self::required_inputs(params.quorum, operators);
+		let (m, _, _) = Self::agreeing(&inputs, params.max_dispersion, required)?;
+		let tolerance = FixedU128::from_inner(params.max_dispersion.mul_floor(m.into_inner()));
+		let agree = inputs.iter().map(|(p, _)| *p).filter(|p| {
+			crate::aggregation::abs_diff(*p, m) <= tolerance
+		});
+		let lo = agree.clone().min()?;
+		let hi = agree.max()?;
 		Some((lo, hi))
 	}
 }

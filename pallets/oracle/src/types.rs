@@ -90,8 +90,8 @@ impl Default for UnderlyingParams {
 			settlement_window: DEFAULT_SETTLEMENT_WINDOW,
 			max_price: FixedU128::saturating_from_integer(10_000_000u128),
 			max_volatility: FixedU128::saturating_from_integer(10u128),
-			max_dispersion: Permill::from_percent(5),
-			max_volatility_dispersion: Permill::from_percent(20),
+			max_dispersion: Permill::from_percent(2),
+			max_volatility_dispersion: Permill::from_percent(10),
 			max_volatility_move: Permill::from_percent(25),
 		}
 	}
@@ -198,6 +198,9 @@ pub enum StuckReason {
 	NoPriceBeforeExpiry,
 	/// The kept history no longer reaches the start of the averaging window.
 	HistoryLost,
+	/// No fresh price at all during the averaging window (the last canonical price was backed
+	/// by fresh inputs only before it): the average would be a price nobody reported then.
+	NoFreshPrice,
 }
 
 /// A due settlement that could not be fixed: out of the schedule (it holds back nothing),
@@ -208,8 +211,8 @@ pub struct StuckSettlement {
 	pub window: Moment,
 	/// Why it is stuck.
 	pub reason: StuckReason,
-	/// Lowest and highest price the operators reported within the heartbeat of the expiry
-	/// (fresh submissions and the canonical price); `None` if nobody reported anything then.
+	/// Lowest and highest price a strict majority of the operators agreed on within the
+	/// heartbeat of the expiry; `None` if no majority agreed then.
 	pub range: Option<(Price, Price)>,
 	/// When it got stuck (ms).
 	pub since: Moment,

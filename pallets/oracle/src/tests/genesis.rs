@@ -30,8 +30,8 @@ fn genesis_json_shape() {
 			"settlementWindow": 1800000,
 			"maxPrice": "10000000000000000000000000",
 			"maxVolatility": "10000000000000000000",
-			"maxDispersion": 50000,
-			"maxVolatilityDispersion": 200000,
+			"maxDispersion": 20000,
+			"maxVolatilityDispersion": 100000,
 			"maxVolatilityMove": 250000
 		}]],
 		"operators": [1]
