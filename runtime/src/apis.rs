@@ -215,9 +215,10 @@ impl_runtime_apis! {
 		fn feed_payload(
 			operator: AccountId,
 			at: BlockNumber,
+			observed_at: u64,
 			entries: Vec<optionchain_primitives::FeedEntry>,
 		) -> Vec<u8> {
-			Oracle::api_feed_payload(operator, at, entries)
+			Oracle::api_feed_payload(operator, at, observed_at, entries)
 		}
 	}
 

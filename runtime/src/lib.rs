@@ -65,10 +65,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("optionchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("optionchain"),
 	authoring_version: 1,
-	spec_version: 102,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 2,
+	transaction_version: 3,
 	system_version: 1,
 };
 
@@ -152,7 +152,10 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 /// Migrations to run on the next runtime upgrade (each checks the pallet's on-chain storage
 /// version, so it runs once).
 #[allow(unused_parens)]
-type Migrations = (pallet_margin::migrations::v1::MigrateV0ToV1<Runtime>,);
+type Migrations = (
+	pallet_margin::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_oracle::migrations::v1::MigrateV0ToV1<Runtime>,
+);
 
 /// Executive: dispatches to the pallets.
 pub type Executive = frame_executive::Executive<

@@ -185,18 +185,35 @@ pub fn general(call: RuntimeCall) -> UncheckedExtrinsic {
 	UncheckedExtrinsic::new_transaction(call, tx_extension(0))
 }
 
-/// An oracle feed of `entries` for round `at`, signed by operator `who` over the exact payload
-/// the runtime API `OracleApi::feed_payload` returns (must run inside externalities).
+/// An oracle feed of `entries` for round `at`, observed at the round's block time, signed by
+/// operator `who` over the exact payload the runtime API `OracleApi::feed_payload` returns
+/// (must run inside externalities).
 pub fn oracle_feed(
 	who: Sr25519Keyring,
 	at: u32,
 	entries: Vec<optionchain_primitives::FeedEntry>,
 ) -> RuntimeCall {
-	let payload = optionchain_runtime::Oracle::api_feed_payload(who.to_account_id(), at, entries.clone());
+	oracle_feed_observed(who, at, Chain::timestamp_of(at), entries)
+}
+
+/// [`oracle_feed`] observed at `observed_at` (ms since the Unix epoch).
+pub fn oracle_feed_observed(
+	who: Sr25519Keyring,
+	at: u32,
+	observed_at: u64,
+	entries: Vec<optionchain_primitives::FeedEntry>,
+) -> RuntimeCall {
+	let payload = optionchain_runtime::Oracle::api_feed_payload(
+		who.to_account_id(),
+		at,
+		observed_at,
+		entries.clone(),
+	);
 	let signature: optionchain_runtime::Signature = who.sign(&payload).into();
 	RuntimeCall::Oracle(pallet_oracle::Call::feed {
 		operator: who.to_account_id(),
 		at,
+		observed_at,
 		entries: entries.try_into().expect("within MaxFeedEntries"),
 		signature,
 	})

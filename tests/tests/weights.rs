@@ -32,6 +32,7 @@ fn every_exchange_call_fits_in_a_block() {
 		RuntimeCall::Oracle(pallet_oracle::Call::feed {
 			operator: who.clone(),
 			at: 0,
+			observed_at: 0,
 			entries: entries.try_into().unwrap(),
 			signature: sp_runtime::MultiSignature::Sr25519(sp_core::sr25519::Signature::from_raw([0; 64])),
 		}),

@@ -7,6 +7,15 @@
 //! median it is not biased downwards (upwards), which matters because settlement of calls and
 //! puts is symmetric.
 //!
+//! ## Agreement
+//! A round counts only when at least `max(quorum, operators / 2 + 1)` fresh inputs agree:
+//! each within `max_dispersion` of the median of all fresh inputs. The new value is that
+//! median. While at most half the operators lie, an agreeing set always
+//! contains an honest input `h`, and the new value (the median `m` of all fresh inputs) is
+//! within `d·m` of it: `h / (1 + d) <= m <= h / (1 - d)`, the honest range widened by the band
+//! `d` (relative). A liar alone, or a liar plus a silent operator of three, can therefore not
+//! move the price beyond that band; disagreeing rounds leave it to go `Stale`.
+//!
 //! ## Confidence band
 //! The half-width is the median absolute deviation (MAD) of the inputs from the median, taken
 //! with the same median rule. It is robust: one extreme operator out of three cannot widen the
@@ -19,7 +28,7 @@ use frame_support::{
 	traits::{Get, Time},
 };
 use optionchain_primitives::{Moment, Price, UnderlyingId};
-use sp_arithmetic::FixedU128;
+use sp_arithmetic::{FixedU128, Permill};
 use sp_runtime::traits::{Saturating, UniqueSaturatedInto};
 
 /// Median of `values` (sorted in place). Even count: mean of the two middle values, rounded
@@ -64,18 +73,63 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn on_finalize_reserved_weight() -> Weight {
 		T::WeightInfo::aggregate(0, T::MaxOperators::get())
 			.saturating_add(T::WeightInfo::fix_settlements(T::MaxSettlementsPerBlock::get()))
+			// A settlement that gets stuck reads its ring's first slot, the underlying, its
+			// submissions and canonical price, and writes the stuck entry (added after the
+			// benchmark).
+			.saturating_add(
+				T::DbWeight::get()
+					.reads_writes(4, 1)
+					.saturating_mul(u64::from(T::MaxSettlementsPerBlock::get())),
+			)
 	}
 
 	/// Aggregates every underlying that received a submission in this block.
 	pub(crate) fn aggregate_touched() {
 		let touched = Touched::<T>::take();
+		if touched.is_empty() {
+			return;
+		}
+		let operators = Operators::<T>::decode_len().unwrap_or(0) as u32;
 		for id in touched {
-			Self::aggregate_one(id);
+			Self::aggregate_one(id, operators);
 		}
 	}
 
-	/// Aggregates one underlying from its operators' latest submissions.
-	pub(crate) fn aggregate_one(id: UnderlyingId) {
+	/// Inputs a round needs: `quorum`, and at least a strict majority of the `operators`.
+	pub fn required_inputs(quorum: u32, operators: u32) -> u32 {
+		quorum.max(operators / 2 + 1)
+	}
+
+	/// Whether the inputs of `values` (with their timestamps) agree: at least `required` of
+	/// them within `max_dispersion` of the median of all. Returns the median and the band
+	/// (MAD) of all the inputs and the timestamps of the agreeing ones, newest first; `None`
+	/// if fewer than `required` agree.
+	pub fn agreeing(
+		values: &[(FixedU128, Moment)],
+		max_dispersion: Permill,
+		required: u32,
+	) -> Option<(FixedU128, FixedU128, Vec<Moment>)> {
+		let all: Vec<FixedU128> = values.iter().map(|(v, _)| *v).collect();
+		let (m, _) = median_and_mad(&all)?;
+		let tolerance = FixedU128::from_inner(max_dispersion.mul_floor(m.into_inner()));
+		let agree: Vec<(FixedU128, Moment)> =
+			values.iter().copied().filter(|(v, _)| abs_diff(*v, m) <= tolerance).collect();
+		if (agree.len() as u32) < required {
+			return None;
+		}
+		let (value, band) = median_and_mad(&all)?;
+		let mut times: Vec<Moment> = agree.iter().map(|(_, t)| *t).collect();
+		times.sort_unstable_by(|a, b| b.cmp(a));
+		Some((value, band, times))
+	}
+
+	/// Aggregates one underlying from its operators' latest submissions. A round counts only
+	/// if at least `max(quorum, operators / 2 + 1)` inputs are fresh and as many agree (within
+	/// `max_dispersion` of their median), separately for the price and the volatility; the new
+	/// value is the median of the fresh inputs. A round that does not count changes nothing
+	/// (the value goes `Stale` once its inputs age out) and clears a tripped breaker (a move is
+	/// confirmed only by consecutive agreeing rounds).
+	pub(crate) fn aggregate_one(id: UnderlyingId, operators: u32) {
 		let Some(params) = Underlyings::<T>::get(id) else {
 			frame_support::defensive!("touched underlying is registered; qed");
 			return;
@@ -96,49 +150,72 @@ impl<T: Config> Pallet<T> {
 		}
 
 		let fresh = subs.len() as u32;
-		if fresh < params.quorum {
-			Self::deposit_event(Event::<T>::QuorumNotReached {
-				underlying: id,
-				fresh,
-				quorum: params.quorum,
-			});
+		let required = Self::required_inputs(params.quorum, operators);
+		if fresh < required {
+			Self::deposit_event(Event::<T>::QuorumNotReached { underlying: id, fresh, quorum: required });
+			// Not a counting round: a held move must be confirmed by consecutive ones.
+			Self::clear_breaker(id, Quantity::Price, None);
+			Self::clear_breaker(id, Quantity::Volatility, None);
 			return;
 		}
 
-		let prices: Vec<FixedU128> = subs.iter().map(|s| s.price).collect();
-		let vols: Vec<FixedU128> = subs.iter().map(|s| s.volatility).collect();
-		let mut times: Vec<Moment> = subs.iter().map(|s| s.timestamp).collect();
-		times.sort_unstable_by(|a, b| b.cmp(a));
-		// The quorum-th newest input decides how long a quorum stays within the heartbeat.
-		let quorum_index = (params.quorum as usize).saturating_sub(1);
-		let fresh_until =
-			times.get(quorum_index).copied().unwrap_or(now).saturating_add(params.heartbeat);
-
-		let (Some((price, price_band)), Some((vol, vol_band))) =
-			(median_and_mad(&prices), median_and_mad(&vols))
-		else {
-			frame_support::defensive!("quorum >= 1 inputs; qed");
-			return;
+		let prices: Vec<(FixedU128, Moment)> = subs.iter().map(|s| (s.price, s.timestamp)).collect();
+		let vols: Vec<(FixedU128, Moment)> = subs.iter().map(|s| (s.volatility, s.timestamp)).collect();
+		// The `required`-th newest agreeing input decides how long the value stays fresh.
+		let fresh_until = |times: &[Moment]| {
+			times
+				.get((required as usize).saturating_sub(1))
+				.copied()
+				.unwrap_or(now)
+				.saturating_add(params.heartbeat)
 		};
-
-		let vol_agg = Aggregate {
-			value: vol,
-			confidence: vol_band,
+		let mk = |value, confidence, times: &[Moment]| Aggregate {
+			value,
+			confidence,
 			updated_at: now,
 			block,
-			fresh_until,
+			fresh_until: fresh_until(times),
 			sources: fresh,
 		};
-		Volatilities::<T>::insert(id, vol_agg);
-		Self::deposit_event(Event::<T>::VolatilityUpdated {
-			underlying: id,
-			volatility: vol,
-			confidence: vol_band,
-			sources: fresh,
-		});
 
-		let price_agg = Aggregate { value: price, confidence: price_band, ..vol_agg };
-		Self::apply_price(id, &params, price_agg);
+		match Self::agreeing(&vols, params.max_volatility_dispersion, required) {
+			Some((vol, band, times)) => {
+				let agg = mk(vol, band, &times);
+				Self::gate(id, Quantity::Volatility, &params, agg);
+			},
+			None => Self::disagree(id, Quantity::Volatility, fresh, required),
+		}
+		match Self::agreeing(&prices, params.max_dispersion, required) {
+			Some((price, band, times)) => {
+				let agg = mk(price, band, &times);
+				Self::gate(id, Quantity::Price, &params, agg);
+			},
+			None => Self::disagree(id, Quantity::Price, fresh, required),
+		}
+	}
+
+	/// A round whose inputs disagree: nothing changes; a tripped breaker is cleared.
+	fn disagree(id: UnderlyingId, q: Quantity, fresh: u32, required: u32) {
+		Self::deposit_event(Event::<T>::InputsDisagree { underlying: id, quantity: q, fresh, required });
+		Self::clear_breaker(id, q, None);
+	}
+
+	/// Removes `q`'s tripped breaker of `id`, if any (`CircuitBreakerReset` at `value`, the
+	/// value that becomes canonical, or else at the canonical value, which stays).
+	fn clear_breaker(id: UnderlyingId, q: Quantity, value: Option<FixedU128>) {
+		let (had, canonical) = match q {
+			Quantity::Price => (Breakers::<T>::take(id).is_some(), IndexPrices::<T>::get(id)),
+			Quantity::Volatility =>
+				(VolatilityBreakers::<T>::take(id).is_some(), Volatilities::<T>::get(id)),
+		};
+		if had {
+			let value = value.or(canonical.map(|a| a.value)).unwrap_or_default();
+			Self::deposit_event(match q {
+				Quantity::Price => Event::<T>::CircuitBreakerReset { underlying: id, price: value },
+				Quantity::Volatility =>
+					Event::<T>::VolatilityBreakerReset { underlying: id, volatility: value },
+			});
+		}
 	}
 
 	/// The window reference of `id` at `now`: the canonical price at the start of the current
@@ -153,26 +230,29 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Makes `agg` canonical, or holds it behind the circuit breaker: it must be within
-	/// `max_move` of the canonical price and of the window reference.
-	fn apply_price(id: UnderlyingId, params: &UnderlyingParams, agg: Aggregate) {
-		let Some(current) = IndexPrices::<T>::get(id) else {
-			Self::set_canonical(id, agg);
+	/// Makes `agg` canonical for `q`, or holds it behind `q`'s circuit breaker. A price must be
+	/// within `max_move` of the canonical price and of the window reference; a volatility
+	/// within `max_volatility_move` of the canonical volatility.
+	fn gate(id: UnderlyingId, q: Quantity, params: &UnderlyingParams, agg: Aggregate) {
+		let current = match q {
+			Quantity::Price => IndexPrices::<T>::get(id),
+			Quantity::Volatility => Volatilities::<T>::get(id),
+		};
+		let Some(current) = current else {
+			Self::set_canonical_quantity(id, q, agg);
 			return;
 		};
 		let now = T::Time::now();
-		let window = Self::window_reference(id, current.value, now);
-		let within = |base: Price| {
-			abs_diff(agg.value, base) <= FixedU128::from_inner(params.max_move.mul_floor(base.into_inner()))
+		let (max_move, window) = match q {
+			Quantity::Price => (params.max_move, Self::window_reference(id, current.value, now)),
+			Quantity::Volatility => (params.max_volatility_move, current.value),
+		};
+		let within = |base: FixedU128| {
+			abs_diff(agg.value, base) <= FixedU128::from_inner(max_move.mul_floor(base.into_inner()))
 		};
 		if within(current.value) && within(window) {
-			if Breakers::<T>::take(id).is_some() {
-				Self::deposit_event(Event::<T>::CircuitBreakerReset {
-					underlying: id,
-					price: agg.value,
-				});
-			}
-			Self::set_canonical(id, agg);
+			Self::clear_breaker(id, q, Some(agg.value));
+			Self::set_canonical_quantity(id, q, agg);
 			return;
 		}
 		// The reference the move is measured against: the one it leaves.
@@ -180,7 +260,11 @@ impl<T: Config> Pallet<T> {
 		let upwards = agg.value >= reference;
 
 		let required = params.confirmations;
-		let breaker = match Breakers::<T>::get(id) {
+		let held = match q {
+			Quantity::Price => Breakers::<T>::get(id),
+			Quantity::Volatility => VolatilityBreakers::<T>::get(id),
+		};
+		let breaker = match held {
 			Some(b) if b.upwards == upwards => Breaker {
 				candidate: agg,
 				upwards,
@@ -188,29 +272,86 @@ impl<T: Config> Pallet<T> {
 				tripped_at: b.tripped_at,
 			},
 			_ => {
-				Self::deposit_event(Event::<T>::CircuitBreakerTripped {
-					underlying: id,
-					reference,
-					candidate: agg.value,
-					required,
+				Self::deposit_event(match q {
+					Quantity::Price => Event::<T>::CircuitBreakerTripped {
+						underlying: id,
+						reference,
+						candidate: agg.value,
+						required,
+					},
+					Quantity::Volatility => Event::<T>::VolatilityBreakerTripped {
+						underlying: id,
+						reference,
+						candidate: agg.value,
+						required,
+					},
 				});
 				Breaker { candidate: agg, upwards, confirmations: 1, tripped_at: agg.block }
 			},
 		};
 		if breaker.confirmations >= required {
-			Breakers::<T>::remove(id);
-			Self::release_breaker(id, agg, now, false);
+			match q {
+				Quantity::Price => {
+					Breakers::<T>::remove(id);
+					Self::release_breaker(id, agg, now, false);
+				},
+				Quantity::Volatility => {
+					VolatilityBreakers::<T>::remove(id);
+					Self::release_volatility(id, agg, false);
+				},
+			}
 		} else {
 			if breaker.confirmations > 1 {
-				Self::deposit_event(Event::<T>::CircuitBreakerConfirming {
-					underlying: id,
-					candidate: agg.value,
-					confirmations: breaker.confirmations,
-					required,
+				let (candidate, confirmations) = (agg.value, breaker.confirmations);
+				Self::deposit_event(match q {
+					Quantity::Price => Event::<T>::CircuitBreakerConfirming {
+						underlying: id,
+						candidate,
+						confirmations,
+						required,
+					},
+					Quantity::Volatility => Event::<T>::VolatilityBreakerConfirming {
+						underlying: id,
+						candidate,
+						confirmations,
+						required,
+					},
 				});
 			}
-			Breakers::<T>::insert(id, breaker);
+			match q {
+				Quantity::Price => Breakers::<T>::insert(id, breaker),
+				Quantity::Volatility => VolatilityBreakers::<T>::insert(id, breaker),
+			}
 		}
+	}
+
+	fn set_canonical_quantity(id: UnderlyingId, q: Quantity, agg: Aggregate) {
+		match q {
+			Quantity::Price => Self::set_canonical(id, agg),
+			Quantity::Volatility => Self::set_volatility(id, agg),
+		}
+	}
+
+	/// Writes a new canonical volatility.
+	pub(crate) fn set_volatility(id: UnderlyingId, agg: Aggregate) {
+		Volatilities::<T>::insert(id, agg);
+		Self::deposit_event(Event::<T>::VolatilityUpdated {
+			underlying: id,
+			volatility: agg.value,
+			confidence: agg.confidence,
+			sources: agg.sources,
+		});
+	}
+
+	/// Makes a held volatility move canonical (confirmed by rounds, or released by governance;
+	/// the caller has removed the breaker).
+	pub(crate) fn release_volatility(id: UnderlyingId, agg: Aggregate, by_governance: bool) {
+		Self::set_volatility(id, agg);
+		Self::deposit_event(Event::<T>::VolatilityBreakerReleased {
+			underlying: id,
+			volatility: agg.value,
+			by_governance,
+		});
 	}
 
 	/// Makes a held move canonical (confirmed by enough rounds, or released by governance;

@@ -26,9 +26,15 @@ fn price(i: u32) -> FixedU128 {
 
 /// Makes `count` underlyings registered (keeps existing ones) and returns the first `count`.
 fn underlyings<T: Config>(count: u32) -> Vec<UnderlyingId> {
+	// Written directly: the set-up does not follow the quorum-majority rule.
 	let mut next = 1_000u32;
 	while (UnderlyingList::<T>::get().len() as u32) < count {
-		let _ = Pallet::<T>::do_register_underlying(next, params(1));
+		if !Underlyings::<T>::contains_key(next) {
+			UnderlyingList::<T>::mutate(|l| {
+				let _ = l.try_push(next);
+			});
+			Underlyings::<T>::insert(next, params(1));
+		}
 		next += 1;
 	}
 	UnderlyingList::<T>::get().into_iter().take(count as usize).collect()
@@ -36,14 +42,24 @@ fn underlyings<T: Config>(count: u32) -> Vec<UnderlyingId> {
 
 /// Replaces the operator set with `count` benchmark operators.
 fn operators<T: Config>(count: u32) -> Vec<T::AccountId> {
-	Operators::<T>::kill();
-	(0..count)
-		.map(|i| {
-			let who = T::BenchmarkHelper::operator(i);
-			let _ = Pallet::<T>::do_add_operator(who.clone());
-			who
-		})
-		.collect()
+	// Written directly: the set-up does not follow the quorum-majority rule of
+	// `add_operator` (the aggregation requires a majority of operators anyway).
+	let ops: Vec<T::AccountId> = (0..count).map(T::BenchmarkHelper::operator).collect();
+	Operators::<T>::put(BoundedVec::truncate_from(ops.clone()));
+	ops
+}
+
+/// Sets every registered underlying's quorum to a strict majority of `MaxOperators` (written
+/// directly), so that operators can be added and removed in the benchmarks.
+fn majority_quorums<T: Config>() {
+	let q = T::MaxOperators::get() / 2 + 1;
+	for id in UnderlyingList::<T>::get() {
+		Underlyings::<T>::mutate(id, |p| {
+			if let Some(p) = p {
+				p.quorum = q;
+			}
+		});
+	}
 }
 
 fn start<T: Config>() -> BlockNumberFor<T> {
@@ -112,7 +128,7 @@ fn feed_call<T: Config>(
 		})
 		.collect();
 	let entries: FeedEntriesOf<T> = BoundedVec::truncate_from(entries);
-	let payload = Pallet::<T>::feed_payload(&operator, at, &entries);
+	let payload = Pallet::<T>::feed_payload(&operator, at, NOW, &entries);
 	let signature = T::BenchmarkHelper::sign(&operator, &payload);
 	(operator, at, entries, signature)
 }
@@ -127,7 +143,7 @@ mod benchmarks {
 		let first = entries[0].underlying;
 
 		#[extrinsic_call]
-		_(RawOrigin::Authorized, operator.clone(), at, entries, signature);
+		_(RawOrigin::Authorized, operator.clone(), at, NOW, entries, signature);
 
 		assert!(Submissions::<T>::get(first).iter().any(|s| s.operator == operator));
 	}
@@ -135,7 +151,7 @@ mod benchmarks {
 	#[benchmark]
 	fn authorize_feed(n: Linear<1, { T::MaxFeedEntries::get() }>) -> Result<(), BenchmarkError> {
 		let (operator, at, entries, signature) = feed_call::<T>(n);
-		let call = Call::<T>::feed { operator, at, entries, signature };
+		let call = Call::<T>::feed { operator, at, observed_at: NOW, entries, signature };
 
 		#[block]
 		{
@@ -153,10 +169,11 @@ mod benchmarks {
 	) {
 		start::<T>();
 		let ids = underlyings::<T>(T::MaxUnderlyings::get());
-		let ops = operators::<T>(T::MaxOperators::get());
+		// `o` operators, all feeding: a round with every input.
+		let ops = operators::<T>(o);
 		let mut touched: BoundedVec<UnderlyingId, T::MaxUnderlyings> = BoundedVec::new();
 		for id in ids.iter().take(a as usize) {
-			let _ = Pallet::<T>::do_update_underlying(*id, params(o));
+			Underlyings::<T>::insert(*id, params(o / 2 + 1));
 			fill_submissions::<T>(*id, &ops[..o as usize]);
 			fill_ring::<T>(*id, NOW - 6_000);
 			let _ = touched.try_push(*id);
@@ -180,9 +197,17 @@ mod benchmarks {
 		let ids = underlyings::<T>(1);
 		let id = ids[0];
 		fill_ring::<T>(id, NOW - 6_000);
-		for i in 0..s {
-			let _ = Pallet::<T>::do_schedule_settlement(id, NOW - 100_000 - u64::from(i) * 7_000);
-		}
+		// Due expiries, written directly (scheduling refuses past expiries).
+		let window = Underlyings::<T>::get(id).map(|p| p.settlement_window).unwrap_or_default();
+		let mut due: Vec<ScheduledSettlement> = (0..s)
+			.map(|i| ScheduledSettlement {
+				expiry: NOW - 100_000 - u64::from(i) * 7_000,
+				underlying: id,
+				window,
+			})
+			.collect();
+		due.sort_by_key(|x| (x.expiry, x.underlying));
+		ScheduledSettlements::<T>::put(BoundedVec::truncate_from(due));
 
 		#[block]
 		{
@@ -212,10 +237,12 @@ mod benchmarks {
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let id = underlyings::<T>(1)[0];
 
-		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, id, params(1));
+		let q = Operators::<T>::get().len() as u32 / 2 + 1;
 
-		assert_eq!(Underlyings::<T>::get(id).map(|p| p.quorum), Some(1));
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id, params(q));
+
+		assert_eq!(Underlyings::<T>::get(id).map(|p| p.quorum), Some(q));
 		Ok(())
 	}
 
@@ -224,6 +251,8 @@ mod benchmarks {
 		let origin =
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		operators::<T>(T::MaxOperators::get() - 1);
+		underlyings::<T>(T::MaxUnderlyings::get());
+		majority_quorums::<T>();
 		let who = T::BenchmarkHelper::operator(10_000);
 
 		#[extrinsic_call]
@@ -240,6 +269,7 @@ mod benchmarks {
 		start::<T>();
 		let ids = underlyings::<T>(u);
 		let ops = operators::<T>(T::MaxOperators::get());
+		majority_quorums::<T>();
 		for id in &ids {
 			fill_submissions::<T>(*id, &ops);
 		}
@@ -337,7 +367,7 @@ mod timing {
 			50,
 			|| feed_call::<Test>(n),
 			|(o, at, e, s)| {
-				Pallet::<Test>::feed(RawOrigin::Authorized.into(), o, at, e, s).unwrap();
+				Pallet::<Test>::feed(RawOrigin::Authorized.into(), o, at, NOW, e, s).unwrap();
 			},
 		);
 		time(
@@ -345,7 +375,7 @@ mod timing {
 			50,
 			|| feed_call::<Test>(1),
 			|(o, at, e, s)| {
-				Pallet::<Test>::feed(RawOrigin::Authorized.into(), o, at, e, s).unwrap();
+				Pallet::<Test>::feed(RawOrigin::Authorized.into(), o, at, NOW, e, s).unwrap();
 			},
 		);
 		time(
@@ -353,7 +383,7 @@ mod timing {
 			50,
 			|| feed_call::<Test>(n),
 			|(o, at, e, s)| {
-				let call = Call::<Test>::feed { operator: o, at, entries: e, signature: s };
+				let call = Call::<Test>::feed { operator: o, at, observed_at: NOW, entries: e, signature: s };
 				call.authorize(TransactionSource::External).unwrap().unwrap();
 			},
 		);
@@ -388,12 +418,15 @@ mod timing {
 				start::<Test>();
 				let id = underlyings::<Test>(1)[0];
 				fill_ring::<Test>(id, NOW - 6_000);
-				for i in 0..s {
-					let _ = Pallet::<Test>::do_schedule_settlement(
-						id,
-						NOW - 100_000 - u64::from(i) * 7_000,
-					);
-				}
+				let mut due: Vec<ScheduledSettlement> = (0..s)
+					.map(|i| ScheduledSettlement {
+						expiry: NOW - 100_000 - u64::from(i) * 7_000,
+						underlying: id,
+						window: 60_000,
+					})
+					.collect();
+				due.sort_by_key(|x| (x.expiry, x.underlying));
+				ScheduledSettlements::<Test>::put(BoundedVec::truncate_from(due));
 			},
 			|_| {
 				Pallet::<Test>::fix_due_settlements();

@@ -10,28 +10,34 @@ use frame_support::{
 	traits::{Get, Time},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use optionchain_primitives::FeedEntry;
+use optionchain_primitives::{FeedEntry, Moment};
 use sp_runtime::{
 	traits::{Saturating, UniqueSaturatedInto, Verify, Zero},
 	transaction_validity::{InvalidTransaction, TransactionValidityWithRefund, ValidTransaction},
 };
 
 impl<T: Config> Pallet<T> {
-	/// The bytes an operator signs to feed `entries` for round `at`:
-	/// `SCALE(FEED_CONTEXT, genesis_hash, operator, at, entries)`.
+	/// The bytes an operator signs to feed `entries`, observed at `observed_at` (ms since the
+	/// Unix epoch), for round `at`:
+	/// `SCALE(FEED_CONTEXT, genesis_hash, spec_name, operator, at, observed_at, entries)`.
+	/// The genesis hash and the runtime's `spec_name` bind the feed to this chain.
 	pub fn feed_payload(
 		operator: &T::AccountId,
 		at: BlockNumberFor<T>,
+		observed_at: Moment,
 		entries: &[FeedEntry],
 	) -> Vec<u8> {
 		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-		(FEED_CONTEXT, genesis, operator, at, entries).encode()
+		let version = <T as frame_system::Config>::Version::get();
+		let spec_name: &str = version.spec_name.as_ref();
+		(FEED_CONTEXT, genesis, spec_name.as_bytes(), operator, at, observed_at, entries).encode()
 	}
 
 	/// Every check of a feed, cheapest first; the signature last.
 	pub(crate) fn check_feed(
 		operator: &T::AccountId,
 		at: BlockNumberFor<T>,
+		observed_at: Moment,
 		entries: &FeedEntriesOf<T>,
 		signature: &T::OperatorSignature,
 	) -> Result<(), Error<T>> {
@@ -42,6 +48,12 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(at <= now, Error::<T>::FeedFromFuture);
 		ensure!(now.saturating_sub(at) <= T::FeedLifetime::get(), Error::<T>::FeedExpired);
+		// The observation's own age, whatever the block that includes it: a price observed
+		// before a stall (or held back by a block author) cannot become canonical later.
+		let time = T::Time::now();
+		let max_age = T::MaxFeedAge::get();
+		ensure!(observed_at.saturating_add(max_age) >= time, Error::<T>::FeedTooOld);
+		ensure!(observed_at <= time.saturating_add(max_age), Error::<T>::ObservedInFuture);
 		if let Some(last) = LastFeeds::<T>::get(operator) {
 			ensure!(last.block != now, Error::<T>::AlreadySubmitted);
 			ensure!(at > last.round, Error::<T>::FeedReplayed);
@@ -60,7 +72,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(e.volatility <= params.max_volatility, Error::<T>::VolatilityOutOfBounds);
 		}
 
-		let payload = Self::feed_payload(operator, at, entries);
+		let payload = Self::feed_payload(operator, at, observed_at, entries);
 		ensure!(signature.verify(&payload[..], operator), Error::<T>::BadSignature);
 		Ok(())
 	}
@@ -71,18 +83,24 @@ impl<T: Config> Pallet<T> {
 		_source: TransactionSource,
 		operator: &T::AccountId,
 		at: &BlockNumberFor<T>,
+		observed_at: &Moment,
 		entries: &FeedEntriesOf<T>,
 		signature: &T::OperatorSignature,
 	) -> TransactionValidityWithRefund {
-		Self::check_feed(operator, *at, entries, signature).map_err(Self::invalid_transaction)?;
+		Self::check_feed(operator, *at, *observed_at, entries, signature)
+			.map_err(Self::invalid_transaction)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		let remaining: u64 = at
 			.saturating_add(T::FeedLifetime::get())
 			.saturating_sub(now)
 			.unique_saturated_into();
+		// One pending feed per operator: every feed provides the tag of the operator's next
+		// round, and a newer round has a higher priority, so it replaces an older one.
+		let last = LastFeeds::<T>::get(operator).map(|l| l.round).unwrap_or_default();
+		let round: u64 = (*at).unique_saturated_into();
 		let validity = ValidTransaction::with_tag_prefix("OracleFeed")
-			.priority(T::FeedPriority::get())
-			.and_provides((operator, *at))
+			.priority(T::FeedPriority::get().saturating_add(round))
+			.and_provides((operator, last))
 			.longevity(remaining.saturating_add(1))
 			.propagate(true)
 			.build()?;
@@ -95,9 +113,11 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::NotOperator => InvalidTransaction::BadSigner,
 			Error::<T>::BadSignature => InvalidTransaction::BadProof,
 			Error::<T>::FeedFromFuture => InvalidTransaction::Future,
-			Error::<T>::FeedExpired | Error::<T>::FeedReplayed | Error::<T>::AlreadySubmitted => {
-				InvalidTransaction::Stale
-			},
+			Error::<T>::FeedExpired |
+			Error::<T>::FeedReplayed |
+			Error::<T>::AlreadySubmitted |
+			Error::<T>::FeedTooOld => InvalidTransaction::Stale,
+			Error::<T>::ObservedInFuture => InvalidTransaction::Future,
 			// The pallet error index, so that clients can name the exact error.
 			other => InvalidTransaction::Custom(other.encode().first().copied().unwrap_or(u8::MAX)),
 		};
@@ -117,21 +137,24 @@ impl<T: Config> Pallet<T> {
 				T::WeightInfo::aggregate(touched, ops)
 					.saturating_sub(T::WeightInfo::aggregate(0, ops)),
 			)
-			// The breaker's window reference (added after the benchmark).
-			.saturating_add(T::DbWeight::get().reads_writes(1, 1).saturating_mul(touched.into()))
+			// The breaker's window reference, the volatility's breaker and the operator count
+			// (added after the benchmark).
+			.saturating_add(T::DbWeight::get().reads_writes(3, 2).saturating_mul(touched.into()))
 	}
 
 	/// Stores a validated feed.
 	pub(crate) fn do_feed(
 		operator: T::AccountId,
 		at: BlockNumberFor<T>,
+		observed_at: Moment,
 		entries: FeedEntriesOf<T>,
 		signature: T::OperatorSignature,
 	) -> DispatchResultWithPostInfo {
-		Self::check_feed(&operator, at, &entries, &signature)?;
+		Self::check_feed(&operator, at, observed_at, &entries, &signature)?;
 
 		let now = frame_system::Pallet::<T>::block_number();
-		let timestamp = T::Time::now();
+		// Freshness counts from the observation (never from the future).
+		let timestamp = observed_at.min(T::Time::now());
 		let block: u32 = now.unique_saturated_into();
 		let mut touched = Touched::<T>::get();
 		let mut newly_touched = 0u32;

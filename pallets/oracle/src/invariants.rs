@@ -17,6 +17,12 @@ impl<T: Config> Pallet<T> {
 		assert!(T::MaxScheduledSettlements::get() > 0, "MaxScheduledSettlements must be > 0");
 		assert!(T::MaxSettlementsPerBlock::get() > 0, "MaxSettlementsPerBlock must be > 0");
 		assert!(!T::FeedLifetime::get().is_zero(), "FeedLifetime must be > 0");
+		assert!(T::MaxFeedAge::get() > 0, "MaxFeedAge must be > 0");
+		assert!(T::MinBlockInterval::get() > 0, "MinBlockInterval must be > 0");
+		assert!(
+			Self::history_span() >= DEFAULT_SETTLEMENT_WINDOW,
+			"the kept history must cover the default settlement window"
+		);
 	}
 
 	/// The invariants listed in the crate docs.
@@ -31,6 +37,10 @@ impl<T: Config> Pallet<T> {
 			ensure!(!list.iter().take(i).any(|p| p == id), "duplicate underlying");
 			let params = Underlyings::<T>::get(id).ok_or("listed underlying has no params")?;
 			ensure!(Self::validate_params(&params).is_ok(), "invalid params stored");
+			ensure!(
+				Self::ensure_majority(params.quorum, ops.len() as u32).is_ok(),
+				"quorum is not a strict majority of the operators"
+			);
 		}
 		ensure!(
 			Underlyings::<T>::iter_keys().count() == list.len(),
@@ -62,6 +72,17 @@ impl<T: Config> Pallet<T> {
 			ensure!(
 				!SettlementPrices::<T>::contains_key(s.underlying, s.expiry),
 				"scheduled settlement already fixed"
+			);
+		}
+
+		for (id, expiry, _) in StuckSettlements::<T>::iter() {
+			ensure!(
+				!SettlementPrices::<T>::contains_key(id, expiry),
+				"stuck settlement already fixed"
+			);
+			ensure!(
+				!schedule.iter().any(|s| s.underlying == id && s.expiry == expiry),
+				"stuck settlement still scheduled"
 			);
 		}
 
@@ -100,6 +121,9 @@ impl<T: Config> Pallet<T> {
 
 		for (id, _) in Breakers::<T>::iter() {
 			ensure!(IndexPrices::<T>::contains_key(id), "breaker without canonical price");
+		}
+		for (id, _) in VolatilityBreakers::<T>::iter() {
+			ensure!(Volatilities::<T>::contains_key(id), "breaker without canonical volatility");
 		}
 		Ok(())
 	}

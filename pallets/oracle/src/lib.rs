@@ -45,6 +45,7 @@ mod aggregation;
 mod feed;
 mod governance;
 mod invariants;
+pub mod migrations;
 mod provider;
 mod twap;
 pub mod types;
@@ -112,8 +113,9 @@ pub mod pallet {
 	use optionchain_primitives::{FeedEntry, Moment, Price, UnderlyingId};
 	use sp_runtime::traits::{IdentifyAccount, Verify};
 
-	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The in-code storage version (1: `UnderlyingParams` gained the agreement and volatility
+	/// bounds; see [`crate::migrations`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -169,13 +171,30 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxSettlementsPerBlock: Get<u32>;
 
+		/// Shortest time between two blocks (ms): Aura's slot duration. With
+		/// `MaxObservations` it bounds the history kept (`Pallet::history_span`), which bounds
+		/// the settlement windows governance may set.
+		#[pallet::constant]
+		type MinBlockInterval: Get<Moment>;
+
+		/// Time after an expiry (ms) before governance may force or cancel its stuck
+		/// settlement.
+		#[pallet::constant]
+		type SettlementGracePeriod: Get<Moment>;
+
 		/// Number of blocks after its round `at` during which a signed feed can be included.
 		#[pallet::constant]
 		type FeedLifetime: Get<BlockNumberFor<Self>>;
 
-		/// Transaction-pool priority of feeds.
+		/// Transaction-pool priority of feeds (plus the feed's round, so that an operator's
+		/// newer feed replaces its older one in the pool).
 		#[pallet::constant]
 		type FeedPriority: Get<TransactionPriority>;
+
+		/// Oldest accepted observation (ms): a feed whose `observed_at` is more than this before
+		/// the including block's timestamp (or more than this after it) is refused.
+		#[pallet::constant]
+		type MaxFeedAge: Get<Moment>;
 
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
@@ -236,6 +255,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Breakers<T: Config> = StorageMap<_, Twox64Concat, UnderlyingId, Breaker, OptionQuery>;
 
+	/// Tripped circuit breakers of the volatility.
+	#[pallet::storage]
+	pub type VolatilityBreakers<T: Config> =
+		StorageMap<_, Twox64Concat, UnderlyingId, Breaker, OptionQuery>;
+
 	/// The circuit breaker's window reference per underlying: the canonical price at the start
 	/// of the current `BreakerWindow`, and that start (ms).
 	#[pallet::storage]
@@ -262,6 +286,19 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ScheduledSettlements<T: Config> =
 		StorageValue<_, BoundedVec<ScheduledSettlement, T::MaxScheduledSettlements>, ValueQuery>;
+
+	/// Due settlements that could not be fixed from the kept history: `(underlying, expiry)
+	/// -> why, and the range operators reported around the expiry`. Out of the schedule.
+	#[pallet::storage]
+	pub type StuckSettlements<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		UnderlyingId,
+		Blake2_128Concat,
+		Moment,
+		StuckSettlement,
+		OptionQuery,
+	>;
 
 	/// Fixed settlement prices: `(underlying, expiry) -> record`. Never overwritten.
 	#[pallet::storage]
@@ -303,8 +340,9 @@ pub mod pallet {
 			confidence: Price,
 			sources: u32,
 		},
-		/// An underlying had submissions this block but fewer than `quorum` within the
-		/// heartbeat: nothing changed (its value goes `Stale` when its inputs age out).
+		/// An underlying had submissions this block but fewer than `quorum` (the round's required
+		/// inputs: `max(quorum, operators / 2 + 1)`) within the heartbeat: nothing changed (its
+		/// value goes `Stale` when its inputs age out).
 		QuorumNotReached { underlying: UnderlyingId, fresh: u32, quorum: u32 },
 		/// The aggregate moved beyond the per-block bound: the canonical price stays at
 		/// `reference` until `required` consecutive rounds confirm the move.
@@ -323,8 +361,32 @@ pub mod pallet {
 		},
 		/// The move was confirmed (by rounds, or by governance) and is now canonical.
 		CircuitBreakerReleased { underlying: UnderlyingId, price: Price, by_governance: bool },
-		/// An aggregate came back within the bound: the breaker is cleared, the move dropped.
+		/// An aggregate came back within the bound, or a round's inputs disagreed: the breaker
+		/// is cleared, the move dropped; the canonical price stays `price`.
 		CircuitBreakerReset { underlying: UnderlyingId, price: Price },
+		/// The volatility moved beyond `max_volatility_move`: it stays at `reference` until
+		/// `required` consecutive agreeing rounds confirm the move.
+		VolatilityBreakerTripped {
+			underlying: UnderlyingId,
+			reference: Price,
+			candidate: Price,
+			required: u32,
+		},
+		/// Another round beyond the volatility bound on the same side.
+		VolatilityBreakerConfirming {
+			underlying: UnderlyingId,
+			candidate: Price,
+			confirmations: u32,
+			required: u32,
+		},
+		/// The volatility move was confirmed (by rounds, or by governance).
+		VolatilityBreakerReleased { underlying: UnderlyingId, volatility: Price, by_governance: bool },
+		/// The volatility's breaker was cleared; the canonical volatility stays.
+		VolatilityBreakerReset { underlying: UnderlyingId, volatility: Price },
+		/// `fresh` inputs reached the round's `required` count but fewer than `required` of them
+		/// agree (within the dispersion bound) on `quantity`: nothing changed, a held move of it
+		/// was dropped.
+		InputsDisagree { underlying: UnderlyingId, quantity: Quantity, fresh: u32, required: u32 },
 		/// A settlement price was requested for `(underlying, expiry)`.
 		SettlementScheduled { underlying: UnderlyingId, expiry: Moment, window: Moment },
 		/// A settlement price was fixed: TWAP over `[from, to]`.
@@ -335,9 +397,20 @@ pub mod pallet {
 			from: Moment,
 			to: Moment,
 		},
-		/// A due settlement could not be fixed because the underlying has never had a price;
-		/// it is retried every block.
-		SettlementDeferred { underlying: UnderlyingId, expiry: Moment },
+		/// A due settlement could not be fixed from the kept history (`reason`); it left the
+		/// schedule and waits for governance (`force_settlement_price` inside `range`, the
+		/// lowest and highest price operators reported around the expiry, or
+		/// `cancel_settlement`).
+		SettlementStuck {
+			underlying: UnderlyingId,
+			expiry: Moment,
+			reason: StuckReason,
+			range: Option<(Price, Price)>,
+		},
+		/// Governance set the settlement price of a stuck expiry.
+		SettlementPriceForced { underlying: UnderlyingId, expiry: Moment, price: Price },
+		/// Governance cancelled a stuck settlement (no price will ever be fixed for it).
+		SettlementCancelled { underlying: UnderlyingId, expiry: Moment },
 	}
 
 	/// Errors of the oracle pallet.
@@ -351,13 +424,20 @@ pub mod pallet {
 		TooManyUnderlyings,
 		/// `quorum` is 0 or larger than `MaxOperators`.
 		InvalidQuorum,
-		/// `heartbeat` is 0.
+		/// `quorum` must be a strict majority of the operators (`2 * quorum > operators`),
+		/// and reachable (`quorum <= operators`, once there are operators).
+		QuorumNotMajority,
+		/// `max_dispersion` or `max_volatility_dispersion` is 0 or above 50 %.
+		InvalidMaxDispersion,
+		/// `max_volatility_move` is 0.
+		InvalidMaxVolatilityMove,
+		/// `heartbeat` is 0 or longer than 10 minutes.
 		InvalidHeartbeat,
 		/// `max_move` is 0.
 		InvalidMaxMove,
 		/// `confirmations` is smaller than 2.
 		InvalidConfirmations,
-		/// `settlement_window` is 0 or longer than 24 h.
+		/// `settlement_window` is 0 or longer than the history kept (`history_span`).
 		InvalidSettlementWindow,
 		/// `max_price` is 0 or above the hard cap of 10^12 USD.
 		InvalidMaxPrice,
@@ -393,12 +473,30 @@ pub mod pallet {
 		AlreadySubmitted,
 		/// The signature does not match the operator and payload.
 		BadSignature,
+		/// The feed's observation is older than `MaxFeedAge`.
+		FeedTooOld,
+		/// The feed's observation time is more than `MaxFeedAge` in the future.
+		ObservedInFuture,
 		/// The settlement schedule is full.
 		TooManyScheduledSettlements,
 		/// The expiry is 0.
 		InvalidExpiry,
-		/// The underlying's circuit breaker is not tripped.
+		/// The expiry is before the current block's timestamp.
+		ExpiryInPast,
+		/// No stuck settlement exists for this underlying and expiry.
+		SettlementNotStuck,
+		/// The settlement grace period after the expiry has not passed yet.
+		GracePeriodNotOver,
+		/// Nobody reported a price around the expiry: a price cannot be forced (cancel it).
+		NoFedRange,
+		/// The forced price is outside the range operators reported around the expiry (widened
+		/// by `max_dispersion`).
+		PriceOutsideFedRange,
+		/// Neither of the underlying's circuit breakers is tripped.
 		CircuitBreakerNotTripped,
+		/// The held move's candidate is older than the heartbeat: it is no longer what the
+		/// operators report and cannot be released.
+		CandidateTooOld,
 	}
 
 	#[pallet::hooks]
@@ -435,7 +533,11 @@ pub mod pallet {
 		/// over [`Pallet::feed_payload`] and that every entry is valid, so that invalid feeds
 		/// never enter the pool. Free for operators. `at` is the feed's round: a block number
 		/// `<= ` the including block, at most `FeedLifetime` blocks old, and larger than the
-		/// operator's previous round. At most one feed per operator per block.
+		/// operator's previous round. `observed_at` (ms since the Unix epoch) is when the
+		/// operator observed the values: at most `MaxFeedAge` before (or after) the including
+		/// block's timestamp; freshness and the heartbeat count from it. At most one feed per
+		/// operator per block. Prices in USD per unit and volatilities as fractions, both with
+		/// 18 decimals.
 		#[pallet::call_index(0)]
 		#[pallet::weight(Pallet::<T>::feed_weight(entries.len() as u32))]
 		#[pallet::authorize(Pallet::<T>::authorize_feed)]
@@ -444,11 +546,12 @@ pub mod pallet {
 			origin: OriginFor<T>,
 			operator: T::AccountId,
 			at: BlockNumberFor<T>,
+			observed_at: Moment,
 			entries: FeedEntriesOf<T>,
 			signature: T::OperatorSignature,
 		) -> DispatchResultWithPostInfo {
 			ensure_authorized(origin)?;
-			Self::do_feed(operator, at, entries, signature)
+			Self::do_feed(operator, at, observed_at, entries, signature)
 		}
 
 		/// Register an underlying with its parameters.
@@ -504,6 +607,35 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			Self::do_schedule_settlement(underlying, expiry)
+		}
+
+		/// Set the settlement price (USD per unit, 18 decimals) of a stuck expiry of
+		/// `underlying`, at least `SettlementGracePeriod` after the expiry and only inside the
+		/// range operators reported around it (widened by `max_dispersion`), so that one
+		/// governance key cannot pay itself.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::DbWeight::get().reads_writes(2, 2))]
+		pub fn force_settlement_price(
+			origin: OriginFor<T>,
+			underlying: UnderlyingId,
+			expiry: Moment,
+			price: Price,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_force_settlement_price(underlying, expiry, price)
+		}
+
+		/// Cancel a stuck settlement of `underlying` at `expiry` (ms), at least
+		/// `SettlementGracePeriod` after the expiry.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::DbWeight::get().reads_writes(1, 1))]
+		pub fn cancel_settlement(
+			origin: OriginFor<T>,
+			underlying: UnderlyingId,
+			expiry: Moment,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_cancel_settlement(underlying, expiry)
 		}
 
 		/// Confirm the move held by a tripped circuit breaker: the candidate becomes canonical.

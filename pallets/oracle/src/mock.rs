@@ -23,6 +23,7 @@ frame_support::construct_runtime!(
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	type Version = MockVersion;
 }
 
 impl pallet_timestamp::Config for Test {
@@ -34,6 +35,11 @@ impl pallet_timestamp::Config for Test {
 
 parameter_types! {
 	pub const FeedPriority: u64 = 1 << 60;
+	/// The runtime version (its `spec_name` is part of the signed feed payload).
+	pub MockVersion: sp_version::RuntimeVersion = sp_version::RuntimeVersion {
+		spec_name: alloc::borrow::Cow::Borrowed("optionchain-test"),
+		..Default::default()
+	};
 }
 
 /// Benchmark helper for the mock: `TestSignature` is `(signer, message)`.
@@ -60,11 +66,15 @@ impl pallet_oracle::Config for Test {
 	type MaxOperators = ConstU32<5>;
 	type MaxFeedEntries = ConstU32<4>;
 	type BreakerWindow = ConstU64<60_000>;
-	type MaxObservations = ConstU32<16>;
+	/// (320 - 2 - 2) x 6 s = 31.6 min of history: covers the 30 min settlement window.
+	type MaxObservations = ConstU32<320>;
 	type MaxScheduledSettlements = ConstU32<4>;
 	type MaxSettlementsPerBlock = ConstU32<2>;
 	type FeedLifetime = ConstU64<5>;
 	type FeedPriority = FeedPriority;
+	type MaxFeedAge = ConstU64<12_000>;
+	type MinBlockInterval = ConstU64<6_000>;
+	type SettlementGracePeriod = ConstU64<60_000>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
@@ -103,6 +113,9 @@ pub fn params() -> UnderlyingParams {
 		settlement_window: DEFAULT_SETTLEMENT_WINDOW,
 		max_price: usd(10_000_000),
 		max_volatility: usd(10),
+		max_dispersion: Permill::from_percent(5),
+		max_volatility_dispersion: Permill::from_percent(20),
+		max_volatility_move: Permill::from_percent(25),
 	}
 }
 
@@ -121,6 +134,12 @@ impl Default for ExtBuilder {
 }
 
 impl ExtBuilder {
+	/// The operators at genesis.
+	pub fn operators(mut self, ops: Vec<u64>) -> Self {
+		self.operators = ops;
+		self
+	}
+
 	pub fn params(mut self, id: UnderlyingId, p: UnderlyingParams) -> Self {
 		for u in self.underlyings.iter_mut().filter(|u| u.0 == id) {
 			u.1 = p;
@@ -187,19 +206,29 @@ pub fn entries(v: Vec<FeedEntry>) -> FeedEntriesOf<Test> {
 }
 
 /// The operator's valid signature over the payload.
-pub fn sign(operator: u64, at: u64, e: &FeedEntriesOf<Test>) -> TestSignature {
-	TestSignature(operator, Oracle::feed_payload(&operator, at, e))
+pub fn sign(operator: u64, at: u64, observed_at: Moment, e: &FeedEntriesOf<Test>) -> TestSignature {
+	TestSignature(operator, Oracle::feed_payload(&operator, at, observed_at, e))
 }
 
-/// Dispatches a correctly signed feed for round = current block, as `AuthorizeCall` would.
+/// Dispatches a correctly signed feed for round = current block, observed now, as
+/// `AuthorizeCall` would.
 pub fn feed(
 	operator: u64,
 	v: Vec<FeedEntry>,
 ) -> DispatchResultWithInfo<frame_support::dispatch::PostDispatchInfo> {
+	feed_observed(operator, Timestamp::now(), v)
+}
+
+/// Like [`feed`], observed at `observed_at` (ms).
+pub fn feed_observed(
+	operator: u64,
+	observed_at: Moment,
+	v: Vec<FeedEntry>,
+) -> DispatchResultWithInfo<frame_support::dispatch::PostDispatchInfo> {
 	let at = System::block_number();
 	let e = entries(v);
-	let sig = sign(operator, at, &e);
-	Oracle::feed(RawOrigin::Authorized.into(), operator, at, e, sig)
+	let sig = sign(operator, at, observed_at, &e);
+	Oracle::feed(RawOrigin::Authorized.into(), operator, at, observed_at, e, sig)
 }
 
 /// Feeds `price` (and 50 % vol) for BTC.

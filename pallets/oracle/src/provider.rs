@@ -39,7 +39,7 @@ impl<T: Config> Pallet<T> {
 		Some(IndexVolatility {
 			volatility: agg.value,
 			confidence: agg.confidence,
-			status: Self::status_of(&agg, false),
+			status: Self::status_of(&agg, VolatilityBreakers::<T>::contains_key(id)),
 			updated_at: agg.updated_at,
 			block: agg.block,
 		})
@@ -64,9 +64,10 @@ impl<T: Config> Pallet<T> {
 	pub fn api_feed_payload(
 		operator: T::AccountId,
 		at: BlockNumberFor<T>,
+		observed_at: Moment,
 		entries: Vec<FeedEntry>,
 	) -> Vec<u8> {
-		Self::feed_payload(&operator, at, &entries)
+		Self::feed_payload(&operator, at, observed_at, &entries)
 	}
 }
 

@@ -27,7 +27,7 @@ use sp_runtime::traits::UniqueSaturatedInto;
 
 impl<T: Config> Pallet<T> {
 	/// Ring capacity (at least 1).
-	fn ring_capacity() -> u32 {
+	pub(crate) fn ring_capacity() -> u32 {
 		T::MaxObservations::get().max(1)
 	}
 
@@ -39,7 +39,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The `i`-th oldest observation.
-	fn observation(id: UnderlyingId, ring: &Ring, i: u32) -> Option<Observation> {
+	pub(crate) fn observation(id: UnderlyingId, ring: &Ring, i: u32) -> Option<Observation> {
 		Observations::<T>::get(id, Self::slot(ring, i))
 	}
 
@@ -138,8 +138,24 @@ impl<T: Config> Pallet<T> {
 		Self::twap_between(id, now.saturating_sub(window), now).map(|(p, _, _)| p)
 	}
 
-	/// Fixes up to `MaxSettlementsPerBlock` due settlements (expiry `<=` block timestamp).
-	/// Returns the number attempted.
+	/// The settlement window the kept history always covers (ms): the ring holds
+	/// `MaxObservations` observations, at most one per block and blocks at least
+	/// `MinBlockInterval` apart, and a due settlement waits at most
+	/// `ceil(MaxScheduledSettlements / MaxSettlementsPerBlock)` blocks for its turn (stuck
+	/// entries leave the schedule), so `(MaxObservations - backlog - 2) * MinBlockInterval`
+	/// of history before any expiry is still kept when it is fixed.
+	pub fn history_span() -> Moment {
+		let per_block = T::MaxSettlementsPerBlock::get().max(1);
+		let backlog = T::MaxScheduledSettlements::get().div_ceil(per_block);
+		let blocks = T::MaxObservations::get().saturating_sub(backlog).saturating_sub(2);
+		u64::from(blocks).saturating_mul(T::MinBlockInterval::get())
+	}
+
+	/// Fixes up to `MaxSettlementsPerBlock` due settlements (expiry `<=` block timestamp),
+	/// oldest first. A due settlement that cannot be fixed from the kept history (no price
+	/// before its expiry, or its window no longer kept) leaves the schedule as stuck
+	/// (`SettlementStuck`), so it never holds back the others; governance settles it
+	/// (`force_settlement_price`) or cancels it. Returns the number attempted.
 	pub(crate) fn fix_due_settlements() -> u32 {
 		let now = T::Time::now();
 		let mut schedule = ScheduledSettlements::<T>::get();
@@ -154,43 +170,94 @@ impl<T: Config> Pallet<T> {
 				return true;
 			}
 			attempted = attempted.saturating_add(1);
-			Self::fix_settlement(s, block)
+			Self::fix_settlement(s, block, now);
+			false
 		});
 		ScheduledSettlements::<T>::put(schedule);
 		attempted
 	}
 
-	/// Fixes one settlement; returns whether it must stay scheduled.
-	fn fix_settlement(s: &ScheduledSettlement, block: u32) -> bool {
+	/// Fixes one due settlement from the kept history, or records it as stuck.
+	fn fix_settlement(s: &ScheduledSettlement, block: u32, now: Moment) {
 		if SettlementPrices::<T>::contains_key(s.underlying, s.expiry) {
 			frame_support::defensive!("fixed settlements are not scheduled; qed");
-			return false;
+			return;
 		}
+		let ring = Rings::<T>::get(s.underlying);
 		let start = s.expiry.saturating_sub(s.window);
+		// The canonical price was last backed by fresh inputs until `fresh_until`: if that is
+		// before the window, the whole window would average a price nobody reported in it.
+		let fresh_in_window = IndexPrices::<T>::get(s.underlying).is_some_and(|c| c.fresh_until >= start);
+		let reason = match Self::observation(s.underlying, &ring, 0) {
+			None => Some(StuckReason::NoPriceBeforeExpiry),
+			Some(o) if o.timestamp > s.expiry => Some(StuckReason::NoPriceBeforeExpiry),
+			// The ring wrapped past the window's start: part of the window is lost.
+			Some(o) if o.timestamp > start && ring.len >= Self::ring_capacity() =>
+				Some(StuckReason::HistoryLost),
+			Some(_) if !fresh_in_window => Some(StuckReason::NoFreshPrice),
+			Some(_) => None,
+		};
+		if let Some(reason) = reason {
+			let range = Self::fed_range(s.underlying, s.expiry);
+			StuckSettlements::<T>::insert(
+				s.underlying,
+				s.expiry,
+				StuckSettlement { window: s.window, reason, range, since: now },
+			);
+			Self::deposit_event(Event::<T>::SettlementStuck {
+				underlying: s.underlying,
+				expiry: s.expiry,
+				reason,
+				range,
+			});
+			return;
+		}
 		match Self::twap_between(s.underlying, start, s.expiry) {
-			Some((price, from, to)) => {
-				SettlementPrices::<T>::insert(
-					s.underlying,
-					s.expiry,
-					SettlementRecord { price, from, to, block },
-				);
-				Self::deposit_event(Event::<T>::SettlementPriceFixed {
-					underlying: s.underlying,
-					expiry: s.expiry,
-					price,
-					from,
-					to,
-				});
-				false
-			},
+			Some((price, from, to)) => Self::write_settlement(s.underlying, s.expiry, price, from, to, block),
 			None => {
-				Self::deposit_event(Event::<T>::SettlementDeferred {
-					underlying: s.underlying,
-					expiry: s.expiry,
-				});
-				true
+				frame_support::defensive!("a price exists before the expiry; qed");
 			},
 		}
+	}
+
+	/// Records a fixed settlement price.
+	pub(crate) fn write_settlement(
+		id: UnderlyingId,
+		expiry: Moment,
+		price: Price,
+		from: Moment,
+		to: Moment,
+		block: u32,
+	) {
+		SettlementPrices::<T>::insert(id, expiry, SettlementRecord { price, from, to, block });
+		Self::deposit_event(Event::<T>::SettlementPriceFixed { underlying: id, expiry, price, from, to });
+	}
+
+	/// The range of what a majority of the operators agreed on around `expiry`, for governance
+	/// to settle a stuck expiry inside it: the submissions observed within the heartbeat of the
+	/// expiry that agree (within `max_dispersion` of their median), if at least a strict
+	/// majority of the operators (and the quorum) agree; a liar's outlier never widens it.
+	/// `None` otherwise.
+	fn fed_range(id: UnderlyingId, expiry: Moment) -> Option<(Price, Price)> {
+		let params = Underlyings::<T>::get(id)?;
+		let near = |t: Moment| {
+			t.saturating_add(params.heartbeat) >= expiry && t <= expiry.saturating_add(params.heartbeat)
+		};
+		let inputs: alloc::vec::Vec<(Price, Moment)> = Submissions::<T>::get(id)
+			.iter()
+			.filter(|s| near(s.timestamp))
+			.map(|s| (s.price, s.timestamp))
+			.collect();
+		let operators = Operators::<T>::decode_len().unwrap_or(0) as u32;
+		let required = Self::required_inputs(params.quorum, operators);
+		let (m, _, _) = Self::agreeing(&inputs, params.max_dispersion, required)?;
+		let tolerance = FixedU128::from_inner(params.max_dispersion.mul_floor(m.into_inner()));
+		let agree = inputs.iter().map(|(p, _)| *p).filter(|p| {
+			crate::aggregation::abs_diff(*p, m) <= tolerance
+		});
+		let lo = agree.clone().min()?;
+		let hi = agree.max()?;
+		Some((lo, hi))
 	}
 }
 

@@ -8,7 +8,11 @@ use sp_arithmetic::{FixedPointNumber, FixedU128, Permill};
 
 /// Thirty minutes in milliseconds: the default settlement averaging window (as Deribit's).
 pub const DEFAULT_SETTLEMENT_WINDOW: Moment = 30 * 60 * 1000;
-/// Longest accepted TWAP or settlement window: 24 hours in milliseconds.
+/// Longest accepted heartbeat: 10 minutes in milliseconds (a price backed by inputs older
+/// than that is not a price).
+pub const MAX_HEARTBEAT: Moment = 10 * 60 * 1000;
+/// Longest accepted TWAP or settlement window: 24 hours in milliseconds (a settlement window is
+/// further bounded by the kept history, `Pallet::history_span`).
 ///
 /// Together with [`PRICE_CAP`] this keeps the integral of the price over any window below
 /// `2^128`, which is what makes the wrapping accumulator exact (see `twap.rs`).
@@ -39,8 +43,10 @@ pub const FEED_CONTEXT: [u8; 16] = *b"optionchain/feed";
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UnderlyingParams {
 	/// Minimum number of operator submissions, each younger than `heartbeat`, needed for a
-	/// fresh canonical value. `1 <= quorum <= MaxOperators`. To tolerate `f` faulty operators
-	/// use `quorum >= 2f + 1`.
+	/// fresh canonical value. `1 <= quorum <= MaxOperators` and a strict majority of the
+	/// operators (`2 * quorum > operators`): a round needs `max(quorum, operators / 2 + 1)`
+	/// agreeing inputs, so a minority of operators (lying or silent) can neither move the price
+	/// nor confirm a move.
 	pub quorum: u32,
 	/// Maximum age (ms) of a submission counted towards the quorum; also how long a canonical
 	/// value stays `Fresh` after its quorum-th newest input. Non-zero.
@@ -60,6 +66,18 @@ pub struct UnderlyingParams {
 	/// Submissions above this volatility are rejected as absurd.
 	/// `0 < max_volatility <= VOLATILITY_CAP`.
 	pub max_volatility: Volatility,
+	/// Agreement of a round's price inputs: an input agrees when it is within this fraction
+	/// of the median of all fresh inputs. A round counts (updates the price, or confirms a
+	/// move held by the circuit breaker) only when at least a strict majority of the operators
+	/// (and at least `quorum`) agree; the new price is the median of the fresh inputs.
+	/// `0 < max_dispersion <= 50 %`.
+	pub max_dispersion: Permill,
+	/// The same for the volatility inputs. `0 < max_volatility_dispersion <= 50 %`.
+	pub max_volatility_dispersion: Permill,
+	/// Largest move of the volatility, relative to the canonical volatility, that a round may
+	/// apply at once; a larger one trips the volatility's own circuit breaker (confirmed by
+	/// `confirmations` agreeing rounds on the same side). Non-zero.
+	pub max_volatility_move: Permill,
 }
 
 impl Default for UnderlyingParams {
@@ -72,6 +90,9 @@ impl Default for UnderlyingParams {
 			settlement_window: DEFAULT_SETTLEMENT_WINDOW,
 			max_price: FixedU128::saturating_from_integer(10_000_000u128),
 			max_volatility: FixedU128::saturating_from_integer(10u128),
+			max_dispersion: Permill::from_percent(2),
+			max_volatility_dispersion: Permill::from_percent(10),
+			max_volatility_move: Permill::from_percent(25),
 		}
 	}
 }
@@ -107,6 +128,18 @@ pub struct Aggregate {
 	pub fresh_until: Moment,
 	/// Number of inputs.
 	pub sources: u32,
+}
+
+/// The two aggregated quantities of an underlying.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Debug,
+)]
+pub enum Quantity {
+	/// The index price.
+	Price,
+	/// The ATM implied volatility.
+	Volatility,
 }
 
 /// State of a tripped circuit breaker.
@@ -152,6 +185,37 @@ pub struct ScheduledSettlement {
 	pub underlying: UnderlyingId,
 	/// Averaging window (ms), taken from the underlying's parameters when scheduled.
 	pub window: Moment,
+}
+
+/// Why a due settlement could not be fixed from the kept history.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Debug,
+)]
+pub enum StuckReason {
+	/// The underlying had no canonical price at or before the expiry (never priced, or first
+	/// priced after it): no price after the expiry may stand in for it.
+	NoPriceBeforeExpiry,
+	/// The kept history no longer reaches the start of the averaging window.
+	HistoryLost,
+	/// No fresh price at all during the averaging window (the last canonical price was backed
+	/// by fresh inputs only before it): the average would be a price nobody reported then.
+	NoFreshPrice,
+}
+
+/// A due settlement that could not be fixed: out of the schedule (it holds back nothing),
+/// waiting for governance to force a price inside `range` or to cancel it.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct StuckSettlement {
+	/// The averaging window it was scheduled with (ms).
+	pub window: Moment,
+	/// Why it is stuck.
+	pub reason: StuckReason,
+	/// Lowest and highest price a strict majority of the operators agreed on within the
+	/// heartbeat of the expiry; `None` if no majority agreed then.
+	pub range: Option<(Price, Price)>,
+	/// When it got stuck (ms).
+	pub since: Moment,
 }
 
 /// A fixed settlement price. Never changed once written.

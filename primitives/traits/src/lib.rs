@@ -121,8 +121,8 @@ pub struct IndexVolatility {
 	pub volatility: Volatility,
 	/// Half-width of the confidence band (median absolute deviation).
 	pub confidence: Volatility,
-	/// Whether the value may be used. Volatility has no circuit breaker, so this is only ever
-	/// `Fresh` or `Stale`.
+	/// Whether the value may be used: `CircuitBreaker` while a volatility move beyond the
+	/// underlying's bound waits for confirmation.
 	pub status: PriceStatus,
 	/// Timestamp (ms) of the block in which the value became canonical.
 	pub updated_at: Moment,

@@ -26,6 +26,13 @@ impl pallet_oracle::Config for Runtime {
 	/// A signed feed round is valid for 5 blocks (10 s).
 	type FeedLifetime = ConstU32<5>;
 	type FeedPriority = OracleFeedPriority;
+	/// An observation is accepted up to 10 s (5 blocks) after it was made.
+	type MaxFeedAge = ConstU64<10_000>;
+	/// Aura's slot: blocks are at least 2 s apart, so the 1,200 observations keep at least
+	/// (1,200 - 32 - 2) x 2 s = 38.9 min of history before any expiry.
+	type MinBlockInterval = ConstU64<{ crate::SLOT_DURATION }>;
+	/// Governance may settle or cancel a stuck expiry one hour after it.
+	type SettlementGracePeriod = ConstU64<3_600_000>;
 	type WeightInfo = pallet_oracle::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = OracleBenchmarkHelper;

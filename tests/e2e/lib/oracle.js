@@ -11,16 +11,19 @@ export function fixed(value) {
   return BigInt(int) * FIXED + BigInt((frac + '0'.repeat(18)).slice(0, 18));
 }
 
-/** Build the feed call of `operator` (a keyring pair) for round `at`. */
-export async function feedCall(api, operator, at, entries) {
-  const payload = await api.call.oracleApi.feedPayload(operator.address, at, entries);
+/**
+ * Build the feed call of `operator` (a keyring pair) for round `at`, observed at `observedAt`
+ * (ms since the Unix epoch; the chain refuses observations more than 10 s from its block time).
+ */
+export async function feedCall(api, operator, at, entries, observedAt = Date.now()) {
+  const payload = await api.call.oracleApi.feedPayload(operator.address, at, observedAt, entries);
   // The runtime API returns a SCALE `Vec<u8>`; polkadot.js 16.5 hands it back with its own
   // length prefix still inside the `Bytes`. Sign the content, without any length prefix.
   let message = payload.toU8a(true);
   const [total, inner] = compactStripLength(message);
   if (total === message.length) message = inner;
   const signature = operator.sign(message);
-  return api.tx.oracle.feed(operator.address, at, entries, { Sr25519: u8aToHex(signature) });
+  return api.tx.oracle.feed(operator.address, at, observedAt, entries, { Sr25519: u8aToHex(signature) });
 }
 
 /**

@@ -19,6 +19,9 @@ pub use optionchain_primitives::{
 
 sp_api::decl_runtime_apis! {
 	/// Reads of the oracle's canonical values at the state of a block.
+	///
+	/// Version 2: `feed_payload` takes the observation time.
+	#[api_version(2)]
 	pub trait OracleApi<AccountId, BlockNumber>
 	where
 		AccountId: Codec,
@@ -43,8 +46,14 @@ sp_api::decl_runtime_apis! {
 		/// The underlyings registered with the oracle.
 		fn underlyings() -> Vec<UnderlyingId>;
 
-		/// The exact bytes an operator must sign (with its account key) to feed `entries`
-		/// for round `at` (a block number at most `FeedLifetime` blocks before inclusion).
-		fn feed_payload(operator: AccountId, at: BlockNumber, entries: Vec<FeedEntry>) -> Vec<u8>;
+		/// The exact bytes an operator must sign (with its account key) to feed `entries`,
+		/// observed at `observed_at` (ms since the Unix epoch), for round `at` (a block number
+		/// at most `FeedLifetime` blocks before inclusion).
+		fn feed_payload(
+			operator: AccountId,
+			at: BlockNumber,
+			observed_at: u64,
+			entries: Vec<FeedEntry>,
+		) -> Vec<u8>;
 	}
 }

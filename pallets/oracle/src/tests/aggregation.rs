@@ -59,8 +59,13 @@ fn odd_count_median_and_band() {
 
 #[test]
 fn even_count_median_is_mean_of_middle_two() {
-	build_and_execute(|| {
-		Oracle::add_operator(frame_system::RawOrigin::Root.into(), DAVE).unwrap();
+	// Four operators need a quorum of 3 (a strict majority).
+	let q3 = crate::types::UnderlyingParams { quorum: 3, ..params() };
+	ExtBuilder::default()
+		.operators(vec![ALICE, BOB, CHARLIE, DAVE])
+		.params(BTC, q3)
+		.params(ETH, q3)
+		.build_and_execute(|| {
 		feed_btc(ALICE, 100);
 		feed_btc(BOB, 101);
 		feed_btc(CHARLIE, 104);
@@ -71,6 +76,7 @@ fn even_count_median_is_mean_of_middle_two() {
 		assert_eq!(p.price, units::ratio(1025, 10));
 		// |x - 102.5| = {2.5, 1.5, 1.5, 7.5} -> sorted {1.5, 1.5, 2.5, 7.5} -> (1.5 + 2.5) / 2 = 2
 		assert_eq!(p.confidence, usd(2));
+		// (110 is 7.3 % from the median, beyond the 5 % agreement: 3 of 4 agree, as required.)
 	});
 }
 

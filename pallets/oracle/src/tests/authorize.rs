@@ -20,8 +20,9 @@ type Xt = UncheckedExtrinsic<u64, RuntimeCall, TestSignature, Ext>;
 fn feed_call(operator: u64, price: u128) -> RuntimeCall {
 	let at = System::block_number();
 	let e = entries(vec![entry(BTC, usd(price), pct(50))]);
-	let signature = sign(operator, at, &e);
-	RuntimeCall::Oracle(Call::feed { operator, at, entries: e, signature })
+	let observed_at = Timestamp::now();
+	let signature = sign(operator, at, observed_at, &e);
+	RuntimeCall::Oracle(Call::feed { operator, at, observed_at, entries: e, signature })
 }
 
 /// Validates and applies `call` as a general (unsigned, extension-carrying) transaction.
@@ -44,8 +45,9 @@ fn operator_feed_is_valid_and_feeless() {
 		let Some(Ok((valid, refund))) = call.authorize(TransactionSource::External) else {
 			panic!("operator feed must be authorized");
 		};
-		assert_eq!(valid.priority, FeedPriority::get());
-		assert_eq!(valid.provides, vec![("OracleFeed", (ALICE, 1u64)).encode()]);
+		// Priority grows with the round; the tag is the operator's next round (none yet: 0).
+		assert_eq!(valid.priority, FeedPriority::get() + 1);
+		assert_eq!(valid.provides, vec![("OracleFeed", (ALICE, 0u64)).encode()]);
 		// at = 1, FeedLifetime = 5: includable in blocks 1..=6.
 		assert_eq!(valid.longevity, 6);
 		assert_eq!(refund, frame_support::weights::Weight::zero());
@@ -86,11 +88,13 @@ fn bad_feeds_are_rejected_at_validation() {
 		// Signature of Bob for Alice's feed.
 		let at = System::block_number();
 		let e = entries(vec![entry(BTC, usd(100), pct(50))]);
+		let now = Timestamp::now();
 		let forged = RuntimeCall::Oracle(Call::feed {
 			operator: ALICE,
 			at,
+			observed_at: now,
 			entries: e.clone(),
-			signature: sign(BOB, at, &e),
+			signature: sign(BOB, at, now, &e),
 		});
 		assert_eq!(apply_general(forged), Err(InvalidTransaction::BadProof.into()));
 
@@ -100,7 +104,8 @@ fn bad_feeds_are_rejected_at_validation() {
 			RuntimeCall::Oracle(Call::feed {
 				operator: ALICE,
 				at,
-				signature: sign(ALICE, at, &e),
+				observed_at: now,
+				signature: sign(ALICE, at, now, &e),
 				entries: e,
 			})
 		};
@@ -116,13 +121,13 @@ fn bad_feeds_are_rejected_at_validation() {
 #[test]
 fn signed_origin_cannot_feed() {
 	build_and_execute(|| {
-		let RuntimeCall::Oracle(Call::feed { operator, at, entries, signature }) =
+		let RuntimeCall::Oracle(Call::feed { operator, at, observed_at, entries, signature }) =
 			feed_call(ALICE, 100)
 		else {
 			unreachable!()
 		};
 		assert_eq!(
-			Oracle::feed(RuntimeOrigin::signed(ALICE), operator, at, entries, signature)
+			Oracle::feed(RuntimeOrigin::signed(ALICE), operator, at, observed_at, entries, signature)
 				.map_err(|e| e.error),
 			Err(DispatchError::BadOrigin)
 		);

@@ -16,8 +16,9 @@ fn feed_at(
 	v: Vec<optionchain_primitives::FeedEntry>,
 ) -> frame_support::dispatch::DispatchResultWithPostInfo {
 	let e = entries(v);
-	let sig = sign(operator, at, &e);
-	Oracle::feed(RawOrigin::Authorized.into(), operator, at, e, sig)
+	let now = Timestamp::now();
+	let sig = sign(operator, at, now, &e);
+	Oracle::feed(RawOrigin::Authorized.into(), operator, at, now, e, sig)
 }
 
 fn btc(price: sp_arithmetic::FixedU128) -> Vec<optionchain_primitives::FeedEntry> {
@@ -54,9 +55,15 @@ fn feed_errors() {
 			Error::<Test>::VolatilityOutOfBounds
 		);
 		let e = entries(btc(usd(1)));
-		let wrong = sign(ALICE, 1, &entries(btc(usd(2))));
+		let wrong = sign(ALICE, 1, T0, &entries(btc(usd(2))));
 		assert_noop!(
-			Oracle::feed(RawOrigin::Authorized.into(), ALICE, 1, e, wrong),
+			Oracle::feed(RawOrigin::Authorized.into(), ALICE, 1, T0, e.clone(), wrong),
+			Error::<Test>::BadSignature
+		);
+		// Signed for another observation time.
+		let other = sign(ALICE, 1, T0 - 1, &e);
+		assert_noop!(
+			Oracle::feed(RawOrigin::Authorized.into(), ALICE, 1, T0, e, other),
 			Error::<Test>::BadSignature
 		);
 		assert_noop!(
@@ -64,10 +71,17 @@ fn feed_errors() {
 				RuntimeOrigin::signed(ALICE),
 				ALICE,
 				1,
+				T0,
 				entries(btc(usd(1))),
-				sign(ALICE, 1, &entries(btc(usd(1))))
+				sign(ALICE, 1, T0, &entries(btc(usd(1))))
 			),
 			DispatchError::BadOrigin
+		);
+		// MaxFeedAge = 12 s, either way.
+		assert_noop!(feed_observed(ALICE, T0 - 12_001, btc(usd(1))), Error::<Test>::FeedTooOld);
+		assert_noop!(
+			feed_observed(ALICE, T0 + 12_001, btc(usd(1))),
+			Error::<Test>::ObservedInFuture
 		);
 
 		// Duplicate in the same block, then replay of the same round in a later block.
@@ -104,7 +118,29 @@ fn governance_errors() {
 		let cases: Vec<(UnderlyingParams, DispatchError)> = vec![
 			(bad(|q| q.quorum = 0), Error::<Test>::InvalidQuorum.into()),
 			(bad(|q| q.quorum = 6), Error::<Test>::InvalidQuorum.into()),
+			// 3 operators: 1 is not a strict majority, 4 is unreachable.
+			(bad(|q| q.quorum = 1), Error::<Test>::QuorumNotMajority.into()),
+			(bad(|q| q.quorum = 4), Error::<Test>::QuorumNotMajority.into()),
 			(bad(|q| q.heartbeat = 0), Error::<Test>::InvalidHeartbeat.into()),
+			(bad(|q| q.heartbeat = MAX_HEARTBEAT + 1), Error::<Test>::InvalidHeartbeat.into()),
+			(bad(|q| q.max_dispersion = Permill::zero()), Error::<Test>::InvalidMaxDispersion.into()),
+			(
+				bad(|q| q.max_dispersion = Permill::from_percent(51)),
+				Error::<Test>::InvalidMaxDispersion.into(),
+			),
+			(
+				bad(|q| q.max_volatility_dispersion = Permill::zero()),
+				Error::<Test>::InvalidMaxDispersion.into(),
+			),
+			(
+				bad(|q| q.max_volatility_move = Permill::zero()),
+				Error::<Test>::InvalidMaxVolatilityMove.into(),
+			),
+			// The mock keeps (320 - 2 - 2) x 6 s of history: a longer window is refused.
+			(
+				bad(|q| q.settlement_window = 316 * 6_000 + 1),
+				Error::<Test>::InvalidSettlementWindow.into(),
+			),
 			(bad(|q| q.max_move = Permill::zero()), Error::<Test>::InvalidMaxMove.into()),
 			(bad(|q| q.confirmations = 1), Error::<Test>::InvalidConfirmations.into()),
 			(bad(|q| q.settlement_window = 0), Error::<Test>::InvalidSettlementWindow.into()),
@@ -131,10 +167,19 @@ fn governance_errors() {
 		assert_noop!(Oracle::register_underlying(root(), 8, p), Error::<Test>::TooManyUnderlyings);
 
 		assert_noop!(Oracle::add_operator(root(), ALICE), Error::<Test>::AlreadyOperator);
+		// A fourth operator would leave quorum 2 at half the operators.
+		assert_noop!(Oracle::add_operator(root(), DAVE), Error::<Test>::QuorumNotMajority);
+		for id in 0..8 {
+			assert_ok!(Oracle::update_underlying(root(), id, UnderlyingParams { quorum: 3, ..p }));
+		}
 		assert_ok!(Oracle::add_operator(root(), DAVE));
 		assert_ok!(Oracle::add_operator(root(), EVE));
 		assert_noop!(Oracle::add_operator(root(), 6), Error::<Test>::TooManyOperators);
 		assert_noop!(Oracle::remove_operator(root(), 6), Error::<Test>::NotOperator);
+		// Quorum 3 of 5: removing three operators would make it unreachable.
+		assert_ok!(Oracle::remove_operator(root(), EVE));
+		assert_ok!(Oracle::remove_operator(root(), DAVE));
+		assert_noop!(Oracle::remove_operator(root(), CHARLIE), Error::<Test>::QuorumNotMajority);
 		assert_noop!(
 			Oracle::add_operator(RuntimeOrigin::signed(ALICE), 6),
 			DispatchError::BadOrigin
@@ -147,6 +192,7 @@ fn governance_errors() {
 		assert_noop!(Oracle::release_circuit_breaker(root(), 9), Error::<Test>::UnknownUnderlying);
 
 		assert_noop!(Oracle::schedule_settlement(root(), BTC, 0), Error::<Test>::InvalidExpiry);
+		assert_noop!(Oracle::schedule_settlement(root(), BTC, T0 - 1), Error::<Test>::ExpiryInPast);
 		assert_noop!(Oracle::schedule_settlement(root(), 9, T0), Error::<Test>::UnknownUnderlying);
 		for i in 0..4 {
 			assert_ok!(Oracle::schedule_settlement(root(), BTC, T0 + 1_000_000 + i));
@@ -165,20 +211,20 @@ fn governance_events() {
 	build_and_execute(|| {
 		let p = params();
 		assert_ok!(Oracle::register_underlying(root(), 7, p));
-		assert_ok!(Oracle::update_underlying(root(), 7, UnderlyingParams { quorum: 1, ..p }));
+		let q = UnderlyingParams { quorum: 3, ..p };
+		assert_ok!(Oracle::update_underlying(root(), 7, q));
+		assert_ok!(Oracle::update_underlying(root(), 7, p));
+		assert_ok!(Oracle::remove_operator(root(), CHARLIE));
 		assert_ok!(Oracle::add_operator(root(), DAVE));
-		assert_ok!(Oracle::remove_operator(root(), DAVE));
 		assert_ok!(Oracle::schedule_settlement(root(), 7, T0 + 5));
 		assert_eq!(
 			oracle_events(),
 			vec![
 				crate::Event::UnderlyingRegistered { underlying: 7, params: p },
-				crate::Event::UnderlyingUpdated {
-					underlying: 7,
-					params: UnderlyingParams { quorum: 1, ..p }
-				},
+				crate::Event::UnderlyingUpdated { underlying: 7, params: q },
+				crate::Event::UnderlyingUpdated { underlying: 7, params: p },
+				crate::Event::OperatorRemoved { operator: CHARLIE, dropped: 0 },
 				crate::Event::OperatorAdded { operator: DAVE },
-				crate::Event::OperatorRemoved { operator: DAVE, dropped: 0 },
 				crate::Event::SettlementScheduled {
 					underlying: 7,
 					expiry: T0 + 5,

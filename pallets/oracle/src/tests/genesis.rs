@@ -29,7 +29,10 @@ fn genesis_json_shape() {
 			"confirmations": 3,
 			"settlementWindow": 1800000,
 			"maxPrice": "10000000000000000000000000",
-			"maxVolatility": "10000000000000000000"
+			"maxVolatility": "10000000000000000000",
+			"maxDispersion": 20000,
+			"maxVolatilityDispersion": 100000,
+			"maxVolatilityMove": 250000
 		}]],
 		"operators": [1]
 	});

@@ -7,3 +7,5 @@ mod errors;
 mod genesis;
 mod safety;
 mod twap;
+mod attacks;
+mod properties;

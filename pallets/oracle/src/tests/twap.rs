@@ -51,17 +51,17 @@ fn twap_over_windows_with_gaps() {
 #[test]
 fn ring_buffer_wraps_and_twap_uses_retained_history() {
 	build_and_execute(|| {
-		// 20 price changes into a ring of 16, one per 6 s block, alternating 100 / 101.
-		for i in 0..20u128 {
+		// 330 price changes into a ring of 320, one per 6 s block, alternating 100 / 101.
+		for i in 0..330u128 {
 			both_feed(100 + i % 2);
 			next_block();
 		}
 		let ring = Rings::<Test>::get(BTC);
-		assert_eq!((ring.len, ring.next), (16, 4));
-		// Oldest retained observation: the 5th change at T0 + 4·6 s (price 100). Now = T0+120 s.
-		// [T0+24s, T0+120s]: 16 intervals of 6 s, 8 at 100 and 8 at 101 -> 100.5
-		assert_eq!(Oracle::twap(BTC, 1_000_000), Some(units::ratio(1005, 10)));
-		// Last 6 s: 101 in effect since T0+114 s.
+		assert_eq!((ring.len, ring.next), (320, 10));
+		// Oldest retained observation: the 11th change at T0 + 10·6 s (price 100). Now =
+		// T0 + 1 980 s. [T0+60s, T0+1980s]: 320 intervals of 6 s, 160 at 100 and 160 at 101.
+		assert_eq!(Oracle::twap(BTC, 3_000_000), Some(units::ratio(1005, 10)));
+		// Last 6 s: 101 in effect since T0+1 974 s.
 		assert_eq!(Oracle::twap(BTC, 6_000), Some(usd(101)));
 	});
 }
@@ -112,15 +112,15 @@ fn settlement_price_at_expiry_between_two_blocks() {
 #[test]
 fn settlement_exists_despite_stale_gap_and_per_block_limit() {
 	build_and_execute(|| {
-		both_feed(100); // T0
-		next_block_after(1_000_000); // long gap: the price goes stale, 100 carried forward
-		both_feed(102); // T0 + 1 000 s
-		next_block_after(1_000_000); // T0 + 2 000 s
-							   // Three expiries already due, at most 2 fixed per block.
+		// Three expiries scheduled ahead; at most 2 fixed per block.
 		for e in [T0 + 500_000, T0 + 1_000_000, T0 + 1_900_000] {
 			assert_ok!(Oracle::schedule_settlement(RawOrigin::Root.into(), BTC, e));
 		}
-		next_block();
+		both_feed(100); // T0
+		next_block_after(1_000_000); // long gap: the price goes stale, 100 carried forward
+		both_feed(102); // T0 + 1 000 s
+		// End of this block: the first two are due and fixed (before 102 is aggregated).
+		next_block_after(1_000_000); // T0 + 2 000 s
 		assert_eq!(ScheduledSettlements::<Test>::get().len(), 1);
 		next_block();
 		assert!(ScheduledSettlements::<Test>::get().is_empty());
@@ -136,27 +136,19 @@ fn settlement_exists_despite_stale_gap_and_per_block_limit() {
 }
 
 #[test]
-fn settlement_of_a_never_priced_underlying_is_deferred_then_uses_first_price() {
+fn settlement_of_a_never_priced_underlying_is_stuck_not_fixed_from_later_prices() {
 	build_and_execute(|| {
 		assert_ok!(Oracle::schedule_settlement(RawOrigin::Root.into(), ETH, T0));
 		next_block();
-		assert!(
-			oracle_events().contains(&Event::SettlementDeferred { underlying: ETH, expiry: T0 })
-		);
-		assert_eq!(ScheduledSettlements::<Test>::get().len(), 1);
-		// ETH first priced in block 2 (T0+6 s); fixed at the end of block 3.
+		let stuck = crate::StuckSettlements::<Test>::get(ETH, T0).expect("stuck");
+		assert_eq!((stuck.reason, stuck.range), (StuckReason::NoPriceBeforeExpiry, None));
+		assert!(ScheduledSettlements::<Test>::get().is_empty());
+		// ETH first priced in block 2 (T0+6 s): that price is after the expiry and never
+		// becomes its settlement price (before: it did).
 		feed(ALICE, vec![entry(ETH, usd(3_000), pct(70))]).unwrap();
 		feed(BOB, vec![entry(ETH, usd(3_000), pct(70))]).unwrap();
 		next_block();
 		next_block();
-		assert_eq!(
-			SettlementPrices::<Test>::get(ETH, T0),
-			Some(SettlementRecord {
-				price: usd(3_000),
-				from: T0 + 6_000,
-				to: T0 + 6_000,
-				block: 3
-			})
-		);
+		assert_eq!(SettlementPrices::<Test>::get(ETH, T0), None);
 	});
 }
