@@ -2,6 +2,7 @@
 //! Charlie), quorum 2, heartbeat 60 s, max move 10 %, 3 confirmations, agreement within 5 %
 //! (volatility 20 %), volatility move 25 %, 6 s blocks.
 
+use frame_support::traits::Time as _;
 use crate::{
 	mock::*, types::*, Breakers, Error, Event, ScheduledSettlements, SettlementPrices,
 	StuckSettlements, VolatilityBreakers,
@@ -287,7 +288,8 @@ fn a_settlement_whose_window_is_lost_is_not_fixed_from_partial_data() {
 		assert_eq!(SettlementPrices::<Test>::get(BTC, expiry), None);
 		let s = StuckSettlements::<Test>::get(BTC, expiry).expect("stuck");
 		assert_eq!(s.reason, StuckReason::HistoryLost);
-		assert_eq!(s.range, Some((usd(100), usd(101))));
+		// What the operators agreed on at the expiry (their latest inputs: 101).
+		assert_eq!(s.range, Some((usd(101), usd(101))));
 	});
 }
 

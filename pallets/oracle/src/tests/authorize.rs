@@ -1,5 +1,6 @@
 //! The `#[pallet::authorize]` path, through the real `frame_system::AuthorizeCall` extension.
 
+use frame_support::traits::Time as _;
 use crate::{mock::*, weights::WeightInfo, Call, Error, Pallet};
 use codec::Encode;
 use frame_support::{

@@ -1,5 +1,6 @@
 //! Every named error, via `assert_noop!`.
 
+use frame_support::traits::Time as _;
 use crate::{mock::*, types::*, Error};
 use frame_support::{assert_noop, assert_ok};
 use frame_system::RawOrigin;
