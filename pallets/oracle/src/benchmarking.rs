@@ -69,6 +69,23 @@ fn start<T: Config>() -> BlockNumberFor<T> {
 	n
 }
 
+/// Stores a fresh submission of each operator for `id` at about `base` USD and `vol`.
+fn fill_submissions_at<T: Config>(id: UnderlyingId, ops: &[T::AccountId], base: u128, vol: FixedU128) {
+	let now = T::Time::now();
+	let subs: Vec<_> = ops
+		.iter()
+		.enumerate()
+		.map(|(i, o)| Submission {
+			operator: o.clone(),
+			price: FixedU128::saturating_from_integer(base + i as u128),
+			volatility: vol,
+			timestamp: now,
+			block: 10,
+		})
+		.collect();
+	Submissions::<T>::insert(id, SubmissionsOf::<T>::truncate_from(subs));
+}
+
 /// Stores a fresh submission of each operator for `id`.
 fn fill_submissions<T: Config>(id: UnderlyingId, ops: &[T::AccountId]) {
 	let now = T::Time::now();
@@ -172,10 +189,48 @@ mod benchmarks {
 		// `o` operators, all feeding: a round with every input.
 		let ops = operators::<T>(o);
 		let mut touched: BoundedVec<UnderlyingId, T::MaxUnderlyings> = BoundedVec::new();
+		let p = params(o / 2 + 1);
 		for id in ids.iter().take(a as usize) {
-			Underlyings::<T>::insert(*id, params(o / 2 + 1));
-			fill_submissions::<T>(*id, &ops[..o as usize]);
+			Underlyings::<T>::insert(*id, p);
+			// The worst case of a round: a submission pruned (when the rest still reach the
+			// required count), and both the price (+50 %) and the volatility (+100 %) moves
+			// confirmed by this round: each breaker is released, the price written with its
+			// observation and window reference.
+			fill_submissions_at::<T>(*id, &ops[..o as usize], 90_000, FixedU128::from_u32(1));
+			if o >= 3 {
+				Submissions::<T>::mutate(*id, |subs| {
+					if let Some(first) = subs.get_mut(0) {
+						first.timestamp = NOW - p.heartbeat - 1;
+					}
+				});
+			}
 			fill_ring::<T>(*id, NOW - 6_000);
+			let held = |value: FixedU128| Breaker {
+				candidate: Aggregate {
+					value,
+					confidence: FixedU128::from_inner(0),
+					updated_at: NOW - 6_000,
+					block: 9,
+					fresh_until: NOW + 60_000,
+					sources: o,
+				},
+				upwards: true,
+				confirmations: p.confirmations - 1,
+				tripped_at: 8,
+			};
+			Breakers::<T>::insert(*id, held(FixedU128::saturating_from_integer(90_000u128)));
+			Volatilities::<T>::insert(
+				*id,
+				Aggregate {
+					value: FixedU128::from_rational(1, 2),
+					confidence: FixedU128::from_inner(0),
+					updated_at: NOW - 12_000,
+					block: 8,
+					fresh_until: NOW + 60_000,
+					sources: o,
+				},
+			);
+			VolatilityBreakers::<T>::insert(*id, held(FixedU128::from_u32(1)));
 			let _ = touched.try_push(*id);
 		}
 		Touched::<T>::put(touched);
@@ -188,24 +243,27 @@ mod benchmarks {
 		assert!(Touched::<T>::get().is_empty());
 		if let Some(id) = ids.first().filter(|_| a > 0) {
 			assert_eq!(IndexPrices::<T>::get(id).map(|p| p.updated_at), Some(NOW));
+			assert!(Breakers::<T>::get(id).is_none() && VolatilityBreakers::<T>::get(id).is_none());
 		}
 	}
 
 	#[benchmark]
 	fn fix_settlements(s: Linear<0, { T::MaxSettlementsPerBlock::get() }>) {
 		start::<T>();
-		let ids = underlyings::<T>(1);
-		let id = ids[0];
-		fill_ring::<T>(id, NOW - 6_000);
-		// Due expiries, written directly (scheduling refuses past expiries).
-		let window = Underlyings::<T>::get(id).map(|p| p.settlement_window).unwrap_or_default();
-		let mut due: Vec<ScheduledSettlement> = (0..s)
-			.map(|i| ScheduledSettlement {
-				expiry: NOW - 100_000 - u64::from(i) * 7_000,
-				underlying: id,
+		// `s` due expiries on `s` different underlyings, each with a full ring of
+		// observations (the longest binary searches).
+		let ids = underlyings::<T>(s.max(1));
+		let mut due: Vec<ScheduledSettlement> = Vec::new();
+		for (i, id) in ids.iter().take(s as usize).enumerate() {
+			fill_ring::<T>(*id, NOW - 6_000);
+			let window = Underlyings::<T>::get(id).map(|p| p.settlement_window).unwrap_or_default();
+			// Written directly (scheduling refuses past expiries).
+			due.push(ScheduledSettlement {
+				expiry: NOW - 100_000 - i as u64 * 7_000,
+				underlying: *id,
 				window,
-			})
-			.collect();
+			});
+		}
 		due.sort_by_key(|x| (x.expiry, x.underlying));
 		ScheduledSettlements::<T>::put(BoundedVec::truncate_from(due));
 
