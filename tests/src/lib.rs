@@ -20,6 +20,8 @@ use sp_runtime::{
 	ApplyExtrinsicResult, BuildStorage,
 };
 
+pub mod market;
+
 /// Timestamp of the first block authored in tests (ms since the unix epoch): 2026-01-01 00:00 UTC.
 pub const GENESIS_TIME_MS: u64 = 1_767_225_600_000;
 
