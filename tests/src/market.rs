@@ -59,6 +59,8 @@ pub struct Market {
 	pub chain: Chain,
 	/// Price (whole USD) and volatility each underlying is fed at.
 	feeds: BTreeMap<UnderlyingId, (FixedU128, FixedU128)>,
+	/// Underlyings the operators stopped feeding.
+	paused: Vec<UnderlyingId>,
 	/// Calls for the next block, in order.
 	queued: Vec<(Sr25519Keyring, RuntimeCall)>,
 	/// The results of the calls of the last block, in order.
@@ -78,6 +80,7 @@ impl Market {
 		let mut m = Market {
 			chain: Chain::new("development"),
 			feeds,
+			paused: Vec::new(),
 			queued: Vec::new(),
 			last_results: Vec::new(),
 			last_events: Vec::new(),
@@ -113,6 +116,33 @@ impl Market {
 			e.1 = FixedU128::from_rational(u128::from(percent), 100);
 		}
 		self
+	}
+
+	/// The operators stop feeding `underlying` (its price goes stale after the heartbeat).
+	pub fn stop_feeding(&mut self, underlying: UnderlyingId) -> &mut Self {
+		self.paused.push(underlying);
+		self
+	}
+
+	/// The operators feed `underlying` again.
+	pub fn resume_feeding(&mut self, underlying: UnderlyingId) -> &mut Self {
+		self.paused.retain(|u| *u != underlying);
+		self
+	}
+
+	/// The expiry (ms) of `series`.
+	pub fn expiry_of(&mut self, series: SeriesId) -> u64 {
+		self.chain
+			.read(|| Options::api_live_series())
+			.into_iter()
+			.find(|s| s.id == series)
+			.map(|s| s.info.terms.expiry)
+			.expect("a live series")
+	}
+
+	/// The insurance fund's ledger account.
+	pub fn insurance_account(&mut self) -> optionchain_runtime::AccountId {
+		self.chain.read(|| Margin::insurance_account())
 	}
 
 	/// Queue `call` signed by `who` for the next block.
@@ -203,11 +233,15 @@ impl Market {
 		let entries: Vec<FeedEntry> = self
 			.feeds
 			.iter()
+			.filter(|(u, _)| !self.paused.contains(u))
 			.map(|(u, (price, volatility))| FeedEntry { underlying: *u, price: *price, volatility: *volatility })
 			.collect();
-		let feeds = self.chain.read(|| {
-			[Alice, Bob, Charlie].map(|op| oracle_feed(op, at, entries.clone()))
-		});
+		let feeds = if entries.is_empty() {
+			Vec::new()
+		} else {
+			self.chain.read(|| [Alice, Bob, Charlie].map(|op| oracle_feed(op, at, entries.clone())).to_vec())
+		};
+		let fed = feeds.len();
 		for f in feeds {
 			self.chain.push(general(f));
 		}
@@ -215,7 +249,7 @@ impl Market {
 			self.chain.submit(who, call);
 		}
 		let mut results = self.chain.produce_block();
-		let calls = results.split_off(3);
+		let calls = results.split_off(fed);
 		assert!(results.iter().all(|r| matches!(r, Ok(Ok(())))), "feeds apply: {results:?}");
 		self.last_results = calls.into_iter().map(CallResult).collect();
 		self.last_events = self.chain.events();

@@ -1,0 +1,10 @@
+//! The runtime integration tests, one test binary (the runtime is linked once). Each module is
+//! one subject; see `tests/README.md`.
+
+mod examples;
+mod exchange;
+mod foundation;
+mod hardening;
+mod newcomer;
+mod oracle;
+mod weights;
