@@ -5,10 +5,3 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/optionchain/target}"
 # The wasm builder must find the workspace's Cargo.lock although the target dir is elsewhere.
 export WASM_BUILD_WORKSPACE_HINT="$root"
 export OPTIONCHAIN_NODE="${OPTIONCHAIN_NODE:-$CARGO_TARGET_DIR/debug/optionchain-node}"
-# Golden test vectors live in `shared/` beside the project root; when this clone is elsewhere,
-# use the workplace's copy.
-if [ -z "${OPTIONCHAIN_SHARED_DIR:-}" ]; then
-	for d in "$root/../shared" /work/shared; do
-		if [ -f "$d/golden/black_scholes.json" ]; then export OPTIONCHAIN_SHARED_DIR="$(cd "$d" && pwd)"; break; fi
-	done
-fi

@@ -1,4 +1,5 @@
-//! Golden-vector tests against `../shared/golden/black_scholes.json` (scipy float64 reference).
+//! Golden-vector tests against `tests/data/black_scholes.json` (scipy float64 reference,
+//! vendored from the workplace's `shared/golden/`, so a clone anywhere passes).
 //!
 //! Run `cargo test -p optionchain-pricing --test golden -- --nocapture` to print the measured
 //! maximum errors (the numbers quoted in the README).
@@ -8,13 +9,9 @@ use optionchain_pricing::{
 };
 use serde_json::Value;
 
-/// The shared folder beside the project root (`../shared`); `OPTIONCHAIN_SHARED_DIR` overrides it
-/// (scripts/env.sh sets it when the clone does not sit beside `shared/`).
+/// The vendored golden vectors.
 fn golden_path() -> std::path::PathBuf {
-	let dir = std::env::var_os("OPTIONCHAIN_SHARED_DIR")
-		.map(std::path::PathBuf::from)
-		.unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared").into());
-	dir.join("golden").join("black_scholes.json")
+	std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/black_scholes.json"))
 }
 
 fn golden() -> Value {
