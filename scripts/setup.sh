@@ -42,6 +42,14 @@ else
 	say "adding rustup component rust-src"
 	rustup component add rust-src >/dev/null 2>&1 || fail "rustup component add rust-src failed"
 fi
+for comp in rustfmt clippy; do
+	if rustup component list --installed | grep -q "^$comp"; then
+		say "$comp present"
+	else
+		say "adding rustup component $comp"
+		rustup component add "$comp" >/dev/null 2>&1 || fail "rustup component add $comp failed"
+	fi
+done
 
 # 4. Node.js packages for the end-to-end tests
 command -v node >/dev/null || fail "node (Node.js >= 18) not found: install Debian's nodejs package"

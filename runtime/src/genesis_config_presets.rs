@@ -6,8 +6,8 @@
 //!   than two thirds of the voters, so four is the smallest set that survives one faulty node.
 
 use crate::{
-	AccountId, AssetsConfig, BalancesConfig, OptionsConfig, OracleConfig, RuntimeGenesisConfig, SudoConfig,
-	SETTLEMENT_ASSET_DECIMALS, SETTLEMENT_ASSET_ID, UNIT, USD,
+	AccountId, AssetsConfig, BalancesConfig, OptionsConfig, OracleConfig, RuntimeGenesisConfig,
+	SudoConfig, SETTLEMENT_ASSET_DECIMALS, SETTLEMENT_ASSET_ID, UNIT, USD,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -56,9 +56,7 @@ fn testnet_genesis(
 			],
 			operators: oracle_operators(),
 		},
-		options: OptionsConfig {
-			underlyings: vec![(BTC, btc_options()), (ETH, eth_options())],
-		},
+		options: OptionsConfig { underlyings: vec![(BTC, btc_options()), (ETH, eth_options())] },
 		assets: AssetsConfig {
 			// id, owner, is_sufficient, min_balance
 			assets: vec![(SETTLEMENT_ASSET_ID, root, true, SETTLEMENT_ASSET_MIN_BALANCE)],
@@ -180,4 +178,3 @@ pub fn preset_names() -> Vec<PresetId> {
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
 	]
 }
-

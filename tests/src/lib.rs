@@ -7,8 +7,8 @@
 
 use codec::Encode;
 use optionchain_runtime::{
-	Address, Block, Executive, Header, Runtime, RuntimeCall, RuntimeGenesisConfig,
-	RuntimeEvent, SignedPayload, System, TxExtension, UncheckedExtrinsic, SLOT_DURATION,
+	Address, Block, Executive, Header, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig,
+	SignedPayload, System, TxExtension, UncheckedExtrinsic, SLOT_DURATION,
 };
 use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
 use sp_core::H256;
@@ -29,10 +29,11 @@ pub const GENESIS_TIME_MS: u64 = 1_767_225_600_000;
 /// the way the node applies a preset to the default genesis config.
 pub fn json_merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 	match (base, patch) {
-		(serde_json::Value::Object(b), serde_json::Value::Object(p)) =>
+		(serde_json::Value::Object(b), serde_json::Value::Object(p)) => {
 			for (k, v) in p {
 				json_merge(b.entry(k).or_insert(serde_json::Value::Null), v);
-			},
+			}
+		},
 		(b, p) => *b = p,
 	}
 }
@@ -130,7 +131,8 @@ impl Chain {
 
 	/// Events of the last block.
 	pub fn events(&mut self) -> Vec<RuntimeEvent> {
-		self.ext.execute_with(|| System::events().into_iter().map(|r| r.event).collect())
+		self.ext
+			.execute_with(|| System::events().into_iter().map(|r| r.event).collect())
 	}
 
 	/// Run `f` against the current state.
@@ -173,12 +175,7 @@ pub fn sign(who: Sr25519Keyring, call: RuntimeCall, nonce: u32) -> UncheckedExtr
 	let ext = tx_extension(nonce);
 	let payload = SignedPayload::new(call.clone(), ext.clone()).expect("payload builds");
 	let signature = payload.using_encoded(|bytes| who.sign(bytes));
-	UncheckedExtrinsic::new_signed(
-		call,
-		Address::Id(who.to_account_id()),
-		signature.into(),
-		ext,
-	)
+	UncheckedExtrinsic::new_signed(call, Address::Id(who.to_account_id()), signature.into(), ext)
 }
 
 /// A general transaction (extrinsic v5, no signature; authorized by the call itself through
@@ -232,4 +229,3 @@ pub fn import_blocks(preset: &str, blocks: &[Block]) -> H256 {
 	}
 	blocks.last().map(|b| *b.header().state_root()).unwrap_or_default()
 }
-

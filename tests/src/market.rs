@@ -19,7 +19,6 @@
 //! [`Market::set_volatility`].
 
 use crate::{general, oracle_feed, Chain};
-use std::collections::BTreeMap;
 use optionchain_primitives::{exchange::SeriesId, FeedEntry, FixedU128, UnderlyingId};
 use optionchain_runtime::{
 	genesis_config_presets::DEV_USD_ENDOWMENT, Assets, Margin, Options, Oracle, RuntimeCall,
@@ -28,6 +27,7 @@ use optionchain_runtime::{
 use pallet_options::{OrderRequest, TimeInForce};
 use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie};
 use sp_runtime::{ApplyExtrinsicResult, DispatchError};
+use std::collections::BTreeMap;
 
 /// One week in milliseconds (an expiry offset).
 pub const WEEK: u64 = 7 * 24 * 60 * 60 * 1000;
@@ -91,7 +91,10 @@ impl Market {
 
 	/// Feed `underlying` at `usd` (whole USD) from the next block on.
 	pub fn set_price(&mut self, underlying: UnderlyingId, usd: u32) -> &mut Self {
-		let e = self.feeds.entry(underlying).or_insert((FixedU128::from_u32(usd), FixedU128::from_inner(1)));
+		let e = self
+			.feeds
+			.entry(underlying)
+			.or_insert((FixedU128::from_u32(usd), FixedU128::from_inner(1)));
 		e.0 = FixedU128::from_u32(usd);
 		self
 	}
@@ -133,7 +136,7 @@ impl Market {
 	/// The expiry (ms) of `series`.
 	pub fn expiry_of(&mut self, series: SeriesId) -> u64 {
 		self.chain
-			.read(|| Options::api_live_series())
+			.read(Options::api_live_series)
 			.into_iter()
 			.find(|s| s.id == series)
 			.map(|s| s.info.terms.expiry)
@@ -142,7 +145,7 @@ impl Market {
 
 	/// The insurance fund's ledger account.
 	pub fn insurance_account(&mut self) -> optionchain_runtime::AccountId {
-		self.chain.read(|| Margin::insurance_account())
+		self.chain.read(Margin::insurance_account)
 	}
 
 	/// Queue `call` signed by `who` for the next block.
@@ -179,21 +182,43 @@ impl Market {
 	}
 
 	/// Queue a resting (good-till-cancelled) buy.
-	pub fn buy(&mut self, who: Sr25519Keyring, series: SeriesId, quantity: i64, usdc: u128) -> &mut Self {
+	pub fn buy(
+		&mut self,
+		who: Sr25519Keyring,
+		series: SeriesId,
+		quantity: i64,
+		usdc: u128,
+	) -> &mut Self {
 		use optionchain_primitives::exchange::Side;
 		self.order(who, series, Side::Buy, quantity, usdc, TimeInForce::GoodTillCancelled)
 	}
 
 	/// Queue a resting (good-till-cancelled) sell.
-	pub fn sell(&mut self, who: Sr25519Keyring, series: SeriesId, quantity: i64, usdc: u128) -> &mut Self {
+	pub fn sell(
+		&mut self,
+		who: Sr25519Keyring,
+		series: SeriesId,
+		quantity: i64,
+		usdc: u128,
+	) -> &mut Self {
 		use optionchain_primitives::exchange::Side;
 		self.order(who, series, Side::Sell, quantity, usdc, TimeInForce::GoodTillCancelled)
 	}
 
 	/// List a call (governance, through sudo) on `underlying` at `strike` whole USD expiring
 	/// `expires_in` ms after the next block; produces that block and returns the series.
-	pub fn list_call(&mut self, underlying: UnderlyingId, strike: u32, expires_in: u64) -> SeriesId {
-		self.list(underlying, strike, expires_in, optionchain_primitives::exchange::OptionKind::Call)
+	pub fn list_call(
+		&mut self,
+		underlying: UnderlyingId,
+		strike: u32,
+		expires_in: u64,
+	) -> SeriesId {
+		self.list(
+			underlying,
+			strike,
+			expires_in,
+			optionchain_primitives::exchange::OptionKind::Call,
+		)
 	}
 
 	/// List a put (see [`Self::list_call`]).
@@ -220,7 +245,9 @@ impl Market {
 		self.last_events
 			.iter()
 			.find_map(|e| match e {
-				RuntimeEvent::Options(pallet_options::Event::SeriesListed { series, .. }) => Some(*series),
+				RuntimeEvent::Options(pallet_options::Event::SeriesListed { series, .. }) => {
+					Some(*series)
+				},
 				_ => None,
 			})
 			.unwrap_or_else(|| panic!("series not listed: {:?}", self.last_events))
@@ -234,12 +261,18 @@ impl Market {
 			.feeds
 			.iter()
 			.filter(|(u, _)| !self.paused.contains(u))
-			.map(|(u, (price, volatility))| FeedEntry { underlying: *u, price: *price, volatility: *volatility })
+			.map(|(u, (price, volatility))| FeedEntry {
+				underlying: *u,
+				price: *price,
+				volatility: *volatility,
+			})
 			.collect();
 		let feeds = if entries.is_empty() {
 			Vec::new()
 		} else {
-			self.chain.read(|| [Alice, Bob, Charlie].map(|op| oracle_feed(op, at, entries.clone())).to_vec())
+			self.chain.read(|| {
+				[Alice, Bob, Charlie].map(|op| oracle_feed(op, at, entries.clone())).to_vec()
+			})
 		};
 		let fed = feeds.len();
 		for f in feeds {

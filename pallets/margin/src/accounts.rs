@@ -1,6 +1,7 @@
 //! `MarginAccounts` for the options pallet, and the shared collection of what an account owes.
 
 use crate::{pallet::*, types::Risk, WeightInfo};
+use frame_support::weights::Weight;
 use frame_support::{pallet_prelude::*, traits::Get};
 use optionchain_primitives::{
 	exchange::{
@@ -9,7 +10,6 @@ use optionchain_primitives::{
 	},
 	OracleProvider, UnderlyingId,
 };
-use frame_support::weights::Weight;
 use sp_arithmetic::{helpers_128bit::multiply_by_rational_with_rounding, per_things::Rounding};
 
 impl<T: Config> Pallet<T> {
@@ -44,7 +44,10 @@ impl<T: Config> Pallet<T> {
 		Self::add_debt(debtor, shortfall)?;
 		if receiver == Some(&insurance) {
 			// The fund takes the loss by receiving less.
-			Self::deposit_event(Event::BadDebtCovered { account: debtor.clone(), amount: shortfall });
+			Self::deposit_event(Event::BadDebtCovered {
+				account: debtor.clone(),
+				amount: shortfall,
+			});
 			return Ok(paid);
 		}
 		let covered = Self::insurance_fund().min(shortfall);
@@ -67,8 +70,11 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		match receiver {
-			Some(bearer) =>
-				Self::deposit_event(Event::LossSocialised { bearer: bearer.clone(), series, amount }),
+			Some(bearer) => Self::deposit_event(Event::LossSocialised {
+				bearer: bearer.clone(),
+				series,
+				amount,
+			}),
 			None => Self::deposit_event(Event::SettlementShortfall {
 				account: debtor.clone(),
 				series,
@@ -169,7 +175,11 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		Ok(())
 	}
 
-	fn settle_short(who: &T::AccountId, series: SeriesId, owed: Balance) -> Result<Balance, DispatchError> {
+	fn settle_short(
+		who: &T::AccountId,
+		series: SeriesId,
+		owed: Balance,
+	) -> Result<Balance, DispatchError> {
 		let collected = Self::collect(who, owed, None, series)?;
 		Self::add_clearing(series, i128::try_from(collected).map_err(|_| Error::<T>::Overflow)?)?;
 		let amount = i128::try_from(owed).map_err(|_| Error::<T>::Overflow)?;
@@ -200,7 +210,11 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		Self::add_clearing(series, delta.checked_neg().ok_or(Error::<T>::Overflow)?)?;
 		let lost = due.checked_sub(paid).ok_or(Error::<T>::Overflow)?;
 		if lost > 0 {
-			Self::deposit_event(Event::LossSocialised { bearer: who.clone(), series, amount: lost });
+			Self::deposit_event(Event::LossSocialised {
+				bearer: who.clone(),
+				series,
+				amount: lost,
+			});
 		}
 		Self::deposit_event(Event::Settled { who: who.clone(), series, amount: delta });
 		Ok(paid)

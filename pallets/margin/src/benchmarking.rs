@@ -27,7 +27,10 @@ fn funded<T: Config>(name: &'static str, i: u32, deposit_usd: u128) -> T::Accoun
 	let who: T::AccountId = account(name, i, 0);
 	T::BenchmarkHelper::fund(&who, usd::<T>(deposit_usd.saturating_mul(2).max(10_000)));
 	if deposit_usd > 0 {
-		assert_ok!(Margin::<T>::deposit(RawOrigin::Signed(who.clone()).into(), usd::<T>(deposit_usd)));
+		assert_ok!(Margin::<T>::deposit(
+			RawOrigin::Signed(who.clone()).into(),
+			usd::<T>(deposit_usd)
+		));
 	}
 	who
 }
@@ -99,7 +102,10 @@ mod benchmarks {
 		T::BenchmarkHelper::open_positions(&who, &long, U, n);
 		#[block]
 		{
-			assert_ok!(<Margin<T> as MarginAccounts<T::AccountId>>::ensure_initial_margin(&who, true, None).map_err(|_| "margin check"));
+			assert_ok!(<Margin<T> as MarginAccounts<T::AccountId>>::ensure_initial_margin(
+				&who, true, None
+			)
+			.map_err(|_| "margin check"));
 		}
 	}
 
@@ -145,5 +151,9 @@ mod benchmarks {
 		Ok(())
 	}
 
-	impl_benchmark_test_suite!(Margin, crate::mock::ExtBuilder::default().build(), crate::mock::Test);
+	impl_benchmark_test_suite!(
+		Margin,
+		crate::mock::ExtBuilder::default().build(),
+		crate::mock::Test
+	);
 }

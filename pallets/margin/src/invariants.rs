@@ -3,19 +3,19 @@
 use crate::{pallet::*, types::*};
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::BlockNumberFor;
-use sp_runtime::traits::{Saturating, Zero};
 use optionchain_pricing::MAX_ABS_RATE;
 use sp_arithmetic::{FixedI128, FixedPointNumber, FixedU128};
+use sp_runtime::traits::{Saturating, Zero};
 
 impl<T: Config> Pallet<T> {
 	/// Validate risk parameters, one named error per bad field.
 	pub fn validate_parameters(p: &MarginParameters) -> DispatchResult {
 		let one = FixedU128::one();
 		ensure!(
-			!p.maintenance_rate.is_zero() &&
-				p.maintenance_rate <= p.min_initial_rate &&
-				p.min_initial_rate <= p.initial_rate &&
-				p.initial_rate <= one,
+			!p.maintenance_rate.is_zero()
+				&& p.maintenance_rate <= p.min_initial_rate
+				&& p.min_initial_rate <= p.initial_rate
+				&& p.initial_rate <= one,
 			Error::<T>::InvalidMarginRates
 		);
 		ensure!(

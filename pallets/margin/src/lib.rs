@@ -182,8 +182,7 @@ pub mod pallet {
 
 	/// Raw storage key of the last account visited by the `on_idle` sweep.
 	#[pallet::storage]
-	pub type SweepCursor<T: Config> =
-		StorageValue<_, BoundedVec<u8, ConstU32<256>>, OptionQuery>;
+	pub type SweepCursor<T: Config> = StorageValue<_, BoundedVec<u8, ConstU32<256>>, OptionQuery>;
 
 	/// Events of the margin pallet.
 	#[pallet::event]
@@ -349,7 +348,10 @@ pub mod pallet {
 		/// initial requirement afterwards, with fresh prices for every underlying it holds.
 		#[pallet::call_index(1)]
 		#[pallet::weight(Pallet::<T>::withdraw_weight())]
-		pub fn withdraw(origin: OriginFor<T>, #[pallet::compact] amount: Balance) -> DispatchResult {
+		pub fn withdraw(
+			origin: OriginFor<T>,
+			#[pallet::compact] amount: Balance,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_withdraw(&who, amount)
 		}

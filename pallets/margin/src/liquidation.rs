@@ -63,7 +63,10 @@ impl<T: Config> Pallet<T> {
 
 	/// Fewest contracts of the short `f` whose takeover lowers the maintenance requirement by
 	/// at least `release` (all of them if the whole position releases less).
-	pub(crate) fn contracts_to_release(f: &PositionFigures, release: Balance) -> Result<i128, Error<T>> {
+	pub(crate) fn contracts_to_release(
+		f: &PositionFigures,
+		release: Balance,
+	) -> Result<i128, Error<T>> {
 		let all = i128::from(f.position.net).unsigned_abs();
 		let all = i128::try_from(all).map_err(|_| Error::<T>::Overflow)?;
 		if release == 0 || f.maintenance == 0 {
@@ -116,7 +119,11 @@ impl<T: Config> Pallet<T> {
 		for (i, f) in risk.positions.iter().enumerate() {
 			if f.position.net < 0 && f.fresh && !f.unit.expired && f.maintenance > 0 {
 				let cs = Self::fx(f.position.terms.contract_size)?;
-				let per = f.unit.maintenance.checked_mul(cs, Rounding::Up).map_err(|_| Error::<T>::Overflow)?;
+				let per = f
+					.unit
+					.maintenance
+					.checked_mul(cs, Rounding::Up)
+					.map_err(|_| Error::<T>::Overflow)?;
 				shorts.push((i, per, f.position.series));
 			}
 		}
@@ -131,7 +138,11 @@ impl<T: Config> Pallet<T> {
 			if k == 0 {
 				continue;
 			}
-			let left = Self::short_maintenance(&f.position.terms, &f.unit, i128::from(f.position.net).abs().saturating_sub(k))?;
+			let left = Self::short_maintenance(
+				&f.position.terms,
+				&f.unit,
+				i128::from(f.position.net).abs().saturating_sub(k),
+			)?;
 			release = release.saturating_sub(f.maintenance.saturating_sub(left));
 			plan.push((i, k));
 		}
@@ -162,7 +173,8 @@ impl<T: Config> Pallet<T> {
 		ensure!(!u.expired, Error::<T>::SeriesExpired);
 		ensure!(figures.fresh, Error::<T>::PriceStale);
 		let net = i128::from(position.net);
-		let moved = if net < 0 { quantity.checked_neg().ok_or(Error::<T>::Overflow)? } else { quantity };
+		let moved =
+			if net < 0 { quantity.checked_neg().ok_or(Error::<T>::Overflow)? } else { quantity };
 		let cs = Self::fx(position.terms.contract_size)?;
 		// Value of what the receiver gets (negative for a short), rounded against the account.
 		let value = Self::position_value(u.mark, cs, moved)?;
@@ -325,9 +337,8 @@ impl<T: Config> Pallet<T> {
 			return Ok(checked.saturating_add(T::DbWeight::get().writes(2)));
 		}
 		let plan = Self::liquidation_plan(&risk)?;
-		let tradable_longs = |r: &Risk| {
-			r.positions.iter().any(|p| p.position.net > 0 && p.fresh && !p.unit.expired)
-		};
+		let tradable_longs =
+			|r: &Risk| r.positions.iter().any(|p| p.position.net > 0 && p.fresh && !p.unit.expired);
 		if plan.is_empty() && !(Self::debt_of(who) > 0 && tradable_longs(&risk)) {
 			// Nothing can be traded now (every risky position is on a stale underlying): the
 			// account is marked and visited again.

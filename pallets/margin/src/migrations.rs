@@ -62,7 +62,8 @@ pub mod v1 {
 	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV0ToV1<T> {
 		fn on_runtime_upgrade() -> Weight {
 			let db = T::DbWeight::get();
-			let translated = Params::<T>::translate::<MarginParametersV0, _>(|old| old.map(|o| o.upgrade()));
+			let translated =
+				Params::<T>::translate::<MarginParametersV0, _>(|old| old.map(|o| o.upgrade()));
 			if translated.is_err() {
 				log::error!(target: crate::LOG_TARGET, "v1: stored parameters do not decode as v0; defaults kept");
 				Params::<T>::kill();
@@ -89,7 +90,10 @@ pub mod v1 {
 				.map_err(|_| "v1 post_upgrade: bad pre_upgrade state")?;
 			let expected = old.map(|o| o.upgrade()).unwrap_or_default();
 			ensure!(Params::<T>::get() == expected, "v1 post_upgrade: parameters not carried over");
-			ensure!(PendingParams::<T>::get().is_none(), "v1 post_upgrade: unexpected pending change");
+			ensure!(
+				PendingParams::<T>::get().is_none(),
+				"v1 post_upgrade: unexpected pending change"
+			);
 			Ok(())
 		}
 	}

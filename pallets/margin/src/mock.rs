@@ -10,17 +10,15 @@ use frame_support::{
 	weights::Weight,
 	PalletId,
 };
+pub use frame_support::{traits::Hooks as _, weights::Weight as W};
 use frame_system::{EnsureRoot, EnsureSigned};
+pub use optionchain_primitives::testing::MockOracle;
 use optionchain_primitives::{
-	exchange::*,
-	testing::MockOracle as MockOracleImpl,
-	units, Moment, PriceStatus, UnderlyingId,
+	exchange::*, testing::MockOracle as MockOracleImpl, units, Moment, PriceStatus, UnderlyingId,
 };
 use sp_arithmetic::FixedU128;
 use sp_runtime::{BuildStorage, DispatchError, DispatchResult};
 use std::collections::BTreeMap;
-pub use optionchain_primitives::testing::MockOracle;
-pub use frame_support::{traits::Hooks as _, weights::Weight as W};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 pub type AccountId = u64;
@@ -148,7 +146,13 @@ impl MockPositions {
 		})
 	}
 	/// Set `who`'s resting orders in `series`.
-	pub fn set_orders(who: AccountId, series: SeriesId, sell: Contracts, buy: Contracts, buy_premium: Balance) {
+	pub fn set_orders(
+		who: AccountId,
+		series: SeriesId,
+		sell: Contracts,
+		buy: Contracts,
+		buy_premium: Balance,
+	) {
 		POS.with(|p| {
 			let mut p = p.borrow_mut();
 			let terms = p.series[&series];
@@ -170,7 +174,9 @@ impl MockPositions {
 	pub fn set_fee_reserve(who: AccountId, series: SeriesId, fee_reserve: Balance) {
 		POS.with(|p| {
 			let mut p = p.borrow_mut();
-			if let Some(o) = p.orders.get_mut(&who).and_then(|l| l.iter_mut().find(|o| o.series == series)) {
+			if let Some(o) =
+				p.orders.get_mut(&who).and_then(|l| l.iter_mut().find(|o| o.series == series))
+			{
 				o.fee_reserve = fee_reserve;
 			}
 		})
@@ -242,10 +248,16 @@ impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 		MockOracleImpl::set_price(u, price, PriceStatus::Fresh);
 		MockOracleImpl::set_volatility(u, vol, PriceStatus::Fresh);
 	}
-	fn open_positions(short: &AccountId, long: &AccountId, u: UnderlyingId, n: u32) -> Vec<SeriesId> {
+	fn open_positions(
+		short: &AccountId,
+		long: &AccountId,
+		u: UnderlyingId,
+		n: u32,
+	) -> Vec<SeriesId> {
 		(0..n)
 			.map(|i| {
-				let s = MockPositions::add_series(call(u, 60_000 + 1_000 * i as u128, T0 + 86_400_000));
+				let s =
+					MockPositions::add_series(call(u, 60_000 + 1_000 * i as u128, T0 + 86_400_000));
 				MockPositions::trade(*long, *short, s, 1);
 				s
 			})

@@ -7,7 +7,9 @@
 use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
 use frame_support::{pallet_prelude::*, traits::Time};
-use optionchain_pricing::{price, BsInputs, Fixed, OptionKind as BsKind, Rounding, MAX_TIME_SECONDS};
+use optionchain_pricing::{
+	price, BsInputs, Fixed, OptionKind as BsKind, Rounding, MAX_TIME_SECONDS,
+};
 use optionchain_primitives::{
 	exchange::{Balance, MarginSnapshot, OptionKind, PositionsProvider, SeriesTerms},
 	Moment, OracleProvider, PriceStatus, UnderlyingId,
@@ -83,7 +85,9 @@ impl<T: Config> Pallet<T> {
 		per_contract: Rounding,
 		final_r: Rounding,
 	) -> Result<i128, Error<T>> {
-		let per = unit.checked_mul(contract_size, per_contract).map_err(|_| Error::<T>::Overflow)?;
+		let per = unit
+			.checked_mul(contract_size, per_contract)
+			.map_err(|_| Error::<T>::Overflow)?;
 		let total = per.checked_mul_int(qty).map_err(|_| Error::<T>::Overflow)?;
 		Self::to_units(total, final_r)
 	}
@@ -190,7 +194,8 @@ impl<T: Config> Pallet<T> {
 		pending: Option<&MarginParameters>,
 	) -> Result<UnitFigures, Error<T>> {
 		let (inputs, expired, fresh) = Self::bs_inputs(terms, m, now, params)?;
-		let mark = price(&inputs, Self::bs_kind(terms.kind)).map_err(|_| Error::<T>::PricingFailed)?;
+		let mark =
+			price(&inputs, Self::bs_kind(terms.kind)).map_err(|_| Error::<T>::PricingFailed)?;
 		let o = |_: optionchain_pricing::Error| Error::<T>::Overflow;
 		let max = |a: Fixed, b: Fixed| if a.into_inner() >= b.into_inner() { a } else { b };
 		if expired {
@@ -207,7 +212,10 @@ impl<T: Config> Pallet<T> {
 		let (mut initial, maintenance) =
 			Self::requirements(terms.kind, inputs.spot, inputs.strike, mark, params)?;
 		if let Some(p) = pending {
-			initial = max(initial, Self::requirements(terms.kind, inputs.spot, inputs.strike, mark, p)?.0);
+			initial = max(
+				initial,
+				Self::requirements(terms.kind, inputs.spot, inputs.strike, mark, p)?.0,
+			);
 		}
 		Ok(UnitFigures { mark, initial, maintenance, expired, fresh })
 	}
@@ -287,10 +295,11 @@ impl<T: Config> Pallet<T> {
 		qty: i128,
 	) -> Result<ShortFigures, Error<T>> {
 		let cs = Self::fx(terms.contract_size)?;
-		let liability = Self::position_value(u.mark, cs, qty.checked_neg().ok_or(Error::<T>::Overflow)?)?
-			.checked_neg()
-			.and_then(|l| Balance::try_from(l).ok())
-			.ok_or(Error::<T>::Overflow)?;
+		let liability =
+			Self::position_value(u.mark, cs, qty.checked_neg().ok_or(Error::<T>::Overflow)?)?
+				.checked_neg()
+				.and_then(|l| Balance::try_from(l).ok())
+				.ok_or(Error::<T>::Overflow)?;
 		let mut initial = Self::short_requirement(u.initial, cs, qty)?;
 		let mut maintenance = Self::short_requirement(u.maintenance, cs, qty)?;
 		if terms.kind == OptionKind::Put && qty > 0 {
@@ -383,7 +392,12 @@ impl<T: Config> Pallet<T> {
 				maintenance = add(maintenance, f.maintenance)?;
 				mm = f.maintenance;
 			}
-			positions.push(PositionFigures { position: p, unit: u, fresh: m.fresh, maintenance: mm });
+			positions.push(PositionFigures {
+				position: p,
+				unit: u,
+				fresh: m.fresh,
+				maintenance: mm,
+			});
 		}
 		let initial_positions = initial;
 		let longs_i = i128::try_from(longs).map_err(|_| Error::<T>::Overflow)?;
@@ -440,8 +454,12 @@ impl<T: Config> Pallet<T> {
 		let maintenance = i128::try_from(risk.maintenance).map_err(|_| Error::<T>::Overflow)?;
 		Ok(MarginSnapshot {
 			initial: risk.initial_positions,
-			initial_deficit: initial.checked_sub(risk.initial_equity).ok_or(Error::<T>::Overflow)?,
-			maintenance_deficit: maintenance.checked_sub(risk.equity).ok_or(Error::<T>::Overflow)?,
+			initial_deficit: initial
+				.checked_sub(risk.initial_equity)
+				.ok_or(Error::<T>::Overflow)?,
+			maintenance_deficit: maintenance
+				.checked_sub(risk.equity)
+				.ok_or(Error::<T>::Overflow)?,
 		})
 	}
 
@@ -463,9 +481,9 @@ impl<T: Config> Pallet<T> {
 			return Ok(false);
 		}
 		let after = Self::snapshot_of(risk)?;
-		Ok(after.initial <= b.initial &&
-			after.initial_deficit <= b.initial_deficit &&
-			after.maintenance_deficit <= b.maintenance_deficit)
+		Ok(after.initial <= b.initial
+			&& after.initial_deficit <= b.initial_deficit
+			&& after.maintenance_deficit <= b.maintenance_deficit)
 	}
 
 	/// Equity an account under liquidation must reach: `maintenance * (1 + buffer)`.
@@ -476,17 +494,20 @@ impl<T: Config> Pallet<T> {
 
 	/// The state of an evaluated account.
 	pub(crate) fn state_of(risk: &Risk, in_liquidation: bool) -> Result<AccountState, Error<T>> {
-		Ok(if !Self::meets(risk.equity, risk.maintenance) {
-			AccountState::Liquidatable
-		} else if in_liquidation &&
-			!Self::meets(risk.equity, Self::liquidation_target(risk.maintenance)?)
-		{
-			AccountState::Liquidatable
-		} else if !Self::meets(risk.initial_equity, risk.initial) {
-			AccountState::Restricted
-		} else {
-			AccountState::Healthy
-		})
+		let below_target = |r: &Risk| -> Result<bool, Error<T>> {
+			Ok(!Self::meets(r.equity, Self::liquidation_target(r.maintenance)?))
+		};
+		Ok(
+			if !Self::meets(risk.equity, risk.maintenance)
+				|| (in_liquidation && below_target(risk)?)
+			{
+				AccountState::Liquidatable
+			} else if !Self::meets(risk.initial_equity, risk.initial) {
+				AccountState::Restricted
+			} else {
+				AccountState::Healthy
+			},
+		)
 	}
 
 	/// Record `who`'s state, emitting `StateChanged` (and `MarginCalled` when it becomes

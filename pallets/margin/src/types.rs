@@ -15,7 +15,15 @@ pub type AssetIdOf<T> = <<T as crate::Config>::Assets as fungibles::Inspect<
 
 /// Governance-changeable risk parameters (all fractions; 0.15 = 15 %).
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
 	Debug,
 )]
 pub struct MarginParameters {
@@ -68,7 +76,15 @@ impl Default for MarginParameters {
 
 /// A change of the risk parameters, announced and applied after a notice period.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
 	Debug,
 )]
 pub struct PendingParameters<BlockNumber> {
@@ -80,8 +96,17 @@ pub struct PendingParameters<BlockNumber> {
 
 /// One account in the margin ledger.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
-	Debug, Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
 )]
 pub struct AccountInfo {
 	/// Collateral, settlement-asset units.

@@ -4,7 +4,10 @@
 
 use super::*;
 use frame_benchmarking::v2::*;
-use frame_support::{traits::{Get, Hooks}, weights::Weight};
+use frame_support::{
+	traits::{Get, Hooks},
+	weights::Weight,
+};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use optionchain_primitives::{
 	exchange::{OptionKind, SeriesId, Side},
@@ -99,9 +102,7 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn cancel_all(
-		n: Linear<1, { T::MaxOrdersPerAccount::get().min(T::MaxOrdersPerSide::get()) }>,
-	) {
+	fn cancel_all(n: Linear<1, { T::MaxOrdersPerAccount::get().min(T::MaxOrdersPerSide::get()) }>) {
 		let s = setup::<T>();
 		let who = trader::<T>("who", 0);
 		for i in 0..n {
@@ -126,14 +127,18 @@ mod benchmarks {
 		T::BenchmarkHelper::set_time(EXPIRY);
 		T::BenchmarkHelper::fix_settlement_price(UNDERLYING, EXPIRY, units::whole(65_000));
 		let caller = trader::<T>("caller", 0);
-		assert!(Pallet::<T>::settle_account(RawOrigin::Signed(caller.clone()).into(), short, s).is_ok());
+		assert!(
+			Pallet::<T>::settle_account(RawOrigin::Signed(caller.clone()).into(), short, s).is_ok()
+		);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), long.clone(), s);
 		assert_eq!(Pallet::<T>::net_position(s, &long), 0);
 	}
 
 	#[benchmark]
-	fn expire_orders(n: Linear<1, { T::MaxOrdersPerSide::get().min(T::MaxOrdersPerAccount::get()) }>) {
+	fn expire_orders(
+		n: Linear<1, { T::MaxOrdersPerSide::get().min(T::MaxOrdersPerAccount::get()) }>,
+	) {
 		let s = setup::<T>();
 		let who = trader::<T>("who", 0);
 		for i in 0..n {
@@ -159,11 +164,13 @@ mod benchmarks {
 		T::BenchmarkHelper::fix_settlement_price(UNDERLYING, EXPIRY, units::whole(65_000));
 		let keys: alloc::vec::Vec<T::AccountId> = Positions::<T>::iter_key_prefix(s).collect();
 		if let Some(i) = keys.iter().position(|w| w == &short).and_then(|i| i.checked_sub(1)) {
-			let key = frame_support::BoundedVec::try_from(Positions::<T>::hashed_key_for(s, &keys[i]))
-				.expect("a storage key is short");
+			let key =
+				frame_support::BoundedVec::try_from(Positions::<T>::hashed_key_for(s, &keys[i]))
+					.expect("a storage key is short");
 			SettlementCursor::<T>::insert(s, key);
 		}
-		let budget = T::WeightInfo::on_idle_base().saturating_add(Pallet::<T>::settle_position_weight());
+		let budget =
+			T::WeightInfo::on_idle_base().saturating_add(Pallet::<T>::settle_position_weight());
 		#[block]
 		{
 			let _ = Pallet::<T>::on_idle(BlockNumberFor::<T>::from(1u32), budget);
@@ -196,7 +203,9 @@ mod benchmarks {
 		}
 		#[block]
 		{
-			let _ = <Pallet<T> as optionchain_primitives::exchange::PositionsProvider<T::AccountId>>::portfolio(&who);
+			let _ = <Pallet<T> as optionchain_primitives::exchange::PositionsProvider<
+				T::AccountId,
+			>>::portfolio(&who);
 		}
 	}
 

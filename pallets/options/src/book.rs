@@ -246,7 +246,7 @@ impl<T: Config> Pallet<T> {
 		for id in ids {
 			let Some(loc) = OrderLocations::<T>::get(id) else {
 				skipped = skipped.saturating_add(1);
-				continue
+				continue;
 			};
 			if series.is_some_and(|s| s != loc.series) {
 				skipped = skipped.saturating_add(1);

@@ -14,11 +14,11 @@ impl<T: Config> Pallet<T> {
 		config: UnderlyingConfig,
 	) -> DispatchResult {
 		ensure!(
-			config.strike_tick.into_inner() > 0 &&
-				config.contract_size.into_inner() > 0 &&
-				config.price_tick > 0 &&
-				config.max_series_open_interest > 0 &&
-				config.max_underlying_open_interest >= config.max_series_open_interest,
+			config.strike_tick.into_inner() > 0
+				&& config.contract_size.into_inner() > 0
+				&& config.price_tick > 0
+				&& config.max_series_open_interest > 0
+				&& config.max_underlying_open_interest >= config.max_series_open_interest,
 			Error::<T>::InvalidUnderlyingConfig
 		);
 		// Every live series of the underlying must stay within the arithmetic's range under the
@@ -52,7 +52,9 @@ impl<T: Config> Pallet<T> {
 		strike: Price,
 		config: &UnderlyingConfig,
 	) -> DispatchResult {
-		use sp_arithmetic::{helpers_128bit::multiply_by_rational_with_rounding, per_things::Rounding};
+		use sp_arithmetic::{
+			helpers_128bit::multiply_by_rational_with_rounding, per_things::Rounding,
+		};
 		const ONE: u128 = 1_000_000_000_000_000_000;
 		let cap = optionchain_primitives::MAX_INDEX_PRICE_USD.saturating_mul(ONE);
 		let price = strike.into_inner().max(cap);
@@ -61,10 +63,15 @@ impl<T: Config> Pallet<T> {
 		let oi = u128::try_from(config.max_series_open_interest).unwrap_or(u128::MAX);
 		// A position of up to the cap plus resting sells of up to `orders` contracts.
 		let contracts = oi.saturating_add(orders);
-		let ok = multiply_by_rational_with_rounding(price, contract_size.into_inner(), ONE, Rounding::Up)
-			.and_then(|per_contract| per_contract.checked_mul(contracts))
-			.and_then(|v| v.checked_mul(2))
-			.is_some_and(|v| v <= Self::MAX_POSITION_VALUE_USD.saturating_mul(ONE));
+		let ok = multiply_by_rational_with_rounding(
+			price,
+			contract_size.into_inner(),
+			ONE,
+			Rounding::Up,
+		)
+		.and_then(|per_contract| per_contract.checked_mul(contracts))
+		.and_then(|v| v.checked_mul(2))
+		.is_some_and(|v| v <= Self::MAX_POSITION_VALUE_USD.saturating_mul(ONE));
 		ensure!(ok, Error::<T>::SeriesTooLarge);
 		Ok(())
 	}
@@ -76,18 +83,16 @@ impl<T: Config> Pallet<T> {
 		expiry: Moment,
 		kind: OptionKind,
 	) -> Result<SeriesId, DispatchError> {
-		let cfg = UnderlyingConfigs::<T>::get(underlying).ok_or(Error::<T>::UnderlyingNotConfigured)?;
+		let cfg =
+			UnderlyingConfigs::<T>::get(underlying).ok_or(Error::<T>::UnderlyingNotConfigured)?;
 		let tick = cfg.strike_tick.into_inner();
 		ensure!(
-			strike.into_inner() > 0 && tick > 0 && strike.into_inner() % tick == 0,
+			strike.into_inner() > 0 && tick > 0 && strike.into_inner().is_multiple_of(tick),
 			Error::<T>::InvalidStrike
 		);
 		let now = Self::now();
 		ensure!(expiry > now, Error::<T>::ExpiryInPast);
-		ensure!(
-			expiry <= now.saturating_add(T::MaxExpiryHorizon::get()),
-			Error::<T>::ExpiryTooFar
-		);
+		ensure!(expiry <= now.saturating_add(T::MaxExpiryHorizon::get()), Error::<T>::ExpiryTooFar);
 		let key = (underlying, strike.into_inner(), expiry, kind);
 		ensure!(!SeriesByTerms::<T>::contains_key(key), Error::<T>::DuplicateSeries);
 		Self::ensure_series_size(cfg.contract_size, strike, &cfg)?;
@@ -100,7 +105,8 @@ impl<T: Config> Pallet<T> {
 		NextSeriesId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
 		T::Oracle::schedule_settlement(underlying, expiry)?;
 
-		let terms = SeriesTerms { underlying, strike, expiry, kind, contract_size: cfg.contract_size };
+		let terms =
+			SeriesTerms { underlying, strike, expiry, kind, contract_size: cfg.contract_size };
 		Series::<T>::insert(
 			id,
 			SeriesInfo {

@@ -30,8 +30,8 @@ impl<T: Config> Pallet<T> {
 	/// The invariants listed in the crate docs.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		// Per (series, account): (orders, buy contracts, sell contracts, buy premium, sell premium)
-		let mut agg: BTreeMap<(u32, T::AccountId), (u32, Contracts, Contracts, Balance, Balance)> =
-			BTreeMap::new();
+		type Aggregates = (u32, Contracts, Contracts, Balance, Balance);
+		let mut agg: BTreeMap<(u32, T::AccountId), Aggregates> = BTreeMap::new();
 		let mut per_underlying: BTreeMap<UnderlyingId, Contracts> = BTreeMap::new();
 		let mut total_orders: u64 = 0;
 		let mut series_count: u32 = 0;
@@ -40,8 +40,8 @@ impl<T: Config> Pallet<T> {
 			series_count += 1;
 			let t = info.terms;
 			ensure!(
-				SeriesByTerms::<T>::get((t.underlying, t.strike.into_inner(), t.expiry, t.kind)) ==
-					Some(id),
+				SeriesByTerms::<T>::get((t.underlying, t.strike.into_inner(), t.expiry, t.kind))
+					== Some(id),
 				"series missing from the duplicate index"
 			);
 			ensure!(
@@ -61,22 +61,22 @@ impl<T: Config> Pallet<T> {
 					);
 					if let Some(prev) = i.checked_sub(1).and_then(|j| book.get(j)) {
 						ensure!(
-							better_price(side, prev.price, o.price) ||
-								(prev.price == o.price && prev.id < o.id),
+							better_price(side, prev.price, o.price)
+								|| (prev.price == o.price && prev.id < o.id),
 							"book side not in price-time priority"
 						);
 					}
 					ensure!(
-						OrderLocations::<T>::get(o.id) ==
-							Some(OrderLocation { owner: o.owner.clone(), series: id, side }),
+						OrderLocations::<T>::get(o.id)
+							== Some(OrderLocation { owner: o.owner.clone(), series: id, side }),
 						"order index disagrees with the book"
 					);
 					ensure!(
 						AccountOrders::<T>::get(&o.owner).contains(&o.id),
 						"order missing from its owner's list"
 					);
-					let premium = Self::premium(o.price, o.remaining)
-						.map_err(|_| "premium overflow")?;
+					let premium =
+						Self::premium(o.price, o.remaining).map_err(|_| "premium overflow")?;
 					let a = agg.entry((id, o.owner.clone())).or_default();
 					a.0 += 1;
 					match side {
@@ -107,8 +107,8 @@ impl<T: Config> Pallet<T> {
 				);
 				let a = agg.remove(&(id, who)).unwrap_or_default();
 				ensure!(
-					(e.orders, e.buy_contracts, e.sell_contracts, e.buy_premium, e.sell_premium) ==
-						a,
+					(e.orders, e.buy_contracts, e.sell_contracts, e.buy_premium, e.sell_premium)
+						== a,
 					"account aggregates disagree with the book"
 				);
 				longs += e.net.max(0);
@@ -150,7 +150,10 @@ impl<T: Config> Pallet<T> {
 		let mut indexed: u64 = 0;
 		for (who, list) in AccountSeriesIndex::<T>::iter() {
 			ensure!(!list.is_empty(), "empty series index stored");
-			ensure!(list.iter().zip(list.iter().skip(1)).all(|(a, b)| a < b), "series index not sorted");
+			ensure!(
+				list.iter().zip(list.iter().skip(1)).all(|(a, b)| a < b),
+				"series index not sorted"
+			);
 			for s in list.iter() {
 				ensure!(Positions::<T>::contains_key(s, &who), "index entry without position");
 			}

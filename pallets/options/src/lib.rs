@@ -92,9 +92,7 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use optionchain_primitives::{
-		exchange::{
-			Balance, Contracts, MarginAccounts, OptionKind, SeriesId, SignedBalance, Side,
-		},
+		exchange::{Balance, Contracts, MarginAccounts, OptionKind, SeriesId, Side, SignedBalance},
 		Moment, OracleProvider, Price, UnderlyingId,
 	};
 	use sp_arithmetic::Permill;
@@ -186,8 +184,10 @@ pub mod pallet {
 	}
 
 	/// One side of a book.
-	pub type BookSideOf<T> =
-		BoundedVec<BookOrder<<T as frame_system::Config>::AccountId>, <T as Config>::MaxOrdersPerSide>;
+	pub type BookSideOf<T> = BoundedVec<
+		BookOrder<<T as frame_system::Config>::AccountId>,
+		<T as Config>::MaxOrdersPerSide,
+	>;
 
 	/// Trading parameters of each configured underlying.
 	#[pallet::storage]
@@ -284,13 +284,13 @@ pub mod pallet {
 		/// An underlying's trading parameters were set.
 		UnderlyingConfigured { underlying: UnderlyingId, config: UnderlyingConfig },
 		/// A series was listed.
-		SeriesListed { series: SeriesId, terms: optionchain_primitives::exchange::SeriesTerms, price_tick: Balance },
-		/// An order was accepted (it may fill, rest, or be cancelled in the same extrinsic).
-		OrderPlaced {
-			order_id: OrderId,
-			who: T::AccountId,
-			request: OrderRequest,
+		SeriesListed {
+			series: SeriesId,
+			terms: optionchain_primitives::exchange::SeriesTerms,
+			price_tick: Balance,
 		},
+		/// An order was accepted (it may fill, rest, or be cancelled in the same extrinsic).
+		OrderPlaced { order_id: OrderId, who: T::AccountId, request: OrderRequest },
 		/// A fill: `quantity` contracts at `price` (the maker's) between the resting `maker`
 		/// order and the incoming `taker` order; `taker_side` is the taker's side.
 		OrderFilled {
@@ -327,12 +327,22 @@ pub mod pallet {
 			payout_per_contract: Balance,
 		},
 		/// A position was settled: `amount` credited (> 0) or debited (< 0).
-		PositionSettled { series: SeriesId, who: T::AccountId, net: Contracts, amount: SignedBalance },
+		PositionSettled {
+			series: SeriesId,
+			who: T::AccountId,
+			net: Contracts,
+			amount: SignedBalance,
+		},
 		/// Every position of the series was settled; the series is removed.
 		SeriesSettled { series: SeriesId },
 		/// Liquidation moved `quantity` contracts from `from` to `to` (see
 		/// `PositionsProvider::transfer_position`).
-		PositionTransferred { series: SeriesId, from: T::AccountId, to: T::AccountId, quantity: Contracts },
+		PositionTransferred {
+			series: SeriesId,
+			from: T::AccountId,
+			to: T::AccountId,
+			quantity: Contracts,
+		},
 	}
 
 	/// Errors of the options pallet.
@@ -462,7 +472,10 @@ pub mod pallet {
 		/// refunded to the steps and margin checks actually made.
 		#[pallet::call_index(2)]
 		#[pallet::weight(Pallet::<T>::declared_place_weight(request))]
-		pub fn place_order(origin: OriginFor<T>, request: OrderRequest) -> DispatchResultWithPostInfo {
+		pub fn place_order(
+			origin: OriginFor<T>,
+			request: OrderRequest,
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let (_, outcome) = Self::do_place_order(&who, request)?;
 			Ok(Some(Self::actual_place_weight(&outcome)).into())
@@ -479,7 +492,10 @@ pub mod pallet {
 		/// Cancel all of the caller's resting orders, on `series` only or everywhere (`None`).
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::cancel_all(T::MaxOrdersPerAccount::get()))]
-		pub fn cancel_all(origin: OriginFor<T>, series: Option<SeriesId>) -> DispatchResultWithPostInfo {
+		pub fn cancel_all(
+			origin: OriginFor<T>,
+			series: Option<SeriesId>,
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let (n, skipped) = Self::do_cancel_all(&who, series, CancelReason::ByOwner)?;
 			// The orders of other series were read (their locations) but not cancelled.
@@ -501,8 +517,10 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			Self::do_cancel_order(&who, order_id, CancelReason::ByOwner)?;
 			let (_, outcome) = Self::do_place_order(&who, request)?;
-			Ok(Some(T::WeightInfo::cancel_order().saturating_add(Self::actual_place_weight(&outcome)))
-				.into())
+			Ok(Some(
+				T::WeightInfo::cancel_order().saturating_add(Self::actual_place_weight(&outcome)),
+			)
+			.into())
 		}
 
 		/// Settle `who`'s position in an expired `series` whose settlement price is fixed.

@@ -1,6 +1,6 @@
 //! Order placement and the matching engine.
 
-use crate::{weights::WeightInfo, book::*, pallet::*, types::*};
+use crate::{book::*, pallet::*, types::*, weights::WeightInfo};
 use frame_support::{
 	ensure,
 	pallet_prelude::*,
@@ -120,26 +120,7 @@ impl<T: Config> Pallet<T> {
 		who: &T::AccountId,
 		req: OrderRequest,
 	) -> Result<(OrderId, PlaceOutcome), DispatchError> {
-		ensure!(
-			req.quantity > 0 && req.quantity <= T::MaxOrderQuantity::get(),
-			Error::<T>::InvalidQuantity
-		);
-		let mut info = Series::<T>::get(req.series).ok_or(Error::<T>::UnknownSeries)?;
-		Self::ensure_trading(&info)?;
-		ensure!(
-			req.price > 0 && info.price_tick > 0 && req.price % info.price_tick == 0,
-			Error::<T>::InvalidPrice
-		);
-		ensure!(
-			!req.post_only || req.time_in_force == TimeInForce::GoodTillCancelled,
-			Error::<T>::InvalidTimeInForce
-		);
-		if req.reduce_only {
-			let allowed = reducible(req.side, Self::net_position(req.series, who));
-			ensure!(req.quantity <= allowed, Error::<T>::ReduceOnlyWouldIncrease);
-		} else {
-			T::Margin::ensure_can_increase_risk(who, info.terms.underlying)?;
-		}
+		let mut info = Self::validate_order(who, &req)?;
 
 		// The taker's figures before the order: an account under a margin call may place a
 		// reduce-only or immediate order that lowers its risk.
@@ -168,134 +149,248 @@ impl<T: Config> Pallet<T> {
 		let mut remaining = req.quantity;
 		let max_steps = T::MaxFillsPerOrder::get();
 		while remaining > 0 && out.fills.saturating_add(out.cancels) < max_steps {
-			let Some(maker) = book.first().cloned() else { break };
-			if !crosses(req.side, req.price, maker.price) {
+			let go_on = Self::match_step(
+				who,
+				&req,
+				order_id,
+				&mut info,
+				&mut book,
+				&mut remaining,
+				&mut out,
+			)?;
+			if !go_on {
 				break;
-			}
-			// Self-trade prevention: cancel the resting (older) order, keep matching.
-			if &maker.owner == who {
-				Self::cancel_in_book(&mut info, series, maker_side, &mut book, 0, CancelReason::SelfTrade)?;
-				out.cancels = out.cancels.saturating_add(1);
-				continue;
-			}
-			// A resting reduce-only order may have outlived (part of) its position.
-			if maker.reduce_only {
-				let allowed = reducible(maker_side, Self::net_position(series, &maker.owner));
-				if allowed == 0 {
-					Self::cancel_in_book(&mut info, series, maker_side, &mut book, 0, CancelReason::ReduceOnly)?;
-					out.cancels = out.cancels.saturating_add(1);
-					continue;
-				}
-				if maker.remaining > allowed {
-					Self::trim_order(series, maker_side, &mut book, allowed)?;
-				}
-			}
-			let maker = book.first().cloned().ok_or(Error::<T>::UnknownOrder)?;
-			let quantity = remaining.min(maker.remaining);
-			// The fill and the maker's margin check run in their own storage layer: a maker that
-			// cannot pay for the fill (premium or fee) or can no longer carry its resting order
-			// loses the order, the fill is undone and matching goes on. One maker at the top of
-			// the book therefore cannot make every incoming order fail.
-			let info_before = info.clone();
-			// A reduce-only maker order reduces risk: it may fill on a stale price, and under a
-			// margin call when the fill lowers its owner's risk.
-			let maker_fresh = !maker.reduce_only;
-			let mut step = Self::try_fill(&mut info, series, who, order_id, req.side, &maker, quantity, maker_fresh, None)?;
-			if step == MakerStep::BelowMargin && maker.reduce_only && out.retries < MAX_MAKER_RETRIES {
-				// Under a margin call: compare with the maker's figures before the fill.
-				info = info_before.clone();
-				// The failed check (its real size is unknown: charged in full), the snapshot
-				// and the retried step. A maker whose figures cannot be read loses its order.
-				let full = T::Margin::margin_check_weight();
-				out.margin_weight = out.margin_weight.saturating_add(Self::extra_check_weight(full));
-				out.retries = out.retries.saturating_add(1);
-				match T::Margin::margin_snapshot(&maker.owner) {
-					Ok((before, w)) => {
-						out.margin_weight = out.margin_weight.saturating_add(w);
-						step = Self::try_fill(&mut info, series, who, order_id, req.side, &maker, quantity, maker_fresh, Some(&before))?;
-					},
-					Err(_) => out.margin_weight = out.margin_weight.saturating_add(full),
-				}
-			}
-			let check = match step {
-				MakerStep::Filled(w) => w,
-				_ => T::Margin::margin_check_weight(),
-			};
-			out.margin_weight = out.margin_weight.saturating_add(Self::extra_check_weight(check));
-			if step != MakerStep::Filled(check) {
-				info = info_before;
-				let reason = if step == MakerStep::CannotPay {
-					CancelReason::MakerCannotPay
-				} else {
-					CancelReason::ByMargin
-				};
-				Self::cancel_in_book(&mut info, series, maker_side, &mut book, 0, reason)?;
-				out.cancels = out.cancels.saturating_add(1);
-				continue;
-			}
-			remaining = remaining.checked_sub(quantity).ok_or(Error::<T>::Overflow)?;
-			out.fills = out.fills.saturating_add(1);
-
-			// Update the maker order in the book.
-			let left = maker.remaining.checked_sub(quantity).ok_or(Error::<T>::Overflow)?;
-			// (`fill` already released the filled part of the maker's exposure.)
-			if let Some(first) = book.get_mut(0) {
-				first.remaining = left;
-			}
-			if left == 0 {
-				let done = book.remove(0);
-				Self::unlink_order(&mut info, series, maker_side, &done)?;
 			}
 		}
 		let still_crosses = book.first().is_some_and(|o| crosses(req.side, req.price, o.price));
 		Self::write_book(series, maker_side, book);
 
 		if remaining > 0 {
-			let cancel = |reason| {
-				Self::deposit_event(Event::OrderCancelled {
-					order_id,
-					who: who.clone(),
-					series,
-					remaining,
-					reason,
-				})
-			};
-			match req.time_in_force {
-				TimeInForce::FillOrKill => return Err(Error::<T>::FillOrKillNotFilled.into()),
-				TimeInForce::ImmediateOrCancel => cancel(CancelReason::ImmediateOrCancelRemainder),
-				TimeInForce::GoodTillCancelled if still_crosses =>
-					cancel(CancelReason::FillLimitReached),
-				TimeInForce::GoodTillCancelled => {
-					let order = BookOrder {
-						id: order_id,
-						owner: who.clone(),
-						price: req.price,
-						remaining,
-						reduce_only: req.reduce_only,
-					};
-					out.evicted = Self::add_resting(&mut info, series, req.side, order)?;
-					out.rested = true;
-					Self::deposit_event(Event::OrderRested { order_id, series, remaining });
-				},
-			}
-		}
-		// The taker must meet its initial requirement with everything this order did (its
-		// fills and its resting remainder). One check at the end is exact: the extrinsic is
-		// atomic, so no intermediate state of the taker is ever stored. A reduce-only order may
-		// proceed on a stale price. Under a margin call, an order that lowered the taker's risk
-		// passes (a reduce-only, immediate-or-cancel or fill-or-kill order).
-		if out.fills > 0 || out.rested {
-			let reducing = before.as_ref();
-			let w = T::Margin::ensure_initial_margin(who, !req.reduce_only, reducing).map_err(
-				|e| match e {
-					MarginCheckError::BelowInitial => Error::<T>::TakerInsufficientMargin.into(),
-					MarginCheckError::Other(e) => e,
-				},
+			Self::place_remainder(
+				who,
+				&req,
+				order_id,
+				&mut info,
+				remaining,
+				still_crosses,
+				&mut out,
 			)?;
-			out.margin_weight = out.margin_weight.saturating_add(Self::extra_check_weight(w));
 		}
+		Self::check_taker(who, &req, before.as_ref(), &mut out)?;
 		Series::<T>::insert(series, info);
 		Ok((order_id, out))
+	}
+
+	/// Validates `req` for `who` (quantity, series trading, price tick, time in force, and
+	/// reduce-only or a fresh oracle); returns the series.
+	fn validate_order(who: &T::AccountId, req: &OrderRequest) -> Result<SeriesInfo, DispatchError> {
+		ensure!(
+			req.quantity > 0 && req.quantity <= T::MaxOrderQuantity::get(),
+			Error::<T>::InvalidQuantity
+		);
+		let info = Series::<T>::get(req.series).ok_or(Error::<T>::UnknownSeries)?;
+		Self::ensure_trading(&info)?;
+		ensure!(
+			req.price > 0 && info.price_tick > 0 && req.price.is_multiple_of(info.price_tick),
+			Error::<T>::InvalidPrice
+		);
+		ensure!(
+			!req.post_only || req.time_in_force == TimeInForce::GoodTillCancelled,
+			Error::<T>::InvalidTimeInForce
+		);
+		if req.reduce_only {
+			let allowed = reducible(req.side, Self::net_position(req.series, who));
+			ensure!(req.quantity <= allowed, Error::<T>::ReduceOnlyWouldIncrease);
+		} else {
+			T::Margin::ensure_can_increase_risk(who, info.terms.underlying)?;
+		}
+		Ok(info)
+	}
+
+	/// One match step against the best resting order of `book`: a self-trade or an outlived
+	/// reduce-only order is cancelled; otherwise a fill of `min(remaining, maker's remaining)`
+	/// with the maker's margin check (a maker that cannot pay or carry it loses its order).
+	/// Returns whether matching goes on (`false` once the best price no longer crosses).
+	#[allow(clippy::too_many_arguments)]
+	fn match_step(
+		who: &T::AccountId,
+		req: &OrderRequest,
+		order_id: OrderId,
+		info: &mut SeriesInfo,
+		book: &mut BookSideOf<T>,
+		remaining: &mut Contracts,
+		out: &mut PlaceOutcome,
+	) -> Result<bool, DispatchError> {
+		let series = req.series;
+		let maker_side = opposite(req.side);
+		let Some(maker) = book.first().cloned() else { return Ok(false) };
+		if !crosses(req.side, req.price, maker.price) {
+			return Ok(false);
+		}
+		// Self-trade prevention: cancel the resting (older) order, keep matching.
+		if &maker.owner == who {
+			Self::cancel_in_book(info, series, maker_side, book, 0, CancelReason::SelfTrade)?;
+			out.cancels = out.cancels.saturating_add(1);
+			return Ok(true);
+		}
+		// A resting reduce-only order may have outlived (part of) its position.
+		if maker.reduce_only {
+			let allowed = reducible(maker_side, Self::net_position(series, &maker.owner));
+			if allowed == 0 {
+				Self::cancel_in_book(info, series, maker_side, book, 0, CancelReason::ReduceOnly)?;
+				out.cancels = out.cancels.saturating_add(1);
+				return Ok(true);
+			}
+			if maker.remaining > allowed {
+				Self::trim_order(series, maker_side, book, allowed)?;
+			}
+		}
+		let maker = book.first().cloned().ok_or(Error::<T>::UnknownOrder)?;
+		let quantity = (*remaining).min(maker.remaining);
+		// The fill and the maker's margin check run in their own storage layer: a maker that
+		// cannot pay for the fill (premium or fee) or can no longer carry its resting order
+		// loses the order, the fill is undone and matching goes on. One maker at the top of
+		// the book therefore cannot make every incoming order fail.
+		let info_before = *info;
+		// A reduce-only maker order reduces risk: it may fill on a stale price, and under a
+		// margin call when the fill lowers its owner's risk.
+		let maker_fresh = !maker.reduce_only;
+		let mut step = Self::try_fill(
+			info,
+			series,
+			who,
+			order_id,
+			req.side,
+			&maker,
+			quantity,
+			maker_fresh,
+			None,
+		)?;
+		if step == MakerStep::BelowMargin && maker.reduce_only && out.retries < MAX_MAKER_RETRIES {
+			// Under a margin call: compare with the maker's figures before the fill.
+			*info = info_before;
+			// The failed check (its real size is unknown: charged in full), the snapshot and the
+			// retried step. A maker whose figures cannot be read loses its order.
+			let full = T::Margin::margin_check_weight();
+			out.margin_weight = out.margin_weight.saturating_add(Self::extra_check_weight(full));
+			out.retries = out.retries.saturating_add(1);
+			match T::Margin::margin_snapshot(&maker.owner) {
+				Ok((before, w)) => {
+					out.margin_weight = out.margin_weight.saturating_add(w);
+					step = Self::try_fill(
+						info,
+						series,
+						who,
+						order_id,
+						req.side,
+						&maker,
+						quantity,
+						maker_fresh,
+						Some(&before),
+					)?;
+				},
+				Err(_) => out.margin_weight = out.margin_weight.saturating_add(full),
+			}
+		}
+		let check = match step {
+			MakerStep::Filled(w) => w,
+			_ => T::Margin::margin_check_weight(),
+		};
+		out.margin_weight = out.margin_weight.saturating_add(Self::extra_check_weight(check));
+		if step != MakerStep::Filled(check) {
+			*info = info_before;
+			let reason = if step == MakerStep::CannotPay {
+				CancelReason::MakerCannotPay
+			} else {
+				CancelReason::ByMargin
+			};
+			Self::cancel_in_book(info, series, maker_side, book, 0, reason)?;
+			out.cancels = out.cancels.saturating_add(1);
+			return Ok(true);
+		}
+		*remaining = remaining.checked_sub(quantity).ok_or(Error::<T>::Overflow)?;
+		out.fills = out.fills.saturating_add(1);
+
+		// Update the maker order in the book (`fill` already released the filled part of the
+		// maker's exposure).
+		let left = maker.remaining.checked_sub(quantity).ok_or(Error::<T>::Overflow)?;
+		if let Some(first) = book.get_mut(0) {
+			first.remaining = left;
+		}
+		if left == 0 {
+			let done = book.remove(0);
+			Self::unlink_order(info, series, maker_side, &done)?;
+		}
+		Ok(true)
+	}
+
+	/// The unfilled `remaining` of the order: a fill-or-kill order fails, an immediate-or-cancel
+	/// remainder is cancelled, a good-till-cancelled one rests (or is cancelled if the fill
+	/// limit was reached while it still crosses the book).
+	#[allow(clippy::too_many_arguments)]
+	fn place_remainder(
+		who: &T::AccountId,
+		req: &OrderRequest,
+		order_id: OrderId,
+		info: &mut SeriesInfo,
+		remaining: Contracts,
+		still_crosses: bool,
+		out: &mut PlaceOutcome,
+	) -> DispatchResult {
+		let series = req.series;
+		let cancel = |reason| {
+			Self::deposit_event(Event::OrderCancelled {
+				order_id,
+				who: who.clone(),
+				series,
+				remaining,
+				reason,
+			})
+		};
+		match req.time_in_force {
+			TimeInForce::FillOrKill => return Err(Error::<T>::FillOrKillNotFilled.into()),
+			TimeInForce::ImmediateOrCancel => cancel(CancelReason::ImmediateOrCancelRemainder),
+			TimeInForce::GoodTillCancelled if still_crosses => {
+				cancel(CancelReason::FillLimitReached)
+			},
+			TimeInForce::GoodTillCancelled => {
+				let order = BookOrder {
+					id: order_id,
+					owner: who.clone(),
+					price: req.price,
+					remaining,
+					reduce_only: req.reduce_only,
+				};
+				out.evicted = Self::add_resting(info, series, req.side, order)?;
+				out.rested = true;
+				Self::deposit_event(Event::OrderRested { order_id, series, remaining });
+			},
+		}
+		Ok(())
+	}
+
+	/// The taker must meet its initial requirement with everything its order did (its fills and
+	/// its resting remainder). One check at the end is exact: the extrinsic is atomic, so no
+	/// intermediate state of the taker is ever stored. A reduce-only order may proceed on a
+	/// stale price. Under a margin call, an order that lowered the taker's risk passes (a
+	/// reduce-only, immediate-or-cancel or fill-or-kill order, compared with `before`).
+	fn check_taker(
+		who: &T::AccountId,
+		req: &OrderRequest,
+		before: Option<&MarginSnapshot>,
+		out: &mut PlaceOutcome,
+	) -> DispatchResult {
+		if out.fills == 0 && !out.rested {
+			return Ok(());
+		}
+		let w = T::Margin::ensure_initial_margin(who, !req.reduce_only, before).map_err(
+			|e| match e {
+				MarginCheckError::BelowInitial => Error::<T>::TakerInsufficientMargin.into(),
+				MarginCheckError::Other(e) => e,
+			},
+		)?;
+		out.margin_weight = out.margin_weight.saturating_add(Self::extra_check_weight(w));
+		Ok(())
 	}
 
 	/// Trim the first order of `book` (a reduce-only order) to `to` contracts.
@@ -332,7 +427,9 @@ impl<T: Config> Pallet<T> {
 		with_transaction(|| -> TransactionOutcome<Result<MakerStep, DispatchError>> {
 			match Self::fill(info, series, taker, taker_order, taker_side, maker, quantity) {
 				Ok(()) => {},
-				Err(FillError::Maker) => return TransactionOutcome::Rollback(Ok(MakerStep::CannotPay)),
+				Err(FillError::Maker) => {
+					return TransactionOutcome::Rollback(Ok(MakerStep::CannotPay))
+				},
 				Err(FillError::Other(e)) => return TransactionOutcome::Rollback(Err(e)),
 			}
 			match T::Margin::ensure_initial_margin(&maker.owner, maker_fresh, reducing_from) {
@@ -362,7 +459,11 @@ impl<T: Config> Pallet<T> {
 		};
 		let buyer_is_maker = buyer == &maker.owner;
 		T::Margin::transfer(buyer, seller, premium).map_err(|e| {
-			if buyer_is_maker { FillError::Maker } else { FillError::Other(e) }
+			if buyer_is_maker {
+				FillError::Maker
+			} else {
+				FillError::Other(e)
+			}
 		})?;
 		let maker_fee = Self::fee(T::MakerFeePerContract::get(), quantity, premium)?;
 		let taker_fee = Self::fee(T::TakerFeePerContract::get(), quantity, premium)?;
@@ -376,7 +477,9 @@ impl<T: Config> Pallet<T> {
 		// Positions, and the open-interest change they make.
 		let maker_side = opposite(taker_side);
 		let mut oi_delta: Contracts = 0;
-		for (who, delta) in [(buyer, quantity), (seller, quantity.checked_neg().ok_or(Error::<T>::Overflow)?)] {
+		for (who, delta) in
+			[(buyer, quantity), (seller, quantity.checked_neg().ok_or(Error::<T>::Overflow)?)]
+		{
 			let d = Self::mutate_entry(series, who, |e| -> Result<Contracts, DispatchError> {
 				let old = e.net;
 				e.net = old.checked_add(delta).ok_or(Error::<T>::Overflow)?;
@@ -422,11 +525,11 @@ impl<T: Config> Pallet<T> {
 			.ok_or(Error::<T>::Overflow)?;
 		ensure!(series_oi >= 0 && total >= 0, Error::<T>::Overflow);
 		if enforce_caps && delta > 0 {
-			let cfg =
-				UnderlyingConfigs::<T>::get(underlying).ok_or(Error::<T>::UnderlyingNotConfigured)?;
+			let cfg = UnderlyingConfigs::<T>::get(underlying)
+				.ok_or(Error::<T>::UnderlyingNotConfigured)?;
 			ensure!(
-				series_oi <= cfg.max_series_open_interest &&
-					total <= cfg.max_underlying_open_interest,
+				series_oi <= cfg.max_series_open_interest
+					&& total <= cfg.max_underlying_open_interest,
 				Error::<T>::OpenInterestCapExceeded
 			);
 		}

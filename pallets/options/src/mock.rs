@@ -3,8 +3,9 @@
 
 use crate::{self as pallet_options, types::*};
 use frame_support::{
-	derive_impl, parameter_types,
+	derive_impl,
 	pallet_prelude::{Twox64Concat, ValueQuery},
+	parameter_types,
 	traits::{ConstU32, ConstU64, Hooks, Time},
 	weights::Weight,
 };
@@ -12,7 +13,7 @@ use frame_system::EnsureRoot;
 use optionchain_primitives::{
 	exchange::{
 		Balance, Contracts, MarginAccounts, MarginCheckError, MarginSnapshot, OptionKind, SeriesId,
-		SignedBalance, Side,
+		Side, SignedBalance,
 	},
 	testing::MockOracle,
 	units, Moment, PriceStatus, UnderlyingId,
@@ -136,7 +137,9 @@ impl MarginAccounts<u64> for MockMargin {
 	}
 	fn transfer(payer: &u64, payee: &u64, amount: Balance) -> DispatchResult {
 		let b = Ledger::get(payer);
-		let nb = b.checked_sub(amount).ok_or(DispatchError::Other("MockInsufficientCollateral"))?;
+		let nb = b
+			.checked_sub(amount)
+			.ok_or(DispatchError::Other("MockInsufficientCollateral"))?;
 		Ledger::insert(payer, nb);
 		Ledger::mutate(payee, |x| *x += amount);
 		Ok(())

@@ -1,6 +1,6 @@
 //! [`PositionsProvider`] for the margin pallet, and the reads behind the runtime API.
 
-use crate::{weights::WeightInfo, pallet::*, types::*};
+use crate::{pallet::*, types::*, weights::WeightInfo};
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Get};
 use optionchain_primitives::exchange::{
@@ -11,9 +11,10 @@ impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
 	fn portfolio(who: &T::AccountId) -> Portfolio {
 		let mut p = Portfolio::default();
 		for series in AccountSeriesIndex::<T>::get(who) {
-			let (Some(e), Some(info)) = (Positions::<T>::get(series, who), Series::<T>::get(series))
+			let (Some(e), Some(info)) =
+				(Positions::<T>::get(series, who), Series::<T>::get(series))
 			else {
-				continue
+				continue;
 			};
 			if e.net != 0 {
 				p.positions.push(PositionInfo { series, terms: info.terms, net: e.net });
@@ -84,8 +85,15 @@ impl<T: Config> Pallet<T> {
 		let mut info = Series::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
 		Self::ensure_trading(&info)?;
 		let from_net = Self::net_position(series, from);
-		ensure!(quantity <= from_net.checked_abs().unwrap_or(Contracts::MAX), Error::<T>::InsufficientPosition);
-		let to_from = if from_net > 0 { quantity.checked_neg().ok_or(Error::<T>::Overflow)? } else { quantity };
+		ensure!(
+			quantity <= from_net.checked_abs().unwrap_or(Contracts::MAX),
+			Error::<T>::InsufficientPosition
+		);
+		let to_from = if from_net > 0 {
+			quantity.checked_neg().ok_or(Error::<T>::Overflow)?
+		} else {
+			quantity
+		};
 		let to_to = to_from.checked_neg().ok_or(Error::<T>::Overflow)?;
 		let mut oi_delta: Contracts = 0;
 		for (who, delta) in [(from, to_from), (to, to_to)] {

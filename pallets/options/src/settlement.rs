@@ -1,10 +1,10 @@
 //! Expiry and cash settlement: removing expired orders, fixing the per-contract payout,
 //! paying positions (in `on_idle` batches and by `settle_account`), retiring settled series.
 
-use crate::{weights::WeightInfo, pallet::*, types::*};
+use crate::{pallet::*, types::*, weights::WeightInfo};
 use frame_support::{ensure, pallet_prelude::*, traits::Get};
 use optionchain_primitives::{
-	exchange::{Balance, Contracts, MarginAccounts, OptionKind, SeriesId, SignedBalance, Side},
+	exchange::{Balance, Contracts, MarginAccounts, OptionKind, SeriesId, Side, SignedBalance},
 	OracleProvider, Price,
 };
 use sp_arithmetic::{
@@ -42,7 +42,10 @@ impl<T: Config> Pallet<T> {
 	/// `floor(floor(intrinsic * contract_size) * UnitsPerUsd)`, with `intrinsic = max(S - K, 0)`
 	/// for calls and `max(K - S, 0)` for puts. Computed once per series and used for both
 	/// sides, so longs' receipts equal shorts' payments exactly.
-	pub fn payout_per_contract(terms: &optionchain_primitives::exchange::SeriesTerms, s: Price) -> Result<Balance, DispatchError> {
+	pub fn payout_per_contract(
+		terms: &optionchain_primitives::exchange::SeriesTerms,
+		s: Price,
+	) -> Result<Balance, DispatchError> {
 		let (s, k) = (s.into_inner(), terms.strike.into_inner());
 		let intrinsic = match terms.kind {
 			OptionKind::Call => s.saturating_sub(k),
@@ -72,9 +75,10 @@ impl<T: Config> Pallet<T> {
 			SeriesStatus::Settling { payout_per_contract, .. } => Ok(Some(payout_per_contract)),
 			_ if Self::now() < info.terms.expiry => Ok(None),
 			_ => {
-				let Some(price) = T::Oracle::settlement_price(info.terms.underlying, info.terms.expiry)
+				let Some(price) =
+					T::Oracle::settlement_price(info.terms.underlying, info.terms.expiry)
 				else {
-					return Ok(None)
+					return Ok(None);
 				};
 				let payout = Self::payout_per_contract(&info.terms, price)?;
 				// Every long has a short: the short contracts to collect equal the open interest.
@@ -107,8 +111,11 @@ impl<T: Config> Pallet<T> {
 		if net == 0 {
 			return Ok(false);
 		}
-		let SeriesStatus::Settling { settlement_price, payout_per_contract, unpaid_short_contracts } =
-			info.status
+		let SeriesStatus::Settling {
+			settlement_price,
+			payout_per_contract,
+			unpaid_short_contracts,
+		} = info.status
 		else {
 			return Err(Error::<T>::SettlementPriceNotFixed.into());
 		};
@@ -138,7 +145,11 @@ impl<T: Config> Pallet<T> {
 		})?;
 		// Open interest counts the longs that are still unpaid.
 		let paid_longs: Contracts = net.max(0);
-		Self::apply_open_interest(info, paid_longs.checked_neg().ok_or(Error::<T>::Overflow)?, false)?;
+		Self::apply_open_interest(
+			info,
+			paid_longs.checked_neg().ok_or(Error::<T>::Overflow)?,
+			false,
+		)?;
 		Self::deposit_event(Event::PositionSettled { series, who: who.clone(), net, amount });
 		Ok(true)
 	}
@@ -147,7 +158,11 @@ impl<T: Config> Pallet<T> {
 	/// next position entry after the cursor and settle it if it is a short; during payout,
 	/// settle the first remaining entry (every entry left is a long). Returns whether there is
 	/// more to do.
-	fn settle_step(info: &mut SeriesInfo, series: SeriesId, payout: Balance) -> Result<bool, DispatchError> {
+	fn settle_step(
+		info: &mut SeriesInfo,
+		series: SeriesId,
+		payout: Balance,
+	) -> Result<bool, DispatchError> {
 		let SeriesStatus::Settling { unpaid_short_contracts, .. } = info.status else {
 			return Ok(false);
 		};
@@ -183,9 +198,12 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_settle_account(who: &T::AccountId, series: SeriesId) -> DispatchResult {
 		let mut info = Series::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
 		ensure!(Self::now() >= info.terms.expiry, Error::<T>::SeriesNotExpired);
-		let payout = Self::ensure_settling(series, &mut info)?
-			.ok_or(Error::<T>::SettlementPriceNotFixed)?;
-		ensure!(Self::settle_position(&mut info, series, who, payout)?, Error::<T>::NothingToSettle);
+		let payout =
+			Self::ensure_settling(series, &mut info)?.ok_or(Error::<T>::SettlementPriceNotFixed)?;
+		ensure!(
+			Self::settle_position(&mut info, series, who, payout)?,
+			Error::<T>::NothingToSettle
+		);
 		Self::store_or_retire(series, info);
 		Ok(())
 	}
@@ -202,7 +220,14 @@ impl<T: Config> Pallet<T> {
 			let mut book = Books::<T>::get(series, side);
 			while removed < limit {
 				let Some(index) = book.len().checked_sub(1) else { break };
-				Self::cancel_in_book(&mut info, series, side, &mut book, index, CancelReason::Expired)?;
+				Self::cancel_in_book(
+					&mut info,
+					series,
+					side,
+					&mut book,
+					index,
+					CancelReason::Expired,
+				)?;
 				removed = removed.saturating_add(1);
 			}
 			Self::write_book(series, side, book);
@@ -218,9 +243,9 @@ impl<T: Config> Pallet<T> {
 	/// Store `info`, or, if the series is settling and nothing is left in it (no resting
 	/// order, no position), remove it for good.
 	pub(crate) fn store_or_retire(series: SeriesId, info: SeriesInfo) {
-		let done = matches!(info.status, SeriesStatus::Settling { .. }) &&
-			info.resting_orders == 0 &&
-			Positions::<T>::iter_key_prefix(series).next().is_none();
+		let done = matches!(info.status, SeriesStatus::Settling { .. })
+			&& info.resting_orders == 0
+			&& Positions::<T>::iter_key_prefix(series).next().is_none();
 		if !done {
 			Series::<T>::insert(series, info);
 			return;
@@ -255,8 +280,7 @@ impl<T: Config> Pallet<T> {
 				break;
 			}
 			// Remove resting orders, one storage layer per order.
-			loop {
-				let Some(info) = Series::<T>::get(series) else { break };
+			while let Some(info) = Series::<T>::get(series) {
 				let needs = info.resting_orders > 0 || info.status == SeriesStatus::Trading;
 				if !needs || items == 0 || !fits(used, order_w) {
 					break;
@@ -275,16 +299,18 @@ impl<T: Config> Pallet<T> {
 			while items > 0 && fits(used, settle_w) {
 				used = used.saturating_add(settle_w);
 				items = items.saturating_sub(1);
-				let r = frame_support::storage::with_storage_layer(|| -> Result<bool, DispatchError> {
-					let Some(mut info) = Series::<T>::get(series) else { return Ok(false) };
-					// Not settling yet: `info` is unchanged, nothing to write.
-					let Some(payout) = Self::ensure_settling(series, &mut info)? else {
-						return Ok(false);
-					};
-					let progressed = Self::settle_step(&mut info, series, payout)?;
-					Self::store_or_retire(series, info);
-					Ok(progressed)
-				});
+				let r = frame_support::storage::with_storage_layer(
+					|| -> Result<bool, DispatchError> {
+						let Some(mut info) = Series::<T>::get(series) else { return Ok(false) };
+						// Not settling yet: `info` is unchanged, nothing to write.
+						let Some(payout) = Self::ensure_settling(series, &mut info)? else {
+							return Ok(false);
+						};
+						let progressed = Self::settle_step(&mut info, series, payout)?;
+						Self::store_or_retire(series, info);
+						Ok(progressed)
+					},
+				);
 				match r {
 					Ok(true) => {},
 					Ok(false) => break,

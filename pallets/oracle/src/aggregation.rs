@@ -152,15 +152,21 @@ impl<T: Config> Pallet<T> {
 		let fresh = subs.len() as u32;
 		let required = Self::required_inputs(params.quorum, operators);
 		if fresh < required {
-			Self::deposit_event(Event::<T>::QuorumNotReached { underlying: id, fresh, quorum: required });
+			Self::deposit_event(Event::<T>::QuorumNotReached {
+				underlying: id,
+				fresh,
+				quorum: required,
+			});
 			// Not a counting round: a held move must be confirmed by consecutive ones.
 			Self::clear_breaker(id, Quantity::Price, None);
 			Self::clear_breaker(id, Quantity::Volatility, None);
 			return;
 		}
 
-		let prices: Vec<(FixedU128, Moment)> = subs.iter().map(|s| (s.price, s.timestamp)).collect();
-		let vols: Vec<(FixedU128, Moment)> = subs.iter().map(|s| (s.volatility, s.timestamp)).collect();
+		let prices: Vec<(FixedU128, Moment)> =
+			subs.iter().map(|s| (s.price, s.timestamp)).collect();
+		let vols: Vec<(FixedU128, Moment)> =
+			subs.iter().map(|s| (s.volatility, s.timestamp)).collect();
 		// The `required`-th newest agreeing input decides how long the value stays fresh.
 		let fresh_until = |times: &[Moment]| {
 			times
@@ -196,7 +202,12 @@ impl<T: Config> Pallet<T> {
 
 	/// A round whose inputs disagree: nothing changes; a tripped breaker is cleared.
 	fn disagree(id: UnderlyingId, q: Quantity, fresh: u32, required: u32) {
-		Self::deposit_event(Event::<T>::InputsDisagree { underlying: id, quantity: q, fresh, required });
+		Self::deposit_event(Event::<T>::InputsDisagree {
+			underlying: id,
+			quantity: q,
+			fresh,
+			required,
+		});
 		Self::clear_breaker(id, q, None);
 	}
 
@@ -205,15 +216,17 @@ impl<T: Config> Pallet<T> {
 	fn clear_breaker(id: UnderlyingId, q: Quantity, value: Option<FixedU128>) {
 		let (had, canonical) = match q {
 			Quantity::Price => (Breakers::<T>::take(id).is_some(), IndexPrices::<T>::get(id)),
-			Quantity::Volatility =>
-				(VolatilityBreakers::<T>::take(id).is_some(), Volatilities::<T>::get(id)),
+			Quantity::Volatility => {
+				(VolatilityBreakers::<T>::take(id).is_some(), Volatilities::<T>::get(id))
+			},
 		};
 		if had {
 			let value = value.or(canonical.map(|a| a.value)).unwrap_or_default();
 			Self::deposit_event(match q {
 				Quantity::Price => Event::<T>::CircuitBreakerReset { underlying: id, price: value },
-				Quantity::Volatility =>
-					Event::<T>::VolatilityBreakerReset { underlying: id, volatility: value },
+				Quantity::Volatility => {
+					Event::<T>::VolatilityBreakerReset { underlying: id, volatility: value }
+				},
 			});
 		}
 	}
@@ -248,7 +261,8 @@ impl<T: Config> Pallet<T> {
 			Quantity::Volatility => (params.max_volatility_move, current.value),
 		};
 		let within = |base: FixedU128| {
-			abs_diff(agg.value, base) <= FixedU128::from_inner(max_move.mul_floor(base.into_inner()))
+			abs_diff(agg.value, base)
+				<= FixedU128::from_inner(max_move.mul_floor(base.into_inner()))
 		};
 		if within(current.value) && within(window) {
 			Self::clear_breaker(id, q, Some(agg.value));
@@ -356,7 +370,12 @@ impl<T: Config> Pallet<T> {
 
 	/// Makes a held move canonical (confirmed by enough rounds, or released by governance;
 	/// the caller has removed the breaker): a new breaker window starts from it.
-	pub(crate) fn release_breaker(id: UnderlyingId, agg: Aggregate, now: Moment, by_governance: bool) {
+	pub(crate) fn release_breaker(
+		id: UnderlyingId,
+		agg: Aggregate,
+		now: Moment,
+		by_governance: bool,
+	) {
 		BreakerReferences::<T>::insert(id, (agg.value, now));
 		Self::set_canonical(id, agg);
 		Self::deposit_event(Event::<T>::CircuitBreakerReleased {

@@ -70,7 +70,12 @@ fn start<T: Config>() -> BlockNumberFor<T> {
 }
 
 /// Stores a fresh submission of each operator for `id` at about `base` USD and `vol`.
-fn fill_submissions_at<T: Config>(id: UnderlyingId, ops: &[T::AccountId], base: u128, vol: FixedU128) {
+fn fill_submissions_at<T: Config>(
+	id: UnderlyingId,
+	ops: &[T::AccountId],
+	base: u128,
+	vol: FixedU128,
+) {
 	let now = T::Time::now();
 	let subs: Vec<_> = ops
 		.iter()
@@ -441,7 +446,13 @@ mod timing {
 			50,
 			|| feed_call::<Test>(n),
 			|(o, at, e, s)| {
-				let call = Call::<Test>::feed { operator: o, at, observed_at: NOW, entries: e, signature: s };
+				let call = Call::<Test>::feed {
+					operator: o,
+					at,
+					observed_at: NOW,
+					entries: e,
+					signature: s,
+				};
 				call.authorize(TransactionSource::External).unwrap().unwrap();
 			},
 		);

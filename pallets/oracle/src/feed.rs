@@ -113,10 +113,10 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::NotOperator => InvalidTransaction::BadSigner,
 			Error::<T>::BadSignature => InvalidTransaction::BadProof,
 			Error::<T>::FeedFromFuture => InvalidTransaction::Future,
-			Error::<T>::FeedExpired |
-			Error::<T>::FeedReplayed |
-			Error::<T>::AlreadySubmitted |
-			Error::<T>::FeedTooOld => InvalidTransaction::Stale,
+			Error::<T>::FeedExpired
+			| Error::<T>::FeedReplayed
+			| Error::<T>::AlreadySubmitted
+			| Error::<T>::FeedTooOld => InvalidTransaction::Stale,
 			Error::<T>::ObservedInFuture => InvalidTransaction::Future,
 			// The pallet error index, so that clients can name the exact error.
 			other => InvalidTransaction::Custom(other.encode().first().copied().unwrap_or(u8::MAX)),

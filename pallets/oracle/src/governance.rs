@@ -1,7 +1,10 @@
 //! Governance: underlyings, operators, settlement schedule, circuit-breaker release.
 
 use crate::{pallet::*, types::*};
-use frame_support::{pallet_prelude::*, traits::{Get, Time}};
+use frame_support::{
+	pallet_prelude::*,
+	traits::{Get, Time},
+};
 use optionchain_primitives::{Moment, UnderlyingId};
 use sp_arithmetic::{FixedPointNumber, FixedU128, Permill};
 use sp_runtime::traits::{Saturating, Zero};
@@ -14,9 +17,9 @@ impl<T: Config> Pallet<T> {
 		ensure!(!p.max_move.is_zero(), Error::<T>::InvalidMaxMove);
 		ensure!(p.confirmations >= 2, Error::<T>::InvalidConfirmations);
 		ensure!(
-			p.settlement_window > 0 &&
-				p.settlement_window <= MAX_WINDOW &&
-				p.settlement_window <= Self::history_span(),
+			p.settlement_window > 0
+				&& p.settlement_window <= MAX_WINDOW
+				&& p.settlement_window <= Self::history_span(),
 			Error::<T>::InvalidSettlementWindow
 		);
 		ensure!(
@@ -30,9 +33,10 @@ impl<T: Config> Pallet<T> {
 		);
 		let half = Permill::from_percent(50);
 		ensure!(
-			!p.max_dispersion.is_zero() && p.max_dispersion <= half &&
-				!p.max_volatility_dispersion.is_zero() &&
-				p.max_volatility_dispersion <= half,
+			!p.max_dispersion.is_zero()
+				&& p.max_dispersion <= half
+				&& !p.max_volatility_dispersion.is_zero()
+				&& p.max_volatility_dispersion <= half,
 			Error::<T>::InvalidMaxDispersion
 		);
 		ensure!(!p.max_volatility_move.is_zero(), Error::<T>::InvalidMaxVolatilityMove);
@@ -140,8 +144,8 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_schedule_settlement(id: UnderlyingId, expiry: Moment) -> DispatchResult {
 		ensure!(expiry > 0, Error::<T>::InvalidExpiry);
 		let params = Underlyings::<T>::get(id).ok_or(Error::<T>::UnknownUnderlying)?;
-		if SettlementPrices::<T>::contains_key(id, expiry) ||
-			StuckSettlements::<T>::contains_key(id, expiry)
+		if SettlementPrices::<T>::contains_key(id, expiry)
+			|| StuckSettlements::<T>::contains_key(id, expiry)
 		{
 			return Ok(());
 		}

@@ -61,7 +61,6 @@ mod tests;
 pub use types::*;
 pub use weights::WeightInfo;
 
-
 /// Creates operator accounts and their signatures, and sets the time, for the benchmarks.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId, Signature> {
@@ -101,6 +100,8 @@ pub mod sr25519_benchmarking {
 	}
 }
 
+// The code `#[pallet::authorize]` generates for `feed` has a complex closure type.
+#[allow(clippy::type_complexity)]
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -380,7 +381,11 @@ pub mod pallet {
 			required: u32,
 		},
 		/// The volatility move was confirmed (by rounds, or by governance).
-		VolatilityBreakerReleased { underlying: UnderlyingId, volatility: Price, by_governance: bool },
+		VolatilityBreakerReleased {
+			underlying: UnderlyingId,
+			volatility: Price,
+			by_governance: bool,
+		},
 		/// The volatility's breaker was cleared; the canonical volatility stays.
 		VolatilityBreakerReset { underlying: UnderlyingId, volatility: Price },
 		/// `fresh` inputs reached the round's `required` count but fewer than `required` of them

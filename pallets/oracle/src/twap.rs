@@ -79,7 +79,7 @@ impl<T: Config> Pallet<T> {
 		// Invariant: obs(lo) <= t; answer in [lo, hi].
 		let (mut lo, mut hi, mut best) = (0u32, ring.len.saturating_sub(1), first);
 		while lo < hi {
-			let mid = lo + (hi - lo + 1) / 2;
+			let mid = lo + (hi - lo).div_ceil(2);
 			match Self::observation(id, ring, mid) {
 				Some(o) if o.timestamp <= t => {
 					lo = mid;
@@ -159,7 +159,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn fix_due_settlements() -> u32 {
 		let now = T::Time::now();
 		let mut schedule = ScheduledSettlements::<T>::get();
-		if schedule.first().map_or(true, |s| s.expiry > now) {
+		if schedule.first().is_none_or(|s| s.expiry > now) {
 			return 0;
 		}
 		let max = T::MaxSettlementsPerBlock::get();
@@ -187,13 +187,15 @@ impl<T: Config> Pallet<T> {
 		let start = s.expiry.saturating_sub(s.window);
 		// The canonical price was last backed by fresh inputs until `fresh_until`: if that is
 		// before the window, the whole window would average a price nobody reported in it.
-		let fresh_in_window = IndexPrices::<T>::get(s.underlying).is_some_and(|c| c.fresh_until >= start);
+		let fresh_in_window =
+			IndexPrices::<T>::get(s.underlying).is_some_and(|c| c.fresh_until >= start);
 		let reason = match Self::observation(s.underlying, &ring, 0) {
 			None => Some(StuckReason::NoPriceBeforeExpiry),
 			Some(o) if o.timestamp > s.expiry => Some(StuckReason::NoPriceBeforeExpiry),
 			// The ring wrapped past the window's start: part of the window is lost.
-			Some(o) if o.timestamp > start && ring.len >= Self::ring_capacity() =>
-				Some(StuckReason::HistoryLost),
+			Some(o) if o.timestamp > start && ring.len >= Self::ring_capacity() => {
+				Some(StuckReason::HistoryLost)
+			},
 			Some(_) if !fresh_in_window => Some(StuckReason::NoFreshPrice),
 			Some(_) => None,
 		};
@@ -213,7 +215,9 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		match Self::twap_between(s.underlying, start, s.expiry) {
-			Some((price, from, to)) => Self::write_settlement(s.underlying, s.expiry, price, from, to, block),
+			Some((price, from, to)) => {
+				Self::write_settlement(s.underlying, s.expiry, price, from, to, block)
+			},
 			None => {
 				frame_support::defensive!("a price exists before the expiry; qed");
 			},
@@ -230,7 +234,13 @@ impl<T: Config> Pallet<T> {
 		block: u32,
 	) {
 		SettlementPrices::<T>::insert(id, expiry, SettlementRecord { price, from, to, block });
-		Self::deposit_event(Event::<T>::SettlementPriceFixed { underlying: id, expiry, price, from, to });
+		Self::deposit_event(Event::<T>::SettlementPriceFixed {
+			underlying: id,
+			expiry,
+			price,
+			from,
+			to,
+		});
 	}
 
 	/// The range of what a majority of the operators agreed on around `expiry`, for governance
@@ -241,7 +251,8 @@ impl<T: Config> Pallet<T> {
 	fn fed_range(id: UnderlyingId, expiry: Moment) -> Option<(Price, Price)> {
 		let params = Underlyings::<T>::get(id)?;
 		let near = |t: Moment| {
-			t.saturating_add(params.heartbeat) >= expiry && t <= expiry.saturating_add(params.heartbeat)
+			t.saturating_add(params.heartbeat) >= expiry
+				&& t <= expiry.saturating_add(params.heartbeat)
 		};
 		let inputs: alloc::vec::Vec<(Price, Moment)> = Submissions::<T>::get(id)
 			.iter()
@@ -252,9 +263,10 @@ impl<T: Config> Pallet<T> {
 		let required = Self::required_inputs(params.quorum, operators);
 		let (m, _, _) = Self::agreeing(&inputs, params.max_dispersion, required)?;
 		let tolerance = FixedU128::from_inner(params.max_dispersion.mul_floor(m.into_inner()));
-		let agree = inputs.iter().map(|(p, _)| *p).filter(|p| {
-			crate::aggregation::abs_diff(*p, m) <= tolerance
-		});
+		let agree = inputs
+			.iter()
+			.map(|(p, _)| *p)
+			.filter(|p| crate::aggregation::abs_diff(*p, m) <= tolerance);
 		let lo = agree.clone().min()?;
 		let hi = agree.max()?;
 		Some((lo, hi))

@@ -4,7 +4,9 @@
 //! `cargo bench -p optionchain-pricing --bench pricing -- --measurement-time 3 --warm-up-time 1`
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use optionchain_pricing::{call_put_greeks, exp, ln, ncdf, npdf, price_and_greeks, sqrt, BsInputs, Fixed, OptionKind};
+use optionchain_pricing::{
+	call_put_greeks, exp, ln, ncdf, npdf, price_and_greeks, sqrt, BsInputs, Fixed, OptionKind,
+};
 
 fn fx(inner: i128) -> Fixed {
 	Fixed::from_inner(inner)
@@ -14,13 +16,34 @@ fn inputs() -> [BsInputs; 4] {
 	let e = 1_000_000_000_000_000_000i128;
 	[
 		// Hull's example: S=42 K=40 r=10% sigma=20% T=0.5y
-		BsInputs { spot: fx(42 * e), strike: fx(40 * e), volatility: fx(e / 5), rate: fx(e / 10), dividend_yield: fx(0), time_seconds: 15_768_000 },
+		BsInputs {
+			spot: fx(42 * e),
+			strike: fx(40 * e),
+			volatility: fx(e / 5),
+			rate: fx(e / 10),
+			dividend_yield: fx(0),
+			time_seconds: 15_768_000,
+		},
 		// a one-day at-the-money BTC-like option
-		BsInputs { spot: fx(100_000 * e), strike: fx(100_000 * e), volatility: fx(e), rate: fx(e / 20), dividend_yield: fx(0), time_seconds: 86_400 },
+		BsInputs {
+			spot: fx(100_000 * e),
+			strike: fx(100_000 * e),
+			volatility: fx(e),
+			rate: fx(e / 20),
+			dividend_yield: fx(0),
+			time_seconds: 86_400,
+		},
 		// Black-76, deep out of the money
 		BsInputs::black76(fx(100 * e), fx(180 * e), fx(3 * e / 10), fx(e / 20), 31_536_000),
 		// with a dividend yield, in the money
-		BsInputs { spot: fx(100 * e), strike: fx(95 * e), volatility: fx(e / 5), rate: fx(e / 10), dividend_yield: fx(e / 20), time_seconds: 15_768_000 },
+		BsInputs {
+			spot: fx(100 * e),
+			strike: fx(95 * e),
+			volatility: fx(e / 5),
+			rate: fx(e / 10),
+			dividend_yield: fx(e / 20),
+			time_seconds: 15_768_000,
+		},
 	]
 }
 

@@ -18,7 +18,9 @@
 
 use crate::{
 	fixed::{div_round, shr_round, Fixed, Rounding, SCALE},
-	math::{exp_q, ln_int_q, ncdf_q, npdf_q, q_from_fixed, q_to_fixed, qdiv, qmul, sqrt_q, FRAC, ONE},
+	math::{
+		exp_q, ln_int_q, ncdf_q, npdf_q, q_from_fixed, q_to_fixed, qdiv, qmul, sqrt_q, FRAC, ONE,
+	},
 	u256::U256,
 	Error,
 };
@@ -61,7 +63,13 @@ pub struct BsInputs {
 
 impl BsInputs {
 	/// Black-76 inputs: an option on a forward or future `forward`, discounted at `rate`.
-	pub const fn black76(forward: Fixed, strike: Fixed, volatility: Fixed, rate: Fixed, time_seconds: u64) -> BsInputs {
+	pub const fn black76(
+		forward: Fixed,
+		strike: Fixed,
+		volatility: Fixed,
+		rate: Fixed,
+		time_seconds: u64,
+	) -> BsInputs {
 		BsInputs { spot: forward, strike, volatility, rate, dividend_yield: rate, time_seconds }
 	}
 
@@ -249,7 +257,12 @@ impl Core {
 			let d2 = qsub(d1, sst)?;
 			(ncdf_q(d1)?, ncdf_q(d2)?, npdf_q(d1)?, Some((d1, d2)))
 		};
-		Ok(Core { s, k, live: Some(Live { t, sig, r, q, sqrt_t, sst, df_r, df_q, n1, n2, pdf1 }), d1_d2 })
+		Ok(Core {
+			s,
+			k,
+			live: Some(Live { t, sig, r, q, sqrt_t, sst, df_r, df_q, n1, n2, pdf1 }),
+			d1_d2,
+		})
 	}
 
 	fn outputs(&self) -> Result<CallPutGreeks, Error> {
@@ -274,15 +287,35 @@ impl Core {
 		let vega = Acc::new().add(s, qmul(p, l.sqrt_t)?)?.finish()?;
 		// S e^{-qt} n(d1) sigma / (2 sqrt t); t > 0 here so sqrt_t >= 1.7e-4
 		let decay = qdiv(qmul(p, l.sig)?, l.sqrt_t.checked_mul(2).ok_or(Error::Overflow)?)?;
-		let call_theta =
-			Acc::new().add(-s, decay)?.add(-k, qmul(l.r, b)?)?.add(s, qmul(l.q, a)?)?.finish()?;
-		let put_theta =
-			Acc::new().add(-s, decay)?.add(k, qmul(l.r, bc)?)?.add(-s, qmul(l.q, ac)?)?.finish()?;
+		let call_theta = Acc::new()
+			.add(-s, decay)?
+			.add(-k, qmul(l.r, b)?)?
+			.add(s, qmul(l.q, a)?)?
+			.finish()?;
+		let put_theta = Acc::new()
+			.add(-s, decay)?
+			.add(k, qmul(l.r, bc)?)?
+			.add(-s, qmul(l.q, ac)?)?
+			.finish()?;
 		let call_rho = Acc::new().add(k, qmul(l.t, b)?)?.finish()?;
 		let put_rho = Acc::new().add(-k, qmul(l.t, bc)?)?.finish()?;
 		Ok(CallPutGreeks {
-			call: Greeks { price: call_price, delta: call_delta, gamma, vega, theta: call_theta, rho: call_rho },
-			put: Greeks { price: put_price, delta: put_delta, gamma, vega, theta: put_theta, rho: put_rho },
+			call: Greeks {
+				price: call_price,
+				delta: call_delta,
+				gamma,
+				vega,
+				theta: call_theta,
+				rho: call_rho,
+			},
+			put: Greeks {
+				price: put_price,
+				delta: put_delta,
+				gamma,
+				vega,
+				theta: put_theta,
+				rho: put_rho,
+			},
 		})
 	}
 }
@@ -380,8 +413,15 @@ mod tests {
 		i.volatility = Fixed::ZERO;
 		let g = call_put_greeks(&i).unwrap();
 		// 42 - 40 e^{-0.05}
-		let want = fx("42").checked_sub(fx("40").checked_mul(fx("-0.05").exp().unwrap(), Rounding::Down).unwrap()).unwrap();
-		assert!((g.call.price.into_inner() - want.into_inner()).abs() <= 40, "{} {}", g.call.price, want);
+		let want = fx("42")
+			.checked_sub(fx("40").checked_mul(fx("-0.05").exp().unwrap(), Rounding::Down).unwrap())
+			.unwrap();
+		assert!(
+			(g.call.price.into_inner() - want.into_inner()).abs() <= 40,
+			"{} {}",
+			g.call.price,
+			want
+		);
 		assert_eq!(g.put.price, Fixed::ZERO);
 		assert_eq!(g.call.gamma, Fixed::ZERO);
 		assert!(d1_d2(&i).is_err());

@@ -82,7 +82,12 @@ pub(crate) fn div_round(n: U256, d: u128, negative: bool, mode: Rounding) -> Res
 
 /// `±(n / 2^shift)` rounded by `mode`.
 #[inline]
-pub(crate) fn shr_round(n: U256, shift: u32, negative: bool, mode: Rounding) -> Result<i128, Error> {
+pub(crate) fn shr_round(
+	n: U256,
+	shift: u32,
+	negative: bool,
+	mode: Rounding,
+) -> Result<i128, Error> {
 	if shift == 0 {
 		let mag = n.to_u128().ok_or(Error::Overflow)?;
 		return signed_from_magnitude(mag, negative);
@@ -273,7 +278,9 @@ impl TryFrom<Fixed> for FixedU128 {
 	type Error = Error;
 	/// Exact; `NotRepresentable` for negative values.
 	fn try_from(x: Fixed) -> Result<FixedU128, Error> {
-		u128::try_from(x.0).map(FixedU128::from_inner).map_err(|_| Error::NotRepresentable)
+		u128::try_from(x.0)
+			.map(FixedU128::from_inner)
+			.map_err(|_| Error::NotRepresentable)
 	}
 }
 
@@ -320,7 +327,10 @@ mod tests {
 		assert_eq!(f(-1).checked_mul(half, NearestHalfAwayFromZero).unwrap(), f(-1));
 		let third = Fixed::from_rational(1, 3, NearestHalfAwayFromZero).unwrap();
 		assert_eq!(third, f(333_333_333_333_333_333));
-		assert_eq!(Fixed::from_rational(-2, 3, NearestHalfAwayFromZero).unwrap(), f(-666_666_666_666_666_667));
+		assert_eq!(
+			Fixed::from_rational(-2, 3, NearestHalfAwayFromZero).unwrap(),
+			f(-666_666_666_666_666_667)
+		);
 		assert_eq!(Fixed::from_rational(-2, 3, Up).unwrap(), f(-666_666_666_666_666_666));
 		assert_eq!(Fixed::from_rational(-2, 3, Down).unwrap(), f(-666_666_666_666_666_667));
 	}
@@ -338,7 +348,10 @@ mod tests {
 		assert_eq!(Fixed::MIN.checked_mul(Fixed::ONE, Down).unwrap(), Fixed::MIN);
 		assert_eq!(Fixed::MIN.checked_div(Fixed::ONE, Up).unwrap(), Fixed::MIN);
 		assert_eq!(Fixed::MIN.checked_div(f(-SCALE), Up), Err(Error::Overflow));
-		assert_eq!(Fixed::ONE.checked_div(f(3), Up).unwrap(), f(333_333_333_333_333_333_333_333_333_333_333_334));
+		assert_eq!(
+			Fixed::ONE.checked_div(f(3), Up).unwrap(),
+			f(333_333_333_333_333_333_333_333_333_333_333_334)
+		);
 	}
 
 	#[test]

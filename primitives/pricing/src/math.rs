@@ -102,7 +102,12 @@ pub(crate) fn exp_q(x: i128) -> Result<i128, Error> {
 		let v = U256::from_u128(m as u128).checked_shl(k as u32).ok_or(Error::Overflow)?;
 		v.to_u128().and_then(|v| i128::try_from(v).ok()).ok_or(Error::Overflow)
 	} else {
-		shr_round(U256::from_u128(m as u128), k.unsigned_abs(), false, Rounding::NearestHalfAwayFromZero)
+		shr_round(
+			U256::from_u128(m as u128),
+			k.unsigned_abs(),
+			false,
+			Rounding::NearestHalfAwayFromZero,
+		)
 	}
 }
 
@@ -231,7 +236,7 @@ fn upper_tail_q(z: i128) -> Result<i128, Error> {
 	let s = -h;
 	let a = s.checked_mul(j).ok_or(Error::Overflow)? >> 3; // s * x0
 	let b = qmul(s, s)?; // s^2
-	// sum = G0/1 + G1/2 + G2/3 + ...
+					  // sum = G0/1 + G1/2 + G2/3 + ...
 	let mut g_prev2 = ONE; // G0
 	let mut g_prev = a; // G1
 	let mut sum = add(ONE, qmul(a, INV_INT[2])?)?;

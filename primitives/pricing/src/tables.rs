@@ -322,4 +322,3 @@ pub(crate) const PDF_NODE: [i128; 97] = [
 	0,
 	0,
 ];
-

@@ -18,7 +18,6 @@ const fn hi64(x: u128) -> u64 {
 	(x >> 64) as u64
 }
 
-
 /// One step of Knuth's algorithm D: divides the 3-digit window `(u2, u1, u0)` (with
 /// `(u2, u1) < (v1, v0)`) by the normalised 2-digit divisor `(v1, v0)` (`v1 >= 2^63`); returns the
 /// quotient digit and the 2-digit remainder `(high, low)`.
@@ -319,7 +318,8 @@ mod tests {
 
 	#[test]
 	fn division_matches_u128() {
-		let vals = [1u128, 2, 3, 0xffff_ffff_ffff_ffff, 1 << 64, (1 << 64) + 1, 1 << 127, u128::MAX];
+		let vals =
+			[1u128, 2, 3, 0xffff_ffff_ffff_ffff, 1 << 64, (1 << 64) + 1, 1 << 127, u128::MAX];
 		for &a in &vals {
 			for &d in &vals {
 				let (q, r) = U256::from_u128(a).div_rem_u128(d).unwrap();

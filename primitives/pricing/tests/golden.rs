@@ -93,8 +93,14 @@ fn ncdf_and_npdf_within_1e_16_of_golden() {
 		n += 1;
 	}
 	assert!(n >= 100);
-	println!("GOLDEN ncdf: {n} points, max |got - golden f64| = {:.3e} (at {})", cdf.max_abs, cdf.worst);
-	println!("GOLDEN npdf: {n} points, max |got - golden f64| = {:.3e} (at {})", pdf.max_abs, pdf.worst);
+	println!(
+		"GOLDEN ncdf: {n} points, max |got - golden f64| = {:.3e} (at {})",
+		cdf.max_abs, cdf.worst
+	);
+	println!(
+		"GOLDEN npdf: {n} points, max |got - golden f64| = {:.3e} (at {})",
+		pdf.max_abs, pdf.worst
+	);
 	for e in g["elementary"]["ncdf"].as_array().expect("ncdf array") {
 		let x = fixed(&e["x_fixed"]);
 		println!("DUMP ncdf {} {} {}", x.into_inner(), ncdf(x).into_inner(), npdf(x).into_inner());
@@ -111,7 +117,9 @@ fn exp_ln_sqrt_match_golden() {
 		let mut worst_abs = 0i128;
 		for e in g["elementary"][name].as_array().expect("array") {
 			let x = fixed(&e["x_fixed"]);
-			let got = f(x).unwrap_or_else(|err| panic!("{name}({}) failed: {err:?}", e["x"])).into_inner();
+			let got = f(x)
+				.unwrap_or_else(|err| panic!("{name}({}) failed: {err:?}", e["x"]))
+				.into_inner();
 			let want = int(&e["y_fixed"]);
 			// the golden is float64: ~1e-16 relative, plus the f64 rounding of the input
 			// (ln(1.000001) is off by 8e-17 absolute), so: 1e-15 relative + 1e-16 absolute
@@ -151,7 +159,20 @@ fn black_scholes_every_case_within_tolerance() {
 	let g = golden();
 	let cases = g["cases"].as_array().expect("cases");
 	assert!(cases.len() >= 100);
-	let names = ["call", "put", "delta_call", "delta_put", "gamma", "vega", "theta_call", "theta_put", "rho_call", "rho_put", "d1", "d2"];
+	let names = [
+		"call",
+		"put",
+		"delta_call",
+		"delta_put",
+		"gamma",
+		"vega",
+		"theta_call",
+		"theta_put",
+		"rho_call",
+		"rho_put",
+		"d1",
+		"d2",
+	];
 	let mut stats: Vec<Stat> = names.iter().map(|_| Stat::default()).collect();
 	let mut parity_worst = 0f64;
 	for c in cases {
@@ -205,10 +226,26 @@ fn black_scholes_every_case_within_tolerance() {
 		assert_eq!(out.call.vega, out.put.vega);
 		// put-call parity: C - P = S e^{-qt} - K e^{-rt}, to 1e-15 * spot
 		let t = inp.time_years();
-		let dq = inp.dividend_yield.checked_mul(t, Rounding::NearestHalfAwayFromZero).unwrap().checked_neg().unwrap();
-		let dr = inp.rate.checked_mul(t, Rounding::NearestHalfAwayFromZero).unwrap().checked_neg().unwrap();
-		let fwd = inp.spot.checked_mul(exp(dq).unwrap(), Rounding::NearestHalfAwayFromZero).unwrap();
-		let pv_k = inp.strike.checked_mul(exp(dr).unwrap(), Rounding::NearestHalfAwayFromZero).unwrap();
+		let dq = inp
+			.dividend_yield
+			.checked_mul(t, Rounding::NearestHalfAwayFromZero)
+			.unwrap()
+			.checked_neg()
+			.unwrap();
+		let dr = inp
+			.rate
+			.checked_mul(t, Rounding::NearestHalfAwayFromZero)
+			.unwrap()
+			.checked_neg()
+			.unwrap();
+		let fwd = inp
+			.spot
+			.checked_mul(exp(dq).unwrap(), Rounding::NearestHalfAwayFromZero)
+			.unwrap();
+		let pv_k = inp
+			.strike
+			.checked_mul(exp(dr).unwrap(), Rounding::NearestHalfAwayFromZero)
+			.unwrap();
 		let lhs = out.call.price.into_inner() - out.put.price.into_inner();
 		let rhs = fwd.into_inner() - pv_k.into_inner();
 		let tol = spot / 1_000_000_000_000_000;
@@ -252,7 +289,12 @@ fn textbook_anchors() {
 		assert!((got - value).abs() <= half, "{id} {what}: {got} does not round to {value}");
 	}
 	// Hull's d1, d2 (4 decimals)
-	let c = g["cases"].as_array().unwrap().iter().find(|c| c["id"] == "hull_bsm_example").unwrap();
+	let c = g["cases"]
+		.as_array()
+		.unwrap()
+		.iter()
+		.find(|c| c["id"] == "hull_bsm_example")
+		.unwrap();
 	let (d1, d2) = d1_d2(&inputs(c)).unwrap();
 	assert_eq!(format!("{:.4}", d1.into_inner() as f64 / 1e18), "0.7693");
 	assert_eq!(format!("{:.4}", d2.into_inner() as f64 / 1e18), "0.6278");
@@ -264,7 +306,10 @@ fn textbook_anchors() {
 		Fixed::from_inner(100_000_000_000_000_000),
 		23_652_000,
 	);
-	assert_eq!(call_put_greeks(&b).unwrap(), call_put_greeks(&inputs(c_by_id(&g, "haug_black76"))).unwrap());
+	assert_eq!(
+		call_put_greeks(&b).unwrap(),
+		call_put_greeks(&inputs(c_by_id(&g, "haug_black76"))).unwrap()
+	);
 }
 
 fn c_by_id<'a>(g: &'a Value, id: &str) -> &'a Value {

@@ -2,8 +2,8 @@
 //! monotonicity of the price in spot, strike, volatility and time.
 
 use optionchain_pricing::{
-	call_put_greeks, exp, ln, ncdf, npdf, sqrt, BsInputs, CallPutGreeks, Error, Fixed, Rounding, SCALE,
-	SECONDS_PER_YEAR,
+	call_put_greeks, exp, ln, ncdf, npdf, sqrt, BsInputs, CallPutGreeks, Error, Fixed, Rounding,
+	SCALE, SECONDS_PER_YEAR,
 };
 use proptest::prelude::*;
 
@@ -39,7 +39,14 @@ fn any_fixed() -> impl Strategy<Value = Fixed> {
 }
 
 fn inputs() -> impl Strategy<Value = BsInputs> {
-	(magnitude(), magnitude(), between(0, 5_000_000), between(-500_000, 1_000_000), between(-200_000, 500_000), 0u64..=30 * SECONDS_PER_YEAR)
+	(
+		magnitude(),
+		magnitude(),
+		between(0, 5_000_000),
+		between(-500_000, 1_000_000),
+		between(-200_000, 500_000),
+		0u64..=30 * SECONDS_PER_YEAR,
+	)
 		.prop_map(|(spot, strike, volatility, rate, dividend_yield, time_seconds)| BsInputs {
 			spot,
 			strike,

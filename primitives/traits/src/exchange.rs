@@ -34,8 +34,18 @@ pub type SeriesId = u32;
 
 /// Call or put.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
-	Debug, PartialOrd, Ord,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	PartialOrd,
+	Ord,
 )]
 pub enum OptionKind {
 	/// Right to buy at the strike: pays `max(S - K, 0)` per unit of underlying at expiry.
@@ -46,7 +56,15 @@ pub enum OptionKind {
 
 /// Side of an order.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
 	Debug,
 )]
 pub enum Side {
@@ -58,7 +76,15 @@ pub enum Side {
 
 /// The economic terms of a European, cash-settled option series.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
 	Debug,
 )]
 pub struct SeriesTerms {
@@ -224,7 +250,11 @@ pub trait MarginAccounts<AccountId> {
 	/// fund lacks stays unpaid and is borne by the series' longs in the payout phase (reported
 	/// by an event). Everything collected goes to the settlement clearing entry of `series`.
 	/// Returns the amount collected.
-	fn settle_short(who: &AccountId, series: SeriesId, owed: Balance) -> Result<Balance, DispatchError>;
+	fn settle_short(
+		who: &AccountId,
+		series: SeriesId,
+		owed: Balance,
+	) -> Result<Balance, DispatchError>;
 
 	/// Settlement at expiry, **payout phase** (after every short of `series` was collected): the
 	/// long `who` holds `contracts` of the `unpaid_contracts` long contracts not yet paid and is

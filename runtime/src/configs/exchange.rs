@@ -2,7 +2,9 @@
 //! options pallet (series, order books, settlement), wired to each other through the traits of
 //! `optionchain-primitives` and to the oracle for prices.
 
-use crate::{AccountId, Assets, Margin, Options, Oracle, Runtime, Timestamp, SETTLEMENT_ASSET_ID, USD};
+use crate::{
+	AccountId, Assets, Margin, Options, Oracle, Runtime, Timestamp, SETTLEMENT_ASSET_ID, USD,
+};
 use frame_support::{
 	parameter_types,
 	traits::{ConstU128, ConstU32},
@@ -186,7 +188,13 @@ pub mod benchmark_helpers {
 		}
 		must(
 			"list a series",
-			Options::list_series(RawOrigin::Root.into(), underlying, strike, expiry, OptionKind::Call),
+			Options::list_series(
+				RawOrigin::Root.into(),
+				underlying,
+				strike,
+				expiry,
+				OptionKind::Call,
+			),
 		);
 		must(
 			"find the listed series",
@@ -221,8 +229,7 @@ pub mod benchmark_helpers {
 			n: u32,
 		) -> Vec<SeriesId> {
 			let cfg = options_config(underlying);
-			let max_series: u32 =
-				<Runtime as pallet_options::Config>::MaxSeriesPerAccount::get();
+			let max_series: u32 = <Runtime as pallet_options::Config>::MaxSeriesPerAccount::get();
 			let positions = n.min(max_series);
 			let tick = cfg.price_tick.max(1);
 			let premium = (POSITION_PREMIUM / tick).max(1).saturating_mul(tick);
@@ -236,7 +243,8 @@ pub mod benchmark_helpers {
 				.unwrap_or_else(|| units::whole(SETUP_PRICE_USD));
 			let strike_tick = cfg.strike_tick.into_inner().max(1);
 			let first = index.into_inner().div_ceil(strike_tick).saturating_mul(strike_tick);
-			let expiry = pallet_timestamp::Pallet::<Runtime>::get().saturating_add(POSITION_EXPIRY_MS);
+			let expiry =
+				pallet_timestamp::Pallet::<Runtime>::get().saturating_add(POSITION_EXPIRY_MS);
 
 			let series: Vec<SeriesId> = (0..positions)
 				.map(|i| {

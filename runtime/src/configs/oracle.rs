@@ -1,7 +1,10 @@
 //! The oracle: operators' prices aggregated per block into the canonical index price.
 
 use crate::{AccountId, Runtime, Signature, Timestamp};
-use frame_support::{parameter_types, traits::{ConstU32, ConstU64}};
+use frame_support::{
+	parameter_types,
+	traits::{ConstU32, ConstU64},
+};
 use frame_system::EnsureRoot;
 use sp_runtime::transaction_validity::TransactionPriority;
 

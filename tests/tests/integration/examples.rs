@@ -58,7 +58,10 @@ fn a_stale_oracle() {
 	m.deposit(Bob, 1_000).next_block();
 	m.stop_feeding(BTC).advance_blocks(31);
 	m.sell(Bob, call, 1, 100).next_block();
-	assert_eq!(m.last_results[0].error(), Some(pallet_margin::Error::<optionchain_runtime::Runtime>::PriceStale.into()));
+	assert_eq!(
+		m.last_results[0].error(),
+		Some(pallet_margin::Error::<optionchain_runtime::Runtime>::PriceStale.into())
+	);
 	m.resume_feeding(BTC).advance_blocks(1);
 	m.sell(Bob, call, 1, 100).next_block();
 	assert!(m.last_results[0].is_ok());

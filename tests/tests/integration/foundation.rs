@@ -136,10 +136,22 @@ fn only_governance_creates_assets() {
 	let mut chain = Chain::new("development");
 	chain.read(|| {
 		assert_eq!(
-			Assets::create(RuntimeOrigin::signed(Bob.to_account_id()), 7.into(), Bob.to_account_id().into(), 1),
+			Assets::create(
+				RuntimeOrigin::signed(Bob.to_account_id()),
+				7.into(),
+				Bob.to_account_id().into(),
+				1
+			),
 			Err(DispatchError::BadOrigin)
 		);
-		assert!(Assets::force_create(RuntimeOrigin::root(), 7.into(), Bob.to_account_id().into(), true, 1).is_ok());
+		assert!(Assets::force_create(
+			RuntimeOrigin::root(),
+			7.into(),
+			Bob.to_account_id().into(),
+			true,
+			1
+		)
+		.is_ok());
 	});
 }
 

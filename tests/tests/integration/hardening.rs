@@ -98,13 +98,19 @@ fn market(chain: &mut Chain, strike: u32, kind: OptionKind) -> SeriesId {
 		expiry,
 		kind,
 	});
-	let (r, _) = block(chain, 60_000, vec![(Alice, RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(list) }))]);
+	let (r, _) = block(
+		chain,
+		60_000,
+		vec![(Alice, RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(list) }))],
+	);
 	assert_eq!(r, vec![Ok(Ok(()))]);
-	chain.read(|| Options::api_live_series()).first().expect("listed").id
+	chain.read(Options::api_live_series).first().expect("listed").id
 }
 
 fn margin(chain: &mut Chain, who: Sr25519Keyring) -> MarginSummary {
-	chain.read(|| Margin::api_account_margin(who.to_account_id())).expect("in the ledger")
+	chain
+		.read(|| Margin::api_account_margin(who.to_account_id()))
+		.expect("in the ledger")
 }
 
 fn collateral(chain: &mut Chain, who: Sr25519Keyring) -> u128 {
@@ -126,13 +132,24 @@ fn a_ten_usdc_bid_cannot_block_a_market() {
 	// fee are reserved, 10.30 > 10: refused. (Before: the bid rested and every sell that
 	// reached it failed on the maker fee, so nobody could sell below it.)
 	block(&mut chain, 60_000, vec![deposit(Dave, 10 * USD), deposit(Eve, 10_000 * USD)]);
-	let (r, _) = block(&mut chain, 60_000, vec![order(Dave, s, Side::Buy, 10 * USD, 1, TimeInForce::GoodTillCancelled)]);
+	let (r, _) = block(
+		&mut chain,
+		60_000,
+		vec![order(Dave, s, Side::Buy, 10 * USD, 1, TimeInForce::GoodTillCancelled)],
+	);
 	assert_eq!(
 		failed_with(&r[0]),
 		Some(pallet_options::Error::<Runtime>::TakerInsufficientMargin.into())
 	);
 	// At 9.70 the bid and its fee fit in 10 USDC: it rests, and a seller fills it.
-	let (r, events) = block(&mut chain, 60_000, vec![order(Dave, s, Side::Buy, 970 * USD / 100, 1, TimeInForce::GoodTillCancelled), order(Eve, s, Side::Sell, 970 * USD / 100, 1, TimeInForce::ImmediateOrCancel)]);
+	let (r, events) = block(
+		&mut chain,
+		60_000,
+		vec![
+			order(Dave, s, Side::Buy, 970 * USD / 100, 1, TimeInForce::GoodTillCancelled),
+			order(Eve, s, Side::Sell, 970 * USD / 100, 1, TimeInForce::ImmediateOrCancel),
+		],
+	);
 	assert_eq!(r, vec![Ok(Ok(())), Ok(Ok(()))]);
 	assert!(events.iter().any(|e| matches!(
 		e,
@@ -150,7 +167,14 @@ fn a_fully_cash_secured_put_survives_a_crash() {
 	// Bob holds the whole strike of 1 put (60,000 x 0.1 = 6,000 USDC) and sells it to
 	// Charlie at 100 USDC (0.30 fee each).
 	block(&mut chain, 60_000, vec![deposit(Bob, 6_000 * USD), deposit(Charlie, 10_000 * USD)]);
-	let (r, _) = block(&mut chain, 60_000, vec![order(Bob, s, Side::Sell, 100 * USD, 1, TimeInForce::GoodTillCancelled), order(Charlie, s, Side::Buy, 100 * USD, 1, TimeInForce::ImmediateOrCancel)]);
+	let (r, _) = block(
+		&mut chain,
+		60_000,
+		vec![
+			order(Bob, s, Side::Sell, 100 * USD, 1, TimeInForce::GoodTillCancelled),
+			order(Charlie, s, Side::Buy, 100 * USD, 1, TimeInForce::ImmediateOrCancel),
+		],
+	);
 	assert_eq!(r, vec![Ok(Ok(())), Ok(Ok(()))]);
 	assert_eq!(collateral(&mut chain, Bob), 6_099_700_000);
 	// BTC halves. The circuit breaker holds the move for its confirmations, then releases it;
@@ -176,8 +200,14 @@ fn a_fully_cash_secured_put_survives_a_crash() {
 		(m.equity, m.initial, m.maintenance, m.state),
 		(3_099_700_000, 3_000 * USD, 3_000 * USD, AccountState::Healthy)
 	);
-	assert!(!events.iter().any(|e| matches!(e, RuntimeEvent::Margin(pallet_margin::Event::Liquidated { .. }))));
-	let nets: Vec<_> = chain.read(|| Options::api_positions(&Bob.to_account_id())).iter().map(|p| p.net).collect();
+	assert!(!events
+		.iter()
+		.any(|e| matches!(e, RuntimeEvent::Margin(pallet_margin::Event::Liquidated { .. }))));
+	let nets: Vec<_> = chain
+		.read(|| Options::api_positions(&Bob.to_account_id()))
+		.iter()
+		.map(|p| p.net)
+		.collect();
 	assert_eq!(nets, vec![-1]);
 }
 
@@ -188,10 +218,17 @@ fn the_sweep_takes_only_what_is_needed() {
 	// Bob deposits 4,500 and sells 4 ATM calls to Charlie at 10 USDC (fees 0.30 each):
 	// 4,500 + 40 - 1.20 = 4,538.80.
 	block(&mut chain, 60_000, vec![deposit(Bob, 4_500 * USD), deposit(Charlie, 10_000 * USD)]);
-	let (r, _) = block(&mut chain, 60_000, vec![order(Bob, s, Side::Sell, 10 * USD, 4, TimeInForce::GoodTillCancelled), order(Charlie, s, Side::Buy, 10 * USD, 4, TimeInForce::ImmediateOrCancel)]);
+	let (r, _) = block(
+		&mut chain,
+		60_000,
+		vec![
+			order(Bob, s, Side::Sell, 10 * USD, 4, TimeInForce::GoodTillCancelled),
+			order(Charlie, s, Side::Buy, 10 * USD, 4, TimeInForce::ImmediateOrCancel),
+		],
+	);
 	assert_eq!(r, vec![Ok(Ok(())), Ok(Ok(()))]);
 	assert_eq!(collateral(&mut chain, Bob), 4_538_800_000);
-	let fund = chain.read(|| Margin::insurance_fund());
+	let fund = chain.read(Margin::insurance_fund);
 	// BTC 64,000 (+6.7 %, inside the move limit): per contract mark 400, maintenance
 	// 0.075 x 6,400 + 400 = 880. Equity 4,538.80 - 1,600 = 2,938.80 < 3,520: liquidatable.
 	// Target 1.1 x 3,520 = 3,872: release ceil(933.20 / 1.05) = 888.761905 of maintenance,
@@ -201,12 +238,17 @@ fn the_sweep_takes_only_what_is_needed() {
 		events.extend(block(&mut chain, 64_000, vec![]).1);
 	}
 	let bob = Bob.to_account_id();
-	let insurance = chain.read(|| Margin::insurance_account());
+	let insurance = chain.read(Margin::insurance_account);
 	let taken: Vec<_> = events
 		.iter()
 		.filter_map(|e| match e {
-			RuntimeEvent::Margin(pallet_margin::Event::Liquidated { account, liquidator, quantity, value, .. })
-				if *account == bob && *liquidator == insurance => Some((*quantity, *value)),
+			RuntimeEvent::Margin(pallet_margin::Event::Liquidated {
+				account,
+				liquidator,
+				quantity,
+				value,
+				..
+			}) if *account == bob && *liquidator == insurance => Some((*quantity, *value)),
 			_ => None,
 		})
 		.collect();
@@ -222,7 +264,7 @@ fn the_sweep_takes_only_what_is_needed() {
 		RuntimeEvent::Margin(pallet_margin::Event::LiquidationEnded { account }) if *account == bob
 	)));
 	assert_eq!(collateral(&mut chain, Bob), 3_650_800_000);
-	assert_eq!(chain.read(|| Margin::insurance_fund()), fund + 888 * USD);
+	assert_eq!(chain.read(Margin::insurance_fund), fund + 888 * USD);
 	let nets: Vec<_> = chain.read(|| Options::api_positions(&bob)).iter().map(|p| p.net).collect();
 	assert_eq!(nets, vec![-2]);
 	// Equity 3,650.80 - 800 = 2,850.80 >= 1.1 x 1,760: no longer liquidatable.

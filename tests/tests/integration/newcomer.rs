@@ -17,6 +17,9 @@ fn a_ten_percent_move_puts_the_writer_under_a_margin_call() {
 	// Mark (66,000 - 60,000) x 0.1 = 600; equity 2,099.70 - 600 = 1,499.70 is above maintenance
 	// 0.075 x 6,600 + 600 = 1,095 but below initial 0.15 x 6,600 + 600 = 1,590.
 	let bob = m.margin(Bob);
-	assert_eq!((bob.equity, bob.initial, bob.maintenance), (1_499_700_000, 1_590_000_000, 1_095_000_000));
+	assert_eq!(
+		(bob.equity, bob.initial, bob.maintenance),
+		(1_499_700_000, 1_590_000_000, 1_095_000_000)
+	);
 	assert_eq!(bob.state, AccountState::Restricted);
 }

@@ -9,7 +9,9 @@ use optionchain_runtime::{
 	Balances, Executive, Oracle, RuntimeEvent,
 };
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave};
-use sp_runtime::transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError};
+use sp_runtime::transaction_validity::{
+	InvalidTransaction, TransactionSource, TransactionValidityError,
+};
 
 fn usd(n: u128) -> FixedU128 {
 	FixedU128::from_u32(n as u32)
@@ -27,11 +29,14 @@ fn entries(btc: u128, eth: u128, vol_pct: u128) -> Vec<FeedEntry> {
 fn three_operators_feed_and_the_median_becomes_canonical() {
 	let mut chain = Chain::new("development");
 	chain.produce_block(); // block 1: no prices yet
-	assert_eq!(chain.read(|| Oracle::api_underlyings()), vec![BTC, ETH]);
+	assert_eq!(chain.read(Oracle::api_underlyings), vec![BTC, ETH]);
 	assert_eq!(chain.read(|| Oracle::api_index_price(BTC)), None);
 
-	let natives: Vec<u128> =
-		chain.read(|| [Alice, Bob, Charlie].map(|k| Balances::free_balance(k.to_account_id())).to_vec());
+	let natives: Vec<u128> = chain.read(|| {
+		[Alice, Bob, Charlie]
+			.map(|k| Balances::free_balance(k.to_account_id()))
+			.to_vec()
+	});
 	let at = chain.next_number();
 	let feeds = chain.read(|| {
 		vec![
@@ -57,8 +62,11 @@ fn three_operators_feed_and_the_median_becomes_canonical() {
 	assert_eq!(vol.volatility, FixedU128::from_rational(60, 100));
 
 	// Feeds are free for operators.
-	let after: Vec<u128> =
-		chain.read(|| [Alice, Bob, Charlie].map(|k| Balances::free_balance(k.to_account_id())).to_vec());
+	let after: Vec<u128> = chain.read(|| {
+		[Alice, Bob, Charlie]
+			.map(|k| Balances::free_balance(k.to_account_id()))
+			.to_vec()
+	});
 	assert_eq!(after, natives);
 	assert!(chain.events().iter().any(|e| matches!(e, RuntimeEvent::Oracle(_))));
 }
@@ -91,11 +99,15 @@ fn a_liar_and_a_silent_operator_cannot_move_the_price_for_ten_minutes() {
 		let feeds = chain.read(|| {
 			ops.iter()
 				.map(|(op, price, vol)| {
-					oracle_feed(*op, at, vec![FeedEntry {
-						underlying: BTC,
-						price: usd(*price),
-						volatility: FixedU128::from_rational(*vol, 100),
-					}])
+					oracle_feed(
+						*op,
+						at,
+						vec![FeedEntry {
+							underlying: BTC,
+							price: usd(*price),
+							volatility: FixedU128::from_rational(*vol, 100),
+						}],
+					)
 				})
 				.collect::<Vec<_>>()
 		});
@@ -132,10 +144,12 @@ fn every_preset_quorum_is_a_strict_majority() {
 	for preset in ["development", "local_testnet"] {
 		let mut chain = Chain::new(preset);
 		chain.read(|| {
-			let operators = pallet_oracle::Operators::<optionchain_runtime::Runtime>::get().len() as u32;
+			let operators =
+				pallet_oracle::Operators::<optionchain_runtime::Runtime>::get().len() as u32;
 			assert!(operators >= 3, "{preset}: at least three operators");
 			for id in Oracle::api_underlyings() {
-				let p = pallet_oracle::Underlyings::<optionchain_runtime::Runtime>::get(id).unwrap();
+				let p =
+					pallet_oracle::Underlyings::<optionchain_runtime::Runtime>::get(id).unwrap();
 				assert!(p.quorum * 2 > operators, "{preset}: quorum {} of {operators}", p.quorum);
 			}
 		});

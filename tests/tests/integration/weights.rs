@@ -26,7 +26,11 @@ fn every_exchange_call_fits_in_a_block() {
 	let who = AccountId::new([1; 32]);
 	let max_entries = 16;
 	let entries: Vec<FeedEntry> = (0..max_entries)
-		.map(|i| FeedEntry { underlying: i, price: FixedU128::from_u32(1), volatility: FixedU128::from_u32(1) })
+		.map(|i| FeedEntry {
+			underlying: i,
+			price: FixedU128::from_u32(1),
+			volatility: FixedU128::from_u32(1),
+		})
 		.collect();
 	let calls = vec![
 		RuntimeCall::Oracle(pallet_oracle::Call::feed {
@@ -34,11 +38,17 @@ fn every_exchange_call_fits_in_a_block() {
 			at: 0,
 			observed_at: 0,
 			entries: entries.try_into().unwrap(),
-			signature: sp_runtime::MultiSignature::Sr25519(sp_core::sr25519::Signature::from_raw([0; 64])),
+			signature: sp_runtime::MultiSignature::Sr25519(sp_core::sr25519::Signature::from_raw(
+				[0; 64],
+			)),
 		}),
 		RuntimeCall::Margin(pallet_margin::Call::deposit { amount: 1 }),
 		RuntimeCall::Margin(pallet_margin::Call::withdraw { amount: 1 }),
-		RuntimeCall::Margin(pallet_margin::Call::liquidate { account: who.clone(), series: 0, quantity: 1 }),
+		RuntimeCall::Margin(pallet_margin::Call::liquidate {
+			account: who.clone(),
+			series: 0,
+			quantity: 1,
+		}),
 		RuntimeCall::Options(pallet_options::Call::list_series {
 			underlying: 0,
 			strike: FixedU128::from_u32(1),

@@ -19,8 +19,17 @@ pub use sp_arithmetic::{FixedI128, FixedU128};
 
 /// Margin state of an account.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
-	Debug, Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
 )]
 pub enum AccountState {
 	/// Equity at or above the initial requirement.

@@ -1,8 +1,8 @@
 //! One `assert_noop!` per error that a call can return.
 use crate::{mock::*, *};
-use optionchain_primitives::exchange::MarginCheckError;
 use frame_support::{assert_noop, assert_ok};
 use optionchain_primitives::exchange::MarginAccounts;
+use optionchain_primitives::exchange::MarginCheckError;
 use sp_arithmetic::{FixedI128, FixedU128};
 use sp_runtime::DispatchError;
 
@@ -19,8 +19,14 @@ fn call_errors() {
 	build_and_execute(|| {
 		assert_noop!(Margin::deposit(RuntimeOrigin::signed(ALICE), 0), Error::<Test>::ZeroAmount);
 		assert_noop!(Margin::withdraw(RuntimeOrigin::signed(ALICE), 0), Error::<Test>::ZeroAmount);
-		assert_noop!(Margin::withdraw(RuntimeOrigin::signed(ALICE), 1), Error::<Test>::InsufficientCollateral);
-		assert_noop!(Margin::fund_insurance(RuntimeOrigin::signed(ALICE), 0), Error::<Test>::ZeroAmount);
+		assert_noop!(
+			Margin::withdraw(RuntimeOrigin::signed(ALICE), 1),
+			Error::<Test>::InsufficientCollateral
+		);
+		assert_noop!(
+			Margin::fund_insurance(RuntimeOrigin::signed(ALICE), 0),
+			Error::<Test>::ZeroAmount
+		);
 		let s = liquidatable_bob();
 		assert_noop!(
 			Margin::liquidate(RuntimeOrigin::signed(BOB), BOB, s, 1),
@@ -74,7 +80,10 @@ fn price_errors() {
 		assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), 10_000 * USD));
 		let s = MockPositions::add_series(call(ETH, 3_000, EXPIRY));
 		MockPositions::trade(ALICE, BOB, s, 1);
-		assert_noop!(Margin::withdraw(RuntimeOrigin::signed(BOB), 1), Error::<Test>::PriceUnavailable);
+		assert_noop!(
+			Margin::withdraw(RuntimeOrigin::signed(BOB), 1),
+			Error::<Test>::PriceUnavailable
+		);
 		assert_eq!(
 			Margin::ensure_initial_margin(&BOB, true, None),
 			Err(MarginCheckError::Other(Error::<Test>::PriceUnavailable.into()))
@@ -93,7 +102,10 @@ fn margin_accounts_errors() {
 		assert_noop!(Margin::charge_fee(&ALICE, 1), Error::<Test>::InsufficientCollateral);
 		let s = MockPositions::add_series(call(BTC, 60_000, EXPIRY));
 		MockPositions::trade(ALICE, BOB, s, 1);
-		assert_eq!(Margin::ensure_initial_margin(&BOB, true, None), Err(MarginCheckError::BelowInitial));
+		assert_eq!(
+			Margin::ensure_initial_margin(&BOB, true, None),
+			Err(MarginCheckError::BelowInitial)
+		);
 	})
 }
 
@@ -101,7 +113,10 @@ fn margin_accounts_errors() {
 fn parameter_errors() {
 	build_and_execute(|| {
 		let d = MarginParameters::default();
-		assert_noop!(Margin::set_parameters(RuntimeOrigin::signed(ALICE), d), DispatchError::BadOrigin);
+		assert_noop!(
+			Margin::set_parameters(RuntimeOrigin::signed(ALICE), d),
+			DispatchError::BadOrigin
+		);
 		let half = FixedU128::from_rational(1, 2);
 		let two = FixedU128::from_rational(2, 1);
 		let bad = |f: &dyn Fn(&mut MarginParameters)| {
@@ -114,7 +129,10 @@ fn parameter_errors() {
 			Error::<Test>::InvalidMarginRates
 		);
 		assert_noop!(
-			Margin::set_parameters(RuntimeOrigin::root(), bad(&|p| p.maintenance_rate = FixedU128::from_inner(0))),
+			Margin::set_parameters(
+				RuntimeOrigin::root(),
+				bad(&|p| p.maintenance_rate = FixedU128::from_inner(0))
+			),
 			Error::<Test>::InvalidMarginRates
 		);
 		assert_noop!(
@@ -130,10 +148,16 @@ fn parameter_errors() {
 			Error::<Test>::InvalidBuffer
 		);
 		assert_noop!(
-			Margin::set_parameters(RuntimeOrigin::root(), bad(&|p| p.rate = FixedI128::from_inner(11_000_000_000_000_000_000))),
+			Margin::set_parameters(
+				RuntimeOrigin::root(),
+				bad(&|p| p.rate = FixedI128::from_inner(11_000_000_000_000_000_000))
+			),
 			Error::<Test>::InvalidInterestRate
 		);
-		assert_ok!(Margin::set_parameters(RuntimeOrigin::root(), bad(&|p| p.liquidation_penalty = half)));
+		assert_ok!(Margin::set_parameters(
+			RuntimeOrigin::root(),
+			bad(&|p| p.liquidation_penalty = half)
+		));
 		assert!(margin_events().iter().any(|e| matches!(e, Event::ParametersUpdated { .. })));
 	})
 }

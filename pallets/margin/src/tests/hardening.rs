@@ -534,7 +534,9 @@ fn a_parameter_change_applies_only_after_its_notice() {
 		let mut p = MarginParameters::default();
 		p.maintenance_rate = FixedU128::from_rational(1, 10);
 		assert_ok!(Margin::set_parameters(RuntimeOrigin::root(), p));
-		System::assert_last_event(Event::ParametersScheduled { params: p, effective_at: 11 }.into());
+		System::assert_last_event(
+			Event::ParametersScheduled { params: p, effective_at: 11 }.into(),
+		);
 		// Announced, not applied: Bob is not liquidatable and has 10 blocks to act.
 		assert_eq!(Params::<Test>::get(), MarginParameters::default());
 		assert_eq!(figures(BOB).2, 4_500 * USD);
@@ -578,12 +580,21 @@ fn negative_rates_are_refused() {
 		// ask nothing); a negative dividend yield a call worth more than the index.
 		let mut p = MarginParameters::default();
 		p.rate = FixedI128::from_inner(-10_000_000_000_000_000);
-		assert_noop!(Margin::set_parameters(RuntimeOrigin::root(), p), Error::<Test>::InvalidInterestRate);
+		assert_noop!(
+			Margin::set_parameters(RuntimeOrigin::root(), p),
+			Error::<Test>::InvalidInterestRate
+		);
 		p.rate = FixedI128::from_u32(0);
 		p.dividend_yield = FixedI128::from_inner(-10_000_000_000_000_000);
-		assert_noop!(Margin::set_parameters(RuntimeOrigin::root(), p), Error::<Test>::InvalidInterestRate);
+		assert_noop!(
+			Margin::set_parameters(RuntimeOrigin::root(), p),
+			Error::<Test>::InvalidInterestRate
+		);
 		p.dividend_yield = FixedI128::from_rational(11, 10);
-		assert_noop!(Margin::set_parameters(RuntimeOrigin::root(), p), Error::<Test>::InvalidInterestRate);
+		assert_noop!(
+			Margin::set_parameters(RuntimeOrigin::root(), p),
+			Error::<Test>::InvalidInterestRate
+		);
 	})
 }
 

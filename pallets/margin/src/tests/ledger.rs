@@ -1,6 +1,6 @@
 use crate::{mock::*, *};
-use optionchain_primitives::exchange::MarginCheckError;
 use frame_support::{assert_noop, assert_ok};
+use optionchain_primitives::exchange::MarginCheckError;
 use optionchain_primitives::{exchange::MarginAccounts, PriceStatus};
 
 #[test]
@@ -81,21 +81,36 @@ fn settlement_shortfall_advanced_by_insurance_then_borne_by_longs_pro_rata() {
 		let ev = margin_events();
 		assert!(ev.contains(&Event::DebtRecorded { account: BOB, amount: 5_000 * USD }));
 		assert!(ev.contains(&Event::BadDebtCovered { account: BOB, amount: 2_000 * USD }));
-		assert!(ev.contains(&Event::SettlementShortfall { account: BOB, series: 3, amount: 3_000 * USD }));
+		assert!(ev.contains(&Event::SettlementShortfall {
+			account: BOB,
+			series: 3,
+			amount: 3_000 * USD
+		}));
 		// Longs: Alice 2 contracts (due 4,000), Charlie 1 (due 2,000): 3,000 shared pro rata.
 		assert_eq!(Margin::settle_long(&ALICE, 3, 4_000 * USD, 2, 3), Ok(2_000 * USD));
 		assert_eq!(Margin::settle_long(&CHARLIE, 3, 2_000 * USD, 1, 1), Ok(1_000 * USD));
 		assert_eq!(ClearingTotal::<Test>::get(), 0);
 		let ev = margin_events();
-		assert!(ev.contains(&Event::LossSocialised { bearer: ALICE, series: 3, amount: 2_000 * USD }));
-		assert!(ev.contains(&Event::LossSocialised { bearer: CHARLIE, series: 3, amount: 1_000 * USD }));
+		assert!(ev.contains(&Event::LossSocialised {
+			bearer: ALICE,
+			series: 3,
+			amount: 2_000 * USD
+		}));
+		assert!(ev.contains(&Event::LossSocialised {
+			bearer: CHARLIE,
+			series: 3,
+			amount: 1_000 * USD
+		}));
 		// Bob's next deposit repays the fund first.
 		assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), 500 * USD));
 		assert_eq!((Margin::collateral_of(&BOB), Margin::debt_of(&BOB)), (0, 4_500 * USD));
 		assert_eq!(Margin::insurance_fund(), 500 * USD);
 		assert!(margin_events().contains(&Event::DebtRepaid { account: BOB, amount: 500 * USD }));
 		// An account in debt keeps its ledger entry and cannot withdraw.
-		assert_noop!(Margin::withdraw(RuntimeOrigin::signed(BOB), 1), Error::<Test>::InsufficientCollateral);
+		assert_noop!(
+			Margin::withdraw(RuntimeOrigin::signed(BOB), 1),
+			Error::<Test>::InsufficientCollateral
+		);
 		assert!(Accounts::<Test>::get(BOB).is_some());
 	})
 }
@@ -166,6 +181,9 @@ fn stale_oracle_blocks_risk_increase() {
 		assert_ok!(Margin::ensure_can_increase_risk(&ALICE, BTC));
 		MockOracle::set_status(BTC, PriceStatus::CircuitBreaker);
 		assert_noop!(Margin::ensure_can_increase_risk(&ALICE, BTC), Error::<Test>::PriceStale);
-		assert_noop!(Margin::ensure_can_increase_risk(&ALICE, ETH), Error::<Test>::PriceUnavailable);
+		assert_noop!(
+			Margin::ensure_can_increase_risk(&ALICE, ETH),
+			Error::<Test>::PriceUnavailable
+		);
 	})
 }

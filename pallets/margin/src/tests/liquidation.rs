@@ -157,7 +157,11 @@ fn bad_debt_advanced_by_insurance_then_socialised_and_no_penalty_from_the_fund()
 		let ev = margin_events();
 		assert!(ev.contains(&Event::DebtRecorded { account: BOB, amount: 10_000 * USD }));
 		assert!(ev.contains(&Event::BadDebtCovered { account: BOB, amount: 5_000 * USD }));
-		assert!(ev.contains(&Event::LossSocialised { bearer: CHARLIE, series: s, amount: 5_000 * USD }));
+		assert!(ev.contains(&Event::LossSocialised {
+			bearer: CHARLIE,
+			series: s,
+			amount: 5_000 * USD
+		}));
 		assert!(ev.contains(&Event::Liquidated {
 			account: BOB,
 			liquidator: CHARLIE,
@@ -209,7 +213,9 @@ fn bad_debt_without_insurance_is_taken_by_the_fund_in_the_sweep() {
 		assert_eq!(Margin::insurance_fund(), 10_000 * USD);
 		assert_eq!(Margin::debt_of(&BOB), 10_000 * USD);
 		assert_eq!(MockPositions::net(ins, s), -1);
-		assert!(margin_events().contains(&Event::BadDebtCovered { account: BOB, amount: 10_000 * USD }));
+		assert!(
+			margin_events().contains(&Event::BadDebtCovered { account: BOB, amount: 10_000 * USD })
+		);
 	})
 }
 

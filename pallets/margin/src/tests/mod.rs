@@ -1,6 +1,9 @@
+// Tests change one parameter of the defaults at a time.
+#![allow(clippy::field_reassign_with_default)]
+
 mod errors;
+mod hardening;
 mod ledger;
 mod liquidation;
-mod requirements;
 mod properties;
-mod hardening;
+mod requirements;

@@ -16,17 +16,57 @@ const WHO: [AccountId; 4] = [ALICE, BOB, CHARLIE, DAVE];
 
 #[derive(Debug, Clone)]
 enum Op {
-	Deposit { who: usize, usd: u128 },
-	Withdraw { who: usize, usd: u128 },
-	FundInsurance { who: usize, usd: u128 },
-	Trade { buyer: usize, seller: usize, series: usize, qty: i64, premium_usd: u128 },
-	Price { thousands: u128 },
-	Stale { stale: bool },
-	EthPrice { hundreds: u128 },
-	EthStale { stale: bool },
-	MakerFill { maker: usize, taker: usize, series: usize, qty: i64, premium_usd: u128, maker_buys: bool },
-	ReduceUnderCall { who: usize, counterparty: usize, series: usize, premium_usd: u128 },
-	Liquidate { liquidator: usize, account: usize, series: usize, qty: i64 },
+	Deposit {
+		who: usize,
+		usd: u128,
+	},
+	Withdraw {
+		who: usize,
+		usd: u128,
+	},
+	FundInsurance {
+		who: usize,
+		usd: u128,
+	},
+	Trade {
+		buyer: usize,
+		seller: usize,
+		series: usize,
+		qty: i64,
+		premium_usd: u128,
+	},
+	Price {
+		thousands: u128,
+	},
+	Stale {
+		stale: bool,
+	},
+	EthPrice {
+		hundreds: u128,
+	},
+	EthStale {
+		stale: bool,
+	},
+	MakerFill {
+		maker: usize,
+		taker: usize,
+		series: usize,
+		qty: i64,
+		premium_usd: u128,
+		maker_buys: bool,
+	},
+	ReduceUnderCall {
+		who: usize,
+		counterparty: usize,
+		series: usize,
+		premium_usd: u128,
+	},
+	Liquidate {
+		liquidator: usize,
+		account: usize,
+		series: usize,
+		qty: i64,
+	},
 	Sweep,
 }
 

@@ -15,7 +15,13 @@ fn listing_checks() {
 	build_and_execute(|| {
 		let root = RuntimeOrigin::root;
 		assert_noop!(
-			Options::list_series(RuntimeOrigin::signed(ALICE), BTC, usd(60_000), EXPIRY, OptionKind::Call),
+			Options::list_series(
+				RuntimeOrigin::signed(ALICE),
+				BTC,
+				usd(60_000),
+				EXPIRY,
+				OptionKind::Call
+			),
 			DispatchError::BadOrigin
 		);
 		assert_noop!(
@@ -71,7 +77,10 @@ fn order_validation() {
 	build_and_execute(|| {
 		let s = list(60_000, OptionKind::Call);
 		assert_noop!(place(ALICE, req(s, Side::Buy, USDC, 0)), Error::<Test>::InvalidQuantity);
-		assert_noop!(place(ALICE, req(s, Side::Buy, USDC, 1_000_001)), Error::<Test>::InvalidQuantity);
+		assert_noop!(
+			place(ALICE, req(s, Side::Buy, USDC, 1_000_001)),
+			Error::<Test>::InvalidQuantity
+		);
 		assert_noop!(place(ALICE, req(s, Side::Buy, 0, 1)), Error::<Test>::InvalidPrice);
 		assert_noop!(place(ALICE, req(s, Side::Buy, USDC / 2, 1)), Error::<Test>::InvalidPrice);
 		assert_noop!(place(ALICE, req(9, Side::Buy, USDC, 1)), Error::<Test>::UnknownSeries);

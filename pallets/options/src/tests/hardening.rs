@@ -29,8 +29,8 @@ fn a_maker_that_cannot_pay_does_not_block_takers() {
 		mint(POOR, 10 * USDC);
 		gtc(POOR, s, Side::Buy, 10 * USDC, 1); // order 0
 		gtc(ALICE, s, Side::Buy, 9 * USDC, 1); // order 1
-		// Bob sells 1 at 9: the top bid cannot pay, is cancelled, and Bob fills with Alice.
-		// (Before: every sell reaching the top bid failed, and only its owner could remove it.)
+										 // Bob sells 1 at 9: the top bid cannot pay, is cancelled, and Bob fills with Alice.
+										 // (Before: every sell reaching the top bid failed, and only its owner could remove it.)
 		assert_ok!(place(BOB, req(s, Side::Sell, 9 * USDC, 1)));
 		assert_eq!(cancel_reasons(), vec![(0, CancelReason::MakerCannotPay)]);
 		assert_eq!((net(s, BOB), net(s, ALICE), net(s, POOR)), (-1, 1, 0));
@@ -98,7 +98,10 @@ fn a_restricted_taker_may_buy_back_reduce_only() {
 		MockMargin::reject_margin(BOB, true);
 		gtc(CHARLIE, s, Side::Sell, 100 * USDC, 3);
 		// A buy that would rest beyond his position (not reduce-only) is refused...
-		assert_noop!(place(BOB, req(s, Side::Buy, 90 * USDC, 1)), Error::<Test>::TakerInsufficientMargin);
+		assert_noop!(
+			place(BOB, req(s, Side::Buy, 90 * USDC, 1)),
+			Error::<Test>::TakerInsufficientMargin
+		);
 		// ...a reduce-only buy of 1 of his 2 passes (before: TakerInsufficientMargin).
 		let mut r = req(s, Side::Buy, 100 * USDC, 1);
 		r.reduce_only = true;
@@ -123,8 +126,8 @@ fn a_restricted_makers_reduce_only_bid_fills() {
 		let s = list(60_000, OptionKind::Call);
 		gtc(ALICE, s, Side::Buy, 100 * USDC, 2); // order 0
 		gtc(BOB, s, Side::Sell, 100 * USDC, 2); // order 1
-		// Bob, short 2 and under a margin call, rests a reduce-only bid (order 2): it cannot
-		// raise his risk, so it may rest.
+										  // Bob, short 2 and under a margin call, rests a reduce-only bid (order 2): it cannot
+										  // raise his risk, so it may rest.
 		MockMargin::reject_margin(BOB, true);
 		let mut r = req(s, Side::Buy, 100 * USDC, 1);
 		r.reduce_only = true;

@@ -32,8 +32,15 @@ fn partial_fills_across_levels() {
 		let fills: Vec<_> = events()
 			.into_iter()
 			.filter_map(|e| match e {
-				Event::OrderFilled { maker, taker, price, quantity, maker_order, taker_order, .. } =>
-					Some((maker, taker, price, quantity, maker_order, taker_order)),
+				Event::OrderFilled {
+					maker,
+					taker,
+					price,
+					quantity,
+					maker_order,
+					taker_order,
+					..
+				} => Some((maker, taker, price, quantity, maker_order, taker_order)),
 				_ => None,
 			})
 			.collect();
@@ -178,7 +185,7 @@ fn self_trade_cancels_the_resting_order() {
 		let s = list(60_000, OptionKind::Call);
 		gtc(ALICE, s, Side::Sell, 100 * USDC, 1); // 0
 		gtc(BOB, s, Side::Sell, 101 * USDC, 1); // 1
-		// ALICE's buy meets her own ask first: it is cancelled, then BOB's ask fills.
+										  // ALICE's buy meets her own ask first: it is cancelled, then BOB's ask fills.
 		gtc(ALICE, s, Side::Buy, 101 * USDC, 2); // 2
 		assert!(events().iter().any(|e| matches!(
 			e,

@@ -3,9 +3,8 @@
 //! in the comments.
 
 mod errors;
-mod settlement;
 mod matching;
 mod properties;
-
+mod settlement;
 
 mod hardening;

@@ -10,14 +10,40 @@ use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
 enum Op {
-	Place { who: u64, series: u8, buy: bool, price: u8, qty: u8, tif: u8, post: bool, reduce: bool },
-	Cancel { who: u64, id: u8 },
-	CancelAll { who: u64, series: Option<u8> },
-	Replace { who: u64, id: u8, price: u8, qty: u8 },
+	Place {
+		who: u64,
+		series: u8,
+		buy: bool,
+		price: u8,
+		qty: u8,
+		tif: u8,
+		post: bool,
+		reduce: bool,
+	},
+	Cancel {
+		who: u64,
+		id: u8,
+	},
+	CancelAll {
+		who: u64,
+		series: Option<u8>,
+	},
+	Replace {
+		who: u64,
+		id: u8,
+		price: u8,
+		qty: u8,
+	},
 	/// `who` sends all but `keep` USDC of its collateral away (to an account that never trades).
-	Drain { who: u64, keep: u8 },
+	Drain {
+		who: u64,
+		keep: u8,
+	},
 	/// `who` falls under (or leaves) a margin call.
-	Restrict { who: u64, on: bool },
+	Restrict {
+		who: u64,
+		on: bool,
+	},
 }
 
 /// Receives drained money.
@@ -38,7 +64,15 @@ fn op() -> impl Strategy<Value = Op> {
 	]
 }
 
-fn request(series: u32, buy: bool, price: u8, qty: u8, tif: u8, post: bool, reduce: bool) -> OrderRequest {
+fn request(
+	series: u32,
+	buy: bool,
+	price: u8,
+	qty: u8,
+	tif: u8,
+	post: bool,
+	reduce: bool,
+) -> OrderRequest {
 	OrderRequest {
 		series,
 		side: if buy { Side::Buy } else { Side::Sell },

@@ -43,7 +43,9 @@ fn call_in_the_money_pays_exactly() {
 		// Everything paid: the series is retired.
 		assert!(crate::Series::<Test>::get(s).is_none());
 		assert!(crate::LiveSeries::<Test>::get().is_empty());
-		assert!(events().iter().any(|e| matches!(e, Event::SeriesSettled { series } if *series == s)));
+		assert!(events()
+			.iter()
+			.any(|e| matches!(e, Event::SeriesSettled { series } if *series == s)));
 	});
 }
 
@@ -94,7 +96,10 @@ fn expiry_stops_trading_and_removes_orders_in_batches() {
 		// Before the expiry on_idle does nothing.
 		next_block();
 		assert_eq!(crate::Series::<Test>::get(s).unwrap().resting_orders, 6);
-		assert_noop!(Options::expire_orders(RuntimeOrigin::signed(EVE), s, 1), Error::<Test>::SeriesNotExpired);
+		assert_noop!(
+			Options::expire_orders(RuntimeOrigin::signed(EVE), s, 1),
+			Error::<Test>::SeriesNotExpired
+		);
 		set_time(EXPIRY);
 		assert_noop!(place(BOB, req(s, Side::Buy, USDC, 1)), Error::<Test>::SeriesExpired);
 		// MaxIdleItems = 3 per block.
@@ -123,7 +128,7 @@ fn batched_and_manual_settlement_pay_each_position_once() {
 		gtc(BOB, s, Side::Buy, 10 * USDC, 2);
 		gtc(CHARLIE, s, Side::Buy, 10 * USDC, 2);
 		gtc(EVE, s, Side::Buy, 10 * USDC, 1);
-		gtc(EVE, s, Side::Buy, 1 * USDC, 1); // a resting order to expire first
+		gtc(EVE, s, Side::Buy, USDC, 1); // a resting order to expire first
 		let start: Vec<_> = [ALICE, BOB, CHARLIE, DAVE, EVE].iter().map(|w| balance(*w)).collect();
 		set_time(EXPIRY);
 		// S = 61,000: 100 USD per contract -> 100,000,000 units.
@@ -134,10 +139,12 @@ fn batched_and_manual_settlement_pay_each_position_once() {
 		// MaxIdleItems = 3 per block: 1 order removed, then the collection walks the entries
 		// (at most 5) from its cursor, then the 3 longs are paid, mixed with manual settlement.
 		next_block();
-		let collecting = |s| matches!(
-			crate::Series::<Test>::get(s).map(|i| i.status),
-			Some(SeriesStatus::Settling { unpaid_short_contracts, .. }) if unpaid_short_contracts > 0
-		);
+		let collecting = |s| {
+			matches!(
+				crate::Series::<Test>::get(s).map(|i| i.status),
+				Some(SeriesStatus::Settling { unpaid_short_contracts, .. }) if unpaid_short_contracts > 0
+			)
+		};
 		let mut blocks = 1;
 		while collecting(s) {
 			next_block();
@@ -156,7 +163,13 @@ fn batched_and_manual_settlement_pay_each_position_once() {
 		}
 		assert!(crate::Series::<Test>::get(s).is_none());
 		let paid = 100_000_000u128;
-		let expect = [start[0] - 3 * paid, start[1] + 2 * paid, start[2] + 2 * paid, start[3] - 2 * paid, start[4] + paid];
+		let expect = [
+			start[0] - 3 * paid,
+			start[1] + 2 * paid,
+			start[2] + 2 * paid,
+			start[3] - 2 * paid,
+			start[4] + paid,
+		];
 		let now: Vec<_> = [ALICE, BOB, CHARLIE, DAVE, EVE].iter().map(|w| balance(*w)).collect();
 		assert_eq!(now, expect.to_vec());
 		for who in [ALICE, BOB, CHARLIE, DAVE, EVE] {

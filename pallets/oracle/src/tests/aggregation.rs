@@ -66,18 +66,18 @@ fn even_count_median_is_mean_of_middle_two() {
 		.params(BTC, q3)
 		.params(ETH, q3)
 		.build_and_execute(|| {
-		feed_btc(ALICE, 100);
-		feed_btc(BOB, 101);
-		feed_btc(CHARLIE, 104);
-		feed_btc(DAVE, 110);
-		next_block();
-		let p = Oracle::index_price(BTC).unwrap();
-		// sorted {100, 101, 104, 110}: (101 + 104) / 2 = 102.5
-		assert_eq!(p.price, units::ratio(1025, 10));
-		// |x - 102.5| = {2.5, 1.5, 1.5, 7.5} -> sorted {1.5, 1.5, 2.5, 7.5} -> (1.5 + 2.5) / 2 = 2
-		assert_eq!(p.confidence, usd(2));
-		// (110 is 7.3 % from the median, beyond the 5 % agreement: 3 of 4 agree, as required.)
-	});
+			feed_btc(ALICE, 100);
+			feed_btc(BOB, 101);
+			feed_btc(CHARLIE, 104);
+			feed_btc(DAVE, 110);
+			next_block();
+			let p = Oracle::index_price(BTC).unwrap();
+			// sorted {100, 101, 104, 110}: (101 + 104) / 2 = 102.5
+			assert_eq!(p.price, units::ratio(1025, 10));
+			// |x - 102.5| = {2.5, 1.5, 1.5, 7.5} -> sorted {1.5, 1.5, 2.5, 7.5} -> (1.5 + 2.5) / 2 = 2
+			assert_eq!(p.confidence, usd(2));
+			// (110 is 7.3 % from the median, beyond the 5 % agreement: 3 of 4 agree, as required.)
+		});
 }
 
 #[test]

@@ -2,11 +2,11 @@
 //! Charlie), quorum 2, heartbeat 60 s, max move 10 %, 3 confirmations, agreement within 5 %
 //! (volatility 20 %), volatility move 25 %, 6 s blocks.
 
-use frame_support::traits::Time as _;
 use crate::{
 	mock::*, types::*, Breakers, Error, Event, ScheduledSettlements, SettlementPrices,
 	StuckSettlements, VolatilityBreakers,
 };
+use frame_support::traits::Time as _;
 use frame_support::{assert_noop, assert_ok, traits::Authorize};
 use frame_system::RawOrigin;
 use optionchain_primitives::{OracleProvider, PriceStatus};
@@ -177,7 +177,8 @@ fn a_disagreeing_round_drops_a_held_move() {
 		feed_btc(BOB, 260);
 		next_block();
 		assert!(Breakers::<Test>::get(BTC).is_none());
-		assert!(oracle_events().contains(&Event::CircuitBreakerReset { underlying: BTC, price: usd(100) }));
+		assert!(oracle_events()
+			.contains(&Event::CircuitBreakerReset { underlying: BTC, price: usd(100) }));
 	});
 }
 
@@ -214,7 +215,10 @@ fn a_stuck_settlement_does_not_stall_the_others() {
 			range: None
 		}));
 		// Nobody reported ETH: no price can be forced; after the grace period it is cancelled.
-		assert_noop!(Oracle::cancel_settlement(root(), ETH, expiry), Error::<Test>::GracePeriodNotOver);
+		assert_noop!(
+			Oracle::cancel_settlement(root(), ETH, expiry),
+			Error::<Test>::GracePeriodNotOver
+		);
 		next_block_after(60_000);
 		assert_noop!(
 			Oracle::force_settlement_price(root(), ETH, expiry, usd(3_000)),
@@ -222,7 +226,10 @@ fn a_stuck_settlement_does_not_stall_the_others() {
 		);
 		assert_ok!(Oracle::cancel_settlement(root(), ETH, expiry));
 		assert!(StuckSettlements::<Test>::get(ETH, expiry).is_none());
-		assert_noop!(Oracle::cancel_settlement(root(), ETH, expiry), Error::<Test>::SettlementNotStuck);
+		assert_noop!(
+			Oracle::cancel_settlement(root(), ETH, expiry),
+			Error::<Test>::SettlementNotStuck
+		);
 	});
 }
 
@@ -368,7 +375,9 @@ fn the_feed_payload_binds_the_chain() {
 		let e = entries(vec![entry(BTC, usd(100), pct(50))]);
 		let payload = Oracle::feed_payload(&ALICE, 1, T0, &e);
 		let genesis = System::block_hash(0);
-		let expected = (FEED_CONTEXT, genesis, b"optionchain-test".as_slice(), ALICE, 1u64, T0, &e[..]).encode();
+		let expected =
+			(FEED_CONTEXT, genesis, b"optionchain-test".as_slice(), ALICE, 1u64, T0, &e[..])
+				.encode();
 		assert_eq!(payload, expected);
 	});
 }

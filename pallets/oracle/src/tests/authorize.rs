@@ -1,8 +1,8 @@
 //! The `#[pallet::authorize]` path, through the real `frame_system::AuthorizeCall` extension.
 
-use frame_support::traits::Time as _;
 use crate::{mock::*, weights::WeightInfo, Call, Error, Pallet};
 use codec::Encode;
+use frame_support::traits::Time as _;
 use frame_support::{
 	dispatch::{GetDispatchInfo, Pays},
 	pallet_prelude::{InvalidTransaction, TransactionSource, TransactionValidityError},
@@ -128,8 +128,15 @@ fn signed_origin_cannot_feed() {
 			unreachable!()
 		};
 		assert_eq!(
-			Oracle::feed(RuntimeOrigin::signed(ALICE), operator, at, observed_at, entries, signature)
-				.map_err(|e| e.error),
+			Oracle::feed(
+				RuntimeOrigin::signed(ALICE),
+				operator,
+				at,
+				observed_at,
+				entries,
+				signature
+			)
+			.map_err(|e| e.error),
 			Err(DispatchError::BadOrigin)
 		);
 	});

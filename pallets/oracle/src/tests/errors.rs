@@ -1,7 +1,7 @@
 //! Every named error, via `assert_noop!`.
 
-use frame_support::traits::Time as _;
 use crate::{mock::*, types::*, Error};
+use frame_support::traits::Time as _;
 use frame_support::{assert_noop, assert_ok};
 use frame_system::RawOrigin;
 use sp_arithmetic::Permill;
@@ -124,7 +124,10 @@ fn governance_errors() {
 			(bad(|q| q.quorum = 4), Error::<Test>::QuorumNotMajority.into()),
 			(bad(|q| q.heartbeat = 0), Error::<Test>::InvalidHeartbeat.into()),
 			(bad(|q| q.heartbeat = MAX_HEARTBEAT + 1), Error::<Test>::InvalidHeartbeat.into()),
-			(bad(|q| q.max_dispersion = Permill::zero()), Error::<Test>::InvalidMaxDispersion.into()),
+			(
+				bad(|q| q.max_dispersion = Permill::zero()),
+				Error::<Test>::InvalidMaxDispersion.into(),
+			),
 			(
 				bad(|q| q.max_dispersion = Permill::from_percent(51)),
 				Error::<Test>::InvalidMaxDispersion.into(),

@@ -2,10 +2,10 @@
 //! `do_try_state` afterwards. Expected numbers are worked out by hand in the comments.
 
 mod aggregation;
+mod attacks;
 mod authorize;
 mod errors;
 mod genesis;
+mod properties;
 mod safety;
 mod twap;
-mod attacks;
-mod properties;

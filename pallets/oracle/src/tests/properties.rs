@@ -53,7 +53,9 @@ fn lie(base: FixedU128, max: FixedU128, rng: &mut Lcg) -> FixedU128 {
 		// Within ±20 % of the truth.
 		1 | 2 => FixedU128::from_inner(base.into_inner() / 1000 * (800 + rng.below(401) as u128)),
 		// Just outside the agreement band either way.
-		_ => FixedU128::from_inner(base.into_inner() / 1000 * if rng.below(2) == 0 { 949 } else { 1051 }),
+		_ => FixedU128::from_inner(
+			base.into_inner() / 1000 * if rng.below(2) == 0 { 949 } else { 1051 },
+		),
 	};
 	v.min(max).max(FixedU128::from_inner(1))
 }

@@ -1,10 +1,10 @@
 //! The four safety outcomes of the issue.
 
 use crate::{mock::*, BreakerReferences, Breakers, Event, Observations, Submissions};
-use sp_arithmetic::FixedU128;
 use frame_support::{assert_ok, traits::Time};
 use frame_system::RawOrigin;
 use optionchain_primitives::{OracleProvider, PriceError, PriceStatus};
+use sp_arithmetic::FixedU128;
 
 /// 1. One of three operators, however extreme, cannot move the price outside the honest range.
 #[test]
