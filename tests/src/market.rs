@@ -338,6 +338,22 @@ impl Market {
 			.collect()
 	}
 
+	/// Re-execute every block produced so far from genesis, as an importing node does, and
+	/// check that it reaches the same state root.
+	pub fn assert_reimports(&mut self) {
+		let root = crate::import_blocks("development", &self.chain.blocks);
+		let head = self.chain.parent.as_ref().map(|h| *sp_runtime::traits::Header::state_root(h));
+		assert_eq!(Some(root), head, "re-imported blocks reach the same state root");
+	}
+
+	/// Panics unless the `i`-th call of the last block failed with `error` (a pallet error,
+	/// e.g. `pallet_margin::Error::<Runtime>::PriceStale`).
+	pub fn assert_failed(&self, i: usize, error: impl Into<DispatchError>) {
+		let error = error.into();
+		let got = self.last_results.get(i).and_then(|r| r.error());
+		assert_eq!(got, Some(error), "call {i} of the last block: {:?}", self.last_results.get(i));
+	}
+
 	/// Whether the last block emitted an event matching `f`.
 	pub fn emitted(&self, f: impl Fn(&RuntimeEvent) -> bool) -> bool {
 		self.last_events.iter().any(f)

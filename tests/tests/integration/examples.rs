@@ -16,6 +16,7 @@ fn a_trade() {
 	assert_eq!(m.positions(Bob), vec![(call, -1)]);
 	assert_eq!(m.positions(Charlie), vec![(call, 1)]);
 	assert_eq!((m.collateral(Bob), m.collateral(Charlie)), (1_099_700_000, 899_700_000));
+	m.assert_reimports();
 }
 
 /// A liquidation by the keeper-less sweep: +10 % takes Bob below maintenance.
@@ -58,10 +59,7 @@ fn a_stale_oracle() {
 	m.deposit(Bob, 1_000).next_block();
 	m.stop_feeding(BTC).advance_blocks(31);
 	m.sell(Bob, call, 1, 100).next_block();
-	assert_eq!(
-		m.last_results[0].error(),
-		Some(pallet_margin::Error::<optionchain_runtime::Runtime>::PriceStale.into())
-	);
+	m.assert_failed(0, pallet_margin::Error::<optionchain_runtime::Runtime>::PriceStale);
 	m.resume_feeding(BTC).advance_blocks(1);
 	m.sell(Bob, call, 1, 100).next_block();
 	assert!(m.last_results[0].is_ok());
