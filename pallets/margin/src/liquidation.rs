@@ -2,16 +2,16 @@
 
 use crate::{pallet::*, types::*, WeightInfo};
 use alloc::vec::Vec;
+use frame_support::weights::Weight;
 use frame_support::{pallet_prelude::*, storage::with_storage_layer};
 use optionchain_pricing::{Fixed, Rounding};
 use optionchain_primitives::exchange::{Balance, Contracts, PositionsProvider, SeriesId};
 
-const SCALE: u128 = 1_000_000_000_000_000_000;
+use crate::risk::SCALE;
 
 /// Settlement units added to the maintenance a liquidation releases (see
 /// `maintenance_to_release`).
 const RELEASE_SLACK: Balance = 3;
-use frame_support::weights::Weight;
 
 impl<T: Config> Pallet<T> {
 	/// Evaluate `account` and check that it may be liquidated now: not the insurance account,
@@ -88,7 +88,7 @@ impl<T: Config> Pallet<T> {
 			sp_arithmetic::per_things::Rounding::Up,
 		)
 		.ok_or(Error::<T>::Overflow)?;
-		let mut k = i128::try_from(est).map_err(|_| Error::<T>::Overflow)?.clamp(1, all);
+		let mut k = i128::try_from(est).map_err(|_| Error::<T>::Overflow)?.max(1).min(all);
 		for _ in 0..4 {
 			if k > 1 && released(k - 1)? >= release {
 				k -= 1;
@@ -117,7 +117,7 @@ impl<T: Config> Pallet<T> {
 		let mut release = Self::maintenance_to_release(risk)?;
 		let mut shorts: Vec<(usize, Fixed, u32)> = Vec::new();
 		for (i, f) in risk.positions.iter().enumerate() {
-			if f.position.net < 0 && f.fresh && !f.unit.expired && f.maintenance > 0 {
+			if f.takable_short() {
 				let cs = Self::fx(f.position.terms.contract_size)?;
 				let per = f
 					.unit
@@ -298,10 +298,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(needed > 0, Error::<T>::LiquidationNotNeeded);
 			needed.min(i128::from(quantity))
 		} else {
-			let shorts_left = risk
-				.positions
-				.iter()
-				.any(|p| p.position.net < 0 && p.fresh && !p.unit.expired && p.maintenance > 0);
+			let shorts_left = risk.positions.iter().any(|p| p.takable_short());
 			ensure!(!shorts_left && Self::debt_of(account) > 0, Error::<T>::LiquidationNotNeeded);
 			i128::from(quantity)
 		};
@@ -337,8 +334,7 @@ impl<T: Config> Pallet<T> {
 			return Ok(checked.saturating_add(T::DbWeight::get().writes(2)));
 		}
 		let plan = Self::liquidation_plan(&risk)?;
-		let tradable_longs =
-			|r: &Risk| r.positions.iter().any(|p| p.position.net > 0 && p.fresh && !p.unit.expired);
+		let tradable_longs = |r: &Risk| r.positions.iter().any(|p| p.takable_long());
 		if plan.is_empty() && !(Self::debt_of(who) > 0 && tradable_longs(&risk)) {
 			// Nothing can be traded now (every risky position is on a stale underlying): the
 			// account is marked and visited again.
@@ -371,7 +367,7 @@ impl<T: Config> Pallet<T> {
 			if Self::debt_of(who) == 0 {
 				break;
 			}
-			if f.position.net > 0 && f.fresh && !f.unit.expired {
+			if f.takable_long() {
 				take(f, i128::from(f.position.net), &mut taken, &mut full);
 			}
 		}

@@ -55,7 +55,8 @@ pub(crate) struct ShortFigures {
 	pub maintenance: Balance,
 }
 
-const SCALE: u128 = 1_000_000_000_000_000_000;
+/// `10^18`: the inner value of `1` in 18-decimal fixed point.
+pub(crate) const SCALE: u128 = 1_000_000_000_000_000_000;
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn fx(x: FixedU128) -> Result<Fixed, Error<T>> {

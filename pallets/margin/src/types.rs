@@ -134,6 +134,19 @@ pub struct PositionFigures {
 	pub maintenance: Balance,
 }
 
+impl PositionFigures {
+	/// A short a liquidation can take over now: on a fresh underlying, not expired, carrying a
+	/// maintenance requirement.
+	pub fn takable_short(&self) -> bool {
+		self.position.net < 0 && self.fresh && !self.unit.expired && self.maintenance > 0
+	}
+
+	/// A long a liquidation can take over now (to repay debt): fresh, not expired.
+	pub fn takable_long(&self) -> bool {
+		self.position.net > 0 && self.fresh && !self.unit.expired
+	}
+}
+
 /// The outcome of a margin evaluation.
 #[derive(Clone, Debug, Default)]
 pub struct Risk {

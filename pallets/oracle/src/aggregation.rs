@@ -31,6 +31,10 @@ use optionchain_primitives::{Moment, Price, UnderlyingId};
 use sp_arithmetic::{FixedU128, Permill};
 use sp_runtime::traits::{Saturating, UniqueSaturatedInto};
 
+/// An agreeing round: the median and the band (MAD) of all inputs, and the agreeing inputs
+/// with their observation times, newest first.
+pub type Agreement = (FixedU128, FixedU128, Vec<(FixedU128, Moment)>);
+
 /// Median of `values` (sorted in place). Even count: mean of the two middle values, rounded
 /// down. `None` if empty.
 pub fn median(values: &mut [FixedU128]) -> Option<FixedU128> {
@@ -89,7 +93,7 @@ impl<T: Config> Pallet<T> {
 		if touched.is_empty() {
 			return;
 		}
-		let operators = Operators::<T>::decode_len().unwrap_or(0) as u32;
+		let operators = Self::operator_count();
 		for id in touched {
 			Self::aggregate_one(id, operators);
 		}
@@ -102,25 +106,23 @@ impl<T: Config> Pallet<T> {
 
 	/// Whether the inputs of `values` (with their timestamps) agree: at least `required` of
 	/// them within `max_dispersion` of the median of all. Returns the median and the band
-	/// (MAD) of all the inputs and the timestamps of the agreeing ones, newest first; `None`
-	/// if fewer than `required` agree.
+	/// (MAD) of all the inputs and the agreeing inputs, newest first; `None` if fewer than
+	/// `required` agree.
 	pub fn agreeing(
 		values: &[(FixedU128, Moment)],
 		max_dispersion: Permill,
 		required: u32,
-	) -> Option<(FixedU128, FixedU128, Vec<Moment>)> {
+	) -> Option<Agreement> {
 		let all: Vec<FixedU128> = values.iter().map(|(v, _)| *v).collect();
-		let (m, _) = median_and_mad(&all)?;
+		let (m, band) = median_and_mad(&all)?;
 		let tolerance = FixedU128::from_inner(max_dispersion.mul_floor(m.into_inner()));
-		let agree: Vec<(FixedU128, Moment)> =
+		let mut agree: Vec<(FixedU128, Moment)> =
 			values.iter().copied().filter(|(v, _)| abs_diff(*v, m) <= tolerance).collect();
 		if (agree.len() as u32) < required {
 			return None;
 		}
-		let (value, band) = median_and_mad(&all)?;
-		let mut times: Vec<Moment> = agree.iter().map(|(_, t)| *t).collect();
-		times.sort_unstable_by(|a, b| b.cmp(a));
-		Some((value, band, times))
+		agree.sort_unstable_by_key(|(_, t)| core::cmp::Reverse(*t));
+		Some((m, band, agree))
 	}
 
 	/// Aggregates one underlying from its operators' latest submissions. A round counts only
@@ -168,14 +170,14 @@ impl<T: Config> Pallet<T> {
 		let vols: Vec<(FixedU128, Moment)> =
 			subs.iter().map(|s| (s.volatility, s.timestamp)).collect();
 		// The `required`-th newest agreeing input decides how long the value stays fresh.
-		let fresh_until = |times: &[Moment]| {
-			times
+		let fresh_until = |agree: &[(FixedU128, Moment)]| {
+			agree
 				.get((required as usize).saturating_sub(1))
-				.copied()
+				.map(|(_, t)| *t)
 				.unwrap_or(now)
 				.saturating_add(params.heartbeat)
 		};
-		let mk = |value, confidence, times: &[Moment]| Aggregate {
+		let mk = |value, confidence, times: &[(FixedU128, Moment)]| Aggregate {
 			value,
 			confidence,
 			updated_at: now,

@@ -56,7 +56,8 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	fn operator_count() -> u32 {
+	/// Number of operators (one length read).
+	pub(crate) fn operator_count() -> u32 {
 		Operators::<T>::decode_len().unwrap_or(0) as u32
 	}
 

@@ -64,7 +64,7 @@ pub mod v1 {
 	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV0ToV1<T> {
 		fn on_runtime_upgrade() -> Weight {
 			let history = Pallet::<T>::history_span();
-			let operators = Operators::<T>::decode_len().unwrap_or(0) as u32;
+			let operators = Pallet::<T>::operator_count();
 			let mut n = 0u64;
 			Underlyings::<T>::translate::<UnderlyingParamsV0, _>(|_, old| {
 				n = n.saturating_add(1);
@@ -101,7 +101,7 @@ pub mod v1 {
 			)
 			.map_err(|_| "v1 post_upgrade: bad pre_upgrade state")?;
 			let history = Pallet::<T>::history_span();
-			let operators = Operators::<T>::decode_len().unwrap_or(0) as u32;
+			let operators = Pallet::<T>::operator_count();
 			for (id, p) in old {
 				ensure!(
 					Underlyings::<T>::get(id) == Some(p.upgrade(history, operators)),

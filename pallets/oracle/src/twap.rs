@@ -259,16 +259,10 @@ impl<T: Config> Pallet<T> {
 			.filter(|s| near(s.timestamp))
 			.map(|s| (s.price, s.timestamp))
 			.collect();
-		let operators = Operators::<T>::decode_len().unwrap_or(0) as u32;
-		let required = Self::required_inputs(params.quorum, operators);
-		let (m, _, _) = Self::agreeing(&inputs, params.max_dispersion, required)?;
-		let tolerance = FixedU128::from_inner(params.max_dispersion.mul_floor(m.into_inner()));
-		let agree = inputs
-			.iter()
-			.map(|(p, _)| *p)
-			.filter(|p| crate::aggregation::abs_diff(*p, m) <= tolerance);
-		let lo = agree.clone().min()?;
-		let hi = agree.max()?;
+		let required = Self::required_inputs(params.quorum, Self::operator_count());
+		let (_, _, agree) = Self::agreeing(&inputs, params.max_dispersion, required)?;
+		let lo = agree.iter().map(|(p, _)| *p).min()?;
+		let hi = agree.iter().map(|(p, _)| *p).max()?;
 		Some((lo, hi))
 	}
 }

@@ -9,16 +9,12 @@ use optionchain_pricing::{
 };
 use serde_json::Value;
 
-/// The vendored golden vectors.
-fn golden_path() -> std::path::PathBuf {
-	std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/black_scholes.json"))
-}
+/// The vendored golden vectors, compiled into the test (a file the compiler tracks: the test
+/// binary never points at a clone that moved or was deleted).
+const GOLDEN: &str = include_str!("data/black_scholes.json");
 
 fn golden() -> Value {
-	let path = golden_path();
-	let text = std::fs::read_to_string(&path)
-		.unwrap_or_else(|e| panic!("cannot read the golden vectors at {}: {e}", path.display()));
-	serde_json::from_str(&text).expect("golden file is JSON")
+	serde_json::from_str(GOLDEN).expect("golden file is JSON")
 }
 
 fn int(v: &Value) -> i128 {
