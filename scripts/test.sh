@@ -9,8 +9,15 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 "$here/setup.sh"
 source "$here/env.sh"
 cd "$root"
-step() { printf '\n[test] == %s\n' "$*"; }
 t0=$(date +%s)
+ts=$t0
+# Each step prints the seconds the previous one took (the README's CI budget table comes from these).
+step() {
+	local now; now=$(date +%s)
+	[ "$ts" -eq "$t0" ] || printf '[test] step took %ss\n' "$(( now - ts ))"
+	ts=$now
+	printf '\n[test] == %s\n' "$*"
+}
 step "formatting (rustfmt.toml) and lints (clippy, warnings are errors)"
 cargo fmt --all -- --check
 SKIP_WASM_BUILD=1 cargo clippy --workspace --all-targets -- -D warnings
@@ -24,4 +31,5 @@ step "the runtime with runtime-benchmarks and try-runtime (native check)"
 SKIP_WASM_BUILD=1 cargo check -p optionchain-runtime --features runtime-benchmarks,try-runtime
 step "end-to-end tests (polkadot.js against real nodes)"
 (cd tests/e2e && npm test)
+printf '[test] step took %ss\n' "$(( $(date +%s) - ts ))"
 printf '\n[test] all tests passed in %ss\n' "$(( $(date +%s) - t0 ))"
