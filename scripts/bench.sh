@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Regenerates the weights: builds the node with the production profile (release + fat LTO + one
+# codegen unit, wasm built with the same profile) and the runtime-benchmarks feature in its own
+# target dir, records `benchmark machine`, then runs `benchmark pallet` for each pallet named
+# (default: our three) with STEPS (default 50) and REPEAT (default 20), writing
+# pallets/<name>/src/weights.rs for ours and benchmarks/<pallet>.rs for FRAME's (kept for
+# comparison, the runtime uses FRAME's shipped weights). Run it on an otherwise idle machine:
+# nothing else building or running. Logs and the raw JSON go to benchmarks/.
+#
+#   ./scripts/bench.sh                          # pallet_oracle pallet_margin pallet_options
+#   ./scripts/bench.sh pallet_oracle            # one pallet
+#   STEPS=10 REPEAT=5 ./scripts/bench.sh ...    # a quick look (never commit such weights)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$here/env.sh"
+cd "$root"
+# Its own target dir: the production profile shares nothing with the dev builds. The last
+# component must be `target` (the wasm builder finds the profile from the path).
+export CARGO_TARGET_DIR="${BENCH_TARGET_DIR:-$HOME/.cache/optionchain/production/target}"
+export WASM_BUILD_TYPE=production
+steps="${STEPS:-50}"
+repeat="${REPEAT:-20}"
+pallets=("$@")
+[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_oracle pallet_margin pallet_options)
+out="$root/benchmarks"
+mkdir -p "$out"
+
+say() { printf '[bench] %s\n' "$*"; }
+t0=$(date +%s)
+say "building the node (profile production, runtime-benchmarks) in $CARGO_TARGET_DIR"
+cargo build --profile production -p optionchain-node --features runtime-benchmarks
+node="$CARGO_TARGET_DIR/production/optionchain-node"
+wasm="$CARGO_TARGET_DIR/production/wbuild/optionchain-runtime/optionchain_runtime.compact.compressed.wasm"
+[ -f "$wasm" ] || wasm="$CARGO_TARGET_DIR/production/wbuild/optionchain-runtime/optionchain_runtime.wasm"
+say "built in $(( $(date +%s) - t0 ))s; runtime $wasm"
+
+say "benchmark machine -> benchmarks/machine.txt"
+{
+	echo "# $(date -u +%FT%TZ) $(uname -srm), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+	echo "# git $(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty')"
+	"$node" benchmark machine --allow-fail 2>&1 || true
+} > "$out/machine.txt"
+cat "$out/machine.txt"
+
+for pallet in "${pallets[@]}"; do
+	case "$pallet" in
+		pallet_oracle | pallet_margin | pallet_options)
+			output="pallets/${pallet#pallet_}/src/weights.rs" ;;
+		*) output="benchmarks/$pallet.rs" ;;
+	esac
+	say "$pallet: steps $steps, repeat $repeat -> $output"
+	t1=$(date +%s)
+	"$node" benchmark pallet \
+		--runtime "$wasm" \
+		--genesis-builder=runtime \
+		--genesis-builder-preset=development \
+		--pallet "$pallet" \
+		--extrinsic '*' \
+		--steps "$steps" \
+		--repeat "$repeat" \
+		--wasm-execution compiled \
+		--heap-pages 4096 \
+		--output "$output" \
+		--template .maintain/frame-weight-template.hbs \
+		--json-file "$out/$pallet.json" 2>&1 | tee "$out/$pallet.log" | grep -E '^(Pallet|Extrinsic|Time|Reads|Writes|Recorded)' | head -400 || true
+	[ "${PIPESTATUS[0]}" -eq 0 ] || { say "FAILED: $pallet (see benchmarks/$pallet.log)"; exit 1; }
+	say "$pallet done in $(( $(date +%s) - t1 ))s"
+done
+say "all done in $(( $(date +%s) - t0 ))s"
