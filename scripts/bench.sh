@@ -27,6 +27,31 @@ mkdir -p "$out"
 
 say() { printf '[bench] %s\n' "$*"; }
 t0=$(date +%s)
+# `benchmark storage`/`overhead` bring in frame-storage-access-test-runtime, whose wasm build looks
+# itself up in the workspace named by WASM_BUILD_WORKSPACE_HINT. Our workspace only lists it with
+# the runtime-benchmarks feature (cargo metadata resolves default features), so the hint is a
+# throw-away workspace that depends on the runtime and on that crate, with our Cargo.lock.
+hint="$(dirname "$CARGO_TARGET_DIR")/workspace-hint"
+mkdir -p "$hint/src"
+: > "$hint/src/lib.rs"
+sat_version="$(awk '/^name = "frame-storage-access-test-runtime"/{getline; gsub(/"/, "", $3); print $3}' Cargo.lock)"
+[ -n "$sat_version" ] || { say "frame-storage-access-test-runtime is not in Cargo.lock"; exit 1; }
+cat > "$hint/Cargo.toml" <<TOML
+[workspace]
+
+[package]
+name = "optionchain-bench-workspace-hint"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+optionchain-runtime = { path = "$root/runtime" }
+frame-storage-access-test-runtime = "=$sat_version"
+TOML
+cp Cargo.lock "$hint/Cargo.lock"
+export WASM_BUILD_WORKSPACE_HINT="$hint"
+
 say "building the node (profile production, runtime-benchmarks) in $CARGO_TARGET_DIR"
 cargo build --profile production -p optionchain-node --features runtime-benchmarks
 node="$CARGO_TARGET_DIR/production/optionchain-node"

@@ -1,5 +1,4 @@
-//! optionchain node: Aura block production, GRANDPA finality, ParityDB storage.
-
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 // `sc_cli::Error` is what the node's commands return (as in polkadot-sdk's own nodes).
 #![allow(clippy::result_large_err)]

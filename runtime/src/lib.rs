@@ -1,12 +1,4 @@
-//! # optionchain runtime
-//!
-//! The state transition function of optionchain. Every price, margin check, trade and settlement
-//! is executed here, inside block validation, so that every validator re-executes it and agrees on
-//! the result.
-//!
-//! Layout: this file holds the types, the version and the pallet composition; pallet parameters
-//! live in [`configs`], runtime APIs in [`apis`], genesis presets in [`genesis_config_presets`].
-
+#![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 // `construct_runtime`/`impl_runtime_apis` expand to large code.
 #![recursion_limit = "256"]

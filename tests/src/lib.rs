@@ -1,9 +1,4 @@
-//! Helpers for runtime integration tests: build the real optionchain runtime from one of its
-//! genesis presets, then author blocks of real signed extrinsics through `Executive`, exactly as
-//! a validator does (Aura pre-runtime digest, timestamp inherent, signed transactions with every
-//! transaction extension, `finalize_block`).
-//!
-//! Nothing here is a mock: the runtime under test is the one the node runs.
+#![doc = include_str!("../README.md")]
 
 use codec::Encode;
 use optionchain_runtime::{
@@ -127,6 +122,13 @@ impl Chain {
 		self.blocks.push(Block::new(sealed.clone(), extrinsics));
 		self.parent = Some(sealed);
 		results
+	}
+
+	/// Events of the last block, with the phase that emitted each (an extrinsic's index, or
+	/// the block's initialisation or finalisation).
+	pub fn event_records(&mut self) -> Vec<(frame_system::Phase, RuntimeEvent)> {
+		self.ext
+			.execute_with(|| System::events().into_iter().map(|r| (r.phase, r.event)).collect())
 	}
 
 	/// Events of the last block.

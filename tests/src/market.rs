@@ -19,12 +19,13 @@
 //! [`Market::set_volatility`].
 
 use crate::{general, oracle_feed, Chain};
+use optionchain_primitives::exchange::Side;
 use optionchain_primitives::{exchange::SeriesId, FeedEntry, FixedU128, UnderlyingId};
 use optionchain_runtime::{
 	genesis_config_presets::DEV_USD_ENDOWMENT, Assets, Margin, Options, Oracle, RuntimeCall,
 	RuntimeEvent, SETTLEMENT_ASSET_ID, USD,
 };
-use pallet_options::{OrderRequest, TimeInForce};
+use pallet_options::{BookDepth, OrderRequest, TimeInForce};
 use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie};
 use sp_runtime::{ApplyExtrinsicResult, DispatchError};
 use std::collections::BTreeMap;
@@ -35,8 +36,154 @@ pub const WEEK: u64 = 7 * 24 * 60 * 60 * 1000;
 pub const DAY: u64 = 24 * 60 * 60 * 1000;
 
 /// The result of a call made through the driver, with the pallet error named when it failed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct CallResult(pub ApplyExtrinsicResult);
+
+impl core::fmt::Debug for CallResult {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		match &self.0 {
+			Ok(Ok(())) => write!(f, "Ok"),
+			Ok(Err(e)) => write!(f, "Failed({})", error_name(e)),
+			Err(e) => write!(f, "NotIncluded({e:?})"),
+		}
+	}
+}
+
+/// A dispatch error by name: `Margin::PriceStale`, `Assets::BalanceLow`, `BadOrigin`.
+pub fn error_name(e: &DispatchError) -> String {
+	use codec::Decode;
+	use frame_support::traits::PalletInfo as _;
+	use optionchain_runtime::{Balances, PalletInfo, Runtime, Sudo};
+	let DispatchError::Module(m) = e else { return format!("{e:?}") };
+	let index = |p| Some(m.index as usize) == p;
+	let mut bytes = &m.error[..];
+	macro_rules! named {
+		($($pallet:ident => $error:ty),*) => {
+			$(if index(PalletInfo::index::<$pallet>()) {
+				if let Ok(err) = <$error>::decode(&mut bytes) {
+					return format!("{}::{:?}", stringify!($pallet), err);
+				}
+			})*
+		};
+	}
+	named!(
+		Oracle => pallet_oracle::Error<Runtime>,
+		Margin => pallet_margin::Error<Runtime>,
+		Options => pallet_options::Error<Runtime>,
+		Assets => pallet_assets::Error<Runtime>,
+		Balances => pallet_balances::Error<Runtime>,
+		Sudo => pallet_sudo::Error<Runtime>
+	);
+	format!("{e:?}")
+}
+
+/// An order with defaults (good-till-cancelled, neither post-only nor reduce-only), changed by
+/// builder methods and placed with [`Market::place`]:
+///
+/// ```ignore
+/// m.place(Bob, Order::sell(call, 2, 150).ioc().reduce_only());
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Order {
+	series: SeriesId,
+	side: Side,
+	quantity: i64,
+	usdc: u128,
+	time_in_force: TimeInForce,
+	post_only: bool,
+	reduce_only: bool,
+}
+
+impl Order {
+	fn new(series: SeriesId, side: Side, quantity: i64, usdc: u128) -> Self {
+		Order {
+			series,
+			side,
+			quantity,
+			usdc,
+			time_in_force: TimeInForce::GoodTillCancelled,
+			post_only: false,
+			reduce_only: false,
+		}
+	}
+
+	/// Buy `quantity` contracts of `series` at up to `usdc` whole USDC each.
+	pub fn buy(series: SeriesId, quantity: i64, usdc: u128) -> Self {
+		Self::new(series, Side::Buy, quantity, usdc)
+	}
+
+	/// Sell `quantity` contracts of `series` at `usdc` whole USDC each or more.
+	pub fn sell(series: SeriesId, quantity: i64, usdc: u128) -> Self {
+		Self::new(series, Side::Sell, quantity, usdc)
+	}
+
+	/// Immediate-or-cancel: what does not fill at once is dropped.
+	pub fn ioc(mut self) -> Self {
+		self.time_in_force = TimeInForce::ImmediateOrCancel;
+		self
+	}
+
+	/// Fill-or-kill: fills completely at once or fails.
+	pub fn fok(mut self) -> Self {
+		self.time_in_force = TimeInForce::FillOrKill;
+		self
+	}
+
+	/// Post-only: refused if it would take liquidity.
+	pub fn post_only(mut self) -> Self {
+		self.post_only = true;
+		self
+	}
+
+	/// Reduce-only: may only reduce the owner's position.
+	pub fn reduce_only(mut self) -> Self {
+		self.reduce_only = true;
+		self
+	}
+
+	/// The extrinsic's request.
+	pub fn request(&self) -> OrderRequest {
+		OrderRequest {
+			series: self.series,
+			side: self.side,
+			price: self.usdc * USD,
+			quantity: self.quantity,
+			time_in_force: self.time_in_force,
+			post_only: self.post_only,
+			reduce_only: self.reduce_only,
+		}
+	}
+}
+
+/// The first event of the last block that matches a pattern (and guard, `if ...`), evaluated to
+/// `=> expression` (to `()` without one); panics naming the pattern and listing the block's events when none does.
+///
+/// ```ignore
+/// let series = expect_event!(m, RuntimeEvent::Options(pallet_options::Event::SeriesListed { series, .. }) => *series);
+/// expect_event!(m, RuntimeEvent::Margin(pallet_margin::Event::Liquidated { .. }));
+/// ```
+#[macro_export]
+macro_rules! expect_event {
+	($market:expr, $pattern:pat $(if $guard:expr)? => $out:expr) => {{
+		let market: &$crate::market::Market = &$market;
+		#[allow(unused_variables)]
+		let found = market.last_events.iter().find_map(|e| match e {
+			$pattern $(if $guard)? => Some($out),
+			_ => None,
+		});
+		match found {
+			Some(out) => out,
+			None => panic!(
+				"the last block emitted no event `{}`; it emitted:\n{}",
+				stringify!($pattern),
+				market.event_list()
+			),
+		}
+	}};
+	($market:expr, $pattern:pat $(if $guard:expr)?) => {
+		$crate::expect_event!($market, $pattern $(if $guard)? => ())
+	};
+}
 
 impl CallResult {
 	/// Whether the call was included and succeeded.
@@ -67,6 +214,39 @@ pub struct Market {
 	pub last_results: Vec<CallResult>,
 	/// The events of the last block.
 	pub last_events: Vec<RuntimeEvent>,
+	/// The last event emitted by the last call of the last block (not by a hook; fee events skipped).
+	pub last_call_event: Option<RuntimeEvent>,
+}
+
+/// The last event the block's last extrinsic emitted itself: the events that the transaction
+/// machinery appends after the call (`System::ExtrinsicSuccess`/`ExtrinsicFailed`,
+/// `TransactionPayment::TransactionFeePaid`, and the fee refund's `Balances::Deposit`,
+/// `BurnedDebt`, `Rescinded` and `Issued` after it) are skipped.
+fn last_call_event(records: &[(frame_system::Phase, RuntimeEvent)]) -> Option<RuntimeEvent> {
+	use frame_system::Phase::ApplyExtrinsic;
+	let last = records.iter().rev().find_map(|(phase, _)| match phase {
+		ApplyExtrinsic(i) => Some(*i),
+		_ => None,
+	})?;
+	let mut events: Vec<&RuntimeEvent> = records
+		.iter()
+		.filter(|(phase, _)| *phase == ApplyExtrinsic(last))
+		.map(|(_, e)| e)
+		.collect();
+	let paid = events.iter().any(|e| matches!(e, RuntimeEvent::TransactionPayment(_)));
+	events.retain(|e| !matches!(e, RuntimeEvent::System(_) | RuntimeEvent::TransactionPayment(_)));
+	if paid {
+		while let Some(RuntimeEvent::Balances(
+			pallet_balances::Event::Deposit { .. }
+			| pallet_balances::Event::BurnedDebt { .. }
+			| pallet_balances::Event::Rescinded { .. }
+			| pallet_balances::Event::Issued { .. },
+		)) = events.last()
+		{
+			events.pop();
+		}
+	}
+	events.last().map(|e| (*e).clone())
 }
 
 impl Market {
@@ -84,6 +264,7 @@ impl Market {
 			queued: Vec::new(),
 			last_results: Vec::new(),
 			last_events: Vec::new(),
+			last_call_event: None,
 		};
 		m.next_block();
 		m
@@ -179,6 +360,20 @@ impl Market {
 			reduce_only: false,
 		};
 		self.call(who, RuntimeCall::Options(pallet_options::Call::place_order { request }))
+	}
+
+	/// Queue `order` (see [`Order`]) from `who`.
+	pub fn place(&mut self, who: Sr25519Keyring, order: Order) -> &mut Self {
+		let request = order.request();
+		self.call(who, RuntimeCall::Options(pallet_options::Call::place_order { request }))
+	}
+
+	/// The book of `series`: up to 10 price levels per side, best first (prices in settlement
+	/// units per contract).
+	pub fn book(&mut self, series: SeriesId) -> BookDepth {
+		self.chain
+			.read(|| Options::api_book_depth(series, 10))
+			.expect("the series is listed")
 	}
 
 	/// Queue a resting (good-till-cancelled) buy.
@@ -285,7 +480,9 @@ impl Market {
 		let calls = results.split_off(fed);
 		assert!(results.iter().all(|r| matches!(r, Ok(Ok(())))), "feeds apply: {results:?}");
 		self.last_results = calls.into_iter().map(CallResult).collect();
-		self.last_events = self.chain.events();
+		let records = self.chain.event_records();
+		self.last_call_event = last_call_event(&records);
+		self.last_events = records.into_iter().map(|(_, e)| e).collect();
 		self.check();
 		self
 	}
@@ -351,7 +548,40 @@ impl Market {
 	pub fn assert_failed(&self, i: usize, error: impl Into<DispatchError>) {
 		let error = error.into();
 		let got = self.last_results.get(i).and_then(|r| r.error());
-		assert_eq!(got, Some(error), "call {i} of the last block: {:?}", self.last_results.get(i));
+		assert!(
+			got == Some(error),
+			"call {i} of the last block: expected it to fail with {}, got {:?}",
+			error_name(&error),
+			self.last_results.get(i)
+		);
+	}
+
+	/// Panics unless every call of the last block succeeded, naming the first failure.
+	pub fn assert_ok(&self) {
+		if let Some((i, r)) = self.last_results.iter().enumerate().find(|(_, r)| !r.is_ok()) {
+			panic!("call {i} of the last block: {r:?}");
+		}
+	}
+
+	/// Panics unless the last event emitted by a call of the last block (hooks' events, such as
+	/// the oracle's aggregation, are not counted) is `event`.
+	pub fn assert_last_event(&self, event: impl Into<RuntimeEvent>) {
+		let event = event.into();
+		assert!(
+			self.last_call_event.as_ref() == Some(&event),
+			"last event of the last block's calls: expected {event:?}, got {:?}; the block emitted:\n{}",
+			self.last_call_event,
+			self.event_list()
+		);
+	}
+
+	/// The last block's events, one per line (for failure messages).
+	pub fn event_list(&self) -> String {
+		self.last_events
+			.iter()
+			.map(|e| format!("  {e:?}"))
+			.collect::<Vec<_>>()
+			.join("\n")
 	}
 
 	/// Whether the last block emitted an event matching `f`.

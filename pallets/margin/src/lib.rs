@@ -1,24 +1,4 @@
-//! # Margin pallet
-//!
-//! Money of the optionchain exchange: a collateral ledger in the settlement asset (pallet-assets,
-//! USDC), the initial and maintenance requirements of every account, margin calls, permissionless
-//! and keeper-less liquidation, the insurance fund and explicit socialisation of losses. The
-//! options pallet (positions and orders) talks to it through
-//! [`optionchain_primitives::exchange::MarginAccounts`], implemented by [`Pallet`]; this pallet
-//! reads positions through [`optionchain_primitives::exchange::PositionsProvider`].
-//!
-//! See `README.md` for formulas, rounding and invariants.
-//!
-//! ## Invariants (checked by `try_state`, after every unit test)
-//! - the escrow account's real asset balance is at least the sum of all ledger collateral
-//!   (including the insurance and fee accounts) plus the signed settlement clearing total (more
-//!   only by what somebody sent to the escrow account directly);
-//! - the clearing total equals the sum of the per-series clearing entries, each of which is
-//!   positive (shorts pay in before longs are paid out of it);
-//! - `AccountCount` equals the number of ledger entries;
-//! - an account in debt to the insurance fund holds no collateral; the fund owes nothing;
-//! - the stored parameters are valid; the insurance account is never under liquidation.
-
+#![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -189,64 +169,200 @@ pub mod pallet {
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// `who` deposited `amount` of the settlement asset.
-		Deposited { who: T::AccountId, amount: Balance },
+		Deposited {
+			/// The depositing account.
+			who: T::AccountId,
+			/// Amount moved from the account's asset balance into the ledger (its debt to the
+			/// insurance fund, if any, is repaid from it first), settlement-asset units (USDC, 6
+			/// decimals: 1_000_000 = 1 USD).
+			amount: Balance,
+		},
 		/// `who` withdrew `amount`.
-		Withdrawn { who: T::AccountId, amount: Balance },
+		Withdrawn {
+			/// The withdrawing account.
+			who: T::AccountId,
+			/// Amount moved from the ledger to the account's asset balance, settlement-asset units
+			/// (USDC, 6 decimals: 1_000_000 = 1 USD).
+			amount: Balance,
+		},
 		/// `amount` was added to the insurance fund by `who`.
-		InsuranceFunded { who: T::AccountId, amount: Balance },
+		InsuranceFunded {
+			/// The donating account.
+			who: T::AccountId,
+			/// Amount added to the insurance fund, settlement-asset units (USDC, 6 decimals:
+			/// 1_000_000 = 1 USD).
+			amount: Balance,
+		},
 		/// Collateral moved between ledger accounts (premium).
-		Transferred { from: T::AccountId, to: T::AccountId, amount: Balance },
+		Transferred {
+			/// The paying account (the buyer of a fill, for a premium).
+			from: T::AccountId,
+			/// The receiving account (the seller).
+			to: T::AccountId,
+			/// Amount moved, settlement-asset units (USDC, 6 decimals: 1_000_000 = 1 USD).
+			amount: Balance,
+		},
 		/// A trading fee was charged.
-		FeeCharged { who: T::AccountId, amount: Balance },
+		FeeCharged {
+			/// The account charged (the maker or the taker of a fill).
+			who: T::AccountId,
+			/// Fee moved to the fee account, settlement-asset units (USDC, 6 decimals: 1_000_000 =
+			/// 1 USD).
+			amount: Balance,
+		},
 		/// A settlement cash flow was applied (`amount > 0` credit).
-		Settled { who: T::AccountId, series: SeriesId, amount: i128 },
+		Settled {
+			/// The account whose position was settled.
+			who: T::AccountId,
+			/// The settling series (`SeriesId`).
+			series: SeriesId,
+			/// The cash flow, signed settlement-asset units (USDC, 6 decimals: 1_000_000 = 1 USD):
+			/// for a long, `+` what it was paid (less than due if the shorts fell short, see
+			/// `LossSocialised`); for a short, `-` what it owed (`|net|` times the payout per
+			/// contract), including any part advanced by the insurance fund or left unpaid.
+			amount: i128,
+		},
 		/// The account's margin state changed.
-		StateChanged { who: T::AccountId, from: AccountState, to: AccountState },
+		StateChanged {
+			/// The account.
+			who: T::AccountId,
+			/// Its previous margin state (`Healthy`, `Restricted` or `Liquidatable`).
+			from: AccountState,
+			/// Its new margin state.
+			to: AccountState,
+		},
 		/// Margin call: the account is below its initial requirement (restricted).
-		MarginCalled { who: T::AccountId, equity: i128, initial: Balance, maintenance: Balance },
+		MarginCalled {
+			/// The account, now `Restricted`.
+			who: T::AccountId,
+			/// Its equity: collateral minus debt plus the mark-to-market value of its positions,
+			/// rounded down, signed settlement-asset units (USDC, 6 decimals: 1_000_000 = 1 USD).
+			/// At or above `maintenance`. It may exceed `initial`: the state compares `initial`
+			/// with the initial equity, which counts long options only at the `long_initial_credit`
+			/// fraction of their value.
+			equity: i128,
+			/// Its initial requirement (positions and resting orders, rounded up), settlement-asset
+			/// units (USDC, 6 decimals: 1_000_000 = 1 USD).
+			initial: Balance,
+			/// Its maintenance requirement (positions, rounded up), settlement-asset units (USDC, 6
+			/// decimals: 1_000_000 = 1 USD).
+			maintenance: Balance,
+		},
 		/// `quantity` contracts of `series` of `account` were taken over by `liquidator` at mark
 		/// `value` (what the liquidator received: negative for a short, paid by `account`).
 		Liquidated {
+			/// The liquidated account.
 			account: T::AccountId,
+			/// The account that took the contracts over: the caller of `liquidate`, or the
+			/// insurance account in the `on_idle` sweep.
 			liquidator: T::AccountId,
+			/// The series (`SeriesId`).
 			series: SeriesId,
+			/// Contracts taken over (> 0), whether the position was long or short.
 			quantity: Contracts,
+			/// Mark value of the contracts taken over, from the liquidator's side, rounded against
+			/// `account`, signed settlement-asset units (USDC, 6 decimals: 1_000_000 = 1 USD):
+			/// positive for a long (the liquidator paid it to `account`, or the insurance account
+			/// set it off against `account`'s debt), negative for a short (`account` paid its
+			/// absolute value to the liquidator; see `BadDebtCovered` and `LossSocialised` for what
+			/// it lacked).
 			value: i128,
 		},
 		/// `account` paid the liquidation `penalty` to `liquidator` (limited to what it had left),
 		/// of which `insurance_fee` went on to the insurance fund.
 		PenaltyCharged {
+			/// The liquidated account that paid the penalty.
 			account: T::AccountId,
+			/// The account that received it.
 			liquidator: T::AccountId,
+			/// Penalty paid: `liquidation_penalty` times the maintenance requirement of the shorts
+			/// taken over, limited to the account's collateral and remaining equity,
+			/// settlement-asset units (USDC, 6 decimals: 1_000_000 = 1 USD).
 			penalty: Balance,
+			/// Part of `penalty` the liquidator passed on to the insurance fund (`insurance_share`
+			/// of it; 0 when the liquidator is the insurance account), settlement-asset units
+			/// (USDC, 6 decimals: 1_000_000 = 1 USD).
 			insurance_fee: Balance,
 		},
 		/// The account is back above maintenance plus buffer: its liquidation ended.
-		LiquidationEnded { account: T::AccountId },
+		LiquidationEnded {
+			/// The account, no longer under liquidation.
+			account: T::AccountId,
+		},
 		/// The `on_idle` sweep handed `positions` positions of `account` to the insurance fund.
-		AccountSwept { account: T::AccountId, positions: u32 },
+		AccountSwept {
+			/// The liquidatable account the sweep visited.
+			account: T::AccountId,
+			/// Number of its positions taken over, in whole or in part, by the insurance account
+			/// (shorts, then longs to repay its debt).
+			positions: u32,
+		},
 		/// The insurance fund advanced `amount` that `account` could not pay (a settlement or
 		/// liquidation shortfall); `account` now owes it to the fund and repays it from its next
 		/// credits (deposits, premiums, settlement payouts).
-		BadDebtCovered { account: T::AccountId, amount: Balance },
+		BadDebtCovered {
+			/// The account whose shortfall was covered (now in debt to the fund).
+			account: T::AccountId,
+			/// Amount the fund advanced (or, when the fund itself was owed, received less),
+			/// settlement-asset units (USDC, 6 decimals: 1_000_000 = 1 USD).
+			amount: Balance,
+		},
 		/// `account` repaid `amount` of its debt to the insurance fund.
-		DebtRepaid { account: T::AccountId, amount: Balance },
+		DebtRepaid {
+			/// The indebted account.
+			account: T::AccountId,
+			/// Debt repaid to the insurance fund (from a credit of the account, or set off against
+			/// a long the fund took over), settlement-asset units (USDC, 6 decimals: 1_000_000 = 1
+			/// USD).
+			amount: Balance,
+		},
 		/// `account` now owes the insurance fund `amount` more: a shortfall of its settlement or
 		/// liquidation payments (advanced by the fund, or borne by the longs / the liquidator
 		/// when the fund could not; any repayment goes to the fund).
-		DebtRecorded { account: T::AccountId, amount: Balance },
+		DebtRecorded {
+			/// The account now owing the insurance fund more.
+			account: T::AccountId,
+			/// Increase of its debt, settlement-asset units (USDC, 6 decimals: 1_000_000 = 1 USD).
+			amount: Balance,
+		},
 		/// The short `account` could not pay `amount` of its settlement of `series` and the
 		/// insurance fund could not advance it: the series' longs bear it (pro rata, reported by
 		/// `LossSocialised` for each of them).
-		SettlementShortfall { account: T::AccountId, series: SeriesId, amount: Balance },
+		SettlementShortfall {
+			/// The short that could not pay.
+			account: T::AccountId,
+			/// The settling series (`SeriesId`).
+			series: SeriesId,
+			/// Unpaid part of its settlement that the insurance fund could not advance either,
+			/// settlement-asset units (USDC, 6 decimals: 1_000_000 = 1 USD).
+			amount: Balance,
+		},
 		/// `bearer` received `amount` less than it was due: its share of a loss neither the
 		/// debtor nor the insurance fund could pay (a long of a settling series whose shorts
 		/// fell short, or a liquidator taking over a bankrupt account's short).
-		LossSocialised { bearer: T::AccountId, series: SeriesId, amount: Balance },
+		LossSocialised {
+			/// The account that received less than it was due.
+			bearer: T::AccountId,
+			/// The series being settled or liquidated (`SeriesId`).
+			series: SeriesId,
+			/// How much less it received, settlement-asset units (USDC, 6 decimals: 1_000_000 = 1
+			/// USD).
+			amount: Balance,
+		},
 		/// The risk parameters changed (they apply from this block on).
-		ParametersUpdated { params: MarginParameters },
+		ParametersUpdated {
+			/// The risk parameters now in force (fractions as 18-decimal fixed point, 0.15 = 15 %;
+			/// `rate` and `dividend_yield` per year, continuously compounded).
+			params: MarginParameters,
+		},
 		/// A change of the risk parameters was announced: it applies in block `effective_at`.
-		ParametersScheduled { params: MarginParameters, effective_at: BlockNumberFor<T> },
+		ParametersScheduled {
+			/// The announced risk parameters (fractions as 18-decimal fixed point, 0.15 = 15 %;
+			/// `rate` and `dividend_yield` per year, continuously compounded).
+			params: MarginParameters,
+			/// Block number from which they apply: the announcing block plus `ParameterNotice`.
+			effective_at: BlockNumberFor<T>,
+		},
 	}
 
 	/// Errors of the margin pallet.

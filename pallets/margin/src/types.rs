@@ -3,10 +3,9 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::traits::fungibles;
 use optionchain_primitives::exchange::Balance;
+use optionchain_primitives::{exchange::SignedBalance, Price};
 use scale_info::TypeInfo;
 use sp_arithmetic::{FixedI128, FixedPointNumber as _, FixedU128};
-
-pub use pallet_margin_runtime_api::{AccountState, MarginSummary, SeriesQuote};
 
 /// Asset id type of the configured `fungibles` implementation.
 pub type AssetIdOf<T> = <<T as crate::Config>::Assets as fungibles::Inspect<
@@ -173,4 +172,73 @@ pub struct Risk {
 	pub entries: u32,
 	/// Number of distinct underlyings priced.
 	pub underlyings: u32,
+}
+
+/// Margin state of an account.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+)]
+pub enum AccountState {
+	/// Equity at or above the initial requirement.
+	#[default]
+	Healthy,
+	/// Maintenance <= equity < initial: only risk-reducing actions (margin call).
+	Restricted,
+	/// Equity below maintenance (or an ongoing liquidation not yet back above maintenance plus
+	/// the buffer): anybody may liquidate.
+	Liquidatable,
+}
+
+/// An account's margin figures, in settlement-asset units.
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct MarginSummary {
+	/// Collateral in the margin ledger.
+	pub collateral: Balance,
+	/// Collateral minus debt plus the mark-to-market value of all positions (negative
+	/// possible); compared with `maintenance`.
+	pub equity: SignedBalance,
+	/// The equity that counts towards the initial requirement: long options count only at the
+	/// `long_initial_credit` fraction of their value; compared with `initial`.
+	pub initial_equity: SignedBalance,
+	/// Initial requirement (positions and resting orders).
+	pub initial: Balance,
+	/// Maintenance requirement (positions).
+	pub maintenance: Balance,
+	/// The resulting state.
+	pub state: AccountState,
+}
+
+/// Mark price and greeks of one contract of a series (the per-unit Black-Scholes values
+/// multiplied by the contract size). Vega per 1.00 of volatility, theta per year, rho per 1.00
+/// of rate.
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct SeriesQuote {
+	/// Mark price of one contract, USD.
+	pub mark: FixedU128,
+	/// Delta of one contract (units of underlying).
+	pub delta: FixedI128,
+	/// Gamma of one contract.
+	pub gamma: FixedI128,
+	/// Vega of one contract.
+	pub vega: FixedI128,
+	/// Theta of one contract (per year).
+	pub theta: FixedI128,
+	/// Rho of one contract.
+	pub rho: FixedI128,
+	/// The index price used.
+	pub index_price: Price,
+	/// The volatility used.
+	pub volatility: FixedU128,
+	/// Whether both the price and the volatility are fresh (otherwise the quote is indicative).
+	pub fresh: bool,
 }

@@ -1,12 +1,11 @@
 //! `integrity_test` and `try_state`.
+//!
+//! The invariants are compiled for `try-runtime` builds and for native (`std`) builds, where the
+//! unit tests and the runtime integration tests check them after every block; the production wasm
+//! (`no_std`, no `try-runtime`) does not carry them.
 
-use crate::{book::*, pallet::*, types::*};
-use alloc::collections::btree_map::BTreeMap;
-use frame_support::{ensure, traits::Get};
-use optionchain_primitives::{
-	exchange::{Balance, Contracts, Side},
-	UnderlyingId,
-};
+use crate::pallet::*;
+use frame_support::traits::Get;
 use sp_arithmetic::Permill;
 
 impl<T: Config> Pallet<T> {
@@ -26,28 +25,79 @@ impl<T: Config> Pallet<T> {
 			"FeeCap must be at most 12.5 %"
 		);
 	}
+}
 
-	/// The invariants listed in the crate docs.
-	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-		// Per (series, account): (orders, buy contracts, sell contracts, buy premium, sell premium)
-		type Aggregates = (u32, Contracts, Contracts, Balance, Balance);
-		let mut agg: BTreeMap<(u32, T::AccountId), Aggregates> = BTreeMap::new();
-		let mut per_underlying: BTreeMap<UnderlyingId, Contracts> = BTreeMap::new();
-		let mut total_orders: u64 = 0;
-		let mut series_count: u32 = 0;
+#[cfg(any(feature = "try-runtime", feature = "std", test))]
+mod checks {
+	use crate::{book::*, pallet::*, types::*};
+	use alloc::collections::btree_map::BTreeMap;
+	use frame_support::ensure;
+	use optionchain_primitives::{
+		exchange::{Balance, Contracts, Side},
+		UnderlyingId,
+	};
+	use sp_runtime::TryRuntimeError;
 
-		for (id, info) in Series::<T>::iter() {
-			series_count += 1;
-			let t = info.terms;
-			ensure!(
-				SeriesByTerms::<T>::get((t.underlying, t.strike.into_inner(), t.expiry, t.kind))
-					== Some(id),
-				"series missing from the duplicate index"
-			);
-			ensure!(
-				LiveSeries::<T>::get().contains(&(t.expiry, id)),
-				"series missing from LiveSeries"
-			);
+	/// What the resting orders of one account in one series add up to: (orders, buy contracts,
+	/// sell contracts, buy premium, sell premium), compared with its `Positions` entry.
+	type Aggregates = (u32, Contracts, Contracts, Balance, Balance);
+
+	/// Totals gathered while walking every series, checked against the global indexes.
+	#[derive(Default)]
+	struct Totals {
+		series: u32,
+		orders: u64,
+		per_underlying: BTreeMap<UnderlyingId, Contracts>,
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The invariants listed in the crate docs, one function per group:
+		/// 1. every series is indexed (terms, live list), its book sides are in price-time
+		///    priority on the tick and not crossed, every resting order is indexed, and its
+		///    owner's aggregates match the book ([`Self::check_book`]);
+		/// 2. positions: open interest = longs = shorts (unpaid shorts while settling)
+		///    ([`Self::check_positions`]);
+		/// 3. open interest per underlying is the sum over its series;
+		/// 4. the order indexes hold exactly the resting orders;
+		/// 5. the per-account series index lists exactly the position entries, sorted;
+		/// 6. the live list and the duplicate index hold exactly the series.
+		pub fn do_try_state() -> Result<(), TryRuntimeError> {
+			let mut totals = Totals::default();
+			let mut agg: BTreeMap<(u32, T::AccountId), Aggregates> = BTreeMap::new();
+			for (id, info) in Series::<T>::iter() {
+				totals.series += 1;
+				let t = info.terms;
+				ensure!(
+					SeriesByTerms::<T>::get((
+						t.underlying,
+						t.strike.into_inner(),
+						t.expiry,
+						t.kind
+					)) == Some(id),
+					"series missing from the duplicate index"
+				);
+				ensure!(
+					LiveSeries::<T>::get().contains(&(t.expiry, id)),
+					"series missing from LiveSeries"
+				);
+				totals.orders += u64::from(Self::check_book(id, &info, &mut agg)?);
+				Self::check_positions(id, &info, &mut agg)?;
+				*totals.per_underlying.entry(t.underlying).or_default() += info.open_interest;
+			}
+			ensure!(agg.is_empty(), "resting orders without an account entry");
+			Self::check_underlying_open_interest(&totals.per_underlying)?;
+			Self::check_order_indexes(totals.orders)?;
+			Self::check_account_series_index()?;
+			Self::check_series_indexes(totals.series)
+		}
+
+		/// Both sides of one series' book; adds each resting order to its owner's aggregates and
+		/// returns the number of resting orders.
+		fn check_book(
+			id: u32,
+			info: &SeriesInfo,
+			agg: &mut BTreeMap<(u32, T::AccountId), Aggregates>,
+		) -> Result<u32, TryRuntimeError> {
 			let mut count: u32 = 0;
 			let mut best = [None, None];
 			for (k, side) in [Side::Buy, Side::Sell].into_iter().enumerate() {
@@ -96,8 +146,17 @@ impl<T: Config> Pallet<T> {
 				ensure!(bid < ask, "crossed book");
 			}
 			ensure!(count == info.resting_orders, "series order count wrong");
-			total_orders += u64::from(count);
+			Ok(count)
+		}
 
+		/// The position entries of one series: each indexed, its order aggregates equal to the
+		/// book's (taken out of `agg`), open interest the sum of longs, longs equal to shorts (to
+		/// the unpaid shorts while the series settles).
+		fn check_positions(
+			id: u32,
+			info: &SeriesInfo,
+			agg: &mut BTreeMap<(u32, T::AccountId), Aggregates>,
+		) -> Result<(), TryRuntimeError> {
 			let (mut longs, mut shorts): (Contracts, Contracts) = (0, 0);
 			for (who, e) in Positions::<T>::iter_prefix(id) {
 				ensure!(!e.is_empty(), "empty position entry stored");
@@ -122,52 +181,79 @@ impl<T: Config> Pallet<T> {
 				),
 				_ => ensure!(longs == shorts, "longs != shorts"),
 			}
-			*per_underlying.entry(t.underlying).or_default() += info.open_interest;
-		}
-		ensure!(agg.is_empty(), "resting orders without an account entry");
-		for (u, oi) in UnderlyingOpenInterest::<T>::iter() {
-			ensure!(oi > 0, "zero underlying open interest stored");
-			ensure!(per_underlying.get(&u).copied().unwrap_or(0) == oi, "underlying OI wrong");
-		}
-		for (u, oi) in per_underlying {
-			ensure!(oi == 0 || UnderlyingOpenInterest::<T>::get(u) == oi, "underlying OI missing");
+			Ok(())
 		}
 
-		ensure!(OrderLocations::<T>::iter().count() as u64 == total_orders, "orphan order index");
-		let mut listed: u64 = 0;
-		for (who, ids) in AccountOrders::<T>::iter() {
-			ensure!(!ids.is_empty(), "empty order list stored");
-			for id in ids.iter() {
+		/// `UnderlyingOpenInterest` equals the open interest summed over each underlying's series
+		/// and stores no zero.
+		fn check_underlying_open_interest(
+			per_underlying: &BTreeMap<UnderlyingId, Contracts>,
+		) -> Result<(), TryRuntimeError> {
+			for (u, oi) in UnderlyingOpenInterest::<T>::iter() {
+				ensure!(oi > 0, "zero underlying open interest stored");
+				ensure!(per_underlying.get(&u).copied().unwrap_or(0) == oi, "underlying OI wrong");
+			}
+			for (u, oi) in per_underlying {
 				ensure!(
-					OrderLocations::<T>::get(id).is_some_and(|l| l.owner == who),
-					"account order list disagrees with the index"
+					*oi == 0 || UnderlyingOpenInterest::<T>::get(u) == *oi,
+					"underlying OI missing"
 				);
 			}
-			listed += ids.len() as u64;
+			Ok(())
 		}
-		ensure!(listed == total_orders, "account order lists disagree with the books");
 
-		let mut indexed: u64 = 0;
-		for (who, list) in AccountSeriesIndex::<T>::iter() {
-			ensure!(!list.is_empty(), "empty series index stored");
-			ensure!(
-				list.iter().zip(list.iter().skip(1)).all(|(a, b)| a < b),
-				"series index not sorted"
-			);
-			for s in list.iter() {
-				ensure!(Positions::<T>::contains_key(s, &who), "index entry without position");
+		/// `OrderLocations` and `AccountOrders` hold exactly the `total` resting orders.
+		fn check_order_indexes(total: u64) -> Result<(), TryRuntimeError> {
+			ensure!(OrderLocations::<T>::iter().count() as u64 == total, "orphan order index");
+			let mut listed: u64 = 0;
+			for (who, ids) in AccountOrders::<T>::iter() {
+				ensure!(!ids.is_empty(), "empty order list stored");
+				for id in ids.iter() {
+					ensure!(
+						OrderLocations::<T>::get(id).is_some_and(|l| l.owner == who),
+						"account order list disagrees with the index"
+					);
+				}
+				listed += ids.len() as u64;
 			}
-			indexed += list.len() as u64;
+			ensure!(listed == total, "account order lists disagree with the books");
+			Ok(())
 		}
-		ensure!(Positions::<T>::iter().count() as u64 == indexed, "position entries not indexed");
 
-		let live = LiveSeries::<T>::get();
-		ensure!(live.iter().zip(live.iter().skip(1)).all(|(a, b)| a < b), "LiveSeries not sorted");
-		ensure!(live.len() as u32 == series_count, "LiveSeries disagrees with Series");
-		ensure!(
-			SeriesByTerms::<T>::iter().count() as u32 == series_count,
-			"duplicate index disagrees with Series"
-		);
-		Ok(())
+		/// `AccountSeriesIndex` lists, sorted, exactly the series where an account has an entry.
+		fn check_account_series_index() -> Result<(), TryRuntimeError> {
+			let mut indexed: u64 = 0;
+			for (who, list) in AccountSeriesIndex::<T>::iter() {
+				ensure!(!list.is_empty(), "empty series index stored");
+				ensure!(
+					list.iter().zip(list.iter().skip(1)).all(|(a, b)| a < b),
+					"series index not sorted"
+				);
+				for s in list.iter() {
+					ensure!(Positions::<T>::contains_key(s, &who), "index entry without position");
+				}
+				indexed += list.len() as u64;
+			}
+			ensure!(
+				Positions::<T>::iter().count() as u64 == indexed,
+				"position entries not indexed"
+			);
+			Ok(())
+		}
+
+		/// `LiveSeries` (sorted) and `SeriesByTerms` hold exactly the `series` listed series.
+		fn check_series_indexes(series: u32) -> Result<(), TryRuntimeError> {
+			let live = LiveSeries::<T>::get();
+			ensure!(
+				live.iter().zip(live.iter().skip(1)).all(|(a, b)| a < b),
+				"LiveSeries not sorted"
+			);
+			ensure!(live.len() as u32 == series, "LiveSeries disagrees with Series");
+			ensure!(
+				SeriesByTerms::<T>::iter().count() as u32 == series,
+				"duplicate index disagrees with Series"
+			);
+			Ok(())
+		}
 	}
 }

@@ -1,41 +1,4 @@
-//! # Options pallet
-//!
-//! The exchange of optionchain: European, cash-settled option series, one on-chain order book
-//! per series with deterministic price-time-priority matching, expiry and cash settlement.
-//!
-//! See the crate's `README.md` for the design, the units, the invariants and the weights.
-//!
-//! ## Overview
-//! - Governance ([`Config::GovernanceOrigin`]) sets per-underlying trading parameters
-//!   ([`UnderlyingConfig`]: strike tick, contract size, price tick, open-interest caps) and lists
-//!   series `(underlying, strike, expiry, call/put)`. Listing asks the oracle to fix a
-//!   settlement price at the expiry ([`optionchain_primitives::OracleProvider::schedule_settlement`]).
-//! - Traders place limit orders (GTC / IOC / FOK, post-only, reduce-only). Matching happens in
-//!   the placing extrinsic, best price first and, at one price, oldest first; at most
-//!   [`Config::MaxFillsPerOrder`] match steps per extrinsic. Every fill moves the premium from
-//!   buyer to seller and charges the maker and taker fees through [`Config::Margin`]; after each
-//!   fill the maker and the taker must meet their initial margin. Any failure rolls the whole
-//!   extrinsic back (dispatchables run in a storage transaction).
-//! - Self-trade prevention: an incoming order never trades with a resting order of the same
-//!   account; the *resting* order is cancelled ("cancel oldest", event reason `SelfTrade`) and
-//!   matching continues.
-//! - At expiry trading stops; `on_idle` (or anyone, through `expire_orders`) removes the
-//!   resting orders in bounded batches. Once the oracle's settlement price is fixed every
-//!   position is paid through `Margin::settle`, in bounded batches by `on_idle` and at once for
-//!   one account by the permissionless `settle_account`. A settled position is removed, so it is
-//!   never paid twice whichever path reaches it first.
-//! - The pallet implements [`optionchain_primitives::exchange::PositionsProvider`] for the margin
-//!   pallet.
-//!
-//! ## Invariants (checked by `try_state`, after every unit test)
-//! - each book side is sorted by price priority then order id, holds only positive remaining
-//!   quantities on the tick, and the best bid is below the best ask;
-//! - the order index, the per-account order lists, the per-series order counts and the per
-//!   account-series aggregates agree exactly with the books;
-//! - per series, the sum of long positions equals the sum of short positions equals the stored
-//!   open interest; per underlying, the open interest is the sum over its series;
-//! - every account's series index lists exactly the account-series entries it has.
-
+#![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -282,65 +245,147 @@ pub mod pallet {
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// An underlying's trading parameters were set.
-		UnderlyingConfigured { underlying: UnderlyingId, config: UnderlyingConfig },
+		UnderlyingConfigured {
+			/// The underlying (the oracle's `UnderlyingId`).
+			underlying: UnderlyingId,
+			/// Its trading parameters: `strike_tick` in USD per unit of the underlying and
+			/// `contract_size` in units of the underlying per contract (both 18-decimal fixed
+			/// point), `price_tick` in settlement-asset units (USDC, 6 decimals) per contract,
+			/// open-interest caps in contracts.
+			config: UnderlyingConfig,
+		},
 		/// A series was listed.
 		SeriesListed {
+			/// The id allocated to the new series (`SeriesId`).
 			series: SeriesId,
+			/// Its terms: underlying, strike (USD per unit of the underlying, 18-decimal fixed
+			/// point), expiry (milliseconds since the Unix epoch), call or put, contract size
+			/// (units of the underlying per contract, 18-decimal fixed point).
 			terms: optionchain_primitives::exchange::SeriesTerms,
+			/// Order price tick of the series, settlement-asset units (USDC, 6 decimals) per
+			/// contract.
 			price_tick: Balance,
 		},
 		/// An order was accepted (it may fill, rest, or be cancelled in the same extrinsic).
-		OrderPlaced { order_id: OrderId, who: T::AccountId, request: OrderRequest },
+		OrderPlaced {
+			/// Id of the new order (a global counter: smaller is older).
+			order_id: OrderId,
+			/// The account placing the order.
+			who: T::AccountId,
+			/// The order as submitted: series, side, limit price in settlement-asset units (USDC, 6
+			/// decimals) per contract, quantity in contracts, time in force, post-only and
+			/// reduce-only flags.
+			request: OrderRequest,
+		},
 		/// A fill: `quantity` contracts at `price` (the maker's) between the resting `maker`
 		/// order and the incoming `taker` order; `taker_side` is the taker's side.
 		OrderFilled {
+			/// The series (`SeriesId`).
 			series: SeriesId,
+			/// Id of the resting (maker) order.
 			maker_order: OrderId,
+			/// Id of the incoming (taker) order.
 			taker_order: OrderId,
+			/// Owner of the maker order.
 			maker: T::AccountId,
+			/// Owner of the taker order.
 			taker: T::AccountId,
+			/// The taker's side: `Buy` if the taker bought (and paid the premium), `Sell` if it
+			/// sold.
 			taker_side: Side,
+			/// Fill price, the maker order's limit price, settlement-asset units (USDC, 6 decimals)
+			/// per contract.
 			price: Balance,
+			/// Contracts filled (> 0).
 			quantity: Contracts,
+			/// `price × quantity`, paid by the buyer to the seller, settlement-asset units (USDC, 6
+			/// decimals: 1_000_000 = 1 USD).
 			premium: Balance,
+			/// Fee charged to the maker: `min(MakerFeePerContract × quantity, FeeCap × premium)`,
+			/// settlement-asset units (USDC, 6 decimals: 1_000_000 = 1 USD).
 			maker_fee: Balance,
+			/// Fee charged to the taker: `min(TakerFeePerContract × quantity, FeeCap × premium)`,
+			/// settlement-asset units (USDC, 6 decimals: 1_000_000 = 1 USD).
 			taker_fee: Balance,
 		},
 		/// The unfilled remainder of an order now rests in the book.
-		OrderRested { order_id: OrderId, series: SeriesId, remaining: Contracts },
+		OrderRested {
+			/// Id of the order.
+			order_id: OrderId,
+			/// The series (`SeriesId`).
+			series: SeriesId,
+			/// Contracts now resting (the unfilled remainder, > 0).
+			remaining: Contracts,
+		},
 		/// An order left the book (or its remainder was dropped) without filling.
 		OrderCancelled {
+			/// Id of the order.
 			order_id: OrderId,
+			/// Owner of the order.
 			who: T::AccountId,
+			/// The series (`SeriesId`).
 			series: SeriesId,
+			/// Contracts the order still had open (its unfilled remainder).
 			remaining: Contracts,
+			/// Why it was cancelled (see `CancelReason`).
 			reason: CancelReason,
 		},
 		/// A resting reduce-only order was trimmed to its owner's smaller position.
-		OrderReduced { order_id: OrderId, series: SeriesId, remaining: Contracts },
+		OrderReduced {
+			/// Id of the order.
+			order_id: OrderId,
+			/// The series (`SeriesId`).
+			series: SeriesId,
+			/// Contracts the order still has open after the trim: its owner's position in the
+			/// reducing direction (> 0).
+			remaining: Contracts,
+		},
 		/// The series expired and all its resting orders were removed.
-		SeriesExpired { series: SeriesId },
+		SeriesExpired {
+			/// The series that expired (`SeriesId`).
+			series: SeriesId,
+		},
 		/// The settlement price is fixed: settlement of the series' positions begins.
 		SeriesSettlementStarted {
+			/// The series (`SeriesId`).
 			series: SeriesId,
+			/// The oracle's settlement price for the series' underlying and expiry, USD per unit of
+			/// the underlying, 18-decimal fixed point (`FixedU128`).
 			settlement_price: Price,
+			/// Intrinsic value of one contract at `settlement_price`, rounded down once,
+			/// settlement-asset units (USDC, 6 decimals: 1_000_000 = 1 USD): what each short
+			/// contract pays and each long contract is due.
 			payout_per_contract: Balance,
 		},
 		/// A position was settled: `amount` credited (> 0) or debited (< 0).
 		PositionSettled {
+			/// The series (`SeriesId`).
 			series: SeriesId,
+			/// Owner of the position.
 			who: T::AccountId,
+			/// The settled net position, in contracts (`> 0` long, `< 0` short); now 0.
 			net: Contracts,
+			/// Signed settlement-asset units (USDC, 6 decimals: 1_000_000 = 1 USD): for a long,
+			/// what it was paid (at most `net × payout_per_contract`, less if the shorts fell
+			/// short); for a short, minus what it owed (`|net| × payout_per_contract`).
 			amount: SignedBalance,
 		},
 		/// Every position of the series was settled; the series is removed.
-		SeriesSettled { series: SeriesId },
+		SeriesSettled {
+			/// The series, now removed (`SeriesId`).
+			series: SeriesId,
+		},
 		/// Liquidation moved `quantity` contracts from `from` to `to` (see
 		/// `PositionsProvider::transfer_position`).
 		PositionTransferred {
+			/// The series (`SeriesId`).
 			series: SeriesId,
+			/// The liquidated account, whose position shrinks.
 			from: T::AccountId,
+			/// The account taking the contracts over (the liquidator, or the insurance account in
+			/// the margin pallet's sweep).
 			to: T::AccountId,
+			/// Contracts moved (> 0): a short of `from` becomes a short of `to`, a long a long.
 			quantity: Contracts,
 		},
 	}

@@ -155,6 +155,25 @@ fn feed_call<T: Config>(
 	(operator, at, entries, signature)
 }
 
+/// A stuck settlement of the first underlying at `NOW - SettlementGracePeriod` (just past its
+/// grace period) with an operators' range around `price(0..2)`.
+fn stuck_settlement<T: Config>() -> UnderlyingId {
+	start::<T>();
+	let id = underlyings::<T>(T::MaxUnderlyings::get())[0];
+	let expiry = NOW - T::SettlementGracePeriod::get();
+	StuckSettlements::<T>::insert(
+		id,
+		expiry,
+		StuckSettlement {
+			window: 60_000,
+			reason: StuckReason::NoPriceBeforeExpiry,
+			range: Some((price(0), price(2))),
+			since: expiry,
+		},
+	);
+	id
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -278,6 +297,70 @@ mod benchmarks {
 		}
 
 		assert_eq!(ScheduledSettlements::<T>::get().len(), 0);
+	}
+
+	#[benchmark]
+	fn fix_settlements_stuck(s: Linear<0, { T::MaxSettlementsPerBlock::get() }>) {
+		start::<T>();
+		// `s` due expiries on `s` different underlyings that cannot be fixed (no observation
+		// before the expiry), each with every operator's input near the expiry, all agreeing:
+		// the longest computation of the range governance may later force a price in.
+		let ids = underlyings::<T>(s.max(1));
+		let ops = operators::<T>(T::MaxOperators::get());
+		let mut due: Vec<ScheduledSettlement> = Vec::new();
+		for (i, id) in ids.iter().take(s as usize).enumerate() {
+			Underlyings::<T>::insert(*id, params(ops.len() as u32 / 2 + 1));
+			fill_ring::<T>(*id, NOW - 6_000);
+			let expiry = NOW - 6_000 - u64::from(T::MaxObservations::get()) * 6_000 - 1 - i as u64;
+			fill_submissions::<T>(*id, &ops);
+			Submissions::<T>::mutate(*id, |subs| {
+				for sub in subs.iter_mut() {
+					sub.timestamp = expiry;
+				}
+			});
+			let window = Underlyings::<T>::get(id).map(|p| p.settlement_window).unwrap_or_default();
+			due.push(ScheduledSettlement { expiry, underlying: *id, window });
+		}
+		due.sort_by_key(|x| (x.expiry, x.underlying));
+		ScheduledSettlements::<T>::put(BoundedVec::truncate_from(due));
+
+		#[block]
+		{
+			Pallet::<T>::fix_due_settlements();
+		}
+
+		assert_eq!(ScheduledSettlements::<T>::get().len(), 0);
+		assert_eq!(StuckSettlements::<T>::iter().count() as u32, s);
+		assert!(StuckSettlements::<T>::iter().all(|(_, _, st)| st.range.is_some()));
+	}
+
+	#[benchmark]
+	fn force_settlement_price() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let id = stuck_settlement::<T>();
+		let expiry = NOW - T::SettlementGracePeriod::get();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id, expiry, price(1));
+
+		assert!(SettlementPrices::<T>::contains_key(id, expiry));
+		assert!(!StuckSettlements::<T>::contains_key(id, expiry));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn cancel_settlement() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let id = stuck_settlement::<T>();
+		let expiry = NOW - T::SettlementGracePeriod::get();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id, expiry);
+
+		assert!(!StuckSettlements::<T>::contains_key(id, expiry));
+		Ok(())
 	}
 
 	#[benchmark]

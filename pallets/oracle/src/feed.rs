@@ -132,14 +132,9 @@ impl<T: Config> Pallet<T> {
 
 	fn feed_weight_touching(n: u32, touched: u32) -> Weight {
 		let ops = T::MaxOperators::get();
-		T::WeightInfo::feed(n)
-			.saturating_add(
-				T::WeightInfo::aggregate(touched, ops)
-					.saturating_sub(T::WeightInfo::aggregate(0, ops)),
-			)
-			// The breaker's window reference, the volatility's breaker and the operator count
-			// (added after the benchmark).
-			.saturating_add(T::DbWeight::get().reads_writes(3, 2).saturating_mul(touched.into()))
+		T::WeightInfo::feed(n).saturating_add(
+			T::WeightInfo::aggregate(touched, ops).saturating_sub(T::WeightInfo::aggregate(0, ops)),
+		)
 	}
 
 	/// Stores a validated feed.

@@ -1,40 +1,4 @@
-//! # Oracle pallet
-//!
-//! One canonical, manipulation-resistant index price (and ATM implied volatility) per underlying
-//! and block, and settlement prices that every validator agrees on. The options and margin
-//! pallets read everything through [`optionchain_primitives::OracleProvider`], implemented by
-//! [`Pallet`]; polkadot.js reads through `pallet-oracle-runtime-api`.
-//!
-//! See the crate's `README.md` for the design, the invariants and the weights.
-//!
-//! ## Overview
-//! - Governance ([`Config::GovernanceOrigin`]) registers underlyings with their
-//!   [`UnderlyingParams`] and manages a bounded set of operators.
-//! - Operators call [`Pallet::feed`] with the prices and volatilities of several underlyings. The
-//!   call is a *general* (unsigned, extension-carrying) transaction authorised by
-//!   `#[pallet::authorize]`: the operator signs the payload with its account key, the signature
-//!   travels in the call, and `frame_system::AuthorizeCall` validates it before the transaction
-//!   enters the pool. Operators pay no fees; anybody else is rejected with an
-//!   `InvalidTransaction` before the call costs block space.
-//! - At the end of each block (`on_finalize`) every underlying that received a submission is
-//!   aggregated: median and median absolute deviation of the operators' latest submissions that
-//!   are younger than the heartbeat, if there are at least `quorum` of them. A move beyond
-//!   `max_move` trips the circuit breaker and only becomes canonical once confirmed.
-//! - Each change of the canonical price is recorded in a ring buffer of cumulative price-time
-//!   observations; TWAPs cost O(log n) storage reads. Settlement prices are TWAPs over
-//!   `[T - window, T]`, fixed once by the first block whose timestamp is at or after `T`.
-//!
-//! ## Invariants (checked by `try_state`, after every unit test)
-//! - every operator is distinct and their number is at most `MaxOperators`;
-//! - every registered underlying has valid parameters and is in the bounded list;
-//! - submissions exist only for registered underlyings, come from current operators, one per
-//!   operator;
-//! - `Touched` is empty between blocks; the settlement schedule is sorted and only references
-//!   registered underlyings;
-//! - each ring has `len <= MaxObservations`, `next < MaxObservations`, strictly increasing
-//!   timestamps, and its newest observation's price equals the canonical price;
-//! - a tripped breaker exists only for an underlying that has a canonical price.
-
+#![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -318,88 +282,233 @@ pub mod pallet {
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// An underlying was registered.
-		UnderlyingRegistered { underlying: UnderlyingId, params: UnderlyingParams },
+		UnderlyingRegistered {
+			/// The newly registered underlying (`UnderlyingId`).
+			underlying: UnderlyingId,
+			/// Its parameters (see `UnderlyingParams`): `heartbeat` and `settlement_window` in
+			/// milliseconds, `max_price` in USD per unit of the underlying and `max_volatility` as
+			/// an annualised fraction (both 18-decimal fixed point), `max_move`, `max_dispersion`,
+			/// `max_volatility_dispersion` and `max_volatility_move` as `Permill` fractions,
+			/// `quorum` and `confirmations` as counts.
+			params: UnderlyingParams,
+		},
 		/// An underlying's parameters were changed.
-		UnderlyingUpdated { underlying: UnderlyingId, params: UnderlyingParams },
+		UnderlyingUpdated {
+			/// The underlying (`UnderlyingId`).
+			underlying: UnderlyingId,
+			/// Its new parameters (see `UnderlyingParams`): `heartbeat` and `settlement_window` in
+			/// milliseconds, `max_price` in USD per unit of the underlying and `max_volatility` as
+			/// an annualised fraction (both 18-decimal fixed point), `max_move`, `max_dispersion`,
+			/// `max_volatility_dispersion` and `max_volatility_move` as `Permill` fractions,
+			/// `quorum` and `confirmations` as counts.
+			params: UnderlyingParams,
+		},
 		/// An operator was added.
-		OperatorAdded { operator: T::AccountId },
+		OperatorAdded {
+			/// The new operator's account.
+			operator: T::AccountId,
+		},
 		/// An operator was removed; `dropped` of its submissions were discarded.
-		OperatorRemoved { operator: T::AccountId, dropped: u32 },
+		OperatorRemoved {
+			/// The removed operator's account.
+			operator: T::AccountId,
+			/// Number of its submissions discarded (at most one per underlying).
+			dropped: u32,
+		},
 		/// An operator's feed of `entries` underlyings for round `round` was accepted.
-		FeedAccepted { operator: T::AccountId, round: BlockNumberFor<T>, entries: u32 },
+		FeedAccepted {
+			/// The operator that signed the feed.
+			operator: T::AccountId,
+			/// The feed's round `at`: a block number, at most the including block and at most
+			/// `FeedLifetime` blocks before it.
+			round: BlockNumberFor<T>,
+			/// Number of underlyings in the feed (one price and one volatility each).
+			entries: u32,
+		},
 		/// A new canonical index price (median of `sources` submissions, band ±`confidence`).
 		IndexPriceUpdated {
+			/// The underlying (`UnderlyingId`).
 			underlying: UnderlyingId,
+			/// The new canonical index price (median of the fresh inputs), USD per unit of the
+			/// underlying, 18-decimal fixed point (`FixedU128`).
 			price: Price,
+			/// Half-width of the confidence band around `price` (median absolute deviation of the
+			/// inputs), USD per unit of the underlying, 18-decimal fixed point (`FixedU128`).
 			confidence: Price,
+			/// Number of fresh operator inputs in the round that produced `price`.
 			sources: u32,
 		},
 		/// A new canonical implied volatility.
 		VolatilityUpdated {
+			/// The underlying (`UnderlyingId`).
 			underlying: UnderlyingId,
+			/// The new canonical ATM implied volatility (median of the fresh inputs), annualised,
+			/// as a fraction (0.65 = 65 %), 18-decimal fixed point (`FixedU128`).
 			volatility: Price,
+			/// Half-width of the confidence band around `volatility` (median absolute deviation of
+			/// the inputs), annualised fraction, 18-decimal fixed point (`FixedU128`).
 			confidence: Price,
+			/// Number of fresh operator inputs in the round that produced `volatility`.
 			sources: u32,
 		},
 		/// An underlying had submissions this block but fewer than `quorum` (the round's required
 		/// inputs: `max(quorum, operators / 2 + 1)`) within the heartbeat: nothing changed (its
 		/// value goes `Stale` when its inputs age out).
-		QuorumNotReached { underlying: UnderlyingId, fresh: u32, quorum: u32 },
-		/// The aggregate moved beyond the per-block bound: the canonical price stays at
-		/// `reference` until `required` consecutive rounds confirm the move.
-		CircuitBreakerTripped {
+		QuorumNotReached {
+			/// The underlying (`UnderlyingId`).
 			underlying: UnderlyingId,
+			/// Number of submissions for the underlying younger than its heartbeat.
+			fresh: u32,
+			/// Number of inputs the round needed: `max(quorum, operators / 2 + 1)`, the
+			/// underlying's `quorum` raised to a strict majority of the operators.
+			quorum: u32,
+		},
+		/// The aggregate moved beyond `max_move` of the canonical price or of the breaker window's
+		/// reference: the canonical price stays unchanged until `required` consecutive rounds
+		/// confirm the move.
+		CircuitBreakerTripped {
+			/// The underlying (`UnderlyingId`).
+			underlying: UnderlyingId,
+			/// The price the move was measured against and exceeds: the canonical price, or, if the
+			/// aggregate is within `max_move` of that, the window reference (the canonical price at
+			/// the start of the current `BreakerWindow`); USD per unit of the underlying,
+			/// 18-decimal fixed point (`FixedU128`).
 			reference: Price,
+			/// The round's aggregate (median of the fresh inputs), now held by the breaker, USD per
+			/// unit of the underlying, 18-decimal fixed point (`FixedU128`).
 			candidate: Price,
+			/// Consecutive rounds beyond the bound on the same side (the tripping one included)
+			/// needed to confirm the move: the underlying's `confirmations`.
 			required: u32,
 		},
 		/// Another round beyond the bound on the same side.
 		CircuitBreakerConfirming {
+			/// The underlying (`UnderlyingId`).
 			underlying: UnderlyingId,
+			/// This round's aggregate, now the held candidate, USD per unit of the underlying,
+			/// 18-decimal fixed point (`FixedU128`).
 			candidate: Price,
+			/// Consecutive rounds beyond the bound on the same side so far, the tripping one
+			/// included (at least 2 and below `required`).
 			confirmations: u32,
+			/// Consecutive rounds beyond the bound on the same side (the tripping one included)
+			/// needed to confirm the move: the underlying's `confirmations`.
 			required: u32,
 		},
 		/// The move was confirmed (by rounds, or by governance) and is now canonical.
-		CircuitBreakerReleased { underlying: UnderlyingId, price: Price, by_governance: bool },
-		/// An aggregate came back within the bound, or a round's inputs disagreed: the breaker
-		/// is cleared, the move dropped; the canonical price stays `price`.
-		CircuitBreakerReset { underlying: UnderlyingId, price: Price },
+		CircuitBreakerReleased {
+			/// The underlying (`UnderlyingId`).
+			underlying: UnderlyingId,
+			/// The confirmed price, now canonical, USD per unit of the underlying, 18-decimal fixed
+			/// point (`FixedU128`).
+			price: Price,
+			/// `true` if governance released it (`release_circuit_breaker`), `false` if
+			/// `confirmations` consecutive rounds confirmed it.
+			by_governance: bool,
+		},
+		/// An aggregate came back within the bound (it becomes canonical), or a round's inputs
+		/// disagreed or lacked quorum (the canonical price stays): the breaker is cleared, the held
+		/// move dropped; the canonical price is now `price`.
+		CircuitBreakerReset {
+			/// The underlying (`UnderlyingId`).
+			underlying: UnderlyingId,
+			/// The canonical price after the reset (the round's aggregate if it came back within
+			/// the bound, otherwise the unchanged canonical price), USD per unit of the underlying,
+			/// 18-decimal fixed point (`FixedU128`).
+			price: Price,
+		},
 		/// The volatility moved beyond `max_volatility_move`: it stays at `reference` until
 		/// `required` consecutive agreeing rounds confirm the move.
 		VolatilityBreakerTripped {
+			/// The underlying (`UnderlyingId`).
 			underlying: UnderlyingId,
+			/// The canonical volatility the move was measured against, which stays canonical,
+			/// annualised, as a fraction (0.65 = 65 %), 18-decimal fixed point (`FixedU128`).
 			reference: Price,
+			/// The round's aggregate volatility, now held by the breaker, annualised, as a fraction
+			/// (0.65 = 65 %), 18-decimal fixed point (`FixedU128`).
 			candidate: Price,
+			/// Consecutive rounds beyond the bound on the same side (the tripping one included)
+			/// needed to confirm the move: the underlying's `confirmations`.
 			required: u32,
 		},
 		/// Another round beyond the volatility bound on the same side.
 		VolatilityBreakerConfirming {
+			/// The underlying (`UnderlyingId`).
 			underlying: UnderlyingId,
+			/// This round's aggregate volatility, now the held candidate, annualised, as a fraction
+			/// (0.65 = 65 %), 18-decimal fixed point (`FixedU128`).
 			candidate: Price,
+			/// Consecutive rounds beyond the bound on the same side so far, the tripping one
+			/// included (at least 2 and below `required`).
 			confirmations: u32,
+			/// Consecutive rounds beyond the bound on the same side (the tripping one included)
+			/// needed to confirm the move: the underlying's `confirmations`.
 			required: u32,
 		},
 		/// The volatility move was confirmed (by rounds, or by governance).
 		VolatilityBreakerReleased {
+			/// The underlying (`UnderlyingId`).
 			underlying: UnderlyingId,
+			/// The confirmed volatility, now canonical, annualised, as a fraction (0.65 = 65 %),
+			/// 18-decimal fixed point (`FixedU128`).
 			volatility: Price,
+			/// `true` if governance released it (`release_circuit_breaker`), `false` if
+			/// `confirmations` consecutive rounds confirmed it.
 			by_governance: bool,
 		},
-		/// The volatility's breaker was cleared; the canonical volatility stays.
-		VolatilityBreakerReset { underlying: UnderlyingId, volatility: Price },
+		/// The volatility's breaker was cleared and its held move dropped: an aggregate came back
+		/// within the bound (it becomes canonical), or a round's inputs disagreed or lacked quorum
+		/// (the canonical volatility stays).
+		VolatilityBreakerReset {
+			/// The underlying (`UnderlyingId`).
+			underlying: UnderlyingId,
+			/// The canonical volatility after the reset (the round's aggregate if it came back
+			/// within the bound, otherwise the unchanged canonical volatility), annualised, as a
+			/// fraction (0.65 = 65 %), 18-decimal fixed point (`FixedU128`).
+			volatility: Price,
+		},
 		/// `fresh` inputs reached the round's `required` count but fewer than `required` of them
 		/// agree (within the dispersion bound) on `quantity`: nothing changed, a held move of it
 		/// was dropped.
-		InputsDisagree { underlying: UnderlyingId, quantity: Quantity, fresh: u32, required: u32 },
-		/// A settlement price was requested for `(underlying, expiry)`.
-		SettlementScheduled { underlying: UnderlyingId, expiry: Moment, window: Moment },
-		/// A settlement price was fixed: TWAP over `[from, to]`.
-		SettlementPriceFixed {
+		InputsDisagree {
+			/// The underlying (`UnderlyingId`).
 			underlying: UnderlyingId,
+			/// Which aggregate disagreed: the index price (bound `max_dispersion`) or the
+			/// volatility (bound `max_volatility_dispersion`).
+			quantity: Quantity,
+			/// Number of submissions for the underlying younger than its heartbeat.
+			fresh: u32,
+			/// Number of inputs that had to agree: `max(quorum, operators / 2 + 1)`, the
+			/// underlying's `quorum` raised to a strict majority of the operators.
+			required: u32,
+		},
+		/// A settlement price was requested for `(underlying, expiry)`.
+		SettlementScheduled {
+			/// The underlying (`UnderlyingId`).
+			underlying: UnderlyingId,
+			/// The expiry, in milliseconds since the Unix epoch.
 			expiry: Moment,
+			/// Averaging window in milliseconds (the underlying's `settlement_window` when
+			/// scheduled): the price will be the TWAP over `[expiry - window, expiry]`.
+			window: Moment,
+		},
+		/// A settlement price was fixed: TWAP over `[from, to]` (also emitted, with
+		/// `from = to = expiry`, just before `SettlementPriceForced`).
+		SettlementPriceFixed {
+			/// The underlying (`UnderlyingId`).
+			underlying: UnderlyingId,
+			/// The expiry, in milliseconds since the Unix epoch.
+			expiry: Moment,
+			/// The settlement price (time-weighted average of the canonical index price; never
+			/// changed afterwards), USD per unit of the underlying, 18-decimal fixed point
+			/// (`FixedU128`).
 			price: Price,
+			/// Start of the averaged interval, in milliseconds since the Unix epoch:
+			/// `expiry - window`, or later if the underlying's kept price history starts later
+			/// (`expiry` for a forced price).
 			from: Moment,
+			/// End of the averaged interval, in milliseconds since the Unix epoch: the expiry.
 			to: Moment,
 		},
 		/// A due settlement could not be fixed from the kept history (`reason`); it left the
@@ -407,15 +516,35 @@ pub mod pallet {
 		/// lowest and highest price operators reported around the expiry, or
 		/// `cancel_settlement`).
 		SettlementStuck {
+			/// The underlying (`UnderlyingId`).
 			underlying: UnderlyingId,
+			/// The expiry, in milliseconds since the Unix epoch.
 			expiry: Moment,
+			/// Why it could not be fixed (see `StuckReason`).
 			reason: StuckReason,
+			/// Lowest and highest price a strict majority of the operators (and at least `quorum`)
+			/// agreed on within the heartbeat of the expiry, USD per unit of the underlying,
+			/// 18-decimal fixed point (`FixedU128`); `None` if no majority agreed (then it can only
+			/// be cancelled).
 			range: Option<(Price, Price)>,
 		},
 		/// Governance set the settlement price of a stuck expiry.
-		SettlementPriceForced { underlying: UnderlyingId, expiry: Moment, price: Price },
+		SettlementPriceForced {
+			/// The underlying (`UnderlyingId`).
+			underlying: UnderlyingId,
+			/// The expiry, in milliseconds since the Unix epoch.
+			expiry: Moment,
+			/// The settlement price governance set, USD per unit of the underlying, 18-decimal
+			/// fixed point (`FixedU128`).
+			price: Price,
+		},
 		/// Governance cancelled a stuck settlement (no price will ever be fixed for it).
-		SettlementCancelled { underlying: UnderlyingId, expiry: Moment },
+		SettlementCancelled {
+			/// The underlying (`UnderlyingId`).
+			underlying: UnderlyingId,
+			/// The expiry, in milliseconds since the Unix epoch.
+			expiry: Moment,
+		},
 	}
 
 	/// Errors of the oracle pallet.
@@ -619,7 +748,7 @@ pub mod pallet {
 		/// range operators reported around it (widened by `max_dispersion`), so that one
 		/// governance key cannot pay itself.
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::DbWeight::get().reads_writes(2, 2))]
+		#[pallet::weight(T::WeightInfo::force_settlement_price())]
 		pub fn force_settlement_price(
 			origin: OriginFor<T>,
 			underlying: UnderlyingId,
@@ -633,7 +762,7 @@ pub mod pallet {
 		/// Cancel a stuck settlement of `underlying` at `expiry` (ms), at least
 		/// `SettlementGracePeriod` after the expiry.
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::DbWeight::get().reads_writes(1, 1))]
+		#[pallet::weight(T::WeightInfo::cancel_settlement())]
 		pub fn cancel_settlement(
 			origin: OriginFor<T>,
 			underlying: UnderlyingId,

@@ -1,16 +1,4 @@
-//! # optionchain-pricing
-//!
-//! Deterministic, `no_std`, float-free fixed-point mathematics for option pricing in the runtime:
-//!
-//! - [`Fixed`]: signed 18-decimal fixed point over `i128` (the representation of
-//!   `sp_arithmetic::FixedI128`), with checked arithmetic and explicit [`Rounding`];
-//! - [`math`]: `exp`, `ln`, `sqrt`, the normal density `npdf` and distribution function `ncdf`,
-//!   all correctly rounded to 18 decimals up to ~1e-27 (internally 2^-96 binary fixed point);
-//! - [`black_scholes`]: Black-Scholes-Merton (and Black-76) prices and greeks of European calls
-//!   and puts.
-//!
-//! Every function is total: a defined answer or a named [`Error`], never a panic, never a wrap.
-//! Results are bit-for-bit identical on every platform (native and `wasm32`).
+#![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

@@ -1,21 +1,4 @@
-//! # optionchain primitives
-//!
-//! The small set of types and traits through which optionchain pallets talk to each other.
-//! Pallets never read another pallet's storage: the margin and options pallets take the oracle as
-//! `type Oracle: OracleProvider` and read prices only through it.
-//!
-//! ## Units
-//! - [`Price`]: USD per one unit of the underlying, as [`FixedU128`] (18 decimals).
-//! - [`Volatility`]: annualised implied volatility as a fraction, as [`FixedU128`]
-//!   (`0.65` = 65 %).
-//! - [`Moment`]: milliseconds since the Unix epoch, as kept by `pallet-timestamp`.
-//!
-//! ## Staleness is explicit
-//! A reader never gets a silently old number: every [`IndexPrice`] and [`IndexVolatility`] carries
-//! a [`PriceStatus`]. Code that takes risk on a price (liquidations, margin checks, opening
-//! positions) must use [`IndexPrice::fresh`] / [`OracleProvider::fresh_index_price`], which
-//! refuse anything that is not [`PriceStatus::Fresh`].
-
+#![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};

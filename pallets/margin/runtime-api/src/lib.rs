@@ -1,90 +1,16 @@
-//! Runtime API of the optionchain margin pallet.
-//!
-//! Every type in these signatures is a plain SCALE struct/enum with `TypeInfo`, so it is in the
-//! runtime metadata (V15+) and polkadot.js decodes it without custom type definitions:
-//! `await api.call.marginApi.accountMargin(alice)`.
-//!
-//! The runtime implements it by delegating to `pallet_margin::Pallet::<Runtime>::api_*`.
-//! The types are defined here (and re-exported by the pallet) so that this crate stays light.
-
+#![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 
-use codec::{Codec, Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use codec::Codec;
 pub use optionchain_primitives::{
 	exchange::{Balance, SeriesTerms, SignedBalance},
 	Price, PriceStatus,
 };
-use scale_info::TypeInfo;
+/// The API's types are the pallet's (one rule for the runtime-API crates: an API crate defines
+/// no types; it takes its pallet's from the pallet and the shared ones from
+/// `optionchain-primitives`).
+pub use pallet_margin::{AccountState, MarginSummary, SeriesQuote};
 pub use sp_arithmetic::{FixedI128, FixedU128};
-
-/// Margin state of an account.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	Default,
-)]
-pub enum AccountState {
-	/// Equity at or above the initial requirement.
-	#[default]
-	Healthy,
-	/// Maintenance <= equity < initial: only risk-reducing actions (margin call).
-	Restricted,
-	/// Equity below maintenance (or an ongoing liquidation not yet back above maintenance plus
-	/// the buffer): anybody may liquidate.
-	Liquidatable,
-}
-
-/// An account's margin figures, in settlement-asset units.
-#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
-pub struct MarginSummary {
-	/// Collateral in the margin ledger.
-	pub collateral: Balance,
-	/// Collateral minus debt plus the mark-to-market value of all positions (negative
-	/// possible); compared with `maintenance`.
-	pub equity: SignedBalance,
-	/// The equity that counts towards the initial requirement: long options count only at the
-	/// `long_initial_credit` fraction of their value; compared with `initial`.
-	pub initial_equity: SignedBalance,
-	/// Initial requirement (positions and resting orders).
-	pub initial: Balance,
-	/// Maintenance requirement (positions).
-	pub maintenance: Balance,
-	/// The resulting state.
-	pub state: AccountState,
-}
-
-/// Mark price and greeks of one contract of a series (the per-unit Black-Scholes values
-/// multiplied by the contract size). Vega per 1.00 of volatility, theta per year, rho per 1.00
-/// of rate.
-#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
-pub struct SeriesQuote {
-	/// Mark price of one contract, USD.
-	pub mark: FixedU128,
-	/// Delta of one contract (units of underlying).
-	pub delta: FixedI128,
-	/// Gamma of one contract.
-	pub gamma: FixedI128,
-	/// Vega of one contract.
-	pub vega: FixedI128,
-	/// Theta of one contract (per year).
-	pub theta: FixedI128,
-	/// Rho of one contract.
-	pub rho: FixedI128,
-	/// The index price used.
-	pub index_price: Price,
-	/// The volatility used.
-	pub volatility: FixedU128,
-	/// Whether both the price and the volatility are fresh (otherwise the quote is indicative).
-	pub fresh: bool,
-}
 
 sp_api::decl_runtime_apis! {
 	/// Reads of the margin pallet at the state of a block.

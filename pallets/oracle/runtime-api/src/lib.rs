@@ -1,12 +1,4 @@
-//! Runtime API of the optionchain oracle pallet.
-//!
-//! Every type in these signatures is a plain SCALE struct/enum with `TypeInfo`, so it is in the
-//! runtime metadata (V15+) and polkadot.js decodes it without custom type definitions:
-//! `await api.call.oracleApi.indexPrice(0)`.
-//!
-//! The runtime implements it by delegating to the `pallet_oracle::Pallet::<Runtime>::api_*`
-//! helpers.
-
+#![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
