@@ -118,7 +118,19 @@ pub fn run() -> sc_cli::Result<()> {
 				BenchmarkCmd::Machine(cmd) => {
 					cmd.run(&config, frame_benchmarking_cli::SUBSTRATE_REFERENCE_HARDWARE.clone())
 				},
-				_ => Err("only `benchmark pallet` and `benchmark machine` are supported".into()),
+				// Read and write times of the chain's database (ParityDB) over the state of the
+				// chain at `--base-path`: the source of the runtime's `DbWeight`.
+				BenchmarkCmd::Storage(cmd) => {
+					let PartialComponents { client, backend, .. } = service::new_partial(&config)?;
+					let db = backend.expose_db();
+					let storage = backend.expose_storage();
+					let shared_trie_cache = backend.expose_shared_trie_cache();
+					cmd.run(config, client, db, storage, shared_trie_cache)
+				},
+				// Base weights of an empty block and of one extrinsic (`System::remark`).
+				BenchmarkCmd::Overhead(cmd) => cmd
+					.run_with_default_builder_and_spec::<Block, ()>(Some(config.chain_spec)),
+				_ => Err("supported: `benchmark pallet`, `machine`, `storage` and `overhead`".into()),
 			})
 		},
 		Some(Subcommand::ChainInfo(cmd)) => {
