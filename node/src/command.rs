@@ -128,9 +128,12 @@ pub fn run() -> sc_cli::Result<()> {
 					cmd.run(config, client, db, storage, shared_trie_cache)
 				},
 				// Base weights of an empty block and of one extrinsic (`System::remark`).
-				BenchmarkCmd::Overhead(cmd) => cmd
-					.run_with_default_builder_and_spec::<Block, ()>(Some(config.chain_spec)),
-				_ => Err("supported: `benchmark pallet`, `machine`, `storage` and `overhead`".into()),
+				BenchmarkCmd::Overhead(cmd) => {
+					cmd.run_with_default_builder_and_spec::<Block, ()>(Some(config.chain_spec))
+				},
+				_ => {
+					Err("supported: `benchmark pallet`, `machine`, `storage` and `overhead`".into())
+				},
 			})
 		},
 		Some(Subcommand::ChainInfo(cmd)) => {

@@ -1,7 +1,8 @@
 //! The collateral ledger and the real asset movements behind it.
 
-use crate::{pallet::*, types::*};
+use crate::{pallet::*, types::*, WeightInfo};
 use frame_support::{
+	dispatch::WithPostDispatchInfo,
 	pallet_prelude::*,
 	traits::{
 		fungibles::{Inspect, Mutate},
@@ -200,15 +201,29 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Withdraw: only with fresh prices and at or above the initial requirement afterwards.
-	pub(crate) fn do_withdraw(who: &T::AccountId, amount: Balance) -> DispatchResult {
-		ensure!(amount > 0, Error::<T>::ZeroAmount);
+	/// A refusal before the evaluation is charged a ledger read; after it, the withdrawal at the
+	/// account's real portfolio size (its benchmark includes the evaluation).
+	pub(crate) fn do_withdraw(who: &T::AccountId, amount: Balance) -> DispatchResultWithPostInfo {
+		let read = T::DbWeight::get().reads(1);
+		ensure!(amount > 0, Error::<T>::ZeroAmount.with_weight(read));
 		let collateral = Self::collateral_of(who);
-		let after = collateral.checked_sub(amount).ok_or(Error::<T>::InsufficientCollateral)?;
-		ensure!(after == 0 || after >= T::MinDeposit::get(), Error::<T>::WithdrawalLeavesDust);
-		// A long of an expired series counts once it is paid, not before.
+		let after = collateral
+			.checked_sub(amount)
+			.ok_or(Error::<T>::InsufficientCollateral.with_weight(read))?;
+		ensure!(
+			after == 0 || after >= T::MinDeposit::get(),
+			Error::<T>::WithdrawalLeavesDust.with_weight(read)
+		);
+		// A long of an expired series counts once it is paid, not before. (An evaluation that
+		// fails, of unknown size, is charged the declared weight.)
 		let risk = Self::evaluate(who, after, Self::debt_of(who), false)?;
-		ensure!(risk.all_fresh, Error::<T>::PriceStale);
-		ensure!(Self::meets(risk.initial_equity, risk.initial), Error::<T>::InsufficientMargin);
+		let evaluated = T::WeightInfo::withdraw(risk.entries.max(1))
+			.saturating_add(Self::extra_underlyings_weight(risk.underlyings));
+		ensure!(risk.all_fresh, Error::<T>::PriceStale.with_weight(evaluated));
+		ensure!(
+			Self::meets(risk.initial_equity, risk.initial),
+			Error::<T>::InsufficientMargin.with_weight(evaluated)
+		);
 		Self::debit(who, amount)?;
 		let reducible = T::Assets::reducible_balance(
 			T::SettlementAsset::get(),
@@ -226,6 +241,6 @@ impl<T: Config> Pallet<T> {
 		)?;
 		Self::deposit_event(Event::Withdrawn { who: who.clone(), amount });
 		Self::untrack_if_empty(who, risk.entries);
-		Ok(())
+		Ok(().into())
 	}
 }

@@ -462,12 +462,13 @@ pub mod pallet {
 
 		/// Withdraw `amount` of collateral. Only while the account stays at or above its
 		/// initial requirement afterwards, with fresh prices for every underlying it holds.
+		/// A refusal is charged the evaluation it made, at the account's real size.
 		#[pallet::call_index(1)]
 		#[pallet::weight(Pallet::<T>::withdraw_weight())]
 		pub fn withdraw(
 			origin: OriginFor<T>,
 			#[pallet::compact] amount: Balance,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			Self::do_withdraw(&who, amount)
 		}
@@ -475,7 +476,8 @@ pub mod pallet {
 		/// Take over `quantity` contracts of `account`'s position in `series` at mark price
 		/// with the liquidation penalty in the caller's favour. `account` must be liquidatable
 		/// with fresh prices for all its underlyings; its resting orders are cancelled; the
-		/// caller must end at or above its initial requirement.
+		/// caller must end at or above its initial requirement. A refusal is charged the
+		/// evaluations it made, at the accounts' real sizes.
 		#[pallet::call_index(2)]
 		#[pallet::weight(Pallet::<T>::liquidate_weight())]
 		pub fn liquidate(
@@ -483,7 +485,7 @@ pub mod pallet {
 			account: T::AccountId,
 			series: SeriesId,
 			quantity: Contracts,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			Self::do_liquidate(&who, &account, series, quantity)
 		}

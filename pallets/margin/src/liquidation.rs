@@ -3,7 +3,11 @@
 use crate::{pallet::*, types::*, WeightInfo};
 use alloc::vec::Vec;
 use frame_support::weights::Weight;
-use frame_support::{pallet_prelude::*, storage::with_storage_layer};
+use frame_support::{
+	dispatch::{DispatchErrorWithPostInfo, WithPostDispatchInfo},
+	pallet_prelude::*,
+	storage::with_storage_layer,
+};
 use optionchain_pricing::{Fixed, Rounding};
 use optionchain_primitives::exchange::{Balance, Contracts, PositionsProvider, SeriesId};
 
@@ -16,16 +20,29 @@ const RELEASE_SLACK: Balance = 3;
 impl<T: Config> Pallet<T> {
 	/// Evaluate `account` and check that it may be liquidated now: not the insurance account,
 	/// and liquidatable (positions on stale underlyings valued conservatively, see
-	/// [`Self::evaluate`]).
-	fn ensure_liquidatable(account: &T::AccountId) -> Result<Risk, DispatchError> {
-		ensure!(*account != Self::insurance_account(), Error::<T>::CannotLiquidateInsurance);
+	/// [`Self::evaluate`]). A refusal after the evaluation carries its weight
+	/// ([`Self::evaluated_weight`]); a failed evaluation (of unknown size) carries none, so is
+	/// charged the declared weight.
+	fn ensure_liquidatable(account: &T::AccountId) -> Result<Risk, DispatchErrorWithPostInfo> {
+		ensure!(
+			*account != Self::insurance_account(),
+			Error::<T>::CannotLiquidateInsurance.with_weight(Weight::zero())
+		);
 		let risk = Self::risk_of(account)?;
 		let in_liq = Accounts::<T>::get(account).map(|a| a.in_liquidation).unwrap_or(false);
+		let state = Self::state_of(&risk, in_liq)?;
 		ensure!(
-			Self::state_of(&risk, in_liq)? == AccountState::Liquidatable,
-			Error::<T>::NotLiquidatable
+			state == AccountState::Liquidatable,
+			Error::<T>::NotLiquidatable.with_weight(Self::evaluated_weight(&risk))
 		);
 		Ok(risk)
+	}
+
+	/// Weight of a `liquidate` refused after evaluating the account (`risk`) and before taking
+	/// anything over: the evaluation at its real size, and at most four more reads (the ledger
+	/// entry's liquidation flag and debt, the parameters twice).
+	fn evaluated_weight(risk: &Risk) -> Weight {
+		Self::check_weight(risk).saturating_add(T::DbWeight::get().reads(4))
 	}
 
 	/// Maintenance (units) by which the shorts taken over must lower the account's
@@ -275,31 +292,41 @@ impl<T: Config> Pallet<T> {
 	/// `series`, and only as many as bring the account back to its liquidation target were
 	/// this series the only one taken (a short on a fresh underlying), or all of a long when the
 	/// account has no such short left and owes the insurance fund.
+	///
+	/// A refusal is charged what it did: nothing before the account's evaluation, the
+	/// evaluation after it ([`Self::evaluated_weight`]), and once the liquidator's own check
+	/// fails, the liquidation at the account's real size plus that check. (Errors of the
+	/// evaluations themselves, or while taking over, are charged the declared weight.)
 	pub(crate) fn do_liquidate(
 		liquidator: &T::AccountId,
 		account: &T::AccountId,
 		series: SeriesId,
 		quantity: Contracts,
-	) -> DispatchResult {
-		ensure!(liquidator != account, Error::<T>::CannotLiquidateSelf);
-		ensure!(quantity > 0, Error::<T>::ZeroQuantity);
+	) -> DispatchResultWithPostInfo {
+		let nothing = Weight::zero();
+		ensure!(liquidator != account, Error::<T>::CannotLiquidateSelf.with_weight(nothing));
+		ensure!(quantity > 0, Error::<T>::ZeroQuantity.with_weight(nothing));
 		let risk = Self::ensure_liquidatable(account)?;
+		let evaluated = Self::evaluated_weight(&risk);
 		let f = risk
 			.positions
 			.iter()
 			.find(|f| f.position.series == series)
-			.ok_or(Error::<T>::PositionNotFound)?;
+			.ok_or(Error::<T>::PositionNotFound.with_weight(evaluated))?;
 		let held = i128::from(f.position.net).abs();
-		ensure!(i128::from(quantity) <= held, Error::<T>::QuantityTooLarge);
-		ensure!(!f.unit.expired, Error::<T>::SeriesExpired);
-		ensure!(f.fresh, Error::<T>::PriceStale);
+		ensure!(i128::from(quantity) <= held, Error::<T>::QuantityTooLarge.with_weight(evaluated));
+		ensure!(!f.unit.expired, Error::<T>::SeriesExpired.with_weight(evaluated));
+		ensure!(f.fresh, Error::<T>::PriceStale.with_weight(evaluated));
 		let take = if f.position.net < 0 {
 			let needed = Self::contracts_to_release(f, Self::maintenance_to_release(&risk)?)?;
-			ensure!(needed > 0, Error::<T>::LiquidationNotNeeded);
+			ensure!(needed > 0, Error::<T>::LiquidationNotNeeded.with_weight(evaluated));
 			needed.min(i128::from(quantity))
 		} else {
 			let shorts_left = risk.positions.iter().any(|p| p.takable_short());
-			ensure!(!shorts_left && Self::debt_of(account) > 0, Error::<T>::LiquidationNotNeeded);
+			ensure!(
+				!shorts_left && Self::debt_of(account) > 0,
+				Error::<T>::LiquidationNotNeeded.with_weight(evaluated)
+			);
 			i128::from(quantity)
 		};
 		Self::ensure_tracked(account)?;
@@ -307,10 +334,19 @@ impl<T: Config> Pallet<T> {
 		let full = Self::take_over(liquidator, account, f, take)?;
 		Self::settle_liquidation(account, liquidator, full)?;
 		let r = Self::risk_of(liquidator)?;
-		ensure!(r.all_fresh, Error::<T>::PriceStale);
-		ensure!(Self::meets(r.initial_equity, r.initial), Error::<T>::LiquidatorBelowInitial);
+		// The benchmark (the account's two evaluations, the transfer, a one-entry liquidator)
+		// at the account's real size, the cancellations, and the liquidator's real check.
+		let checked = T::WeightInfo::liquidate(risk.entries.max(1))
+			.saturating_add(T::Positions::cancel_all_orders_weight())
+			.saturating_add(Self::extra_underlyings_weight(risk.underlyings).saturating_mul(2))
+			.saturating_add(Self::check_weight(&r));
+		ensure!(r.all_fresh, Error::<T>::PriceStale.with_weight(checked));
+		ensure!(
+			Self::meets(r.initial_equity, r.initial),
+			Error::<T>::LiquidatorBelowInitial.with_weight(checked)
+		);
 		Self::record_state(liquidator, &r)?;
-		Ok(())
+		Ok(().into())
 	}
 
 	/// Sweep one account; returns the weight it used. Records its state; if liquidatable,

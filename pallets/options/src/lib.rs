@@ -50,6 +50,7 @@ pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
 	use frame_support::{
+		dispatch::WithPostDispatchInfo,
 		pallet_prelude::*,
 		traits::{BuildGenesisConfig, Contains, Time},
 	};
@@ -514,7 +515,7 @@ pub mod pallet {
 		/// contracts); it is matched at once against the opposite side (at most
 		/// `MaxFillsPerOrder` match steps) and its remainder rests or is cancelled as its time in
 		/// force says. Charged for the worst case (a post-only order makes no match step),
-		/// refunded to the steps and margin checks actually made.
+		/// refunded to the steps and margin checks actually made, also when it fails.
 		#[pallet::call_index(2)]
 		#[pallet::weight(Pallet::<T>::declared_place_weight(request))]
 		pub fn place_order(
@@ -560,12 +561,16 @@ pub mod pallet {
 			request: OrderRequest,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_cancel_order(&who, order_id, CancelReason::ByOwner)?;
-			let (_, outcome) = Self::do_place_order(&who, request)?;
-			Ok(Some(
-				T::WeightInfo::cancel_order().saturating_add(Self::actual_place_weight(&outcome)),
-			)
-			.into())
+			// A failed cancellation did at most what a cancellation does.
+			let cancel = T::WeightInfo::cancel_order();
+			Self::do_cancel_order(&who, order_id, CancelReason::ByOwner)
+				.map_err(|e| e.with_weight(cancel))?;
+			let (_, outcome) = Self::do_place_order(&who, request).map_err(|mut e| {
+				e.post_info.actual_weight =
+					e.post_info.actual_weight.map(|w| w.saturating_add(cancel));
+				e
+			})?;
+			Ok(Some(cancel.saturating_add(Self::actual_place_weight(&outcome))).into())
 		}
 
 		/// Settle `who`'s position in an expired `series` whose settlement price is fixed.

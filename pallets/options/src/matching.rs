@@ -2,6 +2,7 @@
 
 use crate::{book::*, pallet::*, types::*, weights::WeightInfo};
 use frame_support::{
+	dispatch::{DispatchErrorWithPostInfo, WithPostDispatchInfo},
 	ensure,
 	pallet_prelude::*,
 	storage::{with_transaction, TransactionOutcome},
@@ -102,6 +103,11 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(evicted)
 	}
 
+	/// One match step more in the `place_order` benchmark (linear in its steps).
+	pub(crate) fn step_weight() -> Weight {
+		T::WeightInfo::place_order(1).saturating_sub(T::WeightInfo::place_order(0))
+	}
+
 	/// A fee of `per_contract * quantity`, capped at `FeeCap` of `premium` (rounded down).
 	pub(crate) fn fee(
 		per_contract: Balance,
@@ -115,18 +121,38 @@ impl<T: Config> Pallet<T> {
 
 	/// Check and place an order; match it; rest or cancel its remainder. Returns the new order
 	/// id and what happened. Must run inside a storage transaction (every extrinsic does): on an
-	/// error, partial fills are rolled back by the caller's transaction.
+	/// error, partial fills are rolled back by the caller's transaction. The error carries the
+	/// weight used until then (its writes are undone, but its reads and computation were made):
+	/// the work done (`actual_place_weight`) plus the work under way when it failed.
 	pub fn do_place_order(
 		who: &T::AccountId,
 		req: OrderRequest,
-	) -> Result<(OrderId, PlaceOutcome), DispatchError> {
+	) -> Result<(OrderId, PlaceOutcome), DispatchErrorWithPostInfo> {
+		let mut out = PlaceOutcome::default();
+		let mut under_way = Weight::zero();
+		match Self::try_place_order(who, req, &mut out, &mut under_way) {
+			Ok(order_id) => Ok((order_id, out)),
+			Err(e) => Err(e.with_weight(Self::actual_place_weight(&out).saturating_add(under_way))),
+		}
+	}
+
+	/// [`Self::do_place_order`]'s work. `under_way`: the weight of work begun but not yet in
+	/// `out`, set before each part that can fail (a match step; a margin check, whose size is
+	/// unknown when it fails; resting on a full side, which may evict an order first).
+	fn try_place_order(
+		who: &T::AccountId,
+		req: OrderRequest,
+		out: &mut PlaceOutcome,
+		under_way: &mut Weight,
+	) -> Result<OrderId, DispatchError> {
 		let mut info = Self::validate_order(who, &req)?;
 
 		// The taker's figures before the order: an account under a margin call may place a
 		// reduce-only or immediate order that lowers its risk.
-		let mut out = PlaceOutcome::default();
 		let before = if Self::takes_snapshot(&req) {
+			*under_way = T::Margin::margin_check_weight();
 			let (before, w) = T::Margin::margin_snapshot(who)?;
+			*under_way = Weight::zero();
 			// (Not part of the `place_order` benchmark yet: charged in full.)
 			out.margin_weight = w;
 			Some(before)
@@ -149,15 +175,10 @@ impl<T: Config> Pallet<T> {
 		let mut remaining = req.quantity;
 		let max_steps = T::MaxFillsPerOrder::get();
 		while remaining > 0 && out.fills.saturating_add(out.cancels) < max_steps {
-			let go_on = Self::match_step(
-				who,
-				&req,
-				order_id,
-				&mut info,
-				&mut book,
-				&mut remaining,
-				&mut out,
-			)?;
+			*under_way = Self::step_weight();
+			let go_on =
+				Self::match_step(who, &req, order_id, &mut info, &mut book, &mut remaining, out)?;
+			*under_way = Weight::zero();
 			if !go_on {
 				break;
 			}
@@ -166,19 +187,18 @@ impl<T: Config> Pallet<T> {
 		Self::write_book(series, maker_side, book);
 
 		if remaining > 0 {
-			Self::place_remainder(
-				who,
-				&req,
-				order_id,
-				&mut info,
-				remaining,
-				still_crosses,
-				&mut out,
-			)?;
+			if req.time_in_force == TimeInForce::GoodTillCancelled && !still_crosses {
+				*under_way = T::WeightInfo::cancel_order();
+			}
+			Self::place_remainder(who, &req, order_id, &mut info, remaining, still_crosses, out)?;
+			*under_way = Weight::zero();
 		}
-		Self::check_taker(who, &req, before.as_ref(), &mut out)?;
+		// A failed check is charged in full, as a maker's.
+		*under_way = Self::extra_check_weight(T::Margin::margin_check_weight());
+		Self::check_taker(who, &req, before.as_ref(), out)?;
+		*under_way = Weight::zero();
 		Series::<T>::insert(series, info);
-		Ok((order_id, out))
+		Ok(order_id)
 	}
 
 	/// Validates `req` for `who` (quantity, series trading, price tick, time in force, and

@@ -2,7 +2,12 @@
 //! paying positions (in `on_idle` batches and by `settle_account`), retiring settled series.
 
 use crate::{pallet::*, types::*, weights::WeightInfo};
-use frame_support::{ensure, pallet_prelude::*, traits::Get};
+use frame_support::{
+	dispatch::{DispatchErrorWithPostInfo, WithPostDispatchInfo},
+	ensure,
+	pallet_prelude::*,
+	traits::Get,
+};
 use optionchain_primitives::{
 	exchange::{Balance, Contracts, MarginAccounts, OptionKind, SeriesId, Side, SignedBalance},
 	OracleProvider, Price,
@@ -208,10 +213,16 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Remove up to `limit` resting orders of an expired series; returns how many.
-	pub(crate) fn do_expire_orders(series: SeriesId, limit: u32) -> Result<u32, DispatchError> {
-		let mut info = Series::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
-		ensure!(Self::now() >= info.terms.expiry, Error::<T>::SeriesNotExpired);
+	/// Remove up to `limit` resting orders of an expired series; returns how many. Refusing an
+	/// unknown or unexpired series (before removing anything) is charged its reads only.
+	pub(crate) fn do_expire_orders(
+		series: SeriesId,
+		limit: u32,
+	) -> Result<u32, DispatchErrorWithPostInfo> {
+		let refused = |e: Error<T>| e.with_weight(T::WeightInfo::expire_orders(0));
+		let mut info =
+			Series::<T>::get(series).ok_or_else(|| refused(Error::<T>::UnknownSeries))?;
+		ensure!(Self::now() >= info.terms.expiry, refused(Error::<T>::SeriesNotExpired));
 		let mut removed = 0u32;
 		for side in [Side::Sell, Side::Buy] {
 			if removed >= limit {

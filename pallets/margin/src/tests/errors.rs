@@ -18,9 +18,12 @@ fn liquidatable_bob() -> u32 {
 fn call_errors() {
 	build_and_execute(|| {
 		assert_noop!(Margin::deposit(RuntimeOrigin::signed(ALICE), 0), Error::<Test>::ZeroAmount);
-		assert_noop!(Margin::withdraw(RuntimeOrigin::signed(ALICE), 0), Error::<Test>::ZeroAmount);
 		assert_noop!(
-			Margin::withdraw(RuntimeOrigin::signed(ALICE), 1),
+			Margin::withdraw(RuntimeOrigin::signed(ALICE), 0).map_err(|e| e.error),
+			Error::<Test>::ZeroAmount
+		);
+		assert_noop!(
+			Margin::withdraw(RuntimeOrigin::signed(ALICE), 1).map_err(|e| e.error),
 			Error::<Test>::InsufficientCollateral
 		);
 		assert_noop!(
@@ -29,32 +32,33 @@ fn call_errors() {
 		);
 		let s = liquidatable_bob();
 		assert_noop!(
-			Margin::liquidate(RuntimeOrigin::signed(BOB), BOB, s, 1),
+			Margin::liquidate(RuntimeOrigin::signed(BOB), BOB, s, 1).map_err(|e| e.error),
 			Error::<Test>::CannotLiquidateSelf
 		);
 		assert_noop!(
-			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 0),
+			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 0).map_err(|e| e.error),
 			Error::<Test>::ZeroQuantity
 		);
 		assert_noop!(
-			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s + 1, 1),
+			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s + 1, 1).map_err(|e| e.error),
 			Error::<Test>::PositionNotFound
 		);
 		assert_noop!(
-			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 2),
+			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 2).map_err(|e| e.error),
 			Error::<Test>::QuantityTooLarge
 		);
 		assert_noop!(
-			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), Margin::insurance_account(), s, 1),
+			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), Margin::insurance_account(), s, 1)
+				.map_err(|e| e.error),
 			Error::<Test>::CannotLiquidateInsurance
 		);
 		assert_noop!(
-			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), ALICE, s, 1),
+			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), ALICE, s, 1).map_err(|e| e.error),
 			Error::<Test>::NotLiquidatable
 		);
 		// Charlie has no collateral: taking a short leaves it below initial.
 		assert_noop!(
-			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1),
+			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1).map_err(|e| e.error),
 			Error::<Test>::LiquidatorBelowInitial
 		);
 	})
@@ -68,7 +72,7 @@ fn expired_series_is_not_liquidated() {
 		Timestamp::set_timestamp(EXPIRY);
 		set_btc(80_000);
 		assert_noop!(
-			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1),
+			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1).map_err(|e| e.error),
 			Error::<Test>::SeriesExpired
 		);
 	})
@@ -81,7 +85,7 @@ fn price_errors() {
 		let s = MockPositions::add_series(call(ETH, 3_000, EXPIRY));
 		MockPositions::trade(ALICE, BOB, s, 1);
 		assert_noop!(
-			Margin::withdraw(RuntimeOrigin::signed(BOB), 1),
+			Margin::withdraw(RuntimeOrigin::signed(BOB), 1).map_err(|e| e.error),
 			Error::<Test>::PriceUnavailable
 		);
 		assert_eq!(
@@ -92,7 +96,10 @@ fn price_errors() {
 		// Expiry beyond 100 years.
 		let far = MockPositions::add_series(call(BTC, 60_000, T0 + 101 * 31_536_000_000));
 		MockPositions::trade(ALICE, BOB, far, 1);
-		assert_noop!(Margin::withdraw(RuntimeOrigin::signed(BOB), 1), Error::<Test>::PricingFailed);
+		assert_noop!(
+			Margin::withdraw(RuntimeOrigin::signed(BOB), 1).map_err(|e| e.error),
+			Error::<Test>::PricingFailed
+		);
 	})
 }
 

@@ -124,7 +124,7 @@ fn an_expired_short_keeps_a_buffer_until_its_settlement_price_is_fixed() {
 		set_btc(70_000);
 		assert_eq!(figures(BOB), (usd_i(10_000), 5_250 * USD, 0, AccountState::Healthy));
 		assert_noop!(
-			Margin::withdraw(RuntimeOrigin::signed(BOB), 4_750 * USD + 1),
+			Margin::withdraw(RuntimeOrigin::signed(BOB), 4_750 * USD + 1).map_err(|e| e.error),
 			Error::<Test>::InsufficientMargin
 		);
 		MockOracle::set_settlement_price(BTC, EXPIRY, usd(70_000));
@@ -286,7 +286,7 @@ fn a_stale_second_underlying_does_not_shield_an_underwater_book() {
 		assert_eq!(Margin::api_account_margin(BOB).unwrap().state, AccountState::Liquidatable);
 		// A keeper may take the BTC short; not the stale ETH long.
 		assert_noop!(
-			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, eth, 1),
+			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, eth, 1).map_err(|e| e.error),
 			Error::<Test>::PriceStale
 		);
 		sweep_all();
@@ -321,7 +321,7 @@ fn the_liquidators_own_check_needs_fresh_prices() {
 		MockOracle::set_price(ETH, usd(3_500), PriceStatus::Stale);
 		set_btc(64_000);
 		assert_noop!(
-			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, btc, 1),
+			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, btc, 1).map_err(|e| e.error),
 			Error::<Test>::PriceStale
 		);
 	})
@@ -406,7 +406,7 @@ fn a_keeper_takes_only_what_is_needed() {
 		assert_eq!(Margin::collateral_of(&CHARLIE), 108_440 * USD);
 		assert_eq!(Margin::collateral_of(&BOB), 36_120 * USD);
 		assert_noop!(
-			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1),
+			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1).map_err(|e| e.error),
 			Error::<Test>::NotLiquidatable
 		);
 	})
@@ -442,7 +442,7 @@ fn a_long_is_liquidated_only_to_repay_debt() {
 		MockPositions::trade(BOB, ALICE, eth, 1);
 		// A long does not lower the requirement while shorts remain.
 		assert_noop!(
-			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, eth, 1),
+			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, eth, 1).map_err(|e| e.error),
 			Error::<Test>::LiquidationNotNeeded
 		);
 		let _ = s;

@@ -27,7 +27,7 @@ fn withdrawal_limited_by_initial_requirement() {
 		let s = MockPositions::add_series(call(BTC, 60_000, EXPIRY));
 		MockPositions::trade(ALICE, BOB, s, 1); // initial 9,000
 		assert_noop!(
-			Margin::withdraw(RuntimeOrigin::signed(BOB), 1_000 * USD + 1),
+			Margin::withdraw(RuntimeOrigin::signed(BOB), 1_000 * USD + 1).map_err(|e| e.error),
 			Error::<Test>::InsufficientMargin
 		);
 		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(BOB), 1_000 * USD));
@@ -35,7 +35,10 @@ fn withdrawal_limited_by_initial_requirement() {
 		assert_ok!(Margin::ensure_initial_margin(&BOB, true, None));
 		MockOracle::set_status(BTC, PriceStatus::Stale);
 		assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), 1_000 * USD));
-		assert_noop!(Margin::withdraw(RuntimeOrigin::signed(BOB), 1), Error::<Test>::PriceStale);
+		assert_noop!(
+			Margin::withdraw(RuntimeOrigin::signed(BOB), 1).map_err(|e| e.error),
+			Error::<Test>::PriceStale
+		);
 	})
 }
 
@@ -108,7 +111,7 @@ fn settlement_shortfall_advanced_by_insurance_then_borne_by_longs_pro_rata() {
 		assert!(margin_events().contains(&Event::DebtRepaid { account: BOB, amount: 500 * USD }));
 		// An account in debt keeps its ledger entry and cannot withdraw.
 		assert_noop!(
-			Margin::withdraw(RuntimeOrigin::signed(BOB), 1),
+			Margin::withdraw(RuntimeOrigin::signed(BOB), 1).map_err(|e| e.error),
 			Error::<Test>::InsufficientCollateral
 		);
 		assert!(Accounts::<Test>::get(BOB).is_some());
@@ -149,7 +152,7 @@ fn a_new_ledger_entry_needs_the_minimum_deposit() {
 		assert_eq!(Margin::collateral_of(&ALICE), 10 * USD + 1);
 		// A withdrawal leaves nothing or at least the minimum (no dust entries).
 		assert_noop!(
-			Margin::withdraw(RuntimeOrigin::signed(ALICE), 2),
+			Margin::withdraw(RuntimeOrigin::signed(ALICE), 2).map_err(|e| e.error),
 			Error::<Test>::WithdrawalLeavesDust
 		);
 		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), 1));

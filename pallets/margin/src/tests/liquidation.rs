@@ -82,7 +82,7 @@ fn partial_liquidation_until_maintenance_plus_buffer() {
 		let m = Margin::api_account_margin(BOB).unwrap();
 		assert_eq!((m.equity, m.state), (usd_i(11_560), AccountState::Restricted));
 		assert_noop!(
-			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1),
+			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1).map_err(|e| e.error),
 			Error::<Test>::NotLiquidatable
 		);
 	})
@@ -258,7 +258,7 @@ fn stale_oracle_blocks_liquidation_and_sweep() {
 		set_btc(64_000);
 		MockOracle::set_status(BTC, PriceStatus::Stale);
 		assert_noop!(
-			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1),
+			Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1).map_err(|e| e.error),
 			Error::<Test>::PriceStale
 		);
 		sweep_all();

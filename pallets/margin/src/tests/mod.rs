@@ -2,6 +2,7 @@
 #![allow(clippy::field_reassign_with_default)]
 
 mod errors;
+mod failed_weights;
 mod hardening;
 mod ledger;
 mod liquidation;

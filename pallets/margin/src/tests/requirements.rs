@@ -144,7 +144,7 @@ fn an_unpaid_expired_long_is_not_withdrawable_in_advance() {
 		assert_eq!((r.equity, r.initial), (15_000 * USD as i128, 6_500 * USD));
 		// A withdrawal counts the long only once it is paid: 10,000 - 6,500 = 3,500 at most.
 		assert_noop!(
-			Margin::withdraw(RuntimeOrigin::signed(ALICE), 3_500 * USD + 1),
+			Margin::withdraw(RuntimeOrigin::signed(ALICE), 3_500 * USD + 1).map_err(|e| e.error),
 			Error::<Test>::InsufficientMargin
 		);
 		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), 3_500 * USD));

@@ -76,16 +76,31 @@ fn listing_checks() {
 fn order_validation() {
 	build_and_execute(|| {
 		let s = list(60_000, OptionKind::Call);
-		assert_noop!(place(ALICE, req(s, Side::Buy, USDC, 0)), Error::<Test>::InvalidQuantity);
 		assert_noop!(
-			place(ALICE, req(s, Side::Buy, USDC, 1_000_001)),
+			place(ALICE, req(s, Side::Buy, USDC, 0)).map_err(|e| e.error),
 			Error::<Test>::InvalidQuantity
 		);
-		assert_noop!(place(ALICE, req(s, Side::Buy, 0, 1)), Error::<Test>::InvalidPrice);
-		assert_noop!(place(ALICE, req(s, Side::Buy, USDC / 2, 1)), Error::<Test>::InvalidPrice);
-		assert_noop!(place(ALICE, req(9, Side::Buy, USDC, 1)), Error::<Test>::UnknownSeries);
+		assert_noop!(
+			place(ALICE, req(s, Side::Buy, USDC, 1_000_001)).map_err(|e| e.error),
+			Error::<Test>::InvalidQuantity
+		);
+		assert_noop!(
+			place(ALICE, req(s, Side::Buy, 0, 1)).map_err(|e| e.error),
+			Error::<Test>::InvalidPrice
+		);
+		assert_noop!(
+			place(ALICE, req(s, Side::Buy, USDC / 2, 1)).map_err(|e| e.error),
+			Error::<Test>::InvalidPrice
+		);
+		assert_noop!(
+			place(ALICE, req(9, Side::Buy, USDC, 1)).map_err(|e| e.error),
+			Error::<Test>::UnknownSeries
+		);
 		set_time(EXPIRY);
-		assert_noop!(place(ALICE, req(s, Side::Buy, USDC, 1)), Error::<Test>::SeriesExpired);
+		assert_noop!(
+			place(ALICE, req(s, Side::Buy, USDC, 1)).map_err(|e| e.error),
+			Error::<Test>::SeriesExpired
+		);
 	});
 }
 
@@ -97,7 +112,7 @@ fn stale_oracle_blocks_new_risk_but_not_reduce_only() {
 		gtc(BOB, s, Side::Buy, 10 * USDC, 1);
 		MockMargin::set_stale(BTC, true);
 		assert_noop!(
-			place(CHARLIE, req(s, Side::Buy, 10 * USDC, 1)),
+			place(CHARLIE, req(s, Side::Buy, 10 * USDC, 1)).map_err(|e| e.error),
 			DispatchError::Other("MockPriceStale")
 		);
 		let mut r = req(s, Side::Sell, 10 * USDC, 1);
@@ -114,13 +129,19 @@ fn book_and_account_bounds() {
 		for i in 0..12u128 {
 			gtc(ALICE, s, Side::Buy, (i + 1) * USDC, 1);
 		}
-		assert_noop!(place(ALICE, req(s, Side::Buy, 20 * USDC, 1)), Error::<Test>::TooManyOrders);
+		assert_noop!(
+			place(ALICE, req(s, Side::Buy, 20 * USDC, 1)).map_err(|e| e.error),
+			Error::<Test>::TooManyOrders
+		);
 		// MaxOrdersPerSide = 16.
 		for i in 0..4u128 {
 			gtc(BOB, s, Side::Buy, (i + 1) * USDC, 1);
 		}
 		// A full side refuses an order no better than its worst ...
-		assert_noop!(place(CHARLIE, req(s, Side::Buy, USDC, 1)), Error::<Test>::BookFull);
+		assert_noop!(
+			place(CHARLIE, req(s, Side::Buy, USDC, 1)).map_err(|e| e.error),
+			Error::<Test>::BookFull
+		);
 		// ... and evicts its worst (lowest bid, newest at that price: BOB's 1 USDC) for a better
 		// one, so far-away orders cannot lock the book.
 		let worst = book(s, Side::Buy).last().cloned().unwrap();
@@ -140,7 +161,7 @@ fn book_and_account_bounds() {
 		gtc(DAVE, s, Side::Sell, 100 * USDC, 1);
 		let s7 = list(70_000, OptionKind::Call);
 		assert_noop!(
-			place(DAVE, req(s7, Side::Buy, USDC, 1)),
+			place(DAVE, req(s7, Side::Buy, USDC, 1)).map_err(|e| e.error),
 			Error::<Test>::TooManySeriesForAccount
 		);
 	});
@@ -188,12 +209,12 @@ fn margin_rejection_changes_nothing() {
 		// Taker below initial margin after the first fill.
 		MockMargin::reject_margin(CHARLIE, true);
 		assert_noop!(
-			place(CHARLIE, req(s, Side::Buy, 101 * USDC, 2)),
+			place(CHARLIE, req(s, Side::Buy, 101 * USDC, 2)).map_err(|e| e.error),
 			Error::<Test>::TakerInsufficientMargin
 		);
 		// A resting order alone is checked too.
 		assert_noop!(
-			place(CHARLIE, req(s, Side::Buy, 50 * USDC, 2)),
+			place(CHARLIE, req(s, Side::Buy, 50 * USDC, 2)).map_err(|e| e.error),
 			Error::<Test>::TakerInsufficientMargin
 		);
 		MockMargin::reject_margin(CHARLIE, false);
@@ -227,7 +248,7 @@ fn open_interest_caps() {
 		// Series cap 100.
 		gtc(ALICE, s1, Side::Sell, USDC, 101);
 		assert_noop!(
-			place(BOB, req(s1, Side::Buy, USDC, 101)),
+			place(BOB, req(s1, Side::Buy, USDC, 101)).map_err(|e| e.error),
 			Error::<Test>::OpenInterestCapExceeded
 		);
 		gtc(BOB, s1, Side::Buy, USDC, 100);
@@ -240,7 +261,7 @@ fn open_interest_caps() {
 		// Underlying cap 150: 100 + 51 would pass it.
 		gtc(DAVE, s2, Side::Sell, USDC, 51);
 		assert_noop!(
-			place(EVE, req(s2, Side::Buy, USDC, 51)),
+			place(EVE, req(s2, Side::Buy, USDC, 51)).map_err(|e| e.error),
 			Error::<Test>::OpenInterestCapExceeded
 		);
 		gtc(EVE, s2, Side::Buy, USDC, 50);

@@ -64,7 +64,7 @@ fn a_taker_that_cannot_pay_fails_with_its_own_cause() {
 		mint(POOR, 10 * USDC);
 		// POOR pays the premium but not its 0.30 taker fee: its order fails, the ask stays.
 		assert_noop!(
-			place(POOR, req(s, Side::Buy, 10 * USDC, 1)),
+			place(POOR, req(s, Side::Buy, 10 * USDC, 1)).map_err(|e| e.error),
 			DispatchError::Other("MockInsufficientCollateral")
 		);
 		assert_eq!(book(s, Side::Sell).len(), 1);
@@ -99,7 +99,7 @@ fn a_restricted_taker_may_buy_back_reduce_only() {
 		gtc(CHARLIE, s, Side::Sell, 100 * USDC, 3);
 		// A buy that would rest beyond his position (not reduce-only) is refused...
 		assert_noop!(
-			place(BOB, req(s, Side::Buy, 90 * USDC, 1)),
+			place(BOB, req(s, Side::Buy, 90 * USDC, 1)).map_err(|e| e.error),
 			Error::<Test>::TakerInsufficientMargin
 		);
 		// ...a reduce-only buy of 1 of his 2 passes (before: TakerInsufficientMargin).
@@ -115,7 +115,7 @@ fn a_restricted_taker_may_buy_back_reduce_only() {
 		// But opening a new long does not.
 		let mut r = req(s, Side::Buy, 100 * USDC, 1);
 		r.time_in_force = TimeInForce::ImmediateOrCancel;
-		assert_noop!(place(BOB, r), Error::<Test>::TakerInsufficientMargin);
+		assert_noop!(place(BOB, r).map_err(|e| e.error), Error::<Test>::TakerInsufficientMargin);
 		MockMargin::reject_margin(BOB, false);
 	});
 }
@@ -165,7 +165,7 @@ fn a_takers_failing_check_keeps_its_cause() {
 		// price), and Bob's own check fails with that cause, not "insufficient margin".
 		MockMargin::set_stale(ETH, true);
 		assert_noop!(
-			place(BOB, req(s, Side::Buy, 100 * USDC, 1)),
+			place(BOB, req(s, Side::Buy, 100 * USDC, 1)).map_err(|e| e.error),
 			DispatchError::Other("MockPriceStale")
 		);
 		MockMargin::set_stale(ETH, false);

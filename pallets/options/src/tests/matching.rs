@@ -107,7 +107,7 @@ fn fill_or_kill_fills_all_or_changes_nothing() {
 		let mut r = req(s, Side::Buy, 101 * USDC, 3);
 		r.time_in_force = TimeInForce::FillOrKill;
 		// Would fill 2 of 3: the partial fills are rolled back with everything else.
-		assert_noop!(place(CHARLIE, r), Error::<Test>::FillOrKillNotFilled);
+		assert_noop!(place(CHARLIE, r).map_err(|e| e.error), Error::<Test>::FillOrKillNotFilled);
 		r.quantity = 2;
 		assert_ok!(place(CHARLIE, r));
 		assert_eq!(net(s, CHARLIE), 2);
@@ -133,13 +133,13 @@ fn post_only_never_takes() {
 		gtc(ALICE, s, Side::Sell, 100 * USDC, 1);
 		let mut r = req(s, Side::Buy, 100 * USDC, 1);
 		r.post_only = true;
-		assert_noop!(place(BOB, r), Error::<Test>::PostOnlyWouldTake);
+		assert_noop!(place(BOB, r).map_err(|e| e.error), Error::<Test>::PostOnlyWouldTake);
 		r.price = 99 * USDC;
 		assert_ok!(place(BOB, r));
 		// (the rejected attempt allocated no id: it was rolled back)
 		assert_eq!(book(s, Side::Buy), vec![(1, BOB, 99 * USDC, 1)]);
 		r.time_in_force = TimeInForce::ImmediateOrCancel;
-		assert_noop!(place(BOB, r), Error::<Test>::InvalidTimeInForce);
+		assert_noop!(place(BOB, r).map_err(|e| e.error), Error::<Test>::InvalidTimeInForce);
 	});
 }
 
@@ -150,16 +150,16 @@ fn reduce_only_only_reduces() {
 		let mut r = req(s, Side::Sell, 100 * USDC, 1);
 		r.reduce_only = true;
 		// No position: nothing to reduce.
-		assert_noop!(place(ALICE, r), Error::<Test>::ReduceOnlyWouldIncrease);
+		assert_noop!(place(ALICE, r).map_err(|e| e.error), Error::<Test>::ReduceOnlyWouldIncrease);
 		// ALICE goes long 2.
 		gtc(BOB, s, Side::Sell, 100 * USDC, 2);
 		gtc(ALICE, s, Side::Buy, 100 * USDC, 2);
 		r.quantity = 3;
-		assert_noop!(place(ALICE, r), Error::<Test>::ReduceOnlyWouldIncrease);
+		assert_noop!(place(ALICE, r).map_err(|e| e.error), Error::<Test>::ReduceOnlyWouldIncrease);
 		// A reduce-only buy would increase a long.
 		let mut b = req(s, Side::Buy, 50 * USDC, 1);
 		b.reduce_only = true;
-		assert_noop!(place(ALICE, b), Error::<Test>::ReduceOnlyWouldIncrease);
+		assert_noop!(place(ALICE, b).map_err(|e| e.error), Error::<Test>::ReduceOnlyWouldIncrease);
 		// Rest a reduce-only sell of 2 at 150 (order 2).
 		r.quantity = 2;
 		r.price = 150 * USDC;
@@ -255,7 +255,7 @@ fn cancel_cancel_all_and_replace() {
 		// Replace: a failing new order leaves the old one in place.
 		let bad = req(s2, Side::Buy, 10 * USDC + 1, 1);
 		assert_noop!(
-			Options::replace_order(RuntimeOrigin::signed(ALICE), 2, bad),
+			Options::replace_order(RuntimeOrigin::signed(ALICE), 2, bad).map_err(|e| e.error),
 			Error::<Test>::InvalidPrice
 		);
 		assert_ok!(Options::replace_order(

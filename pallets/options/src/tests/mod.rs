@@ -3,6 +3,7 @@
 //! in the comments.
 
 mod errors;
+mod failed_weights;
 mod matching;
 mod properties;
 mod settlement;
