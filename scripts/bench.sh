@@ -9,6 +9,7 @@
 #
 #   ./scripts/bench.sh                          # pallet_oracle pallet_margin pallet_options
 #   ./scripts/bench.sh pallet_oracle            # one pallet
+#   ./scripts/bench.sh storage                  # DbWeight (ParityDB, 100,000 accounts)
 #   STEPS=10 REPEAT=5 ./scripts/bench.sh ...    # a quick look (never commit such weights)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -67,7 +68,49 @@ say "benchmark machine -> benchmarks/machine.txt"
 } > "$out/machine.txt"
 cat "$out/machine.txt"
 
+# The runtime's DbWeight: `benchmark storage` on a ParityDB holding the development genesis plus
+# BENCH_ACCOUNTS (default 100,000) accounts with native and USDC balances (the state size the
+# liquidation issue targets), output to runtime/src/weights/paritydb_weights.rs.
+storage_weights() {
+	local accounts="${BENCH_ACCOUNTS:-100000}" dir
+	dir="$(dirname "$CARGO_TARGET_DIR")/storage-bench"
+	rm -rf "$dir" && mkdir -p "$dir"
+	"$node" build-spec --chain dev 2>/dev/null > "$dir/dev.json"
+	python3 - "$dir/dev.json" "$dir/spec.json" "$accounts" <<'PY'
+import hashlib, json, sys
+ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+def b58(b):
+    n = int.from_bytes(b, "big"); out = ""
+    while n: n, r = divmod(n, 58); out = ALPHABET[r] + out
+    return "1" * (len(b) - len(b.lstrip(b"\0"))) + out
+def ss58(pk):
+    body = bytes([42]) + pk
+    return b58(body + hashlib.blake2b(b"SS58PRE" + body, digest_size=64).digest()[:2])
+src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+spec = json.load(open(src))
+patch = spec["genesis"]["runtimeGenesis"]["patch"]
+for i in range(n):
+    who = ss58(hashlib.blake2b(b"optionchain-bench-%d" % i, digest_size=32).digest())
+    patch["balances"]["balances"].append([who, 10**15])
+    patch["assets"]["accounts"].append([1, who, 10**9])
+json.dump(spec, open(dst, "w"))
+PY
+	"$node" benchmark storage --chain "$dir/spec.json" --base-path "$dir/db" --database paritydb \
+		--state-version 1 --weight-path "$out" > "$out/storage.log" 2>&1 ||
+		{ tail -20 "$out/storage.log"; say "FAILED: storage (see benchmarks/storage.log)"; exit 1; }
+	mkdir -p runtime/src/weights
+	sed 's/sp_weights/frame_support::weights/g' "$out/paritydb_weights.rs" > runtime/src/weights/paritydb_weights.rs
+	rm -rf "$dir"
+}
+
 for pallet in "${pallets[@]}"; do
+	if [ "$pallet" = storage ]; then
+		say "storage: DbWeight -> runtime/src/weights/paritydb_weights.rs"
+		t1=$(date +%s)
+		storage_weights
+		say "storage done in $(( $(date +%s) - t1 ))s"
+		continue
+	fi
 	case "$pallet" in
 		pallet_oracle | pallet_margin | pallet_options)
 			output="pallets/${pallet#pallet_}/src/weights.rs" ;;

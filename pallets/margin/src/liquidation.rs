@@ -9,7 +9,9 @@ use frame_support::{
 	storage::with_storage_layer,
 };
 use optionchain_pricing::{Fixed, Rounding};
-use optionchain_primitives::exchange::{Balance, Contracts, PositionsProvider, SeriesId};
+use optionchain_primitives::exchange::{
+	Balance, Contracts, PortfolioSize, PositionsProvider, SeriesId,
+};
 
 use crate::risk::SCALE;
 
@@ -377,7 +379,7 @@ impl<T: Config> Pallet<T> {
 			Self::record_state(who, &risk)?;
 			return Ok(checked.saturating_add(T::DbWeight::get().writes(1)));
 		}
-		T::Positions::cancel_all_orders(who)?;
+		let cancelled = T::Positions::cancel_all_orders(who)?;
 		let insurance = Self::insurance_account();
 		let mut taken = 0u32;
 		let mut full: Balance = 0;
@@ -409,7 +411,9 @@ impl<T: Config> Pallet<T> {
 		}
 		Self::deposit_event(Event::AccountSwept { account: who.clone(), positions: taken });
 		Self::settle_liquidation(who, &insurance, full)?;
-		Ok(Self::sweep_account_weight())
+		Ok(T::WeightInfo::sweep_account(risk.entries.max(1))
+			.saturating_add(T::Positions::cancel_all_orders_weight_for(cancelled))
+			.saturating_add(Self::extra_underlyings_weight(risk.entries)))
 	}
 
 	/// Worst-case weight of sweeping one account: the benchmark (evaluations and position
@@ -420,14 +424,25 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(Self::extra_underlyings_weight(T::Positions::max_portfolio_len()))
 	}
 
-	/// `on_idle`: from the cursor, visit accounts while the worst case of one more still fits
-	/// in `remaining` (at most `MaxSweepPerBlock`), charging each the weight it really used
-	/// (an evaluation for a healthy account, the full sweep for a liquidated one); wrap around
-	/// at the end of the ledger.
+	/// Upper bound of sweeping an account of `size` (liquidated or not): the benchmark at its
+	/// number of portfolio entries plus the cancellation of its orders.
+	pub fn sweep_account_weight_for(size: PortfolioSize) -> Weight {
+		let entries = size.entries().min(T::Positions::max_portfolio_len());
+		T::WeightInfo::sweep_account(entries.max(1))
+			.saturating_add(T::Positions::cancel_all_orders_weight_for(size.orders))
+			.saturating_add(Self::extra_underlyings_weight(entries))
+	}
+
+	/// `on_idle`: from the cursor, visit accounts (at most `MaxSweepPerBlock`) while the next
+	/// one's upper bound, from its real size (two length reads), still fits in `remaining`,
+	/// charging each the weight it really used (an evaluation for a healthy account, the sweep
+	/// at its size for a liquidated one); wrap around at the end of the ledger. An account that
+	/// does not fit stops the sweep: the cursor stays before it (round robin, no skipping).
 	pub(crate) fn sweep(remaining: Weight) -> Weight {
-		let worst = Self::sweep_account_weight();
+		let size_read = T::Positions::portfolio_size_weight();
 		let mut used = T::WeightInfo::sweep_base();
-		if !remaining.all_gte(used.saturating_add(worst)) {
+		let smallest = Self::sweep_account_weight_for(PortfolioSize::default());
+		if !remaining.all_gte(used.saturating_add(size_read).saturating_add(smallest)) {
 			return Weight::zero();
 		}
 		let max = T::MaxSweepPerBlock::get();
@@ -438,14 +453,19 @@ impl<T: Config> Pallet<T> {
 		used = used.saturating_add(T::DbWeight::get().reads(batch.len() as u64));
 		let mut processed = 0usize;
 		for who in batch.iter() {
-			if !remaining.all_gte(used.saturating_add(worst)) {
+			if !remaining.all_gte(used.saturating_add(size_read)) {
+				break;
+			}
+			used = used.saturating_add(size_read);
+			let bound = Self::sweep_account_weight_for(T::Positions::portfolio_size(who));
+			if !remaining.all_gte(used.saturating_add(bound)) {
 				break;
 			}
 			let w = match with_storage_layer(|| Self::sweep_account(who)) {
 				Ok(w) => w,
 				Err(e) => {
 					log::debug!(target: crate::LOG_TARGET, "sweep of {who:?} failed: {e:?}");
-					worst
+					bound
 				},
 			};
 			used = used.saturating_add(w);

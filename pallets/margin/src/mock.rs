@@ -228,6 +228,23 @@ impl PositionsProvider<AccountId> for MockPositions {
 	fn cancel_all_orders_weight() -> Weight {
 		Weight::from_parts(1_000_000, 1_000)
 	}
+	fn cancel_all_orders_weight_for(orders: u32) -> Weight {
+		Weight::from_parts(10_000 * u64::from(orders), 10 * u64::from(orders))
+	}
+	fn portfolio_size(who: &AccountId) -> PortfolioSize {
+		POS.with(|p| {
+			let p = p.borrow();
+			let orders = p.orders.get(who).map(|v| v.len() as u32).unwrap_or(0);
+			let series = p.nets.keys().filter(|(w, _)| w == who).count() as u32;
+			PortfolioSize { series: series.saturating_add(orders), orders }
+		})
+	}
+	fn portfolio_size_weight() -> Weight {
+		<<Test as frame_system::Config>::DbWeight as frame_support::traits::Get<
+			frame_support::weights::RuntimeDbWeight,
+		>>::get()
+		.reads(2)
+	}
 	fn max_portfolio_len() -> u32 {
 		16
 	}

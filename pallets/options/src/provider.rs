@@ -4,7 +4,8 @@ use crate::{pallet::*, types::*, weights::WeightInfo};
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Get};
 use optionchain_primitives::exchange::{
-	Balance, Contracts, OrderExposure, Portfolio, PositionInfo, PositionsProvider, SeriesId,
+	Balance, Contracts, OrderExposure, Portfolio, PortfolioSize, PositionInfo, PositionsProvider,
+	SeriesId,
 };
 
 impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
@@ -49,6 +50,22 @@ impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
 
 	fn cancel_all_orders_weight() -> Weight {
 		T::WeightInfo::cancel_all(T::MaxOrdersPerAccount::get())
+	}
+
+	fn cancel_all_orders_weight_for(orders: u32) -> Weight {
+		T::WeightInfo::cancel_all(orders.min(T::MaxOrdersPerAccount::get()))
+	}
+
+	fn portfolio_size(who: &T::AccountId) -> PortfolioSize {
+		let len = |l: Option<usize>| u32::try_from(l.unwrap_or(0)).unwrap_or(u32::MAX);
+		PortfolioSize {
+			series: len(AccountSeriesIndex::<T>::decode_len(who)),
+			orders: len(AccountOrders::<T>::decode_len(who)),
+		}
+	}
+
+	fn portfolio_size_weight() -> Weight {
+		T::DbWeight::get().reads(2)
 	}
 
 	fn max_portfolio_len() -> u32 {

@@ -173,6 +173,23 @@ impl From<DispatchError> for MarginCheckError {
 	}
 }
 
+/// How much an account holds, for weights charged by its real size.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct PortfolioSize {
+	/// Series in which it has a position or resting orders (each is at most two portfolio
+	/// entries: the position and the orders' exposure).
+	pub series: u32,
+	/// Resting orders.
+	pub orders: u32,
+}
+
+impl PortfolioSize {
+	/// Upper bound of the account's portfolio entries (`positions + orders` of [`Portfolio`]).
+	pub fn entries(&self) -> u32 {
+		self.series.saturating_mul(2)
+	}
+}
+
 /// Implemented by the **options** pallet, used by the **margin** pallet.
 pub trait PositionsProvider<AccountId> {
 	/// The account's positions and resting-order exposure. Expired series whose positions are
@@ -196,6 +213,15 @@ pub trait PositionsProvider<AccountId> {
 
 	/// Weight of one `cancel_all_orders` at the maximum number of orders per account.
 	fn cancel_all_orders_weight() -> Weight;
+
+	/// Weight of one `cancel_all_orders` of an account with `orders` resting orders.
+	fn cancel_all_orders_weight_for(orders: u32) -> Weight;
+
+	/// `who`'s size, read cheaply (length prefixes only: [`Self::portfolio_size_weight`]).
+	fn portfolio_size(who: &AccountId) -> PortfolioSize;
+
+	/// Weight of one `portfolio_size`.
+	fn portfolio_size_weight() -> Weight;
 
 	/// Upper bound of `portfolio(who).positions.len() + portfolio(who).orders.len()`, for
 	/// weights.

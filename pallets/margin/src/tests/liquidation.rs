@@ -1,7 +1,7 @@
 //! States, partial liquidation, sweep, bad debt. Volatility 0: mark = intrinsic value.
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok};
-use optionchain_primitives::PriceStatus;
+use optionchain_primitives::{exchange::PositionsProvider, PriceStatus};
 
 fn usd_i(n: i128) -> i128 {
 	n * USD as i128
@@ -266,5 +266,39 @@ fn stale_oracle_blocks_liquidation_and_sweep() {
 		assert_eq!(Margin::collateral_of(&BOB), 10_000 * USD);
 		MockOracle::set_status(BTC, PriceStatus::Fresh);
 		assert_ok!(Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1));
+	})
+}
+
+/// Issue 14: the sweep admits each account by its own size (two length reads tell it), not
+/// by the worst case of a full portfolio with a full order list; a block with room for one
+/// worst-case account visits several small ones.
+#[test]
+fn the_sweep_admits_each_account_by_its_own_size() {
+	build_and_execute(|| {
+		for who in [ALICE, BOB] {
+			assert_ok!(Margin::deposit(RuntimeOrigin::signed(who), 10 * USD));
+		}
+		let worst = Margin::sweep_account_weight();
+		let empty = Margin::sweep_account_weight_for(Default::default())
+			.saturating_add(<MockPositions as PositionsProvider<u64>>::portfolio_size_weight());
+		assert!(
+			empty.saturating_mul(2).all_lt(worst),
+			"two small accounts cost less than the worst"
+		);
+		let db = <<Test as frame_system::Config>::DbWeight as frame_support::traits::Get<
+			frame_support::weights::RuntimeDbWeight,
+		>>::get();
+		let room = <() as crate::weights::WeightInfo>::sweep_base()
+			.saturating_add(db.reads(2))
+			.saturating_add(worst);
+		let used = <Margin as frame_support::traits::Hooks<u64>>::on_idle(1, room);
+		assert!(used.all_lte(room));
+		// Both accounts were visited (at most MaxSweepPerBlock = 2 per block): the cursor
+		// stands on the second.
+		let second = Accounts::<Test>::iter_keys().nth(1).unwrap();
+		assert_eq!(
+			SweepCursor::<Test>::get().map(|k| k.into_inner()),
+			Some(Accounts::<Test>::hashed_key_for(second))
+		);
 	})
 }
