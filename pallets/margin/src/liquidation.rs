@@ -436,32 +436,42 @@ impl<T: Config> Pallet<T> {
 	/// `on_idle`: from the cursor, visit accounts (at most `MaxSweepPerBlock`) while the next
 	/// one's upper bound, from its real size (two length reads), still fits in `remaining`,
 	/// charging each the weight it really used (an evaluation for a healthy account, the sweep
-	/// at its size for a liquidated one); wrap around at the end of the ledger. An account that
-	/// does not fit stops the sweep: the cursor stays before it (round robin, no skipping).
+	/// at its size for a liquidated one); wrap around at the end of the ledger. Keys are read
+	/// one at a time, each charged when read. An account that does not fit stops the sweep: the
+	/// cursor stays before it (round robin, no skipping).
 	pub(crate) fn sweep(remaining: Weight) -> Weight {
+		let key_read = T::DbWeight::get().reads(1);
 		let size_read = T::Positions::portfolio_size_weight();
 		let mut used = T::WeightInfo::sweep_base();
 		let smallest = Self::sweep_account_weight_for(PortfolioSize::default());
-		if !remaining.all_gte(used.saturating_add(size_read).saturating_add(smallest)) {
+		let first =
+			used.saturating_add(key_read).saturating_add(size_read).saturating_add(smallest);
+		if !remaining.all_gte(first) {
 			return Weight::zero();
 		}
-		let max = T::MaxSweepPerBlock::get();
-		let batch: Vec<T::AccountId> = match SweepCursor::<T>::get() {
-			Some(k) => Accounts::<T>::iter_keys_from(k.into_inner()).take(max as usize).collect(),
-			None => Accounts::<T>::iter_keys().take(max as usize).collect(),
+		// The iterator asks the state for the key after the previous one each time, so the
+		// accounts a visit removes or adds do not disturb it.
+		let mut keys = match SweepCursor::<T>::get() {
+			Some(k) => Accounts::<T>::iter_keys_from(k.into_inner()),
+			None => Accounts::<T>::iter_keys(),
 		};
-		used = used.saturating_add(T::DbWeight::get().reads(batch.len() as u64));
-		let mut processed = 0usize;
-		for who in batch.iter() {
-			if !remaining.all_gte(used.saturating_add(size_read)) {
+		let mut last = None;
+		let mut reached_end = false;
+		for _ in 0..T::MaxSweepPerBlock::get() {
+			if !remaining.all_gte(used.saturating_add(key_read).saturating_add(size_read)) {
 				break;
 			}
+			used = used.saturating_add(key_read);
+			let Some(who) = keys.next() else {
+				reached_end = true;
+				break;
+			};
 			used = used.saturating_add(size_read);
-			let bound = Self::sweep_account_weight_for(T::Positions::portfolio_size(who));
+			let bound = Self::sweep_account_weight_for(T::Positions::portfolio_size(&who));
 			if !remaining.all_gte(used.saturating_add(bound)) {
 				break;
 			}
-			let w = match with_storage_layer(|| Self::sweep_account(who)) {
+			let w = match with_storage_layer(|| Self::sweep_account(&who)) {
 				Ok(w) => w,
 				Err(e) => {
 					log::debug!(target: crate::LOG_TARGET, "sweep of {who:?} failed: {e:?}");
@@ -469,12 +479,11 @@ impl<T: Config> Pallet<T> {
 				},
 			};
 			used = used.saturating_add(w);
-			processed = processed.saturating_add(1);
+			last = Some(who);
 		}
-		let reached_end = processed == batch.len() && batch.len() < max as usize;
-		match processed.checked_sub(1).and_then(|i| batch.get(i)) {
-			_ if batch.is_empty() || reached_end => SweepCursor::<T>::kill(),
-			Some(who) => match BoundedVec::try_from(Accounts::<T>::hashed_key_for(who)) {
+		match last {
+			_ if reached_end => SweepCursor::<T>::kill(),
+			Some(who) => match BoundedVec::try_from(Accounts::<T>::hashed_key_for(&who)) {
 				Ok(k) => SweepCursor::<T>::put(k),
 				Err(_) => SweepCursor::<T>::kill(),
 			},
