@@ -33,11 +33,15 @@ t0=$(date +%s)
 # the runtime-benchmarks feature (cargo metadata resolves default features), so the hint is a
 # throw-away workspace that depends on the runtime and on that crate, with our Cargo.lock.
 hint="$(dirname "$CARGO_TARGET_DIR")/workspace-hint"
-mkdir -p "$hint/src"
-: > "$hint/src/lib.rs"
 sat_version="$(awk '/^name = "frame-storage-access-test-runtime"/{getline; gsub(/"/, "", $3); print $3}' Cargo.lock)"
 [ -n "$sat_version" ] || { say "frame-storage-access-test-runtime is not in Cargo.lock"; exit 1; }
-cat > "$hint/Cargo.toml" <<TOML
+# Built aside and moved in only when it differs: the wasm builder reruns (and the node relinks,
+# 18 minutes) whenever the hint's Cargo.lock changes, and `cargo metadata` prunes that lock,
+# so it is pruned here first to compare like with like.
+fresh="$(mktemp -d)"
+mkdir -p "$fresh/src"
+: > "$fresh/src/lib.rs"
+cat > "$fresh/Cargo.toml" <<TOML
 [workspace]
 
 [package]
@@ -50,7 +54,13 @@ publish = false
 optionchain-runtime = { path = "$root/runtime" }
 frame-storage-access-test-runtime = "=$sat_version"
 TOML
-cp Cargo.lock "$hint/Cargo.lock"
+cp Cargo.lock "$fresh/Cargo.lock"
+(cd "$fresh" && cargo metadata --format-version 1 --offline > /dev/null)
+if ! cmp -s "$fresh/Cargo.toml" "$hint/Cargo.toml" || ! cmp -s "$fresh/Cargo.lock" "$hint/Cargo.lock"; then
+	rm -rf "$hint" && mv "$fresh" "$hint"
+else
+	rm -rf "$fresh"
+fi
 export WASM_BUILD_WORKSPACE_HINT="$hint"
 
 say "building the node (profile production, runtime-benchmarks) in $CARGO_TARGET_DIR"

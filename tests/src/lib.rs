@@ -45,8 +45,68 @@ pub fn preset_genesis(preset: &str) -> RuntimeGenesisConfig {
 
 /// Externalities holding the genesis state of the named preset.
 pub fn new_ext(preset: &str) -> TestExternalities {
-	let storage = preset_genesis(preset).build_storage().expect("genesis builds");
+	new_ext_with_traders(preset, 0)
+}
+
+/// Native balance of each generated trader at genesis (as the development accounts').
+pub const TRADER_NATIVE: u128 = 1_000_000_000_000_000_000;
+/// Settlement-asset balance (units of 10^-6 USDC) of each generated trader at genesis: one
+/// million USDC, as the development accounts'.
+pub const TRADER_USDC: u128 = 1_000_000_000_000;
+
+/// [`new_ext`] with `traders` generated accounts ([`Trader::Generated`] `0..traders`), each
+/// holding [`TRADER_NATIVE`] and [`TRADER_USDC`].
+pub fn new_ext_with_traders(preset: &str, traders: u32) -> TestExternalities {
+	let mut genesis = preset_genesis(preset);
+	for i in 0..traders {
+		let who = Trader::Generated(i).account_id();
+		genesis.balances.balances.push((who.clone(), TRADER_NATIVE));
+		genesis
+			.assets
+			.accounts
+			.push((optionchain_runtime::SETTLEMENT_ASSET_ID, who, TRADER_USDC));
+	}
+	let storage = genesis.build_storage().expect("genesis builds");
 	TestExternalities::new(storage)
+}
+
+/// Who signs a transaction: one of the well-known development accounts (`Alice`, `Bob`, ...,
+/// funded by the presets) or a generated trader `i` (secret URI `//trader<i>`, funded by
+/// [`new_ext_with_traders`]). Every `who` parameter of the driver takes either.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trader {
+	/// A development account.
+	Dev(Sr25519Keyring),
+	/// Generated trader `i`.
+	Generated(u32),
+}
+
+impl From<Sr25519Keyring> for Trader {
+	fn from(k: Sr25519Keyring) -> Self {
+		Trader::Dev(k)
+	}
+}
+
+impl Trader {
+	/// The signing key.
+	pub fn pair(&self) -> sp_core::sr25519::Pair {
+		use sp_core::Pair;
+		match self {
+			Trader::Dev(k) => k.pair(),
+			Trader::Generated(i) => {
+				sp_core::sr25519::Pair::from_string(&format!("//trader{i}"), None)
+					.expect("a valid derivation path")
+			},
+		}
+	}
+
+	/// The account.
+	pub fn account_id(&self) -> optionchain_runtime::AccountId {
+		match self {
+			Trader::Dev(k) => k.to_account_id(),
+			Trader::Generated(_) => sp_core::Pair::public(&self.pair()).into(),
+		}
+	}
 }
 
 /// A chain being authored inside test externalities, block by block.
@@ -63,7 +123,17 @@ pub struct Chain {
 impl Chain {
 	/// A chain at the genesis of `preset`.
 	pub fn new(preset: &str) -> Self {
-		Chain { ext: new_ext(preset), parent: None, blocks: Vec::new(), pending: Vec::new() }
+		Self::with_traders(preset, 0)
+	}
+
+	/// A chain at the genesis of `preset` plus `traders` funded generated traders.
+	pub fn with_traders(preset: &str, traders: u32) -> Self {
+		Chain {
+			ext: new_ext_with_traders(preset, traders),
+			parent: None,
+			blocks: Vec::new(),
+			pending: Vec::new(),
+		}
 	}
 
 	/// Number of the next block.
@@ -77,14 +147,16 @@ impl Chain {
 	}
 
 	/// Sign `call` by `who` with its current nonce and queue it for the next block.
-	pub fn submit(&mut self, who: Sr25519Keyring, call: RuntimeCall) {
+	pub fn submit(&mut self, who: impl Into<Trader>, call: RuntimeCall) {
+		let who: Trader = who.into();
+		let account = who.account_id();
 		let nonce_offset = self
 			.pending
 			.iter()
-			.filter(|x| matches!(&x.preamble, sp_runtime::generic::Preamble::Signed(a, ..) if *a == Address::Id(who.to_account_id())))
+			.filter(|x| matches!(&x.preamble, sp_runtime::generic::Preamble::Signed(a, ..) if *a == Address::Id(account.clone())))
 			.count() as u32;
 		let xt = self.ext.execute_with(|| {
-			let nonce = System::account_nonce(who.to_account_id()) + nonce_offset;
+			let nonce = System::account_nonce(account.clone()) + nonce_offset;
 			sign(who, call, nonce)
 		});
 		self.pending.push(xt);
@@ -173,11 +245,12 @@ pub fn tx_extension(nonce: u32) -> TxExtension {
 
 /// Sign `call` as `who` with `nonce` (must run inside externalities: the signed payload includes
 /// the genesis hash and runtime versions read from state).
-pub fn sign(who: Sr25519Keyring, call: RuntimeCall, nonce: u32) -> UncheckedExtrinsic {
+pub fn sign(who: impl Into<Trader>, call: RuntimeCall, nonce: u32) -> UncheckedExtrinsic {
+	let who: Trader = who.into();
 	let ext = tx_extension(nonce);
 	let payload = SignedPayload::new(call.clone(), ext.clone()).expect("payload builds");
-	let signature = payload.using_encoded(|bytes| who.sign(bytes));
-	UncheckedExtrinsic::new_signed(call, Address::Id(who.to_account_id()), signature.into(), ext)
+	let signature = payload.using_encoded(|bytes| sp_core::Pair::sign(&who.pair(), bytes));
+	UncheckedExtrinsic::new_signed(call, Address::Id(who.account_id()), signature.into(), ext)
 }
 
 /// A general transaction (extrinsic v5, no signature; authorized by the call itself through

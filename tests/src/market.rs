@@ -18,15 +18,14 @@
 //! the intrinsic values exactly, so expected numbers can be worked out by hand. Set another with
 //! [`Market::set_volatility`].
 
-use crate::{general, oracle_feed, Chain};
+use crate::{general, oracle_feed, Chain, Trader};
 use optionchain_primitives::exchange::Side;
 use optionchain_primitives::{exchange::SeriesId, FeedEntry, FixedU128, UnderlyingId};
 use optionchain_runtime::{
-	genesis_config_presets::DEV_USD_ENDOWMENT, Assets, Margin, Options, Oracle, RuntimeCall,
-	RuntimeEvent, SETTLEMENT_ASSET_ID, USD,
+	Assets, Margin, Options, Oracle, RuntimeCall, RuntimeEvent, SETTLEMENT_ASSET_ID, USD,
 };
 use pallet_options::{BookDepth, OrderRequest, TimeInForce};
-use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie};
+use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie};
 use sp_runtime::{ApplyExtrinsicResult, DispatchError};
 use std::collections::BTreeMap;
 
@@ -209,7 +208,9 @@ pub struct Market {
 	/// Underlyings the operators stopped feeding.
 	paused: Vec<UnderlyingId>,
 	/// Calls for the next block, in order.
-	queued: Vec<(Sr25519Keyring, RuntimeCall)>,
+	queued: Vec<(Trader, RuntimeCall)>,
+	/// Total issuance of the settlement asset at genesis (conserved).
+	issuance: u128,
 	/// The results of the calls of the last block, in order.
 	pub last_results: Vec<CallResult>,
 	/// The events of the last block.
@@ -253,19 +254,28 @@ impl Market {
 	/// The `development` preset with BTC at 60,000 and ETH at 3,000 USD, fed from the first
 	/// block on.
 	pub fn dev() -> Self {
+		Self::with_traders(0)
+	}
+
+	/// [`Market::dev`] plus `n` generated traders ([`Trader::Generated`] `0..n`), each holding
+	/// one million USDC.
+	pub fn with_traders(n: u32) -> Self {
 		let mut feeds = BTreeMap::new();
 		let vol = FixedU128::from_inner(1);
 		feeds.insert(0, (FixedU128::from_u32(60_000), vol));
 		feeds.insert(1, (FixedU128::from_u32(3_000), vol));
 		let mut m = Market {
-			chain: Chain::new("development"),
+			chain: Chain::with_traders("development", n),
 			feeds,
 			paused: Vec::new(),
 			queued: Vec::new(),
 			last_results: Vec::new(),
 			last_events: Vec::new(),
 			last_call_event: None,
+			issuance: 0,
 		};
+		use frame_support::traits::fungibles::Inspect;
+		m.issuance = m.chain.read(|| Assets::total_issuance(SETTLEMENT_ASSET_ID));
 		m.next_block();
 		m
 	}
@@ -330,20 +340,20 @@ impl Market {
 	}
 
 	/// Queue `call` signed by `who` for the next block.
-	pub fn call(&mut self, who: Sr25519Keyring, call: RuntimeCall) -> &mut Self {
-		self.queued.push((who, call));
+	pub fn call(&mut self, who: impl Into<Trader>, call: RuntimeCall) -> &mut Self {
+		self.queued.push((who.into(), call));
 		self
 	}
 
 	/// Queue a deposit of `usdc` whole USDC.
-	pub fn deposit(&mut self, who: Sr25519Keyring, usdc: u128) -> &mut Self {
+	pub fn deposit(&mut self, who: impl Into<Trader>, usdc: u128) -> &mut Self {
 		self.call(who, RuntimeCall::Margin(pallet_margin::Call::deposit { amount: usdc * USD }))
 	}
 
 	/// Queue a limit order of `quantity` contracts at `usdc` whole USDC per contract.
 	pub fn order(
 		&mut self,
-		who: Sr25519Keyring,
+		who: impl Into<Trader>,
 		series: SeriesId,
 		side: optionchain_primitives::exchange::Side,
 		quantity: i64,
@@ -363,7 +373,7 @@ impl Market {
 	}
 
 	/// Queue `order` (see [`Order`]) from `who`.
-	pub fn place(&mut self, who: Sr25519Keyring, order: Order) -> &mut Self {
+	pub fn place(&mut self, who: impl Into<Trader>, order: Order) -> &mut Self {
 		let request = order.request();
 		self.call(who, RuntimeCall::Options(pallet_options::Call::place_order { request }))
 	}
@@ -379,7 +389,7 @@ impl Market {
 	/// Queue a resting (good-till-cancelled) buy.
 	pub fn buy(
 		&mut self,
-		who: Sr25519Keyring,
+		who: impl Into<Trader>,
 		series: SeriesId,
 		quantity: i64,
 		usdc: u128,
@@ -391,7 +401,7 @@ impl Market {
 	/// Queue a resting (good-till-cancelled) sell.
 	pub fn sell(
 		&mut self,
-		who: Sr25519Keyring,
+		who: impl Into<Trader>,
 		series: SeriesId,
 		quantity: i64,
 		usdc: u128,
@@ -505,31 +515,32 @@ impl Market {
 
 	/// Every pallet's invariants and the conservation of the settlement asset.
 	pub fn check(&mut self) {
+		let issuance = self.issuance;
 		self.chain.read(|| {
 			Oracle::do_try_state().expect("oracle invariants");
 			Margin::do_try_state().expect("margin invariants");
 			Options::do_try_state().expect("options invariants");
 			use frame_support::traits::fungibles::Inspect;
-			assert_eq!(Assets::total_issuance(SETTLEMENT_ASSET_ID), 6 * DEV_USD_ENDOWMENT);
+			assert_eq!(Assets::total_issuance(SETTLEMENT_ASSET_ID), issuance);
 		});
 	}
 
 	/// `who`'s margin figures (settlement units) and state.
-	pub fn margin(&mut self, who: Sr25519Keyring) -> pallet_margin::MarginSummary {
+	pub fn margin(&mut self, who: impl Into<Trader>) -> pallet_margin::MarginSummary {
 		self.chain
-			.read(|| Margin::api_account_margin(who.to_account_id()))
+			.read(|| Margin::api_account_margin(who.into().account_id()))
 			.expect("the account is in the margin ledger and priced")
 	}
 
 	/// `who`'s collateral (settlement units).
-	pub fn collateral(&mut self, who: Sr25519Keyring) -> u128 {
-		self.chain.read(|| Margin::api_collateral(who.to_account_id()))
+	pub fn collateral(&mut self, who: impl Into<Trader>) -> u128 {
+		self.chain.read(|| Margin::api_collateral(who.into().account_id()))
 	}
 
 	/// `who`'s net positions as `(series, contracts)`.
-	pub fn positions(&mut self, who: Sr25519Keyring) -> Vec<(SeriesId, i64)> {
+	pub fn positions(&mut self, who: impl Into<Trader>) -> Vec<(SeriesId, i64)> {
 		self.chain
-			.read(|| Options::api_positions(&who.to_account_id()))
+			.read(|| Options::api_positions(&who.into().account_id()))
 			.into_iter()
 			.map(|p| (p.series, p.net))
 			.collect()

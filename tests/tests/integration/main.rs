@@ -5,6 +5,7 @@ mod examples;
 mod exchange;
 mod foundation;
 mod hardening;
+mod liquidation;
 mod newcomer;
 mod oracle;
 mod weights;
