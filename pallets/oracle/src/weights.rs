@@ -3,20 +3,20 @@
 //! from the benchmarks in `benchmarking.rs`, executed on the wasm runtime. Do not edit by hand:
 //! regenerate with the command below (template: `.maintain/frame-weight-template.hbs`).
 //!
-//! DATE: 2026-11-26, STEPS: `10`, REPEAT: `5`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-12-03, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: `1024`
 //!
 //! `SubstrateWeight` charges storage through the runtime's `T::DbWeight` (ParityDB); `()` uses
 //! `RocksDbWeight` (mocks and tests).
 
 // Executed Command:
-// /root/.cache/optionchain/target/debug/optionchain-node
+// /root/.cache/optionchain/production/target/production/optionchain-node
 // benchmark
 // pallet
 // --runtime
-// /root/.cache/optionchain/target/debug/wbuild/optionchain-runtime/optionchain_runtime.wasm
+// /root/.cache/optionchain/production/target/production/wbuild/optionchain-runtime/optionchain_runtime.compact.compressed.wasm
 // --genesis-builder=runtime
 // --genesis-builder-preset=development
 // --pallet
@@ -24,15 +24,15 @@
 // --extrinsic
 // *
 // --steps
-// 10
+// 50
 // --repeat
-// 5
+// 20
 // --output
 // pallets/oracle/src/weights.rs
 // --template
 // .maintain/frame-weight-template.hbs
 // --json-file
-// /tmp/bench/oracle.json
+// /tmp/bench-src/benchmarks/pallet_oracle.json
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -68,14 +68,14 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::Operators` (r:1 w:0)
 	/// Proof: `Oracle::Operators` (`max_values`: Some(1), `max_size`: Some(513), added: 1008, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::LastFeeds` (r:1 w:1)
 	/// Proof: `Oracle::LastFeeds` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Underlyings` (r:16 w:0)
-	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Touched` (r:1 w:1)
 	/// Proof: `Oracle::Touched` (`max_values`: Some(1), `max_size`: Some(65), added: 560, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Submissions` (r:16 w:16)
@@ -83,12 +83,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn feed(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2743 + n * (51 ±0)`
+		//  Measured:  `2733 + n * (52 ±0)`
 		//  Estimated: `3521 + n * (3704 ±0)`
-		// Minimum execution time: 612_443_000 picoseconds.
-		Weight::from_parts(577_644_733, 3521)
-			// Standard Error: 12_273_661
-			.saturating_add(Weight::from_parts(130_989_268, 0).saturating_mul(n.into()))
+		// Minimum execution time: 145_678_000 picoseconds.
+		Weight::from_parts(148_106_195, 3521)
+			// Standard Error: 503_393
+			.saturating_add(Weight::from_parts(24_520_692, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -97,57 +97,67 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Oracle::Operators` (r:1 w:0)
 	/// Proof: `Oracle::Operators` (`max_values`: Some(1), `max_size`: Some(513), added: 1008, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::LastFeeds` (r:1 w:0)
 	/// Proof: `Oracle::LastFeeds` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Underlyings` (r:16 w:0)
-	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	fn authorize_feed(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1150 + n * (26 ±0)`
-		//  Estimated: `3521 + n * (2547 ±0)`
-		// Minimum execution time: 377_294_000 picoseconds.
-		Weight::from_parts(407_326_608, 3521)
-			// Standard Error: 5_105_399
-			.saturating_add(Weight::from_parts(39_357_352, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		//  Measured:  `1187 + n * (27 ±0)`
+		//  Estimated: `3521 + n * (2559 ±0)`
+		// Minimum execution time: 160_960_000 picoseconds.
+		Weight::from_parts(215_806_012, 3521)
+			// Standard Error: 320_150
+			.saturating_add(Weight::from_parts(1_293_215, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2547).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2559).saturating_mul(n.into()))
 	}
 	/// Storage: `Oracle::Touched` (r:1 w:1)
 	/// Proof: `Oracle::Touched` (`max_values`: Some(1), `max_size`: Some(65), added: 560, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Operators` (r:1 w:0)
+	/// Proof: `Oracle::Operators` (`max_values`: Some(1), `max_size`: Some(513), added: 1008, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Underlyings` (r:16 w:0)
-	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Submissions` (r:16 w:0)
+	/// Storage: `Oracle::Submissions` (r:16 w:16)
 	/// Proof: `Oracle::Submissions` (`max_values`: None, `max_size`: Some(1229), added: 3704, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Volatilities` (r:16 w:16)
+	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::VolatilityBreakers` (r:16 w:16)
+	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::IndexPrices` (r:16 w:16)
 	/// Proof: `Oracle::IndexPrices` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Breakers` (r:16 w:0)
+	/// Storage: `Oracle::BreakerReferences` (r:16 w:16)
+	/// Proof: `Oracle::BreakerReferences` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Breakers` (r:16 w:16)
 	/// Proof: `Oracle::Breakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Rings` (r:16 w:16)
 	/// Proof: `Oracle::Rings` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Observations` (r:16 w:16)
 	/// Proof: `Oracle::Observations` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Volatilities` (r:0 w:16)
-	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[0, 16]`.
 	/// The range of component `o` is `[1, 16]`.
-	fn aggregate(a: u32, _o: u32, ) -> Weight {
+	fn aggregate(a: u32, o: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1377 + a * (697 ±0) + o * (76 ±0)`
-		//  Estimated: `1550 + a * (3704 ±0)`
-		// Minimum execution time: 83_486_000 picoseconds.
-		Weight::from_parts(613_514_725, 1550)
-			// Standard Error: 31_822_325
-			.saturating_add(Weight::from_parts(489_784_488, 0).saturating_mul(a.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(a.into())))
+		//  Measured:  `1533 + a * (841 ±0) + o * (108 ±0)`
+		//  Estimated: `1998 + a * (3704 ±0)`
+		// Minimum execution time: 15_164_000 picoseconds.
+		Weight::from_parts(21_024_000, 1998)
+			// Standard Error: 788_089
+			.saturating_add(Weight::from_parts(133_479_982, 0).saturating_mul(a.into()))
+			// Standard Error: 782_857
+			.saturating_add(Weight::from_parts(13_359_044, 0).saturating_mul(o.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(a.into())))
+			.saturating_add(T::DbWeight::get().writes((8_u64).saturating_mul(a.into())))
 			.saturating_add(Weight::from_parts(0, 3704).saturating_mul(a.into()))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -156,126 +166,201 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::ScheduledSettlements` (`max_values`: Some(1), `max_size`: Some(5122), added: 5617, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::SettlementPrices` (r:8 w:8)
 	/// Proof: `Oracle::SettlementPrices` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Rings` (r:1 w:0)
+	/// Storage: `Oracle::Rings` (r:8 w:0)
 	/// Proof: `Oracle::Rings` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Observations` (r:33 w:0)
+	/// Storage: `Oracle::IndexPrices` (r:8 w:0)
+	/// Proof: `Oracle::IndexPrices` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Observations` (r:156 w:0)
 	/// Proof: `Oracle::Observations` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[0, 8]`.
 	fn fix_settlements(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6412 + s * (1071 ±0)`
-		//  Estimated: `43246 + s * (5985 ±0)`
-		// Minimum execution time: 105_396_000 picoseconds.
-		Weight::from_parts(673_730_798, 43246)
-			// Standard Error: 36_854_286
-			.saturating_add(Weight::from_parts(845_305_799, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(13_u64))
-			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(s.into())))
+		//  Measured:  `6172 + s * (1639 ±0)`
+		//  Estimated: `49231 + s * (40396 ±951)`
+		// Minimum execution time: 18_024_000 picoseconds.
+		Weight::from_parts(162_193_927, 49231)
+			// Standard Error: 2_695_268
+			.saturating_add(Weight::from_parts(231_252_042, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().reads((23_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(s.into())))
-			.saturating_add(Weight::from_parts(0, 5985).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 40396).saturating_mul(s.into()))
 	}
-	// Interim until the next run of scripts/bench.sh, which generates these.
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::ScheduledSettlements` (r:1 w:1)
+	/// Proof: `Oracle::ScheduledSettlements` (`max_values`: Some(1), `max_size`: Some(5122), added: 5617, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::SettlementPrices` (r:8 w:0)
+	/// Proof: `Oracle::SettlementPrices` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Rings` (r:8 w:0)
+	/// Proof: `Oracle::Rings` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::IndexPrices` (r:8 w:0)
+	/// Proof: `Oracle::IndexPrices` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Observations` (r:8 w:0)
+	/// Proof: `Oracle::Observations` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Underlyings` (r:8 w:0)
+	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Submissions` (r:8 w:0)
+	/// Proof: `Oracle::Submissions` (`max_values`: None, `max_size`: Some(1229), added: 3704, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Operators` (r:1 w:0)
+	/// Proof: `Oracle::Operators` (`max_values`: Some(1), `max_size`: Some(513), added: 1008, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::StuckSettlements` (r:0 w:8)
+	/// Proof: `Oracle::StuckSettlements` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
+	/// The range of component `s` is `[0, 8]`.
 	fn fix_settlements_stuck(s: u32, ) -> Weight {
-		Self::fix_settlements(s)
+		// Proof Size summary in bytes:
+		//  Measured:  `1477 + s * (1922 ±0)`
+		//  Estimated: `6607 + s * (3704 ±0)`
+		// Minimum execution time: 18_636_000 picoseconds.
+		Weight::from_parts(94_474_061, 6607)
+			// Standard Error: 674_958
+			.saturating_add(Weight::from_parts(83_967_256, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(s.into())))
+			.saturating_add(Weight::from_parts(0, 3704).saturating_mul(s.into()))
 	}
+	/// Storage: `Oracle::Underlyings` (r:1 w:0)
+	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::StuckSettlements` (r:1 w:1)
+	/// Proof: `Oracle::StuckSettlements` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::SettlementPrices` (r:0 w:1)
+	/// Proof: `Oracle::SettlementPrices` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	fn force_settlement_price() -> Weight {
-		Weight::from_parts(300_000_000, 4000).saturating_add(T::DbWeight::get().reads_writes(2, 2))
+		// Proof Size summary in bytes:
+		//  Measured:  `740`
+		//  Estimated: `3551`
+		// Minimum execution time: 38_479_000 picoseconds.
+		Weight::from_parts(73_207_000, 3551)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
+	/// Storage: `Oracle::StuckSettlements` (r:1 w:1)
+	/// Proof: `Oracle::StuckSettlements` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn cancel_settlement() -> Weight {
-		Weight::from_parts(300_000_000, 4000).saturating_add(T::DbWeight::get().reads_writes(1, 1))
+		// Proof Size summary in bytes:
+		//  Measured:  `292`
+		//  Estimated: `3551`
+		// Minimum execution time: 24_404_000 picoseconds.
+		Weight::from_parts(44_030_000, 3551)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Oracle::Operators` (r:1 w:0)
+	/// Proof: `Oracle::Operators` (`max_values`: Some(1), `max_size`: Some(513), added: 1008, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Underlyings` (r:1 w:1)
-	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::UnderlyingList` (r:1 w:1)
 	/// Proof: `Oracle::UnderlyingList` (`max_values`: Some(1), `max_size`: Some(65), added: 560, mode: `MaxEncodedLen`)
 	fn register_underlying() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `496`
-		//  Estimated: `3537`
-		// Minimum execution time: 200_634_000 picoseconds.
-		Weight::from_parts(295_742_000, 3537)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		//  Measured:  `582`
+		//  Estimated: `3549`
+		// Minimum execution time: 24_644_000 picoseconds.
+		Weight::from_parts(33_352_000, 3549)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Oracle::Underlyings` (r:1 w:1)
-	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Operators` (r:1 w:0)
+	/// Proof: `Oracle::Operators` (`max_values`: Some(1), `max_size`: Some(513), added: 1008, mode: `MaxEncodedLen`)
 	fn update_underlying() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `209`
-		//  Estimated: `3537`
-		// Minimum execution time: 166_190_000 picoseconds.
-		Weight::from_parts(285_112_000, 3537)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
-	/// Storage: `Oracle::Operators` (r:1 w:1)
-	/// Proof: `Oracle::Operators` (`max_values`: Some(1), `max_size`: Some(513), added: 1008, mode: `MaxEncodedLen`)
-	fn add_operator() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `612`
-		//  Estimated: `1998`
-		// Minimum execution time: 191_257_000 picoseconds.
-		Weight::from_parts(254_064_000, 1998)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
+		//  Measured:  `296`
+		//  Estimated: `3549`
+		// Minimum execution time: 19_805_000 picoseconds.
+		Weight::from_parts(29_076_000, 3549)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Oracle::Operators` (r:1 w:1)
 	/// Proof: `Oracle::Operators` (`max_values`: Some(1), `max_size`: Some(513), added: 1008, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::UnderlyingList` (r:1 w:0)
 	/// Proof: `Oracle::UnderlyingList` (`max_values`: Some(1), `max_size`: Some(65), added: 560, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Underlyings` (r:16 w:0)
+	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	fn add_operator() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1465`
+		//  Estimated: `41934`
+		// Minimum execution time: 96_456_000 picoseconds.
+		Weight::from_parts(163_601_000, 41934)
+			.saturating_add(T::DbWeight::get().reads(18_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Oracle::Operators` (r:1 w:1)
+	/// Proof: `Oracle::Operators` (`max_values`: Some(1), `max_size`: Some(513), added: 1008, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::UnderlyingList` (r:1 w:0)
+	/// Proof: `Oracle::UnderlyingList` (`max_values`: Some(1), `max_size`: Some(65), added: 560, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Underlyings` (r:16 w:0)
+	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Submissions` (r:16 w:16)
 	/// Proof: `Oracle::Submissions` (`max_values`: None, `max_size`: Some(1229), added: 3704, mode: `MaxEncodedLen`)
 	/// The range of component `u` is `[1, 16]`.
 	fn remove_operator(u: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1847 + u * (51 ±0)`
-		//  Estimated: `2305 + u * (3589 ±70)`
-		// Minimum execution time: 326_670_000 picoseconds.
-		Weight::from_parts(271_957_259, 2305)
-			// Standard Error: 5_531_869
-			.saturating_add(Weight::from_parts(54_187_139, 0).saturating_mul(u.into()))
+		//  Measured:  `1881 + u * (99 ±0)`
+		//  Estimated: `1998 + u * (3637 ±26)`
+		// Minimum execution time: 43_989_000 picoseconds.
+		Weight::from_parts(54_307_761, 1998)
+			// Standard Error: 377_459
+			.saturating_add(Weight::from_parts(17_866_960, 0).saturating_mul(u.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(u.into())))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(u.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(u.into())))
-			.saturating_add(Weight::from_parts(0, 3589).saturating_mul(u.into()))
+			.saturating_add(Weight::from_parts(0, 3637).saturating_mul(u.into()))
 	}
 	/// Storage: `Oracle::Underlyings` (r:1 w:0)
-	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::SettlementPrices` (r:1 w:0)
 	/// Proof: `Oracle::SettlementPrices` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::StuckSettlements` (r:1 w:0)
+	/// Proof: `Oracle::StuckSettlements` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::ScheduledSettlements` (r:1 w:1)
 	/// Proof: `Oracle::ScheduledSettlements` (`max_values`: Some(1), `max_size`: Some(5122), added: 5617, mode: `MaxEncodedLen`)
 	fn schedule_settlement() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5368`
+		//  Measured:  `5418`
 		//  Estimated: `6607`
-		// Minimum execution time: 260_356_000 picoseconds.
-		Weight::from_parts(330_116_000, 6607)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		// Minimum execution time: 43_155_000 picoseconds.
+		Weight::from_parts(76_417_000, 6607)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Oracle::Underlyings` (r:1 w:0)
-	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Breakers` (r:1 w:1)
 	/// Proof: `Oracle::Breakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
+	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Rings` (r:1 w:1)
 	/// Proof: `Oracle::Rings` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Observations` (r:1 w:1)
 	/// Proof: `Oracle::Observations` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::BreakerReferences` (r:0 w:1)
+	/// Proof: `Oracle::BreakerReferences` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::IndexPrices` (r:0 w:1)
 	/// Proof: `Oracle::IndexPrices` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	fn release_circuit_breaker() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1684`
-		//  Estimated: `3542`
-		// Minimum execution time: 463_766_000 picoseconds.
-		Weight::from_parts(661_454_000, 3542)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		//  Estimated: `3549`
+		// Minimum execution time: 113_226_000 picoseconds.
+		Weight::from_parts(164_474_000, 3549)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 }
 
@@ -283,8 +368,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 impl WeightInfo for () {
 	/// The range of component `n` is `[1, 16]`.
 	fn feed(n: u32, ) -> Weight {
-		Weight::from_parts(577_644_733, 3521)
-			.saturating_add(Weight::from_parts(130_989_268, 0).saturating_mul(n.into()))
+		Weight::from_parts(148_106_195, 3521)
+			.saturating_add(Weight::from_parts(24_520_692, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -293,76 +378,87 @@ impl WeightInfo for () {
 	}
 	/// The range of component `n` is `[1, 16]`.
 	fn authorize_feed(n: u32, ) -> Weight {
-		Weight::from_parts(407_326_608, 3521)
-			.saturating_add(Weight::from_parts(39_357_352, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
+		Weight::from_parts(215_806_012, 3521)
+			.saturating_add(Weight::from_parts(1_293_215, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2547).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2559).saturating_mul(n.into()))
 	}
 	/// The range of component `a` is `[0, 16]`.
 	/// The range of component `o` is `[1, 16]`.
-	fn aggregate(a: u32, _o: u32, ) -> Weight {
-		Weight::from_parts(613_514_725, 1550)
-			.saturating_add(Weight::from_parts(489_784_488, 0).saturating_mul(a.into()))
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(a.into())))
+	fn aggregate(a: u32, o: u32, ) -> Weight {
+		Weight::from_parts(21_024_000, 1998)
+			.saturating_add(Weight::from_parts(133_479_982, 0).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(13_359_044, 0).saturating_mul(o.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((9_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
-			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(a.into())))
+			.saturating_add(RocksDbWeight::get().writes((8_u64).saturating_mul(a.into())))
 			.saturating_add(Weight::from_parts(0, 3704).saturating_mul(a.into()))
 	}
 	/// The range of component `s` is `[0, 8]`.
 	fn fix_settlements(s: u32, ) -> Weight {
-		Weight::from_parts(673_730_798, 43246)
-			.saturating_add(Weight::from_parts(845_305_799, 0).saturating_mul(s.into()))
-			.saturating_add(RocksDbWeight::get().reads(13_u64))
-			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(s.into())))
+		Weight::from_parts(162_193_927, 49231)
+			.saturating_add(Weight::from_parts(231_252_042, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().reads((23_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(s.into())))
-			.saturating_add(Weight::from_parts(0, 5985).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 40396).saturating_mul(s.into()))
 	}
-	// Interim until the next run of scripts/bench.sh, which generates these.
+	/// The range of component `s` is `[0, 8]`.
 	fn fix_settlements_stuck(s: u32, ) -> Weight {
-		Self::fix_settlements(s)
+		Weight::from_parts(94_474_061, 6607)
+			.saturating_add(Weight::from_parts(83_967_256, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(s.into())))
+			.saturating_add(Weight::from_parts(0, 3704).saturating_mul(s.into()))
 	}
 	fn force_settlement_price() -> Weight {
-		Weight::from_parts(300_000_000, 4000).saturating_add(RocksDbWeight::get().reads_writes(2, 2))
+		Weight::from_parts(73_207_000, 3551)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn cancel_settlement() -> Weight {
-		Weight::from_parts(300_000_000, 4000).saturating_add(RocksDbWeight::get().reads_writes(1, 1))
+		Weight::from_parts(44_030_000, 3551)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn register_underlying() -> Weight {
-		Weight::from_parts(295_742_000, 3537)
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
+		Weight::from_parts(33_352_000, 3549)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn update_underlying() -> Weight {
-		Weight::from_parts(285_112_000, 3537)
-			.saturating_add(RocksDbWeight::get().reads(1_u64))
+		Weight::from_parts(29_076_000, 3549)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn add_operator() -> Weight {
-		Weight::from_parts(254_064_000, 1998)
-			.saturating_add(RocksDbWeight::get().reads(1_u64))
+		Weight::from_parts(163_601_000, 41934)
+			.saturating_add(RocksDbWeight::get().reads(18_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// The range of component `u` is `[1, 16]`.
 	fn remove_operator(u: u32, ) -> Weight {
-		Weight::from_parts(271_957_259, 2305)
-			.saturating_add(Weight::from_parts(54_187_139, 0).saturating_mul(u.into()))
+		Weight::from_parts(54_307_761, 1998)
+			.saturating_add(Weight::from_parts(17_866_960, 0).saturating_mul(u.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(u.into())))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(u.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(u.into())))
-			.saturating_add(Weight::from_parts(0, 3589).saturating_mul(u.into()))
+			.saturating_add(Weight::from_parts(0, 3637).saturating_mul(u.into()))
 	}
 	fn schedule_settlement() -> Weight {
-		Weight::from_parts(330_116_000, 6607)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
+		Weight::from_parts(76_417_000, 6607)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn release_circuit_breaker() -> Weight {
-		Weight::from_parts(661_454_000, 3542)
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+		Weight::from_parts(164_474_000, 3549)
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 }
