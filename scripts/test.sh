@@ -11,10 +11,12 @@ source "$here/env.sh"
 cd "$root"
 t0=$(date +%s)
 ts=$t0
+first=1
 # Each step prints the seconds the previous one took (the README's CI budget table comes from these).
 step() {
 	local now; now=$(date +%s)
-	[ "$ts" -eq "$t0" ] || printf '[test] step took %ss\n' "$(( now - ts ))"
+	[ "$first" = 1 ] || printf '[test] step took %ss\n' "$(( now - ts ))"
+	first=0
 	ts=$now
 	printf '\n[test] == %s\n' "$*"
 }
