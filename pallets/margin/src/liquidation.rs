@@ -351,13 +351,13 @@ impl<T: Config> Pallet<T> {
 		Ok(().into())
 	}
 
-	/// Sweep one account; returns the weight it used and whether it was liquidated. Records its state; if liquidatable,
-	/// cancels its orders and hands the insurance account the shorts of the liquidation plan
-	/// (largest risk first, only as many contracts as bring the account to its target; shorts
-	/// on stale underlyings are not traded), then, while the account owes the fund, its longs
-	/// on fresh underlyings at mark; finally charges the penalties of the shorts against what
-	/// is left. Each position moves in its own storage layer: one that cannot move (logged)
-	/// does not stop the others.
+	/// Sweep one account; returns the weight it used and whether it was liquidated. Records
+	/// its state; if liquidatable, cancels its orders and hands the insurance account the
+	/// shorts of the liquidation plan (largest risk first, only as many contracts as bring the
+	/// account to its target; shorts on stale underlyings are not traded), then, while the
+	/// account owes the fund, its longs on fresh underlyings at mark; finally charges the
+	/// penalties of the shorts against what is left. Each position moves in its own storage
+	/// layer: one that cannot move (logged) does not stop the others.
 	pub(crate) fn sweep_account(who: &T::AccountId) -> Result<(Weight, bool), DispatchError> {
 		if *who == Self::insurance_account() {
 			return Ok((T::DbWeight::get().reads(1), false));
@@ -417,16 +417,6 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::Positions::cancel_all_orders_weight_for(cancelled))
 			.saturating_add(Self::extra_underlyings_weight(risk.entries).saturating_mul(2));
 		Ok((used, true))
-	}
-
-	/// Worst-case weight of sweeping one account: the benchmark (evaluations and position
-	/// transfers included) plus the cancellation of the maximum number of orders.
-	pub fn sweep_account_weight() -> Weight {
-		T::WeightInfo::sweep_account(T::Positions::max_portfolio_len())
-			.saturating_add(T::Positions::cancel_all_orders_weight())
-			.saturating_add(
-				Self::extra_underlyings_weight(T::Positions::max_portfolio_len()).saturating_mul(2),
-			)
 	}
 
 	/// Upper bound of sweeping an account of `size` (liquidated or not): the benchmark at its

@@ -278,7 +278,12 @@ fn the_sweep_admits_each_account_by_its_own_size() {
 		for who in [ALICE, BOB] {
 			assert_ok!(Margin::deposit(RuntimeOrigin::signed(who), 10 * USD));
 		}
-		let worst = Margin::sweep_account_weight();
+		// The worst case: a full portfolio (the mock's 16 entries) and 128 orders.
+		let worst =
+			Margin::sweep_account_weight_for(optionchain_primitives::exchange::PortfolioSize {
+				series: 8,
+				orders: 128,
+			});
 		let empty = Margin::sweep_account_weight_for(Default::default())
 			.saturating_add(<MockPositions as PositionsProvider<u64>>::portfolio_size_weight());
 		assert!(
