@@ -122,7 +122,10 @@ mod benchmarks {
 		let (victim, _) = liquidatable::<T>(n);
 		#[block]
 		{
-			assert_ok!(Margin::<T>::sweep_account(&victim));
+			assert!(matches!(
+				Margin::<T>::sweep_account(&victim, true),
+				Ok(crate::liquidation::Visit::Liquidated(_))
+			));
 		}
 		assert!(T::Positions::portfolio(&victim).positions.is_empty());
 	}

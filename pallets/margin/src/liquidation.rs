@@ -358,9 +358,18 @@ impl<T: Config> Pallet<T> {
 	/// account owes the fund, its longs on fresh underlyings at mark; finally charges the
 	/// penalties of the shorts against what is left. Each position moves in its own storage
 	/// layer: one that cannot move (logged) does not stop the others.
-	pub(crate) fn sweep_account(who: &T::AccountId) -> Result<(Weight, bool), DispatchError> {
+	///
+	/// Admission is in two phases: the caller admitted the account by its evaluation bound
+	/// ([`Self::sweep_evaluation_weight_for`]); the liquidation itself goes ahead only if
+	/// `liquidation_room` covers its bound from the start of the visit
+	/// ([`Self::sweep_account_weight_for`]), otherwise the account's state is recorded and the
+	/// visit ends as [`Visit::NoRoom`] (the sweep stops before it and starts with it next time).
+	pub(crate) fn sweep_account(
+		who: &T::AccountId,
+		liquidation_room: bool,
+	) -> Result<Visit, DispatchError> {
 		if *who == Self::insurance_account() {
-			return Ok((T::DbWeight::get().reads(1), false));
+			return Ok(Visit::Evaluated(T::DbWeight::get().reads(1)));
 		}
 		let risk = Self::risk_of(who)?;
 		let checked = Self::check_weight(&risk);
@@ -371,7 +380,7 @@ impl<T: Config> Pallet<T> {
 			// The evaluation, the state and ledger-entry writes, and the account count if the
 			// entry was removed.
 			let db = T::DbWeight::get();
-			return Ok((checked.saturating_add(db.reads_writes(1, 3)), false));
+			return Ok(Visit::Evaluated(checked.saturating_add(db.reads_writes(1, 3))));
 		}
 		let plan = Self::liquidation_plan(&risk)?;
 		let tradable_longs = |r: &Risk| r.positions.iter().any(|p| p.takable_long());
@@ -379,7 +388,13 @@ impl<T: Config> Pallet<T> {
 			// Nothing can be traded now (every risky position is on a stale underlying): the
 			// account is marked and visited again.
 			Self::record_state(who, &risk)?;
-			return Ok((checked.saturating_add(T::DbWeight::get().writes(1)), false));
+			return Ok(Visit::Evaluated(checked.saturating_add(T::DbWeight::get().writes(1))));
+		}
+		if !liquidation_room {
+			// Liquidatable, but its liquidation does not fit what the block has left: marked
+			// (a keeper may take it now) and first in the next block's sweep.
+			Self::record_state(who, &risk)?;
+			return Ok(Visit::NoRoom(checked.saturating_add(T::DbWeight::get().writes(1))));
 		}
 		let cancelled = T::Positions::cancel_all_orders(who)?;
 		let insurance = Self::insurance_account();
@@ -416,7 +431,17 @@ impl<T: Config> Pallet<T> {
 		let used = T::WeightInfo::sweep_account(risk.entries.max(1))
 			.saturating_add(T::Positions::cancel_all_orders_weight_for(cancelled))
 			.saturating_add(Self::extra_underlyings_weight(risk.entries).saturating_mul(2));
-		Ok((used, true))
+		Ok(Visit::Liquidated(used))
+	}
+
+	/// Upper bound of the sweep's evaluation of an account of `size` that it does not
+	/// liquidate: the margin check at its number of portfolio entries, one oracle read per
+	/// further underlying, and the state, ledger-entry and account-count reads and writes.
+	pub fn sweep_evaluation_weight_for(size: PortfolioSize) -> Weight {
+		let entries = size.entries().min(T::Positions::max_portfolio_len());
+		T::WeightInfo::margin_check(entries.max(1))
+			.saturating_add(Self::extra_underlyings_weight(entries))
+			.saturating_add(T::DbWeight::get().reads_writes(1, 3))
 	}
 
 	/// Upper bound of sweeping an account of `size` (liquidated or not): the benchmark at its
@@ -429,16 +454,22 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `on_idle`: from the cursor, visit accounts (at most `MaxSweepPerBlock`) while the next
-	/// one's upper bound, from its real size (two length reads), still fits in `remaining`,
-	/// charging each the weight it really used (an evaluation for a healthy account, the sweep
-	/// at its size for a liquidated one); wrap around at the end of the ledger. Keys are read
-	/// one at a time, each charged when read. An account that does not fit stops the sweep: the
-	/// cursor stays before it (round robin, no skipping).
+	/// one's evaluation bound, from its real size (two length reads), still fits in
+	/// `remaining`, charging each the weight it really used (an evaluation for a healthy
+	/// account, the sweep at its size for a liquidated one); wrap around at the end of the
+	/// ledger. Keys are read one at a time, each charged when read.
+	///
+	/// Admission is in two phases, so that a large healthy account (whose liquidation bound
+	/// is tens of milliseconds) cannot hold the cursor in busy blocks: an account is visited
+	/// when its evaluation fits, and liquidated only when its liquidation bound fits too. An
+	/// account that does not fit (its evaluation, or its liquidation once found liquidatable)
+	/// stops the sweep: the cursor stays before it (round robin, no skipping), so the next
+	/// sweep starts with it.
 	pub(crate) fn sweep(remaining: Weight) -> Weight {
 		let key_read = T::DbWeight::get().reads(1);
 		let size_read = T::Positions::portfolio_size_weight();
 		let mut used = T::WeightInfo::sweep_base();
-		let smallest = Self::sweep_account_weight_for(PortfolioSize::default());
+		let smallest = Self::sweep_evaluation_weight_for(PortfolioSize::default());
 		let first =
 			used.saturating_add(key_read).saturating_add(size_read).saturating_add(smallest);
 		if !remaining.all_gte(first) {
@@ -463,28 +494,39 @@ impl<T: Config> Pallet<T> {
 				break;
 			};
 			// The insurance account (uncapped, holding every swept position) is only read.
-			let bound = if who == insurance {
-				T::DbWeight::get().reads(1)
+			let (evaluation, liquidation) = if who == insurance {
+				let read = T::DbWeight::get().reads(1);
+				(read, read)
 			} else {
 				used = used.saturating_add(size_read);
-				Self::sweep_account_weight_for(T::Positions::portfolio_size(&who))
+				let size = T::Positions::portfolio_size(&who);
+				(Self::sweep_evaluation_weight_for(size), Self::sweep_account_weight_for(size))
 			};
-			if !remaining.all_gte(used.saturating_add(bound)) {
+			if !remaining.all_gte(used.saturating_add(evaluation)) {
 				break;
 			}
-			let w = match with_storage_layer(|| Self::sweep_account(&who)) {
-				Ok((w, false)) => w,
+			let room = remaining.all_gte(used.saturating_add(liquidation));
+			let visit = match with_storage_layer(|| Self::sweep_account(&who, room)) {
+				Ok(v) => v,
+				Err(e) => {
+					log::debug!(target: crate::LOG_TARGET, "sweep of {who:?} failed: {e:?}");
+					// Failed after an evaluation at most, or inside a liquidation it had room
+					// for: charged the bound it was admitted by.
+					Visit::Evaluated(if room { liquidation } else { evaluation })
+				},
+			};
+			match visit {
+				Visit::Evaluated(w) => used = used.saturating_add(w),
 				// A liquidation is charged at least its bound: the benchmark's line can lie
 				// under the real cost between its points, and orders spread over many book
 				// sides cost more than the benchmark's one side (the bound's entries are
 				// `2 x series`, at least the real ones).
-				Ok((w, true)) => w.max(bound),
-				Err(e) => {
-					log::debug!(target: crate::LOG_TARGET, "sweep of {who:?} failed: {e:?}");
-					bound
+				Visit::Liquidated(w) => used = used.saturating_add(w.max(liquidation)),
+				Visit::NoRoom(w) => {
+					used = used.saturating_add(w);
+					break;
 				},
-			};
-			used = used.saturating_add(w);
+			}
 			last = Some(who);
 		}
 		match last {
@@ -498,4 +540,14 @@ impl<T: Config> Pallet<T> {
 		}
 		used
 	}
+}
+
+/// What one visit of the sweep did, with the weight it used.
+pub(crate) enum Visit {
+	/// Evaluated (its state recorded), not liquidated.
+	Evaluated(Weight),
+	/// Liquidated.
+	Liquidated(Weight),
+	/// Liquidatable, but its liquidation did not fit the block: evaluated and marked only.
+	NoRoom(Weight),
 }

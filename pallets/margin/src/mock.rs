@@ -394,3 +394,10 @@ pub fn margin_events() -> Vec<crate::Event<Test>> {
 		})
 		.collect()
 }
+
+/// The mock's storage weights.
+pub fn db_weight() -> frame_support::weights::RuntimeDbWeight {
+	<<Test as frame_system::Config>::DbWeight as frame_support::traits::Get<
+		frame_support::weights::RuntimeDbWeight,
+	>>::get()
+}

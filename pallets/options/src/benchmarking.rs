@@ -101,13 +101,61 @@ mod benchmarks {
 		assert!(AccountOrders::<T>::get(&who).is_empty());
 	}
 
+	/// `n` orders of one account spread round robin over every book side it may use (bids
+	/// low, asks high, never crossing), each side filled up to `MaxOrdersPerSide` with others'
+	/// orders in front of the account's: every cancellation reads, searches and writes a full
+	/// side of its own, and its series and position entry are not yet in the overlay.
 	#[benchmark]
 	fn cancel_all(n: Linear<1, { T::MaxOrdersPerAccount::get().min(T::MaxOrdersPerSide::get()) }>) {
-		let s = setup::<T>();
+		let first = setup::<T>();
+		let series_count = T::MaxSeriesPerAccount::get().min(T::MaxLiveSeries::get()).max(1);
+		let mut series = alloc::vec![first];
+		for j in 1..series_count {
+			let strike = units::whole(60_000u128.saturating_add(1_000 * u128::from(j)));
+			if let Ok(s) = Pallet::<T>::do_list_series(UNDERLYING, strike, EXPIRY, OptionKind::Call)
+			{
+				series.push(s);
+			}
+		}
+		let sides = u32::try_from(series.len()).unwrap_or(1).saturating_mul(2);
 		let who = trader::<T>("who", 0);
+		let mut used = alloc::vec::Vec::new();
 		for i in 0..n {
-			let price = 1_000_000u128.saturating_mul(u128::from(i) + 1);
-			let _ = Pallet::<T>::do_place_order(&who, order(s, Side::Buy, price, 1));
+			let k = i % sides;
+			let s = series.get((k / 2) as usize).copied().unwrap_or(first);
+			let level = u128::from(i / sides);
+			let (side, price) = if k % 2 == 0 {
+				(Side::Buy, 1_000_000u128.saturating_mul(level + 1))
+			} else {
+				(Side::Sell, 1_000_000u128.saturating_mul(level + 400))
+			};
+			let placed = Pallet::<T>::do_place_order(&who, order(s, side, price, 1));
+			assert!(placed.is_ok(), "order {i} of the benchmark account");
+			if !used.contains(&(s, side)) {
+				used.push((s, side));
+			}
+		}
+		let filler = trader::<T>("filler", 0);
+		let mut id = OrderId::MAX / 2;
+		for (s, side) in used {
+			let own = Books::<T>::get(s, side);
+			let price = if side == Side::Buy { 200_000_000 } else { 300_000_000 };
+			let room = (T::MaxOrdersPerSide::get() as usize).saturating_sub(own.len());
+			let mut full = alloc::vec::Vec::with_capacity(room.saturating_add(own.len()));
+			for _ in 0..room {
+				id = id.saturating_add(1);
+				full.push(BookOrder {
+					id,
+					owner: filler.clone(),
+					price,
+					remaining: 1,
+					reduce_only: false,
+				});
+			}
+			full.extend(own.into_inner());
+			let book: BookSideOf<T> = full.try_into().unwrap_or_default();
+			assert_eq!(book.len() as u32, T::MaxOrdersPerSide::get());
+			Books::<T>::insert(s, side, book);
 		}
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), None);

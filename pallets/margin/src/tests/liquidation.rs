@@ -307,3 +307,78 @@ fn the_sweep_admits_each_account_by_its_own_size() {
 		);
 	})
 }
+
+/// Bob: `coll` USD, short one call (K = 60,000) in each of four series (a large account: 8
+/// entries); Charlie: 10 USD (the smallest account). Returns the four series and the room for
+/// visiting both by their evaluations only (base, two key and size reads, both evaluations).
+fn large_and_small(coll: u128) -> (Vec<u32>, W) {
+	assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), coll * USD));
+	assert_ok!(Margin::deposit(RuntimeOrigin::signed(CHARLIE), 10 * USD));
+	let series: Vec<u32> = (0..4)
+		.map(|_| {
+			let s = MockPositions::add_series(call(BTC, 60_000, EXPIRY));
+			MockPositions::trade(ALICE, BOB, s, 1);
+			s
+		})
+		.collect();
+	let size = <MockPositions as PositionsProvider<u64>>::portfolio_size(&BOB);
+	assert_eq!(size.entries(), 8);
+	let reads = <MockPositions as PositionsProvider<u64>>::portfolio_size_weight()
+		.saturating_add(crate::mock::db_weight().reads(1));
+	let room = <() as crate::weights::WeightInfo>::sweep_base()
+		.saturating_add(reads.saturating_mul(2))
+		.saturating_add(Margin::sweep_evaluation_weight_for(size))
+		.saturating_add(Margin::sweep_evaluation_weight_for(Default::default()));
+	// Admitted by its liquidation bound, as before, Bob alone would not fit.
+	assert!(!room.all_gte(Margin::sweep_account_weight_for(size)));
+	(series, room)
+}
+
+#[test]
+fn a_large_healthy_account_does_not_hold_the_sweep_in_a_busy_block() {
+	build_and_execute(|| {
+		let (_, room) = large_and_small(100_000);
+		let used = <Margin as frame_support::traits::Hooks<u64>>::on_idle(1, room);
+		assert!(used.all_lte(room));
+		// Both accounts were evaluated (MaxSweepPerBlock = 2): the cursor stands on the second.
+		let second = Accounts::<Test>::iter_keys().nth(1).unwrap();
+		assert_eq!(
+			SweepCursor::<Test>::get().map(|k| k.into_inner()),
+			Some(Accounts::<Test>::hashed_key_for(second))
+		);
+		assert_eq!(Accounts::<Test>::get(BOB).unwrap().state, AccountState::Healthy);
+	})
+}
+
+#[test]
+fn a_liquidatable_account_without_room_is_marked_and_liquidated_first_next_block() {
+	build_and_execute(|| {
+		let (series, room) = large_and_small(40_000);
+		// S = 64,000: each short marks 4,000 and needs 4,800 + 4,000 of maintenance: equity
+		// 40,000 - 16,000 = 24,000 < 35,200.
+		set_btc(64_000);
+		let used = <Margin as frame_support::traits::Hooks<u64>>::on_idle(1, room);
+		assert!(used.all_lte(room));
+		// Evaluated and marked, not liquidated: its positions are untouched.
+		assert_eq!(Accounts::<Test>::get(BOB).unwrap().state, AccountState::Liquidatable);
+		assert!(series.iter().all(|s| MockPositions::net(BOB, *s) == -1));
+		assert!(!margin_events().iter().any(|e| matches!(e, Event::AccountSwept { .. })));
+		// The cursor stays before Bob: the next sweep with room starts with him.
+		let before = SweepCursor::<Test>::get();
+		let bob = Accounts::<Test>::hashed_key_for(BOB);
+		match before {
+			None => assert_eq!(Accounts::<Test>::iter_keys().next(), Some(BOB)),
+			Some(k) => assert_eq!(
+				Accounts::<Test>::iter_keys_from(k.into_inner()).next(),
+				Some(BOB),
+				"cursor {:?} is not just before Bob {bob:?}",
+				SweepCursor::<Test>::get()
+			),
+		}
+		<Margin as frame_support::traits::Hooks<u64>>::on_idle(2, W::MAX);
+		assert!(margin_events()
+			.iter()
+			.any(|e| matches!(e, Event::AccountSwept { account: BOB, .. })));
+		assert!(series.iter().any(|s| MockPositions::net(Margin::insurance_account(), *s) == -1));
+	})
+}
