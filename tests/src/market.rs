@@ -378,6 +378,27 @@ impl Market {
 		self.call(who, RuntimeCall::Options(pallet_options::Call::place_order { request }))
 	}
 
+	/// Queue a mass quote from `who`: per series, its new bid and ask as `(whole USDC per
+	/// contract, contracts)`; `None` leaves a side as it is, a size of 0 pulls it.
+	pub fn quote(
+		&mut self,
+		who: impl Into<Trader>,
+		legs: &[(SeriesId, Option<(u128, i64)>, Option<(u128, i64)>)],
+	) -> &mut Self {
+		let leg = |l: Option<(u128, i64)>| {
+			l.map(|(usdc, quantity)| pallet_options::QuoteLeg { price: usdc * USD, quantity })
+		};
+		let quotes = legs
+			.iter()
+			.map(|(series, bid, ask)| pallet_options::QuoteRequest {
+				series: *series,
+				bid: leg(*bid),
+				ask: leg(*ask),
+			})
+			.collect();
+		self.call(who, RuntimeCall::Options(pallet_options::Call::quote { quotes }))
+	}
+
 	/// The book of `series`: up to 10 price levels per side, best first (prices in settlement
 	/// units per contract).
 	pub fn book(&mut self, series: SeriesId) -> BookDepth {

@@ -162,6 +162,66 @@ mod benchmarks {
 		assert!(AccountOrders::<T>::get(&who).is_empty());
 	}
 
+	/// `l` legs (bids and asks over `ceil(l / 2)` series), each replacing the caller's order
+	/// on a side full of others' orders (in front of it) with one at a new price; then the
+	/// call's margin check.
+	#[benchmark]
+	fn quote(l: Linear<1, { T::MaxQuoteLegs::get() }>) {
+		let first = setup::<T>();
+		let mut series = alloc::vec![first];
+		for j in 1..l.div_ceil(2) {
+			let strike = units::whole(60_000u128.saturating_add(1_000 * u128::from(j)));
+			let listed = Pallet::<T>::do_list_series(UNDERLYING, strike, EXPIRY, OptionKind::Call);
+			assert!(listed.is_ok(), "series {j} of the quote benchmark");
+			series.extend(listed.ok());
+		}
+		let who = trader::<T>("who", 0);
+		let filler = trader::<T>("filler", 0);
+		let mut id = OrderId::MAX / 2;
+		let mut quotes = alloc::vec::Vec::new();
+		for (j, s) in series.iter().copied().enumerate() {
+			let mut request = QuoteRequest { series: s, bid: None, ask: None };
+			for side in [Side::Buy, Side::Sell] {
+				let leg = 2 * j as u32 + u32::from(side == Side::Sell);
+				if leg >= l {
+					continue;
+				}
+				let (own, new, others) = match side {
+					Side::Buy => (1_000_000u128, 2_000_000u128, 200_000_000u128),
+					Side::Sell => (400_000_000, 399_000_000, 300_000_000),
+				};
+				let placed = Pallet::<T>::do_place_order(&who, order(s, side, own, 1));
+				assert!(placed.is_ok(), "the caller's order {leg}");
+				let mine = Books::<T>::get(s, side);
+				let room = (T::MaxOrdersPerSide::get() as usize).saturating_sub(mine.len());
+				let mut full = alloc::vec::Vec::with_capacity(room.saturating_add(mine.len()));
+				for _ in 0..room {
+					id = id.saturating_add(1);
+					full.push(BookOrder {
+						id,
+						owner: filler.clone(),
+						price: others,
+						remaining: 1,
+						reduce_only: false,
+					});
+				}
+				full.extend(mine.into_inner());
+				let book: BookSideOf<T> = full.try_into().unwrap_or_default();
+				assert!(book.is_full());
+				Books::<T>::insert(s, side, book);
+				let q = Some(QuoteLeg { price: new, quantity: 2 });
+				match side {
+					Side::Buy => request.bid = q,
+					Side::Sell => request.ask = q,
+				}
+			}
+			quotes.push(request);
+		}
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), quotes);
+		assert_eq!(AccountOrders::<T>::get(&who).len() as u32, l);
+	}
+
 	/// A long paid by `settle_account` once the series' short was collected (the series then
 	/// still has another long).
 	#[benchmark]

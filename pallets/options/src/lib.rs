@@ -10,6 +10,7 @@ mod governance;
 mod invariants;
 mod matching;
 mod provider;
+mod quote;
 mod settlement;
 pub mod types;
 pub mod weights;
@@ -109,6 +110,10 @@ pub mod pallet {
 		/// prevention or reduce-only trimming) in one placement.
 		#[pallet::constant]
 		type MaxFillsPerOrder: Get<u32>;
+
+		/// Maximum number of legs (sides quoted, in at most as many series) of one `quote`.
+		#[pallet::constant]
+		type MaxQuoteLegs: Get<u32>;
 
 		/// Maximum quantity of one order, in contracts.
 		#[pallet::constant]
@@ -331,7 +336,9 @@ pub mod pallet {
 			/// Why it was cancelled (see `CancelReason`).
 			reason: CancelReason,
 		},
-		/// A resting reduce-only order was trimmed to its owner's smaller position.
+		/// A resting order was trimmed: a reduce-only order to its owner's smaller position, or
+		/// a quoted order to the smaller size of a `quote` leg at the same price (it keeps its
+		/// time priority).
 		OrderReduced {
 			/// Id of the order.
 			order_id: OrderId,
@@ -340,6 +347,27 @@ pub mod pallet {
 			/// Contracts the order still has open after the trim: its owner's position in the
 			/// reducing direction (> 0).
 			remaining: Contracts,
+		},
+		/// A leg of a `quote` rested nothing (the caller's previous orders on that side were
+		/// cancelled all the same).
+		QuoteLegSkipped {
+			/// The quoting account.
+			who: T::AccountId,
+			/// The series (`SeriesId`).
+			series: SeriesId,
+			/// The leg's side: `Buy` for the bid, `Sell` for the ask.
+			side: Side,
+			/// The leg's price, settlement-asset units (USDC, 6 decimals) per contract.
+			price: Balance,
+			/// Why (see `QuoteSkipReason`).
+			reason: QuoteSkipReason,
+		},
+		/// A `quote` call was applied.
+		Quoted {
+			/// The quoting account.
+			who: T::AccountId,
+			/// Legs in the call (sides quoted).
+			legs: u32,
 		},
 		/// The series expired and all its resting orders were removed.
 		SeriesExpired {
@@ -454,6 +482,16 @@ pub mod pallet {
 		SeriesTooLarge,
 		/// The amount exceeds the account's position (liquidation transfer).
 		InsufficientPosition,
+		/// A `quote` with no request, or a request with neither a bid nor an ask.
+		EmptyQuote,
+		/// A `quote` with more than `MaxQuoteLegs` legs.
+		TooManyQuoteLegs,
+		/// A `quote` names the same series twice.
+		DuplicateQuoteSeries,
+		/// A `quote` request's bid is at or above its ask (both with a size).
+		CrossedQuote,
+		/// After its `quote`, the caller would be below its initial margin requirement.
+		QuoteInsufficientMargin,
 		/// Arithmetic overflow.
 		Overflow,
 	}
@@ -571,6 +609,36 @@ pub mod pallet {
 				e
 			})?;
 			Ok(Some(cancel.saturating_add(Self::actual_place_weight(&outcome))).into())
+		}
+
+		/// Mass quote: replace the caller's bid and/or ask in up to `MaxQuoteLegs` sides (each
+		/// series at most once), atomically, with one margin evaluation for the whole call.
+		///
+		/// Per leg: the caller's resting orders on that side of the series are cancelled
+		/// (`Requoted`) and one post-only good-till-cancelled order of the leg's size rests at the
+		/// leg's price (a size of 0 only pulls the side). A leg that keeps the price of the
+		/// caller's single order on that side with an equal or smaller size trims that order in
+		/// place and keeps its time priority; any other change is a new order at the back of its
+		/// price level. A leg that would take liquidity (its price reaches the other side's best
+		/// order, the caller's own included) or finds its side full of better prices rests
+		/// nothing (`QuoteLegSkipped`); the other legs go ahead. Prices in settlement-asset
+		/// units (USDC, 6 decimals) per contract, sizes in contracts.
+		///
+		/// Bad input fails the call with nothing changed: `EmptyQuote`, `TooManyQuoteLegs`,
+		/// `DuplicateQuoteSeries`, `CrossedQuote`, `InvalidPrice` (zero or off the tick),
+		/// `InvalidQuantity`, `UnknownSeries`, `SeriesExpired`; so does a caller below its
+		/// initial requirement afterwards (`QuoteInsufficientMargin`; a call that only pulls or
+		/// shrinks is not checked). Charged for `MaxQuoteLegs` legs and a check at the maximum
+		/// portfolio, refunded to the legs given and the check made.
+		#[pallet::call_index(8)]
+		#[pallet::weight(Pallet::<T>::declared_quote_weight(quotes))]
+		pub fn quote(
+			origin: OriginFor<T>,
+			quotes: Vec<QuoteRequest>,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let outcome = Self::do_quote(&who, &quotes)?;
+			Ok(Some(Self::actual_quote_weight(&outcome)).into())
 		}
 
 		/// Settle `who`'s position in an expired `series` whose settlement price is fixed.

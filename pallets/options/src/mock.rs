@@ -258,6 +258,7 @@ impl pallet_options::Config for Test {
 	type MaxSeriesPerAccount = ConstU32<6>;
 	type UncappedAccounts = frame_support::traits::Equals<InsuranceAccount>;
 	type MaxFillsPerOrder = ConstU32<4>;
+	type MaxQuoteLegs = ConstU32<4>;
 	type MaxOrderQuantity = MaxOrderQuantity;
 	type MaxExpiryHorizon = MaxExpiryHorizon;
 	type MakerFeePerContract = MakerFee;
@@ -421,4 +422,11 @@ pub fn events() -> Vec<crate::Event<Test>> {
 			_ => None,
 		})
 		.collect()
+}
+
+/// The mock's storage weights.
+pub fn db_weight() -> frame_support::weights::RuntimeDbWeight {
+	<<Test as frame_system::Config>::DbWeight as frame_support::traits::Get<
+		frame_support::weights::RuntimeDbWeight,
+	>>::get()
 }

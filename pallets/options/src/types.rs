@@ -221,6 +221,86 @@ pub struct OrderRequest {
 	pub reduce_only: bool,
 }
 
+/// One side of a quote: the caller's whole resting interest on that side of the series
+/// becomes one post-only order of `quantity` contracts at `price`.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct QuoteLeg {
+	/// Limit price, settlement-asset units (USDC, 6 decimals) per contract: a non-zero
+	/// multiple of the series' price tick.
+	pub price: Balance,
+	/// Contracts, at most `MaxOrderQuantity`; 0 pulls the side (the caller's orders on it are
+	/// cancelled, nothing new rests).
+	pub quantity: Contracts,
+}
+
+/// What `quote` does in one series: each side given (`Some`) is replaced by its leg; a side
+/// not given (`None`) is left as it is.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct QuoteRequest {
+	/// The series (each at most once per call).
+	pub series: optionchain_primitives::exchange::SeriesId,
+	/// The caller's new bid in the series.
+	pub bid: Option<QuoteLeg>,
+	/// The caller's new ask in the series.
+	pub ask: Option<QuoteLeg>,
+}
+
+/// Why one leg of a `quote` rests nothing (the caller's previous orders on that side are
+/// gone all the same, and the other legs go ahead).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum QuoteSkipReason {
+	/// Post-only: its price reaches the best order of the other side (the caller's own
+	/// included), so it would take liquidity.
+	WouldTake,
+	/// Its side is full and its price is not strictly better than the side's worst order.
+	BookFull,
+}
+
+/// What a `quote` call did (its weight is computed from it).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct QuoteOutcome {
+	/// Legs in the call.
+	pub legs: u32,
+	/// Whether the caller's margin was checked (some leg rested a new order).
+	pub checked: bool,
+	/// Weight of that check at the caller's real portfolio size, beyond what the benchmark
+	/// contains.
+	pub margin_weight: Weight,
+}
+
 /// Why an order left the book without being filled.
 #[derive(
 	Encode,
@@ -257,6 +337,9 @@ pub enum CancelReason {
 	/// A taker reached the order but its owner could not pay the premium or the maker fee
 	/// from its collateral (the fill was undone and matching went on).
 	MakerCannotPay,
+	/// Its owner's `quote` replaced it (a leg on its side of its series with another price or
+	/// a larger size, or a zero size to pull it).
+	Requoted,
 }
 
 /// Outcome of a placement, returned by the matching engine.

@@ -79,6 +79,7 @@ impl pallet_options::Config for Runtime {
 	/// the up-front charge limits how many orders a block admits; 6 to 8 give about 200 fills
 	/// per block, 16 only about 140). `tests/tests/weights.rs` checks the worst case fits a block.
 	type MaxFillsPerOrder = ConstU32<8>;
+	type MaxQuoteLegs = ConstU32<32>;
 	type MaxOrderQuantity = OptionsMaxOrderQuantity;
 	type MaxExpiryHorizon = OptionsMaxExpiryHorizon;
 	type MakerFeePerContract = OptionsMakerFee;

@@ -8,4 +8,5 @@ mod hardening;
 mod liquidation;
 mod newcomer;
 mod oracle;
+mod quote;
 mod weights;

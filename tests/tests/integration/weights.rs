@@ -59,6 +59,15 @@ fn every_exchange_call_fits_in_a_block() {
 		RuntimeCall::Options(pallet_options::Call::replace_order { order_id: 0, request: order() }),
 		RuntimeCall::Options(pallet_options::Call::cancel_all { series: None }),
 		RuntimeCall::Options(pallet_options::Call::settle_account { who, series: 0 }),
+		// The largest quote: 32 legs, bid and ask in 16 series.
+		RuntimeCall::Options(pallet_options::Call::quote {
+			quotes: (0..16)
+				.map(|series| {
+					let leg = Some(pallet_options::QuoteLeg { price: 1, quantity: 1 });
+					pallet_options::QuoteRequest { series, bid: leg, ask: leg }
+				})
+				.collect(),
+		}),
 	];
 	let limits = RuntimeBlockWeights::get();
 	let max = limits
@@ -67,6 +76,13 @@ fn every_exchange_call_fits_in_a_block() {
 		.expect("normal class has a limit");
 	for call in calls {
 		let info = call.get_dispatch_info();
+		if matches!(call, RuntimeCall::Options(pallet_options::Call::quote { .. })) {
+			eprintln!(
+				"quote(32 legs): {} ps; {} such calls fit the normal-class max_extrinsic",
+				info.total_weight().ref_time(),
+				max.ref_time() / info.total_weight().ref_time().max(1)
+			);
+		}
 		assert!(
 			info.total_weight().all_lte(max),
 			"{:?} weighs {} ps, above the extrinsic limit {} ps",

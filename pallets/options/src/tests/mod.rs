@@ -9,3 +9,4 @@ mod properties;
 mod settlement;
 
 mod hardening;
+mod quote;

@@ -1,0 +1,274 @@
+//! Mass quote: a market maker replaces its bids and asks in many series in one call, with one
+//! margin evaluation for the call.
+
+use crate::{
+	book::{better_price, crosses},
+	pallet::*,
+	types::*,
+	weights::WeightInfo,
+};
+use alloc::vec::Vec;
+use frame_support::{
+	dispatch::{DispatchErrorWithPostInfo, WithPostDispatchInfo},
+	pallet_prelude::*,
+	traits::Get,
+	weights::Weight,
+};
+use optionchain_primitives::exchange::{
+	Contracts, MarginAccounts, MarginCheckError, SeriesId, Side,
+};
+use sp_runtime::traits::Zero;
+
+/// Index of a side in the per-request arrays.
+fn slot(side: Side) -> usize {
+	match side {
+		Side::Buy => 0,
+		Side::Sell => 1,
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Number of legs (sides given) of a call.
+	fn legs_of(quotes: &[QuoteRequest]) -> u32 {
+		quotes.iter().fold(0u32, |n, q| {
+			n.saturating_add(u32::from(q.bid.is_some()))
+				.saturating_add(u32::from(q.ask.is_some()))
+		})
+	}
+
+	/// Weight of a call of `legs` legs: the benchmark (each leg cancels the caller's order on
+	/// a full side and rests a new one; its margin check at the benchmark's portfolio) plus,
+	/// if the caller was checked, the excess of that check at the real (or, up front, the
+	/// maximum) portfolio.
+	fn quote_weight(legs: u32, check: Option<Weight>) -> Weight {
+		let legs = legs.min(T::MaxQuoteLegs::get());
+		T::WeightInfo::quote(legs)
+			.saturating_add(check.map_or(Weight::zero(), |c| Self::extra_check_weight(c)))
+	}
+
+	/// Weight charged up front for `quote(quotes)`: its legs (at most `MaxQuoteLegs`; a longer
+	/// call fails before any read) and a margin check at the maximum portfolio.
+	pub fn declared_quote_weight(quotes: &[QuoteRequest]) -> Weight {
+		Self::quote_weight(Self::legs_of(quotes), Some(T::Margin::margin_check_weight()))
+	}
+
+	/// Weight of what a `quote` call did.
+	pub(crate) fn actual_quote_weight(o: &QuoteOutcome) -> Weight {
+		T::WeightInfo::quote(o.legs.min(T::MaxQuoteLegs::get())).saturating_add(o.margin_weight)
+	}
+
+	/// Checks the call's shape and every request (nothing is written); returns each request's
+	/// series and the number of legs. An error carries the reads made.
+	fn validate_quote(
+		quotes: &[QuoteRequest],
+	) -> Result<(Vec<SeriesInfo>, u32), DispatchErrorWithPostInfo> {
+		let nothing = Weight::zero();
+		ensure!(!quotes.is_empty(), Error::<T>::EmptyQuote.with_weight(nothing));
+		ensure!(
+			quotes.iter().all(|q| q.bid.is_some() || q.ask.is_some()),
+			Error::<T>::EmptyQuote.with_weight(nothing)
+		);
+		let legs = Self::legs_of(quotes);
+		ensure!(legs <= T::MaxQuoteLegs::get(), Error::<T>::TooManyQuoteLegs.with_weight(nothing));
+		// At most `MaxQuoteLegs` requests (each has a leg).
+		let mut ids: Vec<SeriesId> = quotes.iter().map(|q| q.series).collect();
+		ids.sort_unstable();
+		ensure!(
+			ids.windows(2).all(|w| w.first() != w.get(1)),
+			Error::<T>::DuplicateQuoteSeries.with_weight(nothing)
+		);
+		let mut infos = Vec::with_capacity(quotes.len());
+		for (read, q) in (1u64..).zip(quotes.iter()) {
+			let used = T::DbWeight::get().reads(read);
+			let info =
+				Series::<T>::get(q.series).ok_or(Error::<T>::UnknownSeries.with_weight(used))?;
+			Self::ensure_trading(&info).map_err(|e| e.with_weight(used))?;
+			for leg in [q.bid, q.ask].into_iter().flatten() {
+				ensure!(
+					leg.quantity >= 0 && leg.quantity <= T::MaxOrderQuantity::get(),
+					Error::<T>::InvalidQuantity.with_weight(used)
+				);
+				ensure!(
+					leg.price > 0
+						&& info.price_tick > 0
+						&& leg.price.is_multiple_of(info.price_tick),
+					Error::<T>::InvalidPrice.with_weight(used)
+				);
+			}
+			if let (Some(bid), Some(ask)) = (q.bid, q.ask) {
+				ensure!(
+					bid.quantity == 0 || ask.quantity == 0 || bid.price < ask.price,
+					Error::<T>::CrossedQuote.with_weight(used)
+				);
+			}
+			infos.push(info);
+		}
+		Ok((infos, legs))
+	}
+
+	/// `quote` (see the call's documentation). Must run inside a storage transaction (every
+	/// extrinsic does): an error undoes every leg.
+	pub(crate) fn do_quote(
+		who: &T::AccountId,
+		quotes: &[QuoteRequest],
+	) -> Result<QuoteOutcome, DispatchErrorWithPostInfo> {
+		let (infos, legs) = Self::validate_quote(quotes)?;
+		let mut out = QuoteOutcome { legs, ..Default::default() };
+		// Once legs are applied, a failure is charged every leg (an upper bound of what was
+		// done) and a full margin check if it was under way.
+		let applied =
+			|check: bool| Self::quote_weight(legs, check.then(T::Margin::margin_check_weight));
+		let mut rested = false;
+		for (q, mut info) in quotes.iter().zip(infos) {
+			rested |=
+				Self::quote_series(who, q, &mut info).map_err(|e| e.with_weight(applied(false)))?;
+			Series::<T>::insert(q.series, info);
+		}
+		// One evaluation for the call, if it rested anything new (pulling or shrinking orders
+		// only lowers the requirement). Stale prices fail it (`PriceStale`).
+		if rested {
+			let w = T::Margin::ensure_initial_margin(who, true, None).map_err(|e| {
+				let e: DispatchError = match e {
+					MarginCheckError::BelowInitial => Error::<T>::QuoteInsufficientMargin.into(),
+					MarginCheckError::Other(e) => e,
+				};
+				e.with_weight(applied(true))
+			})?;
+			out.checked = true;
+			out.margin_weight = Self::extra_check_weight(w);
+		}
+		Self::deposit_event(Event::Quoted { who: who.clone(), legs });
+		Ok(out)
+	}
+
+	/// Applies one request to `info`'s series (the caller writes `info`): first each quoted
+	/// side is cleared of the caller's orders (or its single order at the leg's price trimmed
+	/// in place), then the new orders rest unless they would take or find their side full.
+	/// Returns whether a new order rested.
+	fn quote_series(
+		who: &T::AccountId,
+		q: &QuoteRequest,
+		info: &mut SeriesInfo,
+	) -> Result<bool, DispatchError> {
+		let series = q.series;
+		let mut books: [Option<BookSideOf<T>>; 2] = [None, None];
+		let mut to_rest: [Option<QuoteLeg>; 2] = [None, None];
+		for (side, leg) in [(Side::Buy, q.bid), (Side::Sell, q.ask)] {
+			let Some(leg) = leg else { continue };
+			let mut book = Books::<T>::get(series, side);
+			let own: Vec<usize> = book
+				.iter()
+				.enumerate()
+				.filter(|(_, o)| &o.owner == who)
+				.map(|(i, _)| i)
+				.collect();
+			let keep = match own.as_slice() {
+				[i] => book.get(*i).is_some_and(|o| {
+					leg.quantity > 0
+						&& !o.reduce_only && o.price == leg.price
+						&& leg.quantity <= o.remaining
+				}),
+				_ => false,
+			};
+			if keep {
+				if let Some(i) = own.first().copied() {
+					Self::trim_quoted(series, side, &mut book, i, leg.quantity)?;
+				}
+			} else {
+				// From the back, so that the indices still to visit stay valid.
+				for i in own.into_iter().rev() {
+					Self::cancel_in_book(info, series, side, &mut book, i, CancelReason::Requoted)?;
+				}
+				if leg.quantity > 0 {
+					to_rest[slot(side)] = Some(leg);
+				}
+			}
+			books[slot(side)] = Some(book);
+		}
+		// The best price of each side once the caller's replaced orders are gone.
+		let best = |side: Side, books: &[Option<BookSideOf<T>>; 2]| match &books[slot(side)] {
+			Some(b) => b.first().map(|o| o.price),
+			None => Books::<T>::get(series, side).first().map(|o| o.price),
+		};
+		let best = [best(Side::Buy, &books), best(Side::Sell, &books)];
+		let mut rested = false;
+		for side in [Side::Buy, Side::Sell] {
+			let Some(leg) = to_rest[slot(side)] else { continue };
+			let other = match side {
+				Side::Buy => best[1],
+				Side::Sell => best[0],
+			};
+			let skip = |reason| {
+				Self::deposit_event(Event::QuoteLegSkipped {
+					who: who.clone(),
+					series,
+					side,
+					price: leg.price,
+					reason,
+				})
+			};
+			if other.is_some_and(|p| crosses(side, leg.price, p)) {
+				skip(QuoteSkipReason::WouldTake);
+				continue;
+			}
+			let Some(book) = books[slot(side)].take() else { continue };
+			if book.is_full()
+				&& !book.last().is_some_and(|w| better_price(side, leg.price, w.price))
+			{
+				books[slot(side)] = Some(book);
+				skip(QuoteSkipReason::BookFull);
+				continue;
+			}
+			Self::write_book(series, side, book);
+			let order_id = NextOrderId::<T>::get();
+			NextOrderId::<T>::put(order_id.checked_add(1).ok_or(Error::<T>::Overflow)?);
+			let request = OrderRequest {
+				series,
+				side,
+				price: leg.price,
+				quantity: leg.quantity,
+				time_in_force: TimeInForce::GoodTillCancelled,
+				post_only: true,
+				reduce_only: false,
+			};
+			Self::deposit_event(Event::OrderPlaced { order_id, who: who.clone(), request });
+			let order = BookOrder {
+				id: order_id,
+				owner: who.clone(),
+				price: leg.price,
+				remaining: leg.quantity,
+				reduce_only: false,
+			};
+			Self::add_resting(info, series, side, order)?;
+			Self::deposit_event(Event::OrderRested { order_id, series, remaining: leg.quantity });
+			rested = true;
+		}
+		for side in [Side::Buy, Side::Sell] {
+			if let Some(book) = books[slot(side)].take() {
+				Self::write_book(series, side, book);
+			}
+		}
+		Ok(rested)
+	}
+
+	/// Trims the caller's order at `book[index]` to `to` contracts (at most its remaining):
+	/// it keeps its place in the book.
+	fn trim_quoted(
+		series: SeriesId,
+		side: Side,
+		book: &mut BookSideOf<T>,
+		index: usize,
+		to: Contracts,
+	) -> DispatchResult {
+		let o = book.get_mut(index).ok_or(Error::<T>::UnknownOrder)?;
+		let cut = o.remaining.checked_sub(to).ok_or(Error::<T>::Overflow)?;
+		if cut.is_zero() {
+			return Ok(());
+		}
+		o.remaining = to;
+		let (id, owner, price) = (o.id, o.owner.clone(), o.price);
+		Self::mutate_entry(series, &owner, |e| Self::adjust_exposure(e, side, price, cut, false))?;
+		Self::deposit_event(Event::OrderReduced { order_id: id, series, remaining: to });
+		Ok(())
+	}
+}
