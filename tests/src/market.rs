@@ -48,6 +48,9 @@ impl core::fmt::Debug for CallResult {
 	}
 }
 
+/// A quote leg in human units: (whole USDC per contract, contracts).
+pub type HumanLeg = (u128, i64);
+
 /// A dispatch error by name: `Margin::PriceStale`, `Assets::BalanceLow`, `BadOrigin`.
 pub fn error_name(e: &DispatchError) -> String {
 	use codec::Decode;
@@ -383,9 +386,9 @@ impl Market {
 	pub fn quote(
 		&mut self,
 		who: impl Into<Trader>,
-		legs: &[(SeriesId, Option<(u128, i64)>, Option<(u128, i64)>)],
+		legs: &[(SeriesId, Option<HumanLeg>, Option<HumanLeg>)],
 	) -> &mut Self {
-		let leg = |l: Option<(u128, i64)>| {
+		let leg = |l: Option<HumanLeg>| {
 			l.map(|(usdc, quantity)| pallet_options::QuoteLeg { price: usdc * USD, quantity })
 		};
 		let quotes = legs
