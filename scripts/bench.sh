@@ -10,6 +10,7 @@
 #   ./scripts/bench.sh                          # pallet_oracle pallet_margin pallet_options
 #   ./scripts/bench.sh pallet_oracle            # one pallet
 #   ./scripts/bench.sh storage                  # DbWeight (ParityDB, 100,000 accounts)
+#   ./scripts/bench.sh pallet_assets:transfer   # one extrinsic of a pallet (FRAME's, for ratios)
 #   STEPS=10 REPEAT=5 ./scripts/bench.sh ...    # a quick look (never commit such weights)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -113,7 +114,10 @@ PY
 	rm -rf "$dir"
 }
 
-for pallet in "${pallets[@]}"; do
+for spec in "${pallets[@]}"; do
+	pallet="${spec%%:*}"
+	extrinsic='*'
+	[ "$spec" = "$pallet" ] || extrinsic="${spec#*:}"
 	if [ "$pallet" = storage ]; then
 		say "storage: DbWeight -> runtime/src/weights/paritydb_weights.rs"
 		t1=$(date +%s)
@@ -126,14 +130,14 @@ for pallet in "${pallets[@]}"; do
 			output="pallets/${pallet#pallet_}/src/weights.rs" ;;
 		*) output="benchmarks/$pallet.rs" ;;
 	esac
-	say "$pallet: steps $steps, repeat $repeat -> $output"
+	say "$pallet ($extrinsic): steps $steps, repeat $repeat -> $output"
 	t1=$(date +%s)
 	"$node" benchmark pallet \
 		--runtime "$wasm" \
 		--genesis-builder=runtime \
 		--genesis-builder-preset=development \
 		--pallet "$pallet" \
-		--extrinsic '*' \
+		--extrinsic "$extrinsic" \
 		--steps "$steps" \
 		--repeat "$repeat" \
 		--output "$output" \

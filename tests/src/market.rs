@@ -398,7 +398,9 @@ impl Market {
 				bid: leg(*bid),
 				ask: leg(*ask),
 			})
-			.collect();
+			.collect::<Vec<_>>()
+			.try_into()
+			.expect("at most MaxQuoteLegs requests");
 		self.call(who, RuntimeCall::Options(pallet_options::Call::quote { quotes }))
 	}
 

@@ -90,6 +90,13 @@ impl<T: Config> Pallet<T> {
 			count = count.checked_add(1).ok_or("count overflows")?;
 		}
 		ensure!(count == AccountCount::<T>::get(), "AccountCount mismatch");
+		let deferred = SweepDeferred::<T>::get();
+		for (i, who) in deferred.iter().enumerate() {
+			ensure!(
+				!deferred.iter().skip(i.saturating_add(1)).any(|w| w == who),
+				"an account deferred twice by the sweep"
+			);
+		}
 		let mut clearing: i128 = 0;
 		for (_, c) in Clearing::<T>::iter() {
 			ensure!(c != 0, "zero clearing entry kept");

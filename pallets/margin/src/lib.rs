@@ -28,6 +28,9 @@ pub use weights::WeightInfo;
 /// Log target of this pallet.
 pub const LOG_TARGET: &str = "runtime::margin";
 
+/// Most liquidatable accounts the sweep keeps waiting for room (`SweepDeferred`).
+pub const MAX_SWEEP_DEFERRED: u32 = 8;
+
 /// Sets up state for the benchmarks (the runtime implements it with the real options pallet,
 /// oracle and assets).
 #[cfg(feature = "runtime-benchmarks")]
@@ -163,6 +166,13 @@ pub mod pallet {
 	/// Raw storage key of the last account visited by the `on_idle` sweep.
 	#[pallet::storage]
 	pub type SweepCursor<T: Config> = StorageValue<_, BoundedVec<u8, ConstU32<256>>, OptionQuery>;
+
+	/// Liquidatable accounts the sweep found without room for their liquidation (oldest
+	/// first): each later sweep liquidates them first, as soon as one fits, while the round
+	/// robin goes on past them. Full, the sweep stops before the next such account instead.
+	#[pallet::storage]
+	pub type SweepDeferred<T: Config> =
+		StorageValue<_, BoundedVec<T::AccountId, ConstU32<MAX_SWEEP_DEFERRED>>, ValueQuery>;
 
 	/// Events of the margin pallet.
 	#[pallet::event]

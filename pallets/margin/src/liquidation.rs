@@ -382,19 +382,22 @@ impl<T: Config> Pallet<T> {
 			let db = T::DbWeight::get();
 			return Ok(Visit::Evaluated(checked.saturating_add(db.reads_writes(1, 3))));
 		}
+		if !liquidation_room {
+			// Liquidatable, but its liquidation does not fit what the block has left: marked
+			// (a keeper may take it now) and deferred by the sweep. Its evaluation, the
+			// `in_liquidation` read and the state write.
+			Self::record_state(who, &risk)?;
+			let db = T::DbWeight::get();
+			return Ok(Visit::NoRoom(checked.saturating_add(db.reads_writes(1, 1))));
+		}
 		let plan = Self::liquidation_plan(&risk)?;
 		let tradable_longs = |r: &Risk| r.positions.iter().any(|p| p.takable_long());
 		if plan.is_empty() && !(Self::debt_of(who) > 0 && tradable_longs(&risk)) {
 			// Nothing can be traded now (every risky position is on a stale underlying): the
-			// account is marked and visited again.
+			// account is marked and visited again. The plan was computed: charged as a
+			// liquidation (at least its bound).
 			Self::record_state(who, &risk)?;
-			return Ok(Visit::Evaluated(checked.saturating_add(T::DbWeight::get().writes(1))));
-		}
-		if !liquidation_room {
-			// Liquidatable, but its liquidation does not fit what the block has left: marked
-			// (a keeper may take it now) and first in the next block's sweep.
-			Self::record_state(who, &risk)?;
-			return Ok(Visit::NoRoom(checked.saturating_add(T::DbWeight::get().writes(1))));
+			return Ok(Visit::Planned(checked.saturating_add(T::DbWeight::get().writes(1))));
 		}
 		let cancelled = T::Positions::cancel_all_orders(who)?;
 		let insurance = Self::insurance_account();
@@ -453,38 +456,95 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(Self::extra_underlyings_weight(entries).saturating_mul(2))
 	}
 
-	/// `on_idle`: from the cursor, visit accounts (at most `MaxSweepPerBlock`) while the next
-	/// one's evaluation bound, from its real size (two length reads), still fits in
-	/// `remaining`, charging each the weight it really used (an evaluation for a healthy
-	/// account, the sweep at its size for a liquidated one); wrap around at the end of the
-	/// ledger. Keys are read one at a time, each charged when read.
+	/// `on_idle`: first the deferred liquidations (oldest first, each when its liquidation
+	/// bound fits), then from the cursor, visit accounts (at most `MaxSweepPerBlock` visits in
+	/// all) while the next one's evaluation bound, from its real size (two length reads),
+	/// still fits in `remaining`, charging each the weight it really used (an evaluation for a
+	/// healthy account, the sweep at its size for a liquidated one); wrap around at the end of
+	/// the ledger. Keys are read one at a time, each charged when read.
 	///
-	/// Admission is in two phases, so that a large healthy account (whose liquidation bound
-	/// is tens of milliseconds) cannot hold the cursor in busy blocks: an account is visited
-	/// when its evaluation fits, and liquidated only when its liquidation bound fits too. An
-	/// account that does not fit (its evaluation, or its liquidation once found liquidatable)
-	/// stops the sweep: the cursor stays before it (round robin, no skipping), so the next
-	/// sweep starts with it.
+	/// Admission is in two phases, so that a large account (whose liquidation bound is tens of
+	/// milliseconds) cannot hold the cursor in busy blocks: an account is visited when its
+	/// evaluation fits, and liquidated only when its liquidation bound fits too. A liquidatable
+	/// account without room for its liquidation is marked and deferred (`SweepDeferred`, up to
+	/// `MAX_SWEEP_DEFERRED`): the round robin goes on past it, and the next sweeps start with
+	/// it. An account whose evaluation does not fit, or a further liquidatable one while the
+	/// deferred list is full, stops the sweep: the cursor stays before it (no skipping).
 	pub(crate) fn sweep(remaining: Weight) -> Weight {
-		let key_read = T::DbWeight::get().reads(1);
+		let db = T::DbWeight::get();
+		let key_read = db.reads(1);
 		let size_read = T::Positions::portfolio_size_weight();
-		let mut used = T::WeightInfo::sweep_base();
+		// The benchmark's base, and the deferred list's read (and write, if it changes).
+		let mut used = T::WeightInfo::sweep_base().saturating_add(db.reads_writes(1, 1));
 		let smallest = Self::sweep_evaluation_weight_for(PortfolioSize::default());
 		let first =
 			used.saturating_add(key_read).saturating_add(size_read).saturating_add(smallest);
 		if !remaining.all_gte(first) {
 			return Weight::zero();
 		}
-		// The iterator asks the state for the key after the previous one each time, so the
-		// accounts a visit removes or adds do not disturb it.
+		let insurance = Self::insurance_account();
+		let bounds = |who: &T::AccountId| {
+			if *who == insurance {
+				let read = db.reads(1);
+				(Weight::zero(), read, read)
+			} else {
+				let size = T::Positions::portfolio_size(who);
+				(
+					size_read,
+					Self::sweep_evaluation_weight_for(size),
+					Self::sweep_account_weight_for(size),
+				)
+			}
+		};
+		let visit = |who: &T::AccountId, room: bool, evaluation: Weight, liquidation: Weight| {
+			match with_storage_layer(|| Self::sweep_account(who, room)) {
+				Ok(Visit::Evaluated(w)) => (w, false),
+				// A liquidation (or its plan) is charged at least its bound: the benchmark's
+				// line can lie under the real cost between its points, and orders spread over
+				// many book sides cost more than the benchmark's one side (the bound's entries
+				// are `2 x series`, at least the real ones).
+				Ok(Visit::Liquidated(w)) | Ok(Visit::Planned(w)) => (w.max(liquidation), false),
+				Ok(Visit::NoRoom(w)) => (w, true),
+				Err(e) => {
+					log::debug!(target: crate::LOG_TARGET, "sweep of {who:?} failed: {e:?}");
+					// Failed after an evaluation at most, or inside a liquidation it had room
+					// for: charged the bound it was admitted by.
+					(if room { liquidation } else { evaluation }, false)
+				},
+			}
+		};
+		let mut visits = 0u32;
+		let max_visits = T::MaxSweepPerBlock::get();
+
+		// The deferred liquidations, oldest first, while the next one's liquidation fits.
+		let mut deferred = SweepDeferred::<T>::get();
+		let mut changed = false;
+		while visits < max_visits {
+			let Some(who) = deferred.first().cloned() else { break };
+			if !remaining.all_gte(used.saturating_add(size_read)) {
+				break;
+			}
+			let (read, evaluation, liquidation) = bounds(&who);
+			used = used.saturating_add(read);
+			if !remaining.all_gte(used.saturating_add(liquidation)) {
+				break;
+			}
+			let (w, _) = visit(&who, true, evaluation, liquidation);
+			used = used.saturating_add(w);
+			visits = visits.saturating_add(1);
+			deferred.remove(0);
+			changed = true;
+		}
+
+		// The round robin, from the cursor. The iterator asks the state for the key after the
+		// previous one each time, so the accounts a visit removes or adds do not disturb it.
 		let mut keys = match SweepCursor::<T>::get() {
 			Some(k) => Accounts::<T>::iter_keys_from(k.into_inner()),
 			None => Accounts::<T>::iter_keys(),
 		};
-		let insurance = Self::insurance_account();
 		let mut last = None;
 		let mut reached_end = false;
-		for _ in 0..T::MaxSweepPerBlock::get() {
+		while visits < max_visits {
 			if !remaining.all_gte(used.saturating_add(key_read).saturating_add(size_read)) {
 				break;
 			}
@@ -493,41 +553,36 @@ impl<T: Config> Pallet<T> {
 				reached_end = true;
 				break;
 			};
-			// The insurance account (uncapped, holding every swept position) is only read.
-			let (evaluation, liquidation) = if who == insurance {
-				let read = T::DbWeight::get().reads(1);
-				(read, read)
-			} else {
-				used = used.saturating_add(size_read);
-				let size = T::Positions::portfolio_size(&who);
-				(Self::sweep_evaluation_weight_for(size), Self::sweep_account_weight_for(size))
-			};
+			if deferred.contains(&who) {
+				// Already waiting for room: liquidated first by a later sweep.
+				last = Some(who);
+				continue;
+			}
+			let (read, evaluation, liquidation) = bounds(&who);
+			used = used.saturating_add(read);
 			if !remaining.all_gte(used.saturating_add(evaluation)) {
 				break;
 			}
 			let room = remaining.all_gte(used.saturating_add(liquidation));
-			let visit = match with_storage_layer(|| Self::sweep_account(&who, room)) {
-				Ok(v) => v,
-				Err(e) => {
-					log::debug!(target: crate::LOG_TARGET, "sweep of {who:?} failed: {e:?}");
-					// Failed after an evaluation at most, or inside a liquidation it had room
-					// for: charged the bound it was admitted by.
-					Visit::Evaluated(if room { liquidation } else { evaluation })
-				},
-			};
-			match visit {
-				Visit::Evaluated(w) => used = used.saturating_add(w),
-				// A liquidation is charged at least its bound: the benchmark's line can lie
-				// under the real cost between its points, and orders spread over many book
-				// sides cost more than the benchmark's one side (the bound's entries are
-				// `2 x series`, at least the real ones).
-				Visit::Liquidated(w) => used = used.saturating_add(w.max(liquidation)),
-				Visit::NoRoom(w) => {
-					used = used.saturating_add(w);
+			if !room && deferred.is_full() {
+				// It might need a liquidation the block has no room for, and nowhere to
+				// defer it: stop before it.
+				break;
+			}
+			let (w, no_room) = visit(&who, room, evaluation, liquidation);
+			used = used.saturating_add(w);
+			visits = visits.saturating_add(1);
+			if no_room {
+				// `deferred` has room (checked above).
+				if deferred.try_push(who.clone()).is_err() {
 					break;
-				},
+				}
+				changed = true;
 			}
 			last = Some(who);
+		}
+		if changed {
+			SweepDeferred::<T>::put(deferred);
 		}
 		match last {
 			_ if reached_end => SweepCursor::<T>::kill(),
@@ -548,6 +603,9 @@ pub(crate) enum Visit {
 	Evaluated(Weight),
 	/// Liquidated.
 	Liquidated(Weight),
+	/// Liquidatable and its plan computed, but nothing could be traded (every risky position
+	/// on a stale underlying): marked only.
+	Planned(Weight),
 	/// Liquidatable, but its liquidation did not fit the block: evaluated and marked only.
 	NoRoom(Weight),
 }

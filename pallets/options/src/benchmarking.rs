@@ -163,10 +163,14 @@ mod benchmarks {
 	}
 
 	/// `l` legs (bids and asks over `ceil(l / 2)` series), each replacing the caller's order
-	/// on a side full of others' orders (in front of it) with one at a new price; then the
-	/// call's margin check.
+	/// on a side full of others' orders (in front of it) with one at a new price, and `c`
+	/// further orders of the caller on the first side, cancelled by its leg; then the call's
+	/// margin check.
 	#[benchmark]
-	fn quote(l: Linear<1, { T::MaxQuoteLegs::get() }>) {
+	fn quote(
+		l: Linear<1, { T::MaxQuoteLegs::get() }>,
+		c: Linear<0, { T::MaxOrdersPerAccount::get().saturating_sub(T::MaxQuoteLegs::get()) }>,
+	) {
 		let first = setup::<T>();
 		let mut series = alloc::vec![first];
 		for j in 1..l.div_ceil(2) {
@@ -192,6 +196,14 @@ mod benchmarks {
 				};
 				let placed = Pallet::<T>::do_place_order(&who, order(s, side, own, 1));
 				assert!(placed.is_ok(), "the caller's order {leg}");
+				if leg == 0 {
+					for k in 0..c {
+						// Above its bid and below the others' bids (2, 3, ... USDC).
+						let price = 1_000_000u128.saturating_mul(u128::from(k) + 2);
+						let placed = Pallet::<T>::do_place_order(&who, order(s, side, price, 1));
+						assert!(placed.is_ok(), "further order {k}");
+					}
+				}
 				let mine = Books::<T>::get(s, side);
 				let room = (T::MaxOrdersPerSide::get() as usize).saturating_sub(mine.len());
 				let mut full = alloc::vec::Vec::with_capacity(room.saturating_add(mine.len()));
@@ -217,6 +229,8 @@ mod benchmarks {
 			}
 			quotes.push(request);
 		}
+		let quotes: frame_support::BoundedVec<QuoteRequest, T::MaxQuoteLegs> =
+			quotes.try_into().unwrap_or_default();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), quotes);
 		assert_eq!(AccountOrders::<T>::get(&who).len() as u32, l);

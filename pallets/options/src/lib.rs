@@ -628,13 +628,14 @@ pub mod pallet {
 		/// `DuplicateQuoteSeries`, `CrossedQuote`, `InvalidPrice` (zero or off the tick),
 		/// `InvalidQuantity`, `UnknownSeries`, `SeriesExpired`; so does a caller below its
 		/// initial requirement afterwards (`QuoteInsufficientMargin`; a call that only pulls or
-		/// shrinks is not checked). Charged for `MaxQuoteLegs` legs and a check at the maximum
-		/// portfolio, refunded to the legs given and the check made.
+		/// shrinks is not checked). Charged for its legs, for cancelling as many of the
+		/// caller's orders as it may hold (`MaxOrdersPerAccount`) and for a check at the maximum
+		/// portfolio; refunded to the orders cancelled and the check made.
 		#[pallet::call_index(8)]
 		#[pallet::weight(Pallet::<T>::declared_quote_weight(quotes))]
 		pub fn quote(
 			origin: OriginFor<T>,
-			quotes: Vec<QuoteRequest>,
+			quotes: BoundedVec<QuoteRequest, T::MaxQuoteLegs>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let outcome = Self::do_quote(&who, &quotes)?;

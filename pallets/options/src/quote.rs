@@ -36,25 +36,31 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// Weight of a call of `legs` legs: the benchmark (each leg cancels the caller's order on
-	/// a full side and rests a new one; its margin check at the benchmark's portfolio) plus,
-	/// if the caller was checked, the excess of that check at the real (or, up front, the
-	/// maximum) portfolio.
-	fn quote_weight(legs: u32, check: Option<Weight>) -> Weight {
+	/// Weight of a call of `legs` legs that cancelled `cancelled` of the caller's orders: the
+	/// benchmark (each leg cancels the caller's order on a full side and rests a new one, and
+	/// the first side holds the further orders, cancelled with it; its margin check at the
+	/// benchmark's portfolio) plus, if the caller was checked, the excess of that check at the
+	/// real (or, up front, the maximum) portfolio.
+	fn quote_weight(legs: u32, cancelled: u32, check: Option<Weight>) -> Weight {
 		let legs = legs.min(T::MaxQuoteLegs::get());
-		T::WeightInfo::quote(legs)
+		let extra = cancelled.min(T::MaxOrdersPerAccount::get()).saturating_sub(legs);
+		T::WeightInfo::quote(legs, extra)
 			.saturating_add(check.map_or(Weight::zero(), |c| Self::extra_check_weight(c)))
 	}
 
-	/// Weight charged up front for `quote(quotes)`: its legs (at most `MaxQuoteLegs`; a longer
-	/// call fails before any read) and a margin check at the maximum portfolio.
+	/// Weight charged up front for `quote(quotes)`: its legs, the cancellation of as many of
+	/// the caller's orders as an account may hold, and a margin check at the maximum portfolio.
 	pub fn declared_quote_weight(quotes: &[QuoteRequest]) -> Weight {
-		Self::quote_weight(Self::legs_of(quotes), Some(T::Margin::margin_check_weight()))
+		Self::quote_weight(
+			Self::legs_of(quotes),
+			T::MaxOrdersPerAccount::get(),
+			Some(T::Margin::margin_check_weight()),
+		)
 	}
 
 	/// Weight of what a `quote` call did.
 	pub(crate) fn actual_quote_weight(o: &QuoteOutcome) -> Weight {
-		T::WeightInfo::quote(o.legs.min(T::MaxQuoteLegs::get())).saturating_add(o.margin_weight)
+		Self::quote_weight(o.legs, o.cancelled, None).saturating_add(o.margin_weight)
 	}
 
 	/// Checks the call's shape and every request (nothing is written); returns each request's
@@ -114,14 +120,16 @@ impl<T: Config> Pallet<T> {
 	) -> Result<QuoteOutcome, DispatchErrorWithPostInfo> {
 		let (infos, legs) = Self::validate_quote(quotes)?;
 		let mut out = QuoteOutcome { legs, ..Default::default() };
-		// Once legs are applied, a failure is charged every leg (an upper bound of what was
-		// done) and a full margin check if it was under way.
-		let applied =
-			|check: bool| Self::quote_weight(legs, check.then(T::Margin::margin_check_weight));
+		// Once legs are applied, a failure is charged every leg, the orders cancelled so far
+		// (or, inside a leg, every order the caller may hold) and a full margin check if it
+		// was under way.
+		let applied = |cancelled: u32, check: bool| {
+			Self::quote_weight(legs, cancelled, check.then(T::Margin::margin_check_weight))
+		};
 		let mut rested = false;
 		for (q, mut info) in quotes.iter().zip(infos) {
-			rested |=
-				Self::quote_series(who, q, &mut info).map_err(|e| e.with_weight(applied(false)))?;
+			rested |= Self::quote_series(who, q, &mut info, &mut out.cancelled)
+				.map_err(|e| e.with_weight(applied(T::MaxOrdersPerAccount::get(), false)))?;
 			Series::<T>::insert(q.series, info);
 		}
 		// One evaluation for the call, if it rested anything new (pulling or shrinking orders
@@ -132,7 +140,7 @@ impl<T: Config> Pallet<T> {
 					MarginCheckError::BelowInitial => Error::<T>::QuoteInsufficientMargin.into(),
 					MarginCheckError::Other(e) => e,
 				};
-				e.with_weight(applied(true))
+				e.with_weight(applied(out.cancelled, true))
 			})?;
 			out.checked = true;
 			out.margin_weight = Self::extra_check_weight(w);
@@ -144,11 +152,13 @@ impl<T: Config> Pallet<T> {
 	/// Applies one request to `info`'s series (the caller writes `info`): first each quoted
 	/// side is cleared of the caller's orders (or its single order at the leg's price trimmed
 	/// in place), then the new orders rest unless they would take or find their side full.
-	/// Returns whether a new order rested.
+	/// Returns whether a new order rested; counts the caller's orders it cancelled in
+	/// `cancelled`.
 	fn quote_series(
 		who: &T::AccountId,
 		q: &QuoteRequest,
 		info: &mut SeriesInfo,
+		cancelled: &mut u32,
 	) -> Result<bool, DispatchError> {
 		let series = q.series;
 		let mut books: [Option<BookSideOf<T>>; 2] = [None, None];
@@ -178,6 +188,7 @@ impl<T: Config> Pallet<T> {
 				// From the back, so that the indices still to visit stay valid.
 				for i in own.into_iter().rev() {
 					Self::cancel_in_book(info, series, side, &mut book, i, CancelReason::Requoted)?;
+					*cancelled = cancelled.saturating_add(1);
 				}
 				if leg.quantity > 0 {
 					to_rest[slot(side)] = Some(leg);

@@ -294,6 +294,8 @@ pub enum QuoteSkipReason {
 pub struct QuoteOutcome {
 	/// Legs in the call.
 	pub legs: u32,
+	/// The caller's orders cancelled by the call (any number per leg).
+	pub cancelled: u32,
 	/// Whether the caller's margin was checked (some leg rested a new order).
 	pub checked: bool,
 	/// Weight of that check at the caller's real portfolio size, beyond what the benchmark

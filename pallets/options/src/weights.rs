@@ -56,7 +56,7 @@ pub trait WeightInfo {
 	fn settle_position() -> Weight;
 	fn on_idle_base() -> Weight;
 	fn portfolio(s: u32, ) -> Weight;
-	fn quote(l: u32, ) -> Weight;
+	fn quote(l: u32, c: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_options` using the runtime's database weights.
@@ -308,10 +308,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Interim, not generated: the `quote` benchmark exists but has not been run yet. Each leg
 	/// is charged a cancellation and a post-only placement (which includes a margin check, so
-	/// the call's single check is over-counted); replaced by the generated figures at the
-	/// next `scripts/bench.sh pallet_options`.
-	fn quote(l: u32, ) -> Weight {
+	/// the call's single check is over-counted), each further order cancelled a cancellation;
+	/// replaced by the generated figures at the next `scripts/bench.sh pallet_options`.
+	fn quote(l: u32, c: u32, ) -> Weight {
 		Self::cancel_order().saturating_add(Self::place_order(0)).saturating_mul(u64::from(l.max(1)))
+			.saturating_add(Self::cancel_order().saturating_mul(u64::from(c)))
 	}
 }
 
@@ -382,9 +383,10 @@ impl WeightInfo for () {
 	}
 	/// Interim, not generated: the `quote` benchmark exists but has not been run yet. Each leg
 	/// is charged a cancellation and a post-only placement (which includes a margin check, so
-	/// the call's single check is over-counted); replaced by the generated figures at the
-	/// next `scripts/bench.sh pallet_options`.
-	fn quote(l: u32, ) -> Weight {
+	/// the call's single check is over-counted), each further order cancelled a cancellation;
+	/// replaced by the generated figures at the next `scripts/bench.sh pallet_options`.
+	fn quote(l: u32, c: u32, ) -> Weight {
 		Self::cancel_order().saturating_add(Self::place_order(0)).saturating_mul(u64::from(l.max(1)))
+			.saturating_add(Self::cancel_order().saturating_mul(u64::from(c)))
 	}
 }

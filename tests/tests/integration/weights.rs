@@ -66,7 +66,9 @@ fn every_exchange_call_fits_in_a_block() {
 					let leg = Some(pallet_options::QuoteLeg { price: 1, quantity: 1 });
 					pallet_options::QuoteRequest { series, bid: leg, ask: leg }
 				})
-				.collect(),
+				.collect::<Vec<_>>()
+				.try_into()
+				.expect("16 requests"),
 		}),
 	];
 	let limits = RuntimeBlockWeights::get();

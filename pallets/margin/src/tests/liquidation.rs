@@ -293,7 +293,9 @@ fn the_sweep_admits_each_account_by_its_own_size() {
 		let db = <<Test as frame_system::Config>::DbWeight as frame_support::traits::Get<
 			frame_support::weights::RuntimeDbWeight,
 		>>::get();
+		// The base, the deferred list's read and write, a key and the size reads, the bound.
 		let room = <() as crate::weights::WeightInfo>::sweep_base()
+			.saturating_add(db.reads_writes(1, 1))
 			.saturating_add(db.reads(2))
 			.saturating_add(worst);
 		let used = <Margin as frame_support::traits::Hooks<u64>>::on_idle(1, room);
@@ -326,6 +328,7 @@ fn large_and_small(coll: u128) -> (Vec<u32>, W) {
 	let reads = <MockPositions as PositionsProvider<u64>>::portfolio_size_weight()
 		.saturating_add(crate::mock::db_weight().reads(1));
 	let room = <() as crate::weights::WeightInfo>::sweep_base()
+		.saturating_add(crate::mock::db_weight().reads_writes(1, 1))
 		.saturating_add(reads.saturating_mul(2))
 		.saturating_add(Margin::sweep_evaluation_weight_for(size))
 		.saturating_add(Margin::sweep_evaluation_weight_for(Default::default()));
@@ -351,7 +354,7 @@ fn a_large_healthy_account_does_not_hold_the_sweep_in_a_busy_block() {
 }
 
 #[test]
-fn a_liquidatable_account_without_room_is_marked_and_liquidated_first_next_block() {
+fn a_liquidatable_account_without_room_is_deferred_and_liquidated_first_next_block() {
 	build_and_execute(|| {
 		let (series, room) = large_and_small(40_000);
 		// S = 64,000: each short marks 4,000 and needs 4,800 + 4,000 of maintenance: equity
@@ -359,26 +362,44 @@ fn a_liquidatable_account_without_room_is_marked_and_liquidated_first_next_block
 		set_btc(64_000);
 		let used = <Margin as frame_support::traits::Hooks<u64>>::on_idle(1, room);
 		assert!(used.all_lte(room));
-		// Evaluated and marked, not liquidated: its positions are untouched.
+		// Evaluated, marked and deferred, not liquidated: its positions are untouched.
 		assert_eq!(Accounts::<Test>::get(BOB).unwrap().state, AccountState::Liquidatable);
 		assert!(series.iter().all(|s| MockPositions::net(BOB, *s) == -1));
 		assert!(!margin_events().iter().any(|e| matches!(e, Event::AccountSwept { .. })));
-		// The cursor stays before Bob: the next sweep with room starts with him.
-		let before = SweepCursor::<Test>::get();
-		let bob = Accounts::<Test>::hashed_key_for(BOB);
-		match before {
-			None => assert_eq!(Accounts::<Test>::iter_keys().next(), Some(BOB)),
-			Some(k) => assert_eq!(
-				Accounts::<Test>::iter_keys_from(k.into_inner()).next(),
-				Some(BOB),
-				"cursor {:?} is not just before Bob {bob:?}",
-				SweepCursor::<Test>::get()
-			),
-		}
+		assert_eq!(SweepDeferred::<Test>::get().into_inner(), vec![BOB]);
+		// The round robin went on past him: both accounts were visited.
+		let second = Accounts::<Test>::iter_keys().nth(1).unwrap();
+		assert_eq!(
+			SweepCursor::<Test>::get().map(|k| k.into_inner()),
+			Some(Accounts::<Test>::hashed_key_for(second))
+		);
+		// The next sweep with room liquidates him first.
 		<Margin as frame_support::traits::Hooks<u64>>::on_idle(2, W::MAX);
 		assert!(margin_events()
 			.iter()
 			.any(|e| matches!(e, Event::AccountSwept { account: BOB, .. })));
 		assert!(series.iter().any(|s| MockPositions::net(Margin::insurance_account(), *s) == -1));
+		assert!(SweepDeferred::<Test>::get().is_empty());
+	})
+}
+
+#[test]
+fn a_full_deferred_list_stops_the_sweep_before_the_next_large_liquidatable_account() {
+	build_and_execute(|| {
+		let (series, room) = large_and_small(40_000);
+		set_btc(64_000);
+		// Eight other accounts as large as Bob already wait for room.
+		let waiting: Vec<u64> = (100..100 + u64::from(crate::MAX_SWEEP_DEFERRED)).collect();
+		for w in &waiting {
+			for s in &series {
+				MockPositions::trade(ALICE, *w, *s, 1);
+			}
+		}
+		SweepDeferred::<Test>::put(frame_support::BoundedVec::try_from(waiting.clone()).unwrap());
+		// Not enough room for any of their liquidations (nor Bob's): Bob is not visited.
+		<Margin as frame_support::traits::Hooks<u64>>::on_idle(1, room);
+		assert_eq!(Accounts::<Test>::get(BOB).unwrap().state, AccountState::Healthy);
+		assert!(series.iter().all(|s| MockPositions::net(BOB, *s) == -1));
+		assert_eq!(SweepDeferred::<Test>::get().into_inner(), waiting);
 	})
 }

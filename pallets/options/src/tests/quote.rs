@@ -18,7 +18,13 @@ fn quote(
 	who: u64,
 	quotes: Vec<QuoteRequest>,
 ) -> frame_support::dispatch::DispatchResultWithPostInfo {
-	Options::quote(RuntimeOrigin::signed(who), quotes)
+	Options::quote(RuntimeOrigin::signed(who), bounded(quotes))
+}
+
+fn bounded(
+	quotes: Vec<QuoteRequest>,
+) -> frame_support::BoundedVec<QuoteRequest, <Test as Config>::MaxQuoteLegs> {
+	quotes.try_into().expect("at most MaxQuoteLegs requests")
 }
 
 /// The call's error without its weight (for `assert_noop!`).
@@ -235,22 +241,43 @@ fn a_quote_is_charged_for_its_legs() {
 		let one = vec![QuoteRequest { series: a, bid: leg(100, 1), ask: None }];
 		let four = vec![two_sided(a, 100, 110, 1), two_sided(b, 50, 60, 1)];
 		let declared = |q: &Vec<QuoteRequest>| {
-			crate::Call::<Test>::quote { quotes: q.clone() }.get_dispatch_info().call_weight
+			crate::Call::<Test>::quote { quotes: bounded(q.clone()) }
+				.get_dispatch_info()
+				.call_weight
 		};
 		assert!(declared(&one).all_lt(declared(&four)));
 		let w = <() as crate::weights::WeightInfo>::quote;
 		let full = <MockMargin as optionchain_primitives::exchange::MarginAccounts<u64>>::margin_check_weight();
-		assert_eq!(declared(&four), w(4).saturating_add(Options::extra_check_weight(full)));
+		// Up front: the legs, cancelling every order the caller may hold (12 in the mock: 8
+		// beyond one per leg) and a check at the maximum portfolio.
+		assert_eq!(declared(&four), w(4, 8).saturating_add(Options::extra_check_weight(full)));
 		// Charged for its legs and the check it made (the mock's check weighs 1,000).
 		let post = quote(ALICE, four).unwrap();
 		assert_eq!(
 			post.actual_weight,
-			Some(w(4).saturating_add(Options::extra_check_weight(
+			Some(w(4, 0).saturating_add(Options::extra_check_weight(
 				frame_support::weights::Weight::from_parts(1_000, 0)
 			)))
 		);
 		// A refused call is charged only the reads it made.
 		let e = quote(ALICE, vec![two_sided(a, 90, 95, 1), two_sided(99, 1, 2, 1)]).unwrap_err();
 		assert_eq!(e.post_info.actual_weight, Some(db_weight().reads(2)));
+	});
+}
+
+#[test]
+fn a_leg_that_cancels_many_orders_is_charged_for_each() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		for p in 1..=5 {
+			gtc(ALICE, s, Side::Buy, p * USDC, 1);
+		}
+		// One leg pulls five bids: charged one leg and four further cancellations.
+		let post =
+			quote(ALICE, vec![QuoteRequest { series: s, bid: leg(1, 0), ask: None }]).unwrap();
+		assert!(book(s, Side::Buy).is_empty());
+		assert_eq!(post.actual_weight, Some(<() as crate::weights::WeightInfo>::quote(1, 4)));
+		let one = <() as crate::weights::WeightInfo>::quote(1, 0);
+		assert!(post.actual_weight.unwrap().all_gt(one));
 	});
 }
