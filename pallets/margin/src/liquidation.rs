@@ -468,8 +468,9 @@ impl<T: Config> Pallet<T> {
 	/// evaluation fits, and liquidated only when its liquidation bound fits too. A liquidatable
 	/// account without room for its liquidation is marked and deferred (`SweepDeferred`, up to
 	/// `MAX_SWEEP_DEFERRED`): the round robin goes on past it, and the next sweeps start with
-	/// it. An account whose evaluation does not fit, or a further liquidatable one while the
-	/// deferred list is full, stops the sweep: the cursor stays before it (no skipping).
+	/// it. An account whose evaluation does not fit, or a further liquidatable one without
+	/// room while the deferred list is full (marked all the same), stops the sweep: the cursor
+	/// stays before it (no skipping).
 	pub(crate) fn sweep(remaining: Weight) -> Weight {
 		let db = T::DbWeight::get();
 		let key_read = db.reads(1);
@@ -516,23 +517,26 @@ impl<T: Config> Pallet<T> {
 		let mut visits = 0u32;
 		let max_visits = T::MaxSweepPerBlock::get();
 
-		// The deferred liquidations, oldest first, while the next one's liquidation fits.
+		// The deferred liquidations, oldest first, each if its liquidation fits (one that does
+		// not stays, and the next is tried).
 		let mut deferred = SweepDeferred::<T>::get();
 		let mut changed = false;
-		while visits < max_visits {
-			let Some(who) = deferred.first().cloned() else { break };
+		let mut i = 0usize;
+		while visits < max_visits && i < deferred.len() {
 			if !remaining.all_gte(used.saturating_add(size_read)) {
 				break;
 			}
+			let Some(who) = deferred.get(i).cloned() else { break };
 			let (read, evaluation, liquidation) = bounds(&who);
 			used = used.saturating_add(read);
 			if !remaining.all_gte(used.saturating_add(liquidation)) {
-				break;
+				i = i.saturating_add(1);
+				continue;
 			}
 			let (w, _) = visit(&who, true, evaluation, liquidation);
 			used = used.saturating_add(w);
 			visits = visits.saturating_add(1);
-			deferred.remove(0);
+			deferred.remove(i);
 			changed = true;
 		}
 
@@ -564,17 +568,13 @@ impl<T: Config> Pallet<T> {
 				break;
 			}
 			let room = remaining.all_gte(used.saturating_add(liquidation));
-			if !room && deferred.is_full() {
-				// It might need a liquidation the block has no room for, and nowhere to
-				// defer it: stop before it.
-				break;
-			}
 			let (w, no_room) = visit(&who, room, evaluation, liquidation);
 			used = used.saturating_add(w);
 			visits = visits.saturating_add(1);
 			if no_room {
-				// `deferred` has room (checked above).
 				if deferred.try_push(who.clone()).is_err() {
+					// Liquidatable (now marked) without room, and the deferred list is full:
+					// the sweep stops before it, so the next one starts with it.
 					break;
 				}
 				changed = true;

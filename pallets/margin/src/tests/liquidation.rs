@@ -384,7 +384,7 @@ fn a_liquidatable_account_without_room_is_deferred_and_liquidated_first_next_blo
 }
 
 #[test]
-fn a_full_deferred_list_stops_the_sweep_before_the_next_large_liquidatable_account() {
+fn a_full_deferred_list_stops_the_sweep_at_the_next_liquidatable_account_without_room() {
 	build_and_execute(|| {
 		let (series, room) = large_and_small(40_000);
 		set_btc(64_000);
@@ -396,10 +396,64 @@ fn a_full_deferred_list_stops_the_sweep_before_the_next_large_liquidatable_accou
 			}
 		}
 		SweepDeferred::<Test>::put(frame_support::BoundedVec::try_from(waiting.clone()).unwrap());
-		// Not enough room for any of their liquidations (nor Bob's): Bob is not visited.
+		// Not enough room for any of their liquidations (nor Bob's): Bob is evaluated and
+		// marked, not liquidated, and the sweep stops before him.
 		<Margin as frame_support::traits::Hooks<u64>>::on_idle(1, room);
-		assert_eq!(Accounts::<Test>::get(BOB).unwrap().state, AccountState::Healthy);
+		assert_eq!(Accounts::<Test>::get(BOB).unwrap().state, AccountState::Liquidatable);
 		assert!(series.iter().all(|s| MockPositions::net(BOB, *s) == -1));
 		assert_eq!(SweepDeferred::<Test>::get().into_inner(), waiting);
+		match SweepCursor::<Test>::get() {
+			None => assert_eq!(Accounts::<Test>::iter_keys().next(), Some(BOB)),
+			Some(k) => {
+				assert_eq!(Accounts::<Test>::iter_keys_from(k.into_inner()).next(), Some(BOB))
+			},
+		}
+	})
+}
+
+#[test]
+fn a_large_healthy_account_passes_even_when_the_deferred_list_is_full() {
+	build_and_execute(|| {
+		let (series, room) = large_and_small(100_000);
+		let waiting: Vec<u64> = (100..100 + u64::from(crate::MAX_SWEEP_DEFERRED)).collect();
+		for w in &waiting {
+			for s in &series {
+				MockPositions::trade(ALICE, *w, *s, 1);
+			}
+		}
+		SweepDeferred::<Test>::put(frame_support::BoundedVec::try_from(waiting.clone()).unwrap());
+		<Margin as frame_support::traits::Hooks<u64>>::on_idle(1, room);
+		// Both ledger accounts were evaluated: the cursor stands on the second.
+		let second = Accounts::<Test>::iter_keys().nth(1).unwrap();
+		assert_eq!(
+			SweepCursor::<Test>::get().map(|k| k.into_inner()),
+			Some(Accounts::<Test>::hashed_key_for(second))
+		);
+		assert_eq!(SweepDeferred::<Test>::get().into_inner(), waiting);
+	})
+}
+
+#[test]
+fn a_deferred_account_that_does_not_fit_lets_the_next_one_through() {
+	build_and_execute(|| {
+		let (series, _) = large_and_small(40_000);
+		set_btc(64_000);
+		// 200 waits first and is as large as Bob; Charlie (the smallest account, healthy)
+		// waits behind him. Room for Charlie's liquidation bound, not for 200's.
+		for s in &series {
+			MockPositions::trade(ALICE, 200, *s, 1);
+		}
+		SweepDeferred::<Test>::put(
+			frame_support::BoundedVec::try_from(vec![200, CHARLIE]).unwrap(),
+		);
+		let db = crate::mock::db_weight();
+		let size_read = <MockPositions as PositionsProvider<u64>>::portfolio_size_weight();
+		let room = <() as crate::weights::WeightInfo>::sweep_base()
+			.saturating_add(db.reads_writes(1, 1))
+			.saturating_add(size_read.saturating_mul(2))
+			.saturating_add(Margin::sweep_account_weight_for(Default::default()));
+		<Margin as frame_support::traits::Hooks<u64>>::on_idle(1, room);
+		// Charlie was visited (healthy: off the list); 200 still waits.
+		assert_eq!(SweepDeferred::<Test>::get().into_inner(), vec![200]);
 	})
 }
