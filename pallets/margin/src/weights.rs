@@ -3,20 +3,20 @@
 //! from the benchmarks in `benchmarking.rs`, executed on the wasm runtime. Do not edit by hand:
 //! regenerate with the command below (template: `.maintain/frame-weight-template.hbs`).
 //!
-//! DATE: 2026-11-26, STEPS: `10`, REPEAT: `5`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-12-03, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: `1024`
 //!
 //! `SubstrateWeight` charges storage through the runtime's `T::DbWeight` (ParityDB); `()` uses
 //! `RocksDbWeight` (mocks and tests).
 
 // Executed Command:
-// /root/.cache/optionchain/target/debug/optionchain-node
+// /root/.cache/optionchain/production/target/production/optionchain-node
 // benchmark
 // pallet
 // --runtime
-// /root/.cache/optionchain/target/debug/wbuild/optionchain-runtime/optionchain_runtime.wasm
+// /root/.cache/optionchain/production/target/production/wbuild/optionchain-runtime/optionchain_runtime.compact.compressed.wasm
 // --genesis-builder=runtime
 // --genesis-builder-preset=development
 // --pallet
@@ -24,13 +24,15 @@
 // --extrinsic
 // *
 // --steps
-// 10
+// 50
 // --repeat
-// 5
+// 20
 // --output
 // pallets/margin/src/weights.rs
 // --template
 // .maintain/frame-weight-template.hbs
+// --json-file
+// /tmp/bench-src/benchmarks/pallet_margin.json
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -73,8 +75,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `607`
 		//  Estimated: `6208`
-		// Minimum execution time: 525_641_000 picoseconds.
-		Weight::from_parts(855_577_000, 6208)
+		// Minimum execution time: 75_985_000 picoseconds.
+		Weight::from_parts(98_894_000, 6208)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -87,7 +89,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::Series` (r:32 w:0)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Params` (r:1 w:0)
-	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(128), added: 623, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PendingParams` (r:1 w:0)
+	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::IndexPrices` (r:1 w:0)
@@ -96,6 +100,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Breakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Volatilities` (r:1 w:0)
 	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
+	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Asset` (r:1 w:1)
 	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Account` (r:2 w:2)
@@ -103,16 +109,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn withdraw(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3047 + n * (93 ±0)`
-		//  Estimated: `20762 + n * (1272 ±150)`
-		// Minimum execution time: 1_361_181_000 picoseconds.
-		Weight::from_parts(2_680_224_862, 20762)
-			// Standard Error: 7_378_440
-			.saturating_add(Weight::from_parts(87_489_191, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(25_u64))
+		//  Measured:  `3128 + n * (95 ±0)`
+		//  Estimated: `21887 + n * (1294 ±93)`
+		// Minimum execution time: 156_045_000 picoseconds.
+		Weight::from_parts(338_399_805, 21887)
+			// Standard Error: 720_095
+			.saturating_add(Weight::from_parts(27_879_150, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(28_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_add(Weight::from_parts(0, 1272).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 1294).saturating_mul(n.into()))
 	}
 	/// Storage: `Margin::Accounts` (r:2 w:2)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
@@ -123,7 +129,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::Series` (r:32 w:32)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Params` (r:1 w:0)
-	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(128), added: 623, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PendingParams` (r:1 w:0)
+	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::IndexPrices` (r:1 w:0)
@@ -132,6 +140,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Breakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Volatilities` (r:1 w:0)
 	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
+	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountOrders` (r:1 w:1)
 	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
 	/// Storage: `Options::OrderLocations` (r:32 w:32)
@@ -141,26 +151,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn liquidate(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1195 + n * (178 ±0)`
-		//  Estimated: `77542 + n * (5878 ±115)`
-		// Minimum execution time: 1_681_839_000 picoseconds.
-		Weight::from_parts(874_445_062, 77542)
-			// Standard Error: 8_435_578
-			.saturating_add(Weight::from_parts(297_293_706, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(11_u64))
+		//  Measured:  `1203 + n * (178 ±0)`
+		//  Estimated: `24434 + n * (6493 ±93)`
+		// Minimum execution time: 227_504_000 picoseconds.
+		Weight::from_parts(125_892_386, 24434)
+			// Standard Error: 1_153_852
+			.saturating_add(Weight::from_parts(77_424_420, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 5878).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 6493).saturating_mul(n.into()))
 	}
-	/// Storage: `Margin::Params` (r:0 w:1)
-	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(128), added: 623, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PendingParams` (r:0 w:1)
+	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
 	fn set_parameters() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 72_926_000 picoseconds.
-		Weight::from_parts(113_392_000, 0)
+		// Minimum execution time: 9_271_000 picoseconds.
+		Weight::from_parts(17_438_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:1 w:0)
@@ -172,7 +182,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::Series` (r:32 w:0)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Params` (r:1 w:0)
-	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(128), added: 623, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PendingParams` (r:1 w:0)
+	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::IndexPrices` (r:1 w:0)
@@ -181,19 +193,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Breakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Volatilities` (r:1 w:0)
 	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
+	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 32]`.
 	fn margin_check(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1039 + n * (183 ±0)`
+		//  Measured:  `1046 + n * (183 ±0)`
 		//  Estimated: `5563 + n * (2601 ±0)`
-		// Minimum execution time: 611_091_000 picoseconds.
-		Weight::from_parts(525_823_494, 5563)
-			// Standard Error: 4_666_868
-			.saturating_add(Weight::from_parts(142_921_241, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+		// Minimum execution time: 162_625_000 picoseconds.
+		Weight::from_parts(86_158_734, 5563)
+			// Standard Error: 703_134
+			.saturating_add(Weight::from_parts(46_325_928, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
 	}
+	/// Storage: `Margin::SweepDeferred` (r:1 w:0)
+	/// Proof: `Margin::SweepDeferred` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::SweepCursor` (r:1 w:1)
 	/// Proof: `Margin::SweepCursor` (`max_values`: Some(1), `max_size`: Some(258), added: 753, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:0)
@@ -202,9 +218,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `12`
 		//  Estimated: `3547`
-		// Minimum execution time: 82_323_000 picoseconds.
-		Weight::from_parts(117_048_000, 3547)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		// Minimum execution time: 8_335_000 picoseconds.
+		Weight::from_parts(15_314_000, 3547)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:2 w:2)
@@ -216,7 +232,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::Series` (r:32 w:32)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Params` (r:1 w:0)
-	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(128), added: 623, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PendingParams` (r:1 w:0)
+	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::IndexPrices` (r:1 w:0)
@@ -225,6 +243,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Breakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Volatilities` (r:1 w:0)
 	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
+	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountOrders` (r:1 w:1)
 	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
 	/// Storage: `Options::OrderLocations` (r:32 w:32)
@@ -236,81 +256,81 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn sweep_account(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1106 + n * (178 ±0)`
-		//  Estimated: `77542 + n * (5878 ±301)`
-		// Minimum execution time: 1_081_519_000 picoseconds.
-		Weight::from_parts(2_710_081_630, 77542)
-			// Standard Error: 24_367_996
-			.saturating_add(Weight::from_parts(470_171_556, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(19_u64))
+		//  Measured:  `1114 + n * (178 ±0)`
+		//  Estimated: `42688 + n * (6493 ±93)`
+		// Minimum execution time: 339_125_000 picoseconds.
+		Weight::from_parts(921_569_250, 42688)
+			// Standard Error: 1_827_339
+			.saturating_add(Weight::from_parts(85_610_118, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
+			.saturating_add(T::DbWeight::get().writes(13_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 5878).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 6493).saturating_mul(n.into()))
 	}
 	fn black_scholes_greeks() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 17_403_000 picoseconds.
-		Weight::from_parts(23_414_000, 0)
+		// Minimum execution time: 12_428_000 picoseconds.
+		Weight::from_parts(24_389_000, 0)
 	}
 }
 
 /// The same measurements with `RocksDbWeight`, for mocks and tests.
 impl WeightInfo for () {
 	fn deposit() -> Weight {
-		Weight::from_parts(855_577_000, 6208)
+		Weight::from_parts(98_894_000, 6208)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn withdraw(n: u32, ) -> Weight {
-		Weight::from_parts(2_680_224_862, 20762)
-			.saturating_add(Weight::from_parts(87_489_191, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(25_u64))
+		Weight::from_parts(338_399_805, 21887)
+			.saturating_add(Weight::from_parts(27_879_150, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(28_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
-			.saturating_add(Weight::from_parts(0, 1272).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 1294).saturating_mul(n.into()))
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn liquidate(n: u32, ) -> Weight {
-		Weight::from_parts(874_445_062, 77542)
-			.saturating_add(Weight::from_parts(297_293_706, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(11_u64))
+		Weight::from_parts(125_892_386, 24434)
+			.saturating_add(Weight::from_parts(77_424_420, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 5878).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 6493).saturating_mul(n.into()))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(113_392_000, 0)
+		Weight::from_parts(17_438_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// The range of component `n` is `[1, 32]`.
 	fn margin_check(n: u32, ) -> Weight {
-		Weight::from_parts(525_823_494, 5563)
-			.saturating_add(Weight::from_parts(142_921_241, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(7_u64))
+		Weight::from_parts(86_158_734, 5563)
+			.saturating_add(Weight::from_parts(46_325_928, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
 	}
 	fn sweep_base() -> Weight {
-		Weight::from_parts(117_048_000, 3547)
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
+		Weight::from_parts(15_314_000, 3547)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn sweep_account(n: u32, ) -> Weight {
-		Weight::from_parts(2_710_081_630, 77542)
-			.saturating_add(Weight::from_parts(470_171_556, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(19_u64))
+		Weight::from_parts(921_569_250, 42688)
+			.saturating_add(Weight::from_parts(85_610_118, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(21_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(12_u64))
+			.saturating_add(RocksDbWeight::get().writes(13_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 5878).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 6493).saturating_mul(n.into()))
 	}
 	fn black_scholes_greeks() -> Weight {
-		Weight::from_parts(23_414_000, 0)
+		Weight::from_parts(24_389_000, 0)
 	}
 }

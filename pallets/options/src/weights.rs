@@ -3,20 +3,20 @@
 //! from the benchmarks in `benchmarking.rs`, executed on the wasm runtime. Do not edit by hand:
 //! regenerate with the command below (template: `.maintain/frame-weight-template.hbs`).
 //!
-//! DATE: 2026-11-26, STEPS: `10`, REPEAT: `5`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-12-03, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: `1024`
 //!
 //! `SubstrateWeight` charges storage through the runtime's `T::DbWeight` (ParityDB); `()` uses
 //! `RocksDbWeight` (mocks and tests).
 
 // Executed Command:
-// /root/.cache/optionchain/target/debug/optionchain-node
+// /root/.cache/optionchain/production/target/production/optionchain-node
 // benchmark
 // pallet
 // --runtime
-// /root/.cache/optionchain/target/debug/wbuild/optionchain-runtime/optionchain_runtime.wasm
+// /root/.cache/optionchain/production/target/production/wbuild/optionchain-runtime/optionchain_runtime.compact.compressed.wasm
 // --genesis-builder=runtime
 // --genesis-builder-preset=development
 // --pallet
@@ -24,13 +24,15 @@
 // --extrinsic
 // *
 // --steps
-// 10
+// 50
 // --repeat
-// 5
+// 20
 // --output
 // pallets/options/src/weights.rs
 // --template
 // .maintain/frame-weight-template.hbs
+// --json-file
+// /tmp/bench-src/benchmarks/pallet_options.json
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -51,25 +53,28 @@ pub trait WeightInfo {
 	fn place_order(k: u32, ) -> Weight;
 	fn cancel_order() -> Weight;
 	fn cancel_all(n: u32, ) -> Weight;
+	fn quote(l: u32, c: u32, ) -> Weight;
 	fn settle_account() -> Weight;
 	fn expire_orders(n: u32, ) -> Weight;
 	fn settle_position() -> Weight;
 	fn on_idle_base() -> Weight;
 	fn portfolio(s: u32, ) -> Weight;
-	fn quote(l: u32, c: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_options` using the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	/// Storage: `Options::LiveSeries` (r:1 w:0)
+	/// Proof: `Options::LiveSeries` (`max_values`: Some(1), `max_size`: Some(6146), added: 6641, mode: `MaxEncodedLen`)
 	/// Storage: `Options::UnderlyingConfigs` (r:0 w:1)
 	/// Proof: `Options::UnderlyingConfigs` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	fn configure_underlying() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `0`
-		//  Estimated: `0`
-		// Minimum execution time: 80_680_000 picoseconds.
-		Weight::from_parts(110_356_000, 0)
+		//  Measured:  `43`
+		//  Estimated: `7631`
+		// Minimum execution time: 14_716_000 picoseconds.
+		Weight::from_parts(30_082_000, 7631)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Options::UnderlyingConfigs` (r:1 w:0)
@@ -83,20 +88,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::LiveSeries` (r:1 w:1)
 	/// Proof: `Options::LiveSeries` (`max_values`: Some(1), `max_size`: Some(6146), added: 6641, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Underlyings` (r:1 w:0)
-	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::SettlementPrices` (r:1 w:0)
 	/// Proof: `Oracle::SettlementPrices` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::StuckSettlements` (r:1 w:0)
+	/// Proof: `Oracle::StuckSettlements` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::ScheduledSettlements` (r:1 w:1)
 	/// Proof: `Oracle::ScheduledSettlements` (`max_values`: Some(1), `max_size`: Some(5122), added: 5617, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:0 w:1)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	fn list_series() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `726`
+		//  Measured:  `772`
 		//  Estimated: `7631`
-		// Minimum execution time: 399_055_000 picoseconds.
-		Weight::from_parts(478_734_000, 7631)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
+		// Minimum execution time: 61_018_000 picoseconds.
+		Weight::from_parts(88_618_000, 7631)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Options::Series` (r:1 w:1)
@@ -109,38 +116,42 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Breakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Volatilities` (r:1 w:0)
 	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
+	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Options::NextOrderId` (r:1 w:1)
 	/// Proof: `Options::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Books` (r:2 w:2)
 	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Accounts` (r:18 w:18)
+	/// Storage: `Margin::Accounts` (r:10 w:10)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::AccountCount` (r:1 w:1)
 	/// Proof: `Margin::AccountCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Positions` (r:17 w:17)
+	/// Storage: `Options::Positions` (r:9 w:9)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `Options::AccountSeriesIndex` (r:17 w:1)
+	/// Storage: `Options::AccountSeriesIndex` (r:9 w:1)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::UnderlyingOpenInterest` (r:1 w:1)
 	/// Proof: `Options::UnderlyingOpenInterest` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Options::UnderlyingConfigs` (r:1 w:0)
 	/// Proof: `Options::UnderlyingConfigs` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Params` (r:1 w:0)
-	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(128), added: 623, mode: `MaxEncodedLen`)
-	/// Storage: `Options::AccountOrders` (r:17 w:17)
+	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PendingParams` (r:1 w:0)
+	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountOrders` (r:9 w:9)
 	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
-	/// Storage: `Options::OrderLocations` (r:0 w:17)
+	/// Storage: `Options::OrderLocations` (r:0 w:9)
 	/// Proof: `Options::OrderLocations` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
-	/// The range of component `k` is `[1, 16]`.
+	/// The range of component `k` is `[1, 8]`.
 	fn place_order(k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1128 + k * (358 ±0)`
+		//  Measured:  `1149 + k * (355 ±0)`
 		//  Estimated: `39266 + k * (4573 ±0)`
-		// Minimum execution time: 1_419_860_000 picoseconds.
-		Weight::from_parts(1_697_015_271, 39266)
-			// Standard Error: 15_057_271
-			.saturating_add(Weight::from_parts(750_282_565, 0).saturating_mul(k.into()))
-			.saturating_add(T::DbWeight::get().reads(17_u64))
+		// Minimum execution time: 267_304_000 picoseconds.
+		Weight::from_parts(105_828_259, 39266)
+			// Standard Error: 1_956_436
+			.saturating_add(Weight::from_parts(221_930_903, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(19_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(k.into())))
@@ -162,8 +173,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `760`
 		//  Estimated: `20128`
-		// Minimum execution time: 408_522_000 picoseconds.
-		Weight::from_parts(663_659_000, 20128)
+		// Minimum execution time: 67_769_000 picoseconds.
+		Weight::from_parts(107_046_000, 20128)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -171,28 +182,78 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
 	/// Storage: `Options::OrderLocations` (r:128 w:128)
 	/// Proof: `Options::OrderLocations` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Series` (r:1 w:1)
+	/// Storage: `Options::Series` (r:32 w:32)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Books` (r:1 w:1)
+	/// Storage: `Options::Books` (r:64 w:64)
 	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Positions` (r:1 w:1)
+	/// Storage: `Options::Positions` (r:32 w:32)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 128]`.
 	fn cancel_all(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `651 + n * (124 ±0)`
-		//  Estimated: `20128 + n * (2528 ±0)`
-		// Minimum execution time: 546_871_000 picoseconds.
-		Weight::from_parts(448_649_270, 20128)
-			// Standard Error: 3_599_618
-			.saturating_add(Weight::from_parts(252_038_383, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2528).saturating_mul(n.into()))
+		//  Measured:  `269591 + n * (8439 ±0)`
+		//  Estimated: `304390 + n * (9556 ±691)`
+		// Minimum execution time: 138_990_000 picoseconds.
+		Weight::from_parts(792_213_768, 304390)
+			// Standard Error: 961_217
+			.saturating_add(Weight::from_parts(57_942_323, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(34_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(34_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 9556).saturating_mul(n.into()))
+	}
+	/// Storage: `Options::Series` (r:16 w:16)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Books` (r:32 w:32)
+	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountOrders` (r:1 w:1)
+	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Positions` (r:16 w:16)
+	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
+	/// Storage: `Options::NextOrderId` (r:1 w:1)
+	/// Proof: `Options::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Accounts` (r:1 w:0)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Params` (r:1 w:0)
+	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PendingParams` (r:1 w:0)
+	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::IndexPrices` (r:1 w:0)
+	/// Proof: `Oracle::IndexPrices` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Breakers` (r:1 w:0)
+	/// Proof: `Oracle::Breakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Volatilities` (r:1 w:0)
+	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
+	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Options::OrderLocations` (r:0 w:160)
+	/// Proof: `Options::OrderLocations` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
+	/// The range of component `l` is `[1, 32]`.
+	/// The range of component `c` is `[0, 96]`.
+	fn quote(l: u32, c: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1095 + c * (8 ±0) + l * (16774 ±0)`
+		//  Estimated: `7774 + c * (64 ±1) + l * (18865 ±5)`
+		// Minimum execution time: 1_418_329_000 picoseconds.
+		Weight::from_parts(883_443_595, 7774)
+			// Standard Error: 3_759_517
+			.saturating_add(Weight::from_parts(119_000_293, 0).saturating_mul(l.into()))
+			// Standard Error: 1_227_450
+			.saturating_add(Weight::from_parts(7_848_727, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(l.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(l.into())))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(c.into())))
+			.saturating_add(Weight::from_parts(0, 64).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 18865).saturating_mul(l.into()))
 	}
 	/// Storage: `Options::Series` (r:1 w:1)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
@@ -214,8 +275,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1097`
 		//  Estimated: `6180`
-		// Minimum execution time: 666_413_000 picoseconds.
-		Weight::from_parts(1_151_789_000, 6180)
+		// Minimum execution time: 91_942_000 picoseconds.
+		Weight::from_parts(109_818_000, 6180)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -238,10 +299,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `683 + n * (73 ±0)`
 		//  Estimated: `39266`
-		// Minimum execution time: 463_606_000 picoseconds.
-		Weight::from_parts(682_020_646, 39266)
-			// Standard Error: 2_065_889
-			.saturating_add(Weight::from_parts(73_033_901, 0).saturating_mul(n.into()))
+		// Minimum execution time: 76_938_000 picoseconds.
+		Weight::from_parts(68_599_441, 39266)
+			// Standard Error: 230_293
+			.saturating_add(Weight::from_parts(20_775_670, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -270,8 +331,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1379`
 		//  Estimated: `8775`
-		// Minimum execution time: 824_599_000 picoseconds.
-		Weight::from_parts(962_626_000, 8775)
+		// Minimum execution time: 141_900_000 picoseconds.
+		Weight::from_parts(246_933_000, 8775)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -283,8 +344,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `49`
 		//  Estimated: `7631`
-		// Minimum execution time: 66_023_000 picoseconds.
-		Weight::from_parts(71_875_000, 7631)
+		// Minimum execution time: 7_306_000 picoseconds.
+		Weight::from_parts(13_096_000, 7631)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:0)
@@ -296,97 +357,97 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[1, 32]`.
 	fn portfolio(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `405 + s * (196 ±0)`
+		//  Measured:  `406 + s * (196 ±0)`
 		//  Estimated: `5563 + s * (2601 ±0)`
-		// Minimum execution time: 175_086_000 picoseconds.
-		Weight::from_parts(224_850_940, 5563)
-			// Standard Error: 1_290_375
-			.saturating_add(Weight::from_parts(80_464_740, 0).saturating_mul(s.into()))
+		// Minimum execution time: 43_095_000 picoseconds.
+		Weight::from_parts(37_985_546, 5563)
+			// Standard Error: 49_340
+			.saturating_add(Weight::from_parts(18_394_879, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
 	}
-	/// Interim, not generated: the `quote` benchmark exists but has not been run yet. Each leg
-	/// is charged a cancellation and a post-only placement (which includes a margin check, so
-	/// the call's single check is over-counted), each further order cancelled a cancellation;
-	/// replaced by the generated figures at the next `scripts/bench.sh pallet_options`.
-	fn quote(l: u32, c: u32, ) -> Weight {
-		Self::cancel_order().saturating_add(Self::place_order(0)).saturating_mul(u64::from(l.max(1)))
-			.saturating_add(Self::cancel_order().saturating_mul(u64::from(c)))
-	}
 }
 
+/// The same measurements with `RocksDbWeight`, for mocks and tests.
 impl WeightInfo for () {
 	fn configure_underlying() -> Weight {
-		Weight::from_parts(110_356_000, 0)
+		Weight::from_parts(30_082_000, 7631)
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn list_series() -> Weight {
-		Weight::from_parts(478_734_000, 7631)
-			.saturating_add(RocksDbWeight::get().reads(8_u64))
+		Weight::from_parts(88_618_000, 7631)
+			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
-	/// The range of component `k` is `[1, 16]`.
+	/// The range of component `k` is `[1, 8]`.
 	fn place_order(k: u32, ) -> Weight {
-		Weight::from_parts(1_697_015_271, 39266)
-			.saturating_add(Weight::from_parts(750_282_565, 0).saturating_mul(k.into()))
-			.saturating_add(RocksDbWeight::get().reads(17_u64))
+		Weight::from_parts(105_828_259, 39266)
+			.saturating_add(Weight::from_parts(221_930_903, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(19_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(12_u64))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 4573).saturating_mul(k.into()))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(663_659_000, 20128)
+		Weight::from_parts(107_046_000, 20128)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	/// The range of component `n` is `[1, 128]`.
 	fn cancel_all(n: u32, ) -> Weight {
-		Weight::from_parts(448_649_270, 20128)
-			.saturating_add(Weight::from_parts(252_038_383, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2528).saturating_mul(n.into()))
+		Weight::from_parts(792_213_768, 304390)
+			.saturating_add(Weight::from_parts(57_942_323, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(34_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(34_u64))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 9556).saturating_mul(n.into()))
+	}
+	/// The range of component `l` is `[1, 32]`.
+	/// The range of component `c` is `[0, 96]`.
+	fn quote(l: u32, c: u32, ) -> Weight {
+		Weight::from_parts(883_443_595, 7774)
+			.saturating_add(Weight::from_parts(119_000_293, 0).saturating_mul(l.into()))
+			.saturating_add(Weight::from_parts(7_848_727, 0).saturating_mul(c.into()))
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(l.into())))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(l.into())))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(c.into())))
+			.saturating_add(Weight::from_parts(0, 64).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 18865).saturating_mul(l.into()))
 	}
 	fn settle_account() -> Weight {
-		Weight::from_parts(1_151_789_000, 6180)
+		Weight::from_parts(109_818_000, 6180)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	/// The range of component `n` is `[1, 128]`.
 	fn expire_orders(n: u32, ) -> Weight {
-		Weight::from_parts(682_020_646, 39266)
-			.saturating_add(Weight::from_parts(73_033_901, 0).saturating_mul(n.into()))
+		Weight::from_parts(68_599_441, 39266)
+			.saturating_add(Weight::from_parts(20_775_670, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 	fn settle_position() -> Weight {
-		Weight::from_parts(962_626_000, 8775)
+		Weight::from_parts(246_933_000, 8775)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn on_idle_base() -> Weight {
-		Weight::from_parts(71_875_000, 7631)
+		Weight::from_parts(13_096_000, 7631)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 	}
 	/// The range of component `s` is `[1, 32]`.
 	fn portfolio(s: u32, ) -> Weight {
-		Weight::from_parts(224_850_940, 5563)
-			.saturating_add(Weight::from_parts(80_464_740, 0).saturating_mul(s.into()))
+		Weight::from_parts(37_985_546, 5563)
+			.saturating_add(Weight::from_parts(18_394_879, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
-	}
-	/// Interim, not generated: the `quote` benchmark exists but has not been run yet. Each leg
-	/// is charged a cancellation and a post-only placement (which includes a margin check, so
-	/// the call's single check is over-counted), each further order cancelled a cancellation;
-	/// replaced by the generated figures at the next `scripts/bench.sh pallet_options`.
-	fn quote(l: u32, c: u32, ) -> Weight {
-		Self::cancel_order().saturating_add(Self::place_order(0)).saturating_mul(u64::from(l.max(1)))
-			.saturating_add(Self::cancel_order().saturating_mul(u64::from(c)))
 	}
 }
