@@ -94,3 +94,72 @@ fn every_exchange_call_fits_in_a_block() {
 		);
 	}
 }
+
+/// Issue 15's throughput figures, computed (deterministically) from the generated weights and
+/// the runtime's block limits; `cargo test -p optionchain-integration-tests throughput --
+/// --nocapture` prints the table. The normal class of a 2 s block, less the oracle's worst-case
+/// feed load (every operator feeding every underlying), is filled with one kind of call at the
+/// weight it is charged after dispatch. Asserted: the per-fill weight is at most 3 × a
+/// pallet-assets `transfer` measured in the same benchmark run (`benchmarks/pallet_assets.rs`,
+/// 2026-12-03: 90.649 µs of execution, 4 reads, 4 writes), and a full `quote` fits a block.
+#[test]
+fn throughput_per_block_from_the_weights() {
+	use frame_support::{
+		dispatch::DispatchClass,
+		weights::{RuntimeDbWeight, Weight},
+	};
+	use optionchain_primitives::exchange::MarginAccounts;
+	use optionchain_runtime::{Margin, Runtime};
+	use pallet_options::WeightInfo as _;
+	type OptionsWeights = <Runtime as pallet_options::Config>::WeightInfo;
+
+	let limits = RuntimeBlockWeights::get();
+	let normal = limits.get(DispatchClass::Normal);
+	let budget = normal.max_total.expect("normal class has a total");
+	let base = normal.base_extrinsic;
+	let db: RuntimeDbWeight = <Runtime as frame_system::Config>::DbWeight::get();
+	// Every operator feeds every underlying, charged after dispatch: the feeds, and the
+	// aggregation of 16 underlyings with 16 operators once (prepaid by the first feed that
+	// touches each underlying).
+	use pallet_oracle::WeightInfo as _;
+	type OracleWeights = <Runtime as pallet_oracle::Config>::WeightInfo;
+	let feeds = OracleWeights::feed(16).saturating_add(base).saturating_mul(16).saturating_add(
+		OracleWeights::aggregate(16, 16).saturating_sub(OracleWeights::aggregate(0, 16)),
+	);
+	let room = budget.saturating_sub(feeds);
+	let per_block = |w: Weight| room.ref_time() / w.saturating_add(base).ref_time().max(1);
+
+	// A taker sweeping 8 levels of makers that hold one position each (the benchmark's).
+	let taker = OptionsWeights::place_order(8);
+	let warm_fills = per_block(taker) * 8;
+	// The same against makers holding 10 positions: each maker's check at 10 entries.
+	let extra = <Margin as MarginAccounts<AccountId>>::margin_check_weight_for(10)
+		.saturating_sub(<Margin as MarginAccounts<AccountId>>::margin_check_weight_for(1));
+	let cold_fills = per_block(taker.saturating_add(extra.saturating_mul(8))) * 8;
+	// Quote legs: 32 legs (16 series, bid and ask) replacing one order each, the maker's check
+	// at 32 entries.
+	let quote = OptionsWeights::quote(32, 0).saturating_add(
+		<Margin as MarginAccounts<AccountId>>::margin_check_weight_for(32)
+			.saturating_sub(<Margin as MarginAccounts<AccountId>>::margin_check_weight_for(1)),
+	);
+	let legs = per_block(quote) * 32;
+	let fill = OptionsWeights::place_order(8)
+		.saturating_sub(OptionsWeights::place_order(0))
+		.ref_time()
+		/ 8;
+	let transfer = Weight::from_parts(90_649_000, 6208).saturating_add(db.reads_writes(4, 4));
+	let ratio_percent = fill * 100 / transfer.ref_time();
+	eprintln!(
+		"normal class {} ms, feeds {} ms: fills/block (1-position makers) {warm_fills}, \
+		 (10-position makers) {cold_fills}; quote legs/block {legs}; per fill {} us = {}.{:02} x \
+		 an assets transfer ({} us)",
+		budget.ref_time() / 1_000_000_000,
+		feeds.ref_time() / 1_000_000_000,
+		fill / 1_000_000,
+		ratio_percent / 100,
+		ratio_percent % 100,
+		transfer.ref_time() / 1_000_000,
+	);
+	assert!(ratio_percent <= 300, "a fill weighs more than 3 asset transfers");
+	assert!(legs >= 32, "a full quote does not fit a block");
+}
