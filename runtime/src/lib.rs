@@ -200,6 +200,12 @@ mod runtime {
 	#[runtime::pallet_index(7)]
 	pub type Assets = pallet_assets;
 
+	#[runtime::pallet_index(8)]
+	pub type Utility = pallet_utility;
+
+	#[runtime::pallet_index(9)]
+	pub type Proxy = pallet_proxy;
+
 	#[runtime::pallet_index(10)]
 	pub type Oracle = pallet_oracle;
 

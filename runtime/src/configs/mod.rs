@@ -168,3 +168,4 @@ impl pallet_assets::Config for Runtime {
 
 pub mod exchange;
 mod oracle;
+pub mod proxy;

@@ -8,5 +8,6 @@ mod hardening;
 mod liquidation;
 mod newcomer;
 mod oracle;
+mod proxy;
 mod quote;
 mod weights;

@@ -1,0 +1,106 @@
+//! Trading keys and batching: pallet-proxy with a `Trading` proxy type (a key that may place,
+//! replace, cancel and quote orders for its owner, and nothing else) and pallet-utility.
+
+use crate::{
+	Balance, Balances, OriginCaller, Runtime, RuntimeCall, RuntimeEvent, System, MILLI_UNIT,
+};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{
+	parameter_types,
+	traits::{ConstU32, InstanceFilter},
+};
+use scale_info::TypeInfo;
+use sp_runtime::traits::BlakeTwo256;
+
+/// What a proxy may do for the account that added it.
+#[derive(
+	Copy,
+	Clone,
+	Eq,
+	PartialEq,
+	Ord,
+	PartialOrd,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Debug,
+	MaxEncodedLen,
+	TypeInfo,
+	Default,
+)]
+pub enum ProxyType {
+	/// Everything the account may do.
+	#[default]
+	Any,
+	/// Trading only: place, replace and cancel orders and quote (`Options::place_order`,
+	/// `replace_order`, `cancel_order`, `cancel_all`, `quote`), also inside `Utility` batches.
+	/// Never a withdrawal, a transfer, a deposit or a change of proxies: a leaked trading key
+	/// can trade badly but cannot take the account's money out.
+	Trading,
+}
+
+impl InstanceFilter<RuntimeCall> for ProxyType {
+	fn filter(&self, c: &RuntimeCall) -> bool {
+		match self {
+			ProxyType::Any => true,
+			ProxyType::Trading => matches!(
+				c,
+				RuntimeCall::Options(
+					pallet_options::Call::place_order { .. }
+						| pallet_options::Call::replace_order { .. }
+						| pallet_options::Call::cancel_order { .. }
+						| pallet_options::Call::cancel_all { .. }
+						| pallet_options::Call::quote { .. }
+				) | RuntimeCall::Utility(
+					// The calls inside a batch are filtered again (the proxy's filter travels
+					// with the origin).
+					pallet_utility::Call::batch { .. }
+						| pallet_utility::Call::batch_all { .. }
+						| pallet_utility::Call::force_batch { .. }
+				)
+			),
+		}
+	}
+
+	fn is_superset(&self, o: &Self) -> bool {
+		match (self, o) {
+			(x, y) if x == y => true,
+			(ProxyType::Any, _) => true,
+			_ => false,
+		}
+	}
+}
+
+parameter_types! {
+	/// Reserved (native token) for having proxies: base plus one factor per proxy.
+	pub const ProxyDepositBase: Balance = 10 * MILLI_UNIT;
+	/// Reserved per proxy.
+	pub const ProxyDepositFactor: Balance = MILLI_UNIT;
+	/// Reserved for having announcements (time-delayed proxies): base plus one factor each.
+	pub const AnnouncementDepositBase: Balance = 10 * MILLI_UNIT;
+	/// Reserved per announcement.
+	pub const AnnouncementDepositFactor: Balance = 2 * MILLI_UNIT;
+}
+
+impl pallet_proxy::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type Currency = Balances;
+	type ProxyType = ProxyType;
+	type ProxyDepositBase = ProxyDepositBase;
+	type ProxyDepositFactor = ProxyDepositFactor;
+	type MaxProxies = ConstU32<32>;
+	type WeightInfo = pallet_proxy::weights::SubstrateWeight<Runtime>;
+	type MaxPending = ConstU32<32>;
+	type CallHasher = BlakeTwo256;
+	type AnnouncementDepositBase = AnnouncementDepositBase;
+	type AnnouncementDepositFactor = AnnouncementDepositFactor;
+	type BlockNumberProvider = System;
+}
+
+impl pallet_utility::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type PalletsOrigin = OriginCaller;
+	type WeightInfo = pallet_utility::weights::SubstrateWeight<Runtime>;
+}

@@ -1,0 +1,95 @@
+//! Trading keys (issue 17 item 4): an account adds a `Trading` proxy, which places, batches and
+//! cancels orders for it and cannot withdraw or transfer its money or add proxies.
+
+use optionchain_integration_tests::{
+	expect_event,
+	market::{Market, WEEK},
+};
+use optionchain_primitives::exchange::Side;
+use optionchain_runtime::{
+	configs::proxy::ProxyType, genesis_config_presets::BTC, RuntimeCall, RuntimeEvent, USD,
+};
+use pallet_options::{OrderRequest, TimeInForce};
+use sp_keyring::Sr25519Keyring::{Bob, Dave};
+use sp_runtime::{DispatchError, MultiAddress};
+
+fn as_bob(call: RuntimeCall) -> RuntimeCall {
+	RuntimeCall::Proxy(pallet_proxy::Call::proxy {
+		real: MultiAddress::Id(Bob.to_account_id()),
+		force_proxy_type: None,
+		call: Box::new(call),
+	})
+}
+
+fn bid(series: u32, usdc: u128) -> RuntimeCall {
+	RuntimeCall::Options(pallet_options::Call::place_order {
+		request: OrderRequest {
+			series,
+			side: Side::Buy,
+			price: usdc * USD,
+			quantity: 1,
+			time_in_force: TimeInForce::GoodTillCancelled,
+			post_only: true,
+			reduce_only: false,
+		},
+	})
+}
+
+fn proxy_result(m: &Market) -> Result<(), DispatchError> {
+	expect_event!(m, RuntimeEvent::Proxy(pallet_proxy::Event::ProxyExecuted { result }) => *result)
+}
+
+#[test]
+fn a_trading_key_trades_for_its_owner_and_cannot_take_money_out() {
+	let mut m = Market::dev();
+	let call = m.list_call(BTC, 60_000, WEEK);
+	m.deposit(Bob, 5_000).next_block();
+	let add = pallet_proxy::Call::add_proxy {
+		delegate: MultiAddress::Id(Dave.to_account_id()),
+		proxy_type: ProxyType::Trading,
+		delay: 0,
+	};
+	m.call(Bob, RuntimeCall::Proxy(add)).next_block().assert_ok();
+	// Dave bids for Bob, then two more in one batch: the orders are Bob's.
+	m.call(Dave, as_bob(bid(call, 10))).next_block().assert_ok();
+	assert_eq!(proxy_result(&m), Ok(()));
+	let batch = RuntimeCall::Utility(pallet_utility::Call::batch_all {
+		calls: vec![bid(call, 11), bid(call, 12)],
+	});
+	m.call(Dave, as_bob(batch)).next_block().assert_ok();
+	assert_eq!(proxy_result(&m), Ok(()));
+	assert_eq!(m.book(call).bids.len(), 3);
+	// Withdrawing, transferring or adding a proxy through the trading key is filtered.
+	let filtered: DispatchError =
+		frame_system::Error::<optionchain_runtime::Runtime>::CallFiltered.into();
+	let withdraw = RuntimeCall::Margin(pallet_margin::Call::withdraw { amount: USD });
+	let transfer = RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
+		dest: MultiAddress::Id(Dave.to_account_id()),
+		value: 1,
+	});
+	let escalate = RuntimeCall::Proxy(pallet_proxy::Call::add_proxy {
+		delegate: MultiAddress::Id(Dave.to_account_id()),
+		proxy_type: ProxyType::Any,
+		delay: 0,
+	});
+	for call in [withdraw, transfer, escalate] {
+		m.call(Dave, as_bob(call)).next_block().assert_ok();
+		assert_eq!(proxy_result(&m), Err(filtered));
+	}
+	// A filtered call inside a batch fails the batch.
+	let sneaky = RuntimeCall::Utility(pallet_utility::Call::batch_all {
+		calls: vec![
+			bid(call, 13),
+			RuntimeCall::Margin(pallet_margin::Call::withdraw { amount: USD }),
+		],
+	});
+	m.call(Dave, as_bob(sneaky)).next_block().assert_ok();
+	assert!(proxy_result(&m).is_err());
+	assert_eq!(m.book(call).bids.len(), 3);
+	assert_eq!(m.collateral(Bob), 5_000 * USD);
+	// And it cancels them all.
+	let cancel = RuntimeCall::Options(pallet_options::Call::cancel_all { series: None });
+	m.call(Dave, as_bob(cancel)).next_block().assert_ok();
+	assert_eq!(proxy_result(&m), Ok(()));
+	assert!(m.book(call).bids.is_empty());
+}
