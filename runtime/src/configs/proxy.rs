@@ -34,8 +34,9 @@ pub enum ProxyType {
 	Any,
 	/// Trading only: place, replace and cancel orders and quote (`Options::place_order`,
 	/// `replace_order`, `cancel_order`, `cancel_all`, `quote`), also inside `Utility` batches.
-	/// Never a withdrawal, a transfer, a deposit or a change of proxies: a leaked trading key
-	/// can trade badly but cannot take the account's money out.
+	/// Never a withdrawal, a transfer, a deposit or a change of proxies. A leaked trading key
+	/// can still lose money through trades at bad prices (a bid far above value that a
+	/// colluding account fills): there is no price band on orders yet, so revoke it at once.
 	Trading,
 }
 
