@@ -54,6 +54,8 @@ impl frame_system::Config for Runtime {
 	type Nonce = Nonce;
 	type Hash = Hash;
 	type BlockHashCount = BlockHashCount;
+	/// Everything but a pure proxy of a limited type (`proxy::BaseFilter`).
+	type BaseCallFilter = proxy::BaseFilter;
 	/// The node is ParityDB-only.
 	type DbWeight = ParityDbWeight;
 	/// FRAME's shipped weights (reference hardware), like the other FRAME pallets here.

@@ -31,12 +31,15 @@ use sp_runtime::traits::BlakeTwo256;
 pub enum ProxyType {
 	/// Everything the account may do.
 	#[default]
+	#[codec(index = 0)]
 	Any,
 	/// Trading only: place, replace and cancel orders and quote (`Options::place_order`,
-	/// `replace_order`, `cancel_order`, `cancel_all`, `quote`), also inside `Utility` batches.
+	/// `replace_order`, `cancel_order`, `cancel_all`, `quote`), also inside
+	/// `Utility::batch_all` (all or nothing; `batch` and `force_batch` are not allowed).
 	/// Never a withdrawal, a transfer, a deposit or a change of proxies. A leaked trading key
 	/// can still lose money through trades at bad prices (a bid far above value that a
 	/// colluding account fills): there is no price band on orders yet, so revoke it at once.
+	#[codec(index = 1)]
 	Trading,
 }
 
@@ -53,11 +56,9 @@ impl InstanceFilter<RuntimeCall> for ProxyType {
 						| pallet_options::Call::cancel_all { .. }
 						| pallet_options::Call::quote { .. }
 				) | RuntimeCall::Utility(
-					// The calls inside a batch are filtered again (the proxy's filter travels
-					// with the origin).
-					pallet_utility::Call::batch { .. }
-						| pallet_utility::Call::batch_all { .. }
-						| pallet_utility::Call::force_batch { .. }
+					// The calls inside are filtered again (the proxy's filter travels with the
+					// origin), and one refused call undoes the whole batch.
+					pallet_utility::Call::batch_all { .. }
 				)
 			),
 		}
@@ -104,4 +105,19 @@ impl pallet_utility::Config for Runtime {
 	type RuntimeCall = RuntimeCall;
 	type PalletsOrigin = OriginCaller;
 	type WeightInfo = pallet_utility::weights::SubstrateWeight<Runtime>;
+}
+
+/// The runtime's call filter: everything except creating a pure proxy of a type other than
+/// `Any` (such a pure account could never be killed, nor its deposit and collateral recovered,
+/// since `kill_pure` needs a full proxy).
+pub struct BaseFilter;
+
+impl frame_support::traits::Contains<RuntimeCall> for BaseFilter {
+	fn contains(c: &RuntimeCall) -> bool {
+		!matches!(
+			c,
+			RuntimeCall::Proxy(pallet_proxy::Call::create_pure { proxy_type, .. })
+				if *proxy_type != ProxyType::Any
+		)
+	}
 }

@@ -7,7 +7,8 @@ use optionchain_integration_tests::{
 };
 use optionchain_primitives::exchange::Side;
 use optionchain_runtime::{
-	configs::proxy::ProxyType, genesis_config_presets::BTC, RuntimeCall, RuntimeEvent, USD,
+	configs::proxy::ProxyType, genesis_config_presets::BTC, Runtime, RuntimeCall, RuntimeEvent,
+	SETTLEMENT_ASSET_ID, USD,
 };
 use pallet_options::{OrderRequest, TimeInForce};
 use sp_keyring::Sr25519Keyring::{Bob, Dave};
@@ -59,6 +60,13 @@ fn a_trading_key_trades_for_its_owner_and_cannot_take_money_out() {
 	m.call(Dave, as_bob(batch)).next_block().assert_ok();
 	assert_eq!(proxy_result(&m), Ok(()));
 	assert_eq!(m.book(call).bids.len(), 3);
+	let owners = m.chain.read(|| {
+		pallet_options::Books::<Runtime>::get(call, Side::Buy)
+			.iter()
+			.map(|o| o.owner.clone())
+			.collect::<Vec<_>>()
+	});
+	assert_eq!(owners, vec![Bob.to_account_id(); 3]);
 	// Withdrawing, transferring or adding a proxy through the trading key is filtered.
 	let filtered: DispatchError =
 		frame_system::Error::<optionchain_runtime::Runtime>::CallFiltered.into();
@@ -67,14 +75,21 @@ fn a_trading_key_trades_for_its_owner_and_cannot_take_money_out() {
 		dest: MultiAddress::Id(Dave.to_account_id()),
 		value: 1,
 	});
+	let usdc = RuntimeCall::Assets(pallet_assets::Call::transfer {
+		id: SETTLEMENT_ASSET_ID.into(),
+		target: Dave.to_account_id().into(),
+		amount: USD,
+	});
 	let escalate = RuntimeCall::Proxy(pallet_proxy::Call::add_proxy {
 		delegate: MultiAddress::Id(Dave.to_account_id()),
 		proxy_type: ProxyType::Any,
 		delay: 0,
 	});
-	for call in [withdraw, transfer, escalate] {
+	let loose_batch =
+		RuntimeCall::Utility(pallet_utility::Call::batch { calls: vec![bid(call, 13)] });
+	for (i, call) in [withdraw, transfer, usdc, escalate, loose_batch].into_iter().enumerate() {
 		m.call(Dave, as_bob(call)).next_block().assert_ok();
-		assert_eq!(proxy_result(&m), Err(filtered));
+		assert_eq!(proxy_result(&m), Err(filtered), "call {i}");
 	}
 	// A filtered call inside a batch fails the batch.
 	let sneaky = RuntimeCall::Utility(pallet_utility::Call::batch_all {
@@ -84,7 +99,7 @@ fn a_trading_key_trades_for_its_owner_and_cannot_take_money_out() {
 		],
 	});
 	m.call(Dave, as_bob(sneaky)).next_block().assert_ok();
-	assert!(proxy_result(&m).is_err());
+	assert_eq!(proxy_result(&m), Err(filtered));
 	assert_eq!(m.book(call).bids.len(), 3);
 	assert_eq!(m.collateral(Bob), 5_000 * USD);
 	// And it cancels them all.
@@ -92,4 +107,15 @@ fn a_trading_key_trades_for_its_owner_and_cannot_take_money_out() {
 	m.call(Dave, as_bob(cancel)).next_block().assert_ok();
 	assert_eq!(proxy_result(&m), Ok(()));
 	assert!(m.book(call).bids.is_empty());
+}
+
+#[test]
+fn a_pure_proxy_can_only_be_a_full_one() {
+	let mut m = Market::dev();
+	let pure = |proxy_type| {
+		RuntimeCall::Proxy(pallet_proxy::Call::create_pure { proxy_type, delay: 0, index: 0 })
+	};
+	m.call(Bob, pure(ProxyType::Trading)).next_block();
+	m.assert_failed(0, frame_system::Error::<Runtime>::CallFiltered);
+	m.call(Bob, pure(ProxyType::Any)).next_block().assert_ok();
 }
