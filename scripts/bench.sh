@@ -10,6 +10,7 @@
 #   ./scripts/bench.sh                          # pallet_oracle pallet_margin pallet_options
 #   ./scripts/bench.sh pallet_oracle            # one pallet
 #   ./scripts/bench.sh storage                  # DbWeight (ParityDB, 100,000 accounts)
+#   ./scripts/bench.sh overhead                 # block and extrinsic base weights
 #   ./scripts/bench.sh pallet_assets:transfer   # one extrinsic of a pallet (FRAME's, for ratios)
 #   STEPS=10 REPEAT=5 ./scripts/bench.sh ...    # a quick look (never commit such weights)
 set -euo pipefail
@@ -114,10 +115,33 @@ PY
 	rm -rf "$dir"
 }
 
+# The block and extrinsic base weights: `benchmark overhead` (an empty block, and blocks full of
+# `System::remark`) on the development preset, output to runtime/src/weights/{block,extrinsic}_weights.rs.
+overhead_weights() {
+	local dir
+	dir="$(mktemp -d)"
+	"$node" benchmark overhead --runtime "$wasm" --genesis-builder=runtime \
+		--genesis-builder-preset=development --weight-path "$dir" --warmup 10 --repeat 100 \
+		> "$out/overhead.log" 2>&1 ||
+		{ tail -20 "$out/overhead.log"; say "FAILED: overhead (see benchmarks/overhead.log)"; exit 1; }
+	mkdir -p runtime/src/weights
+	for f in block_weights.rs extrinsic_weights.rs; do
+		sed 's/sp_weights/frame_support::weights/g' "$dir/$f" > "runtime/src/weights/$f"
+	done
+	rm -rf "$dir"
+}
+
 for spec in "${pallets[@]}"; do
 	pallet="${spec%%:*}"
 	extrinsic='*'
 	[ "$spec" = "$pallet" ] || extrinsic="${spec#*:}"
+	if [ "$pallet" = overhead ]; then
+		say "overhead: block and extrinsic base weights -> runtime/src/weights/"
+		t1=$(date +%s)
+		overhead_weights
+		say "overhead done in $(( $(date +%s) - t1 ))s"
+		continue
+	fi
 	if [ "$pallet" = storage ]; then
 		say "storage: DbWeight -> runtime/src/weights/paritydb_weights.rs"
 		t1=$(date +%s)
