@@ -182,7 +182,7 @@ impl<T: Config> Pallet<T> {
 		LastFeeds::<T>::insert(&operator, LastFeed { round: at, block: now });
 
 		let n = entries.len() as u32;
-		Self::deposit_event(Event::<T>::FeedAccepted { operator, round: at, entries: n });
+		Self::deposit_event(Event::<T>::FeedAccepted { operator, round: at, underlyings: n });
 		Ok(PostDispatchInfo {
 			actual_weight: Some(Self::feed_weight_touching(n, newly_touched)),
 			pays_fee: Pays::No,

@@ -322,8 +322,9 @@ pub mod pallet {
 			/// The feed's round `at`: a block number, at most the including block and at most
 			/// `FeedLifetime` blocks before it.
 			round: BlockNumberFor<T>,
-			/// Number of underlyings in the feed (one price and one volatility each).
-			entries: u32,
+			/// Number of underlyings in the feed (one price and one volatility each). (Not
+			/// `entries`: polkadot.js shows that reserved name as `entries_`.)
+			underlyings: u32,
 		},
 		/// A new canonical index price (median of `sources` submissions, band ±`confidence`).
 		IndexPriceUpdated {
