@@ -51,6 +51,35 @@ fn order(series: SeriesId, side: Side, price: u128, quantity: i64) -> OrderReque
 	}
 }
 
+/// Fills a book side up to `MaxOrdersPerSide` with one-contract orders of `filler` at `price`,
+/// in front of the orders already there (written directly: no order index, no aggregates; the
+/// benchmarks only read and rewrite such sides). Ids count up from `id`.
+fn fill_side<T: Config>(
+	series: SeriesId,
+	side: Side,
+	price: u128,
+	filler: &T::AccountId,
+	id: &mut OrderId,
+) {
+	let own = Books::<T>::get(series, side);
+	let room = (T::MaxOrdersPerSide::get() as usize).saturating_sub(own.len());
+	let mut full = alloc::vec::Vec::with_capacity(room.saturating_add(own.len()));
+	for _ in 0..room {
+		*id = id.saturating_add(1);
+		full.push(BookOrder {
+			id: *id,
+			owner: filler.clone(),
+			price,
+			remaining: 1,
+			reduce_only: false,
+		});
+	}
+	full.extend(own.into_inner());
+	let book: BookSideOf<T> = full.try_into().unwrap_or_default();
+	assert!(book.is_full(), "the side holds MaxOrdersPerSide orders");
+	Books::<T>::insert(series, side, book);
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -138,24 +167,8 @@ mod benchmarks {
 		let filler = trader::<T>("filler", 0);
 		let mut id = OrderId::MAX / 2;
 		for (s, side) in used {
-			let own = Books::<T>::get(s, side);
 			let price = if side == Side::Buy { 200_000_000 } else { 300_000_000 };
-			let room = (T::MaxOrdersPerSide::get() as usize).saturating_sub(own.len());
-			let mut full = alloc::vec::Vec::with_capacity(room.saturating_add(own.len()));
-			for _ in 0..room {
-				id = id.saturating_add(1);
-				full.push(BookOrder {
-					id,
-					owner: filler.clone(),
-					price,
-					remaining: 1,
-					reduce_only: false,
-				});
-			}
-			full.extend(own.into_inner());
-			let book: BookSideOf<T> = full.try_into().unwrap_or_default();
-			assert_eq!(book.len() as u32, T::MaxOrdersPerSide::get());
-			Books::<T>::insert(s, side, book);
+			fill_side::<T>(s, side, price, &filler, &mut id);
 		}
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), None);
@@ -204,23 +217,7 @@ mod benchmarks {
 						assert!(placed.is_ok(), "further order {k}");
 					}
 				}
-				let mine = Books::<T>::get(s, side);
-				let room = (T::MaxOrdersPerSide::get() as usize).saturating_sub(mine.len());
-				let mut full = alloc::vec::Vec::with_capacity(room.saturating_add(mine.len()));
-				for _ in 0..room {
-					id = id.saturating_add(1);
-					full.push(BookOrder {
-						id,
-						owner: filler.clone(),
-						price: others,
-						remaining: 1,
-						reduce_only: false,
-					});
-				}
-				full.extend(mine.into_inner());
-				let book: BookSideOf<T> = full.try_into().unwrap_or_default();
-				assert!(book.is_full());
-				Books::<T>::insert(s, side, book);
+				fill_side::<T>(s, side, others, &filler, &mut id);
 				let q = Some(QuoteLeg { price: new, quantity: 2 });
 				match side {
 					Side::Buy => request.bid = q,

@@ -30,6 +30,16 @@ pub(crate) fn better_price(side: Side, a: Balance, b: Balance) -> bool {
 	}
 }
 
+/// Whether a new order at `price` can rest on `book` (a side of `side`): the side has room, or
+/// the price is strictly better than its worst order (which is then evicted).
+pub(crate) fn has_room_for<A, S: Get<u32>>(
+	book: &BoundedVec<BookOrder<A>, S>,
+	side: Side,
+	price: Balance,
+) -> bool {
+	!book.is_full() || book.last().is_some_and(|worst| better_price(side, price, worst.price))
+}
+
 /// Contracts by which an order on `side` may reduce a position `net` (0 if it would increase).
 pub(crate) fn reducible(side: Side, net: Contracts) -> Contracts {
 	match side {
@@ -131,9 +141,8 @@ impl<T: Config> Pallet<T> {
 		let mut book = Books::<T>::get(series, side);
 		// A full side makes room by evicting its worst order (the last: worst price, newest)
 		// for a strictly better price, so that far-away orders cannot lock a book.
+		ensure!(has_room_for(&book, side, order.price), Error::<T>::BookFull);
 		let evicted = if book.is_full() {
-			let worst = book.last().cloned().ok_or(Error::<T>::BookFull)?;
-			ensure!(better_price(side, order.price, worst.price), Error::<T>::BookFull);
 			let last = book.len().checked_sub(1).ok_or(Error::<T>::BookFull)?;
 			let gone = book.remove(last);
 			Self::unlink_order(info, series, side, &gone)?;
@@ -165,6 +174,63 @@ impl<T: Config> Pallet<T> {
 		})?;
 		info.resting_orders = info.resting_orders.checked_add(1).ok_or(Error::<T>::Overflow)?;
 		Ok(evicted)
+	}
+
+	/// A new order id (the global counter: smaller is older).
+	pub(crate) fn next_order_id() -> Result<OrderId, DispatchError> {
+		let id = NextOrderId::<T>::get();
+		NextOrderId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
+		Ok(id)
+	}
+
+	/// Rest a new order of `who` (`add_resting`) and emit `OrderRested`; returns whether it
+	/// evicted the side's worst order.
+	#[allow(clippy::too_many_arguments)]
+	pub(crate) fn rest_new_order(
+		info: &mut SeriesInfo,
+		who: &T::AccountId,
+		order_id: OrderId,
+		series: SeriesId,
+		side: Side,
+		price: Balance,
+		remaining: Contracts,
+		reduce_only: bool,
+	) -> Result<bool, DispatchError> {
+		let order = BookOrder { id: order_id, owner: who.clone(), price, remaining, reduce_only };
+		let evicted = Self::add_resting(info, series, side, order)?;
+		Self::deposit_event(Event::OrderRested { order_id, series, remaining });
+		Ok(evicted)
+	}
+
+	/// Trim the resting order at `book[index]` to `to` contracts (at most its remaining; the
+	/// caller writes the book): it keeps its place, its owner's aggregates release the cut, and
+	/// `OrderReduced` is emitted. Nothing happens if `to` is its remaining.
+	pub(crate) fn trim_resting(
+		series: SeriesId,
+		side: Side,
+		book: &mut BookSideOf<T>,
+		index: usize,
+		to: Contracts,
+	) -> DispatchResult {
+		let o = book.get_mut(index).ok_or(Error::<T>::UnknownOrder)?;
+		let cut = o.remaining.checked_sub(to).ok_or(Error::<T>::Overflow)?;
+		if cut == 0 {
+			return Ok(());
+		}
+		o.remaining = to;
+		let (id, owner, price) = (o.id, o.owner.clone(), o.price);
+		Self::mutate_entry(series, &owner, |e| Self::adjust_exposure(e, side, price, cut, false))?;
+		Self::deposit_event(Event::OrderReduced { order_id: id, series, remaining: to });
+		Ok(())
+	}
+
+	/// A limit price is a non-zero multiple of the series' price tick (`InvalidPrice`).
+	pub(crate) fn ensure_on_tick(info: &SeriesInfo, price: Balance) -> DispatchResult {
+		ensure!(
+			price > 0 && info.price_tick > 0 && price.is_multiple_of(info.price_tick),
+			Error::<T>::InvalidPrice
+		);
+		Ok(())
 	}
 
 	/// Bookkeeping of an order that has already been taken out of its book side (the caller

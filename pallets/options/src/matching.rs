@@ -160,8 +160,7 @@ impl<T: Config> Pallet<T> {
 			None
 		};
 
-		let order_id = NextOrderId::<T>::get();
-		NextOrderId::<T>::put(order_id.checked_add(1).ok_or(Error::<T>::Overflow)?);
+		let order_id = Self::next_order_id()?;
 		Self::deposit_event(Event::OrderPlaced { order_id, who: who.clone(), request: req });
 
 		let series = req.series;
@@ -210,10 +209,7 @@ impl<T: Config> Pallet<T> {
 		);
 		let info = Series::<T>::get(req.series).ok_or(Error::<T>::UnknownSeries)?;
 		Self::ensure_trading(&info)?;
-		ensure!(
-			req.price > 0 && info.price_tick > 0 && req.price.is_multiple_of(info.price_tick),
-			Error::<T>::InvalidPrice
-		);
+		Self::ensure_on_tick(&info, req.price)?;
 		ensure!(
 			!req.post_only || req.time_in_force == TimeInForce::GoodTillCancelled,
 			Error::<T>::InvalidTimeInForce
@@ -262,7 +258,7 @@ impl<T: Config> Pallet<T> {
 				return Ok(true);
 			}
 			if maker.remaining > allowed {
-				Self::trim_order(series, maker_side, book, allowed)?;
+				Self::trim_resting(series, maker_side, book, 0, allowed)?;
 			}
 		}
 		let maker = book.first().cloned().ok_or(Error::<T>::UnknownOrder)?;
@@ -374,16 +370,17 @@ impl<T: Config> Pallet<T> {
 				cancel(CancelReason::FillLimitReached)
 			},
 			TimeInForce::GoodTillCancelled => {
-				let order = BookOrder {
-					id: order_id,
-					owner: who.clone(),
-					price: req.price,
+				out.evicted = Self::rest_new_order(
+					info,
+					who,
+					order_id,
+					series,
+					req.side,
+					req.price,
 					remaining,
-					reduce_only: req.reduce_only,
-				};
-				out.evicted = Self::add_resting(info, series, req.side, order)?;
+					req.reduce_only,
+				)?;
 				out.rested = true;
-				Self::deposit_event(Event::OrderRested { order_id, series, remaining });
 			},
 		}
 		Ok(())
@@ -410,22 +407,6 @@ impl<T: Config> Pallet<T> {
 			},
 		)?;
 		out.margin_weight = out.margin_weight.saturating_add(Self::extra_check_weight(w));
-		Ok(())
-	}
-
-	/// Trim the first order of `book` (a reduce-only order) to `to` contracts.
-	fn trim_order(
-		series: SeriesId,
-		side: Side,
-		book: &mut BookSideOf<T>,
-		to: Contracts,
-	) -> DispatchResult {
-		let first = book.get_mut(0).ok_or(Error::<T>::UnknownOrder)?;
-		let cut = first.remaining.checked_sub(to).ok_or(Error::<T>::Overflow)?;
-		first.remaining = to;
-		let (owner, price, id) = (first.owner.clone(), first.price, first.id);
-		Self::mutate_entry(series, &owner, |e| Self::adjust_exposure(e, side, price, cut, false))?;
-		Self::deposit_event(Event::OrderReduced { order_id: id, series, remaining: to });
 		Ok(())
 	}
 

@@ -2,7 +2,7 @@
 //! margin evaluation for the call.
 
 use crate::{
-	book::{better_price, crosses},
+	book::{crosses, has_room_for},
 	pallet::*,
 	types::*,
 	weights::WeightInfo,
@@ -14,10 +14,7 @@ use frame_support::{
 	traits::Get,
 	weights::Weight,
 };
-use optionchain_primitives::exchange::{
-	Contracts, MarginAccounts, MarginCheckError, SeriesId, Side,
-};
-use sp_runtime::traits::Zero;
+use optionchain_primitives::exchange::{MarginAccounts, MarginCheckError, SeriesId, Side};
 
 /// Index of a side in the per-request arrays.
 fn slot(side: Side) -> usize {
@@ -94,12 +91,7 @@ impl<T: Config> Pallet<T> {
 					leg.quantity >= 0 && leg.quantity <= T::MaxOrderQuantity::get(),
 					Error::<T>::InvalidQuantity.with_weight(used)
 				);
-				ensure!(
-					leg.price > 0
-						&& info.price_tick > 0
-						&& leg.price.is_multiple_of(info.price_tick),
-					Error::<T>::InvalidPrice.with_weight(used)
-				);
+				Self::ensure_on_tick(&info, leg.price).map_err(|e| e.with_weight(used))?;
 			}
 			if let (Some(bid), Some(ask)) = (q.bid, q.ask) {
 				ensure!(
@@ -142,7 +134,6 @@ impl<T: Config> Pallet<T> {
 				};
 				e.with_weight(applied(out.cancelled, true))
 			})?;
-			out.checked = true;
 			out.margin_weight = Self::extra_check_weight(w);
 		}
 		Self::deposit_event(Event::Quoted { who: who.clone(), legs });
@@ -182,7 +173,7 @@ impl<T: Config> Pallet<T> {
 			};
 			if keep {
 				if let Some(i) = own.first().copied() {
-					Self::trim_quoted(series, side, &mut book, i, leg.quantity)?;
+					Self::trim_resting(series, side, &mut book, i, leg.quantity)?;
 				}
 			} else {
 				// From the back, so that the indices still to visit stay valid.
@@ -223,16 +214,13 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			let Some(book) = books[slot(side)].take() else { continue };
-			if book.is_full()
-				&& !book.last().is_some_and(|w| better_price(side, leg.price, w.price))
-			{
+			if !has_room_for(&book, side, leg.price) {
 				books[slot(side)] = Some(book);
 				skip(QuoteSkipReason::BookFull);
 				continue;
 			}
 			Self::write_book(series, side, book);
-			let order_id = NextOrderId::<T>::get();
-			NextOrderId::<T>::put(order_id.checked_add(1).ok_or(Error::<T>::Overflow)?);
+			let order_id = Self::next_order_id()?;
 			let request = OrderRequest {
 				series,
 				side,
@@ -243,15 +231,16 @@ impl<T: Config> Pallet<T> {
 				reduce_only: false,
 			};
 			Self::deposit_event(Event::OrderPlaced { order_id, who: who.clone(), request });
-			let order = BookOrder {
-				id: order_id,
-				owner: who.clone(),
-				price: leg.price,
-				remaining: leg.quantity,
-				reduce_only: false,
-			};
-			Self::add_resting(info, series, side, order)?;
-			Self::deposit_event(Event::OrderRested { order_id, series, remaining: leg.quantity });
+			Self::rest_new_order(
+				info,
+				who,
+				order_id,
+				series,
+				side,
+				leg.price,
+				leg.quantity,
+				false,
+			)?;
 			rested = true;
 		}
 		for side in [Side::Buy, Side::Sell] {
@@ -260,26 +249,5 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		Ok(rested)
-	}
-
-	/// Trims the caller's order at `book[index]` to `to` contracts (at most its remaining):
-	/// it keeps its place in the book.
-	fn trim_quoted(
-		series: SeriesId,
-		side: Side,
-		book: &mut BookSideOf<T>,
-		index: usize,
-		to: Contracts,
-	) -> DispatchResult {
-		let o = book.get_mut(index).ok_or(Error::<T>::UnknownOrder)?;
-		let cut = o.remaining.checked_sub(to).ok_or(Error::<T>::Overflow)?;
-		if cut.is_zero() {
-			return Ok(());
-		}
-		o.remaining = to;
-		let (id, owner, price) = (o.id, o.owner.clone(), o.price);
-		Self::mutate_entry(series, &owner, |e| Self::adjust_exposure(e, side, price, cut, false))?;
-		Self::deposit_event(Event::OrderReduced { order_id: id, series, remaining: to });
-		Ok(())
 	}
 }

@@ -296,8 +296,6 @@ pub struct QuoteOutcome {
 	pub legs: u32,
 	/// The caller's orders cancelled by the call (any number per leg).
 	pub cancelled: u32,
-	/// Whether the caller's margin was checked (some leg rested a new order).
-	pub checked: bool,
 	/// Weight of that check at the caller's real portfolio size, beyond what the benchmark
 	/// contains.
 	pub margin_weight: Weight,
