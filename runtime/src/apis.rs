@@ -237,6 +237,13 @@ impl_runtime_apis! {
 		fn insurance_fund() -> u128 {
 			Margin::api_insurance_fund()
 		}
+		fn trigger_band(
+			who: AccountId,
+			horizon_seconds: u32,
+			volatility_move_percent: u32,
+		) -> Option<pallet_margin_runtime_api::TriggerBandView> {
+			Margin::api_trigger_band(who, horizon_seconds, volatility_move_percent)
+		}
 	}
 
 	impl pallet_options_runtime_api::OptionsApi<Block, AccountId> for Runtime {

@@ -6,6 +6,9 @@ use optionchain_pricing::{price_and_greeks, Fixed, Rounding};
 use optionchain_primitives::exchange::{Balance, SeriesTerms};
 use sp_arithmetic::{FixedI128, FixedU128};
 
+/// Bisections of a band's edge for the runtime API: within 1/4096 of the last grid interval.
+const API_BAND_REFINEMENTS: u32 = 12;
+
 impl<T: Config> Pallet<T> {
 	/// `MarginApi::collateral`.
 	pub fn api_collateral(who: T::AccountId) -> Balance {
@@ -47,6 +50,38 @@ impl<T: Config> Pallet<T> {
 			index_price: FixedU128::try_from(m.spot).ok()?,
 			volatility: FixedU128::try_from(m.vol).ok()?,
 			fresh: m.fresh,
+		})
+	}
+
+	/// `MarginApi::trigger_band`: the band of `who` for `horizon_seconds` and volatility moves
+	/// of up to `volatility_move_percent` % of each underlying's volatility now (at most 100).
+	pub fn api_trigger_band(
+		who: T::AccountId,
+		horizon_seconds: u32,
+		volatility_move_percent: u32,
+	) -> Option<TriggerBandView> {
+		if volatility_move_percent > 100 {
+			return None;
+		}
+		let vol_move =
+			Fixed::from_rational(i128::from(volatility_move_percent), 100, Rounding::Up).ok()?;
+		let horizon = u64::from(horizon_seconds).saturating_mul(1000);
+		let band = Self::band_of(&who, horizon, vol_move, API_BAND_REFINEMENTS).ok()??;
+		let price = |x: Fixed| FixedU128::try_from(x).ok();
+		let mut underlyings = alloc::vec::Vec::with_capacity(band.underlyings.len());
+		for u in band.underlyings {
+			underlyings.push(SafeRange {
+				underlying: u.underlying,
+				price_lo: price(u.lo)?,
+				price_hi: price(u.hi)?,
+				volatility_lo: price(u.vol_lo)?,
+				volatility_hi: price(u.vol_hi)?,
+			});
+		}
+		Some(TriggerBandView {
+			until: band.deadline,
+			slack: Balance::try_from(band.slack).ok()?,
+			underlyings,
 		})
 	}
 

@@ -7,6 +7,7 @@ pub use pallet::*;
 
 mod accounts;
 mod api;
+pub mod band;
 mod invariants;
 mod ledger;
 mod liquidation;
@@ -434,6 +435,9 @@ pub mod pallet {
 		/// Settlement payout: the contracts exceed the unpaid contracts, or the clearing entry
 		/// is negative (the series' shorts are not collected yet).
 		InvalidSettlement,
+		/// A trigger band was asked for with inconsistent inputs (a position expiring before
+		/// the deadline, a missing market, an empty volatility box, too many refinements).
+		InvalidBandRequest,
 	}
 
 	#[pallet::hooks]

@@ -122,7 +122,10 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	fn market_cached(cache: &mut Vec<Market>, id: UnderlyingId) -> Result<Market, Error<T>> {
+	pub(crate) fn market_cached(
+		cache: &mut Vec<Market>,
+		id: UnderlyingId,
+	) -> Result<Market, Error<T>> {
 		if let Some(m) = cache.iter().find(|m| m.id == id) {
 			return Ok(*m);
 		}
@@ -223,7 +226,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Initial and maintenance requirement per unit of a short before expiry under `params`
 	/// (see [`Self::unit_figures`]).
-	fn requirements(
+	pub(crate) fn requirements(
 		kind: OptionKind,
 		s: Fixed,
 		k: Fixed,

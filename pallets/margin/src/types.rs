@@ -242,3 +242,35 @@ pub struct SeriesQuote {
 	/// Whether both the price and the volatility are fresh (otherwise the quote is indicative).
 	pub fresh: bool,
 }
+
+/// One underlying's box in a trigger band: while its index price and volatility stay inside,
+/// the account cannot fall below maintenance before the band's `until`.
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct SafeRange {
+	/// The underlying.
+	pub underlying: optionchain_primitives::UnderlyingId,
+	/// Lowest index price of the box, USD.
+	pub price_lo: Price,
+	/// Highest index price of the box, USD.
+	pub price_hi: Price,
+	/// Lowest volatility of the box (0.5 = 50 % a year).
+	pub volatility_lo: FixedU128,
+	/// Highest volatility of the box.
+	pub volatility_hi: FixedU128,
+}
+
+/// An account's trigger band (`MarginApi::trigger_band`): as long as every underlying it
+/// holds stays inside its [`SafeRange`] and block time does not pass `until`, the account stays
+/// at or above its maintenance requirement, whatever the path inside the box. Conservative:
+/// leaving the box does not mean the account is liquidatable.
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct TriggerBandView {
+	/// Last block time the band holds for (ms since the Unix epoch): the horizon asked for,
+	/// cut to one millisecond before the earliest expiry held.
+	pub until: optionchain_primitives::Moment,
+	/// Equity minus maintenance at the box's worst corner now, after rounding allowances
+	/// (settlement units, 6 decimals): what the moves inside the box may use up.
+	pub slack: Balance,
+	/// One box per underlying with a position that has not expired.
+	pub underlyings: alloc::vec::Vec<SafeRange>,
+}

@@ -9,14 +9,14 @@ pub use optionchain_primitives::{
 /// The API's types are the pallet's (one rule for the runtime-API crates: an API crate defines
 /// no types; it takes its pallet's from the pallet and the shared ones from
 /// `optionchain-primitives`).
-pub use pallet_margin::{AccountState, MarginSummary, SeriesQuote};
+pub use pallet_margin::{AccountState, MarginSummary, SafeRange, SeriesQuote, TriggerBandView};
 pub use sp_arithmetic::{FixedI128, FixedU128};
 
 sp_api::decl_runtime_apis! {
 	/// Reads of the margin pallet at the state of a block.
 	///
-	/// Version 2: `MarginSummary` gained `initial_equity`.
-	#[api_version(2)]
+	/// Version 2: `MarginSummary` gained `initial_equity`. Version 3: `trigger_band`.
+	#[api_version(3)]
 	pub trait MarginApi<AccountId>
 	where
 		AccountId: Codec,
@@ -35,5 +35,18 @@ sp_api::decl_runtime_apis! {
 
 		/// The insurance fund's balance.
 		fn insurance_fund() -> Balance;
+
+		/// `who`'s trigger band: a range of index prices (USD) and volatilities per underlying
+		/// held inside which the account cannot fall below maintenance within
+		/// `horizon_seconds` (cut before the earliest expiry held), allowing volatility to
+		/// move by up to `volatility_move_percent` % (at most 100) of its level now. Proven
+		/// on whole intervals, not only at the edges (see the margin pallet's `band` module).
+		/// `None` without a band: no slack at the box's worst corner now, under liquidation,
+		/// an expired series not settled yet, or a price missing.
+		fn trigger_band(
+			who: AccountId,
+			horizon_seconds: u32,
+			volatility_move_percent: u32,
+		) -> Option<TriggerBandView>;
 	}
 }

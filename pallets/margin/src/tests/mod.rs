@@ -1,6 +1,7 @@
 // Tests change one parameter of the defaults at a time.
 #![allow(clippy::field_reassign_with_default)]
 
+mod band;
 mod errors;
 mod failed_weights;
 mod hardening;
