@@ -35,8 +35,16 @@
 //!
 //! Hence, for every position, on `[a, b] x box`: `v_i >= min(c_i(a), c_i(b))`, where `c_i(x)`
 //! is its corner value at `x` computed with the chain's own rounding, less an allowance for
-//! that rounding (each position's value, liability and requirement round by less than one unit
-//! each, and the pricing crate's error is below `10^-12` of the notional: see `allowance`).
+//! that rounding, counted at the checked point and at the price it stands for: the final
+//! roundings of value, liability and requirement to units, the roundings to `10^-18` USD per
+//! contract and per unit of underlying before the multiplication by the contracts (these grow
+//! with the number of contracts: with 10^18 contracts of 10^-12 BTC they move a position by 9 USD
+//! between two checked points), and the pricing crate's error, taken as `10^-12` of the notional
+//! (see `allowance`). A point that cannot be priced ends the band where it is verified.
+//!
+//! Parameters: the band holds under the parameters in force and under announced ones; its
+//! deadline ends before the first block in which a change announced later could apply
+//! (`ParameterNotice` blocks of at least `MinBlockInterval`).
 //! Note that checking `f` at the band's edges alone would prove nothing: `f` is a difference of
 //! convex functions and can dip between the edges (a calendar spread dips at its strike; long
 //! gamma with short wings dips between the strikes). The bound above holds on the whole
@@ -49,7 +57,7 @@
 //! # How the intervals are chosen
 //!
 //! From `S0` outwards, on each side, the points `S0 * (1 +- 1/128)`, `(1 +- 1/64)`, ... doubling
-//! the step up to `S0 * 256` and down to `S0 / 256`; the first interval that does not verify is
+//! the step up to `S0 * 256` and down to `S0 / 512`; the first interval that does not verify is
 //! bisected `refinements` times, and the band's edge is the last verified point. Each point
 //! prices every position of the underlying once (one Black-Scholes price per position per
 //! point, and per parameter set when a parameter change is pending): at most
@@ -69,6 +77,7 @@ use optionchain_primitives::{
 };
 use sp_arithmetic::helpers_128bit::multiply_by_rational_with_rounding;
 use sp_arithmetic::per_things::Rounding as ArRounding;
+use sp_runtime::SaturatedConversion;
 
 /// One unexpired position of the account: its series' terms and net contracts (non-zero).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -244,8 +253,14 @@ impl<T: Config> Pallet<T> {
 				for (side, grid) in [(&mut up, &UP), (&mut down, &DOWN)] {
 					let mut prev: Vec<i128> = now.values.clone();
 					for mult in grid.iter().take(SENSITIVITY_POINTS) {
-						let x = Self::grid_point(m.spot, *mult)?;
-						let next = Self::band_point(req, m, positions, x)?;
+						let next = match Self::grid_point(m.spot, *mult)
+							.and_then(|x| Self::band_point(req, m, positions, x))
+						{
+							Ok(p) => p,
+							// Unpriceable this close to the index: this underlying takes
+							// what the others leave (its edge stays where it verified).
+							Err(_) => break,
+						};
 						worst = worst.min(Self::interval_bound(&prev, &next.values)?);
 						prev = next.values.clone();
 						side.push(next);
@@ -333,7 +348,14 @@ impl<T: Config> Pallet<T> {
 					Point { x: Fixed::ZERO, values: Vec::new() },
 				)
 			} else {
-				Self::band_point(req, m, positions, Self::grid_point(m.spot, *mult)?)?
+				// A point that cannot be priced (beyond the fixed-point range, far from the
+				// index) ends the band where it is verified.
+				match Self::grid_point(m.spot, *mult)
+					.and_then(|x| Self::band_point(req, m, positions, x))
+				{
+					Ok(p) => p,
+					Err(_) => return Ok(verified.x),
+				}
 			};
 			if Self::interval_bound(&verified.values, &next.values)? >= threshold {
 				verified = next;
@@ -350,7 +372,7 @@ impl<T: Config> Pallet<T> {
 				if mid == verified.x || mid == beyond.x {
 					break;
 				}
-				let p = Self::band_point(req, m, positions, mid)?;
+				let Ok(p) = Self::band_point(req, m, positions, mid) else { break };
 				if Self::interval_bound(&verified.values, &p.values)? >= threshold {
 					verified = p;
 				} else {
@@ -383,15 +405,25 @@ impl<T: Config> Pallet<T> {
 		Ok(Point { x, values })
 	}
 
-	/// Units a position's computed value may differ from the bound by: one per rounding of
-	/// its value, liability and requirement, and `10^-12` of its notional (`|net| * size *
-	/// max(S, K)`) for the pricing crate's error, rounded up, plus one.
+	/// Units a position's computed value may differ from the bound by, counted twice (once at
+	/// the checked point, once at the price it stands for): the final rounding of its value,
+	/// liability and requirement to units (2 units); the per-contract rounding to 10^-18 USD
+	/// before multiplying by the contracts (4 ulps per contract) and the per-unit roundings
+	/// inside the requirement (4 ulps per unit of underlying); the pricing crate's error,
+	/// taken as `10^-12` of the notional (`|net| * size * max(S, K)`); plus one.
 	fn allowance(p: &BandPosition, x: Fixed) -> Result<i128, Error<T>> {
 		let k = Self::fx(p.terms.strike)?;
 		let big = if x.into_inner() >= k.into_inner() { x } else { k };
 		let cs = Self::fx(p.terms.contract_size)?;
-		let notional = Self::contracts_amount(big, cs, p.net.abs(), Rounding::Up, Rounding::Up)?;
-		Ok(3i128.saturating_add(notional / 1_000_000_000_000).saturating_add(1))
+		let q = p.net.checked_abs().ok_or(Error::<T>::Overflow)?;
+		let notional = Self::contracts_amount(big, cs, q, Rounding::Up, Rounding::Up)?;
+		let ulps = Fixed::from_inner(8);
+		let per_contract = Self::contracts_amount(ulps, Fixed::ONE, q, Rounding::Up, Rounding::Up)?;
+		let per_unit = Self::contracts_amount(ulps, cs, q, Rounding::Up, Rounding::Up)?;
+		[4, notional / 1_000_000_000_000, per_contract, per_unit, 1]
+			.into_iter()
+			.try_fold(0i128, |a, b| a.checked_add(b))
+			.ok_or(Error::<T>::Overflow)
 	}
 
 	/// A position's value at index price `x`, at the corner of the box that is worst for it:
@@ -523,7 +555,8 @@ impl<T: Config> Pallet<T> {
 
 impl<T: Config> Pallet<T> {
 	/// The trigger band of `who` now, from its stored positions and the oracle: the band holds
-	/// for `horizon` ms (cut to one millisecond before the earliest expiry held), for index
+	/// for `horizon` ms (cut to one millisecond before the earliest expiry held, and to before
+	/// the earliest block a parameter change announced from now on could apply in), for index
 	/// prices anywhere in each underlying's `[lo, hi]`, and for volatilities within
 	/// `vol_move` (a fraction: 0.25 = 25 %) of each underlying's volatility now, under the
 	/// current and any pending parameters. `None` when the account has no band: under
@@ -550,7 +583,12 @@ impl<T: Config> Pallet<T> {
 			.zip(i128::try_from(info.debt).ok())
 			.and_then(|(c, d)| c.checked_sub(d))
 			.ok_or(Error::<T>::Overflow)?;
-		let mut deadline = now.saturating_add(horizon);
+		// A parameter change announced from now on applies in block `current + notice` at the
+		// earliest, whose `on_initialize` sees the time of the block before: `notice - 1`
+		// block intervals from now at least.
+		let notice: u64 = T::ParameterNotice::get().saturated_into();
+		let until_change = notice.saturating_sub(1).saturating_mul(T::MinBlockInterval::get());
+		let mut deadline = now.saturating_add(horizon.min(until_change));
 		let mut cache = Vec::new();
 		let mut positions = Vec::new();
 		let mut markets: Vec<BandMarket> = Vec::new();
@@ -605,4 +643,19 @@ impl<T: Config> Pallet<T> {
 		};
 		Ok(Self::band(&req)?)
 	}
+}
+
+/// The trigger index's bucket of a price or volatility (its 18-decimal inner value): the
+/// exponent and the 7 bits below the leading one, so a bucket is at most 1/128 (0.78 %) of its
+/// values wide; values below 128 are their own bucket. Monotone (`x <= y` implies
+/// `bucket(x) <= bucket(y)`), so a price below a band's `lo` is in `lo`'s bucket or a lower
+/// one: an index keyed by buckets finds every crossed edge, at most one bucket early, never
+/// late. Integer code, no table: every validator computes the same bucket. Fits in 14 bits.
+pub fn bucket(x: u128) -> u16 {
+	if x < 128 {
+		return x as u16;
+	}
+	let e = 127 - x.leading_zeros();
+	let m = (x >> (e - 7)) & 127;
+	(e * 128 + m as u32) as u16
 }

@@ -119,6 +119,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type ParameterNotice: Get<BlockNumberFor<Self>>;
 
+		/// Shortest time between two blocks (ms; `pallet_timestamp`'s `MinimumPeriod`): a
+		/// parameter change announced now applies no sooner than `ParameterNotice` blocks of
+		/// this length, so a trigger band (`band_of`) ends before then.
+		#[pallet::constant]
+		type MinBlockInterval: Get<Moment>;
+
 		/// Smallest deposit that opens a ledger entry (later deposits of an account in the
 		/// ledger may be smaller).
 		#[pallet::constant]

@@ -101,6 +101,7 @@ impl pallet_margin::Config for Test {
 	type InsurancePalletId = InsurancePalletId;
 	type FeeAccount = FeeAccount;
 	type ParameterNotice = ParameterNotice;
+	type MinBlockInterval = ConstU64<1_000>;
 	type MinDeposit = ConstU128<{ 10 * USD }>;
 	type MaxSweepPerBlock = ConstU32<2>;
 	type WeightInfo = ();

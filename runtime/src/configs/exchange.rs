@@ -44,6 +44,7 @@ impl pallet_margin::Config for Runtime {
 	type InsurancePalletId = InsurancePalletId;
 	type FeeAccount = MarginFeeAccount;
 	type ParameterNotice = MarginParameterNotice;
+	type MinBlockInterval = frame_support::traits::ConstU64<{ crate::SLOT_DURATION / 2 }>;
 	type MinDeposit = MarginMinDeposit;
 	type MaxSweepPerBlock = ConstU32<256>;
 	type WeightInfo = pallet_margin::weights::SubstrateWeight<Runtime>;
