@@ -191,6 +191,9 @@ const DOWN: [(i128, i128); 15] = [
 /// The grid points (each side) whose intervals measure an underlying's sensitivity when the
 /// slack is shared between several underlyings: up to `S0 (1 +- 1/16)`.
 const SENSITIVITY_POINTS: usize = 4;
+/// Bisections of a band's edge when the chain computes it (benchmarked as `trigger_band`):
+/// within 1/16 of the last grid interval.
+pub const CHAIN_BAND_REFINEMENTS: u32 = 4;
 /// Most bisections allowed.
 pub const MAX_REFINEMENTS: u32 = 16;
 

@@ -109,6 +109,27 @@ mod benchmarks {
 		}
 	}
 
+	/// A trigger band (`band_of`) of an account of `n` one-contract short calls on one
+	/// underlying (strikes 60,000 + 1,000 i, index 60,000), with the refinements used on chain
+	/// and a 25 % volatility box: one price per position per grid point, the low side verified
+	/// down to its last grid point, the high side up to where the shorts use the slack up, then
+	/// bisected.
+	#[benchmark]
+	fn trigger_band(n: Linear<1, { T::Positions::max_portfolio_len() / 2 }>) {
+		price::<T>(60_000);
+		let who = funded::<T>("caller", 0, 10_000_000);
+		let long = funded::<T>("long", 0, 0);
+		T::BenchmarkHelper::open_positions(&who, &long, U, n);
+		let vol_move = Fixed::from_inner(250_000_000_000_000_000);
+		let band;
+		#[block]
+		{
+			band =
+				Margin::<T>::band_of(&who, 600_000, vol_move, crate::band::CHAIN_BAND_REFINEMENTS);
+		}
+		assert!(matches!(band, Ok(Some(_))));
+	}
+
 	#[benchmark]
 	fn sweep_base() {
 		#[block]

@@ -56,6 +56,7 @@ pub trait WeightInfo {
 	fn sweep_base() -> Weight;
 	fn sweep_account(n: u32, ) -> Weight;
 	fn black_scholes_greeks() -> Weight;
+	fn trigger_band(n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_margin` using the runtime's database weights.
@@ -275,6 +276,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Minimum execution time: 12_428_000 picoseconds.
 		Weight::from_parts(24_389_000, 0)
 	}
+	fn trigger_band(_n: u32, ) -> Weight {
+		Weight::zero()
+	}
 }
 
 /// The same measurements with `RocksDbWeight`, for mocks and tests.
@@ -332,5 +336,8 @@ impl WeightInfo for () {
 	}
 	fn black_scholes_greeks() -> Weight {
 		Weight::from_parts(24_389_000, 0)
+	}
+	fn trigger_band(_n: u32, ) -> Weight {
+		Weight::zero()
 	}
 }
