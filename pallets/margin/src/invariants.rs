@@ -81,6 +81,7 @@ impl<T: Config> Pallet<T> {
 	/// builds, where the tests check them after every block; not in the production wasm.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		Self::check_trigger_index()?;
 		let mut sum: i128 = 0;
 		let mut count: u32 = 0;
 		for (_, info) in Accounts::<T>::iter() {

@@ -13,6 +13,7 @@ mod ledger;
 mod liquidation;
 pub mod migrations;
 mod risk;
+pub mod trigger;
 pub mod types;
 pub mod weights;
 
@@ -180,6 +181,25 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type SweepDeferred<T: Config> =
 		StorageValue<_, BoundedVec<T::AccountId, ConstU32<MAX_SWEEP_DEFERRED>>, ValueQuery>;
+
+	/// Stored trigger bands (the buckets of their edges and their deadline), one per account in
+	/// the trigger index (`trigger.rs`).
+	#[pallet::storage]
+	pub type Bands<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, crate::trigger::StoredBand, OptionQuery>;
+
+	/// The trigger index: per underlying and edge kind, the accounts with a band edge in each
+	/// bucket, iterated in bucket order (`trigger.rs`).
+	#[pallet::storage]
+	pub type TriggerIndex<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		(optionchain_primitives::UnderlyingId, crate::trigger::EdgeKind),
+		Identity,
+		crate::trigger::IndexKey<T::AccountId>,
+		(),
+		OptionQuery,
+	>;
 
 	/// Events of the margin pallet.
 	#[pallet::event]

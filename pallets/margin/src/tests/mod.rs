@@ -9,3 +9,4 @@ mod ledger;
 mod liquidation;
 mod properties;
 mod requirements;
+mod trigger;
