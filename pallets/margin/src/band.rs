@@ -588,9 +588,12 @@ impl<T: Config> Pallet<T> {
 			.ok_or(Error::<T>::Overflow)?;
 		// A parameter change announced from now on applies in block `current + notice` at the
 		// earliest, whose `on_initialize` sees the time of the block before: `notice - 1`
-		// block intervals from now at least.
+		// block intervals from now at least, possibly exactly: the band ends 1 ms before.
 		let notice: u64 = T::ParameterNotice::get().saturated_into();
-		let until_change = notice.saturating_sub(1).saturating_mul(T::MinBlockInterval::get());
+		let until_change = notice
+			.saturating_sub(1)
+			.saturating_mul(T::MinBlockInterval::get())
+			.saturating_sub(1);
 		let mut deadline = now.saturating_add(horizon.min(until_change));
 		let mut cache = Vec::new();
 		let mut positions = Vec::new();

@@ -140,11 +140,22 @@ fn bucket_of(x: optionchain_pricing::Fixed) -> u16 {
 }
 
 impl StoredBand {
-	/// The stored form of `band`, or `None` if it covers no underlying (nothing to trigger) or
-	/// more than the index holds.
+	/// The stored form of `band`, or `None` if it covers no underlying (nothing to trigger),
+	/// more than the index holds, or one underlying twice (one box per underlying: the index
+	/// keys an entry by underlying and edge kind).
 	pub fn from_band(band: &Band) -> Option<StoredBand> {
 		if band.underlyings.is_empty() {
 			return None;
+		}
+		for (i, u) in band.underlyings.iter().enumerate() {
+			if band
+				.underlyings
+				.iter()
+				.skip(i.saturating_add(1))
+				.any(|v| v.underlying == u.underlying)
+			{
+				return None;
+			}
 		}
 		let edges: Vec<EdgeBuckets> = band
 			.underlyings
@@ -171,6 +182,8 @@ impl<T: Config> Pallet<T> {
 	/// Store `who`'s band (or remove it with `None`) and update the index by difference: only
 	/// the entries whose bucket changed are removed and inserted.
 	pub fn set_band(who: &T::AccountId, new: Option<StoredBand>) -> Touched {
+		// A band without edges triggers nothing: not stored.
+		let new = new.filter(|b| !b.edges.is_empty());
 		let mut t = Touched { reads: 1, writes: 0 };
 		let old = Bands::<T>::get(who);
 		if old == new {
@@ -214,8 +227,10 @@ impl<T: Config> Pallet<T> {
 		if from > to {
 			return (found, true, t);
 		}
+		// (Every account type of this chain decodes from zeroes; one that did not would report
+		// the range as not exhausted, so that a caller never moves past it unvisited.)
 		let Ok(zero) = T::AccountId::decode(&mut TrailingZeroInput::zeroes()) else {
-			return (found, true, t);
+			return (found, false, t);
 		};
 		// The raw key of the first bucket: the key of (from, zero) without the account.
 		let probe = IndexKey { bucket: from.to_be_bytes(), who: zero.clone() };

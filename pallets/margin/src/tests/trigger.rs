@@ -89,9 +89,30 @@ fn bands_update_the_index_by_difference() {
 }
 
 #[test]
-fn a_band_without_underlyings_is_not_stored() {
-	let band = crate::band::Band { deadline: 1, slack: 5, underlyings: vec![] };
+fn a_band_without_underlyings_or_with_one_twice_is_not_stored() {
+	use crate::band::{Band, UnderlyingBand};
+	use optionchain_pricing::Fixed;
+	let band = Band { deadline: 1, slack: 5, underlyings: vec![] };
 	assert_eq!(StoredBand::from_band(&band), None);
+	let u = |underlying| UnderlyingBand {
+		underlying,
+		lo: Fixed::from_inner(100),
+		hi: Fixed::from_inner(200),
+		vol_lo: Fixed::ZERO,
+		vol_hi: Fixed::ONE,
+	};
+	let twice = Band { deadline: 1, slack: 5, underlyings: vec![u(BTC), u(ETH), u(BTC)] };
+	assert_eq!(StoredBand::from_band(&twice), None);
+	let once = Band { deadline: 1, slack: 5, underlyings: vec![u(BTC), u(ETH)] };
+	assert_eq!(StoredBand::from_band(&once).map(|b| b.edges.len()), Some(2));
+	build_and_execute(|| {
+		// An empty band is a removal.
+		Margin::set_band(&ALICE, Some(stored(1, &[(BTC, 1, 2, 3, 4)])));
+		let empty = StoredBand { deadline: 1, edges: Default::default() };
+		let t = Margin::set_band(&ALICE, Some(empty));
+		assert_eq!(t, Touched { reads: 1, writes: 5 });
+		assert_eq!(Bands::<Test>::get(ALICE), None);
+	});
 }
 
 #[derive(Debug, Clone)]
