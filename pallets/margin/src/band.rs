@@ -211,6 +211,11 @@ impl<T: Config> Pallet<T> {
 		ensure!(req.refinements <= MAX_REFINEMENTS, bad);
 		ensure!(req.deadline >= req.now, bad);
 		ensure!(!req.params.is_empty(), bad);
+		for (i, m) in req.markets.iter().enumerate() {
+			// One box per underlying (the index keys entries by underlying).
+			let again = req.markets.iter().skip(i.saturating_add(1));
+			ensure!(!again.clone().any(|n| n.underlying == m.underlying), bad);
+		}
 		for p in req.positions {
 			ensure!(p.net != 0 && p.terms.expiry > req.deadline, bad);
 			ensure!(req.markets.iter().any(|m| m.underlying == p.terms.underlying), bad);

@@ -688,3 +688,28 @@ fn unpriceable_grid_points_end_the_band_instead_of_failing_it() {
 		assert_eq!(u.lo.into_inner(), huge.into_inner() / 512);
 	})
 }
+
+#[test]
+fn a_request_with_an_underlying_twice_is_refused() {
+	build_and_execute(|| {
+		let m = crate::band::BandMarket {
+			underlying: BTC,
+			spot: fx("60000"),
+			vol_lo: fx("0.5"),
+			vol_hi: fx("0.5"),
+		};
+		let params = [MarginParameters::default()];
+		let req = crate::band::BandRequest {
+			cash: 1_000,
+			now: T0,
+			deadline: T0,
+			params: &params,
+			positions: &[],
+			markets: &[m, m],
+			refinements: 0,
+		};
+		assert!(matches!(Margin::band(&req), Err(Error::<Test>::InvalidBandRequest)));
+		let once = crate::band::BandRequest { markets: &[m], ..req.clone() };
+		assert!(Margin::band(&once).unwrap().is_some());
+	})
+}
