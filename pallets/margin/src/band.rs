@@ -211,11 +211,8 @@ impl<T: Config> Pallet<T> {
 		ensure!(req.refinements <= MAX_REFINEMENTS, bad);
 		ensure!(req.deadline >= req.now, bad);
 		ensure!(!req.params.is_empty(), bad);
-		for (i, m) in req.markets.iter().enumerate() {
-			// One box per underlying (the index keys entries by underlying).
-			let again = req.markets.iter().skip(i.saturating_add(1));
-			ensure!(!again.clone().any(|n| n.underlying == m.underlying), bad);
-		}
+		// One box per underlying (the index keys entries by underlying).
+		ensure!(!repeats(req.markets.iter().map(|m| m.underlying)), bad);
 		for p in req.positions {
 			ensure!(p.net != 0 && p.terms.expiry > req.deadline, bad);
 			ensure!(req.markets.iter().any(|m| m.underlying == p.terms.underlying), bad);
@@ -237,11 +234,7 @@ impl<T: Config> Pallet<T> {
 				.copied()
 				.collect();
 			let now = Self::band_point(req, m, &positions, m.spot)?;
-			slack = now
-				.values
-				.iter()
-				.try_fold(slack, |s, v| s.checked_add(*v))
-				.ok_or(Error::<T>::Overflow)?;
+			slack = slack.checked_add(Self::sum(&now.values)?).ok_or(Error::<T>::Overflow)?;
 			groups.push((positions, now));
 		}
 		if slack < 0 {
@@ -261,13 +254,10 @@ impl<T: Config> Pallet<T> {
 				for (side, grid) in [(&mut up, &UP), (&mut down, &DOWN)] {
 					let mut prev: Vec<i128> = now.values.clone();
 					for mult in grid.iter().take(SENSITIVITY_POINTS) {
-						let next = match Self::grid_point(m.spot, *mult)
-							.and_then(|x| Self::band_point(req, m, positions, x))
-						{
-							Ok(p) => p,
-							// Unpriceable this close to the index: this underlying takes
-							// what the others leave (its edge stays where it verified).
-							Err(_) => break,
+						// Unpriceable this close to the index: this underlying takes what
+						// the others leave (its edge stays where it verified).
+						let Ok(next) = Self::grid_band_point(req, m, positions, *mult) else {
+							break;
 						};
 						worst = worst.min(Self::interval_bound(&prev, &next.values)?);
 						prev = next.values.clone();
@@ -344,26 +334,21 @@ impl<T: Config> Pallet<T> {
 		m: &BandMarket,
 		positions: &[BandPosition],
 		now: &Point,
-		mut cache: Vec<Point>,
+		cache: Vec<Point>,
 		grid: &[(i128, i128)],
 		threshold: i128,
 	) -> Result<Fixed, Error<T>> {
 		let mut verified = Point { x: now.x, values: now.values.clone() };
-		for (i, mult) in grid.iter().enumerate() {
-			let next = if i < cache.len() {
-				core::mem::replace(
-					cache.get_mut(i).ok_or(Error::<T>::Overflow)?,
-					Point { x: Fixed::ZERO, values: Vec::new() },
-				)
-			} else {
+		let mut cached = cache.into_iter();
+		for mult in grid {
+			let next = match cached.next() {
+				Some(p) => p,
 				// A point that cannot be priced (beyond the fixed-point range, far from the
 				// index) ends the band where it is verified.
-				match Self::grid_point(m.spot, *mult)
-					.and_then(|x| Self::band_point(req, m, positions, x))
-				{
+				None => match Self::grid_band_point(req, m, positions, *mult) {
 					Ok(p) => p,
 					Err(_) => return Ok(verified.x),
-				}
+				},
 			};
 			if Self::interval_bound(&verified.values, &next.values)? >= threshold {
 				verified = next;
@@ -390,6 +375,16 @@ impl<T: Config> Pallet<T> {
 			return Ok(verified.x);
 		}
 		Ok(verified.x)
+	}
+
+	/// [`Self::band_point`] at the grid point `S0 * num / den`.
+	fn grid_band_point(
+		req: &BandRequest,
+		m: &BandMarket,
+		positions: &[BandPosition],
+		mult: (i128, i128),
+	) -> Result<Point, Error<T>> {
+		Self::band_point(req, m, positions, Self::grid_point(m.spot, mult)?)
 	}
 
 	/// Every position's corner value at index price `x`, less its allowance.
@@ -446,16 +441,29 @@ impl<T: Config> Pallet<T> {
 	) -> Result<i128, Error<T>> {
 		let long = p.net > 0;
 		let mark = Self::corner_mark(req, m, &p.terms, x, params, !long)?;
-		let cs = Self::fx(p.terms.contract_size)?;
-		if long {
-			return Self::position_value(mark, cs, p.net);
-		}
-		let k = Self::fx(p.terms.strike)?;
-		let (_, maintenance) = Self::requirements(p.terms.kind, x, k, mark, params)?;
+		let maintenance = if long {
+			Fixed::ZERO
+		} else {
+			Self::requirements(p.terms.kind, x, Self::fx(p.terms.strike)?, mark, params)?.1
+		};
 		let u =
 			UnitFigures { mark, initial: maintenance, maintenance, expired: false, fresh: true };
-		let q = p.net.checked_neg().ok_or(Error::<T>::Overflow)?;
-		let f = Self::short_figures(&p.terms, &u, q)?;
+		Self::equity_less_maintenance(&p.terms, &u, p.net)
+	}
+
+	/// A position's contribution to `equity - maintenance` at `u`, as `evaluate` computes it:
+	/// a long's mark value (rounded down), or minus a short's liability and maintenance
+	/// requirement (rounded up).
+	fn equity_less_maintenance(
+		terms: &SeriesTerms,
+		u: &UnitFigures,
+		net: i128,
+	) -> Result<i128, Error<T>> {
+		if net > 0 {
+			return Self::position_value(u.mark, Self::fx(terms.contract_size)?, net);
+		}
+		let q = net.checked_neg().ok_or(Error::<T>::Overflow)?;
+		let f = Self::short_figures(terms, u, q)?;
 		let cost = f.liability.checked_add(f.maintenance).ok_or(Error::<T>::Overflow)?;
 		i128::try_from(cost)
 			.map_err(|_| Error::<T>::Overflow)?
@@ -612,15 +620,7 @@ impl<T: Config> Pallet<T> {
 					return Ok(None);
 				}
 				let u = Self::unit_figures(&p.terms, &m, now, &params, pending.as_ref())?;
-				let cs = Self::fx(p.terms.contract_size)?;
-				let v = if net > 0 {
-					Self::position_value(u.mark, cs, net)?
-				} else {
-					let q = net.checked_neg().ok_or(Error::<T>::Overflow)?;
-					let f = Self::short_figures(&p.terms, &u, q)?;
-					let c = f.liability.checked_add(f.maintenance).ok_or(Error::<T>::Overflow)?;
-					i128::try_from(c).map_err(|_| Error::<T>::Overflow)?.saturating_neg()
-				};
+				let v = Self::equity_less_maintenance(&p.terms, &u, net)?;
 				cash = cash.checked_add(v).ok_or(Error::<T>::Overflow)?;
 				continue;
 			}
@@ -669,4 +669,11 @@ pub fn bucket(x: u128) -> u16 {
 	let e = 127 - x.leading_zeros();
 	let m = (x >> (e - 7)) & 127;
 	(e * 128 + m as u32) as u16
+}
+
+/// Whether an underlying occurs twice in `ids` (quadratic: at most a few dozen).
+pub(crate) fn repeats(ids: impl Iterator<Item = UnderlyingId> + Clone) -> bool {
+	ids.clone()
+		.enumerate()
+		.any(|(i, u)| ids.clone().skip(i.saturating_add(1)).any(|v| v == u))
 }

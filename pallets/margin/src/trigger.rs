@@ -19,7 +19,10 @@
 //! and every change of a portfolio re-bands its account (the band of a changed portfolio is
 //! stale).
 
-use crate::{band::bucket, band::Band, pallet::*};
+use crate::{
+	band::{bucket, repeats, Band},
+	pallet::*,
+};
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::pallet_prelude::*;
@@ -147,15 +150,8 @@ impl StoredBand {
 		if band.underlyings.is_empty() {
 			return None;
 		}
-		for (i, u) in band.underlyings.iter().enumerate() {
-			if band
-				.underlyings
-				.iter()
-				.skip(i.saturating_add(1))
-				.any(|v| v.underlying == u.underlying)
-			{
-				return None;
-			}
+		if repeats(band.underlyings.iter().map(|u| u.underlying)) {
+			return None;
 		}
 		let edges: Vec<EdgeBuckets> = band
 			.underlyings

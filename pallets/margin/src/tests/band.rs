@@ -556,8 +556,9 @@ fn tiny_put(strike: u128, expiry: Moment, cs_inner: u128) -> SeriesTerms {
 /// Short `q` puts K = 100,000 (30 days, vol 50 %, r = q = 0), index S0 in 122,000..127,900
 /// (put delta between -0.075 and -0.0375: 2 * mark + 0.075 S falls while 0.075 S + mark rises).
 /// Cash so that equity - maintenance = `target` units now. Then scan the band near S0 with
-/// `step` (inner) and report every S0 whose band contains a point below maintenance.
-fn scan_tiny(cs_inner: u128, q: i64, step: i128, target: i128) -> (Vec<String>, u32) {
+/// `step` (inner) from the index and from both edges, and assert that every S0 gets a band and none
+/// holds a point below maintenance.
+fn assert_tiny_bands_hold(cs_inner: u128, q: i64, step: i128, target: i128) {
 	let expiry = T0 + 30 * 86_400_000;
 	let vol = fx("0.5");
 	let mut found = Vec::new();
@@ -601,7 +602,12 @@ fn scan_tiny(cs_inner: u128, q: i64, step: i128, target: i128) -> (Vec<String>, 
 			set_market(BTC, s0, vol);
 		});
 	}
-	(found, banded)
+	assert_eq!(banded, 40);
+	assert!(
+		found.is_empty(),
+		"{} of 40 bands hold a point below maintenance: {found:#?}",
+		found.len()
+	);
 }
 
 /// 10^18 contracts of 10^-18 BTC (one BTC in all, cost ~10,000 USD): every per-contract
@@ -612,27 +618,18 @@ fn scan_tiny(cs_inner: u128, q: i64, step: i128, target: i128) -> (Vec<String>, 
 /// case has a band, scanned in 0.5 USD steps from the index and from both edges.
 #[test]
 fn tiny_contracts_whole_usd_steps_inside_band() {
-	let (found, banded) =
-		scan_tiny(1, 1_000_000_000_000_000_000, 500_000_000_000_000_000, 20 * USD as i128);
-	assert_eq!(banded, 40);
-	assert!(
-		found.is_empty(),
-		"{} of 40 bands hold a point below maintenance: {found:#?}",
-		found.len()
-	);
+	assert_tiny_bands_hold(1, 1_000_000_000_000_000_000, 500_000_000_000_000_000, 20 * USD as i128);
 }
 
 /// 9 * 10^18 contracts of 10^-12 BTC (1.25e-7 USD per contract; listing accepts it): steps of
 /// 9 USD against an allowance of ~1.1 USD before the fix.
 #[test]
 fn tiny_contracts_nine_usd_steps_inside_band() {
-	let (found, banded) =
-		scan_tiny(1_000_000, 9_000_000_000_000_000_000, 1_000_000_000_000, 300 * USD as i128);
-	assert_eq!(banded, 40);
-	assert!(
-		found.is_empty(),
-		"{} of 40 bands hold a point below maintenance: {found:#?}",
-		found.len()
+	assert_tiny_bands_hold(
+		1_000_000,
+		9_000_000_000_000_000_000,
+		1_000_000_000_000,
+		300 * USD as i128,
 	);
 }
 
