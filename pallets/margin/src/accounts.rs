@@ -161,7 +161,9 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		}
 		Self::ensure_tracked(who)?;
 		Self::record_state(who, &risk).map_err(DispatchError::from)?;
-		Ok(Self::check_weight(&risk))
+		// Called after every fill of `who` (and every placement): its trigger band is stale.
+		Self::touch(who);
+		Ok(Self::check_weight(&risk).saturating_add(Self::touch_weight()))
 	}
 
 	fn margin_snapshot(who: &T::AccountId) -> Result<(MarginSnapshot, Weight), DispatchError> {

@@ -1,9 +1,10 @@
 //! `integrity_test`, parameter validation and `try_state`.
 
-use crate::{pallet::*, types::*};
+use crate::{pallet::*, types::*, WeightInfo};
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::BlockNumberFor;
 use optionchain_pricing::MAX_ABS_RATE;
+use optionchain_primitives::exchange::PositionsProvider;
 use sp_arithmetic::{FixedI128, FixedPointNumber, FixedU128};
 use sp_runtime::traits::{Saturating, Zero};
 
@@ -75,6 +76,15 @@ impl<T: Config> Pallet<T> {
 			Self::escrow_account() != Self::insurance_account(),
 			"escrow and insurance accounts must differ"
 		);
+		let largest = T::Positions::max_portfolio_len();
+		assert!(
+			T::TriggerReserve::get().all_gte(
+				Self::margin_check_weight_full()
+					.saturating_add(T::WeightInfo::sweep_account(largest))
+					.saturating_add(T::Positions::cancel_all_orders_weight())
+			),
+			"TriggerReserve must cover one evaluation and one liquidation of the largest portfolio"
+		);
 	}
 
 	/// Conservation and bookkeeping invariants. Compiled for `try-runtime` and native (`std`)
@@ -82,6 +92,7 @@ impl<T: Config> Pallet<T> {
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		Self::check_trigger_index()?;
+		Self::check_hot_or_banded()?;
 		let mut sum: i128 = 0;
 		let mut count: u32 = 0;
 		for (_, info) in Accounts::<T>::iter() {

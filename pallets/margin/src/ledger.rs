@@ -106,6 +106,7 @@ impl<T: Config> Pallet<T> {
 			a.debt = a.debt.checked_add(amount).ok_or(Error::<T>::Overflow)?;
 			Ok(())
 		})?;
+		Self::touch(who);
 		Self::deposit_event(Event::DebtRecorded { account: who.clone(), amount });
 		Ok(())
 	}
@@ -124,7 +125,8 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Take `amount` from `who`'s collateral; fails with `InsufficientCollateral` if short.
+	/// Take `amount` from `who`'s collateral (marking it hot); fails with
+	/// `InsufficientCollateral` if short.
 	pub(crate) fn debit(who: &T::AccountId, amount: Balance) -> DispatchResult {
 		if amount == 0 {
 			return Ok(());
@@ -134,7 +136,10 @@ impl<T: Config> Pallet<T> {
 			a.collateral =
 				a.collateral.checked_sub(amount).ok_or(Error::<T>::InsufficientCollateral)?;
 			Ok(())
-		})
+		})?;
+		// Less money: its trigger band is stale.
+		Self::touch(who);
+		Ok(())
 	}
 
 	/// Move `amount` of collateral from `from` to `to` within the ledger.

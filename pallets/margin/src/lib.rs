@@ -13,6 +13,7 @@ mod ledger;
 mod liquidation;
 pub mod migrations;
 mod risk;
+pub(crate) mod step;
 pub mod trigger;
 pub mod types;
 pub mod weights;
@@ -70,8 +71,9 @@ pub mod pallet {
 	};
 
 	/// The in-code storage version (1: `MarginParameters` gained `maintenance_mark_rate` and
-	/// `long_initial_credit`; see [`crate::migrations`]).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// `long_initial_credit`; 2: every ledger account hot for the trigger step; see
+	/// [`crate::migrations`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -130,6 +132,25 @@ pub mod pallet {
 		/// ledger may be smaller).
 		#[pallet::constant]
 		type MinDeposit: Get<Balance>;
+
+		/// Weight the trigger step may use in every block's `on_initialize`, before any
+		/// extrinsic (re-evaluating the accounts whose band was left and every hot account,
+		/// margin-calling and liquidating those that breached). With `NORMAL_DISPATCH_RATIO`
+		/// of the block for normal extrinsics and the other hooks, it is what keeps a full block
+		/// from delaying liquidations; it must cover one evaluation and one liquidation of the
+		/// largest portfolio (`integrity_test`).
+		#[pallet::constant]
+		type TriggerReserve: Get<Weight>;
+
+		/// Longest time a trigger band holds for (ms): an account quiet for longer is
+		/// re-evaluated and banded again.
+		#[pallet::constant]
+		type BandHorizon: Get<Moment>;
+
+		/// Volatility move a trigger band allows each way, as a fraction of each underlying's
+		/// volatility when the band is computed (a move beyond it re-evaluates the account).
+		#[pallet::constant]
+		type BandVolatilityMove: Get<sp_runtime::Perbill>;
 
 		/// Maximum number of accounts the `on_idle` sweep visits in one block.
 		#[pallet::constant]
@@ -199,6 +220,39 @@ pub mod pallet {
 		crate::trigger::IndexKey<T::AccountId>,
 		(),
 		OptionQuery,
+	>;
+
+	/// Hot accounts (`step.rs`): changed since their trigger band was computed, or without a
+	/// band worth keeping. The trigger step evaluates each of them in every block; the value
+	/// is the first block in which `on_idle` may band it.
+	#[pallet::storage]
+	pub type Hot<T: Config> =
+		CountedStorageMap<_, Twox64Concat, T::AccountId, BlockNumberFor<T>, OptionQuery>;
+
+	/// Raw [`Hot`] key of the last account the trigger step's round robin visited in a block
+	/// it could not finish (the next step starts after it).
+	#[pallet::storage]
+	pub type HotCursor<T: Config> = StorageValue<_, BoundedVec<u8, ConstU32<256>>, OptionQuery>;
+
+	/// Raw [`Hot`] key of the last account `on_idle` looked at for banding.
+	#[pallet::storage]
+	pub type RebandCursor<T: Config> = StorageValue<_, BoundedVec<u8, ConstU32<256>>, OptionQuery>;
+
+	/// Trigger index of band deadlines: `(deadline, account)`, earliest first.
+	#[pallet::storage]
+	pub type DeadlineIndex<T: Config> =
+		StorageMap<_, Identity, crate::trigger::DeadlineKey<T::AccountId>, (), OptionQuery>;
+
+	/// The underlyings whose edge lists the trigger step reads (every underlying of a stored
+	/// band; never shrinks, at most `MAX_TRIGGER_UNDERLYINGS`).
+	#[pallet::storage]
+	pub type TriggerUnderlyings<T: Config> = StorageValue<
+		_,
+		BoundedVec<
+			optionchain_primitives::UnderlyingId,
+			ConstU32<{ crate::trigger::MAX_TRIGGER_UNDERLYINGS }>,
+		>,
+		ValueQuery,
 	>;
 
 	/// Events of the margin pallet.
@@ -392,6 +446,18 @@ pub mod pallet {
 			/// `rate` and `dividend_yield` per year, continuously compounded).
 			params: MarginParameters,
 		},
+		/// The trigger step used its whole reserve (`TriggerReserve`) with accounts left to
+		/// re-evaluate: they come first in the next block.
+		TriggersPending {
+			/// Accounts re-evaluated in this block's step.
+			evaluated: u32,
+			/// Hot accounts (changed recently, or without a band) not re-evaluated in this
+			/// block.
+			hot_pending: u32,
+			/// Whether accounts whose band the price, volatility or time left are still
+			/// waiting (they go before the hot accounts).
+			crossings_pending: bool,
+		},
 		/// A change of the risk parameters was announced: it applies in block `effective_at`.
 		ParametersScheduled {
 			/// The announced risk parameters (fractions as 18-decimal fixed point, 0.15 = 15 %;
@@ -468,16 +534,21 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		/// Applies announced risk parameters whose notice period ended.
+		/// Applies announced risk parameters whose notice period ended, then runs the trigger
+		/// step (`step.rs`): re-evaluates, within `TriggerReserve`, the accounts whose trigger
+		/// band the last canonical price, volatility or time left, then every hot account,
+		/// margin-calling or liquidating those that breached, before any extrinsic.
 		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
-			Self::apply_pending_parameters(n)
+			Self::apply_pending_parameters(n).saturating_add(Self::trigger_step(n))
 		}
 
-		/// Keeper-less liquidation: visits up to `MaxSweepPerBlock` ledger accounts (as far as
-		/// `remaining` allows), continuing from the cursor, and hands the positions of
-		/// liquidatable accounts to the insurance account.
-		fn on_idle(_n: BlockNumberFor<T>, remaining: Weight) -> Weight {
-			Self::sweep(remaining)
+		/// Bands hot accounts not changed in this block (with at most half of `remaining`),
+		/// then the keeper-less sweep (safety net): visits up to `MaxSweepPerBlock` ledger
+		/// accounts (as far as the rest allows), continuing from the cursor, and hands the
+		/// positions of liquidatable accounts to the insurance account.
+		fn on_idle(n: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			let banded = Self::reband_idle(n, remaining.saturating_div(2));
+			banded.saturating_add(Self::sweep(remaining.saturating_sub(banded)))
 		}
 
 		fn integrity_test() {

@@ -200,6 +200,9 @@ impl<T: Config> Pallet<T> {
 		let q = Contracts::try_from(quantity).map_err(|_| Error::<T>::Overflow)?;
 		T::Positions::transfer_position(account, receiver, position.series, q)?;
 		Self::ensure_tracked(receiver)?;
+		// Both portfolios changed: their trigger bands are stale.
+		Self::touch(account);
+		Self::touch(receiver);
 		let penalty = if net < 0 {
 			let collected =
 				Self::collect(account, value.unsigned_abs(), Some(receiver), position.series)?;
@@ -272,6 +275,7 @@ impl<T: Config> Pallet<T> {
 			info.in_liquidation = !done;
 			Accounts::<T>::insert(account, info);
 		}
+		Self::touch(account);
 		Self::record_state(account, risk)?;
 		Ok(())
 	}
@@ -437,6 +441,49 @@ impl<T: Config> Pallet<T> {
 		Ok(Visit::Liquidated(used))
 	}
 
+	/// What admitting `who` to a visit costs: the read of its portfolio size, the bound of its
+	/// evaluation, and the bound of its liquidation (the insurance account: one read each).
+	pub(crate) fn visit_bounds(who: &T::AccountId) -> (Weight, Weight, Weight) {
+		let db = T::DbWeight::get();
+		if *who == Self::insurance_account() {
+			let read = db.reads(1);
+			(Weight::zero(), read, read)
+		} else {
+			let size = T::Positions::portfolio_size(who);
+			(
+				T::Positions::portfolio_size_weight(),
+				Self::sweep_evaluation_weight_for(size),
+				Self::sweep_account_weight_for(size),
+			)
+		}
+	}
+
+	/// Visit `who` ([`Self::sweep_account`]) in a storage layer of its own, admitted with the
+	/// bounds `evaluation` and `liquidation` ([`Self::visit_bounds`]) and liquidation `room`
+	/// or not. Returns the weight to charge and whether it was liquidatable without room.
+	pub(crate) fn visit_account(
+		who: &T::AccountId,
+		room: bool,
+		evaluation: Weight,
+		liquidation: Weight,
+	) -> (Weight, bool) {
+		match with_storage_layer(|| Self::sweep_account(who, room)) {
+			Ok(Visit::Evaluated(w)) => (w, false),
+			// A liquidation (or its plan) is charged at least its bound: the benchmark's line
+			// can lie under the real cost between its points, and orders spread over many
+			// book sides cost more than the benchmark's one side (the bound's entries are
+			// `2 x series`, at least the real ones).
+			Ok(Visit::Liquidated(w)) | Ok(Visit::Planned(w)) => (w.max(liquidation), false),
+			Ok(Visit::NoRoom(w)) => (w, true),
+			Err(e) => {
+				log::debug!(target: crate::LOG_TARGET, "visit of {who:?} failed: {e:?}");
+				// Failed after an evaluation at most, or inside a liquidation it had room for:
+				// charged the bound it was admitted by.
+				(if room { liquidation } else { evaluation }, false)
+			},
+		}
+	}
+
 	/// Upper bound of the sweep's evaluation of an account of `size` that it does not
 	/// liquidate: the margin check at its number of portfolio entries, one oracle read per
 	/// further underlying, and the state, ledger-entry and account-count reads and writes.
@@ -483,37 +530,8 @@ impl<T: Config> Pallet<T> {
 		if !remaining.all_gte(first) {
 			return Weight::zero();
 		}
-		let insurance = Self::insurance_account();
-		let bounds = |who: &T::AccountId| {
-			if *who == insurance {
-				let read = db.reads(1);
-				(Weight::zero(), read, read)
-			} else {
-				let size = T::Positions::portfolio_size(who);
-				(
-					size_read,
-					Self::sweep_evaluation_weight_for(size),
-					Self::sweep_account_weight_for(size),
-				)
-			}
-		};
-		let visit = |who: &T::AccountId, room: bool, evaluation: Weight, liquidation: Weight| {
-			match with_storage_layer(|| Self::sweep_account(who, room)) {
-				Ok(Visit::Evaluated(w)) => (w, false),
-				// A liquidation (or its plan) is charged at least its bound: the benchmark's
-				// line can lie under the real cost between its points, and orders spread over
-				// many book sides cost more than the benchmark's one side (the bound's entries
-				// are `2 x series`, at least the real ones).
-				Ok(Visit::Liquidated(w)) | Ok(Visit::Planned(w)) => (w.max(liquidation), false),
-				Ok(Visit::NoRoom(w)) => (w, true),
-				Err(e) => {
-					log::debug!(target: crate::LOG_TARGET, "sweep of {who:?} failed: {e:?}");
-					// Failed after an evaluation at most, or inside a liquidation it had room
-					// for: charged the bound it was admitted by.
-					(if room { liquidation } else { evaluation }, false)
-				},
-			}
-		};
+		let bounds = Self::visit_bounds;
+		let visit = Self::visit_account;
 		let mut visits = 0u32;
 		let max_visits = T::MaxSweepPerBlock::get();
 

@@ -5,6 +5,12 @@
 //!   `long_initial_credit` (the part of long options' value that counts towards the initial
 //!   requirement). The stored parameters keep every old field; the new ones take their
 //!   defaults (0.075 and 0: no credit). A pending change cannot exist in v0.
+//! - **v1 -> v2** ([`v2::MigrateV1ToV2`]): the trigger step (`Hot`, `DeadlineIndex`,
+//!   `TriggerUnderlyings`, cursors) is new storage, but its invariant (every account with
+//!   positions is hot or banded) must hold from the first block: every ledger account but the
+//!   insurance account is made hot, so the first blocks evaluate all of them and `on_idle`
+//!   bands them. Single block: refused by `pre_upgrade` beyond `MAX_ACCOUNTS` accounts (a
+//!   larger ledger needs a multi-block migration).
 
 use crate::{pallet::*, types::MarginParameters};
 use frame_support::{
@@ -103,6 +109,60 @@ pub mod v1 {
 		0,
 		1,
 		UncheckedMigrateV0ToV1<T>,
+		crate::pallet::Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// The v1 -> v2 migration.
+pub mod v2 {
+	use super::*;
+
+	/// Most ledger accounts the single-block migration handles.
+	pub const MAX_ACCOUNTS: u32 = 20_000;
+
+	/// Marks every ledger account (but the insurance account) hot (no version check: use
+	/// [`MigrateV1ToV2`]).
+	pub struct UncheckedMigrateV1ToV2<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV1ToV2<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let db = T::DbWeight::get();
+			let insurance = Pallet::<T>::insurance_account();
+			let mut n: u64 = 0;
+			for who in Accounts::<T>::iter_keys() {
+				n = n.saturating_add(1);
+				if who != insurance {
+					// Eligible for banding from the first block after the upgrade.
+					Hot::<T>::insert(&who, frame_system::Pallet::<T>::block_number());
+				}
+			}
+			db.reads_writes(n.saturating_add(1), n.saturating_mul(2).saturating_add(1))
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<alloc::vec::Vec<u8>, sp_runtime::TryRuntimeError> {
+			let count = AccountCount::<T>::get();
+			ensure!(count <= MAX_ACCOUNTS, "v2 pre_upgrade: too many accounts for one block");
+			ensure!(Hot::<T>::count() == 0, "v2 pre_upgrade: Hot not empty");
+			Ok(count.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let count = u32::decode(&mut &state[..]).map_err(|_| "v2 post_upgrade: bad state")?;
+			let insurance = Pallet::<T>::insurance_account();
+			let expected = count.saturating_sub(u32::from(Accounts::<T>::contains_key(insurance)));
+			ensure!(Hot::<T>::count() == expected, "v2 post_upgrade: not every account is hot");
+			Ok(())
+		}
+	}
+
+	/// v1 -> v2, run once (checked against the on-chain storage version).
+	pub type MigrateV1ToV2<T> = VersionedMigration<
+		1,
+		2,
+		UncheckedMigrateV1ToV2<T>,
 		crate::pallet::Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

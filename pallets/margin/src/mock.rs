@@ -87,6 +87,9 @@ parameter_types! {
 	pub const FeeAccount: AccountId = FEES;
 	/// Blocks of notice before a parameter change applies (0 in most tests).
 	pub static ParameterNotice: u64 = 0;
+	/// The trigger step's weight per block (shrunk by the tests of its carry-over).
+	pub static TriggerReserve: Weight = Weight::from_parts(1_000_000_000_000, u64::MAX);
+	pub const BandVolatilityMove: sp_runtime::Perbill = sp_runtime::Perbill::from_percent(25);
 }
 
 impl pallet_margin::Config for Test {
@@ -104,6 +107,9 @@ impl pallet_margin::Config for Test {
 	type MinBlockInterval = ConstU64<1_000>;
 	type MinDeposit = ConstU128<{ 10 * USD }>;
 	type MaxSweepPerBlock = ConstU32<2>;
+	type TriggerReserve = TriggerReserve;
+	type BandHorizon = ConstU64<{ 30 * 60 * 1000 }>;
+	type BandVolatilityMove = BandVolatilityMove;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
@@ -144,7 +150,10 @@ impl MockPositions {
 			*p.nets.entry((buyer, series)).or_default() += q;
 			*p.nets.entry((seller, series)).or_default() -= q;
 			p.nets.retain(|_, n| *n != 0);
-		})
+		});
+		// As the options pallet's margin checks after a fill do.
+		crate::Pallet::<Test>::touch(&buyer);
+		crate::Pallet::<Test>::touch(&seller);
 	}
 	/// Set `who`'s resting orders in `series`.
 	pub fn set_orders(
@@ -332,6 +341,7 @@ impl ExtBuilder {
 	pub fn build(self) -> sp_io::TestExternalities {
 		MockOracleImpl::reset();
 		ParameterNotice::set(0);
+		TriggerReserve::set(Weight::from_parts(1_000_000_000_000, u64::MAX));
 		POS.with(|p| *p.borrow_mut() = PosState::default());
 		let storage = RuntimeGenesisConfig {
 			system: Default::default(),

@@ -1,8 +1,8 @@
-//! The trigger index (issue 14, step 13 of `design/trigger-bands-and-lean-engine.md`): every
-//! stored trigger band's edges, keyed by underlying, edge kind and the edge's [`bucket`], so
-//! that when an underlying's canonical price or volatility moves from one bucket to another,
-//! exactly the accounts whose band edge lies in the buckets crossed are found, in bucket order,
-//! with one storage read per account found plus one, whatever the number of accounts indexed.
+//! The trigger index (issue 14, steps 13 and 14 of `design/trigger-bands-and-lean-engine.md`):
+//! every stored trigger band's edges, keyed by underlying, edge kind and the edge's [`bucket`],
+//! and every band's deadline, so that the trigger step (`step.rs`) finds exactly the accounts
+//! whose band the canonical price, volatility or time has left, most breached first, with one
+//! storage read per account found plus one per list, whatever the number of accounts indexed.
 //!
 //! Semantics of an entry (its bucket `b`, the canonical value's bucket `c`):
 //! - `PriceLo` / `VolLo` (the band's `lo` / `vol_lo`): due when `c <= b`. A value below the edge
@@ -10,14 +10,16 @@
 //!   may be found up to one bucket (1/128) early.
 //! - `PriceHi` / `VolHi`: due when `c >= b`.
 //!
-//! A move from bucket `l` (the level last processed) down to `c < l` visits the `Lo` entries in
-//! `[c, l]`; a move up to `c > l` the `Hi` entries in `[l, c]`. Entries are ordered by the
-//! bucket's big-endian bytes under the identity hasher, so a visit is one ordered iteration of
-//! the underlying's prefix from the first bucket of the range, stopped past its last.
+//! **Order.** An entry's key starts with its *order key*: `b` for a `Hi` entry, `!b` (that is
+//! `u16::MAX - b`) for a `Lo` entry, big-endian under the identity hasher. So every list
+//! iterates from its most breached entry (the highest `lo`, the lowest `hi`), and the due
+//! entries of a list are exactly its prefix with order key `<=` the current value's: a visit
+//! reads from the start of the list and stops at the first entry not due. No level or cursor
+//! is kept: the trigger step removes every entry it visits (the account is re-evaluated, and
+//! re-banded later), so what a step could not finish is simply still at the front next block.
 //!
-//! Not wired into the hooks yet: the trigger step (step 14) re-evaluates the accounts found,
-//! and every change of a portfolio re-bands its account (the band of a changed portfolio is
-//! stale).
+//! **Deadlines.** [`DeadlineIndex`] keys `(deadline, account)`, big-endian: the accounts whose
+//! band ran out are its prefix with deadline `<` now.
 
 use crate::{
 	band::{bucket, repeats, Band},
@@ -28,11 +30,14 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::pallet_prelude::*;
 use optionchain_primitives::{Moment, UnderlyingId};
 use scale_info::TypeInfo;
-use sp_runtime::traits::TrailingZeroInput;
 
 /// Most underlyings a stored band covers (an account holding more has no band: it is
 /// re-evaluated by the sweep only).
 pub const MAX_BAND_UNDERLYINGS: u32 = 16;
+
+/// Most underlyings the trigger index lists (`TriggerUnderlyings`); a band on a further one is
+/// not stored (its account stays hot).
+pub const MAX_TRIGGER_UNDERLYINGS: u32 = 64;
 
 /// Which edge of a band an index entry stands for.
 #[derive(
@@ -67,14 +72,37 @@ impl EdgeKind {
 	}
 }
 
-/// The second key of a [`TriggerIndex`] entry: the edge's bucket, big-endian so that entries
-/// iterate in bucket order under the identity hasher, then the account.
+/// The second key of a [`TriggerIndex`] entry: the edge's order key ([`order_key`]),
+/// big-endian so that entries iterate most breached first under the identity hasher, then the
+/// account.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub struct IndexKey<AccountId> {
-	/// `bucket.to_be_bytes()`.
+	/// `order_key(kind, bucket).to_be_bytes()`.
 	pub bucket: [u8; 2],
+	/// The account.
+	pub who: AccountId,
+}
+
+/// The order key of an edge of `kind` in bucket `b`: `b` for a `Hi` edge, `!b` for a `Lo` edge
+/// (so that both kinds of list start with their most breached entry). Its own inverse.
+pub fn order_key(kind: EdgeKind, b: u16) -> u16 {
+	if kind.is_lo() {
+		!b
+	} else {
+		b
+	}
+}
+
+/// The key of a [`DeadlineIndex`] entry: the band's deadline (ms), big-endian so that entries
+/// iterate earliest first under the identity hasher, then the account.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct DeadlineKey<AccountId> {
+	/// `deadline.to_be_bytes()`.
+	pub at: [u8; 8],
 	/// The account.
 	pub who: AccountId,
 }
@@ -138,7 +166,7 @@ pub struct Touched {
 }
 
 /// Bucket of a non-negative 18-decimal value (a negative one is bucket 0).
-fn bucket_of(x: optionchain_pricing::Fixed) -> u16 {
+pub(crate) fn bucket_of(x: optionchain_pricing::Fixed) -> u16 {
 	bucket(u128::try_from(x.into_inner()).unwrap_or(0))
 }
 
@@ -176,7 +204,9 @@ impl StoredBand {
 
 impl<T: Config> Pallet<T> {
 	/// Store `who`'s band (or remove it with `None`) and update the index by difference: only
-	/// the entries whose bucket changed are removed and inserted.
+	/// the entries whose bucket changed are removed and inserted, and the deadline entry only
+	/// if the deadline changed. The band's underlyings must be registered
+	/// ([`Self::register_underlyings`]).
 	pub fn set_band(who: &T::AccountId, new: Option<StoredBand>) -> Touched {
 		// A band without edges triggers nothing: not stored.
 		let new = new.filter(|b| !b.edges.is_empty());
@@ -185,18 +215,34 @@ impl<T: Config> Pallet<T> {
 		if old == new {
 			return t;
 		}
-		let key = |b: u16| IndexKey { bucket: b.to_be_bytes(), who: who.clone() };
+		let key = |k: EdgeKind, b: u16| IndexKey {
+			bucket: order_key(k, b).to_be_bytes(),
+			who: who.clone(),
+		};
 		let old_entries: Vec<_> = old.iter().flat_map(|b| b.entries()).collect();
 		let new_entries: Vec<_> = new.iter().flat_map(|b| b.entries()).collect();
 		for (k1, b) in old_entries.iter() {
 			if !new_entries.contains(&(*k1, *b)) {
-				TriggerIndex::<T>::remove(k1, key(*b));
+				TriggerIndex::<T>::remove(k1, key(k1.1, *b));
 				t.writes = t.writes.saturating_add(1);
 			}
 		}
 		for (k1, b) in new_entries.iter() {
 			if !old_entries.contains(&(*k1, *b)) {
-				TriggerIndex::<T>::insert(k1, key(*b), ());
+				TriggerIndex::<T>::insert(k1, key(k1.1, *b), ());
+				t.writes = t.writes.saturating_add(1);
+			}
+		}
+		let old_at = old.as_ref().map(|b| b.deadline);
+		let new_at = new.as_ref().map(|b| b.deadline);
+		if old_at != new_at {
+			let dkey = |at: Moment| DeadlineKey { at: at.to_be_bytes(), who: who.clone() };
+			if let Some(at) = old_at {
+				DeadlineIndex::<T>::remove(dkey(at));
+				t.writes = t.writes.saturating_add(1);
+			}
+			if let Some(at) = new_at {
+				DeadlineIndex::<T>::insert(dkey(at), ());
 				t.writes = t.writes.saturating_add(1);
 			}
 		}
@@ -208,42 +254,67 @@ impl<T: Config> Pallet<T> {
 		t
 	}
 
-	/// The accounts with an entry of `kind` on `underlying` in buckets `from..=to`, in bucket
-	/// order then by key, at most `max` of them, and whether the range was exhausted. One read
-	/// per account found plus one (the read that finds the range's end).
-	pub fn due_accounts(
+	/// Add the underlyings of `band` to [`TriggerUnderlyings`] (the lists the trigger step
+	/// reads); `None` (nothing written) if they do not all fit.
+	pub fn register_underlyings(band: &StoredBand) -> Option<Touched> {
+		let mut list = TriggerUnderlyings::<T>::get();
+		let mut changed = false;
+		for e in band.edges.iter() {
+			if !list.contains(&e.underlying) {
+				list.try_push(e.underlying).ok()?;
+				changed = true;
+			}
+		}
+		if changed {
+			TriggerUnderlyings::<T>::put(list);
+		}
+		Some(Touched { reads: 1, writes: u64::from(changed) })
+	}
+
+	/// The accounts with an entry of `kind` on `underlying` that is due when the canonical
+	/// value is in bucket `current`, most breached first, at most `max` of them, and whether
+	/// every due entry was returned. One read per entry returned plus one (the read that finds
+	/// the first entry not due, or the list's end).
+	pub fn due_entries(
 		underlying: UnderlyingId,
 		kind: EdgeKind,
-		from: u16,
-		to: u16,
+		current: u16,
 		max: u32,
 	) -> (Vec<(u16, T::AccountId)>, bool, Touched) {
 		let mut found = Vec::new();
 		let mut t = Touched::default();
-		if from > to {
-			return (found, true, t);
-		}
-		// (Every account type of this chain decodes from zeroes; one that did not would report
-		// the range as not exhausted, so that a caller never moves past it unvisited.)
-		let Ok(zero) = T::AccountId::decode(&mut TrailingZeroInput::zeroes()) else {
-			return (found, false, t);
-		};
-		// The raw key of the first bucket: the key of (from, zero) without the account.
-		let probe = IndexKey { bucket: from.to_be_bytes(), who: zero.clone() };
-		let mut start = TriggerIndex::<T>::hashed_key_for((underlying, kind), &probe);
-		start.truncate(start.len().saturating_sub(zero.encoded_size()));
-		let mut iter = TriggerIndex::<T>::iter_key_prefix_from((underlying, kind), start);
+		let limit = order_key(kind, current);
+		let mut iter = TriggerIndex::<T>::iter_key_prefix((underlying, kind));
 		loop {
 			t.reads = t.reads.saturating_add(1);
 			let Some(k) = iter.next() else { return (found, true, t) };
-			let b = u16::from_be_bytes(k.bucket);
-			if b > to {
+			let o = u16::from_be_bytes(k.bucket);
+			if o > limit {
 				return (found, true, t);
 			}
 			if found.len() >= max as usize {
 				return (found, false, t);
 			}
-			found.push((b, k.who));
+			found.push((order_key(kind, o), k.who));
+		}
+	}
+
+	/// The accounts whose band's deadline is before `now`, earliest first, at most `max`, and
+	/// whether every one was returned. One read per account returned plus one.
+	pub fn due_deadlines(now: Moment, max: u32) -> (Vec<T::AccountId>, bool, Touched) {
+		let mut found = Vec::new();
+		let mut t = Touched::default();
+		let mut iter = DeadlineIndex::<T>::iter_keys();
+		loop {
+			t.reads = t.reads.saturating_add(1);
+			let Some(k) = iter.next() else { return (found, true, t) };
+			if Moment::from_be_bytes(k.at) >= now {
+				return (found, true, t);
+			}
+			if found.len() >= max as usize {
+				return (found, false, t);
+			}
+			found.push(k.who);
 		}
 	}
 
@@ -254,15 +325,19 @@ impl<T: Config> Pallet<T> {
 		let mut entries = 0usize;
 		for (who, band) in Bands::<T>::iter() {
 			ensure!(!band.edges.is_empty(), "a stored band without edges");
+			let dkey = DeadlineKey { at: band.deadline.to_be_bytes(), who: who.clone() };
+			ensure!(DeadlineIndex::<T>::contains_key(dkey), "a band's deadline is not indexed");
+			let registered = TriggerUnderlyings::<T>::get();
 			for (k1, b) in band.entries() {
-				let key = IndexKey { bucket: b.to_be_bytes(), who: who.clone() };
+				ensure!(registered.contains(&k1.0), "a band's underlying is not registered");
+				let key = IndexKey { bucket: order_key(k1.1, b).to_be_bytes(), who: who.clone() };
 				ensure!(TriggerIndex::<T>::contains_key(k1, key), "a band edge is not indexed");
 				entries += 1;
 			}
 		}
 		let mut indexed = 0usize;
 		for ((u, kind), key, ()) in TriggerIndex::<T>::iter() {
-			let b = u16::from_be_bytes(key.bucket);
+			let b = order_key(kind, u16::from_be_bytes(key.bucket));
 			let band = Bands::<T>::get(&key.who).ok_or("an index entry without a band")?;
 			ensure!(
 				band.entries().any(|(k1, bb)| k1 == (u, kind) && bb == b),
@@ -272,6 +347,19 @@ impl<T: Config> Pallet<T> {
 		}
 		// A band's entries are distinct (one box per underlying, four kinds).
 		ensure!(indexed == entries, "index entries and band edges differ in number");
+		let mut deadlines = 0usize;
+		for key in DeadlineIndex::<T>::iter_keys() {
+			let band = Bands::<T>::get(&key.who).ok_or("a deadline entry without a band")?;
+			ensure!(
+				band.deadline.to_be_bytes() == key.at,
+				"a deadline entry the band does not have"
+			);
+			deadlines += 1;
+		}
+		ensure!(
+			deadlines == Bands::<T>::iter_keys().count(),
+			"bands and deadlines differ in number"
+		);
 		Ok(())
 	}
 }

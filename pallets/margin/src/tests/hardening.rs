@@ -540,13 +540,19 @@ fn a_parameter_change_applies_only_after_its_notice() {
 		// Announced, not applied: Bob is not liquidatable and has 10 blocks to act.
 		assert_eq!(Params::<Test>::get(), MarginParameters::default());
 		assert_eq!(figures(BOB).2, 4_500 * USD);
+		// Block 10's trigger step re-evaluates Bob (hot: it traded) under the old rule.
 		Margin::on_initialize(10);
 		assert_eq!(Params::<Test>::get(), MarginParameters::default());
+		assert_eq!(figures(BOB).3, AccountState::Restricted);
+		let swept = |e: &Event<Test>| matches!(e, Event::AccountSwept { account: BOB, .. });
+		assert!(!margin_events().iter().any(swept));
+		// In block 11 the rule applies first: 0.1 * 60,000 = 6,000 > 5,000, Bob is
+		// liquidatable, and the same block's trigger step liquidates it before any extrinsic.
 		Margin::on_initialize(11);
 		assert_eq!(Params::<Test>::get(), p);
-		System::assert_last_event(Event::ParametersUpdated { params: p }.into());
-		// 0.1 * 60,000 = 6,000 > 5,000: now liquidatable.
-		assert_eq!(figures(BOB).3, AccountState::Liquidatable);
+		System::assert_has_event(Event::ParametersUpdated { params: p }.into());
+		System::assert_has_event(Event::AccountSwept { account: BOB, positions: 1 }.into());
+		assert_eq!(MockPositions::net(BOB, s), 0);
 		assert!(PendingParams::<Test>::get().is_none());
 	})
 }
@@ -628,5 +634,39 @@ fn migration_v1_keeps_the_stored_parameters() {
 		Params::<Test>::put(later);
 		crate::migrations::v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
 		assert_eq!(Params::<Test>::get(), later);
+	})
+}
+
+#[test]
+fn migration_v2_makes_every_ledger_account_hot() {
+	build_and_execute(|| {
+		use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+		// A v1 ledger: Bob with a short call, Charlie with money only, the insurance fund;
+		// no hot list (v1 had none).
+		assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), 5_000 * USD));
+		assert_ok!(Margin::deposit(RuntimeOrigin::signed(CHARLIE), 100 * USD));
+		assert_ok!(Margin::fund_insurance(RuntimeOrigin::signed(CHARLIE), 50 * USD));
+		let s = MockPositions::add_series(call(BTC, 60_000, EXPIRY));
+		MockPositions::trade(ALICE, BOB, s, 1);
+		let _ = Hot::<Test>::clear(u32::MAX, None);
+		assert_eq!(Hot::<Test>::count(), 0);
+		assert!(
+			Margin::do_try_state().is_err(),
+			"Bob has a position and is neither hot nor banded"
+		);
+		StorageVersion::new(1).put::<Margin>();
+		crate::migrations::v2::MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(Margin::on_chain_storage_version(), StorageVersion::new(2));
+		let mut hot: Vec<AccountId> = Hot::<Test>::iter_keys().collect();
+		hot.sort();
+		// Every ledger account but the insurance fund's (Alice has no ledger entry).
+		assert_eq!(hot, vec![BOB, CHARLIE]);
+		assert_ok!(Margin::do_try_state());
+		// Runs once.
+		let _ = Hot::<Test>::clear(u32::MAX, None);
+		crate::migrations::v2::MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(Hot::<Test>::count(), 0);
+		// (Bob is hot again for the closing `try_state`.)
+		Margin::touch(&BOB);
 	})
 }

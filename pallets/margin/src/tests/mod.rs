@@ -9,4 +9,5 @@ mod ledger;
 mod liquidation;
 mod properties;
 mod requirements;
+mod step;
 mod trigger;

@@ -28,61 +28,71 @@ fn stored(deadline: u64, edges: &[(u32, u16, u16, u16, u16)]) -> StoredBand {
 	}
 }
 
-fn due(
-	u: u32,
-	kind: EdgeKind,
-	from: u16,
-	to: u16,
-	max: u32,
-) -> (Vec<(u16, AccountId)>, bool, Touched) {
-	Margin::due_accounts(u, kind, from, to, max)
+fn set(who: AccountId, band: Option<StoredBand>) -> Touched {
+	if let Some(b) = &band {
+		Margin::register_underlyings(b).unwrap();
+	}
+	Margin::set_band(&who, band)
+}
+
+fn due(u: u32, kind: EdgeKind, current: u16, max: u32) -> (Vec<(u16, AccountId)>, bool, Touched) {
+	Margin::due_entries(u, kind, current, max)
 }
 
 #[test]
-fn visits_return_the_crossed_edges_in_bucket_order() {
+fn visits_return_the_crossed_edges_most_breached_first() {
 	build_and_execute(|| {
 		// BTC price buckets: ALICE [100, 120], BOB [110, 130], CHARLIE [90, 140].
-		Margin::set_band(&ALICE, Some(stored(1, &[(BTC, 100, 120, 10, 20)])));
-		Margin::set_band(&BOB, Some(stored(1, &[(BTC, 110, 130, 10, 20)])));
-		Margin::set_band(&CHARLIE, Some(stored(1, &[(BTC, 90, 140, 10, 20), (ETH, 5, 6, 7, 8)])));
+		set(ALICE, Some(stored(1, &[(BTC, 100, 120, 10, 20)])));
+		set(BOB, Some(stored(2, &[(BTC, 110, 130, 10, 20)])));
+		set(CHARLIE, Some(stored(3, &[(BTC, 90, 140, 10, 20), (ETH, 5, 6, 7, 8)])));
 		Margin::check_trigger_index().unwrap();
-		// A move down from 115 to 95: lo edges in [95, 115]: ALICE (100), BOB (110).
-		let (found, done, t) = due(BTC, EdgeKind::PriceLo, 95, 115, 10);
-		assert_eq!(found, vec![(100, ALICE), (110, BOB)]);
+		// The price falls to bucket 95: lo edges at or above it are due, the highest first:
+		// BOB (110), ALICE (100); not CHARLIE (90). One read per account plus one.
+		let (found, done, t) = due(BTC, EdgeKind::PriceLo, 95, 10);
+		assert_eq!(found, vec![(110, BOB), (100, ALICE)]);
 		assert!(done);
 		assert_eq!(t, Touched { reads: 3, writes: 0 });
-		// Up from 115 to 135: hi edges in [115, 135]: ALICE (120), BOB (130).
-		let (found, ..) = due(BTC, EdgeKind::PriceHi, 115, 135, 10);
+		// It rises to 135: hi edges at or below it, the lowest first: ALICE (120), BOB (130).
+		let (found, ..) = due(BTC, EdgeKind::PriceHi, 135, 10);
 		assert_eq!(found, vec![(120, ALICE), (130, BOB)]);
 		// At most one: the rest is left for later.
-		let (found, done, t) = due(BTC, EdgeKind::PriceHi, 115, 150, 1);
+		let (found, done, t) = due(BTC, EdgeKind::PriceHi, 150, 1);
 		assert_eq!((found, done, t.reads), (vec![(120, ALICE)], false, 2));
-		// Bucket 0 up to the top: everything of the kind, nothing of another underlying.
-		let (found, ..) = due(ETH, EdgeKind::VolHi, 0, u16::MAX, 10);
+		// Everything of the kind, nothing of another underlying.
+		let (found, ..) = due(ETH, EdgeKind::VolHi, u16::MAX, 10);
 		assert_eq!(found, vec![(8, CHARLIE)]);
-		// Nothing crossed: one read.
-		let (found, done, t) = due(BTC, EdgeKind::PriceLo, 101, 109, 10);
+		// Between the edges nothing is due: one read. An edge is due in its own bucket.
+		let (found, done, t) = due(BTC, EdgeKind::PriceLo, 111, 10);
 		assert_eq!((found.len(), done, t.reads), (0, true, 1));
-		let (found, done, t) = due(BTC, EdgeKind::PriceLo, 200, 100, 10);
-		assert_eq!((found.len(), done, t.reads), (0, true, 0));
+		assert_eq!(due(BTC, EdgeKind::PriceLo, 110, 10).0, vec![(110, BOB)]);
+		assert_eq!(due(BTC, EdgeKind::PriceHi, 119, 10).0, vec![]);
+		// Deadlines before 3 ms: ALICE (1), BOB (2), earliest first.
+		let (found, done, t) = Margin::due_deadlines(3, 10);
+		assert_eq!((found, done, t.reads), (vec![ALICE, BOB], true, 3));
+		assert_eq!(Margin::due_deadlines(1, 10).0, Vec::<AccountId>::new());
 	})
 }
 
 #[test]
 fn bands_update_the_index_by_difference() {
 	build_and_execute(|| {
-		let t = Margin::set_band(&ALICE, Some(stored(1, &[(BTC, 100, 120, 10, 20)])));
-		assert_eq!(t, Touched { reads: 1, writes: 5 });
+		// Four entries, the deadline and the band.
+		let t = set(ALICE, Some(stored(1, &[(BTC, 100, 120, 10, 20)])));
+		assert_eq!(t, Touched { reads: 1, writes: 6 });
 		// Only the high edge moved: one removal, one insertion, the band.
-		let t = Margin::set_band(&ALICE, Some(stored(2, &[(BTC, 100, 125, 10, 20)])));
+		let t = set(ALICE, Some(stored(1, &[(BTC, 100, 125, 10, 20)])));
 		assert_eq!(t, Touched { reads: 1, writes: 3 });
-		assert_eq!(due(BTC, EdgeKind::PriceHi, 0, 200, 10).0, vec![(125, ALICE)]);
+		assert_eq!(due(BTC, EdgeKind::PriceHi, 200, 10).0, vec![(125, ALICE)]);
+		// A new deadline: its entry moves.
+		let t = set(ALICE, Some(stored(2, &[(BTC, 100, 125, 10, 20)])));
+		assert_eq!(t, Touched { reads: 1, writes: 3 });
 		// Unchanged: one read, nothing written.
-		let t = Margin::set_band(&ALICE, Some(stored(2, &[(BTC, 100, 125, 10, 20)])));
+		let t = set(ALICE, Some(stored(2, &[(BTC, 100, 125, 10, 20)])));
 		assert_eq!(t, Touched { reads: 1, writes: 0 });
-		// Removed: four entries and the band.
+		// Removed: four entries, the deadline and the band.
 		let t = Margin::set_band(&ALICE, None);
-		assert_eq!(t, Touched { reads: 1, writes: 5 });
+		assert_eq!(t, Touched { reads: 1, writes: 6 });
 		assert_eq!(TriggerIndex::<Test>::iter().count(), 0);
 		Margin::check_trigger_index().unwrap();
 	})
@@ -107,10 +117,10 @@ fn a_band_without_underlyings_or_with_one_twice_is_not_stored() {
 	assert_eq!(StoredBand::from_band(&once).map(|b| b.edges.len()), Some(2));
 	build_and_execute(|| {
 		// An empty band is a removal.
-		Margin::set_band(&ALICE, Some(stored(1, &[(BTC, 1, 2, 3, 4)])));
+		set(ALICE, Some(stored(1, &[(BTC, 1, 2, 3, 4)])));
 		let empty = StoredBand { deadline: 1, edges: Default::default() };
 		let t = Margin::set_band(&ALICE, Some(empty));
-		assert_eq!(t, Touched { reads: 1, writes: 5 });
+		assert_eq!(t, Touched { reads: 1, writes: 6 });
 		assert_eq!(Bands::<Test>::get(ALICE), None);
 	});
 }
@@ -134,30 +144,30 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 proptest! {
-	/// After any sequence of band changes the index matches the bands, and every visit of
-	/// every range returns what a scan of all bands finds, in bucket then key order, one read
-	/// per account plus one.
+	/// After any sequence of band changes the index matches the bands, and every visit at
+	/// every current bucket returns what a scan of all bands finds due, most breached first
+	/// (then by key), one read per account plus one.
 	#[test]
-	fn index_matches_a_scan_of_the_bands(ops in prop::collection::vec(op(), 1..30), ranges in prop::collection::vec((0u32..3, 0u8..4, 0u16..45, 0u16..45, 1u32..6), 1..10)) {
+	fn index_matches_a_scan_of_the_bands(ops in prop::collection::vec(op(), 1..30), visits in prop::collection::vec((0u32..3, 0u8..4, 0u16..45, 1u32..6), 1..10)) {
 		build_and_execute(|| {
 			for o in &ops {
 				match o {
-					Op::Set { who, edges } => { Margin::set_band(who, Some(stored(1, edges))); },
+					Op::Set { who, edges } => { set(*who, Some(stored(1, edges))); },
 					Op::Clear { who } => { Margin::set_band(who, None); },
 				}
 			}
 			Margin::check_trigger_index().unwrap();
 			let kinds = [EdgeKind::PriceLo, EdgeKind::PriceHi, EdgeKind::VolLo, EdgeKind::VolHi];
-			for (u, k, a, b, max) in &ranges {
+			for (u, k, c, max) in &visits {
 				let kind = kinds[usize::from(*k)];
-				let (from, to) = (*a.min(b), *a.max(b));
+				let is_due = |b: u16| if kind.is_lo() { *c <= b } else { *c >= b };
 				let mut expected: Vec<(u16, AccountId)> = Bands::<Test>::iter()
 					.flat_map(|(who, band)| {
-						band.edges.iter().filter(|e| e.underlying == *u).flat_map(|e| e.entries()).filter(|(kk, bb)| *kk == kind && *bb >= from && *bb <= to).map(|(_, bb)| (bb, who)).collect::<Vec<_>>()
+						band.edges.iter().filter(|e| e.underlying == *u).flat_map(|e| e.entries()).filter(|(kk, bb)| *kk == kind && is_due(*bb)).map(|(_, bb)| (bb, who)).collect::<Vec<_>>()
 					})
 					.collect();
-				expected.sort_by_key(|(bb, who)| (*bb, who.encode()));
-				let (found, done, t) = due(*u, kind, from, to, *max);
+				expected.sort_by_key(|(bb, who)| (if kind.is_lo() { !*bb } else { *bb }, who.encode()));
+				let (found, done, t) = due(*u, kind, *c, *max);
 				let n = expected.len().min(*max as usize);
 				assert_eq!(found, expected[..n].to_vec());
 				assert_eq!(done, expected.len() <= *max as usize);

@@ -1,0 +1,403 @@
+//! The trigger step (margin `on_initialize`, step 14 of `design/trigger-bands-and-lean-engine.md`)
+//! and the banding of quiet accounts (`on_idle`).
+//!
+//! Every account with positions is in exactly one of two places (checked by `try_state`):
+//! - **banded**: it has a trigger band ([`Bands`], [`crate::trigger`]) computed after its last
+//!   change, under which it cannot fall below maintenance while every underlying's price and
+//!   volatility stay inside the band's boxes and block time does not pass the deadline;
+//! - **hot** ([`Hot`]): its portfolio or money changed since its band was computed (any fill,
+//!   debit, debt or liquidation marks it, see [`Pallet::touch`]), or it has no band it can keep
+//!   (no slack, under liquidation, an expired series not yet priced, a band too tight to be
+//!   worth indexing).
+//!
+//! In every block, before any extrinsic, the trigger step re-evaluates within
+//! `Config::TriggerReserve`:
+//! 1. the banded accounts whose band the canonical price or volatility left (the due prefix of
+//!    each edge list, most breached first),
+//! 2. the banded accounts whose band's deadline passed (earliest first),
+//! 3. every hot account (round robin from a cursor, so that when they do not all fit, each
+//!    waits at most `ceil(hot / fitting)` blocks).
+//!
+//! Each is margin-called (state recorded) or liquidated by the sweep's own visit
+//! ([`Pallet::sweep_account`]), with the same two-phase admission. A banded account visited
+//! loses its band and becomes hot. When the reserve runs out, what is left stays where it was
+//! (due entries at the front of their lists, the hot cursor before the first account not
+//! visited) and `TriggersPending` says so. `on_idle` bands hot accounts that were not changed
+//! in the current block (earliest first from a cursor), as far as half of its weight allows;
+//! the round-robin sweep (safety net) gets the rest.
+
+use crate::{
+	band::CHAIN_BAND_REFINEMENTS,
+	pallet::*,
+	trigger::{bucket_of, EdgeKind, StoredBand, Touched, MAX_BAND_UNDERLYINGS},
+	WeightInfo,
+};
+use alloc::collections::BTreeSet;
+use frame_support::{pallet_prelude::*, traits::Time, weights::Weight};
+use frame_system::pallet_prelude::BlockNumberFor;
+use optionchain_pricing::Fixed;
+use optionchain_primitives::{exchange::PositionsProvider, OracleProvider, UnderlyingId};
+use sp_runtime::{traits::One, Saturating};
+
+/// Blocks a hot account waits before `on_idle` tries again to band it after a try that gave
+/// no band worth keeping (no slack, too tight, under liquidation).
+pub const REBAND_BACKOFF: u32 = 8;
+
+/// Entries read from an edge list or the deadline list at a time.
+const DUE_BATCH: u32 = 16;
+
+/// What the caller of a visit does next.
+enum Next {
+	/// Go on with the next account.
+	Continue,
+	/// The reserve is used up (or the account's liquidation does not fit): stop the step.
+	Stop,
+}
+
+impl<T: Config> Pallet<T> {
+	/// Mark `who` hot: its portfolio or money changed, so its band (if any) is stale; the
+	/// trigger step evaluates it in every block from the next on, and `on_idle` may band it
+	/// again from the next block on (the insurance account is never hot: it is never
+	/// liquidated). One read and at most two writes ([`Self::touch_weight`]).
+	pub(crate) fn touch(who: &T::AccountId) {
+		if *who == Self::insurance_account() {
+			return;
+		}
+		let next = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
+		Hot::<T>::insert(who, next);
+	}
+
+	/// Weight of [`Self::touch`]: the counted map's presence read, the entry and the counter.
+	pub fn touch_weight() -> Weight {
+		T::DbWeight::get().reads_writes(2, 2)
+	}
+
+	fn touched_weight(t: Touched) -> Weight {
+		T::DbWeight::get().reads_writes(t.reads, t.writes)
+	}
+
+	/// The buckets of the canonical price and volatility of `u` now, if it has both.
+	fn current_buckets(u: UnderlyingId) -> Option<(u16, u16)> {
+		let m = Self::market(u).ok()?;
+		Some((bucket_of(m.spot), bucket_of(m.vol)))
+	}
+
+	/// Visit `who` for the trigger step, charging `used`, within `limit`: `Stop` (nothing
+	/// changed but the reads charged, or the state recorded of a liquidatable account whose
+	/// liquidation does not fit) when it does not fit; otherwise evaluated, margin-called or
+	/// liquidated, and, when `unband`, its band removed and the account made hot.
+	fn trigger_visit(who: &T::AccountId, unband: bool, used: &mut Weight, limit: Weight) -> Next {
+		let (read, evaluation, liquidation) = Self::visit_bounds(who);
+		*used = used.saturating_add(read);
+		let unband_bound = if unband {
+			// The band's entries, its deadline, the band, and the mark.
+			let writes = 4u64.saturating_mul(u64::from(MAX_BAND_UNDERLYINGS)).saturating_add(2);
+			T::DbWeight::get().reads_writes(1, writes).saturating_add(Self::touch_weight())
+		} else {
+			Weight::zero()
+		};
+		if !limit.all_gte(used.saturating_add(evaluation).saturating_add(unband_bound)) {
+			return Next::Stop;
+		}
+		let room = limit.all_gte(used.saturating_add(liquidation).saturating_add(unband_bound));
+		let (w, no_room) = Self::visit_account(who, room, evaluation, liquidation);
+		*used = used.saturating_add(w);
+		if no_room {
+			// Marked liquidatable (a keeper may take it); still indexed or hot, so it is the
+			// first account the next step visits.
+			return Next::Stop;
+		}
+		if unband {
+			let t = Self::set_band(who, None);
+			Self::touch(who);
+			*used = used
+				.saturating_add(Self::touched_weight(t))
+				.saturating_add(Self::touch_weight());
+		}
+		Next::Continue
+	}
+
+	/// The trigger step of block `n` (see the module doc). Returns the weight used, at most
+	/// `TriggerReserve`.
+	pub(crate) fn trigger_step(_n: BlockNumberFor<T>) -> Weight {
+		let db = T::DbWeight::get();
+		let limit = T::TriggerReserve::get();
+		// The underlyings list, the hot count, the cursor.
+		let mut used = db.reads(3);
+		if !limit.all_gte(used) {
+			return Weight::zero();
+		}
+		let mut seen: BTreeSet<T::AccountId> = BTreeSet::new();
+		let mut evaluated = 0u32;
+		let mut stopped = false;
+		let now = T::Time::now();
+
+		// 1. Bands the price or the volatility left, most breached first.
+		let underlyings = TriggerUnderlyings::<T>::get();
+		'lists: for u in underlyings.iter() {
+			used = used.saturating_add(T::Oracle::read_weight().saturating_mul(2));
+			let Some((pb, vb)) = Self::current_buckets(*u) else { continue };
+			for (kind, c) in [
+				(EdgeKind::PriceLo, pb),
+				(EdgeKind::PriceHi, pb),
+				(EdgeKind::VolLo, vb),
+				(EdgeKind::VolHi, vb),
+			] {
+				loop {
+					let batch_read = db.reads(u64::from(DUE_BATCH).saturating_add(1));
+					if !limit.all_gte(used.saturating_add(batch_read)) {
+						stopped = true;
+						break 'lists;
+					}
+					let (found, done, t) = Self::due_entries(*u, kind, c, DUE_BATCH);
+					used = used.saturating_add(Self::touched_weight(t));
+					for (_, who) in found {
+						// (An account has one entry per list; a later list may find an account
+						// visited already: its band is gone, so it cannot be found again.)
+						if let Next::Stop = Self::trigger_visit(&who, true, &mut used, limit) {
+							stopped = true;
+							break 'lists;
+						}
+						evaluated = evaluated.saturating_add(1);
+						seen.insert(who);
+					}
+					if done {
+						break;
+					}
+				}
+			}
+		}
+
+		// 2. Bands whose deadline passed, earliest first.
+		if !stopped {
+			loop {
+				let batch_read = db.reads(u64::from(DUE_BATCH).saturating_add(1));
+				if !limit.all_gte(used.saturating_add(batch_read)) {
+					stopped = true;
+					break;
+				}
+				let (found, done, t) = Self::due_deadlines(now, DUE_BATCH);
+				used = used.saturating_add(Self::touched_weight(t));
+				for who in found {
+					if let Next::Stop = Self::trigger_visit(&who, true, &mut used, limit) {
+						stopped = true;
+						break;
+					}
+					evaluated = evaluated.saturating_add(1);
+					seen.insert(who);
+				}
+				if stopped || done {
+					break;
+				}
+			}
+		}
+		let crossings_pending = stopped;
+
+		// 3. Every hot account, round robin from the cursor (the last account visited).
+		let mut hot_visited = 0u32;
+		if !stopped {
+			let cursor = HotCursor::<T>::get().map(|c| c.into_inner());
+			let key_read = db.reads(1);
+			let mut last: Option<T::AccountId> = None;
+			let first = match cursor.clone() {
+				Some(c) => Hot::<T>::iter_from(c),
+				None => Hot::<T>::iter(),
+			};
+			// After the end, from the start up to the cursor (inclusive: it was visited last
+			// time, and is due again).
+			let wrap = cursor.clone().into_iter().flat_map(|c| {
+				Hot::<T>::iter().take_while(move |(k, _)| Hot::<T>::hashed_key_for(k) <= c)
+			});
+			let mut keys = first.chain(wrap).map(|(k, _)| k);
+			loop {
+				if !limit.all_gte(used.saturating_add(key_read)) {
+					stopped = true;
+					break;
+				}
+				used = used.saturating_add(key_read);
+				let Some(who) = keys.next() else { break };
+				if seen.contains(&who) {
+					last = Some(who);
+					continue;
+				}
+				if let Next::Stop = Self::trigger_visit(&who, false, &mut used, limit) {
+					stopped = true;
+					break;
+				}
+				evaluated = evaluated.saturating_add(1);
+				hot_visited = hot_visited.saturating_add(1);
+				last = Some(who);
+			}
+			if stopped {
+				// The next step starts after the last account visited.
+				if let Some(who) = last {
+					match BoundedVec::try_from(Hot::<T>::hashed_key_for(&who)) {
+						Ok(k) => HotCursor::<T>::put(k),
+						Err(_) => HotCursor::<T>::kill(),
+					}
+					used = used.saturating_add(db.writes(1));
+				}
+			}
+		}
+		if stopped {
+			// (The accounts the crossings visited are hot now, and were evaluated.)
+			let visited = hot_visited.saturating_add(u32::try_from(seen.len()).unwrap_or(u32::MAX));
+			let hot_pending = Hot::<T>::count().saturating_sub(visited);
+			Self::deposit_event(Event::TriggersPending {
+				evaluated,
+				hot_pending,
+				crossings_pending,
+			});
+			used = used.saturating_add(db.writes(1));
+		}
+		used
+	}
+
+	/// Whether a band is too tight to index: an edge within one bucket of the canonical value
+	/// now (it would be due at once, or after the next tick). Such an account stays hot.
+	fn too_tight(band: &StoredBand) -> bool {
+		band.edges.iter().any(|e| match Self::current_buckets(e.underlying) {
+			None => true,
+			Some((pb, vb)) => {
+				e.price_lo.saturating_add(1) >= pb
+					|| e.price_hi <= pb.saturating_add(1)
+					|| e.vol_lo.saturating_add(1) >= vb
+					|| e.vol_hi <= vb.saturating_add(1)
+			},
+		})
+	}
+
+	/// Upper bound of banding an account of `entries` portfolio entries: the band
+	/// (`trigger_band`), the market reads of further underlyings, the index update (every
+	/// entry and deadline rewritten), the underlying list and the hot entry.
+	pub fn reband_weight_for(entries: u32) -> Weight {
+		let writes = 8u64.saturating_mul(u64::from(MAX_BAND_UNDERLYINGS)).saturating_add(4);
+		T::WeightInfo::trigger_band(entries.max(1))
+			.saturating_add(Self::extra_underlyings_weight(entries))
+			.saturating_add(T::DbWeight::get().reads_writes(4, writes))
+	}
+
+	/// Band `who` now (it is hot and was not changed in block `n`): store its band and make
+	/// it cold; or, with no band worth keeping, leave it hot and try again after
+	/// [`REBAND_BACKOFF`] blocks. An account without positions needs no band: it leaves the
+	/// hot list (only a change of its money or positions, which marks it again, can bring it
+	/// below maintenance).
+	pub(crate) fn reband(who: &T::AccountId, n: BlockNumberFor<T>) {
+		let backoff = || Hot::<T>::insert(who, n.saturating_add(REBAND_BACKOFF.into()));
+		if T::Positions::portfolio(who).positions.iter().all(|p| p.net == 0) {
+			Self::set_band(who, None);
+			Hot::<T>::remove(who);
+			return;
+		}
+		let vol_move = Fixed::from_inner(
+			i128::from(T::BandVolatilityMove::get().deconstruct()).saturating_mul(1_000_000_000),
+		);
+		let band = match Self::band_of(who, T::BandHorizon::get(), vol_move, CHAIN_BAND_REFINEMENTS)
+		{
+			Ok(Some(b)) => b,
+			_ => return backoff(),
+		};
+		if band.underlyings.is_empty() {
+			// Only expired series priced already: constant until their settlement, which
+			// moves money (and marks the account) or pays it.
+			Self::set_band(who, None);
+			Hot::<T>::remove(who);
+			return;
+		}
+		let Some(stored) = StoredBand::from_band(&band) else { return backoff() };
+		if Self::too_tight(&stored) || Self::register_underlyings(&stored).is_none() {
+			return backoff();
+		}
+		Self::set_band(who, Some(stored));
+		Hot::<T>::remove(who);
+	}
+
+	/// `on_idle`: band the hot accounts not changed in block `n` (whose entry is `<= n`),
+	/// round robin from the cursor, each while its bound (from its real size) fits `limit`.
+	pub(crate) fn reband_idle(n: BlockNumberFor<T>, limit: Weight) -> Weight {
+		let db = T::DbWeight::get();
+		let key_read = db.reads(1);
+		let size_read = T::Positions::portfolio_size_weight();
+		// The cursor's read and write.
+		let mut used = db.reads_writes(1, 1);
+		if !limit.all_gte(used.saturating_add(key_read).saturating_add(size_read)) {
+			return Weight::zero();
+		}
+		let cursor = RebandCursor::<T>::get().map(|c| c.into_inner());
+		let first = match cursor.clone() {
+			Some(c) => Hot::<T>::iter_from(c),
+			None => Hot::<T>::iter(),
+		};
+		let wrap = cursor.clone().into_iter().flat_map(|c| {
+			Hot::<T>::iter().take_while(move |(k, _)| Hot::<T>::hashed_key_for(k) <= c)
+		});
+		// (The iterators ask the state for the next key each time: the entries a visit removes
+		// or re-inserts do not disturb them. `first` and `wrap` are disjoint.)
+		let mut last: Option<T::AccountId> = None;
+		for (who, after) in first.chain(wrap) {
+			if !limit.all_gte(used.saturating_add(key_read).saturating_add(size_read)) {
+				break;
+			}
+			used = used.saturating_add(key_read);
+			if after > n {
+				last = Some(who);
+				continue;
+			}
+			let size = T::Positions::portfolio_size(&who);
+			used = used.saturating_add(size_read);
+			let bound = Self::reband_weight_for(size.entries());
+			if !limit.all_gte(used.saturating_add(bound)) {
+				break;
+			}
+			Self::reband(&who, n);
+			used = used.saturating_add(bound);
+			last = Some(who);
+		}
+		if let Some(who) = last {
+			match BoundedVec::try_from(Hot::<T>::hashed_key_for(&who)) {
+				Ok(k) => RebandCursor::<T>::put(k),
+				Err(_) => RebandCursor::<T>::kill(),
+			}
+		}
+		used
+	}
+
+	/// `try_state`: the hot list's counter is right; every ledger account with a position
+	/// (except the insurance account) is hot or banded; and the trigger index's promise holds
+	/// now: a banded account that is not hot, whose band no price, volatility or deadline has
+	/// left, is at or above its maintenance requirement.
+	#[cfg(any(feature = "try-runtime", feature = "std", test))]
+	pub(crate) fn check_hot_or_banded() -> Result<(), &'static str> {
+		ensure!(Hot::<T>::iter_keys().count() == Hot::<T>::count() as usize, "Hot count mismatch");
+		let insurance = Self::insurance_account();
+		let now = T::Time::now();
+		for (who, _) in Accounts::<T>::iter() {
+			if who == insurance || Hot::<T>::contains_key(&who) {
+				continue;
+			}
+			let holds = T::Positions::portfolio(&who).positions.iter().any(|p| p.net != 0);
+			let Some(band) = Bands::<T>::get(&who) else {
+				ensure!(!holds, "an account with positions is neither hot nor banded");
+				continue;
+			};
+			let inside = band.deadline >= now
+				&& band.edges.iter().all(|e| match Self::current_buckets(e.underlying) {
+					None => false,
+					Some((pb, vb)) => {
+						e.price_lo < pb && pb < e.price_hi && e.vol_lo < vb && vb < e.vol_hi
+					},
+				});
+			if inside {
+				let risk =
+					Self::risk_of(&who).map_err(|_| "a banded account cannot be evaluated")?;
+				let maintenance =
+					i128::try_from(risk.maintenance).map_err(|_| "maintenance overflows")?;
+				ensure!(
+					risk.equity >= maintenance,
+					"an account inside its band is below maintenance"
+				);
+			}
+		}
+		Ok(())
+	}
+}

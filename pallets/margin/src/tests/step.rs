@@ -1,0 +1,272 @@
+//! The trigger step (`step.rs`): an account whose band the price leaves is liquidated in the
+//! next block's `on_initialize`, before any extrinsic, without any sweep; a hot account is
+//! re-evaluated in every block; a passed deadline re-evaluates; what does not fit the reserve
+//! waits, most breached first; a tight band stays hot; a withdrawal makes a banded account
+//! hot. `try_state` (after every test) checks that every account with positions is hot or
+//! banded and that no account inside its band is below maintenance.
+//!
+//! Amounts in settlement units (1 USD = 10^6); contract size 1; volatility 50 %.
+
+use crate::{
+	band::CHAIN_BAND_REFINEMENTS,
+	mock::*,
+	step::REBAND_BACKOFF,
+	trigger::{bucket_of, StoredBand},
+	*,
+};
+use frame_support::assert_ok;
+use optionchain_pricing::Fixed;
+use optionchain_primitives::{testing::MockOracle as MockOracleImpl, PriceStatus};
+use sp_arithmetic::FixedU128;
+
+const HALF: u128 = 500_000_000_000_000_000;
+
+/// BTC at `usd` with volatility 50 %, fresh.
+fn btc(usd_price: u128) {
+	MockOracleImpl::set_price(BTC, usd(usd_price), PriceStatus::Fresh);
+	MockOracleImpl::set_volatility(BTC, FixedU128::from_inner(HALF), PriceStatus::Fresh);
+}
+
+fn usd(x: u128) -> FixedU128 {
+	FixedU128::from_u32(x as u32)
+}
+
+/// Block `n`, one second after block `n - 1`: its `on_initialize` (the trigger step) only.
+fn start_block(n: u64) -> W {
+	System::set_block_number(n);
+	System::reset_events();
+	let w = Margin::on_initialize(n);
+	Timestamp::set_timestamp(T0 + (n - 1) * 1_000);
+	w
+}
+
+/// The end of the current block: `on_idle` with plenty of weight.
+fn end_block() {
+	idle();
+	Margin::do_try_state().expect("try_state after every block");
+}
+
+fn swept(who: AccountId) -> bool {
+	margin_events()
+		.iter()
+		.any(|e| matches!(e, Event::AccountSwept { account, .. } if *account == who))
+}
+
+/// `who` deposits `cash` USD and sells one call K = 60,000 expiring in a day to DAVE.
+fn short_call(who: AccountId, cash: u128) -> u32 {
+	assert_ok!(Margin::deposit(RuntimeOrigin::signed(who), cash * USD));
+	let s = MockPositions::add_series(call(BTC, 60_000, EXPIRY));
+	MockPositions::trade(DAVE, who, s, 1);
+	s
+}
+
+/// DAVE holds the longs: give it enough money never to be liquidatable.
+fn fund_dave() {
+	assert_ok!(Margin::deposit(RuntimeOrigin::signed(DAVE), 1_000_000 * USD));
+}
+
+/// The band the chain stores for `who` now.
+fn expected_band(who: AccountId) -> StoredBand {
+	let vol_move = Fixed::from_inner(250_000_000_000_000_000);
+	let b = Margin::band_of(&who, 30 * 60 * 1000, vol_move, CHAIN_BAND_REFINEMENTS)
+		.unwrap()
+		.unwrap();
+	StoredBand::from_band(&b).unwrap()
+}
+
+#[test]
+fn a_crossed_band_is_liquidated_before_the_next_blocks_extrinsics() {
+	ExtBuilder::default().build_and_execute(|| {
+		ParameterNotice::set(3_600);
+		btc(50_000);
+		fund_dave();
+		// Alice: 10,000 USD against one short call; Bob: 40,000 USD against the same.
+		short_call(ALICE, 10_000);
+		short_call(BOB, 40_000);
+		// Block 1: both traded, so both are hot; not banded in the block they changed.
+		assert!(Hot::<Test>::contains_key(ALICE) && Hot::<Test>::contains_key(BOB));
+		end_block();
+		assert!(Bands::<Test>::get(ALICE).is_none());
+		// Block 2: the step evaluates them (healthy: nothing happens); `on_idle` bands them.
+		start_block(2);
+		assert!(margin_events().is_empty());
+		let alice = expected_band(ALICE);
+		end_block();
+		assert_eq!(Bands::<Test>::get(ALICE), Some(alice.clone()));
+		assert!(!Hot::<Test>::contains_key(ALICE) && !Hot::<Test>::contains_key(DAVE));
+		let bob = Bands::<Test>::get(BOB).unwrap();
+		assert!(bob.edges[0].price_hi > alice.edges[0].price_hi);
+		// Block 3: a 1 % move stays inside both bands: the step evaluates nobody.
+		btc(50_500);
+		end_block();
+		start_block(3);
+		assert!(margin_events().is_empty());
+		end_block();
+		// The price jumps to 70,000 at the end of block 3: past Alice's edge (below
+		// maintenance there), inside Bob's.
+		btc(70_000);
+		assert!(bucket_of(Fixed::from_inner(70_000 * 10i128.pow(18))) >= alice.edges[0].price_hi);
+		let r = Margin::risk_of(&ALICE).unwrap();
+		assert!(r.equity < i128::try_from(r.maintenance).unwrap());
+		// Block 4's `on_initialize` alone (no sweep, no extrinsic) liquidates Alice; Bob
+		// keeps his band and is not evaluated.
+		start_block(4);
+		assert!(swept(ALICE));
+		assert!(!margin_events().iter().any(|e| matches!(e,
+			Event::StateChanged { who, .. } | Event::MarginCalled { who, .. } if *who == BOB)));
+		assert_eq!(Bands::<Test>::get(ALICE), None);
+		assert!(Hot::<Test>::contains_key(ALICE));
+		assert!(Bands::<Test>::get(BOB).is_some());
+		end_block();
+	})
+}
+
+#[test]
+fn a_hot_account_is_re_evaluated_in_every_block() {
+	ExtBuilder::default().build_and_execute(|| {
+		ParameterNotice::set(3_600);
+		btc(50_000);
+		fund_dave();
+		// Alice sells in block 1 and the price jumps at its end (after `on_idle`, as the
+		// oracle's `on_finalize` aggregates): never banded, liquidated by block 2's step.
+		short_call(ALICE, 10_000);
+		end_block();
+		btc(70_000);
+		start_block(2);
+		assert!(swept(ALICE));
+		end_block();
+	})
+}
+
+#[test]
+fn a_withdrawal_makes_a_banded_account_hot() {
+	ExtBuilder::default().build_and_execute(|| {
+		ParameterNotice::set(3_600);
+		btc(50_000);
+		fund_dave();
+		short_call(ALICE, 20_000);
+		end_block();
+		start_block(2);
+		end_block();
+		let band = Bands::<Test>::get(ALICE).unwrap();
+		assert!(!Hot::<Test>::contains_key(ALICE));
+		// Block 3: Alice withdraws most of her money (8,000 left: above initial, 0.15 x 50,000,
+		// at 50,000).
+		start_block(3);
+		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), 12_000 * USD));
+		assert_eq!(Hot::<Test>::get(ALICE), Some(4));
+		end_block();
+		// A move inside her old band but past what her money now covers: she is hot, so
+		// block 4's step finds her anyway.
+		btc(64_000);
+		let b64 = bucket_of(Fixed::from_inner(64_000 * 10i128.pow(18)));
+		assert!(b64 < band.edges[0].price_hi);
+		let r = Margin::risk_of(&ALICE).unwrap();
+		assert!(r.equity < i128::try_from(r.maintenance).unwrap(), "{r:?}");
+		start_block(4);
+		assert!(swept(ALICE));
+		end_block();
+	})
+}
+
+#[test]
+fn a_passed_deadline_re_evaluates_the_account() {
+	ExtBuilder::default().build_and_execute(|| {
+		ParameterNotice::set(3_600);
+		btc(50_000);
+		fund_dave();
+		short_call(ALICE, 20_000);
+		end_block();
+		start_block(2);
+		end_block();
+		let deadline = Bands::<Test>::get(ALICE).unwrap().deadline;
+		// Horizon 30 minutes from block 2's time.
+		assert_eq!(deadline, T0 + 1_000 + 30 * 60 * 1000);
+		// Block 3 at the deadline exactly: still banded.
+		System::set_block_number(3);
+		Timestamp::set_timestamp(deadline);
+		start_block(3);
+		Timestamp::set_timestamp(deadline);
+		assert!(Bands::<Test>::get(ALICE).is_some());
+		// One millisecond later the band ran out: block 4's step re-evaluates her (healthy),
+		// drops the band, and she is hot until `on_idle` bands her again.
+		Timestamp::set_timestamp(deadline + 1);
+		System::set_block_number(4);
+		Margin::on_initialize(4);
+		assert!(Bands::<Test>::get(ALICE).is_none());
+		assert_eq!(Hot::<Test>::get(ALICE), Some(5));
+		System::set_block_number(5);
+		end_block();
+		assert!(Bands::<Test>::get(ALICE).is_some());
+	})
+}
+
+#[test]
+fn what_does_not_fit_the_reserve_waits_most_breached_first() {
+	ExtBuilder::default().build_and_execute(|| {
+		ParameterNotice::set(3_600);
+		btc(50_000);
+		fund_dave();
+		// Five accounts, the less money the lower their band's high edge.
+		let who = [11u64, 12, 13, 14, 15];
+		for (i, w) in who.iter().enumerate() {
+			assert_ok!(<Assets as frame_support::traits::fungibles::Mutate<_>>::mint_into(
+				USDC,
+				w,
+				100_000 * USD
+			));
+			short_call(*w, 10_000 + 5_000 * i as u128);
+		}
+		end_block();
+		start_block(2);
+		end_block();
+		assert_eq!(Hot::<Test>::count(), 0);
+		let edges: Vec<u16> =
+			who.iter().map(|w| Bands::<Test>::get(w).unwrap().edges[0].price_hi).collect();
+		assert!(edges.windows(2).all(|p| p[0] < p[1]), "{edges:?}");
+		// A reserve for two liquidations (and a half) a block.
+		let (read, _, liquidation) = Margin::visit_bounds(&11);
+		let unband = db_weight().reads_writes(1, 4 * 16 + 2).saturating_add(Margin::touch_weight());
+		let per = read.saturating_add(liquidation).saturating_add(unband);
+		let base = db_weight().reads(3 + 2 + 17);
+		TriggerReserve::set(base.saturating_add(per.saturating_mul(5).saturating_div(2)));
+		btc(80_000);
+		// Block 3: the two most breached (lowest edges) go first. (No `on_idle` from here on:
+		// its sweep would take the others.)
+		let check = || Margin::do_try_state().expect("try_state after every block");
+		let w = start_block(3);
+		assert!(w.all_lte(TriggerReserve::get()));
+		assert!(swept(11) && swept(12) && !swept(13));
+		System::assert_has_event(
+			Event::TriggersPending { evaluated: 2, hot_pending: 0, crossings_pending: true }.into(),
+		);
+		check();
+		// Block 4: the next two (11 and 12 are hot now: they come after the crossings).
+		start_block(4);
+		assert!(swept(13) && swept(14) && !swept(15));
+		check();
+		start_block(5);
+		assert!(swept(15));
+		check();
+	})
+}
+
+#[test]
+fn a_tight_band_stays_hot() {
+	ExtBuilder::default().build_and_execute(|| {
+		ParameterNotice::set(3_600);
+		btc(50_000);
+		fund_dave();
+		// 3,770 USD against a short call K = 60,000 at 50,000 (maintenance 0.075 x 50,000 =
+		// 3,750 plus a mark of almost nothing): healthy, but the band's high edge would be
+		// about 50,260, in the index price's own bucket or the next.
+		short_call(ALICE, 3_770);
+		let r = Margin::risk_of(&ALICE).unwrap();
+		assert!(r.equity >= i128::try_from(r.maintenance).unwrap(), "{r:?}");
+		end_block();
+		start_block(2);
+		end_block();
+		assert!(Bands::<Test>::get(ALICE).is_none());
+		assert_eq!(Hot::<Test>::get(ALICE), Some(2 + u64::from(REBAND_BACKOFF)));
+	})
+}
