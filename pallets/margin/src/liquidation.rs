@@ -443,7 +443,7 @@ impl<T: Config> Pallet<T> {
 
 	/// What admitting `who` to a visit costs: the read of its portfolio size, the bound of its
 	/// evaluation, and the bound of its liquidation (the insurance account: one read each).
-	pub(crate) fn visit_bounds(who: &T::AccountId) -> (Weight, Weight, Weight) {
+	pub fn visit_bounds(who: &T::AccountId) -> (Weight, Weight, Weight) {
 		let db = T::DbWeight::get();
 		if *who == Self::insurance_account() {
 			let read = db.reads(1);

@@ -253,16 +253,19 @@ impl<T: Config> Pallet<T> {
 		used
 	}
 
-	/// Whether a band is too tight to index: an edge within one bucket of the canonical value
-	/// now (it would be due at once, or after the next tick). Such an account stays hot.
+	/// Whether a band is too tight to index: a price edge within one bucket of the index price
+	/// now (due at once, or after the next tick), or a volatility edge due now. Such an
+	/// account stays hot. (Volatility edges get no margin: at a volatility of a few units of
+	/// 10^-18, as on a test chain, every bucket is one unit wide, and the box still triggers
+	/// on any real move.)
 	fn too_tight(band: &StoredBand) -> bool {
 		band.edges.iter().any(|e| match Self::current_buckets(e.underlying) {
 			None => true,
 			Some((pb, vb)) => {
 				e.price_lo.saturating_add(1) >= pb
 					|| e.price_hi <= pb.saturating_add(1)
-					|| e.vol_lo.saturating_add(1) >= vb
-					|| e.vol_hi <= vb.saturating_add(1)
+					|| e.vol_lo >= vb
+					|| e.vol_hi <= vb
 			},
 		})
 	}

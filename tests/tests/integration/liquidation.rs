@@ -104,3 +104,116 @@ fn trigger_band_through_the_runtime_api_holds_inside_and_is_tight() {
 	m.next_block().assert_ok();
 	assert!(m.positions(writer).is_empty(), "0.27 % past the band: liquidated");
 }
+
+/// Issue 14's must-show, at the size the trigger reserve holds today: writers breached by one
+/// move are liquidated in the first block after the one that fixed the new price, in its
+/// `on_initialize` (before any of its extrinsics) as many as the reserve holds, while its
+/// normal class is full of other transactions; the rest in the same block's `on_idle` if the
+/// block left room (here it does: 100 ms), else first in the next blocks.
+/// (The writers' accounts are banded before the move: the step finds them through the trigger
+/// index.)
+#[test]
+fn writers_breached_by_one_move_are_liquidated_before_a_full_blocks_extrinsics() {
+	use frame_support::dispatch::DispatchClass;
+	use frame_system::Phase;
+	use optionchain_runtime::{
+		configs::RuntimeBlockWeights, Margin, Runtime, RuntimeCall, RuntimeEvent,
+	};
+	use sp_keyring::Sr25519Keyring::Alice;
+	const WRITERS: u32 = 40;
+	let mut m = Market::with_traders(WRITERS);
+	let call = m.list_call(BTC, 60_000, WEEK);
+	m.deposit(Charlie, 20_000);
+	for i in 0..WRITERS {
+		m.deposit(Trader::Generated(i), 1_000);
+	}
+	m.next_block().assert_ok();
+	for i in 0..WRITERS {
+		m.place(Trader::Generated(i), Order::sell(call, 1, 100).post_only());
+		if i % 20 == 19 {
+			m.next_block().assert_ok();
+		}
+	}
+	for _ in 0..WRITERS / 8 {
+		m.place(Charlie, Order::buy(call, 8, 100)).next_block().assert_ok();
+	}
+	// Two quiet blocks: every writer is evaluated, then banded by `on_idle`.
+	m.advance_blocks(2);
+	let ids: Vec<_> = (0..WRITERS).map(|i| Trader::Generated(i).account_id()).collect();
+	let banded = m
+		.chain
+		.read(|| ids.iter().filter(|w| pallet_margin::Bands::<Runtime>::contains_key(*w)).count());
+	assert_eq!(banded, WRITERS as usize, "every writer is banded before the move");
+	// What one liquidation of a one-position writer is admitted by, and so how many the
+	// reserve (20 % of the block: 100 ms) holds at least.
+	let (per, reserve) = m.chain.read(|| {
+		let (read, _, liquidation) = Margin::visit_bounds(&ids[0]);
+		let db = <Runtime as frame_system::Config>::DbWeight::get();
+		let unband = db.reads_writes(1, 4 * 16 + 2).saturating_add(Margin::touch_weight());
+		(
+			read.saturating_add(liquidation).saturating_add(unband).ref_time(),
+			<Runtime as pallet_margin::Config>::TriggerReserve::get().ref_time(),
+		)
+	});
+	let fits = (reserve / per) as usize;
+	println!(
+		"trigger reserve {} ms, {} us per writer: {fits} per block",
+		reserve / 1_000_000_000,
+		per / 1_000_000
+	);
+	assert!(fits >= 10, "fewer than 10 liquidations fit the reserve: {fits}");
+	// The move is fed in this block and becomes canonical at its end.
+	m.move_price(BTC, 6).next_block();
+	let writers = |m: &mut Market| {
+		(0..WRITERS).filter(|i| !m.positions(Trader::Generated(*i)).is_empty()).count()
+	};
+	assert_eq!(writers(&mut m), WRITERS as usize);
+	// Each following block is full: the sudo key fills the normal class with four remarks
+	// of declared weight, a fifth of the class each, next to the operators' feeds (a fifth
+	// more does not fit: the pool refuses it).
+	let normal = RuntimeBlockWeights::get().get(DispatchClass::Normal).max_total.unwrap();
+	let filler = RuntimeCall::Sudo(pallet_sudo::Call::sudo_unchecked_weight {
+		call: Box::new(RuntimeCall::System(frame_system::Call::remark { remark: vec![] })),
+		weight: normal.saturating_div(5),
+	});
+	let mut left = WRITERS as usize;
+	let mut blocks = 0;
+	while left > 0 {
+		for _ in 0..4 {
+			m.call(Alice, filler.clone());
+		}
+		m.next_block();
+		blocks += 1;
+		let records = m.chain.event_records();
+		let in_init = records
+			.iter()
+			.filter(|(p, e)| {
+				*p == Phase::Initialization
+					&& matches!(e, RuntimeEvent::Margin(pallet_margin::Event::AccountSwept { .. }))
+			})
+			.count();
+		let later = records
+			.iter()
+			.filter(|(p, e)| {
+				*p != Phase::Initialization
+					&& matches!(e, RuntimeEvent::Margin(pallet_margin::Event::AccountSwept { .. }))
+			})
+			.count();
+		// At least what the admission bound promises (each visit is charged what it used,
+		// less than the bound).
+		assert!(in_init >= left.min(fits), "block {blocks} after the move: {in_init}");
+		println!(
+			"block {blocks} after the move: {in_init} liquidated in on_initialize, {later} by \
+			 the sweep in what on_idle had left"
+		);
+
+		let used = m.chain.read(frame_system::BlockWeight::<Runtime>::get);
+		assert!(
+			used.get(DispatchClass::Normal).ref_time() * 10 >= normal.ref_time() * 7,
+			"the normal class is full"
+		);
+		left -= in_init + later;
+		assert_eq!(writers(&mut m), left);
+	}
+	assert!(blocks <= (WRITERS as usize).div_ceil(fits));
+}
