@@ -130,6 +130,56 @@ mod benchmarks {
 		assert!(matches!(band, Ok(Some(_))));
 	}
 
+	/// The trigger step (margin `on_initialize`) with `k` banded accounts whose band the index
+	/// price has left (each one short call, healthy: evaluated, un-banded and made hot) among
+	/// 1,000 banded accounts whose band it has not (never read: the edge lists are ordered by
+	/// breach), no hot account. What it adds to the evaluations it makes, per account: the
+	/// index read, the band's removal (4 entries, the deadline, the band) and the hot mark.
+	#[benchmark]
+	fn trigger_step(k: Linear<0, 64>) {
+		use crate::trigger::{bucket_of, EdgeBuckets, StoredBand};
+		price::<T>(60_000);
+		let spot = Fixed::from_integer(60_000).unwrap_or(Fixed::ZERO);
+		let pb = bucket_of(spot);
+		let long = funded::<T>("long", 0, 1_000_000_000);
+		let band = |price_lo: u16, price_hi: u16| StoredBand {
+			deadline: u64::MAX / 2,
+			edges: alloc::vec![EdgeBuckets {
+				underlying: U,
+				price_lo,
+				price_hi,
+				vol_lo: 0,
+				vol_hi: u16::MAX,
+			}]
+			.try_into()
+			.unwrap_or_default(),
+		};
+		let far = band(0, u16::MAX - 1);
+		assert!(Margin::<T>::register_underlyings(&far).is_some());
+		for i in 0..1_000 {
+			let filler: T::AccountId = account("filler", i, 0);
+			Margin::<T>::set_band(&filler, Some(far.clone()));
+		}
+		let mut due = alloc::vec::Vec::new();
+		for i in 0..k {
+			let who = funded::<T>("writer", i, 100_000);
+			T::BenchmarkHelper::open_positions(&who, &long, U, 1);
+			// Its high edge is the index price's bucket: due.
+			Margin::<T>::set_band(&who, Some(band(0, pb)));
+			due.push(who);
+		}
+		let _ = Hot::<T>::clear(u32::MAX, None);
+		let n = frame_system::Pallet::<T>::block_number();
+		#[block]
+		{
+			Margin::<T>::trigger_step(n);
+		}
+		for who in due.iter() {
+			assert!(Bands::<T>::get(who).is_none() && Hot::<T>::contains_key(who));
+		}
+		assert_eq!(Bands::<T>::iter_keys().count(), 1_000);
+	}
+
 	#[benchmark]
 	fn sweep_base() {
 		#[block]

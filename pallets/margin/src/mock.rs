@@ -127,6 +127,9 @@ struct PosState {
 
 std::thread_local! {
 	static POS: RefCell<PosState> = RefCell::new(PosState::default());
+	/// Calls of `MockPositions::portfolio` (one per evaluation or band), for the simulation's
+	/// report.
+	pub static PORTFOLIO_READS: RefCell<u64> = const { RefCell::new(0) };
 }
 
 /// In-memory `PositionsProvider`.
@@ -149,7 +152,11 @@ impl MockPositions {
 			let mut p = p.borrow_mut();
 			*p.nets.entry((buyer, series)).or_default() += q;
 			*p.nets.entry((seller, series)).or_default() -= q;
-			p.nets.retain(|_, n| *n != 0);
+			for k in [(buyer, series), (seller, series)] {
+				if p.nets.get(&k) == Some(&0) {
+					p.nets.remove(&k);
+				}
+			}
 		});
 		// As the options pallet's margin checks after a fill do.
 		crate::Pallet::<Test>::touch(&buyer);
@@ -201,12 +208,13 @@ impl MockPositions {
 
 impl PositionsProvider<AccountId> for MockPositions {
 	fn portfolio(who: &AccountId) -> Portfolio {
+		PORTFOLIO_READS.with(|c| *c.borrow_mut() += 1);
 		POS.with(|p| {
 			let p = p.borrow();
 			let positions = p
 				.nets
-				.iter()
-				.filter(|((a, _), n)| a == who && **n != 0)
+				.range((*who, 0)..=(*who, SeriesId::MAX))
+				.filter(|(_, n)| **n != 0)
 				.map(|((_, s), n)| PositionInfo { series: *s, terms: p.series[s], net: *n })
 				.collect();
 			let orders = p.orders.get(who).cloned().unwrap_or_default();
@@ -228,7 +236,11 @@ impl PositionsProvider<AccountId> for MockPositions {
 			let mut p = p.borrow_mut();
 			*p.nets.entry((*from, series)).or_default() -= signed;
 			*p.nets.entry((*to, series)).or_default() += signed;
-			p.nets.retain(|_, n| *n != 0);
+			for k in [(*from, series), (*to, series)] {
+				if p.nets.get(&k) == Some(&0) {
+					p.nets.remove(&k);
+				}
+			}
 		});
 		Ok(())
 	}
@@ -245,7 +257,7 @@ impl PositionsProvider<AccountId> for MockPositions {
 		POS.with(|p| {
 			let p = p.borrow();
 			let orders = p.orders.get(who).map(|v| v.len() as u32).unwrap_or(0);
-			let series = p.nets.keys().filter(|(w, _)| w == who).count() as u32;
+			let series = p.nets.range((*who, 0)..=(*who, SeriesId::MAX)).count() as u32;
 			PortfolioSize { series: series.saturating_add(orders), orders }
 		})
 	}

@@ -9,5 +9,6 @@ mod ledger;
 mod liquidation;
 mod properties;
 mod requirements;
+mod simulation;
 mod step;
 mod trigger;
