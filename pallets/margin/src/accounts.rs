@@ -208,6 +208,11 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		.ok_or(Error::<T>::Overflow)?;
 		let paid = due.min(share);
 		Self::credit(who, paid)?;
+		// The account's evaluation counted the long at its full payout: receiving less (a
+		// loss socialised, or rounding) lowers its equity, so its band is stale.
+		if paid < due {
+			Self::touch(who);
+		}
 		let delta = i128::try_from(paid).map_err(|_| Error::<T>::Overflow)?;
 		Self::add_clearing(series, delta.checked_neg().ok_or(Error::<T>::Overflow)?)?;
 		let lost = due.checked_sub(paid).ok_or(Error::<T>::Overflow)?;

@@ -515,16 +515,26 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Record `who`'s state, emitting `StateChanged` (and `MarginCalled` when it becomes
-	/// restricted).
+	/// restricted). An account under liquidation that is back at or above its liquidation
+	/// target (a price move, a deposit) leaves it here (`LiquidationEnded`), not only in a
+	/// later liquidation.
 	pub(crate) fn record_state(who: &T::AccountId, risk: &Risk) -> Result<AccountState, Error<T>> {
 		let Some(mut info) = Accounts::<T>::get(who) else {
 			return Self::state_of(risk, false);
 		};
+		let ended = info.in_liquidation
+			&& Self::meets(risk.equity, Self::liquidation_target(risk.maintenance)?);
+		if ended {
+			info.in_liquidation = false;
+			Self::deposit_event(Event::LiquidationEnded { account: who.clone() });
+		}
 		let state = Self::state_of(risk, info.in_liquidation)?;
-		if state != info.state {
-			let from = info.state;
+		let from = info.state;
+		if state != from || ended {
 			info.state = state;
 			Accounts::<T>::insert(who, info);
+		}
+		if state != from {
 			Self::deposit_event(Event::StateChanged { who: who.clone(), from, to: state });
 			if state == AccountState::Restricted {
 				Self::deposit_event(Event::MarginCalled {

@@ -29,7 +29,10 @@
 use crate::{
 	band::CHAIN_BAND_REFINEMENTS,
 	pallet::*,
-	trigger::{bucket_of, EdgeKind, StoredBand, Touched, MAX_BAND_UNDERLYINGS},
+	trigger::{
+		bucket_of, order_key, DeadlineKey, EdgeKind, IndexKey, StoredBand, Touched,
+		MAX_BAND_UNDERLYINGS,
+	},
 	WeightInfo,
 };
 use alloc::collections::BTreeSet;
@@ -48,10 +51,22 @@ const DUE_BATCH: u32 = 16;
 
 /// What the caller of a visit does next.
 enum Next {
-	/// Go on with the next account.
-	Continue,
+	/// Go on with the next account (the visited account had a band).
+	Continue(bool),
 	/// The reserve is used up (or the account's liquidation does not fit): stop the step.
 	Stop,
+}
+
+/// What a trigger step has done so far.
+struct StepCounters<T: Config> {
+	/// Weight used.
+	used: Weight,
+	/// Accounts visited.
+	seen: BTreeSet<T::AccountId>,
+	/// Accounts evaluated.
+	evaluated: u32,
+	/// Hot accounts evaluated.
+	hot_visited: u32,
 }
 
 impl<T: Config> Pallet<T> {
@@ -82,19 +97,39 @@ impl<T: Config> Pallet<T> {
 		Some((bucket_of(m.spot), bucket_of(m.vol)))
 	}
 
+	/// Upper bound of dropping a band of `boxes` underlyings in the trigger step and marking
+	/// the account hot: the band's read (twice), its entries, deadline and itself, the mark.
+	pub fn unband_weight(boxes: u32) -> Weight {
+		let writes = 4u64.saturating_mul(u64::from(boxes)).saturating_add(2);
+		T::DbWeight::get().reads_writes(2, writes).saturating_add(Self::touch_weight())
+	}
+
 	/// Visit `who` for the trigger step, charging `used`, within `limit`: `Stop` (nothing
 	/// changed but the reads charged, or the state recorded of a liquidatable account whose
 	/// liquidation does not fit) when it does not fit; otherwise evaluated, margin-called or
-	/// liquidated, and, when `unband`, its band removed and the account made hot.
-	fn trigger_visit(who: &T::AccountId, unband: bool, used: &mut Weight, limit: Weight) -> Next {
+	/// liquidated, and, when `unband`, its band removed and the account made hot, eligible for
+	/// banding again in this block's `on_idle` (`Hot = n`: it was just evaluated). Returns
+	/// whether it had a band.
+	fn trigger_visit(
+		who: &T::AccountId,
+		unband: bool,
+		n: BlockNumberFor<T>,
+		used: &mut Weight,
+		limit: Weight,
+	) -> Next {
+		let db = T::DbWeight::get();
+		let reads = T::Positions::portfolio_size_weight().saturating_add(db.reads(1));
+		if !limit.all_gte(used.saturating_add(reads)) {
+			return Next::Stop;
+		}
 		let (read, evaluation, liquidation) = Self::visit_bounds(who);
 		*used = used.saturating_add(read);
-		let unband_bound = if unband {
-			// The band's entries, its deadline, the band, and the mark.
-			let writes = 4u64.saturating_mul(u64::from(MAX_BAND_UNDERLYINGS)).saturating_add(2);
-			T::DbWeight::get().reads_writes(1, writes).saturating_add(Self::touch_weight())
+		let (had_band, unband_bound) = if unband {
+			*used = used.saturating_add(db.reads(1));
+			let boxes = Bands::<T>::get(who).map(|b| b.edges.len()).unwrap_or(0);
+			(boxes > 0, Self::unband_weight(boxes as u32))
 		} else {
-			Weight::zero()
+			(false, Weight::zero())
 		};
 		if !limit.all_gte(used.saturating_add(evaluation).saturating_add(unband_bound)) {
 			return Next::Stop;
@@ -109,35 +144,30 @@ impl<T: Config> Pallet<T> {
 		}
 		if unband {
 			let t = Self::set_band(who, None);
-			Self::touch(who);
+			if who != &Self::insurance_account() {
+				Hot::<T>::insert(who, n);
+			}
 			*used = used
 				.saturating_add(Self::touched_weight(t))
 				.saturating_add(Self::touch_weight());
 		}
-		Next::Continue
+		Next::Continue(had_band)
 	}
 
-	/// The trigger step of block `n` (see the module doc). Returns the weight used, at most
-	/// `TriggerReserve`.
-	pub(crate) fn trigger_step(_n: BlockNumberFor<T>) -> Weight {
+	/// Phase 1 of the step: the entries of every edge list due at the canonical price and
+	/// volatility now, list by list, each from its most breached entry. Returns whether it
+	/// stopped with due entries left.
+	fn visit_crossings(n: BlockNumberFor<T>, c: &mut StepCounters<T>, limit: Weight) -> bool {
 		let db = T::DbWeight::get();
-		let limit = T::TriggerReserve::get();
-		// The underlyings list, the hot count, the cursor.
-		let mut used = db.reads(3);
-		if !limit.all_gte(used) {
-			return Weight::zero();
-		}
-		let mut seen: BTreeSet<T::AccountId> = BTreeSet::new();
-		let mut evaluated = 0u32;
-		let mut stopped = false;
-		let now = T::Time::now();
-
-		// 1. Bands the price or the volatility left, most breached first.
 		let underlyings = TriggerUnderlyings::<T>::get();
-		'lists: for u in underlyings.iter() {
-			used = used.saturating_add(T::Oracle::read_weight().saturating_mul(2));
+		for u in underlyings.iter() {
+			let market_reads = T::Oracle::read_weight().saturating_mul(2);
+			if !limit.all_gte(c.used.saturating_add(market_reads)) {
+				return true;
+			}
+			c.used = c.used.saturating_add(market_reads);
 			let Some((pb, vb)) = Self::current_buckets(*u) else { continue };
-			for (kind, c) in [
+			for (kind, current) in [
 				(EdgeKind::PriceLo, pb),
 				(EdgeKind::PriceHi, pb),
 				(EdgeKind::VolLo, vb),
@@ -145,21 +175,29 @@ impl<T: Config> Pallet<T> {
 			] {
 				loop {
 					let batch_read = db.reads(u64::from(DUE_BATCH).saturating_add(1));
-					if !limit.all_gte(used.saturating_add(batch_read)) {
-						stopped = true;
-						break 'lists;
+					if !limit.all_gte(c.used.saturating_add(batch_read)) {
+						return true;
 					}
-					let (found, done, t) = Self::due_entries(*u, kind, c, DUE_BATCH);
-					used = used.saturating_add(Self::touched_weight(t));
-					for (_, who) in found {
-						// (An account has one entry per list; a later list may find an account
-						// visited already: its band is gone, so it cannot be found again.)
-						if let Next::Stop = Self::trigger_visit(&who, true, &mut used, limit) {
-							stopped = true;
-							break 'lists;
+					let (found, done, t) = Self::due_entries(*u, kind, current, DUE_BATCH);
+					c.used = c.used.saturating_add(Self::touched_weight(t));
+					for (b, who) in found {
+						let key = IndexKey { bucket: order_key(kind, b).to_be_bytes(), who };
+						// An entry without a band behind it (visited already in this step, or
+						// the index and the bands disagree): removed, so that it cannot come
+						// back in every batch.
+						let stale = c.seen.contains(&key.who)
+							|| match Self::trigger_visit(&key.who, true, n, &mut c.used, limit) {
+								Next::Stop => return true,
+								Next::Continue(had_band) => {
+									c.evaluated = c.evaluated.saturating_add(1);
+									c.seen.insert(key.who.clone());
+									!had_band
+								},
+							};
+						if stale {
+							TriggerIndex::<T>::remove((*u, kind), key);
+							c.used = c.used.saturating_add(db.writes(1));
 						}
-						evaluated = evaluated.saturating_add(1);
-						seen.insert(who);
 					}
 					if done {
 						break;
@@ -167,90 +205,131 @@ impl<T: Config> Pallet<T> {
 				}
 			}
 		}
+		false
+	}
 
-		// 2. Bands whose deadline passed, earliest first.
-		if !stopped {
-			loop {
-				let batch_read = db.reads(u64::from(DUE_BATCH).saturating_add(1));
-				if !limit.all_gte(used.saturating_add(batch_read)) {
-					stopped = true;
-					break;
+	/// Phase 2: the bands whose deadline is before `now`, earliest first. Returns whether it
+	/// stopped with some left.
+	fn visit_deadlines(n: BlockNumberFor<T>, c: &mut StepCounters<T>, limit: Weight) -> bool {
+		let db = T::DbWeight::get();
+		let now = T::Time::now();
+		loop {
+			let batch_read = db.reads(u64::from(DUE_BATCH).saturating_add(1));
+			if !limit.all_gte(c.used.saturating_add(batch_read)) {
+				return true;
+			}
+			let (found, done, t) = Self::due_deadlines(now, DUE_BATCH);
+			c.used = c.used.saturating_add(Self::touched_weight(t));
+			for (at, who) in found {
+				let stale = c.seen.contains(&who)
+					|| match Self::trigger_visit(&who, true, n, &mut c.used, limit) {
+						Next::Stop => return true,
+						Next::Continue(had_band) => {
+							c.evaluated = c.evaluated.saturating_add(1);
+							c.seen.insert(who.clone());
+							!had_band
+						},
+					};
+				if stale {
+					DeadlineIndex::<T>::remove(DeadlineKey { at: at.to_be_bytes(), who });
+					c.used = c.used.saturating_add(db.writes(1));
 				}
-				let (found, done, t) = Self::due_deadlines(now, DUE_BATCH);
-				used = used.saturating_add(Self::touched_weight(t));
-				for who in found {
-					if let Next::Stop = Self::trigger_visit(&who, true, &mut used, limit) {
-						stopped = true;
-						break;
-					}
-					evaluated = evaluated.saturating_add(1);
-					seen.insert(who);
-				}
-				if stopped || done {
-					break;
-				}
+			}
+			if done {
+				return false;
 			}
 		}
-		let crossings_pending = stopped;
+	}
 
-		// 3. Every hot account, round robin from the cursor (the last account visited).
-		let mut hot_visited = 0u32;
-		if !stopped {
-			let cursor = HotCursor::<T>::get().map(|c| c.into_inner());
-			let key_read = db.reads(1);
-			let mut last: Option<T::AccountId> = None;
-			let first = match cursor.clone() {
-				Some(c) => Hot::<T>::iter_from(c),
-				None => Hot::<T>::iter(),
-			};
-			// After the end, from the start up to the cursor (inclusive: it was visited last
-			// time, and is due again).
-			let wrap = cursor.clone().into_iter().flat_map(|c| {
-				Hot::<T>::iter().take_while(move |(k, _)| Hot::<T>::hashed_key_for(k) <= c)
-			});
-			let mut keys = first.chain(wrap).map(|(k, _)| k);
-			loop {
-				if !limit.all_gte(used.saturating_add(key_read)) {
-					stopped = true;
-					break;
-				}
-				used = used.saturating_add(key_read);
-				let Some(who) = keys.next() else { break };
-				if seen.contains(&who) {
-					last = Some(who);
-					continue;
-				}
-				if let Next::Stop = Self::trigger_visit(&who, false, &mut used, limit) {
-					stopped = true;
-					break;
-				}
-				evaluated = evaluated.saturating_add(1);
-				hot_visited = hot_visited.saturating_add(1);
+	/// Phase 3: every hot account not visited yet in this step, round robin from the cursor
+	/// (the last account visited by a step that could not finish). Returns whether it stopped
+	/// with some left.
+	fn visit_hot(n: BlockNumberFor<T>, c: &mut StepCounters<T>, limit: Weight) -> bool {
+		let db = T::DbWeight::get();
+		let cursor = HotCursor::<T>::get().map(|c| c.into_inner());
+		let key_read = db.reads(1);
+		let mut last: Option<T::AccountId> = None;
+		let first = match cursor.clone() {
+			Some(c) => Hot::<T>::iter_from(c),
+			None => Hot::<T>::iter(),
+		};
+		// After the end, from the start up to the cursor (inclusive: it was visited last
+		// time, and is due again).
+		let wrap = cursor.clone().into_iter().flat_map(|c| {
+			Hot::<T>::iter().take_while(move |(k, _)| Hot::<T>::hashed_key_for(k) <= c)
+		});
+		let mut keys = first.chain(wrap).map(|(k, _)| k);
+		let mut stopped = false;
+		loop {
+			if !limit.all_gte(c.used.saturating_add(key_read)) {
+				stopped = true;
+				break;
+			}
+			c.used = c.used.saturating_add(key_read);
+			let Some(who) = keys.next() else { break };
+			if c.seen.contains(&who) {
 				last = Some(who);
+				continue;
 			}
-			if stopped {
-				// The next step starts after the last account visited.
-				if let Some(who) = last {
-					match BoundedVec::try_from(Hot::<T>::hashed_key_for(&who)) {
-						Ok(k) => HotCursor::<T>::put(k),
-						Err(_) => HotCursor::<T>::kill(),
-					}
-					used = used.saturating_add(db.writes(1));
-				}
+			if let Next::Stop = Self::trigger_visit(&who, false, n, &mut c.used, limit) {
+				stopped = true;
+				break;
 			}
+			c.evaluated = c.evaluated.saturating_add(1);
+			c.hot_visited = c.hot_visited.saturating_add(1);
+			c.seen.insert(who.clone());
+			last = Some(who);
 		}
 		if stopped {
-			// (The accounts the crossings visited are hot now, and were evaluated.)
-			let visited = hot_visited.saturating_add(u32::try_from(seen.len()).unwrap_or(u32::MAX));
+			// The next step starts after the last account visited (the write is reserved
+			// at the start of the step).
+			if let Some(who) = last {
+				match BoundedVec::try_from(Hot::<T>::hashed_key_for(&who)) {
+					Ok(k) => HotCursor::<T>::put(k),
+					Err(_) => HotCursor::<T>::kill(),
+				}
+			}
+		}
+		stopped
+	}
+
+	/// The trigger step of block `n` (see the module doc). Returns the weight used, at most
+	/// `TriggerReserve`. Crossings may use 75 % of the reserve, deadlines up to 90 %, the hot
+	/// accounts the rest (so that neither kind starves the others); what is left after the
+	/// hot accounts goes back to crossings and deadlines still waiting.
+	pub(crate) fn trigger_step(n: BlockNumberFor<T>) -> Weight {
+		let db = T::DbWeight::get();
+		let limit = T::TriggerReserve::get();
+		// The underlyings list, the hot count and the cursor read; the cursor and the event
+		// written at the end, if it stops.
+		let start = db.reads_writes(3, 2);
+		if !limit.all_gte(start) {
+			return Weight::zero();
+		}
+		let mut c =
+			StepCounters::<T> { used: start, seen: BTreeSet::new(), evaluated: 0, hot_visited: 0 };
+		let share = |p: u8| sp_runtime::Percent::from_percent(p) * limit;
+		let mut crossings = Self::visit_crossings(n, &mut c, share(75));
+		let mut deadlines = Self::visit_deadlines(n, &mut c, share(90));
+		let hot = Self::visit_hot(n, &mut c, limit);
+		if crossings {
+			crossings = Self::visit_crossings(n, &mut c, limit);
+		}
+		if deadlines {
+			deadlines = Self::visit_deadlines(n, &mut c, limit);
+		}
+		if crossings || deadlines || hot {
+			// (The accounts the crossings and deadlines visited are hot now, and were
+			// evaluated.)
+			let visited = u32::try_from(c.seen.len()).unwrap_or(u32::MAX);
 			let hot_pending = Hot::<T>::count().saturating_sub(visited);
 			Self::deposit_event(Event::TriggersPending {
-				evaluated,
+				evaluated: c.evaluated,
 				hot_pending,
-				crossings_pending,
+				crossings_pending: crossings || deadlines,
 			});
-			used = used.saturating_add(db.writes(1));
 		}
-		used
+		c.used
 	}
 
 	/// Whether a band is too tight to index: a price edge within one bucket of the index price
@@ -272,12 +351,19 @@ impl<T: Config> Pallet<T> {
 
 	/// Upper bound of banding an account of `entries` portfolio entries: the band
 	/// (`trigger_band`), the market reads of further underlyings, the index update (every
-	/// entry and deadline rewritten), the underlying list and the hot entry.
+	/// entry of at most one box per entry, and the deadline, rewritten), the underlying list,
+	/// the current buckets' reads, the hot entry, and the portfolio read that finds an account
+	/// without positions.
 	pub fn reband_weight_for(entries: u32) -> Weight {
-		let writes = 8u64.saturating_mul(u64::from(MAX_BAND_UNDERLYINGS)).saturating_add(4);
+		// At most one box per entry: each of its 4 entries removed and inserted.
+		let boxes = u64::from(entries.clamp(1, MAX_BAND_UNDERLYINGS));
+		// (The deadline's 2, the band, the underlyings list, the hot entry and its counter.)
+		let writes = 8u64.saturating_mul(boxes).saturating_add(6);
+		let reads = 2u64.saturating_mul(boxes).saturating_add(4);
 		T::WeightInfo::trigger_band(entries.max(1))
 			.saturating_add(Self::extra_underlyings_weight(entries))
-			.saturating_add(T::DbWeight::get().reads_writes(4, writes))
+			.saturating_add(T::Positions::portfolio_weight())
+			.saturating_add(T::DbWeight::get().reads_writes(reads, writes))
 	}
 
 	/// Band `who` now (it is hot and was not changed in block `n`): store its band and make
@@ -316,7 +402,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `on_idle`: band the hot accounts not changed in block `n` (whose entry is `<= n`),
-	/// round robin from the cursor, each while its bound (from its real size) fits `limit`.
+	/// round robin from the cursor, each if its bound (from its real size) fits what is left
+	/// of `limit` (one that does not is passed over until the round comes back).
 	pub(crate) fn reband_idle(n: BlockNumberFor<T>, limit: Weight) -> Weight {
 		let db = T::DbWeight::get();
 		let key_read = db.reads(1);
@@ -350,7 +437,9 @@ impl<T: Config> Pallet<T> {
 			used = used.saturating_add(size_read);
 			let bound = Self::reband_weight_for(size.entries());
 			if !limit.all_gte(used.saturating_add(bound)) {
-				break;
+				// A large account waits for a block with room; smaller ones go on.
+				last = Some(who);
+				continue;
 			}
 			Self::reband(&who, n);
 			used = used.saturating_add(bound);
@@ -378,7 +467,15 @@ impl<T: Config> Pallet<T> {
 			if who == insurance || Hot::<T>::contains_key(&who) {
 				continue;
 			}
-			let holds = T::Positions::portfolio(&who).positions.iter().any(|p| p.net != 0);
+			// Positions that can still move: not expired, or expired with no settlement
+			// price yet (an expired one whose price is fixed is a constant until it is
+			// settled, which moves money and marks the account).
+			let holds = T::Positions::portfolio(&who).positions.iter().any(|p| {
+				p.net != 0
+					&& (now < p.terms.expiry
+						|| T::Oracle::settlement_price(p.terms.underlying, p.terms.expiry)
+							.is_none())
+			});
 			let Some(band) = Bands::<T>::get(&who) else {
 				ensure!(!holds, "an account with positions is neither hot nor banded");
 				continue;

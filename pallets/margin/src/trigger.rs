@@ -299,22 +299,23 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The accounts whose band's deadline is before `now`, earliest first, at most `max`, and
-	/// whether every one was returned. One read per account returned plus one.
-	pub fn due_deadlines(now: Moment, max: u32) -> (Vec<T::AccountId>, bool, Touched) {
+	/// The accounts whose band's deadline is before `now` (with the deadline), earliest first,
+	/// at most `max`, and whether every one was returned. One read per account returned plus one.
+	pub fn due_deadlines(now: Moment, max: u32) -> (Vec<(Moment, T::AccountId)>, bool, Touched) {
 		let mut found = Vec::new();
 		let mut t = Touched::default();
 		let mut iter = DeadlineIndex::<T>::iter_keys();
 		loop {
 			t.reads = t.reads.saturating_add(1);
 			let Some(k) = iter.next() else { return (found, true, t) };
-			if Moment::from_be_bytes(k.at) >= now {
+			let at = Moment::from_be_bytes(k.at);
+			if at >= now {
 				return (found, true, t);
 			}
 			if found.len() >= max as usize {
 				return (found, false, t);
 			}
-			found.push(k.who);
+			found.push((at, k.who));
 		}
 	}
 

@@ -148,8 +148,7 @@ fn writers_breached_by_one_move_are_liquidated_before_a_full_blocks_extrinsics()
 	// reserve (20 % of the block: 100 ms) holds at least.
 	let (per, reserve) = m.chain.read(|| {
 		let (read, _, liquidation) = Margin::visit_bounds(&ids[0]);
-		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		let unband = db.reads_writes(1, 4 * 16 + 2).saturating_add(Margin::touch_weight());
+		let unband = Margin::unband_weight(1);
 		(
 			read.saturating_add(liquidation).saturating_add(unband).ref_time(),
 			<Runtime as pallet_margin::Config>::TriggerReserve::get().ref_time(),

@@ -69,8 +69,8 @@ fn visits_return_the_crossed_edges_most_breached_first() {
 		assert_eq!(due(BTC, EdgeKind::PriceHi, 119, 10).0, vec![]);
 		// Deadlines before 3 ms: ALICE (1), BOB (2), earliest first.
 		let (found, done, t) = Margin::due_deadlines(3, 10);
-		assert_eq!((found, done, t.reads), (vec![ALICE, BOB], true, 3));
-		assert_eq!(Margin::due_deadlines(1, 10).0, Vec::<AccountId>::new());
+		assert_eq!((found, done, t.reads), (vec![(1, ALICE), (2, BOB)], true, 3));
+		assert_eq!(Margin::due_deadlines(1, 10).0, vec![]);
 	})
 }
 
