@@ -154,6 +154,31 @@ impl<T: Config> Pallet<T> {
 		Next::Continue(had_band)
 	}
 
+	/// An account found by a due index entry: visited and un-banded; or, if the step visited
+	/// it already (as a hot account, whose band is stale), only un-banded. Returns whether it
+	/// had a band.
+	fn due_visit(
+		who: &T::AccountId,
+		n: BlockNumberFor<T>,
+		c: &mut StepCounters<T>,
+		limit: Weight,
+	) -> Next {
+		if c.seen.contains(who) {
+			if !limit.all_gte(c.used.saturating_add(Self::unband_weight(MAX_BAND_UNDERLYINGS))) {
+				return Next::Stop;
+			}
+			let t = Self::set_band(who, None);
+			c.used = c.used.saturating_add(Self::touched_weight(t));
+			return Next::Continue(t.writes > 0);
+		}
+		let next = Self::trigger_visit(who, true, n, &mut c.used, limit);
+		if let Next::Continue(_) = next {
+			c.evaluated = c.evaluated.saturating_add(1);
+			c.seen.insert(who.clone());
+		}
+		next
+	}
+
 	/// Phase 1 of the step: the entries of every edge list due at the canonical price and
 	/// volatility now, list by list, each from its most breached entry. Returns whether it
 	/// stopped with due entries left.
@@ -182,19 +207,13 @@ impl<T: Config> Pallet<T> {
 					c.used = c.used.saturating_add(Self::touched_weight(t));
 					for (b, who) in found {
 						let key = IndexKey { bucket: order_key(kind, b).to_be_bytes(), who };
-						// An entry without a band behind it (visited already in this step, or
-						// the index and the bands disagree): removed, so that it cannot come
-						// back in every batch.
-						let stale = c.seen.contains(&key.who)
-							|| match Self::trigger_visit(&key.who, true, n, &mut c.used, limit) {
-								Next::Stop => return true,
-								Next::Continue(had_band) => {
-									c.evaluated = c.evaluated.saturating_add(1);
-									c.seen.insert(key.who.clone());
-									!had_band
-								},
-							};
-						if stale {
+						let had_band = match Self::due_visit(&key.who, n, c, limit) {
+							Next::Stop => return true,
+							Next::Continue(had_band) => had_band,
+						};
+						// An entry without a band behind it (the index and the bands
+						// disagree): removed, so that it cannot come back in every batch.
+						if !had_band {
 							TriggerIndex::<T>::remove((*u, kind), key);
 							c.used = c.used.saturating_add(db.writes(1));
 						}
@@ -221,16 +240,11 @@ impl<T: Config> Pallet<T> {
 			let (found, done, t) = Self::due_deadlines(now, DUE_BATCH);
 			c.used = c.used.saturating_add(Self::touched_weight(t));
 			for (at, who) in found {
-				let stale = c.seen.contains(&who)
-					|| match Self::trigger_visit(&who, true, n, &mut c.used, limit) {
-						Next::Stop => return true,
-						Next::Continue(had_band) => {
-							c.evaluated = c.evaluated.saturating_add(1);
-							c.seen.insert(who.clone());
-							!had_band
-						},
-					};
-				if stale {
+				let had_band = match Self::due_visit(&who, n, c, limit) {
+					Next::Stop => return true,
+					Next::Continue(had_band) => had_band,
+				};
+				if !had_band {
 					DeadlineIndex::<T>::remove(DeadlineKey { at: at.to_be_bytes(), who });
 					c.used = c.used.saturating_add(db.writes(1));
 				}
