@@ -10,16 +10,6 @@
 //!
 //! `SubstrateWeight` charges storage through the runtime's `T::DbWeight` (ParityDB); `()` uses
 //! `RocksDbWeight` (mocks and tests).
-//!
-//! `trigger_band` comes from a second full run of this pallet (commit b63573a, 2026-12-03
-//! 09:56 UTC, same command and machine; its whole output is kept in
-//! `benchmarks/pallet_margin.2026-12-03-run.rs`); the other weights are from the run of
-//! commit 1a551fb that the READMEs' throughput tables use. Between the two runs the fits of
-//! `liquidate` and `sweep_account` moved by up to 3x in their intercepts on this shared VM (the
-//! totals at small n by up to 3x as well), so only ratios within one run are meaningful: in the
-//! second run `trigger_band(n) = 1.11 ms + 0.566 ms * n` against `margin_check(n) = 0.153 ms +
-//! 0.036 ms * n`, i.e. a band costs about 15.6 margin checks per position (about 41
-//! Black-Scholes prices at 13.8 us each).
 
 // Executed Command:
 // /root/.cache/optionchain/production/target/production/optionchain-node
@@ -63,10 +53,11 @@ pub trait WeightInfo {
 	fn liquidate(n: u32, ) -> Weight;
 	fn set_parameters() -> Weight;
 	fn margin_check(n: u32, ) -> Weight;
+	fn trigger_band(n: u32, ) -> Weight;
+	fn trigger_step(k: u32, ) -> Weight;
 	fn sweep_base() -> Weight;
 	fn sweep_account(n: u32, ) -> Weight;
 	fn black_scholes_greeks() -> Weight;
-	fn trigger_band(n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_margin` using the runtime's database weights.
@@ -84,10 +75,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::AccountCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `607`
+		//  Measured:  `643`
 		//  Estimated: `6208`
-		// Minimum execution time: 75_985_000 picoseconds.
-		Weight::from_parts(98_894_000, 6208)
+		// Minimum execution time: 74_318_000 picoseconds.
+		Weight::from_parts(87_160_000, 6208)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -113,6 +104,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
 	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Hot` (r:1 w:1)
+	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Asset` (r:1 w:1)
 	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Account` (r:2 w:2)
@@ -120,15 +113,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn withdraw(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3128 + n * (95 ±0)`
+		//  Measured:  `3295 + n * (95 ±0)`
 		//  Estimated: `21887 + n * (1294 ±93)`
-		// Minimum execution time: 156_045_000 picoseconds.
-		Weight::from_parts(338_399_805, 21887)
-			// Standard Error: 720_095
-			.saturating_add(Weight::from_parts(27_879_150, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(28_u64))
+		// Minimum execution time: 167_626_000 picoseconds.
+		Weight::from_parts(440_234_269, 21887)
+			// Standard Error: 884_420
+			.saturating_add(Weight::from_parts(21_806_325, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(29_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 1294).saturating_mul(n.into()))
 	}
 	/// Storage: `Margin::Accounts` (r:2 w:2)
@@ -159,18 +152,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::OrderLocations` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Books` (r:32 w:32)
 	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Hot` (r:2 w:2)
+	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::CounterForHot` (r:1 w:1)
+	/// Proof: `Margin::CounterForHot` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn liquidate(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1203 + n * (178 ±0)`
+		//  Measured:  `1370 + n * (178 ±0)`
 		//  Estimated: `24434 + n * (6493 ±93)`
-		// Minimum execution time: 227_504_000 picoseconds.
-		Weight::from_parts(125_892_386, 24434)
-			// Standard Error: 1_153_852
-			.saturating_add(Weight::from_parts(77_424_420, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(13_u64))
+		// Minimum execution time: 271_138_000 picoseconds.
+		Weight::from_parts(168_668_657, 24434)
+			// Standard Error: 1_315_525
+			.saturating_add(Weight::from_parts(72_506_678, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 6493).saturating_mul(n.into()))
 	}
@@ -180,8 +177,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 9_271_000 picoseconds.
-		Weight::from_parts(17_438_000, 0)
+		// Minimum execution time: 9_615_000 picoseconds.
+		Weight::from_parts(16_726_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:1 w:0)
@@ -206,18 +203,109 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
 	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Hot` (r:1 w:1)
+	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 32]`.
 	fn margin_check(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1046 + n * (183 ±0)`
+		//  Measured:  `1213 + n * (183 ±0)`
 		//  Estimated: `5563 + n * (2601 ±0)`
-		// Minimum execution time: 162_625_000 picoseconds.
-		Weight::from_parts(86_158_734, 5563)
-			// Standard Error: 703_134
-			.saturating_add(Weight::from_parts(46_325_928, 0).saturating_mul(n.into()))
+		// Minimum execution time: 113_585_000 picoseconds.
+		Weight::from_parts(166_384_484, 5563)
+			// Standard Error: 561_301
+			.saturating_add(Weight::from_parts(45_727_550, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
+	}
+	/// Storage: `Margin::Accounts` (r:1 w:0)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountSeriesIndex` (r:1 w:0)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Positions` (r:32 w:0)
+	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Series` (r:32 w:0)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Params` (r:1 w:0)
+	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PendingParams` (r:1 w:0)
+	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::IndexPrices` (r:1 w:0)
+	/// Proof: `Oracle::IndexPrices` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Breakers` (r:1 w:0)
+	/// Proof: `Oracle::Breakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Volatilities` (r:1 w:0)
+	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
+	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 32]`.
+	fn trigger_band(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1117 + n * (183 ±0)`
+		//  Estimated: `5563 + n * (2601 ±0)`
+		// Minimum execution time: 842_775_000 picoseconds.
+		Weight::from_parts(911_499_000, 5563)
+			// Standard Error: 5_424_028
+			.saturating_add(Weight::from_parts(776_292_277, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
+	}
+	/// Storage: `Margin::TriggerUnderlyings` (r:1 w:0)
+	/// Proof: `Margin::TriggerUnderlyings` (`max_values`: Some(1), `max_size`: Some(258), added: 753, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::IndexPrices` (r:1 w:0)
+	/// Proof: `Oracle::IndexPrices` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Breakers` (r:1 w:0)
+	/// Proof: `Oracle::Breakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Volatilities` (r:1 w:0)
+	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
+	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::TriggerIndex` (r:68 w:256)
+	/// Proof: `Margin::TriggerIndex` (`max_values`: None, `max_size`: Some(47), added: 2522, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountSeriesIndex` (r:64 w:0)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountOrders` (r:64 w:0)
+	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Bands` (r:64 w:64)
+	/// Proof: `Margin::Bands` (`max_values`: None, `max_size`: Some(249), added: 2724, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Accounts` (r:64 w:0)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Positions` (r:64 w:0)
+	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Series` (r:1 w:0)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Params` (r:1 w:0)
+	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PendingParams` (r:1 w:0)
+	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Hot` (r:65 w:64)
+	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::CounterForHot` (r:1 w:1)
+	/// Proof: `Margin::CounterForHot` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::DeadlineIndex` (r:1 w:64)
+	/// Proof: `Margin::DeadlineIndex` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::HotCursor` (r:1 w:0)
+	/// Proof: `Margin::HotCursor` (`max_values`: Some(1), `max_size`: Some(258), added: 753, mode: `MaxEncodedLen`)
+	/// The range of component `k` is `[0, 64]`.
+	fn trigger_step(k: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `9120 + k * (486 ±0)`
+		//  Estimated: `11078 + k * (4573 ±0)`
+		// Minimum execution time: 151_081_000 picoseconds.
+		Weight::from_parts(227_291_000, 11078)
+			// Standard Error: 1_149_168
+			.saturating_add(Weight::from_parts(182_548_648, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(17_u64))
+			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 4573).saturating_mul(k.into()))
 	}
 	/// Storage: `Margin::SweepDeferred` (r:1 w:0)
 	/// Proof: `Margin::SweepDeferred` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `MaxEncodedLen`)
@@ -227,10 +315,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	fn sweep_base() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `12`
+		//  Measured:  `46`
 		//  Estimated: `3547`
-		// Minimum execution time: 8_335_000 picoseconds.
-		Weight::from_parts(15_314_000, 3547)
+		// Minimum execution time: 10_722_000 picoseconds.
+		Weight::from_parts(20_230_000, 3547)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -264,18 +352,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::AccountCount` (r:1 w:1)
 	/// Proof: `Margin::AccountCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Hot` (r:1 w:1)
+	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn sweep_account(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1114 + n * (178 ±0)`
-		//  Estimated: `42688 + n * (6493 ±93)`
-		// Minimum execution time: 339_125_000 picoseconds.
-		Weight::from_parts(921_569_250, 42688)
-			// Standard Error: 1_827_339
-			.saturating_add(Weight::from_parts(85_610_118, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(21_u64))
+		//  Measured:  `1281 + n * (178 ±0)`
+		//  Estimated: `42688 + n * (6493 ±65)`
+		// Minimum execution time: 433_078_000 picoseconds.
+		Weight::from_parts(1_116_520_336, 42688)
+			// Standard Error: 1_802_306
+			.saturating_add(Weight::from_parts(100_523_678, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(22_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(13_u64))
+			.saturating_add(T::DbWeight::get().writes(14_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 6493).saturating_mul(n.into()))
 	}
@@ -283,108 +373,84 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 12_428_000 picoseconds.
-		Weight::from_parts(24_389_000, 0)
-	}
-	/// Storage: `Margin::Accounts` (r:1 w:0)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
-	/// Storage: `Options::AccountSeriesIndex` (r:1 w:0)
-	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Positions` (r:32 w:0)
-	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Series` (r:32 w:0)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Params` (r:1 w:0)
-	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::PendingParams` (r:1 w:0)
-	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::IndexPrices` (r:1 w:0)
-	/// Proof: `Oracle::IndexPrices` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Breakers` (r:1 w:0)
-	/// Proof: `Oracle::Breakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Volatilities` (r:1 w:0)
-	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
-	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[1, 32]`.
-	fn trigger_band(n: u32, ) -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `1083 + n * (183 ±0)`
-		//  Estimated: `5563 + n * (2601 ±0)`
-		// Minimum execution time: 690_111_000 picoseconds.
-		Weight::from_parts(1_112_642_559, 5563)
-			// Standard Error: 12_460_614
-			.saturating_add(Weight::from_parts(566_456_834, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(9_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
+		// Minimum execution time: 12_233_000 picoseconds.
+		Weight::from_parts(22_204_000, 0)
 	}
 }
 
 /// The same measurements with `RocksDbWeight`, for mocks and tests.
 impl WeightInfo for () {
 	fn deposit() -> Weight {
-		Weight::from_parts(98_894_000, 6208)
+		Weight::from_parts(87_160_000, 6208)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn withdraw(n: u32, ) -> Weight {
-		Weight::from_parts(338_399_805, 21887)
-			.saturating_add(Weight::from_parts(27_879_150, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(28_u64))
+		Weight::from_parts(440_234_269, 21887)
+			.saturating_add(Weight::from_parts(21_806_325, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(29_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 1294).saturating_mul(n.into()))
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn liquidate(n: u32, ) -> Weight {
-		Weight::from_parts(125_892_386, 24434)
-			.saturating_add(Weight::from_parts(77_424_420, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(13_u64))
+		Weight::from_parts(168_668_657, 24434)
+			.saturating_add(Weight::from_parts(72_506_678, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(16_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(7_u64))
+			.saturating_add(RocksDbWeight::get().writes(10_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 6493).saturating_mul(n.into()))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(17_438_000, 0)
+		Weight::from_parts(16_726_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// The range of component `n` is `[1, 32]`.
 	fn margin_check(n: u32, ) -> Weight {
-		Weight::from_parts(86_158_734, 5563)
-			.saturating_add(Weight::from_parts(46_325_928, 0).saturating_mul(n.into()))
+		Weight::from_parts(166_384_484, 5563)
+			.saturating_add(Weight::from_parts(45_727_550, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(10_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
+	}
+	/// The range of component `n` is `[1, 32]`.
+	fn trigger_band(n: u32, ) -> Weight {
+		Weight::from_parts(911_499_000, 5563)
+			.saturating_add(Weight::from_parts(776_292_277, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
 	}
+	/// The range of component `k` is `[0, 64]`.
+	fn trigger_step(k: u32, ) -> Weight {
+		Weight::from_parts(227_291_000, 11078)
+			.saturating_add(Weight::from_parts(182_548_648, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(17_u64))
+			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(k.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes((7_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 4573).saturating_mul(k.into()))
+	}
 	fn sweep_base() -> Weight {
-		Weight::from_parts(15_314_000, 3547)
+		Weight::from_parts(20_230_000, 3547)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn sweep_account(n: u32, ) -> Weight {
-		Weight::from_parts(921_569_250, 42688)
-			.saturating_add(Weight::from_parts(85_610_118, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(21_u64))
+		Weight::from_parts(1_116_520_336, 42688)
+			.saturating_add(Weight::from_parts(100_523_678, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(22_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(13_u64))
+			.saturating_add(RocksDbWeight::get().writes(14_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 6493).saturating_mul(n.into()))
 	}
 	fn black_scholes_greeks() -> Weight {
-		Weight::from_parts(24_389_000, 0)
-	}
-	/// The range of component `n` is `[1, 32]`.
-	fn trigger_band(n: u32, ) -> Weight {
-		Weight::from_parts(1_112_642_559, 5563)
-			.saturating_add(Weight::from_parts(566_456_834, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(9_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
+		Weight::from_parts(22_204_000, 0)
 	}
 }
