@@ -13,10 +13,11 @@
 //! In every block, before any extrinsic, the trigger step re-evaluates within
 //! `Config::TriggerReserve`:
 //! 1. the banded accounts whose band the canonical price or volatility left (the due prefix of
-//!    each edge list, most breached first),
-//! 2. the banded accounts whose band's deadline passed (earliest first),
+//!    each edge list, most breached first; with up to 75 % of the reserve),
+//! 2. the banded accounts whose band's deadline passed (earliest first; up to 90 %),
 //! 3. every hot account (round robin from a cursor, so that when they do not all fit, each
-//!    waits at most `ceil(hot / fitting)` blocks).
+//!    waits at most `ceil(hot / fitting)` blocks),
+//! 4. crossings and deadlines still waiting, with what is left.
 //!
 //! Each is margin-called (state recorded) or liquidated by the sweep's own visit
 //! ([`Pallet::sweep_account`]), with the same two-phase admission. A banded account visited
@@ -65,8 +66,6 @@ struct StepCounters<T: Config> {
 	seen: BTreeSet<T::AccountId>,
 	/// Accounts evaluated.
 	evaluated: u32,
-	/// Hot accounts evaluated.
-	hot_visited: u32,
 }
 
 impl<T: Config> Pallet<T> {
@@ -290,7 +289,6 @@ impl<T: Config> Pallet<T> {
 				break;
 			}
 			c.evaluated = c.evaluated.saturating_add(1);
-			c.hot_visited = c.hot_visited.saturating_add(1);
 			c.seen.insert(who.clone());
 			last = Some(who);
 		}
@@ -320,8 +318,7 @@ impl<T: Config> Pallet<T> {
 		if !limit.all_gte(start) {
 			return Weight::zero();
 		}
-		let mut c =
-			StepCounters::<T> { used: start, seen: BTreeSet::new(), evaluated: 0, hot_visited: 0 };
+		let mut c = StepCounters::<T> { used: start, seen: BTreeSet::new(), evaluated: 0 };
 		let share = |p: u8| sp_runtime::Percent::from_percent(p) * limit;
 		let mut crossings = Self::visit_crossings(n, &mut c, share(75));
 		let mut deadlines = Self::visit_deadlines(n, &mut c, share(90));

@@ -164,6 +164,7 @@ fn every_account_below_maintenance_is_acted_on_in_the_next_block() {
 			Hot::<Test>::count(),
 			Bands::<Test>::iter_keys().count()
 		);
+		println!("simulation: evaluations per step, block by block: {evaluated:?}");
 		assert_eq!(pending_blocks, 0, "the mock's reserve holds every step");
 		assert!(checked_breaches > 0 && liquidated > 0, "the walk breaches accounts");
 	})
