@@ -413,8 +413,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `on_idle`: band the hot accounts not changed in block `n` (whose entry is `<= n`),
-	/// round robin from the cursor, each if its bound (from its real size) fits what is left
-	/// of `limit` (one that does not is passed over until the round comes back).
+	/// round robin from the cursor, while the next one's bound (from its real size) fits what
+	/// is left of `limit` (one larger than all of `limit` is passed over until the round comes
+	/// back).
 	pub(crate) fn reband_idle(n: BlockNumberFor<T>, limit: Weight) -> Weight {
 		let db = T::DbWeight::get();
 		let key_read = db.reads(1);
@@ -448,9 +449,13 @@ impl<T: Config> Pallet<T> {
 			used = used.saturating_add(size_read);
 			let bound = Self::reband_weight_for(size.entries());
 			if !limit.all_gte(used.saturating_add(bound)) {
-				// A large account waits for a block with room; smaller ones go on.
-				last = Some(who);
-				continue;
+				if bound.any_gt(limit) {
+					// Larger than this block's whole budget: passed over (it waits for a
+					// block with room), so that it cannot hold the cursor.
+					last = Some(who);
+					continue;
+				}
+				break;
 			}
 			Self::reband(&who, n);
 			used = used.saturating_add(bound);

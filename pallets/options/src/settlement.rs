@@ -30,7 +30,9 @@ impl<T: Config> Pallet<T> {
 	/// short whose shortfall the insurance fund advances, or a long whose payout repays its
 	/// debt, also reads and writes the fund's ledger entry.
 	fn settlement_margin_extra() -> Weight {
-		T::DbWeight::get().reads_writes(1, 1).saturating_add(T::Oracle::read_weight())
+		// (And the margin pallet's hot mark of an account whose settlement lowered its money:
+		// a counted map's presence and counter reads, the entry and the counter.)
+		T::DbWeight::get().reads_writes(3, 3).saturating_add(T::Oracle::read_weight())
 	}
 
 	/// Weight of `settle_account`.
