@@ -90,6 +90,28 @@ impl<T: Config> Pallet<T> {
 		T::DbWeight::get().reads_writes(t.reads, t.writes)
 	}
 
+	/// One round of the hot list from `cursor` (the raw key of the last account visited):
+	/// the entries after it to the end, then from the start up to it (inclusive: it is due
+	/// again). The iterators ask the state for the next key each time, so the entries a visit
+	/// removes or re-inserts do not disturb them; the two halves are disjoint.
+	fn hot_round(
+		cursor: Option<alloc::vec::Vec<u8>>,
+	) -> impl Iterator<Item = (T::AccountId, BlockNumberFor<T>)> {
+		let first = match cursor.clone() {
+			Some(c) => Hot::<T>::iter_from(c),
+			None => Hot::<T>::iter(),
+		};
+		let wrap = cursor.into_iter().flat_map(|c| {
+			Hot::<T>::iter().take_while(move |(k, _)| Hot::<T>::hashed_key_for(k) <= c)
+		});
+		first.chain(wrap)
+	}
+
+	/// `who`'s raw `Hot` key, as a cursor (`None`, restarting the round, if it were too long).
+	fn hot_key(who: &T::AccountId) -> Option<BoundedVec<u8, ConstU32<256>>> {
+		BoundedVec::try_from(Hot::<T>::hashed_key_for(who)).ok()
+	}
+
 	/// The buckets of the canonical price and volatility of `u` now, if it has both.
 	fn current_buckets(u: UnderlyingId) -> Option<(u16, u16)> {
 		let m = Self::market(u).ok()?;
@@ -262,16 +284,7 @@ impl<T: Config> Pallet<T> {
 		let cursor = HotCursor::<T>::get().map(|c| c.into_inner());
 		let key_read = db.reads(1);
 		let mut last: Option<T::AccountId> = None;
-		let first = match cursor.clone() {
-			Some(c) => Hot::<T>::iter_from(c),
-			None => Hot::<T>::iter(),
-		};
-		// After the end, from the start up to the cursor (inclusive: it was visited last
-		// time, and is due again).
-		let wrap = cursor.clone().into_iter().flat_map(|c| {
-			Hot::<T>::iter().take_while(move |(k, _)| Hot::<T>::hashed_key_for(k) <= c)
-		});
-		let mut keys = first.chain(wrap).map(|(k, _)| k);
+		let mut keys = Self::hot_round(cursor).map(|(k, _)| k);
 		let mut stopped = false;
 		loop {
 			if !limit.all_gte(c.used.saturating_add(key_read)) {
@@ -296,10 +309,7 @@ impl<T: Config> Pallet<T> {
 			// The next step starts after the last account visited (the write is reserved
 			// at the start of the step).
 			if let Some(who) = last {
-				match BoundedVec::try_from(Hot::<T>::hashed_key_for(&who)) {
-					Ok(k) => HotCursor::<T>::put(k),
-					Err(_) => HotCursor::<T>::kill(),
-				}
+				HotCursor::<T>::set(Self::hot_key(&who));
 			}
 		}
 		stopped
@@ -426,17 +436,8 @@ impl<T: Config> Pallet<T> {
 			return Weight::zero();
 		}
 		let cursor = RebandCursor::<T>::get().map(|c| c.into_inner());
-		let first = match cursor.clone() {
-			Some(c) => Hot::<T>::iter_from(c),
-			None => Hot::<T>::iter(),
-		};
-		let wrap = cursor.clone().into_iter().flat_map(|c| {
-			Hot::<T>::iter().take_while(move |(k, _)| Hot::<T>::hashed_key_for(k) <= c)
-		});
-		// (The iterators ask the state for the next key each time: the entries a visit removes
-		// or re-inserts do not disturb them. `first` and `wrap` are disjoint.)
 		let mut last: Option<T::AccountId> = None;
-		for (who, after) in first.chain(wrap) {
+		for (who, after) in Self::hot_round(cursor) {
 			if !limit.all_gte(used.saturating_add(key_read).saturating_add(size_read)) {
 				break;
 			}
@@ -462,10 +463,7 @@ impl<T: Config> Pallet<T> {
 			last = Some(who);
 		}
 		if let Some(who) = last {
-			match BoundedVec::try_from(Hot::<T>::hashed_key_for(&who)) {
-				Ok(k) => RebandCursor::<T>::put(k),
-				Err(_) => RebandCursor::<T>::kill(),
-			}
+			RebandCursor::<T>::set(Self::hot_key(&who));
 		}
 		used
 	}

@@ -11,6 +11,35 @@ use optionchain_primitives::FixedU128;
 use optionchain_runtime::genesis_config_presets::BTC;
 use sp_keyring::Sr25519Keyring::Charlie;
 
+/// `n` generated traders, each with 1,000 USDC deposited, write one 60,000 BTC call (a week
+/// out) to Charlie at 100. Each writer rests an ask (post-only: no match step to reserve, 20
+/// per block); Charlie takes them, 8 price levels per order (MaxFillsPerOrder), one order per
+/// block.
+fn writers_of_one_call(n: u32) -> (Market, optionchain_primitives::exchange::SeriesId) {
+	let mut m = Market::with_traders(n);
+	let call = m.list_call(BTC, 60_000, WEEK);
+	m.deposit(Charlie, 20_000);
+	for i in 0..n {
+		m.deposit(Trader::Generated(i), 1_000);
+	}
+	m.next_block().assert_ok();
+	for i in 0..n {
+		m.place(Trader::Generated(i), Order::sell(call, 1, 100).post_only());
+		if i % 20 == 19 {
+			m.next_block().assert_ok();
+		}
+	}
+	for _ in 0..n.div_ceil(8) {
+		m.place(Charlie, Order::buy(call, 8, 100)).next_block().assert_ok();
+	}
+	(m, call)
+}
+
+/// How many of the first `n` generated traders still hold a position.
+fn writers_holding(m: &mut Market, n: u32) -> usize {
+	(0..n).filter(|i| !m.positions(Trader::Generated(*i)).is_empty()).count()
+}
+
 /// 80 writers of one 60,000 call each (1,000 USDC deposited, premium 100): at 63,600 a short
 /// is worth 360 against equity 1,099.70 - 360 = 739.70, below maintenance 7.5 % x 6,360 + 360
 /// = 837. The block after the move (the first whose `on_idle` sees the new price) hands every
@@ -18,29 +47,10 @@ use sp_keyring::Sr25519Keyring::Charlie;
 #[test]
 fn eighty_writers_breached_by_one_move_are_all_liquidated_in_the_next_block() {
 	const WRITERS: u32 = 80;
-	let mut m = Market::with_traders(WRITERS);
-	let call = m.list_call(BTC, 60_000, WEEK);
-	m.deposit(Charlie, 20_000);
-	for i in 0..WRITERS {
-		m.deposit(Trader::Generated(i), 1_000);
-	}
-	m.next_block().assert_ok();
-	// Each writer rests an ask (post-only: no match step to reserve, 20 per block); Charlie
-	// takes them, 8 price levels per order (MaxFillsPerOrder), one order per block.
-	for i in 0..WRITERS {
-		m.place(Trader::Generated(i), Order::sell(call, 1, 100).post_only());
-		if i % 20 == 19 {
-			m.next_block().assert_ok();
-		}
-	}
-	for _ in 0..WRITERS / 8 {
-		m.place(Charlie, Order::buy(call, 8, 100)).next_block().assert_ok();
-	}
+	let (mut m, call) = writers_of_one_call(WRITERS);
 	assert_eq!(m.positions(Charlie), vec![(call, i64::from(WRITERS))]);
 	assert!(m.book(call).asks.is_empty());
-	let writers = |m: &mut Market| {
-		(0..WRITERS).filter(|i| !m.positions(Trader::Generated(*i)).is_empty()).count()
-	};
+	let writers = |m: &mut Market| writers_holding(m, WRITERS);
 	assert_eq!(writers(&mut m), WRITERS as usize);
 	// The move is fed in this block and becomes canonical at its end.
 	m.move_price(BTC, 6).next_block();
@@ -121,22 +131,7 @@ fn writers_breached_by_one_move_are_liquidated_before_a_full_blocks_extrinsics()
 	};
 	use sp_keyring::Sr25519Keyring::Alice;
 	const WRITERS: u32 = 100;
-	let mut m = Market::with_traders(WRITERS);
-	let call = m.list_call(BTC, 60_000, WEEK);
-	m.deposit(Charlie, 20_000);
-	for i in 0..WRITERS {
-		m.deposit(Trader::Generated(i), 1_000);
-	}
-	m.next_block().assert_ok();
-	for i in 0..WRITERS {
-		m.place(Trader::Generated(i), Order::sell(call, 1, 100).post_only());
-		if i % 20 == 19 {
-			m.next_block().assert_ok();
-		}
-	}
-	for _ in 0..WRITERS.div_ceil(8) {
-		m.place(Charlie, Order::buy(call, 8, 100)).next_block().assert_ok();
-	}
+	let (mut m, _call) = writers_of_one_call(WRITERS);
 	// Two quiet blocks: every writer is evaluated, then banded by `on_idle`.
 	m.advance_blocks(2);
 	let ids: Vec<_> = (0..WRITERS).map(|i| Trader::Generated(i).account_id()).collect();
@@ -165,9 +160,7 @@ fn writers_breached_by_one_move_are_liquidated_before_a_full_blocks_extrinsics()
 	assert!(fits < WRITERS as usize, "the test wants more writers than one block takes");
 	// The move is fed in this block and becomes canonical at its end.
 	m.move_price(BTC, 6).next_block();
-	let writers = |m: &mut Market| {
-		(0..WRITERS).filter(|i| !m.positions(Trader::Generated(*i)).is_empty()).count()
-	};
+	let writers = |m: &mut Market| writers_holding(m, WRITERS);
 	assert_eq!(writers(&mut m), WRITERS as usize);
 	// Each following block is full: the sudo key fills the normal class with four remarks
 	// of declared weight, a fifth of the class each, next to the operators' feeds (a fifth

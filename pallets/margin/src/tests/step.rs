@@ -65,6 +65,22 @@ fn fund_dave() {
 	assert_ok!(Margin::deposit(RuntimeOrigin::signed(DAVE), 1_000_000 * USD));
 }
 
+/// An hour's notice for parameter changes (so bands may last their 30 minutes), BTC at 50,000
+/// with volatility 50 %, and DAVE funded.
+fn market() {
+	ParameterNotice::set(3_600);
+	btc(50_000);
+	fund_dave();
+}
+
+/// The end of block 1, then block 2: accounts that traded in block 1 are evaluated by its
+/// step and banded by its `on_idle`.
+fn band_in_block_2() {
+	end_block();
+	start_block(2);
+	end_block();
+}
+
 /// The band the chain stores for `who` now.
 fn expected_band(who: AccountId) -> StoredBand {
 	let vol_move = Fixed::from_inner(250_000_000_000_000_000);
@@ -77,9 +93,7 @@ fn expected_band(who: AccountId) -> StoredBand {
 #[test]
 fn a_crossed_band_is_liquidated_before_the_next_blocks_extrinsics() {
 	ExtBuilder::default().build_and_execute(|| {
-		ParameterNotice::set(3_600);
-		btc(50_000);
-		fund_dave();
+		market();
 		// Alice: 10,000 USD against one short call; Bob: 40,000 USD against the same.
 		short_call(ALICE, 10_000);
 		short_call(BOB, 40_000);
@@ -124,9 +138,7 @@ fn a_crossed_band_is_liquidated_before_the_next_blocks_extrinsics() {
 #[test]
 fn a_hot_account_is_re_evaluated_in_every_block() {
 	ExtBuilder::default().build_and_execute(|| {
-		ParameterNotice::set(3_600);
-		btc(50_000);
-		fund_dave();
+		market();
 		// Alice sells in block 1 and the price jumps at its end (after `on_idle`, as the
 		// oracle's `on_finalize` aggregates): never banded, liquidated by block 2's step.
 		short_call(ALICE, 10_000);
@@ -141,13 +153,9 @@ fn a_hot_account_is_re_evaluated_in_every_block() {
 #[test]
 fn a_withdrawal_makes_a_banded_account_hot() {
 	ExtBuilder::default().build_and_execute(|| {
-		ParameterNotice::set(3_600);
-		btc(50_000);
-		fund_dave();
+		market();
 		short_call(ALICE, 20_000);
-		end_block();
-		start_block(2);
-		end_block();
+		band_in_block_2();
 		let band = Bands::<Test>::get(ALICE).unwrap();
 		assert!(!Hot::<Test>::contains_key(ALICE));
 		// Block 3: Alice withdraws most of her money (8,000 left: above initial, 0.15 x 50,000,
@@ -172,18 +180,13 @@ fn a_withdrawal_makes_a_banded_account_hot() {
 #[test]
 fn a_passed_deadline_re_evaluates_the_account() {
 	ExtBuilder::default().build_and_execute(|| {
-		ParameterNotice::set(3_600);
-		btc(50_000);
-		fund_dave();
+		market();
 		short_call(ALICE, 20_000);
-		end_block();
-		start_block(2);
-		end_block();
+		band_in_block_2();
 		let deadline = Bands::<Test>::get(ALICE).unwrap().deadline;
 		// Horizon 30 minutes from block 2's time.
 		assert_eq!(deadline, T0 + 1_000 + 30 * 60 * 1000);
 		// Block 3 at the deadline exactly: still banded.
-		System::set_block_number(3);
 		Timestamp::set_timestamp(deadline);
 		start_block(3);
 		Timestamp::set_timestamp(deadline);
@@ -205,9 +208,7 @@ fn a_passed_deadline_re_evaluates_the_account() {
 #[test]
 fn what_does_not_fit_the_reserve_waits_most_breached_first() {
 	ExtBuilder::default().build_and_execute(|| {
-		ParameterNotice::set(3_600);
-		btc(50_000);
-		fund_dave();
+		market();
 		// Five accounts, the less money the lower their band's high edge.
 		let who = [11u64, 12, 13, 14, 15];
 		for (i, w) in who.iter().enumerate() {
@@ -218,9 +219,7 @@ fn what_does_not_fit_the_reserve_waits_most_breached_first() {
 			));
 			short_call(*w, 10_000 + 5_000 * i as u128);
 		}
-		end_block();
-		start_block(2);
-		end_block();
+		band_in_block_2();
 		assert_eq!(Hot::<Test>::count(), 0);
 		let edges: Vec<u16> =
 			who.iter().map(|w| Bands::<Test>::get(w).unwrap().edges[0].price_hi).collect();
@@ -263,18 +262,14 @@ fn what_does_not_fit_the_reserve_waits_most_breached_first() {
 #[test]
 fn a_tight_band_stays_hot() {
 	ExtBuilder::default().build_and_execute(|| {
-		ParameterNotice::set(3_600);
-		btc(50_000);
-		fund_dave();
+		market();
 		// 3,770 USD against a short call K = 60,000 at 50,000 (maintenance 0.075 x 50,000 =
 		// 3,750 plus a mark of almost nothing): healthy, but the band's high edge would be
 		// about 50,260, in the index price's own bucket or the next.
 		short_call(ALICE, 3_770);
 		let r = Margin::risk_of(&ALICE).unwrap();
 		assert!(r.equity >= i128::try_from(r.maintenance).unwrap(), "{r:?}");
-		end_block();
-		start_block(2);
-		end_block();
+		band_in_block_2();
 		assert!(Bands::<Test>::get(ALICE).is_none());
 		assert_eq!(Hot::<Test>::get(ALICE), Some(2 + u64::from(REBAND_BACKOFF)));
 	})
@@ -286,9 +281,7 @@ fn a_tight_band_stays_hot() {
 #[test]
 fn an_expired_priced_position_needs_no_band() {
 	ExtBuilder::default().build_and_execute(|| {
-		ParameterNotice::set(3_600);
-		btc(50_000);
-		fund_dave();
+		market();
 		let s = short_call(ALICE, 20_000);
 		end_block();
 		// Past the expiry, the settlement price fixed at 50,000 (worthless call).
