@@ -111,13 +111,13 @@ impl<T: Config> Pallet<T> {
 
 	/// Weight of `liquidate`: the benchmark (the account's evaluations and the position
 	/// transfer included, a liquidator without positions, one underlying) plus the evaluation
-	/// of a liquidator with the maximum portfolio, the cancellation of the account's orders and
+	/// of a liquidator with the maximum portfolio, the voiding of the account's orders and
 	/// the oracle reads of further underlyings.
 	pub fn liquidate_weight() -> Weight {
 		let n = T::Positions::max_portfolio_len();
 		T::WeightInfo::liquidate(n)
 			.saturating_add(Self::margin_check_weight_full())
-			.saturating_add(T::Positions::cancel_all_orders_weight())
+			.saturating_add(T::Positions::void_orders_weight())
 			.saturating_add(Self::extra_underlyings_weight(n).saturating_mul(2))
 	}
 }

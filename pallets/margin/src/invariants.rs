@@ -81,7 +81,7 @@ impl<T: Config> Pallet<T> {
 			T::TriggerReserve::get().all_gte(
 				Self::margin_check_weight_full()
 					.saturating_add(T::WeightInfo::sweep_account(largest))
-					.saturating_add(T::Positions::cancel_all_orders_weight())
+					.saturating_add(T::Positions::void_orders_weight())
 			),
 			"TriggerReserve must cover one evaluation and one liquidation of the largest portfolio"
 		);

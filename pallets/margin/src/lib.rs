@@ -586,7 +586,7 @@ pub mod pallet {
 
 		/// Take over `quantity` contracts of `account`'s position in `series` at mark price
 		/// with the liquidation penalty in the caller's favour. `account` must be liquidatable
-		/// with fresh prices for all its underlyings; its resting orders are cancelled; the
+		/// with fresh prices for all its underlyings; its resting orders are voided; the
 		/// caller must end at or above its initial requirement. A refusal is charged the
 		/// evaluations it made, at the accounts' real sizes.
 		#[pallet::call_index(2)]

@@ -336,14 +336,14 @@ impl<T: Config> Pallet<T> {
 			i128::from(quantity)
 		};
 		Self::ensure_tracked(account)?;
-		T::Positions::cancel_all_orders(account)?;
+		T::Positions::void_orders(account);
 		let full = Self::take_over(liquidator, account, f, take)?;
 		Self::settle_liquidation(account, liquidator, full)?;
 		let r = Self::risk_of(liquidator)?;
 		// The benchmark (the account's two evaluations, the transfer, a one-entry liquidator)
-		// at the account's real size, the cancellations, and the liquidator's real check.
+		// at the account's real size, the voiding of its orders, and the liquidator's real check.
 		let checked = T::WeightInfo::liquidate(risk.entries.max(1))
-			.saturating_add(T::Positions::cancel_all_orders_weight())
+			.saturating_add(T::Positions::void_orders_weight())
 			.saturating_add(Self::extra_underlyings_weight(risk.underlyings).saturating_mul(2))
 			.saturating_add(Self::check_weight(&r));
 		ensure!(r.all_fresh, Error::<T>::PriceStale.with_weight(checked));
@@ -356,7 +356,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Sweep one account; returns the weight it used and whether it was liquidated. Records
-	/// its state; if liquidatable, cancels its orders and hands the insurance account the
+	/// its state; if liquidatable, voids its orders and hands the insurance account the
 	/// shorts of the liquidation plan (largest risk first, only as many contracts as bring the
 	/// account to its target; shorts on stale underlyings are not traded), then, while the
 	/// account owes the fund, its longs on fresh underlyings at mark; finally charges the
@@ -403,7 +403,7 @@ impl<T: Config> Pallet<T> {
 			Self::record_state(who, &risk)?;
 			return Ok(Visit::Planned(checked.saturating_add(T::DbWeight::get().writes(1))));
 		}
-		let cancelled = T::Positions::cancel_all_orders(who)?;
+		T::Positions::void_orders(who);
 		let insurance = Self::insurance_account();
 		let mut taken = 0u32;
 		let mut full: Balance = 0;
@@ -436,7 +436,7 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::AccountSwept { account: who.clone(), positions: taken });
 		Self::settle_liquidation(who, &insurance, full)?;
 		let used = T::WeightInfo::sweep_account(risk.entries.max(1))
-			.saturating_add(T::Positions::cancel_all_orders_weight_for(cancelled))
+			.saturating_add(T::Positions::void_orders_weight())
 			.saturating_add(Self::extra_underlyings_weight(risk.entries).saturating_mul(2));
 		Ok(Visit::Liquidated(used))
 	}
@@ -495,11 +495,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Upper bound of sweeping an account of `size` (liquidated or not): the benchmark at its
-	/// number of portfolio entries plus the cancellation of its orders.
+	/// number of portfolio entries plus the voiding of its orders (constant).
 	pub fn sweep_account_weight_for(size: PortfolioSize) -> Weight {
 		let entries = size.entries().min(T::Positions::max_portfolio_len());
 		T::WeightInfo::sweep_account(entries.max(1))
-			.saturating_add(T::Positions::cancel_all_orders_weight_for(size.orders))
+			.saturating_add(T::Positions::void_orders_weight())
 			.saturating_add(Self::extra_underlyings_weight(entries).saturating_mul(2))
 	}
 

@@ -244,14 +244,12 @@ impl PositionsProvider<AccountId> for MockPositions {
 		});
 		Ok(())
 	}
-	fn cancel_all_orders(who: &AccountId) -> Result<u32, DispatchError> {
-		Ok(POS.with(|p| p.borrow_mut().orders.remove(who).map(|v| v.len() as u32).unwrap_or(0)))
+	fn void_orders(who: &AccountId) -> u32 {
+		// The mock removes them (the options pallet keeps them, void, until removed).
+		POS.with(|p| p.borrow_mut().orders.remove(who).map(|v| v.len() as u32).unwrap_or(0))
 	}
-	fn cancel_all_orders_weight() -> Weight {
-		Weight::from_parts(1_000_000, 1_000)
-	}
-	fn cancel_all_orders_weight_for(orders: u32) -> Weight {
-		Weight::from_parts(10_000 * u64::from(orders), 10 * u64::from(orders))
+	fn void_orders_weight() -> Weight {
+		Weight::from_parts(20_000, 10)
 	}
 	fn portfolio_size(who: &AccountId) -> PortfolioSize {
 		POS.with(|p| {

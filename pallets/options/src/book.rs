@@ -1,7 +1,7 @@
 //! Book and account bookkeeping: book-side ordering, the order index, per-account order lists
 //! and per-(series, account) aggregates. Every helper keeps all of them consistent.
 
-use crate::{pallet::*, types::*};
+use crate::{weights::WeightInfo, pallet::*, types::*};
 use frame_support::{ensure, pallet_prelude::*, traits::Contains};
 use optionchain_primitives::exchange::{Balance, Contracts, SeriesId, Side};
 
@@ -322,6 +322,63 @@ impl<T: Config> Pallet<T> {
 			n = n.saturating_add(1);
 		}
 		Ok((n, skipped))
+	}
+
+	/// Whether `order` was voided by a liquidation of its owner (see [`VoidBefore`]). One read.
+	pub(crate) fn is_void(order: &BookOrder<T::AccountId>) -> bool {
+		VoidBefore::<T>::get(&order.owner).is_some_and(|before| order.id < before)
+	}
+
+	/// Void every resting order of `who` (its liquidation): none of them fills again, and they
+	/// are removed lazily (see [`VoidBefore`]). Returns how many; emits `OrdersVoided` if any.
+	/// Two reads and a write, whatever the number of orders.
+	pub(crate) fn do_void_orders(who: &T::AccountId) -> u32 {
+		let orders = AccountOrders::<T>::decode_len(who).unwrap_or(0);
+		let orders = u32::try_from(orders).unwrap_or(u32::MAX);
+		if orders == 0 {
+			return 0;
+		}
+		VoidBefore::<T>::insert(who, NextOrderId::<T>::get());
+		Self::deposit_event(Event::OrdersVoided { who: who.clone(), orders });
+		orders
+	}
+
+	/// `on_idle`: remove void orders (see [`VoidBefore`]), one account at a time, one order per
+	/// item (each in its own storage layer), while `items` last and `remaining` allows;
+	/// an account with none left loses its entry. Returns `used` plus what it used.
+	pub(crate) fn clear_void_orders(remaining: Weight, mut used: Weight, items: &mut u32) -> Weight {
+		let db = T::DbWeight::get();
+		// The first entry (its key and value) and its owner's order list.
+		let entry = db.reads(3);
+		let order = T::WeightInfo::cancel_order();
+		let fits = |used: Weight, w: Weight| used.saturating_add(w).all_lte(remaining);
+		while *items > 0 && fits(used, entry.saturating_add(order)) {
+			used = used.saturating_add(entry);
+			let Some((who, before)) = VoidBefore::<T>::iter().next() else { break };
+			match AccountOrders::<T>::get(&who).first().copied() {
+				Some(id) if id < before => {
+					used = used.saturating_add(order);
+					*items = items.saturating_sub(1);
+					let r = frame_support::storage::with_storage_layer(|| {
+						Self::do_cancel_order(&who, id, CancelReason::ByMargin)
+					});
+					if let Err(e) = r {
+						log::error!(
+							target: crate::LOG_TARGET,
+							"removing void order {id} of {who:?}: {e:?}"
+						);
+						break;
+					}
+				},
+				// None left (orders are listed in placement order, so the void ones are a
+				// prefix of the list).
+				_ => {
+					VoidBefore::<T>::remove(&who);
+					used = used.saturating_add(db.writes(1));
+				},
+			}
+		}
+		used
 	}
 
 	/// Store a book side (removing the key when empty).

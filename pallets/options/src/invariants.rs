@@ -208,6 +208,11 @@ mod checks {
 			let mut listed: u64 = 0;
 			for (who, ids) in AccountOrders::<T>::iter() {
 				ensure!(!ids.is_empty(), "empty order list stored");
+				// Placement order is id order: the orders a liquidation voided are a prefix.
+				ensure!(
+					ids.iter().zip(ids.iter().skip(1)).all(|(a, b)| a < b),
+					"account order list not in placement order"
+				);
 				for id in ids.iter() {
 					ensure!(
 						OrderLocations::<T>::get(id).is_some_and(|l| l.owner == who),
@@ -217,6 +222,10 @@ mod checks {
 				listed += ids.len() as u64;
 			}
 			ensure!(listed == total, "account order lists disagree with the books");
+			let next = NextOrderId::<T>::get();
+			for (_, before) in VoidBefore::<T>::iter() {
+				ensure!(before <= next, "orders voided that were never placed");
+			}
 			Ok(())
 		}
 

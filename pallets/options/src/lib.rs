@@ -218,6 +218,16 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// Accounts whose resting orders were voided by a liquidation: every order of the account
+	/// with an id below the value (all it had then) never fills again. A taker that reaches
+	/// one removes it (`OrderCancelled`, `ByMargin`) and goes on; the owner may cancel them;
+	/// `on_idle` removes the rest, oldest account first, and then the entry. Until removed, a
+	/// void order still counts towards its owner's initial requirement (it never lowers it),
+	/// never towards maintenance. Orders placed after the liquidation are not void.
+	#[pallet::storage]
+	pub type VoidBefore<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, OrderId, OptionQuery>;
+
 	/// `(series, account) -> net position and resting-order aggregates`. Absent when empty.
 	#[pallet::storage]
 	pub type Positions<T: Config> = StorageDoubleMap<
@@ -403,6 +413,14 @@ pub mod pallet {
 		SeriesSettled {
 			/// The series, now removed (`SeriesId`).
 			series: SeriesId,
+		},
+		/// A liquidation voided `who`'s `orders` resting orders: they never fill again and are
+		/// removed lazily (see `VoidBefore`).
+		OrdersVoided {
+			/// The liquidated account.
+			who: T::AccountId,
+			/// Resting orders voided.
+			orders: u32,
 		},
 		/// Liquidation moved `quantity` contracts from `from` to `to` (see
 		/// `PositionsProvider::transfer_position`).

@@ -44,21 +44,13 @@ impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
 		Self::do_transfer_position(from, to, series, quantity)
 	}
 
-	fn cancel_all_orders(who: &T::AccountId) -> Result<u32, DispatchError> {
-		Self::do_cancel_all(who, None, CancelReason::ByMargin).map(|(n, _)| n)
+	fn void_orders(who: &T::AccountId) -> u32 {
+		Self::do_void_orders(who)
 	}
 
-	fn cancel_all_orders_weight() -> Weight {
-		T::WeightInfo::cancel_all(T::MaxOrdersPerAccount::get())
-	}
-
-	fn cancel_all_orders_weight_for(orders: u32) -> Weight {
-		if orders == 0 {
-			// Nothing to cancel: the order list's read. (The benchmark's intercept stands
-			// for the book sides its orders are spread over; without orders none is touched.)
-			return T::DbWeight::get().reads(1);
-		}
-		T::WeightInfo::cancel_all(orders.min(T::MaxOrdersPerAccount::get()))
+	fn void_orders_weight() -> Weight {
+		// The order list's length and the next order id; the entry and the event.
+		T::DbWeight::get().reads_writes(2, 2)
 	}
 
 	fn portfolio_size(who: &T::AccountId) -> PortfolioSize {

@@ -273,7 +273,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `on_idle`: walk the due series (a prefix of `LiveSeries`) and, within the weight and
-	/// `MaxIdleItems`, remove their resting orders, start settlement, and settle positions.
+	/// `MaxIdleItems`, remove their resting orders, start settlement, and settle positions;
+	/// then remove orders voided by liquidations ([`Self::clear_void_orders`]).
 	/// Each item runs in its own storage layer: an error (logged) leaves no partial state and
 	/// stops the work on that series for this block.
 	pub(crate) fn do_on_idle(remaining: Weight) -> Weight {
@@ -334,6 +335,6 @@ impl<T: Config> Pallet<T> {
 				}
 			}
 		}
-		used
+		Self::clear_void_orders(remaining, used, &mut items)
 	}
 }

@@ -208,14 +208,15 @@ pub trait PositionsProvider<AccountId> {
 		quantity: Contracts,
 	) -> DispatchResult;
 
-	/// Cancel every resting order of `who` (all series); returns how many were cancelled.
-	fn cancel_all_orders(who: &AccountId) -> Result<u32, DispatchError>;
+	/// Liquidation: void every resting order of `who` (all series) in constant work: none of
+	/// them fills again, and they are removed lazily (by a taker that reaches one, by their
+	/// owner, or in bounded background work). Until removed they may still count towards the
+	/// initial requirement of `who`'s [`Self::portfolio`] (never towards maintenance). Returns
+	/// how many were voided.
+	fn void_orders(who: &AccountId) -> u32;
 
-	/// Weight of one `cancel_all_orders` at the maximum number of orders per account.
-	fn cancel_all_orders_weight() -> Weight;
-
-	/// Weight of one `cancel_all_orders` of an account with `orders` resting orders.
-	fn cancel_all_orders_weight_for(orders: u32) -> Weight;
+	/// Weight of one `void_orders`, whatever the number of orders.
+	fn void_orders_weight() -> Weight;
 
 	/// `who`'s size, read cheaply (length prefixes only: [`Self::portfolio_size_weight`]).
 	fn portfolio_size(who: &AccountId) -> PortfolioSize;

@@ -79,7 +79,7 @@ fn a_refused_liquidation_is_charged_the_evaluations_it_made() {
 			(
 				Error::<Test>::LiquidatorBelowInitial.into(),
 				<() as WeightInfo>::liquidate(1)
-					+ <MockPositions as PositionsProvider<u64>>::cancel_all_orders_weight()
+					+ <MockPositions as PositionsProvider<u64>>::void_orders_weight()
 					+ <() as WeightInfo>::margin_check(1)
 			)
 		);

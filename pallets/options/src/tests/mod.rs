@@ -10,3 +10,4 @@ mod settlement;
 
 mod hardening;
 mod quote;
+mod void;
