@@ -54,6 +54,9 @@ pub trait BenchmarkHelper<AccountId> {
 		underlying: optionchain_primitives::UnderlyingId,
 		n: u32,
 	) -> alloc::vec::Vec<optionchain_primitives::exchange::SeriesId>;
+	/// Rest `count` one-contract bids of `who` in `series` at the lowest price of its tick
+	/// (far from any ask: they never fill), as `place_order` would.
+	fn rest_bids(who: &AccountId, series: optionchain_primitives::exchange::SeriesId, count: u32);
 }
 
 #[frame_support::pallet]

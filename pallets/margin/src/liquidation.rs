@@ -420,9 +420,11 @@ impl<T: Config> Pallet<T> {
 				),
 			}
 		};
+		let mut series: Vec<SeriesId> = Vec::new();
 		for (i, q) in plan {
 			if let Some(f) = risk.positions.get(i) {
 				take(f, q, &mut taken, &mut full);
+				series.push(f.position.series);
 			}
 		}
 		for f in risk.positions.iter() {
@@ -431,6 +433,7 @@ impl<T: Config> Pallet<T> {
 			}
 			if f.takable_long() {
 				take(f, i128::from(f.position.net), &mut taken, &mut full);
+				series.push(f.position.series);
 			}
 		}
 		Self::deposit_event(Event::AccountSwept { account: who.clone(), positions: taken });
@@ -438,18 +441,26 @@ impl<T: Config> Pallet<T> {
 		let used = T::WeightInfo::sweep_account(risk.entries.max(1))
 			.saturating_add(T::Positions::void_orders_weight())
 			.saturating_add(Self::extra_underlyings_weight(risk.entries).saturating_mul(2));
-		Ok(Visit::Liquidated(used))
+		Ok(Visit::Liquidated(used, series))
 	}
 
 	/// What admitting `who` to a visit costs: the read of its portfolio size, the bound of its
 	/// evaluation, and the bound of its liquidation (the insurance account: one read each).
 	pub fn visit_bounds(who: &T::AccountId) -> (Weight, Weight, Weight) {
+		if *who == Self::insurance_account() {
+			Self::bounds_for(who, PortfolioSize::default())
+		} else {
+			Self::bounds_for(who, T::Positions::portfolio_size(who))
+		}
+	}
+
+	/// [`Self::visit_bounds`] of `who`, whose size was read already.
+	pub(crate) fn bounds_for(who: &T::AccountId, size: PortfolioSize) -> (Weight, Weight, Weight) {
 		let db = T::DbWeight::get();
 		if *who == Self::insurance_account() {
 			let read = db.reads(1);
 			(Weight::zero(), read, read)
 		} else {
-			let size = T::Positions::portfolio_size(who);
 			(
 				T::Positions::portfolio_size_weight(),
 				Self::sweep_evaluation_weight_for(size),
@@ -467,19 +478,33 @@ impl<T: Config> Pallet<T> {
 		evaluation: Weight,
 		liquidation: Weight,
 	) -> (Weight, bool) {
+		let (w, visit) = Self::visit_account_as(who, room, evaluation, liquidation);
+		(w, matches!(visit, Some(Visit::NoRoom(_))))
+	}
+
+	/// [`Self::visit_account`], also returning what the visit did (`None`: it failed).
+	pub(crate) fn visit_account_as(
+		who: &T::AccountId,
+		room: bool,
+		evaluation: Weight,
+		liquidation: Weight,
+	) -> (Weight, Option<Visit>) {
 		match with_storage_layer(|| Self::sweep_account(who, room)) {
-			Ok(Visit::Evaluated(w)) => (w, false),
+			Ok(Visit::Evaluated(w)) => (w, Some(Visit::Evaluated(w))),
 			// A liquidation (or its plan) is charged at least its bound: the benchmark's line
 			// can lie under the real cost between its points, and orders spread over many
 			// book sides cost more than the benchmark's one side (the bound's entries are
 			// `2 x series`, at least the real ones).
-			Ok(Visit::Liquidated(w)) | Ok(Visit::Planned(w)) => (w.max(liquidation), false),
-			Ok(Visit::NoRoom(w)) => (w, true),
+			Ok(Visit::Liquidated(w, series)) => {
+				(w.max(liquidation), Some(Visit::Liquidated(w, series)))
+			},
+			Ok(Visit::Planned(w)) => (w.max(liquidation), Some(Visit::Planned(w))),
+			Ok(Visit::NoRoom(w)) => (w, Some(Visit::NoRoom(w))),
 			Err(e) => {
 				log::debug!(target: crate::LOG_TARGET, "visit of {who:?} failed: {e:?}");
 				// Failed after an evaluation at most, or inside a liquidation it had room for:
 				// charged the bound it was admitted by.
-				(if room { liquidation } else { evaluation }, false)
+				(if room { liquidation } else { evaluation }, None)
 			},
 		}
 	}
@@ -619,8 +644,9 @@ impl<T: Config> Pallet<T> {
 pub(crate) enum Visit {
 	/// Evaluated (its state recorded), not liquidated.
 	Evaluated(Weight),
-	/// Liquidated.
-	Liquidated(Weight),
+	/// Liquidated; the series whose positions the insurance account was offered (taken over
+	/// unless that position could not move).
+	Liquidated(Weight, Vec<SeriesId>),
 	/// Liquidatable and its plan computed, but nothing could be traded (every risky position
 	/// on a stale underlying): marked only.
 	Planned(Weight),

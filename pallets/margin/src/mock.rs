@@ -300,6 +300,9 @@ impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 			})
 			.collect()
 	}
+	fn rest_bids(who: &AccountId, series: SeriesId, count: u32) {
+		MockPositions::set_orders(*who, series, 0, Contracts::from(count), Balance::from(count));
+	}
 }
 
 // ---------------------------------------------------------------- helpers

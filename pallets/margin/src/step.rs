@@ -29,6 +29,7 @@
 
 use crate::{
 	band::CHAIN_BAND_REFINEMENTS,
+	liquidation::Visit,
 	pallet::*,
 	trigger::{
 		bucket_of, order_key, DeadlineKey, EdgeKind, IndexKey, StoredBand, Touched,
@@ -40,7 +41,10 @@ use alloc::collections::BTreeSet;
 use frame_support::{pallet_prelude::*, traits::Time, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
 use optionchain_pricing::Fixed;
-use optionchain_primitives::{exchange::PositionsProvider, OracleProvider, UnderlyingId};
+use optionchain_primitives::{
+	exchange::{PortfolioSize, PositionsProvider, SeriesId},
+	OracleProvider, UnderlyingId,
+};
 use sp_runtime::{traits::One, Saturating};
 
 /// Blocks a hot account waits before `on_idle` tries again to band it after a try that gave
@@ -66,6 +70,8 @@ struct StepCounters<T: Config> {
 	seen: BTreeSet<T::AccountId>,
 	/// Accounts evaluated.
 	evaluated: u32,
+	/// Series in which a liquidation of this step gave the insurance account positions.
+	taken: BTreeSet<SeriesId>,
 }
 
 impl<T: Config> Pallet<T> {
@@ -125,54 +131,143 @@ impl<T: Config> Pallet<T> {
 		T::DbWeight::get().reads_writes(2, writes).saturating_add(Self::touch_weight())
 	}
 
-	/// Visit `who` for the trigger step, charging `used`, within `limit`: `Stop` (nothing
+	/// Visit `who` for the trigger step, charging `c.used`, within `limit`: `Stop` (nothing
 	/// changed but the reads charged, or the state recorded of a liquidatable account whose
 	/// liquidation does not fit) when it does not fit; otherwise evaluated, margin-called or
 	/// liquidated, and, when `unband`, its band removed and the account made hot, eligible for
 	/// banding again in this block's `on_idle` (`Hot = n`: it was just evaluated). Returns
 	/// whether it had a band.
+	///
+	/// Admission is by upper bounds (the evaluation, the liquidation at the account's size,
+	/// the band's removal); the charge is what the path taken costs by its own benchmark
+	/// ([`Self::step_visit_weight`]): an evaluation or a liquidation in the step, plus what
+	/// the account has beyond the benchmarked one.
 	fn trigger_visit(
 		who: &T::AccountId,
 		unband: bool,
 		n: BlockNumberFor<T>,
-		used: &mut Weight,
+		c: &mut StepCounters<T>,
 		limit: Weight,
 	) -> Next {
 		let db = T::DbWeight::get();
 		let reads = T::Positions::portfolio_size_weight().saturating_add(db.reads(1));
-		if !limit.all_gte(used.saturating_add(reads)) {
+		if !limit.all_gte(c.used.saturating_add(reads)) {
 			return Next::Stop;
 		}
-		let (read, evaluation, liquidation) = Self::visit_bounds(who);
-		*used = used.saturating_add(read);
-		let (had_band, unband_bound) = if unband {
-			*used = used.saturating_add(db.reads(1));
-			let boxes = Bands::<T>::get(who).map(|b| b.edges.len()).unwrap_or(0);
-			(boxes > 0, Self::unband_weight(boxes as u32))
+		let insurance = *who == Self::insurance_account();
+		let size =
+			if insurance { PortfolioSize::default() } else { T::Positions::portfolio_size(who) };
+		let (read, evaluation, liquidation) = Self::bounds_for(who, size);
+		let mut used = c.used.saturating_add(read);
+		let (boxes, unband_bound) = if unband {
+			used = used.saturating_add(db.reads(1));
+			let boxes = Bands::<T>::get(who).map(|b| b.edges.len()).unwrap_or(0) as u32;
+			(boxes, Self::unband_weight(boxes))
 		} else {
-			(false, Weight::zero())
+			(0, Weight::zero())
 		};
-		if !limit.all_gte(used.saturating_add(evaluation).saturating_add(unband_bound)) {
+		// Each bound covers the path's charge too.
+		let evaluation = evaluation
+			.saturating_add(unband_bound)
+			.max(Self::step_visit_weight(size, boxes, false));
+		let liquidation_bound = liquidation.saturating_add(unband_bound).max(
+			Self::step_visit_weight(size, boxes, true)
+				.saturating_add(Self::insurance_side_weight(size.series)),
+		);
+		if !limit.all_gte(used.saturating_add(evaluation)) {
+			c.used = used;
 			return Next::Stop;
 		}
-		let room = limit.all_gte(used.saturating_add(liquidation).saturating_add(unband_bound));
-		let (w, no_room) = Self::visit_account(who, room, evaluation, liquidation);
-		*used = used.saturating_add(w);
-		if no_room {
+		let room = limit.all_gte(used.saturating_add(liquidation_bound));
+		let (w, visit) = Self::visit_account_as(who, room, evaluation, liquidation);
+		if let Some(Visit::NoRoom(_)) = visit {
 			// Marked liquidatable (a keeper may take it); still indexed or hot, so it is the
 			// first account the next step visits.
+			c.used = used.saturating_add(w);
 			return Next::Stop;
 		}
+		let mut t = Touched::default();
 		if unband {
-			let t = Self::set_band(who, None);
-			if who != &Self::insurance_account() {
+			t = Self::set_band(who, None);
+			if !insurance {
 				Hot::<T>::insert(who, n);
 			}
-			*used = used
-				.saturating_add(Self::touched_weight(t))
-				.saturating_add(Self::touch_weight());
 		}
-		Next::Continue(had_band)
+		let by_path = match &visit {
+			Some(Visit::Evaluated(_)) if !insurance => {
+				Some(Self::step_visit_weight(size, boxes, false))
+			},
+			Some(Visit::Liquidated(_, series)) => {
+				let mut new = 0u32;
+				for s in series {
+					if c.taken.insert(*s) {
+						new = new.saturating_add(1);
+					}
+				}
+				Some(
+					Self::step_visit_weight(size, boxes, true)
+						.saturating_add(Self::insurance_side_weight(new)),
+				)
+			},
+			_ => None,
+		};
+		c.used = match by_path {
+			Some(charge) => used.saturating_add(charge),
+			// A plan with nothing tradable, a failed visit, the insurance account: what it
+			// used or its bound, and the band's removal and the hot mark.
+			None => used
+				.saturating_add(w)
+				.saturating_add(Self::touched_weight(t))
+				.saturating_add(Self::touch_weight()),
+		};
+		Next::Continue(boxes > 0)
+	}
+
+	/// What the trigger step charges for visiting an account of `size` with a band of `boxes`
+	/// underlyings (removed, the account marked hot), by the path's benchmark:
+	/// - evaluated (healthy or margin-called): one account of `trigger_step` (a one-position
+	///   account, its band of one box removed), plus the margin check of its further entries
+	///   and their underlyings' reads;
+	/// - liquidated: one account of `trigger_liquidations` (a one-position account with ten
+	///   resting bids in another series, four entries: its evaluation, its orders voided, its
+	///   short taken over by the insurance account and paid for, the penalty, its band
+	///   removed), plus the sweep's per-entry cost of its further entries and their
+	///   underlyings' reads (twice);
+	///
+	/// and four index writes per further box. The insurance account's side of a liquidation
+	/// is charged once per series and step ([`Self::insurance_side_weight`]): the benchmark's
+	/// accounts share their series, so their repeated writes of the fund's entries are not in
+	/// its per-account figure.
+	pub fn step_visit_weight(size: PortfolioSize, boxes: u32, liquidated: bool) -> Weight {
+		let entries = size.entries().min(T::Positions::max_portfolio_len());
+		let more_boxes =
+			T::DbWeight::get().writes(4u64.saturating_mul(u64::from(boxes.saturating_sub(1))));
+		let base = if liquidated {
+			T::WeightInfo::trigger_liquidations(1)
+				.saturating_sub(T::WeightInfo::trigger_liquidations(0))
+				.saturating_add(
+					T::WeightInfo::sweep_account(entries.max(4))
+						.saturating_sub(T::WeightInfo::sweep_account(4)),
+				)
+				.saturating_add(Self::extra_underlyings_weight(entries).saturating_mul(2))
+		} else {
+			T::WeightInfo::trigger_step(1)
+				.saturating_sub(T::WeightInfo::trigger_step(0))
+				.saturating_add(
+					T::WeightInfo::margin_check(entries.max(2))
+						.saturating_sub(T::WeightInfo::margin_check(2)),
+				)
+				.saturating_add(Self::extra_underlyings_weight(entries))
+		};
+		base.saturating_add(more_boxes)
+	}
+
+	/// The insurance account's side of liquidations in `series` series it had not taken
+	/// positions in yet in this step: its position entry, the series' open interest and its
+	/// series index, each read and written once.
+	pub fn insurance_side_weight(series: u32) -> Weight {
+		let s = u64::from(series);
+		T::DbWeight::get().reads_writes(3u64.saturating_mul(s), 3u64.saturating_mul(s))
 	}
 
 	/// An account found by a due index entry: visited and un-banded; or, if the step visited
@@ -192,7 +287,7 @@ impl<T: Config> Pallet<T> {
 			c.used = c.used.saturating_add(Self::touched_weight(t));
 			return Next::Continue(t.writes > 0);
 		}
-		let next = Self::trigger_visit(who, true, n, &mut c.used, limit);
+		let next = Self::trigger_visit(who, true, n, c, limit);
 		if let Next::Continue(_) = next {
 			c.evaluated = c.evaluated.saturating_add(1);
 			c.seen.insert(who.clone());
@@ -297,7 +392,7 @@ impl<T: Config> Pallet<T> {
 				last = Some(who);
 				continue;
 			}
-			if let Next::Stop = Self::trigger_visit(&who, false, n, &mut c.used, limit) {
+			if let Next::Stop = Self::trigger_visit(&who, false, n, c, limit) {
 				stopped = true;
 				break;
 			}
@@ -328,7 +423,12 @@ impl<T: Config> Pallet<T> {
 		if !limit.all_gte(start) {
 			return Weight::zero();
 		}
-		let mut c = StepCounters::<T> { used: start, seen: BTreeSet::new(), evaluated: 0 };
+		let mut c = StepCounters::<T> {
+			used: start,
+			seen: BTreeSet::new(),
+			evaluated: 0,
+			taken: BTreeSet::new(),
+		};
 		let share = |p: u8| sp_runtime::Percent::from_percent(p) * limit;
 		let mut crossings = Self::visit_crossings(n, &mut c, share(75));
 		let mut deadlines = Self::visit_deadlines(n, &mut c, share(90));

@@ -55,6 +55,7 @@ pub trait WeightInfo {
 	fn margin_check(n: u32, ) -> Weight;
 	fn trigger_band(n: u32, ) -> Weight;
 	fn trigger_step(k: u32, ) -> Weight;
+	fn trigger_liquidations(k: u32, ) -> Weight;
 	fn sweep_base() -> Weight;
 	fn sweep_account(n: u32, ) -> Weight;
 	fn black_scholes_greeks() -> Weight;
@@ -307,6 +308,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 4573).saturating_mul(k.into()))
 	}
+	/// Placeholder until the next benchmark run: the sweep of a two-entry account per `k`.
+	/// The range of component `k` is `[0, 24]`.
+	fn trigger_liquidations(k: u32, ) -> Weight {
+		Weight::from_parts(227_291_000, 11078)
+			.saturating_add(Weight::from_parts(1_317_567_692, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(17_u64))
+			.saturating_add(T::DbWeight::get().reads((26_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((20_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 6493).saturating_mul(k.into()))
+	}
 	/// Storage: `Margin::SweepDeferred` (r:1 w:0)
 	/// Proof: `Margin::SweepDeferred` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::SweepCursor` (r:1 w:1)
@@ -434,6 +446,17 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(RocksDbWeight::get().writes((7_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 4573).saturating_mul(k.into()))
+	}
+	/// Placeholder until the next benchmark run: the sweep of a two-entry account per `k`.
+	/// The range of component `k` is `[0, 24]`.
+	fn trigger_liquidations(k: u32, ) -> Weight {
+		Weight::from_parts(227_291_000, 11078)
+			.saturating_add(Weight::from_parts(1_317_567_692, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(17_u64))
+			.saturating_add(RocksDbWeight::get().reads((26_u64).saturating_mul(k.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes((20_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 6493).saturating_mul(k.into()))
 	}
 	fn sweep_base() -> Weight {
 		Weight::from_parts(20_230_000, 3547)

@@ -1,7 +1,7 @@
 //! Book and account bookkeeping: book-side ordering, the order index, per-account order lists
 //! and per-(series, account) aggregates. Every helper keeps all of them consistent.
 
-use crate::{weights::WeightInfo, pallet::*, types::*};
+use crate::{pallet::*, types::*, weights::WeightInfo};
 use frame_support::{ensure, pallet_prelude::*, traits::Contains};
 use optionchain_primitives::exchange::{Balance, Contracts, SeriesId, Side};
 
@@ -346,7 +346,11 @@ impl<T: Config> Pallet<T> {
 	/// `on_idle`: remove void orders (see [`VoidBefore`]), one account at a time, one order per
 	/// item (each in its own storage layer), while `items` last and `remaining` allows;
 	/// an account with none left loses its entry. Returns `used` plus what it used.
-	pub(crate) fn clear_void_orders(remaining: Weight, mut used: Weight, items: &mut u32) -> Weight {
+	pub(crate) fn clear_void_orders(
+		remaining: Weight,
+		mut used: Weight,
+		items: &mut u32,
+	) -> Weight {
 		let db = T::DbWeight::get();
 		// The first entry (its key and value) and its owner's order list.
 		let entry = db.reads(3);

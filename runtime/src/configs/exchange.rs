@@ -275,6 +275,15 @@ pub mod benchmark_helpers {
 			}
 			series
 		}
+
+		fn rest_bids(who: &AccountId, series: SeriesId, count: u32) {
+			let tick = pallet_options::Series::<Runtime>::get(series)
+				.map(|info| info.price_tick.max(1))
+				.unwrap_or(1);
+			for _ in 0..count {
+				place(who, series, Side::Buy, tick);
+			}
+		}
 	}
 
 	impl pallet_options::BenchmarkHelper<AccountId> for ExchangeBenchmarkHelper {
