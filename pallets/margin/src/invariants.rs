@@ -4,7 +4,7 @@ use crate::{pallet::*, types::*, WeightInfo};
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::BlockNumberFor;
 use optionchain_pricing::MAX_ABS_RATE;
-use optionchain_primitives::exchange::PositionsProvider;
+use optionchain_primitives::exchange::{PortfolioSize, PositionsProvider};
 use sp_arithmetic::{FixedI128, FixedPointNumber, FixedU128};
 use sp_runtime::traits::{Saturating, Zero};
 
@@ -77,11 +77,21 @@ impl<T: Config> Pallet<T> {
 			"escrow and insurance accounts must differ"
 		);
 		let largest = T::Positions::max_portfolio_len();
+		// The largest account the step may have to liquidate: every series it may hold, each
+		// on its own underlying (boxes capped by the band's).
+		let series = largest.div_ceil(2);
+		let size = PortfolioSize { series, orders: series };
+		let boxes = series.min(crate::trigger::MAX_BAND_UNDERLYINGS);
 		assert!(
 			T::TriggerReserve::get().all_gte(
 				Self::margin_check_weight_full()
 					.saturating_add(T::WeightInfo::sweep_account(largest))
 					.saturating_add(T::Positions::void_orders_weight())
+					.saturating_add(Self::unband_weight(boxes))
+					.max(
+						Self::step_visit_weight(size, boxes, true)
+							.saturating_add(Self::insurance_side_weight(series))
+					)
 			),
 			"TriggerReserve must cover one evaluation and one liquidation of the largest portfolio"
 		);

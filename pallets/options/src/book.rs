@@ -343,35 +343,43 @@ impl<T: Config> Pallet<T> {
 		orders
 	}
 
-	/// `on_idle`: remove void orders (see [`VoidBefore`]), one account at a time, one order per
-	/// item (each in its own storage layer), while `items` last and `remaining` allows;
-	/// an account with none left loses its entry. Returns `used` plus what it used.
+	/// `on_idle`: remove void orders (see [`VoidBefore`]), account by account in storage
+	/// order, one order per item (each in its own storage layer), while `items` last and
+	/// `remaining` allows; an account with none left loses its entry. An account whose order
+	/// cannot be removed (logged; it would mean broken indexes) is passed over for this block,
+	/// so that it cannot hold up the others. Returns `used` plus what it used.
 	pub(crate) fn clear_void_orders(
 		remaining: Weight,
 		mut used: Weight,
 		items: &mut u32,
 	) -> Weight {
 		let db = T::DbWeight::get();
-		// The first entry (its key and value) and its owner's order list.
+		// The next entry (its key and value) and its owner's order list.
 		let entry = db.reads(3);
 		let order = T::WeightInfo::cancel_order();
 		let fits = |used: Weight, w: Weight| used.saturating_add(w).all_lte(remaining);
+		// The iterator asks the state for the key after the previous one each time, so the
+		// entries removed on the way do not disturb it; an account stays current while its
+		// void orders are being removed.
+		let mut entries = VoidBefore::<T>::iter_keys();
+		let mut current: Option<T::AccountId> = None;
 		while *items > 0 && fits(used, entry.saturating_add(order)) {
 			used = used.saturating_add(entry);
-			let Some((who, before)) = VoidBefore::<T>::iter().next() else { break };
+			let Some(who) = current.take().or_else(|| entries.next()) else { break };
+			let Some(before) = VoidBefore::<T>::get(&who) else { continue };
 			match AccountOrders::<T>::get(&who).first().copied() {
 				Some(id) if id < before => {
 					used = used.saturating_add(order);
 					*items = items.saturating_sub(1);
 					let r = frame_support::storage::with_storage_layer(|| {
-						Self::do_cancel_order(&who, id, CancelReason::ByMargin)
+						Self::do_cancel_order(&who, id, CancelReason::Voided)
 					});
-					if let Err(e) = r {
-						log::error!(
+					match r {
+						Ok(()) => current = Some(who),
+						Err(e) => log::error!(
 							target: crate::LOG_TARGET,
 							"removing void order {id} of {who:?}: {e:?}"
-						);
-						break;
+						),
 					}
 				},
 				// None left (orders are listed in placement order, so the void ones are a

@@ -220,8 +220,8 @@ pub mod pallet {
 
 	/// Accounts whose resting orders were voided by a liquidation: every order of the account
 	/// with an id below the value (all it had then) never fills again. A taker that reaches
-	/// one removes it (`OrderCancelled`, `ByMargin`) and goes on; the owner may cancel them;
-	/// `on_idle` removes the rest, oldest account first, and then the entry. Until removed, a
+	/// one removes it (`OrderCancelled`, `Voided`) and goes on; the owner may cancel them;
+	/// `on_idle` removes the rest, account by account in storage order, and then the entry. Until removed, a
 	/// void order still counts towards its owner's initial requirement (it never lowers it),
 	/// never towards maintenance. Orders placed after the liquidation are not void.
 	#[pallet::storage]

@@ -262,7 +262,7 @@ impl<T: Config> Pallet<T> {
 		}
 		// An order its owner's liquidation voided never fills: removed, keep matching.
 		if Self::is_void(&maker) {
-			Self::cancel_in_book(info, series, maker_side, book, 0, CancelReason::ByMargin)?;
+			Self::cancel_in_book(info, series, maker_side, book, 0, CancelReason::Voided)?;
 			out.cancels = out.cancels.saturating_add(1);
 			return Ok(true);
 		}

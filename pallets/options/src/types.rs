@@ -340,6 +340,9 @@ pub enum CancelReason {
 	/// Its owner's `quote` replaced it (a leg on its side of its series with another price or
 	/// a larger size, or a zero size to pull it).
 	Requoted,
+	/// Its owner was liquidated after placing it: the order was void (it could not fill) and
+	/// was removed by a taker that reached it, or by `on_idle` (the owner's own cancels say `ByOwner`).
+	Voided,
 }
 
 /// Outcome of a placement, returned by the matching engine.

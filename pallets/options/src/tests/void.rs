@@ -52,7 +52,7 @@ fn voided_orders_never_fill_and_a_taker_removes_them_on_its_way() {
 		// BOB buys 2 at up to 11: ALICE's ask at 10 is void (removed as a match step), so he
 		// fills 2 of CHARLIE's 3 at 11.
 		assert_ok!(place(BOB, req(s, Side::Buy, 11 * USDC, 2)));
-		assert_eq!(cancelled(), vec![(0, ALICE, CancelReason::ByMargin)]);
+		assert_eq!(cancelled(), vec![(0, ALICE, CancelReason::Voided)]);
 		assert_eq!((net(s, BOB), net(s, ALICE), net(s, CHARLIE)), (2, 0, -2));
 		assert_eq!(book(s, Side::Sell), vec![(4, CHARLIE, 11 * USDC, 1)]);
 		// ALICE's bid at 5 is void too: a seller at 5 removes it and rests.
@@ -75,7 +75,7 @@ fn orders_placed_after_the_liquidation_are_not_void() {
 		gtc(ALICE, s, Side::Sell, 9 * USDC, 1);
 		assert_ok!(place(BOB, req(s, Side::Buy, 12 * USDC, 2)));
 		assert_eq!((net(s, BOB), net(s, ALICE), net(s, CHARLIE)), (2, -1, -1));
-		assert_eq!(cancelled(), vec![(0, ALICE, CancelReason::ByMargin)]);
+		assert_eq!(cancelled(), vec![(0, ALICE, CancelReason::Voided)]);
 		// A second liquidation voids the orders placed since the first.
 		gtc(ALICE, s, Side::Sell, 20 * USDC, 1); // 7
 		assert_eq!(Options::void_orders(&ALICE), 4);
@@ -96,7 +96,7 @@ fn on_idle_removes_void_orders_within_its_items_and_weight_then_the_entry() {
 		assert_eq!(AccountOrders::<Test>::get(ALICE).into_inner(), vec![2, 3]);
 		assert_eq!(
 			cancelled(),
-			vec![(0, ALICE, CancelReason::ByMargin), (1, ALICE, CancelReason::ByMargin)]
+			vec![(0, ALICE, CancelReason::Voided), (1, ALICE, CancelReason::Voided)]
 		);
 		// Unlimited weight, `MaxIdleItems` = 3: the last two orders, then the entry.
 		Options::on_idle(2, Weight::MAX);
@@ -123,5 +123,36 @@ fn the_owner_may_cancel_void_orders_and_on_idle_then_drops_the_entry() {
 			base + db_weight().reads_writes(3, 1)
 		);
 		assert_eq!(VoidBefore::<Test>::get(ALICE), None);
+	});
+}
+
+/// Review finding (helper-16): a maker whose only bid was voided re-quotes the same price and
+/// size. Keeping the void order would leave it without a live quote (and the first taker would
+/// remove it); it is replaced by a live order instead.
+#[test]
+fn a_requote_at_the_same_price_replaces_a_void_order() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		let bid = || {
+			let q = QuoteRequest {
+				series: s,
+				bid: Some(QuoteLeg { price: 5 * USDC, quantity: 1 }),
+				ask: None,
+			};
+			let quotes: frame_support::BoundedVec<_, <Test as Config>::MaxQuoteLegs> =
+				vec![q].try_into().expect("one request");
+			assert_ok!(Options::quote(RuntimeOrigin::signed(ALICE), quotes));
+		};
+		bid(); // order 0
+		 // A re-quote at the same price and size keeps a live order (time priority).
+		bid();
+		assert_eq!(book(s, Side::Buy), vec![(0, ALICE, 5 * USDC, 1)]);
+		assert_eq!(Options::void_orders(&ALICE), 1);
+		bid();
+		assert_eq!(cancelled(), vec![(0, ALICE, CancelReason::Requoted)]);
+		assert_eq!(book(s, Side::Buy), vec![(1, ALICE, 5 * USDC, 1)]);
+		// The new bid is live: a seller at 5 fills it.
+		assert_ok!(place(BOB, req(s, Side::Sell, 5 * USDC, 1)));
+		assert_eq!((net(s, ALICE), net(s, BOB)), (1, -1));
 	});
 }
