@@ -137,7 +137,8 @@ impl<T: Config> Pallet<T> {
 			.collect()
 	}
 
-	/// Runtime API: aggregated depth of `series`, at most `max_levels` levels per side.
+	/// Runtime API: aggregated depth of `series`, at most `max_levels` levels per side. Void
+	/// orders (their owner was liquidated; they cannot fill) are left out.
 	pub fn api_book_depth(series: SeriesId, max_levels: u32) -> Option<BookDepth> {
 		if !Series::<T>::contains_key(series) {
 			return None;
@@ -145,6 +146,9 @@ impl<T: Config> Pallet<T> {
 		let levels = |side| {
 			let mut out: Vec<BookLevel> = Vec::new();
 			for o in Books::<T>::get(series, side) {
+				if Self::is_void(&o) {
+					continue;
+				}
 				match out.last_mut() {
 					Some(l) if l.price == o.price => {
 						l.quantity = l.quantity.saturating_add(o.remaining);

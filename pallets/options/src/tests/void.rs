@@ -46,6 +46,10 @@ fn alice_voided() -> (SeriesId, SeriesId) {
 fn voided_orders_never_fill_and_a_taker_removes_them_on_its_way() {
 	build_and_execute(|| {
 		let (s, _) = alice_voided();
+		// The book's depth leaves void orders out: only CHARLIE's ask.
+		let depth = Options::api_book_depth(s, 10).expect("listed");
+		assert_eq!((depth.bids.len(), depth.asks.len()), (0, 1));
+		assert_eq!((depth.asks[0].price, depth.asks[0].quantity), (11 * USDC, 3));
 		// Nothing to void: no entry, no event.
 		assert_eq!(Options::void_orders(&BOB), 0);
 		assert_eq!(VoidBefore::<Test>::get(BOB), None);
