@@ -89,7 +89,7 @@ impl<T: Config> Pallet<T> {
 					.saturating_add(T::Positions::void_orders_weight())
 					.saturating_add(Self::unband_weight(boxes))
 					.max(
-						Self::step_visit_weight(size, boxes, true)
+						Self::step_visit_weight(size, boxes, true, largest)
 							.saturating_add(Self::insurance_side_weight(series))
 					)
 			),

@@ -373,7 +373,7 @@ impl<T: Config> Pallet<T> {
 		liquidation_room: bool,
 	) -> Result<Visit, DispatchError> {
 		if *who == Self::insurance_account() {
-			return Ok(Visit::Evaluated(T::DbWeight::get().reads(1)));
+			return Ok(Visit::Evaluated(T::DbWeight::get().reads(1), 0));
 		}
 		let risk = Self::risk_of(who)?;
 		let checked = Self::check_weight(&risk);
@@ -384,7 +384,10 @@ impl<T: Config> Pallet<T> {
 			// The evaluation, the state and ledger-entry writes, and the account count if the
 			// entry was removed.
 			let db = T::DbWeight::get();
-			return Ok(Visit::Evaluated(checked.saturating_add(db.reads_writes(1, 3))));
+			return Ok(Visit::Evaluated(
+				checked.saturating_add(db.reads_writes(1, 3)),
+				risk.underlyings,
+			));
 		}
 		if !liquidation_room {
 			// Liquidatable, but its liquidation does not fit what the block has left: marked
@@ -441,7 +444,7 @@ impl<T: Config> Pallet<T> {
 		let used = T::WeightInfo::sweep_account(risk.entries.max(1))
 			.saturating_add(T::Positions::void_orders_weight())
 			.saturating_add(Self::extra_underlyings_weight(risk.entries).saturating_mul(2));
-		Ok(Visit::Liquidated(used, series))
+		Ok(Visit::Liquidated(used, series, risk.underlyings))
 	}
 
 	/// What admitting `who` to a visit costs: the read of its portfolio size, the bound of its
@@ -490,13 +493,13 @@ impl<T: Config> Pallet<T> {
 		liquidation: Weight,
 	) -> (Weight, Option<Visit>) {
 		match with_storage_layer(|| Self::sweep_account(who, room)) {
-			Ok(Visit::Evaluated(w)) => (w, Some(Visit::Evaluated(w))),
+			Ok(Visit::Evaluated(w, u)) => (w, Some(Visit::Evaluated(w, u))),
 			// A liquidation (or its plan) is charged at least its bound: the benchmark's line
 			// can lie under the real cost between its points, and orders spread over many
 			// book sides cost more than the benchmark's one side (the bound's entries are
 			// `2 x series`, at least the real ones).
-			Ok(Visit::Liquidated(w, series)) => {
-				(w.max(liquidation), Some(Visit::Liquidated(w, series)))
+			Ok(Visit::Liquidated(w, series, u)) => {
+				(w.max(liquidation), Some(Visit::Liquidated(w, series, u)))
 			},
 			Ok(Visit::Planned(w)) => (w.max(liquidation), Some(Visit::Planned(w))),
 			Ok(Visit::NoRoom(w)) => (w, Some(Visit::NoRoom(w))),
@@ -642,11 +645,11 @@ impl<T: Config> Pallet<T> {
 
 /// What one visit of the sweep did, with the weight it used.
 pub(crate) enum Visit {
-	/// Evaluated (its state recorded), not liquidated.
-	Evaluated(Weight),
+	/// Evaluated (its state recorded), not liquidated; the underlyings of its portfolio.
+	Evaluated(Weight, u32),
 	/// Liquidated; the series whose positions the insurance account was offered (taken over
-	/// unless that position could not move).
-	Liquidated(Weight, Vec<SeriesId>),
+	/// unless that position could not move), and the underlyings of its portfolio.
+	Liquidated(Weight, Vec<SeriesId>, u32),
 	/// Liquidatable and its plan computed, but nothing could be traded (every risky position
 	/// on a stale underlying): marked only.
 	Planned(Weight),

@@ -169,9 +169,9 @@ impl<T: Config> Pallet<T> {
 		// Each bound covers the path's charge too.
 		let evaluation_bound = evaluation
 			.saturating_add(unband_bound)
-			.max(Self::step_visit_weight(size, boxes, false));
+			.max(Self::step_visit_weight(size, boxes, false, size.entries()));
 		let liquidation_bound = liquidation.saturating_add(unband_bound).max(
-			Self::step_visit_weight(size, boxes, true)
+			Self::step_visit_weight(size, boxes, true, size.entries())
 				.saturating_add(Self::insurance_side_weight(size.series)),
 		);
 		if !limit.all_gte(used.saturating_add(evaluation_bound)) {
@@ -194,10 +194,10 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		let by_path = match &visit {
-			Some(Visit::Evaluated(_)) if !insurance => {
-				Some(Self::step_visit_weight(size, boxes, false))
+			Some(Visit::Evaluated(_, underlyings)) if !insurance => {
+				Some(Self::step_visit_weight(size, boxes, false, *underlyings))
 			},
-			Some(Visit::Liquidated(_, series)) => {
+			Some(Visit::Liquidated(_, series, underlyings)) => {
 				let mut new = 0u32;
 				for s in series {
 					if c.taken.insert(*s) {
@@ -205,7 +205,7 @@ impl<T: Config> Pallet<T> {
 					}
 				}
 				Some(
-					Self::step_visit_weight(size, boxes, true)
+					Self::step_visit_weight(size, boxes, true, *underlyings)
 						.saturating_add(Self::insurance_side_weight(new)),
 				)
 			},
@@ -224,7 +224,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// What the trigger step charges for visiting an account of `size` with a band of `boxes`
-	/// underlyings (removed, the account marked hot), by the path's benchmark:
+	/// underlyings (removed, the account marked hot) and a portfolio on `underlyings`
+	/// underlyings (after the visit: the evaluation's count; before it, as a bound: the
+	/// account's entries), by the path's benchmark:
 	/// - evaluated (healthy or margin-called): one account of `trigger_step` (a one-position
 	///   account, its band of one box removed), plus the margin check of its further entries
 	///   and their underlyings' reads;
@@ -240,7 +242,12 @@ impl<T: Config> Pallet<T> {
 	/// is charged once per series and step ([`Self::insurance_side_weight`]): the benchmark's
 	/// accounts share their series, so their repeated writes of the fund's entries are not in
 	/// its per-account figure.
-	pub fn step_visit_weight(size: PortfolioSize, boxes: u32, liquidated: bool) -> Weight {
+	pub fn step_visit_weight(
+		size: PortfolioSize,
+		boxes: u32,
+		liquidated: bool,
+		underlyings: u32,
+	) -> Weight {
 		let entries = size.entries().min(T::Positions::max_portfolio_len());
 		let db = T::DbWeight::get();
 		let more_boxes = db.writes(4u64.saturating_mul(u64::from(boxes.saturating_sub(1))));
@@ -251,7 +258,7 @@ impl<T: Config> Pallet<T> {
 					T::WeightInfo::sweep_account(entries.max(4))
 						.saturating_sub(T::WeightInfo::sweep_account(4)),
 				)
-				.saturating_add(Self::extra_underlyings_weight(entries).saturating_mul(2))
+				.saturating_add(Self::extra_underlyings_weight(underlyings).saturating_mul(2))
 		} else {
 			T::WeightInfo::trigger_step(1)
 				.saturating_sub(T::WeightInfo::trigger_step(0))
@@ -259,7 +266,7 @@ impl<T: Config> Pallet<T> {
 					T::WeightInfo::margin_check(entries.max(2))
 						.saturating_sub(T::WeightInfo::margin_check(2)),
 				)
-				.saturating_add(Self::extra_underlyings_weight(entries))
+				.saturating_add(Self::extra_underlyings_weight(underlyings))
 				// The benchmark's accounts stay healthy: a state that changes (a margin call,
 				// the end of a liquidation) writes the ledger entry and emits its events.
 				.saturating_add(db.writes(2))

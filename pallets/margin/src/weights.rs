@@ -78,8 +78,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `643`
 		//  Estimated: `6208`
-		// Minimum execution time: 74_318_000 picoseconds.
-		Weight::from_parts(87_160_000, 6208)
+		// Minimum execution time: 90_981_000 picoseconds.
+		Weight::from_parts(139_191_000, 6208)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -116,10 +116,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3295 + n * (95 ±0)`
 		//  Estimated: `21887 + n * (1294 ±93)`
-		// Minimum execution time: 167_626_000 picoseconds.
-		Weight::from_parts(440_234_269, 21887)
-			// Standard Error: 884_420
-			.saturating_add(Weight::from_parts(21_806_325, 0).saturating_mul(n.into()))
+		// Minimum execution time: 272_623_000 picoseconds.
+		Weight::from_parts(505_106_913, 21887)
+			// Standard Error: 773_509
+			.saturating_add(Weight::from_parts(29_382_526, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(29_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -127,11 +127,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Margin::Accounts` (r:2 w:2)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
-	/// Storage: `Options::AccountSeriesIndex` (r:2 w:2)
+	/// Storage: `Options::AccountSeriesIndex` (r:2 w:1)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Positions` (r:33 w:33)
+	/// Storage: `Options::Positions` (r:33 w:2)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Series` (r:32 w:32)
+	/// Storage: `Options::Series` (r:32 w:1)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Params` (r:1 w:0)
 	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
@@ -147,30 +147,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
 	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `Options::AccountOrders` (r:1 w:1)
+	/// Storage: `Options::AccountOrders` (r:1 w:0)
 	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
-	/// Storage: `Options::OrderLocations` (r:32 w:32)
-	/// Proof: `Options::OrderLocations` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Books` (r:32 w:32)
-	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
+	/// Storage: `Options::NextOrderId` (r:1 w:0)
+	/// Proof: `Options::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Hot` (r:2 w:2)
 	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::CounterForHot` (r:1 w:1)
 	/// Proof: `Margin::CounterForHot` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Options::VoidBefore` (r:0 w:1)
+	/// Proof: `Options::VoidBefore` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn liquidate(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1370 + n * (178 ±0)`
-		//  Estimated: `24434 + n * (6493 ±93)`
-		// Minimum execution time: 271_138_000 picoseconds.
-		Weight::from_parts(168_668_657, 24434)
-			// Standard Error: 1_315_525
-			.saturating_add(Weight::from_parts(72_506_678, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(16_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+		//  Measured:  `2608 + n * (102 ±0)`
+		//  Estimated: `24434 + n * (1294 ±93)`
+		// Minimum execution time: 417_777_000 picoseconds.
+		Weight::from_parts(662_339_435, 24434)
+			// Standard Error: 1_149_490
+			.saturating_add(Weight::from_parts(53_259_049, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(32_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 6493).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 1294).saturating_mul(n.into()))
 	}
 	/// Storage: `Margin::PendingParams` (r:0 w:1)
 	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
@@ -178,8 +177,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 9_615_000 picoseconds.
-		Weight::from_parts(16_726_000, 0)
+		// Minimum execution time: 12_518_000 picoseconds.
+		Weight::from_parts(17_085_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:1 w:0)
@@ -211,10 +210,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1213 + n * (183 ±0)`
 		//  Estimated: `5563 + n * (2601 ±0)`
-		// Minimum execution time: 113_585_000 picoseconds.
-		Weight::from_parts(166_384_484, 5563)
-			// Standard Error: 561_301
-			.saturating_add(Weight::from_parts(45_727_550, 0).saturating_mul(n.into()))
+		// Minimum execution time: 181_304_000 picoseconds.
+		Weight::from_parts(113_287_782, 5563)
+			// Standard Error: 675_374
+			.saturating_add(Weight::from_parts(49_004_831, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -247,10 +246,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1117 + n * (183 ±0)`
 		//  Estimated: `5563 + n * (2601 ±0)`
-		// Minimum execution time: 842_775_000 picoseconds.
-		Weight::from_parts(911_499_000, 5563)
-			// Standard Error: 5_424_028
-			.saturating_add(Weight::from_parts(776_292_277, 0).saturating_mul(n.into()))
+		// Minimum execution time: 755_891_000 picoseconds.
+		Weight::from_parts(122_112_531, 5563)
+			// Standard Error: 6_853_446
+			.saturating_add(Weight::from_parts(843_769_144, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
@@ -298,26 +297,74 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `9120 + k * (486 ±0)`
 		//  Estimated: `11078 + k * (4573 ±0)`
-		// Minimum execution time: 151_081_000 picoseconds.
-		Weight::from_parts(227_291_000, 11078)
-			// Standard Error: 1_149_168
-			.saturating_add(Weight::from_parts(182_548_648, 0).saturating_mul(k.into()))
+		// Minimum execution time: 158_988_000 picoseconds.
+		Weight::from_parts(76_324_300, 11078)
+			// Standard Error: 1_788_517
+			.saturating_add(Weight::from_parts(195_801_776, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 4573).saturating_mul(k.into()))
 	}
-	/// Placeholder until the next benchmark run: the sweep of a two-entry account per `k`.
+	/// Storage: `Margin::TriggerUnderlyings` (r:1 w:0)
+	/// Proof: `Margin::TriggerUnderlyings` (`max_values`: Some(1), `max_size`: Some(258), added: 753, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::IndexPrices` (r:1 w:0)
+	/// Proof: `Oracle::IndexPrices` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Breakers` (r:1 w:0)
+	/// Proof: `Oracle::Breakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Volatilities` (r:1 w:0)
+	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
+	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::TriggerIndex` (r:28 w:96)
+	/// Proof: `Margin::TriggerIndex` (`max_values`: None, `max_size`: Some(47), added: 2522, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountSeriesIndex` (r:25 w:25)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountOrders` (r:24 w:0)
+	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Bands` (r:24 w:24)
+	/// Proof: `Margin::Bands` (`max_values`: None, `max_size`: Some(249), added: 2724, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Accounts` (r:25 w:25)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Positions` (r:49 w:25)
+	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Series` (r:2 w:1)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Params` (r:1 w:0)
+	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PendingParams` (r:1 w:0)
+	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
+	/// Storage: `Options::NextOrderId` (r:1 w:0)
+	/// Proof: `Options::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::AccountCount` (r:1 w:1)
+	/// Proof: `Margin::AccountCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Hot` (r:25 w:24)
+	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::CounterForHot` (r:1 w:1)
+	/// Proof: `Margin::CounterForHot` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::DeadlineIndex` (r:1 w:24)
+	/// Proof: `Margin::DeadlineIndex` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::HotCursor` (r:1 w:0)
+	/// Proof: `Margin::HotCursor` (`max_values`: Some(1), `max_size`: Some(258), added: 753, mode: `MaxEncodedLen`)
+	/// Storage: `Options::VoidBefore` (r:0 w:24)
+	/// Proof: `Options::VoidBefore` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[0, 24]`.
 	fn trigger_liquidations(k: u32, ) -> Weight {
-		Weight::from_parts(227_291_000, 11078)
-			.saturating_add(Weight::from_parts(1_317_567_692, 0).saturating_mul(k.into()))
-			.saturating_add(T::DbWeight::get().reads(17_u64))
-			.saturating_add(T::DbWeight::get().reads((26_u64).saturating_mul(k.into())))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((20_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 6493).saturating_mul(k.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `6173 + k * (911 ±0)`
+		//  Estimated: `11078 + k * (5190 ±0)`
+		// Minimum execution time: 170_398_000 picoseconds.
+		Weight::from_parts(620_072_961, 11078)
+			// Standard Error: 4_462_963
+			.saturating_add(Weight::from_parts(443_340_822, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(21_u64))
+			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes((11_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 5190).saturating_mul(k.into()))
 	}
 	/// Storage: `Margin::SweepDeferred` (r:1 w:0)
 	/// Proof: `Margin::SweepDeferred` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `MaxEncodedLen`)
@@ -329,14 +376,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `46`
 		//  Estimated: `3547`
-		// Minimum execution time: 10_722_000 picoseconds.
-		Weight::from_parts(20_230_000, 3547)
+		// Minimum execution time: 10_237_000 picoseconds.
+		Weight::from_parts(12_103_000, 3547)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:2 w:2)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
-	/// Storage: `Options::AccountSeriesIndex` (r:2 w:2)
+	/// Storage: `Options::AccountSeriesIndex` (r:2 w:1)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:64 w:64)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
@@ -356,51 +403,51 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
 	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `Options::AccountOrders` (r:1 w:1)
+	/// Storage: `Options::AccountOrders` (r:1 w:0)
 	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
-	/// Storage: `Options::OrderLocations` (r:32 w:32)
-	/// Proof: `Options::OrderLocations` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Books` (r:32 w:32)
-	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
+	/// Storage: `Options::NextOrderId` (r:1 w:0)
+	/// Proof: `Options::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::AccountCount` (r:1 w:1)
 	/// Proof: `Margin::AccountCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Hot` (r:1 w:1)
 	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Options::VoidBefore` (r:0 w:1)
+	/// Proof: `Options::VoidBefore` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn sweep_account(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1281 + n * (178 ±0)`
-		//  Estimated: `42688 + n * (6493 ±65)`
-		// Minimum execution time: 433_078_000 picoseconds.
-		Weight::from_parts(1_116_520_336, 42688)
-			// Standard Error: 1_802_306
-			.saturating_add(Weight::from_parts(100_523_678, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(22_u64))
+		//  Measured:  `2519 + n * (102 ±0)`
+		//  Estimated: `42688 + n * (2583 ±93)`
+		// Minimum execution time: 262_211_000 picoseconds.
+		Weight::from_parts(862_977_132, 42688)
+			// Standard Error: 1_634_116
+			.saturating_add(Weight::from_parts(101_766_931, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(38_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(14_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 6493).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().writes(30_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2583).saturating_mul(n.into()))
 	}
 	fn black_scholes_greeks() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 12_233_000 picoseconds.
-		Weight::from_parts(22_204_000, 0)
+		// Minimum execution time: 12_891_000 picoseconds.
+		Weight::from_parts(25_988_000, 0)
 	}
 }
 
 /// The same measurements with `RocksDbWeight`, for mocks and tests.
 impl WeightInfo for () {
 	fn deposit() -> Weight {
-		Weight::from_parts(87_160_000, 6208)
+		Weight::from_parts(139_191_000, 6208)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn withdraw(n: u32, ) -> Weight {
-		Weight::from_parts(440_234_269, 21887)
-			.saturating_add(Weight::from_parts(21_806_325, 0).saturating_mul(n.into()))
+		Weight::from_parts(505_106_913, 21887)
+			.saturating_add(Weight::from_parts(29_382_526, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(29_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
@@ -408,22 +455,21 @@ impl WeightInfo for () {
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn liquidate(n: u32, ) -> Weight {
-		Weight::from_parts(168_668_657, 24434)
-			.saturating_add(Weight::from_parts(72_506_678, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(16_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+		Weight::from_parts(662_339_435, 24434)
+			.saturating_add(Weight::from_parts(53_259_049, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(32_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(10_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 6493).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 1294).saturating_mul(n.into()))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(16_726_000, 0)
+		Weight::from_parts(17_085_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// The range of component `n` is `[1, 32]`.
 	fn margin_check(n: u32, ) -> Weight {
-		Weight::from_parts(166_384_484, 5563)
-			.saturating_add(Weight::from_parts(45_727_550, 0).saturating_mul(n.into()))
+		Weight::from_parts(113_287_782, 5563)
+			.saturating_add(Weight::from_parts(49_004_831, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -431,49 +477,48 @@ impl WeightInfo for () {
 	}
 	/// The range of component `n` is `[1, 32]`.
 	fn trigger_band(n: u32, ) -> Weight {
-		Weight::from_parts(911_499_000, 5563)
-			.saturating_add(Weight::from_parts(776_292_277, 0).saturating_mul(n.into()))
+		Weight::from_parts(122_112_531, 5563)
+			.saturating_add(Weight::from_parts(843_769_144, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
 	}
 	/// The range of component `k` is `[0, 64]`.
 	fn trigger_step(k: u32, ) -> Weight {
-		Weight::from_parts(227_291_000, 11078)
-			.saturating_add(Weight::from_parts(182_548_648, 0).saturating_mul(k.into()))
+		Weight::from_parts(76_324_300, 11078)
+			.saturating_add(Weight::from_parts(195_801_776, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(17_u64))
 			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(RocksDbWeight::get().writes((7_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 4573).saturating_mul(k.into()))
 	}
-	/// Placeholder until the next benchmark run: the sweep of a two-entry account per `k`.
 	/// The range of component `k` is `[0, 24]`.
 	fn trigger_liquidations(k: u32, ) -> Weight {
-		Weight::from_parts(227_291_000, 11078)
-			.saturating_add(Weight::from_parts(1_317_567_692, 0).saturating_mul(k.into()))
-			.saturating_add(RocksDbWeight::get().reads(17_u64))
-			.saturating_add(RocksDbWeight::get().reads((26_u64).saturating_mul(k.into())))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
-			.saturating_add(RocksDbWeight::get().writes((20_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 6493).saturating_mul(k.into()))
+		Weight::from_parts(620_072_961, 11078)
+			.saturating_add(Weight::from_parts(443_340_822, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(21_u64))
+			.saturating_add(RocksDbWeight::get().reads((8_u64).saturating_mul(k.into())))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
+			.saturating_add(RocksDbWeight::get().writes((11_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 5190).saturating_mul(k.into()))
 	}
 	fn sweep_base() -> Weight {
-		Weight::from_parts(20_230_000, 3547)
+		Weight::from_parts(12_103_000, 3547)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn sweep_account(n: u32, ) -> Weight {
-		Weight::from_parts(1_116_520_336, 42688)
-			.saturating_add(Weight::from_parts(100_523_678, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(22_u64))
+		Weight::from_parts(862_977_132, 42688)
+			.saturating_add(Weight::from_parts(101_766_931, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(38_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(14_u64))
-			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 6493).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().writes(30_u64))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2583).saturating_mul(n.into()))
 	}
 	fn black_scholes_greeks() -> Weight {
-		Weight::from_parts(22_204_000, 0)
+		Weight::from_parts(25_988_000, 0)
 	}
 }

@@ -16,7 +16,9 @@ use crate::{
 };
 use frame_support::assert_ok;
 use optionchain_pricing::Fixed;
-use optionchain_primitives::{testing::MockOracle as MockOracleImpl, PriceStatus};
+use optionchain_primitives::{
+	exchange::PositionsProvider, testing::MockOracle as MockOracleImpl, PriceStatus,
+};
 use sp_arithmetic::FixedU128;
 
 const HALF: u128 = 500_000_000_000_000_000;
@@ -224,16 +226,26 @@ fn what_does_not_fit_the_reserve_waits_most_breached_first() {
 		let edges: Vec<u16> =
 			who.iter().map(|w| Bands::<Test>::get(w).unwrap().edges[0].price_hi).collect();
 		assert!(edges.windows(2).all(|p| p[0] < p[1]), "{edges:?}");
-		// A reserve for two liquidations (and a half) a block.
+		// A reserve for two liquidations a block: each is admitted by its bound (the sweep's
+		// at its size, the un-band) and charged its path (`trigger_liquidations`' line and the
+		// fund's side of its series), so room for one bound and one and a half charges.
 		let (read, _, liquidation) = Margin::visit_bounds(&11);
 		let unband = Margin::unband_weight(1);
 		let per = read.saturating_add(liquidation).saturating_add(unband);
+		let size = <MockPositions as PositionsProvider<u64>>::portfolio_size(&11);
+		let charge = Margin::step_visit_weight(size, 1, true, 1)
+			.saturating_add(Margin::insurance_side_weight(1));
 		let base = db_weight().reads(3 + 2 + 17);
-		TriggerReserve::set(base.saturating_add(per.saturating_mul(5).saturating_div(2)));
+		// (Any proof size, as on the runtime: a solochain.)
+		TriggerReserve::set(
+			base.saturating_add(per)
+				.saturating_add(charge.saturating_mul(3).saturating_div(2))
+				.set_proof_size(u64::MAX),
+		);
 		btc(80_000);
 		// Block 3: the two most breached (lowest edges) go first (the first with the 75 % of the
-		// reserve crossings may use first, the second with what the other phases left). (No `on_idle` from here on:
-		// its sweep would take the others.)
+		// reserve crossings may use first, the second with what the other phases left). (No
+		// `on_idle` from here on: its sweep would take the others.)
 		let check = || Margin::do_try_state().expect("try_state after every block");
 		let w = start_block(3);
 		assert!(w.all_lte(TriggerReserve::get()));
