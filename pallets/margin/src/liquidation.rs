@@ -495,9 +495,9 @@ impl<T: Config> Pallet<T> {
 		match with_storage_layer(|| Self::sweep_account(who, room)) {
 			Ok(Visit::Evaluated(w, u)) => (w, Some(Visit::Evaluated(w, u))),
 			// A liquidation (or its plan) is charged at least its bound: the benchmark's line
-			// can lie under the real cost between its points, and orders spread over many
-			// book sides cost more than the benchmark's one side (the bound's entries are
-			// `2 x series`, at least the real ones).
+			// can lie under the real cost between its points (the bound's entries are
+			// `2 x series`, at least the real ones). The trigger step charges by path instead
+			// (`step_visit_weight`).
 			Ok(Visit::Liquidated(w, series, u)) => {
 				(w.max(liquidation), Some(Visit::Liquidated(w, series, u)))
 			},

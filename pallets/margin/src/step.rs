@@ -235,8 +235,9 @@ impl<T: Config> Pallet<T> {
 	///   short taken over by the insurance account and paid for, the penalty, its band
 	///   removed), plus the sweep's per-entry cost of its further entries and their
 	///   underlyings' reads (twice);
-	/// - evaluated also carries two writes for a state that changes (the benchmark's accounts
-	///   stay healthy);
+	/// - evaluated also carries two writes, always: a state that changes (a margin call, the
+	///   end of a liquidation) writes the ledger entry and emits events, and the benchmark's
+	///   accounts stay healthy;
 	///
 	/// and four index writes per further box. The insurance account's side of a liquidation
 	/// is charged once per series and step ([`Self::insurance_side_weight`]): the benchmark's

@@ -331,7 +331,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Void every resting order of `who` (its liquidation): none of them fills again, and they
 	/// are removed lazily (see [`VoidBefore`]). Returns how many; emits `OrdersVoided` if any.
-	/// Two reads and a write, whatever the number of orders.
+	/// Two reads and two writes (the entry and the event), whatever the number of orders.
 	pub(crate) fn do_void_orders(who: &T::AccountId) -> u32 {
 		let orders = AccountOrders::<T>::decode_len(who).unwrap_or(0);
 		let orders = u32::try_from(orders).unwrap_or(u32::MAX);

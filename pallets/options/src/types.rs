@@ -329,7 +329,8 @@ pub enum CancelReason {
 	ReduceOnly,
 	/// The series expired.
 	Expired,
-	/// Cancelled by the margin pallet (e.g. liquidation).
+	/// Cancelled because of its owner's margin: a maker that can no longer carry it (a fill
+	/// failed its margin check). (A liquidation voids orders instead: `Voided`.)
 	ByMargin,
 	/// The book side was full and a strictly better-priced order took its place (the worst
 	/// order of a full side is evicted, so far-away orders cannot lock a book).

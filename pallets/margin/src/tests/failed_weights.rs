@@ -73,7 +73,7 @@ fn a_refused_liquidation_is_charged_the_evaluations_it_made() {
 			(Error::<Test>::NotLiquidatable.into(), <() as WeightInfo>::margin_check(1))
 		);
 		// Charlie (no collateral) takes the short over and fails his own check: the liquidation
-		// at Bob's size (one entry), the cancellation of Bob's orders and Charlie's check.
+		// at Bob's size (one entry), the voiding of Bob's orders and Charlie's check.
 		assert_eq!(
 			failed(liquidate(BOB), Margin::liquidate(RuntimeOrigin::signed(CHARLIE), BOB, s, 1)),
 			(
