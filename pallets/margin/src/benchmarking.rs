@@ -48,6 +48,33 @@ fn liquidatable<T: Config>(n: u32) -> (T::AccountId, alloc::vec::Vec<u32>) {
 	(victim, series)
 }
 
+/// A band of one box on `U`: prices `[price_lo, price_hi]` (buckets), any volatility, a
+/// deadline far away.
+fn band_of_one_box(price_lo: u16, price_hi: u16) -> crate::trigger::StoredBand {
+	crate::trigger::StoredBand {
+		deadline: u64::MAX / 2,
+		edges: alloc::vec![crate::trigger::EdgeBuckets {
+			underlying: U,
+			price_lo,
+			price_hi,
+			vol_lo: 0,
+			vol_hi: u16::MAX,
+		}]
+		.try_into()
+		.unwrap_or_default(),
+	}
+}
+
+/// 1,000 banded accounts whose band no price the benchmarks set can leave.
+fn far_bands<T: Config>() {
+	let far = band_of_one_box(0, u16::MAX - 1);
+	assert!(Margin::<T>::register_underlyings(&far).is_some());
+	for i in 0..1_000 {
+		let filler: T::AccountId = account("filler", i, 0);
+		Margin::<T>::set_band(&filler, Some(far.clone()));
+	}
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -137,29 +164,13 @@ mod benchmarks {
 	/// index read, the band's removal (4 entries, the deadline, the band) and the hot mark.
 	#[benchmark]
 	fn trigger_step(k: Linear<0, 64>) {
-		use crate::trigger::{bucket_of, EdgeBuckets, StoredBand};
+		use crate::trigger::bucket_of;
 		price::<T>(60_000);
 		let spot = Fixed::from_integer(60_000).unwrap_or(Fixed::ZERO);
 		let pb = bucket_of(spot);
 		let long = funded::<T>("long", 0, 1_000_000_000);
-		let band = |price_lo: u16, price_hi: u16| StoredBand {
-			deadline: u64::MAX / 2,
-			edges: alloc::vec![EdgeBuckets {
-				underlying: U,
-				price_lo,
-				price_hi,
-				vol_lo: 0,
-				vol_hi: u16::MAX,
-			}]
-			.try_into()
-			.unwrap_or_default(),
-		};
-		let far = band(0, u16::MAX - 1);
-		assert!(Margin::<T>::register_underlyings(&far).is_some());
-		for i in 0..1_000 {
-			let filler: T::AccountId = account("filler", i, 0);
-			Margin::<T>::set_band(&filler, Some(far.clone()));
-		}
+		let band = band_of_one_box;
+		far_bands::<T>();
 		let mut due = alloc::vec::Vec::new();
 		for i in 0..k {
 			let who = funded::<T>("writer", i, 100_000);
@@ -190,27 +201,11 @@ mod benchmarks {
 	/// 24 accounts: their bids fill one book side.)
 	#[benchmark]
 	fn trigger_liquidations(k: Linear<0, 24>) {
-		use crate::trigger::{bucket_of, EdgeBuckets, StoredBand};
+		use crate::trigger::bucket_of;
 		price::<T>(60_000);
 		let long = funded::<T>("long", 0, 1_000_000_000);
-		let band = |price_lo: u16, price_hi: u16| StoredBand {
-			deadline: u64::MAX / 2,
-			edges: alloc::vec![EdgeBuckets {
-				underlying: U,
-				price_lo,
-				price_hi,
-				vol_lo: 0,
-				vol_hi: u16::MAX,
-			}]
-			.try_into()
-			.unwrap_or_default(),
-		};
-		let far = band(0, u16::MAX - 1);
-		assert!(Margin::<T>::register_underlyings(&far).is_some());
-		for i in 0..1_000 {
-			let filler: T::AccountId = account("filler", i, 0);
-			Margin::<T>::set_band(&filler, Some(far.clone()));
-		}
+		let band = band_of_one_box;
+		far_bands::<T>();
 		// Two series: the writers' call and the one they bid in.
 		let maker = funded::<T>("maker", 0, 10_000);
 		let series = T::BenchmarkHelper::open_positions(&maker, &long, U, 2);

@@ -450,18 +450,17 @@ impl<T: Config> Pallet<T> {
 	/// What admitting `who` to a visit costs: the read of its portfolio size, the bound of its
 	/// evaluation, and the bound of its liquidation (the insurance account: one read each).
 	pub fn visit_bounds(who: &T::AccountId) -> (Weight, Weight, Weight) {
-		if *who == Self::insurance_account() {
-			Self::bounds_for(who, PortfolioSize::default())
-		} else {
-			Self::bounds_for(who, T::Positions::portfolio_size(who))
-		}
+		let insurance = *who == Self::insurance_account();
+		let size =
+			if insurance { PortfolioSize::default() } else { T::Positions::portfolio_size(who) };
+		Self::bounds_for(insurance, size)
 	}
 
-	/// [`Self::visit_bounds`] of `who`, whose size was read already.
-	pub(crate) fn bounds_for(who: &T::AccountId, size: PortfolioSize) -> (Weight, Weight, Weight) {
-		let db = T::DbWeight::get();
-		if *who == Self::insurance_account() {
-			let read = db.reads(1);
+	/// [`Self::visit_bounds`] of an account whose size was read already (or of the insurance
+	/// account, which is never read: one read each).
+	pub(crate) fn bounds_for(insurance: bool, size: PortfolioSize) -> (Weight, Weight, Weight) {
+		if insurance {
+			let read = T::DbWeight::get().reads(1);
 			(Weight::zero(), read, read)
 		} else {
 			(

@@ -157,7 +157,7 @@ impl<T: Config> Pallet<T> {
 		let insurance = *who == Self::insurance_account();
 		let size =
 			if insurance { PortfolioSize::default() } else { T::Positions::portfolio_size(who) };
-		let (read, evaluation, liquidation) = Self::bounds_for(who, size);
+		let (read, evaluation, liquidation) = Self::bounds_for(insurance, size);
 		let mut used = c.used.saturating_add(read);
 		let (boxes, unband_bound) = if unband {
 			used = used.saturating_add(db.reads(1));

@@ -263,26 +263,27 @@ fn five_hundred_writers_with_resting_orders_are_liquidated_within_five_full_bloc
 	const WRITERS: u32 = 500;
 	let (mut m, call) = writers_with_bids(WRITERS);
 	let ids: Vec<_> = (0..WRITERS).map(|i| Trader::Generated(i).account_id()).collect();
+	let banded = |m: &mut Market| {
+		m.chain.read(|| {
+			ids.iter().filter(|w| pallet_margin::Bands::<Runtime>::contains_key(*w)).count()
+		})
+	};
+	let orders = |m: &mut Market| {
+		m.chain.read(|| {
+			ids.iter()
+				.map(|w| pallet_options::AccountOrders::<Runtime>::get(w).len())
+				.sum::<usize>()
+		})
+	};
 	// Quiet blocks until `on_idle` has banded every writer.
 	for _ in 0..40 {
-		let banded = m.chain.read(|| {
-			ids.iter().filter(|w| pallet_margin::Bands::<Runtime>::contains_key(*w)).count()
-		});
-		if banded == WRITERS as usize {
+		if banded(&mut m) == WRITERS as usize {
 			break;
 		}
 		m.next_block().assert_ok();
 	}
-	let banded = m
-		.chain
-		.read(|| ids.iter().filter(|w| pallet_margin::Bands::<Runtime>::contains_key(*w)).count());
-	assert_eq!(banded, WRITERS as usize, "every writer is banded before the move");
-	let orders = m.chain.read(|| {
-		ids.iter()
-			.map(|w| pallet_options::AccountOrders::<Runtime>::get(w).len())
-			.sum::<usize>()
-	});
-	assert_eq!(orders, 10 * WRITERS as usize);
+	assert_eq!(banded(&mut m), WRITERS as usize, "every writer is banded before the move");
+	assert_eq!(orders(&mut m), 10 * WRITERS as usize);
 	// What the step charges for liquidating one writer (one position, ten orders, two series,
 	// one underlying), and so how many the reserve holds at least (at 85 % of it: the step's
 	// own reads, each account's size and band reads, the fund's side, and the full
@@ -309,13 +310,6 @@ fn five_hundred_writers_with_resting_orders_are_liquidated_within_five_full_bloc
 	assert_eq!(nets, vec![(call, -i64::from(WRITERS))]);
 	// Every writer's orders were voided (none filled: no writer holds a position), and the
 	// options pallet's `on_idle` removes them in the quiet blocks that follow.
-	let orders = |m: &mut Market| {
-		m.chain.read(|| {
-			ids.iter()
-				.map(|w| pallet_options::AccountOrders::<Runtime>::get(w).len())
-				.sum::<usize>()
-		})
-	};
 	let voided = m.chain.read(|| {
 		ids.iter()
 			.filter(|w| pallet_options::VoidBefore::<Runtime>::contains_key(*w))
