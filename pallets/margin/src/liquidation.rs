@@ -280,18 +280,47 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Evaluate `account` after its positions moved, charge the penalty `full` against what
-	/// is left, and update its liquidation state.
+	/// The figures of `account` (evaluated as `before`) after the liquidation moved `moved`
+	/// (position index, contracts), charge the penalty `full` against what is left, and update
+	/// its liquidation state. The figures come from the evaluation before
+	/// ([`Self::after_moves`]: no second read of the portfolio, no series priced again); the
+	/// pallet's tests check them against a new evaluation after every liquidation.
 	fn settle_liquidation(
 		account: &T::AccountId,
 		receiver: &T::AccountId,
 		full: Balance,
+		before: &Risk,
+		moved: &[(usize, i128)],
 	) -> DispatchResult {
-		let mut risk = Self::risk_of(account)?;
+		let info = Accounts::<T>::get(account).unwrap_or_default();
+		let mut risk = Self::after_moves(before, moved, info.collateral, info.debt)?;
+		#[cfg(test)]
+		Self::check_after_moves(account, &risk)?;
 		let penalty = Self::charge_penalty(account, receiver, full, risk.equity)?;
 		let p = i128::try_from(penalty).map_err(|_| Error::<T>::Overflow)?;
 		risk.equity = risk.equity.checked_sub(p).ok_or(Error::<T>::Overflow)?;
 		Self::after_liquidation(account, &risk)
+	}
+
+	/// Tests: the figures [`Self::settle_liquidation`] derived after a liquidation are those
+	/// a new evaluation of the account gives.
+	#[cfg(test)]
+	fn check_after_moves(account: &T::AccountId, derived: &Risk) -> DispatchResult {
+		let fresh = Self::risk_of(account)?;
+		let figures = |r: &Risk| {
+			let positions: Vec<(SeriesId, Contracts, Balance)> = r
+				.positions
+				.iter()
+				.map(|f| (f.position.series, f.position.net, f.maintenance))
+				.collect();
+			(
+				(r.collateral, r.equity, r.initial_equity),
+				(r.initial, r.initial_positions, r.maintenance, r.all_fresh),
+				positions,
+			)
+		};
+		assert_eq!(figures(derived), figures(&fresh), "after_moves differs from evaluate");
+		Ok(())
 	}
 
 	/// `liquidate` call: takes over at most `quantity` contracts of `account`'s position in
@@ -335,10 +364,15 @@ impl<T: Config> Pallet<T> {
 			);
 			i128::from(quantity)
 		};
+		let index = risk
+			.positions
+			.iter()
+			.position(|p| p.position.series == series)
+			.ok_or(Error::<T>::PositionNotFound.with_weight(evaluated))?;
 		Self::ensure_tracked(account)?;
 		T::Positions::void_orders(account);
 		let full = Self::take_over(liquidator, account, f, take)?;
-		Self::settle_liquidation(account, liquidator, full)?;
+		Self::settle_liquidation(account, liquidator, full, &risk, &[(index, take)])?;
 		let r = Self::risk_of(liquidator)?;
 		// The benchmark (the account's two evaluations, the transfer, a one-entry liquidator)
 		// at the account's real size, the voiding of its orders, and the liquidator's real check.
@@ -408,12 +442,13 @@ impl<T: Config> Pallet<T> {
 		}
 		T::Positions::void_orders(who);
 		let insurance = Self::insurance_account();
-		let mut taken = 0u32;
+		let mut moved: Vec<(usize, i128)> = Vec::new();
 		let mut full: Balance = 0;
-		let take = |f: &PositionFigures, q: i128, taken: &mut u32, full: &mut Balance| {
+		let take = |i: usize, q: i128, moved: &mut Vec<(usize, i128)>, full: &mut Balance| {
+			let Some(f) = risk.positions.get(i) else { return };
 			match with_storage_layer(|| Self::take_over(&insurance, who, f, q)) {
 				Ok(penalty) => {
-					*taken = taken.saturating_add(1);
+					moved.push((i, q));
 					*full = full.saturating_add(penalty);
 				},
 				Err(e) => log::warn!(
@@ -426,21 +461,22 @@ impl<T: Config> Pallet<T> {
 		let mut series: Vec<SeriesId> = Vec::new();
 		for (i, q) in plan {
 			if let Some(f) = risk.positions.get(i) {
-				take(f, q, &mut taken, &mut full);
 				series.push(f.position.series);
+				take(i, q, &mut moved, &mut full);
 			}
 		}
-		for f in risk.positions.iter() {
+		for (i, f) in risk.positions.iter().enumerate() {
 			if Self::debt_of(who) == 0 {
 				break;
 			}
 			if f.takable_long() {
-				take(f, i128::from(f.position.net), &mut taken, &mut full);
 				series.push(f.position.series);
+				take(i, i128::from(f.position.net), &mut moved, &mut full);
 			}
 		}
+		let taken = u32::try_from(moved.len()).unwrap_or(u32::MAX);
 		Self::deposit_event(Event::AccountSwept { account: who.clone(), positions: taken });
-		Self::settle_liquidation(who, &insurance, full)?;
+		Self::settle_liquidation(who, &insurance, full, &risk, &moved)?;
 		let used = T::WeightInfo::sweep_account(risk.entries.max(1))
 			.saturating_add(T::Positions::void_orders_weight())
 			.saturating_add(Self::extra_underlyings_weight(risk.entries).saturating_mul(2));

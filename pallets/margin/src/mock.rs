@@ -122,6 +122,9 @@ struct PosState {
 	series: BTreeMap<SeriesId, SeriesTerms>,
 	nets: BTreeMap<(AccountId, SeriesId), Contracts>,
 	orders: BTreeMap<AccountId, Vec<OrderExposure>>,
+	/// Orders voided by a liquidation: still in the portfolio (as the options pallet keeps
+	/// them until its `on_idle` removes them), never changed again.
+	void: BTreeMap<AccountId, Vec<OrderExposure>>,
 	next_series: SeriesId,
 }
 
@@ -201,8 +204,17 @@ impl MockPositions {
 	pub fn net(who: AccountId, series: SeriesId) -> Contracts {
 		POS.with(|p| p.borrow().nets.get(&(who, series)).copied().unwrap_or(0))
 	}
+	/// `who`'s live (not void) resting-order entries.
 	pub fn orders_of(who: AccountId) -> usize {
 		POS.with(|p| p.borrow().orders.get(&who).map(|v| v.len()).unwrap_or(0))
+	}
+	/// `who`'s void order entries (not removed yet).
+	pub fn void_of(who: AccountId) -> usize {
+		POS.with(|p| p.borrow().void.get(&who).map(|v| v.len()).unwrap_or(0))
+	}
+	/// Remove `who`'s void orders (the options pallet's `on_idle`).
+	pub fn remove_void(who: AccountId) {
+		POS.with(|p| p.borrow_mut().void.remove(&who));
 	}
 }
 
@@ -217,7 +229,21 @@ impl PositionsProvider<AccountId> for MockPositions {
 				.filter(|(_, n)| **n != 0)
 				.map(|((_, s), n)| PositionInfo { series: *s, terms: p.series[s], net: *n })
 				.collect();
-			let orders = p.orders.get(who).cloned().unwrap_or_default();
+			// Live and void orders, one exposure per series (as the options pallet sums them).
+			let mut orders: Vec<OrderExposure> = Vec::new();
+			let lists = [p.void.get(who), p.orders.get(who)];
+			for o in lists.into_iter().flatten().flatten() {
+				match orders.iter_mut().find(|e| e.series == o.series) {
+					Some(e) => {
+						e.sell_contracts += o.sell_contracts;
+						e.buy_contracts += o.buy_contracts;
+						e.buy_premium += o.buy_premium;
+						e.fee_reserve += o.fee_reserve;
+					},
+					None => orders.push(o.clone()),
+				}
+			}
+			orders.sort_by_key(|o| o.series);
 			Portfolio { positions, orders }
 		})
 	}
@@ -245,8 +271,14 @@ impl PositionsProvider<AccountId> for MockPositions {
 		Ok(())
 	}
 	fn void_orders(who: &AccountId) -> u32 {
-		// The mock removes them (the options pallet keeps them, void, until removed).
-		POS.with(|p| p.borrow_mut().orders.remove(who).map(|v| v.len() as u32).unwrap_or(0))
+		// Kept in the portfolio, void, until removed (`remove_void`), as the options pallet does.
+		POS.with(|p| {
+			let mut p = p.borrow_mut();
+			let live = p.orders.remove(who).unwrap_or_default();
+			let n = live.len() as u32;
+			p.void.entry(*who).or_default().extend(live);
+			n
+		})
 	}
 	fn void_orders_weight() -> Weight {
 		Weight::from_parts(20_000, 10)
@@ -254,7 +286,11 @@ impl PositionsProvider<AccountId> for MockPositions {
 	fn portfolio_size(who: &AccountId) -> PortfolioSize {
 		POS.with(|p| {
 			let p = p.borrow();
-			let orders = p.orders.get(who).map(|v| v.len() as u32).unwrap_or(0);
+			let orders = [p.orders.get(who), p.void.get(who)]
+				.into_iter()
+				.flatten()
+				.map(|v| v.len() as u32)
+				.sum::<u32>();
 			let series = p.nets.range((*who, 0)..=(*who, SeriesId::MAX)).count() as u32;
 			PortfolioSize { series: series.saturating_add(orders), orders }
 		})

@@ -11,7 +11,7 @@ use optionchain_pricing::{
 	price, BsInputs, Fixed, OptionKind as BsKind, Rounding, MAX_TIME_SECONDS,
 };
 use optionchain_primitives::{
-	exchange::{Balance, MarginSnapshot, OptionKind, PositionsProvider, SeriesTerms},
+	exchange::{Balance, Contracts, MarginSnapshot, OptionKind, PositionsProvider, SeriesTerms},
 	Moment, OracleProvider, PriceStatus, UnderlyingId,
 };
 use sp_arithmetic::{
@@ -355,7 +355,56 @@ impl<T: Config> Pallet<T> {
 		let pending = PendingParams::<T>::get().map(|p| p.params);
 		let now = T::Time::now();
 		let mut markets: Vec<Market> = Vec::new();
-		let mut equity = i128::try_from(collateral)
+		let entries = portfolio.positions.len().saturating_add(portfolio.orders.len());
+		// Each position's unit figures, reused for the resting orders of the same series: one
+		// Black-Scholes evaluation per series.
+		let mut positions: Vec<PositionFigures> = Vec::with_capacity(portfolio.positions.len());
+		for p in portfolio.positions.into_iter().filter(|p| p.net != 0) {
+			let m = Self::market_cached(&mut markets, p.terms.underlying)?;
+			let u = Self::unit_figures(&p.terms, &m, now, &params, pending.as_ref())?;
+			positions.push(PositionFigures {
+				position: p,
+				unit: u,
+				fresh: m.fresh,
+				maintenance: 0,
+			});
+		}
+		let mut orders: Vec<OrderFigures> = Vec::with_capacity(portfolio.orders.len());
+		for o in portfolio.orders.into_iter() {
+			let m = Self::market_cached(&mut markets, o.terms.underlying)?;
+			let unit = if o.sell_contracts > 0 {
+				Some(match positions.iter().find(|f| f.position.series == o.series) {
+					Some(f) => f.unit,
+					None => Self::unit_figures(&o.terms, &m, now, &params, pending.as_ref())?,
+				})
+			} else {
+				None
+			};
+			orders.push(OrderFigures { exposure: o, unit });
+		}
+		let mut risk = Risk {
+			collateral,
+			positions,
+			orders,
+			all_fresh: markets.iter().all(|m| m.fresh),
+			entries: u32::try_from(entries).unwrap_or(u32::MAX),
+			underlyings: u32::try_from(markets.len()).unwrap_or(u32::MAX),
+			count_expired_longs,
+			..Default::default()
+		};
+		Self::aggregate(&mut risk, debt, &params)?;
+		Ok(risk)
+	}
+
+	/// The account figures of `risk` (equity, requirements, each short's maintenance) from its
+	/// positions' and orders' unit figures, its `collateral` and `debt`: the arithmetic half of
+	/// [`Self::evaluate`], which reads the portfolio and prices each series first.
+	fn aggregate(
+		risk: &mut Risk,
+		debt: Balance,
+		params: &MarginParameters,
+	) -> Result<(), Error<T>> {
+		let mut equity = i128::try_from(risk.collateral)
 			.ok()
 			.zip(i128::try_from(debt).ok())
 			.and_then(|(c, d)| c.checked_sub(d))
@@ -367,17 +416,12 @@ impl<T: Config> Pallet<T> {
 		let mut initial: Balance = 0;
 		let mut maintenance: Balance = 0;
 		let add = |a: Balance, b: Balance| a.checked_add(b).ok_or(Error::<T>::Overflow);
-		let entries = portfolio.positions.len().saturating_add(portfolio.orders.len());
-		// Each position's figures, reused for the resting orders of the same series: one
-		// Black-Scholes evaluation per series.
-		let mut positions: Vec<PositionFigures> = Vec::with_capacity(portfolio.positions.len());
-		for p in portfolio.positions.into_iter().filter(|p| p.net != 0) {
-			let m = Self::market_cached(&mut markets, p.terms.underlying)?;
-			let u = Self::unit_figures(&p.terms, &m, now, &params, pending.as_ref())?;
+		for f in risk.positions.iter_mut() {
+			let (p, u) = (&f.position, &f.unit);
 			let net = i128::from(p.net);
-			let mut mm = 0;
+			f.maintenance = 0;
 			if net > 0 {
-				if count_expired_longs || !u.expired {
+				if risk.count_expired_longs || !u.expired {
 					let cs = Self::fx(p.terms.contract_size)?;
 					let v = Self::position_value(u.mark, cs, net)?;
 					let v = Balance::try_from(v).map_err(|_| Error::<T>::Overflow)?;
@@ -389,19 +433,13 @@ impl<T: Config> Pallet<T> {
 				}
 			} else {
 				let q = net.checked_neg().ok_or(Error::<T>::Overflow)?;
-				let f = Self::short_figures(&p.terms, &u, q)?;
-				let l = i128::try_from(f.liability).map_err(|_| Error::<T>::Overflow)?;
+				let s = Self::short_figures(&p.terms, u, q)?;
+				let l = i128::try_from(s.liability).map_err(|_| Error::<T>::Overflow)?;
 				equity = equity.checked_sub(l).ok_or(Error::<T>::Overflow)?;
-				initial = add(initial, f.initial)?;
-				maintenance = add(maintenance, f.maintenance)?;
-				mm = f.maintenance;
+				initial = add(initial, s.initial)?;
+				maintenance = add(maintenance, s.maintenance)?;
+				f.maintenance = s.maintenance;
 			}
-			positions.push(PositionFigures {
-				position: p,
-				unit: u,
-				fresh: m.fresh,
-				maintenance: mm,
-			});
 		}
 		let initial_positions = initial;
 		let longs_i = i128::try_from(longs).map_err(|_| Error::<T>::Overflow)?;
@@ -415,41 +453,63 @@ impl<T: Config> Pallet<T> {
 			.ok_or(Error::<T>::Overflow)?;
 		// Resting orders: sells margined as if filled, buys must be able to pay their premium,
 		// and every resting order its maker fee.
-		for o in portfolio.orders.iter() {
-			let m = Self::market_cached(&mut markets, o.terms.underlying)?;
-			let known = positions.iter().find(|f| f.position.series == o.series);
-			let net = known.map(|f| i128::from(f.position.net)).unwrap_or(0);
+		for of in risk.orders.iter() {
+			let o = &of.exposure;
+			let net = risk
+				.positions
+				.iter()
+				.find(|f| f.position.series == o.series)
+				.map(|f| i128::from(f.position.net))
+				.unwrap_or(0);
 			let sell = i128::from(o.sell_contracts.max(0));
-			if sell > 0 {
-				let u = match known {
-					Some(f) => f.unit,
-					None => Self::unit_figures(&o.terms, &m, now, &params, pending.as_ref())?,
-				};
+			if let (true, Some(u)) = (sell > 0, of.unit.as_ref()) {
 				let short_now = net.checked_neg().ok_or(Error::<T>::Overflow)?.max(0);
 				let short_after = sell.checked_sub(net).ok_or(Error::<T>::Overflow)?.max(0);
 				let req = |q: i128| -> Result<Balance, Error<T>> {
 					if q <= 0 {
 						return Ok(0);
 					}
-					Ok(Self::short_figures(&o.terms, &u, q)?.initial)
+					Ok(Self::short_figures(&o.terms, u, q)?.initial)
 				};
 				initial = add(initial, req(short_after)?.saturating_sub(req(short_now)?))?;
 			}
 			initial = add(initial, o.buy_premium)?;
 			initial = add(initial, o.fee_reserve)?;
 		}
-		Ok(Risk {
-			collateral,
-			equity,
-			initial_equity,
-			initial,
-			initial_positions,
-			positions,
-			maintenance,
-			all_fresh: markets.iter().all(|m| m.fresh),
-			entries: u32::try_from(entries).unwrap_or(u32::MAX),
-			underlyings: u32::try_from(markets.len()).unwrap_or(u32::MAX),
-		})
+		risk.equity = equity;
+		risk.initial_equity = initial_equity;
+		risk.initial = initial;
+		risk.initial_positions = initial_positions;
+		risk.maintenance = maintenance;
+		Ok(())
+	}
+
+	/// `risk` after a liquidation moved `moved` (position index in `risk.positions`, contracts
+	/// taken) out of the account, whose collateral and debt are now `collateral` and `debt`:
+	/// the same figures a new [`Self::evaluate`] gives (the prices, the time, the parameters
+	/// and the resting orders are those of the first evaluation, in the same block), without
+	/// reading the portfolio again or pricing any series. Positions taken in full leave it;
+	/// `entries` and `underlyings` stay those of the first evaluation (its size).
+	pub(crate) fn after_moves(
+		risk: &Risk,
+		moved: &[(usize, i128)],
+		collateral: Balance,
+		debt: Balance,
+	) -> Result<Risk, Error<T>> {
+		let mut after = risk.clone();
+		for (i, q) in moved {
+			let f = after.positions.get_mut(*i).ok_or(Error::<T>::Overflow)?;
+			let net = i128::from(f.position.net);
+			// A short's contracts taken raise its net towards 0, a long's lower it.
+			let left = if net < 0 { net.checked_add(*q) } else { net.checked_sub(*q) }
+				.ok_or(Error::<T>::Overflow)?;
+			ensure!(left == 0 || (left < 0) == (net < 0), Error::<T>::Overflow);
+			f.position.net = Contracts::try_from(left).map_err(|_| Error::<T>::Overflow)?;
+		}
+		after.positions.retain(|f| f.position.net != 0);
+		after.collateral = collateral;
+		Self::aggregate(&mut after, debt, &Params::<T>::get())?;
+		Ok(after)
 	}
 
 	/// The figures a risk-reducing action is compared against (positions and money only).

@@ -172,6 +172,20 @@ pub struct Risk {
 	pub entries: u32,
 	/// Number of distinct underlyings priced.
 	pub underlyings: u32,
+	/// Each series' resting-order exposure, with its unit figures if it has sells.
+	pub orders: alloc::vec::Vec<OrderFigures>,
+	/// Longs of expired series (not paid yet) counted at their value (see
+	/// `Pallet::evaluate`).
+	pub count_expired_longs: bool,
+}
+
+/// One series' resting orders as evaluated.
+#[derive(Clone, Debug)]
+pub struct OrderFigures {
+	/// What the orders could add (series, terms, contracts, premium, fee reserve).
+	pub exposure: optionchain_primitives::exchange::OrderExposure,
+	/// Per-unit requirements of the series (when the orders include sells).
+	pub unit: Option<crate::risk::UnitFigures>,
 }
 
 /// Margin state of an account.

@@ -118,8 +118,12 @@ impl<T: Config> Pallet<T> {
 			})?;
 			oi_delta = oi_delta.checked_add(d).ok_or(Error::<T>::Overflow)?;
 		}
-		Self::apply_open_interest(&mut info, oi_delta, false)?;
-		Series::<T>::insert(series, info);
+		// A short moving to an account without a long in the series leaves open interest
+		// as it was (the usual liquidation): the series is not written.
+		if oi_delta != 0 {
+			Self::apply_open_interest(&mut info, oi_delta, false)?;
+			Series::<T>::insert(series, info);
+		}
 		Self::deposit_event(Event::PositionTransferred {
 			series,
 			from: from.clone(),

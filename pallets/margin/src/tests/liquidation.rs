@@ -63,7 +63,9 @@ fn partial_liquidation_until_maintenance_plus_buffer() {
 		assert_eq!(Margin::insurance_fund(), 220 * USD);
 		assert_eq!(MockPositions::net(BOB, s), -1);
 		assert_eq!(MockPositions::net(CHARLIE, s), -1);
+		// Its order is void, not removed: it still counts towards Bob's initial requirement.
 		assert_eq!(MockPositions::orders_of(BOB), 0);
+		assert_eq!(MockPositions::void_of(BOB), 1);
 		// Bob: equity 11,560 >= 8,800 * 1.1 = 9,680: liquidation ended; restricted.
 		assert!(margin_events().contains(&Event::LiquidationEnded { account: BOB }));
 		assert!(margin_events().contains(&Event::Liquidated {
