@@ -81,15 +81,14 @@ impl<T: Config> Pallet<T> {
 		// on its own underlying (boxes capped by the band's).
 		let series = largest.div_ceil(2);
 		let size = PortfolioSize { series, orders: series };
-		let boxes = series.min(crate::trigger::MAX_BAND_UNDERLYINGS);
 		assert!(
 			T::TriggerReserve::get().all_gte(
 				Self::margin_check_weight_full()
 					.saturating_add(T::WeightInfo::sweep_account(largest))
 					.saturating_add(T::Positions::void_orders_weight())
-					.saturating_add(Self::unband_weight(boxes))
+					.saturating_add(Self::found_weight())
 					.max(
-						Self::step_visit_weight(size, boxes, true, largest)
+						Self::step_visit_weight(size, true, largest)
 							.saturating_add(Self::insurance_side_weight(series))
 					)
 			),

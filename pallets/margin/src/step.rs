@@ -56,8 +56,8 @@ const DUE_BATCH: u32 = 16;
 
 /// What the caller of a visit does next.
 enum Next {
-	/// Go on with the next account (the visited account had a band).
-	Continue(bool),
+	/// Go on with the next account.
+	Continue,
 	/// The reserve is used up (or the account's liquidation does not fit): stop the step.
 	Stop,
 }
@@ -124,27 +124,27 @@ impl<T: Config> Pallet<T> {
 		Some((bucket_of(m.spot), bucket_of(m.vol)))
 	}
 
-	/// Upper bound of dropping a band of `boxes` underlyings in the trigger step and marking
-	/// the account hot: the band's read (twice), its entries, deadline and itself, the mark.
-	pub fn unband_weight(boxes: u32) -> Weight {
-		let writes = 4u64.saturating_mul(u64::from(boxes)).saturating_add(2);
-		T::DbWeight::get().reads_writes(2, writes).saturating_add(Self::touch_weight())
+	/// What the trigger step adds to a visit of an account found by a due index entry: the
+	/// entry's removal and the hot mark. (Its band stays, stale, with its other entries: the
+	/// step removes each as it finds it, and the next banding replaces them all.)
+	pub fn found_weight() -> Weight {
+		T::DbWeight::get().writes(1).saturating_add(Self::touch_weight())
 	}
 
 	/// Visit `who` for the trigger step, charging `c.used`, within `limit`: `Stop` (nothing
 	/// changed but the reads charged, or the state recorded of a liquidatable account whose
 	/// liquidation does not fit) when it does not fit; otherwise evaluated, margin-called or
-	/// liquidated, and, when `unband`, its band removed and the account made hot, eligible for
-	/// banding again in this block's `on_idle` (`Hot = n`: it was just evaluated). Returns
-	/// whether it had a band.
+	/// liquidated, and, when `found` (by a due index entry, which the caller removes), the
+	/// account made hot, eligible for banding again in this block's `on_idle` (`Hot = n`: it
+	/// was just evaluated). Its band, if any, stays as it is: stale from now on.
 	///
 	/// Admission is by upper bounds (the evaluation, the liquidation at the account's size,
-	/// the band's removal); the charge is what the path taken costs by its own benchmark
+	/// the entry's removal); the charge is what the path taken costs by its own benchmark
 	/// ([`Self::step_visit_weight`]): an evaluation or a liquidation in the step, plus what
 	/// the account has beyond the benchmarked one.
 	fn trigger_visit(
 		who: &T::AccountId,
-		unband: bool,
+		found: bool,
 		n: BlockNumberFor<T>,
 		c: &mut StepCounters<T>,
 		limit: Weight,
@@ -158,20 +158,16 @@ impl<T: Config> Pallet<T> {
 		let size =
 			if insurance { PortfolioSize::default() } else { T::Positions::portfolio_size(who) };
 		let (read, evaluation, liquidation) = Self::bounds_for(insurance, size);
-		let mut used = c.used.saturating_add(read);
-		let (boxes, unband_bound) = if unband {
-			used = used.saturating_add(db.reads(1));
-			let boxes = Bands::<T>::get(who).map(|b| b.edges.len()).unwrap_or(0) as u32;
-			(boxes, Self::unband_weight(boxes))
-		} else {
-			(0, Weight::zero())
-		};
+		let used = c.used.saturating_add(read);
+		let found_bound = if found { Self::found_weight() } else { Weight::zero() };
 		// Each bound covers the path's charge too.
-		let evaluation_bound = evaluation
-			.saturating_add(unband_bound)
-			.max(Self::step_visit_weight(size, boxes, false, size.entries()));
-		let liquidation_bound = liquidation.saturating_add(unband_bound).max(
-			Self::step_visit_weight(size, boxes, true, size.entries())
+		let evaluation_bound = evaluation.saturating_add(found_bound).max(Self::step_visit_weight(
+			size,
+			false,
+			size.entries(),
+		));
+		let liquidation_bound = liquidation.saturating_add(found_bound).max(
+			Self::step_visit_weight(size, true, size.entries())
 				.saturating_add(Self::insurance_side_weight(size.series)),
 		);
 		if !limit.all_gte(used.saturating_add(evaluation_bound)) {
@@ -186,16 +182,12 @@ impl<T: Config> Pallet<T> {
 			c.used = used.saturating_add(w);
 			return Next::Stop;
 		}
-		let mut t = Touched::default();
-		if unband {
-			t = Self::set_band(who, None);
-			if !insurance {
-				Hot::<T>::insert(who, n);
-			}
+		if found && !insurance {
+			Hot::<T>::insert(who, n);
 		}
 		let by_path = match &visit {
 			Some(Visit::Evaluated(_, underlyings)) if !insurance => {
-				Some(Self::step_visit_weight(size, boxes, false, *underlyings))
+				Some(Self::step_visit_weight(size, false, *underlyings))
 			},
 			Some(Visit::Liquidated(_, series, underlyings)) => {
 				let mut new = 0u32;
@@ -205,7 +197,7 @@ impl<T: Config> Pallet<T> {
 					}
 				}
 				Some(
-					Self::step_visit_weight(size, boxes, true, *underlyings)
+					Self::step_visit_weight(size, true, *underlyings)
 						.saturating_add(Self::insurance_side_weight(new)),
 				)
 			},
@@ -214,45 +206,37 @@ impl<T: Config> Pallet<T> {
 		c.used = match by_path {
 			Some(charge) => used.saturating_add(charge),
 			// A plan with nothing tradable, a failed visit, the insurance account: what it
-			// used or its bound, and the band's removal and the hot mark.
-			None => used
-				.saturating_add(w)
-				.saturating_add(Self::touched_weight(t))
-				.saturating_add(Self::touch_weight()),
+			// used or its bound, and the entry's removal and the hot mark.
+			None => used.saturating_add(w).saturating_add(found_bound),
 		};
-		Next::Continue(boxes > 0)
+		Next::Continue
 	}
 
-	/// What the trigger step charges for visiting an account of `size` with a band of `boxes`
-	/// underlyings (removed, the account marked hot) and a portfolio on `underlyings`
-	/// underlyings (after the visit: the evaluation's count; before it, as a bound: the
-	/// account's entries), by the path's benchmark:
+	/// What the trigger step charges for visiting an account of `size` found by a due index
+	/// entry (removed, the account marked hot) with a portfolio on `underlyings` underlyings
+	/// (after the visit: the evaluation's count; before it, as a bound: the account's
+	/// entries), by the path's benchmark:
 	/// - evaluated (healthy or margin-called): one account of `trigger_step` (a one-position
-	///   account, its band of one box removed), plus the margin check of its further entries
-	///   and their underlyings' reads;
+	///   account found by one entry), plus the margin check of its further entries and their
+	///   underlyings' reads;
 	/// - liquidated: one account of `trigger_liquidations` (a one-position account with ten
 	///   resting bids in another series, four entries: its evaluation, its orders voided, its
-	///   short taken over by the insurance account and paid for, the penalty, its band
-	///   removed), plus the sweep's per-entry cost of its further entries and their
+	///   short taken over by the insurance account and paid for, the penalty, the entry that
+	///   found it removed), plus the sweep's per-entry cost of its further entries and their
 	///   underlyings' reads (twice);
 	/// - evaluated also carries two writes, always: a state that changes (a margin call, the
 	///   end of a liquidation) writes the ledger entry and emits events, and the benchmark's
-	///   accounts stay healthy;
+	///   accounts stay healthy.
 	///
-	/// and four index writes per further box. The insurance account's side of a liquidation
-	/// is charged once per series and step ([`Self::insurance_side_weight`]): the benchmark's
-	/// accounts share their series, so their repeated writes of the fund's entries are not in
-	/// its per-account figure.
-	pub fn step_visit_weight(
-		size: PortfolioSize,
-		boxes: u32,
-		liquidated: bool,
-		underlyings: u32,
-	) -> Weight {
+	/// (A hot account visited by the hot phase is charged the same: an upper bound, as it has
+	/// no entry to remove.) The insurance account's side of a liquidation is charged once per
+	/// series and step ([`Self::insurance_side_weight`]): the benchmark's accounts share their
+	/// series, so their repeated writes of the fund's entries are not in its per-account
+	/// figure.
+	pub fn step_visit_weight(size: PortfolioSize, liquidated: bool, underlyings: u32) -> Weight {
 		let entries = size.entries().min(T::Positions::max_portfolio_len());
 		let db = T::DbWeight::get();
-		let more_boxes = db.writes(4u64.saturating_mul(u64::from(boxes.saturating_sub(1))));
-		let base = if liquidated {
+		if liquidated {
 			T::WeightInfo::trigger_liquidations(1)
 				.saturating_sub(T::WeightInfo::trigger_liquidations(0))
 				.saturating_add(
@@ -271,8 +255,7 @@ impl<T: Config> Pallet<T> {
 				// The benchmark's accounts stay healthy: a state that changes (a margin call,
 				// the end of a liquidation) writes the ledger entry and emits its events.
 				.saturating_add(db.writes(2))
-		};
-		base.saturating_add(more_boxes)
+		}
 	}
 
 	/// The insurance account's side of liquidations in `series` series it had not taken
@@ -283,9 +266,8 @@ impl<T: Config> Pallet<T> {
 		T::DbWeight::get().reads_writes(3u64.saturating_mul(s), 3u64.saturating_mul(s))
 	}
 
-	/// An account found by a due index entry: visited and un-banded; or, if the step visited
-	/// it already (as a hot account, whose band is stale), only un-banded. Returns whether it
-	/// had a band.
+	/// An account found by a due index entry (which the caller removes when this returns
+	/// `Continue`): visited, unless the step visited it already.
 	fn due_visit(
 		who: &T::AccountId,
 		n: BlockNumberFor<T>,
@@ -293,15 +275,10 @@ impl<T: Config> Pallet<T> {
 		limit: Weight,
 	) -> Next {
 		if c.seen.contains(who) {
-			if !limit.all_gte(c.used.saturating_add(Self::unband_weight(MAX_BAND_UNDERLYINGS))) {
-				return Next::Stop;
-			}
-			let t = Self::set_band(who, None);
-			c.used = c.used.saturating_add(Self::touched_weight(t));
-			return Next::Continue(t.writes > 0);
+			return Next::Continue;
 		}
 		let next = Self::trigger_visit(who, true, n, c, limit);
-		if let Next::Continue(_) = next {
+		if let Next::Continue = next {
 			c.evaluated = c.evaluated.saturating_add(1);
 			c.seen.insert(who.clone());
 		}
@@ -335,17 +312,20 @@ impl<T: Config> Pallet<T> {
 					let (found, done, t) = Self::due_entries(*u, kind, current, DUE_BATCH);
 					c.used = c.used.saturating_add(Self::touched_weight(t));
 					for (b, who) in found {
-						let key = IndexKey { bucket: order_key(kind, b).to_be_bytes(), who };
-						let had_band = match Self::due_visit(&key.who, n, c, limit) {
-							Next::Stop => return true,
-							Next::Continue(had_band) => had_band,
-						};
-						// An entry without a band behind it (the index and the bands
-						// disagree): removed, so that it cannot come back in every batch.
-						if !had_band {
-							TriggerIndex::<T>::remove((*u, kind), key);
+						// The entry's removal (charged within the visit's, or here for an
+						// account visited already).
+						let seen = c.seen.contains(&who);
+						if seen && !limit.all_gte(c.used.saturating_add(db.writes(1))) {
+							return true;
+						}
+						if let Next::Stop = Self::due_visit(&who, n, c, limit) {
+							return true;
+						}
+						if seen {
 							c.used = c.used.saturating_add(db.writes(1));
 						}
+						let key = IndexKey { bucket: order_key(kind, b).to_be_bytes(), who };
+						TriggerIndex::<T>::remove((*u, kind), key);
 					}
 					if done {
 						break;
@@ -369,14 +349,17 @@ impl<T: Config> Pallet<T> {
 			let (found, done, t) = Self::due_deadlines(now, DUE_BATCH);
 			c.used = c.used.saturating_add(Self::touched_weight(t));
 			for (at, who) in found {
-				let had_band = match Self::due_visit(&who, n, c, limit) {
-					Next::Stop => return true,
-					Next::Continue(had_band) => had_band,
-				};
-				if !had_band {
-					DeadlineIndex::<T>::remove(DeadlineKey { at: at.to_be_bytes(), who });
+				let seen = c.seen.contains(&who);
+				if seen && !limit.all_gte(c.used.saturating_add(db.writes(1))) {
+					return true;
+				}
+				if let Next::Stop = Self::due_visit(&who, n, c, limit) {
+					return true;
+				}
+				if seen {
 					c.used = c.used.saturating_add(db.writes(1));
 				}
+				DeadlineIndex::<T>::remove(DeadlineKey { at: at.to_be_bytes(), who });
 			}
 			if done {
 				return false;

@@ -11,7 +11,7 @@ use crate::{
 	band::CHAIN_BAND_REFINEMENTS,
 	mock::*,
 	step::REBAND_BACKOFF,
-	trigger::{bucket_of, StoredBand},
+	trigger::{bucket_of, order_key, EdgeKind, IndexKey, StoredBand},
 	*,
 };
 use frame_support::assert_ok;
@@ -130,7 +130,13 @@ fn a_crossed_band_is_liquidated_before_the_next_blocks_extrinsics() {
 		assert!(swept(ALICE));
 		assert!(!margin_events().iter().any(|e| matches!(e,
 			Event::StateChanged { who, .. } | Event::MarginCalled { who, .. } if *who == BOB)));
-		assert_eq!(Bands::<Test>::get(ALICE), None);
+		// The entry that found Alice is gone; her band stays, stale, with its other entries
+		// (she is hot: evaluated in every block until banded again).
+		let hi = alice.edges[0].price_hi;
+		let key = IndexKey { bucket: order_key(EdgeKind::PriceHi, hi).to_be_bytes(), who: ALICE };
+		assert!(!TriggerIndex::<Test>::contains_key((BTC, EdgeKind::PriceHi), key));
+		assert_eq!(Bands::<Test>::get(ALICE), Some(alice.clone()));
+		assert_eq!(TriggerIndex::<Test>::iter().filter(|(_, k, _)| k.who == ALICE).count(), 3);
 		assert!(Hot::<Test>::contains_key(ALICE));
 		assert!(Bands::<Test>::get(BOB).is_some());
 		end_block();
@@ -194,11 +200,13 @@ fn a_passed_deadline_re_evaluates_the_account() {
 		Timestamp::set_timestamp(deadline);
 		assert!(Bands::<Test>::get(ALICE).is_some());
 		// One millisecond later the band ran out: block 4's step re-evaluates her (healthy),
-		// drops the band, and she is hot until `on_idle` bands her again.
+		// removes the deadline's entry, and she is hot (her band stale) until `on_idle` bands
+		// her again.
 		Timestamp::set_timestamp(deadline + 1);
 		System::set_block_number(4);
 		Margin::on_initialize(4);
-		assert!(Bands::<Test>::get(ALICE).is_none());
+		assert_eq!(DeadlineIndex::<Test>::iter_keys().count(), 0);
+		assert!(Bands::<Test>::get(ALICE).is_some());
 		// Just evaluated, so this block's `on_idle` may band it again.
 		assert_eq!(Hot::<Test>::get(ALICE), Some(4));
 		end_block();
@@ -227,13 +235,13 @@ fn what_does_not_fit_the_reserve_waits_most_breached_first() {
 			who.iter().map(|w| Bands::<Test>::get(w).unwrap().edges[0].price_hi).collect();
 		assert!(edges.windows(2).all(|p| p[0] < p[1]), "{edges:?}");
 		// A reserve for two liquidations a block: each is admitted by its bound (the sweep's
-		// at its size, the un-band) and charged its path (`trigger_liquidations`' line and the
-		// fund's side of its series), so room for one bound and one and a half charges.
+		// at its size, the entry's removal and the hot mark) and charged its path
+		// (`trigger_liquidations`' line and the fund's side of its series), so room for one
+		// bound and one and a half charges.
 		let (read, _, liquidation) = Margin::visit_bounds(&11);
-		let unband = Margin::unband_weight(1);
-		let per = read.saturating_add(liquidation).saturating_add(unband);
+		let per = read.saturating_add(liquidation).saturating_add(Margin::found_weight());
 		let size = <MockPositions as PositionsProvider<u64>>::portfolio_size(&11);
-		let charge = Margin::step_visit_weight(size, 1, true, 1)
+		let charge = Margin::step_visit_weight(size, true, 1)
 			.saturating_add(Margin::insurance_side_weight(1));
 		let base = db_weight().reads(3 + 2 + 17);
 		// (Any proof size, as on the runtime: a solochain.)

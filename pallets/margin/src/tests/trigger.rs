@@ -1,10 +1,11 @@
-//! The trigger index (`trigger.rs`): entries follow the stored bands by difference, a visit
+//! The trigger index (`trigger.rs`): entries follow the stored bands (in full for an account
+//! that is not hot, a subset for a hot one), a visit
 //! returns exactly the accounts whose edge lies in the buckets crossed, in bucket order, with
 //! one read per account plus one; a property test against a brute-force scan of the bands.
 
 use crate::{
 	mock::*,
-	trigger::{EdgeBuckets, EdgeKind, StoredBand, Touched},
+	trigger::{order_key, DeadlineKey, EdgeBuckets, EdgeKind, IndexKey, StoredBand, Touched},
 	*,
 };
 use codec::Encode;
@@ -75,26 +76,59 @@ fn visits_return_the_crossed_edges_most_breached_first() {
 }
 
 #[test]
-fn bands_update_the_index_by_difference() {
+fn a_band_is_indexed_in_full_and_the_old_bands_other_entries_removed() {
 	build_and_execute(|| {
 		// Four entries, the deadline and the band.
 		let t = set(ALICE, Some(stored(1, &[(BTC, 100, 120, 10, 20)])));
 		assert_eq!(t, Touched { reads: 1, writes: 6 });
-		// Only the high edge moved: one removal, one insertion, the band.
+		// Only the high edge moved: the old one removed, the four written, the deadline, the
+		// band.
 		let t = set(ALICE, Some(stored(1, &[(BTC, 100, 125, 10, 20)])));
-		assert_eq!(t, Touched { reads: 1, writes: 3 });
+		assert_eq!(t, Touched { reads: 1, writes: 7 });
 		assert_eq!(due(BTC, EdgeKind::PriceHi, 200, 10).0, vec![(125, ALICE)]);
-		// A new deadline: its entry moves.
+		// A new deadline: the old one removed, the new one written.
 		let t = set(ALICE, Some(stored(2, &[(BTC, 100, 125, 10, 20)])));
-		assert_eq!(t, Touched { reads: 1, writes: 3 });
-		// Unchanged: one read, nothing written.
+		assert_eq!(t, Touched { reads: 1, writes: 7 });
+		assert_eq!(DeadlineIndex::<Test>::iter_keys().count(), 1);
+		// The trigger step removes the entry that finds an account and leaves its band,
+		// stale, with its other entries (the account is hot).
+		let hi = IndexKey { bucket: order_key(EdgeKind::PriceHi, 125).to_be_bytes(), who: ALICE };
+		TriggerIndex::<Test>::remove((BTC, EdgeKind::PriceHi), hi.clone());
+		Hot::<Test>::insert(ALICE, 1);
+		Margin::check_trigger_index().unwrap();
+		// The same band again (banded anew with the same edges): every entry is written, so
+		// the one removed is back.
 		let t = set(ALICE, Some(stored(2, &[(BTC, 100, 125, 10, 20)])));
-		assert_eq!(t, Touched { reads: 1, writes: 0 });
+		assert_eq!(t, Touched { reads: 1, writes: 6 });
+		assert!(TriggerIndex::<Test>::contains_key((BTC, EdgeKind::PriceHi), hi));
+		Hot::<Test>::remove(ALICE);
+		Margin::check_trigger_index().unwrap();
 		// Removed: four entries, the deadline and the band.
 		let t = Margin::set_band(&ALICE, None);
 		assert_eq!(t, Touched { reads: 1, writes: 6 });
 		assert_eq!(TriggerIndex::<Test>::iter().count(), 0);
+		// Nothing to remove: one read.
+		assert_eq!(Margin::set_band(&ALICE, None), Touched { reads: 1, writes: 0 });
 		Margin::check_trigger_index().unwrap();
+	})
+}
+
+/// `try_state` refuses a band of an account that is not hot whose entry is missing (only a
+/// hot account's band may be partly indexed).
+#[test]
+fn a_cold_band_must_be_indexed_in_full() {
+	build_and_execute(|| {
+		set(ALICE, Some(stored(1, &[(BTC, 100, 120, 10, 20)])));
+		let lo = IndexKey { bucket: order_key(EdgeKind::PriceLo, 100).to_be_bytes(), who: ALICE };
+		TriggerIndex::<Test>::remove((BTC, EdgeKind::PriceLo), lo);
+		assert_eq!(Margin::check_trigger_index(), Err("a band edge is not indexed"));
+		Hot::<Test>::insert(ALICE, 1);
+		Margin::check_trigger_index().unwrap();
+		Hot::<Test>::remove(ALICE);
+		DeadlineIndex::<Test>::remove(DeadlineKey { at: 1u64.to_be_bytes(), who: ALICE });
+		assert_eq!(Margin::check_trigger_index(), Err("a band's deadline is not indexed"));
+		// (Removed, for the test's closing `try_state`.)
+		Margin::set_band(&ALICE, None);
 	})
 }
 
