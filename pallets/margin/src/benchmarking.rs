@@ -158,7 +158,7 @@ mod benchmarks {
 	}
 
 	/// The trigger step (margin `on_initialize`) with `k` banded accounts whose band the index
-	/// price has left (each one short call, healthy: evaluated, un-banded and made hot) among
+	/// price has left (each one short call, healthy: evaluated and made hot, the entry that found it removed) among
 	/// 1,000 banded accounts whose band it has not (never read: the edge lists are ordered by
 	/// breach), no hot account. What it adds to the evaluations it makes, per account: the
 	/// index read, the removal of the entry that found it (its band stays, stale) and the hot

@@ -282,9 +282,10 @@ impl<T: Config> Pallet<T> {
 
 	/// The figures of `account` (evaluated as `before`) after the liquidation moved `moved`
 	/// (position index, contracts), charge the penalty `full` against what is left, and update
-	/// its liquidation state. The figures come from the evaluation before
-	/// ([`Self::after_moves`]: no second read of the portfolio, no series priced again); the
-	/// pallet's tests check them against a new evaluation after every liquidation.
+	/// its liquidation state with its figures after the penalty. The figures come from the
+	/// evaluation before ([`Self::after_moves`]: no second read of the portfolio, no series
+	/// priced again); native debug builds (the pallet's and the runtime's tests) check them
+	/// against a new evaluation after every liquidation.
 	fn settle_liquidation(
 		account: &T::AccountId,
 		receiver: &T::AccountId,
@@ -293,18 +294,23 @@ impl<T: Config> Pallet<T> {
 		moved: &[(usize, i128)],
 	) -> DispatchResult {
 		let info = Accounts::<T>::get(account).unwrap_or_default();
-		let mut risk = Self::after_moves(before, moved, info.collateral, info.debt)?;
-		#[cfg(test)]
-		Self::check_after_moves(account, &risk)?;
+		let risk = Self::after_moves(before, moved, info.collateral, info.debt)?;
 		let penalty = Self::charge_penalty(account, receiver, full, risk.equity)?;
-		let p = i128::try_from(penalty).map_err(|_| Error::<T>::Overflow)?;
-		risk.equity = risk.equity.checked_sub(p).ok_or(Error::<T>::Overflow)?;
+		let risk = if penalty == 0 {
+			risk
+		} else {
+			let info = Accounts::<T>::get(account).unwrap_or_default();
+			Self::after_moves(before, moved, info.collateral, info.debt)?
+		};
+		#[cfg(any(test, all(feature = "std", debug_assertions)))]
+		Self::check_after_moves(account, &risk)?;
 		Self::after_liquidation(account, &risk)
 	}
 
-	/// Tests: the figures [`Self::settle_liquidation`] derived after a liquidation are those
-	/// a new evaluation of the account gives.
-	#[cfg(test)]
+	/// Native debug builds (tests): the figures [`Self::settle_liquidation`] derived after a
+	/// liquidation are those a new evaluation of the account gives (panics otherwise, as
+	/// `debug_assert` does).
+	#[cfg(any(test, all(feature = "std", debug_assertions)))]
 	fn check_after_moves(account: &T::AccountId, derived: &Risk) -> DispatchResult {
 		let fresh = Self::risk_of(account)?;
 		let figures = |r: &Risk| {
@@ -343,10 +349,14 @@ impl<T: Config> Pallet<T> {
 		ensure!(quantity > 0, Error::<T>::ZeroQuantity.with_weight(nothing));
 		let risk = Self::ensure_liquidatable(account)?;
 		let evaluated = Self::evaluated_weight(&risk);
-		let f = risk
+		let index = risk
 			.positions
 			.iter()
-			.find(|f| f.position.series == series)
+			.position(|p| p.position.series == series)
+			.ok_or(Error::<T>::PositionNotFound.with_weight(evaluated))?;
+		let f = risk
+			.positions
+			.get(index)
 			.ok_or(Error::<T>::PositionNotFound.with_weight(evaluated))?;
 		let held = i128::from(f.position.net).abs();
 		ensure!(i128::from(quantity) <= held, Error::<T>::QuantityTooLarge.with_weight(evaluated));
@@ -364,17 +374,12 @@ impl<T: Config> Pallet<T> {
 			);
 			i128::from(quantity)
 		};
-		let index = risk
-			.positions
-			.iter()
-			.position(|p| p.position.series == series)
-			.ok_or(Error::<T>::PositionNotFound.with_weight(evaluated))?;
 		Self::ensure_tracked(account)?;
 		T::Positions::void_orders(account);
 		let full = Self::take_over(liquidator, account, f, take)?;
 		Self::settle_liquidation(account, liquidator, full, &risk, &[(index, take)])?;
 		let r = Self::risk_of(liquidator)?;
-		// The benchmark (the account's two evaluations, the transfer, a one-entry liquidator)
+		// The benchmark (the account's evaluation, the transfer, a one-entry liquidator)
 		// at the account's real size, the voiding of its orders, and the liquidator's real check.
 		let checked = T::WeightInfo::liquidate(risk.entries.max(1))
 			.saturating_add(T::Positions::void_orders_weight())

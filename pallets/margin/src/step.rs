@@ -20,8 +20,10 @@
 //! 4. crossings and deadlines still waiting, with what is left.
 //!
 //! Each is margin-called (state recorded) or liquidated by the sweep's own visit
-//! ([`Pallet::sweep_account`]), with the same two-phase admission. A banded account visited
-//! loses its band and becomes hot. When the reserve runs out, what is left stays where it was
+//! ([`Pallet::sweep_account`]), with the same two-phase admission. An account found by a due
+//! entry becomes hot and loses that entry only: its band stays, stale (a hot account's band
+//! is never relied on), with its other entries, until the next banding replaces them all or the
+//! step finds and removes them one by one. When the reserve runs out, what is left stays where it was
 //! (due entries at the front of their lists, the hot cursor before the first account not
 //! visited) and `TriggersPending` says so. `on_idle` bands hot accounts that were not changed
 //! in the current block (earliest first from a cursor), as far as half of its weight allows;
@@ -182,7 +184,12 @@ impl<T: Config> Pallet<T> {
 			c.used = used.saturating_add(w);
 			return Next::Stop;
 		}
-		if found && !insurance {
+		// Found: eligible for banding in this block's `on_idle`, unless it waits out a
+		// backoff (a stale band's further entries must not make it retry at once).
+		if found
+			&& !insurance
+			&& Hot::<T>::get(who).is_none_or(|v| v <= n.saturating_add(One::one()))
+		{
 			Hot::<T>::insert(who, n);
 		}
 		let by_path = match &visit {
@@ -466,16 +473,22 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// Upper bound of banding an account of `entries` portfolio entries: the band
-	/// (`trigger_band`), the market reads of further underlyings, the index update (every
-	/// entry of at most one box per entry, and the deadline, rewritten), the underlying list,
-	/// the current buckets' reads, the hot entry, and the portfolio read that finds an account
-	/// without positions.
-	pub fn reband_weight_for(entries: u32) -> Weight {
-		// At most one box per entry: each of its 4 entries removed and inserted.
+	/// Upper bound of banding an account of `entries` portfolio entries whose stored band
+	/// (stale, or none) has `old_boxes` underlyings: the band (`trigger_band`), the market
+	/// reads of further underlyings, the index update (the old band's entries removed, every
+	/// entry of the new one, at most one box per entry, and the deadline written), the
+	/// underlying list, the current buckets' reads, the hot entry, and the portfolio read that
+	/// finds an account without positions.
+	pub fn reband_weight_for(entries: u32, old_boxes: u32) -> Weight {
+		// At most one box per entry: its 4 entries written; the old band's 4 per box removed
+		// (a portfolio that shrank since its band was stored leaves a larger old band).
 		let boxes = u64::from(entries.clamp(1, MAX_BAND_UNDERLYINGS));
+		let old = u64::from(old_boxes.min(MAX_BAND_UNDERLYINGS)).max(boxes);
 		// (The deadline's 2, the band, the underlyings list, the hot entry and its counter.)
-		let writes = 8u64.saturating_mul(boxes).saturating_add(6);
+		let writes = 4u64
+			.saturating_mul(boxes)
+			.saturating_add(4u64.saturating_mul(old))
+			.saturating_add(6);
 		let reads = 2u64.saturating_mul(boxes).saturating_add(4);
 		T::WeightInfo::trigger_band(entries.max(1))
 			.saturating_add(Self::extra_underlyings_weight(entries))
@@ -525,7 +538,8 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn reband_idle(n: BlockNumberFor<T>, limit: Weight) -> Weight {
 		let db = T::DbWeight::get();
 		let key_read = db.reads(1);
-		let size_read = T::Positions::portfolio_size_weight();
+		// The account's portfolio size and its stored band.
+		let size_read = T::Positions::portfolio_size_weight().saturating_add(db.reads(1));
 		// The cursor's read and write.
 		let mut used = db.reads_writes(1, 1);
 		if !limit.all_gte(used.saturating_add(key_read).saturating_add(size_read)) {
@@ -543,8 +557,12 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			let size = T::Positions::portfolio_size(&who);
+			let old_boxes = Bands::<T>::get(&who).map(|b| b.edges.len()).unwrap_or(0);
 			used = used.saturating_add(size_read);
-			let bound = Self::reband_weight_for(size.entries());
+			let bound = Self::reband_weight_for(
+				size.entries(),
+				u32::try_from(old_boxes).unwrap_or(u32::MAX),
+			);
 			if !limit.all_gte(used.saturating_add(bound)) {
 				if bound.any_gt(limit) {
 					// Larger than this block's whole budget: passed over (it waits for a

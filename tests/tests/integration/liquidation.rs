@@ -226,7 +226,7 @@ fn writers_breached_by_one_move_are_liquidated_before_a_full_blocks_extrinsics()
 	let (per, reserve) = m.chain.read(|| {
 		let size = Options::portfolio_size(&ids[0]);
 		(
-			Margin::step_visit_weight(size, 1, true, 1).ref_time(),
+			Margin::step_visit_weight(size, true, 1).ref_time(),
 			<Runtime as pallet_margin::Config>::TriggerReserve::get().ref_time(),
 		)
 	});
@@ -292,7 +292,7 @@ fn five_hundred_writers_with_resting_orders_are_liquidated_within_five_full_bloc
 		let size = Options::portfolio_size(&ids[0]);
 		assert_eq!((size.series, size.orders), (2, 10));
 		(
-			Margin::step_visit_weight(size, 1, true, 1).ref_time(),
+			Margin::step_visit_weight(size, true, 1).ref_time(),
 			<Runtime as pallet_margin::Config>::TriggerReserve::get().ref_time(),
 		)
 	});

@@ -342,3 +342,31 @@ fn a_recovered_account_leaves_the_liquidation_and_is_banded_again() {
 		assert!(Bands::<Test>::get(BOB).is_some() && !Hot::<Test>::contains_key(BOB));
 	})
 }
+
+/// Review finding (helper-18): an account waiting out a re-band backoff keeps it when the step
+/// finds an entry of its stale band (each further entry would otherwise make `on_idle` retry
+/// the band at once); and the re-band bound covers the removal of a stale band larger than
+/// the account's portfolio now.
+#[test]
+fn a_found_stale_entry_keeps_the_backoff() {
+	ExtBuilder::default().build_and_execute(|| {
+		market();
+		short_call(ALICE, 20_000);
+		band_in_block_2();
+		let deadline = Bands::<Test>::get(ALICE).unwrap().deadline;
+		// Hot again and waiting out a backoff, its band (now stale) still indexed.
+		let backoff = 3 + u64::from(REBAND_BACKOFF);
+		Hot::<Test>::insert(ALICE, backoff);
+		Timestamp::set_timestamp(deadline + 1);
+		System::set_block_number(3);
+		Margin::on_initialize(3);
+		// The deadline's entry found her (evaluated, healthy) and is gone; the backoff stays.
+		assert_eq!(DeadlineIndex::<Test>::iter_keys().count(), 0);
+		assert_eq!(Hot::<Test>::get(ALICE), Some(backoff));
+		assert!(Bands::<Test>::get(ALICE).is_some());
+		// A one-entry account with a stale band of 16 boxes: 64 removals, 4 entries written,
+		// the deadline's 2, the band, the underlyings list, the hot entry and its counter.
+		let w = Margin::reband_weight_for(1, 16).saturating_sub(Margin::reband_weight_for(1, 0));
+		assert_eq!(w, db_weight().writes(4 * 16 - 4));
+	})
+}
