@@ -78,8 +78,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `643`
 		//  Estimated: `6208`
-		// Minimum execution time: 90_981_000 picoseconds.
-		Weight::from_parts(139_191_000, 6208)
+		// Minimum execution time: 76_656_000 picoseconds.
+		Weight::from_parts(92_883_000, 6208)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -116,10 +116,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3295 + n * (95 ±0)`
 		//  Estimated: `21887 + n * (1294 ±93)`
-		// Minimum execution time: 272_623_000 picoseconds.
-		Weight::from_parts(505_106_913, 21887)
-			// Standard Error: 773_509
-			.saturating_add(Weight::from_parts(29_382_526, 0).saturating_mul(n.into()))
+		// Minimum execution time: 279_535_000 picoseconds.
+		Weight::from_parts(470_431_593, 21887)
+			// Standard Error: 564_032
+			.saturating_add(Weight::from_parts(16_496_790, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(29_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -131,7 +131,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:33 w:2)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Series` (r:32 w:1)
+	/// Storage: `Options::Series` (r:32 w:0)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Params` (r:1 w:0)
 	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
@@ -162,13 +162,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2608 + n * (102 ±0)`
 		//  Estimated: `24434 + n * (1294 ±93)`
-		// Minimum execution time: 417_777_000 picoseconds.
-		Weight::from_parts(662_339_435, 24434)
-			// Standard Error: 1_149_490
-			.saturating_add(Weight::from_parts(53_259_049, 0).saturating_mul(n.into()))
+		// Minimum execution time: 254_968_000 picoseconds.
+		Weight::from_parts(274_422_041, 24434)
+			// Standard Error: 494_874
+			.saturating_add(Weight::from_parts(33_109_788, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(32_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 			.saturating_add(Weight::from_parts(0, 1294).saturating_mul(n.into()))
 	}
 	/// Storage: `Margin::PendingParams` (r:0 w:1)
@@ -177,8 +177,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 12_518_000 picoseconds.
-		Weight::from_parts(17_085_000, 0)
+		// Minimum execution time: 8_847_000 picoseconds.
+		Weight::from_parts(18_056_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:1 w:0)
@@ -210,10 +210,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1213 + n * (183 ±0)`
 		//  Estimated: `5563 + n * (2601 ±0)`
-		// Minimum execution time: 181_304_000 picoseconds.
-		Weight::from_parts(113_287_782, 5563)
-			// Standard Error: 675_374
-			.saturating_add(Weight::from_parts(49_004_831, 0).saturating_mul(n.into()))
+		// Minimum execution time: 161_347_000 picoseconds.
+		Weight::from_parts(249_241_636, 5563)
+			// Standard Error: 681_998
+			.saturating_add(Weight::from_parts(25_336_743, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -246,10 +246,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1117 + n * (183 ±0)`
 		//  Estimated: `5563 + n * (2601 ±0)`
-		// Minimum execution time: 755_891_000 picoseconds.
-		Weight::from_parts(122_112_531, 5563)
-			// Standard Error: 6_853_446
-			.saturating_add(Weight::from_parts(843_769_144, 0).saturating_mul(n.into()))
+		// Minimum execution time: 503_417_000 picoseconds.
+		Weight::from_parts(220_176_899, 5563)
+			// Standard Error: 6_712_748
+			.saturating_add(Weight::from_parts(454_796_563, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
@@ -266,14 +266,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
 	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::TriggerIndex` (r:68 w:256)
+	/// Storage: `Margin::TriggerIndex` (r:68 w:64)
 	/// Proof: `Margin::TriggerIndex` (`max_values`: None, `max_size`: Some(47), added: 2522, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:64 w:0)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountOrders` (r:64 w:0)
 	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Bands` (r:64 w:64)
-	/// Proof: `Margin::Bands` (`max_values`: None, `max_size`: Some(249), added: 2724, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:64 w:0)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:64 w:0)
@@ -288,23 +286,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::CounterForHot` (r:1 w:1)
 	/// Proof: `Margin::CounterForHot` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::DeadlineIndex` (r:1 w:64)
+	/// Storage: `Margin::DeadlineIndex` (r:1 w:0)
 	/// Proof: `Margin::DeadlineIndex` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::HotCursor` (r:1 w:0)
 	/// Proof: `Margin::HotCursor` (`max_values`: Some(1), `max_size`: Some(258), added: 753, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[0, 64]`.
 	fn trigger_step(k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `9120 + k * (486 ±0)`
+		//  Measured:  `4905 + k * (267 ±0)`
 		//  Estimated: `11078 + k * (4573 ±0)`
-		// Minimum execution time: 158_988_000 picoseconds.
-		Weight::from_parts(76_324_300, 11078)
-			// Standard Error: 1_788_517
-			.saturating_add(Weight::from_parts(195_801_776, 0).saturating_mul(k.into()))
+		// Minimum execution time: 133_406_000 picoseconds.
+		Weight::from_parts(42_033_535, 11078)
+			// Standard Error: 2_081_362
+			.saturating_add(Weight::from_parts(100_269_019, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
-			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 4573).saturating_mul(k.into()))
 	}
 	/// Storage: `Margin::TriggerUnderlyings` (r:1 w:0)
@@ -319,19 +317,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
 	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::TriggerIndex` (r:28 w:96)
+	/// Storage: `Margin::TriggerIndex` (r:28 w:24)
 	/// Proof: `Margin::TriggerIndex` (`max_values`: None, `max_size`: Some(47), added: 2522, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:25 w:25)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountOrders` (r:24 w:0)
 	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Bands` (r:24 w:24)
-	/// Proof: `Margin::Bands` (`max_values`: None, `max_size`: Some(249), added: 2724, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:25 w:25)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:49 w:25)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Series` (r:2 w:1)
+	/// Storage: `Options::Series` (r:2 w:0)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Params` (r:1 w:0)
 	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
@@ -345,7 +341,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::CounterForHot` (r:1 w:1)
 	/// Proof: `Margin::CounterForHot` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::DeadlineIndex` (r:1 w:24)
+	/// Storage: `Margin::DeadlineIndex` (r:1 w:0)
 	/// Proof: `Margin::DeadlineIndex` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::HotCursor` (r:1 w:0)
 	/// Proof: `Margin::HotCursor` (`max_values`: Some(1), `max_size`: Some(258), added: 753, mode: `MaxEncodedLen`)
@@ -354,16 +350,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 24]`.
 	fn trigger_liquidations(k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6173 + k * (911 ±0)`
+		//  Measured:  `5201 + k * (501 ±0)`
 		//  Estimated: `11078 + k * (5190 ±0)`
-		// Minimum execution time: 170_398_000 picoseconds.
-		Weight::from_parts(620_072_961, 11078)
-			// Standard Error: 4_462_963
-			.saturating_add(Weight::from_parts(443_340_822, 0).saturating_mul(k.into()))
+		// Minimum execution time: 128_060_000 picoseconds.
+		Weight::from_parts(309_602_963, 11078)
+			// Standard Error: 3_905_654
+			.saturating_add(Weight::from_parts(274_684_972, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(21_u64))
-			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(k.into())))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
-			.saturating_add(T::DbWeight::get().writes((11_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 5190).saturating_mul(k.into()))
 	}
 	/// Storage: `Margin::SweepDeferred` (r:1 w:0)
@@ -376,8 +372,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `46`
 		//  Estimated: `3547`
-		// Minimum execution time: 10_237_000 picoseconds.
-		Weight::from_parts(12_103_000, 3547)
+		// Minimum execution time: 9_218_000 picoseconds.
+		Weight::from_parts(14_929_000, 3547)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -387,7 +383,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:64 w:64)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Series` (r:32 w:32)
+	/// Storage: `Options::Series` (r:32 w:0)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Params` (r:1 w:0)
 	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
@@ -417,37 +413,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn sweep_account(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `2519 + n * (102 ±0)`
-		//  Estimated: `42688 + n * (2583 ±93)`
-		// Minimum execution time: 262_211_000 picoseconds.
-		Weight::from_parts(862_977_132, 42688)
-			// Standard Error: 1_634_116
-			.saturating_add(Weight::from_parts(101_766_931, 0).saturating_mul(n.into()))
+		//  Estimated: `42688 + n * (2583 ±186)`
+		// Minimum execution time: 219_918_000 picoseconds.
+		Weight::from_parts(894_964_670, 42688)
+			// Standard Error: 1_704_376
+			.saturating_add(Weight::from_parts(58_429_274, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(38_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(30_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(22_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2583).saturating_mul(n.into()))
 	}
 	fn black_scholes_greeks() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 12_891_000 picoseconds.
-		Weight::from_parts(25_988_000, 0)
+		// Minimum execution time: 11_998_000 picoseconds.
+		Weight::from_parts(19_887_000, 0)
 	}
 }
 
 /// The same measurements with `RocksDbWeight`, for mocks and tests.
 impl WeightInfo for () {
 	fn deposit() -> Weight {
-		Weight::from_parts(139_191_000, 6208)
+		Weight::from_parts(92_883_000, 6208)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn withdraw(n: u32, ) -> Weight {
-		Weight::from_parts(505_106_913, 21887)
-			.saturating_add(Weight::from_parts(29_382_526, 0).saturating_mul(n.into()))
+		Weight::from_parts(470_431_593, 21887)
+			.saturating_add(Weight::from_parts(16_496_790, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(29_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
@@ -455,21 +451,21 @@ impl WeightInfo for () {
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn liquidate(n: u32, ) -> Weight {
-		Weight::from_parts(662_339_435, 24434)
-			.saturating_add(Weight::from_parts(53_259_049, 0).saturating_mul(n.into()))
+		Weight::from_parts(274_422_041, 24434)
+			.saturating_add(Weight::from_parts(33_109_788, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(32_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(10_u64))
+			.saturating_add(RocksDbWeight::get().writes(9_u64))
 			.saturating_add(Weight::from_parts(0, 1294).saturating_mul(n.into()))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(17_085_000, 0)
+		Weight::from_parts(18_056_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// The range of component `n` is `[1, 32]`.
 	fn margin_check(n: u32, ) -> Weight {
-		Weight::from_parts(113_287_782, 5563)
-			.saturating_add(Weight::from_parts(49_004_831, 0).saturating_mul(n.into()))
+		Weight::from_parts(249_241_636, 5563)
+			.saturating_add(Weight::from_parts(25_336_743, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -477,48 +473,48 @@ impl WeightInfo for () {
 	}
 	/// The range of component `n` is `[1, 32]`.
 	fn trigger_band(n: u32, ) -> Weight {
-		Weight::from_parts(122_112_531, 5563)
-			.saturating_add(Weight::from_parts(843_769_144, 0).saturating_mul(n.into()))
+		Weight::from_parts(220_176_899, 5563)
+			.saturating_add(Weight::from_parts(454_796_563, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
 	}
 	/// The range of component `k` is `[0, 64]`.
 	fn trigger_step(k: u32, ) -> Weight {
-		Weight::from_parts(76_324_300, 11078)
-			.saturating_add(Weight::from_parts(195_801_776, 0).saturating_mul(k.into()))
+		Weight::from_parts(42_033_535, 11078)
+			.saturating_add(Weight::from_parts(100_269_019, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(17_u64))
-			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(k.into())))
+			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
-			.saturating_add(RocksDbWeight::get().writes((7_u64).saturating_mul(k.into())))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 4573).saturating_mul(k.into()))
 	}
 	/// The range of component `k` is `[0, 24]`.
 	fn trigger_liquidations(k: u32, ) -> Weight {
-		Weight::from_parts(620_072_961, 11078)
-			.saturating_add(Weight::from_parts(443_340_822, 0).saturating_mul(k.into()))
+		Weight::from_parts(309_602_963, 11078)
+			.saturating_add(Weight::from_parts(274_684_972, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(21_u64))
-			.saturating_add(RocksDbWeight::get().reads((8_u64).saturating_mul(k.into())))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
-			.saturating_add(RocksDbWeight::get().writes((11_u64).saturating_mul(k.into())))
+			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(k.into())))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
+			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 5190).saturating_mul(k.into()))
 	}
 	fn sweep_base() -> Weight {
-		Weight::from_parts(12_103_000, 3547)
+		Weight::from_parts(14_929_000, 3547)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn sweep_account(n: u32, ) -> Weight {
-		Weight::from_parts(862_977_132, 42688)
-			.saturating_add(Weight::from_parts(101_766_931, 0).saturating_mul(n.into()))
+		Weight::from_parts(894_964_670, 42688)
+			.saturating_add(Weight::from_parts(58_429_274, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(38_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(30_u64))
-			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(22_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2583).saturating_mul(n.into()))
 	}
 	fn black_scholes_greeks() -> Weight {
-		Weight::from_parts(25_988_000, 0)
+		Weight::from_parts(19_887_000, 0)
 	}
 }
