@@ -31,8 +31,6 @@
 // benchmarks/pallet_assets.rs
 // --template
 // .maintain/frame-weight-template.hbs
-// --json-file
-// /tmp/bench-src/benchmarks/pallet_assets.json
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -64,8 +62,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `552`
 		//  Estimated: `6208`
-		// Minimum execution time: 64_253_000 picoseconds.
-		Weight::from_parts(90_649_000, 6208)
+		// Minimum execution time: 71_845_000 picoseconds.
+		Weight::from_parts(122_115_000, 6208)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -74,7 +72,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with `RocksDbWeight`, for mocks and tests.
 impl WeightInfo for () {
 	fn transfer() -> Weight {
-		Weight::from_parts(90_649_000, 6208)
+		Weight::from_parts(122_115_000, 6208)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}

@@ -31,8 +31,6 @@
 // benchmarks/pallet_balances.rs
 // --template
 // .maintain/frame-weight-template.hbs
-// --json-file
-// /tmp/bench-src/benchmarks/pallet_balances.json
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -60,8 +58,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `3593`
-		// Minimum execution time: 52_705_000 picoseconds.
-		Weight::from_parts(77_441_000, 3593)
+		// Minimum execution time: 57_238_000 picoseconds.
+		Weight::from_parts(87_768_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -70,7 +68,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with `RocksDbWeight`, for mocks and tests.
 impl WeightInfo for () {
 	fn transfer_keep_alive() -> Weight {
-		Weight::from_parts(77_441_000, 3593)
+		Weight::from_parts(87_768_000, 3593)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}

@@ -32,7 +32,7 @@
 // --template
 // .maintain/frame-weight-template.hbs
 // --json-file
-// /tmp/bench-src/benchmarks/pallet_options.json
+// /tmp/pallet_options.json
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -72,8 +72,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `43`
 		//  Estimated: `7631`
-		// Minimum execution time: 14_716_000 picoseconds.
-		Weight::from_parts(30_082_000, 7631)
+		// Minimum execution time: 13_137_000 picoseconds.
+		Weight::from_parts(23_136_000, 7631)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -101,8 +101,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `772`
 		//  Estimated: `7631`
-		// Minimum execution time: 61_018_000 picoseconds.
-		Weight::from_parts(88_618_000, 7631)
+		// Minimum execution time: 57_798_000 picoseconds.
+		Weight::from_parts(81_418_000, 7631)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -122,8 +122,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Books` (r:2 w:2)
 	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
+	/// Storage: `Options::VoidBefore` (r:8 w:0)
+	/// Proof: `Options::VoidBefore` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:10 w:10)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Hot` (r:9 w:9)
+	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::CounterForHot` (r:1 w:1)
+	/// Proof: `Margin::CounterForHot` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::AccountCount` (r:1 w:1)
 	/// Proof: `Margin::AccountCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:9 w:9)
@@ -145,16 +151,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[1, 8]`.
 	fn place_order(k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1149 + k * (355 ±0)`
+		//  Measured:  `1235 + k * (404 ±0)`
 		//  Estimated: `39266 + k * (4573 ±0)`
-		// Minimum execution time: 267_304_000 picoseconds.
-		Weight::from_parts(105_828_259, 39266)
-			// Standard Error: 1_956_436
-			.saturating_add(Weight::from_parts(221_930_903, 0).saturating_mul(k.into()))
-			.saturating_add(T::DbWeight::get().reads(19_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(k.into())))
+		// Minimum execution time: 385_056_000 picoseconds.
+		Weight::from_parts(374_145_850, 39266)
+			// Standard Error: 819_364
+			.saturating_add(Weight::from_parts(208_622_280, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(21_u64))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes(14_u64))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 4573).saturating_mul(k.into()))
 	}
 	/// Storage: `Options::OrderLocations` (r:1 w:1)
@@ -173,8 +179,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `760`
 		//  Estimated: `20128`
-		// Minimum execution time: 67_769_000 picoseconds.
-		Weight::from_parts(107_046_000, 20128)
+		// Minimum execution time: 71_715_000 picoseconds.
+		Weight::from_parts(98_362_000, 20128)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -194,11 +200,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn cancel_all(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `269591 + n * (8439 ±0)`
-		//  Estimated: `304390 + n * (9556 ±691)`
-		// Minimum execution time: 138_990_000 picoseconds.
-		Weight::from_parts(792_213_768, 304390)
-			// Standard Error: 961_217
-			.saturating_add(Weight::from_parts(57_942_323, 0).saturating_mul(n.into()))
+		//  Estimated: `304390 + n * (9556 ±0)`
+		// Minimum execution time: 129_100_000 picoseconds.
+		Weight::from_parts(622_319_882, 304390)
+			// Standard Error: 1_432_233
+			.saturating_add(Weight::from_parts(70_177_305, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(34_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(34_u64))
@@ -233,23 +239,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
 	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Hot` (r:1 w:1)
+	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Options::OrderLocations` (r:0 w:160)
 	/// Proof: `Options::OrderLocations` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
 	/// The range of component `l` is `[1, 32]`.
 	/// The range of component `c` is `[0, 96]`.
 	fn quote(l: u32, c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1095 + c * (8 ±0) + l * (16774 ±0)`
-		//  Estimated: `7774 + c * (64 ±1) + l * (18865 ±5)`
-		// Minimum execution time: 1_418_329_000 picoseconds.
-		Weight::from_parts(883_443_595, 7774)
-			// Standard Error: 3_759_517
-			.saturating_add(Weight::from_parts(119_000_293, 0).saturating_mul(l.into()))
-			// Standard Error: 1_227_450
-			.saturating_add(Weight::from_parts(7_848_727, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(12_u64))
+		//  Measured:  `1224 + c * (8 ±0) + l * (16774 ±0)`
+		//  Estimated: `7774 + c * (64 ±28) + l * (18865 ±87)`
+		// Minimum execution time: 2_047_154_000 picoseconds.
+		Weight::from_parts(2_509_768_393, 7774)
+			// Standard Error: 3_242_521
+			.saturating_add(Weight::from_parts(83_051_555, 0).saturating_mul(l.into()))
+			// Standard Error: 1_058_656
+			.saturating_add(Weight::from_parts(9_126_853, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(l.into())))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(l.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 64).saturating_mul(c.into()))
@@ -273,10 +281,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::UnderlyingOpenInterest` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	fn settle_account() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1097`
+		//  Measured:  `1167`
 		//  Estimated: `6180`
-		// Minimum execution time: 91_942_000 picoseconds.
-		Weight::from_parts(109_818_000, 6180)
+		// Minimum execution time: 133_465_000 picoseconds.
+		Weight::from_parts(167_286_000, 6180)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -299,10 +307,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `683 + n * (73 ±0)`
 		//  Estimated: `39266`
-		// Minimum execution time: 76_938_000 picoseconds.
-		Weight::from_parts(68_599_441, 39266)
-			// Standard Error: 230_293
-			.saturating_add(Weight::from_parts(20_775_670, 0).saturating_mul(n.into()))
+		// Minimum execution time: 73_731_000 picoseconds.
+		Weight::from_parts(76_113_000, 39266)
+			// Standard Error: 119_695
+			.saturating_add(Weight::from_parts(16_287_517, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -321,6 +329,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:1)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Hot` (r:1 w:1)
+	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Clearing` (r:1 w:1)
 	/// Proof: `Margin::Clearing` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::ClearingTotal` (r:1 w:1)
@@ -329,24 +339,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	fn settle_position() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1379`
+		//  Measured:  `1546`
 		//  Estimated: `8775`
-		// Minimum execution time: 141_900_000 picoseconds.
-		Weight::from_parts(246_933_000, 8775)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		// Minimum execution time: 142_486_000 picoseconds.
+		Weight::from_parts(218_353_000, 8775)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Options::LiveSeries` (r:1 w:0)
 	/// Proof: `Options::LiveSeries` (`max_values`: Some(1), `max_size`: Some(6146), added: 6641, mode: `MaxEncodedLen`)
+	/// Storage: `Options::VoidBefore` (r:1 w:0)
+	/// Proof: `Options::VoidBefore` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn on_idle_base() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `49`
+		//  Measured:  `116`
 		//  Estimated: `7631`
-		// Minimum execution time: 7_306_000 picoseconds.
-		Weight::from_parts(13_096_000, 7631)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		// Minimum execution time: 10_641_000 picoseconds.
+		Weight::from_parts(14_800_000, 7631)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:0)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
@@ -359,10 +371,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `406 + s * (196 ±0)`
 		//  Estimated: `5563 + s * (2601 ±0)`
-		// Minimum execution time: 43_095_000 picoseconds.
-		Weight::from_parts(37_985_546, 5563)
-			// Standard Error: 49_340
-			.saturating_add(Weight::from_parts(18_394_879, 0).saturating_mul(s.into()))
+		// Minimum execution time: 33_028_000 picoseconds.
+		Weight::from_parts(20_128_696, 5563)
+			// Standard Error: 134_701
+			.saturating_add(Weight::from_parts(17_079_123, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
@@ -372,34 +384,34 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with `RocksDbWeight`, for mocks and tests.
 impl WeightInfo for () {
 	fn configure_underlying() -> Weight {
-		Weight::from_parts(30_082_000, 7631)
+		Weight::from_parts(23_136_000, 7631)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn list_series() -> Weight {
-		Weight::from_parts(88_618_000, 7631)
+		Weight::from_parts(81_418_000, 7631)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	/// The range of component `k` is `[1, 8]`.
 	fn place_order(k: u32, ) -> Weight {
-		Weight::from_parts(105_828_259, 39266)
-			.saturating_add(Weight::from_parts(221_930_903, 0).saturating_mul(k.into()))
-			.saturating_add(RocksDbWeight::get().reads(19_u64))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(k.into())))
-			.saturating_add(RocksDbWeight::get().writes(12_u64))
-			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(k.into())))
+		Weight::from_parts(374_145_850, 39266)
+			.saturating_add(Weight::from_parts(208_622_280, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(21_u64))
+			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(k.into())))
+			.saturating_add(RocksDbWeight::get().writes(14_u64))
+			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 4573).saturating_mul(k.into()))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(107_046_000, 20128)
+		Weight::from_parts(98_362_000, 20128)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	/// The range of component `n` is `[1, 128]`.
 	fn cancel_all(n: u32, ) -> Weight {
-		Weight::from_parts(792_213_768, 304390)
-			.saturating_add(Weight::from_parts(57_942_323, 0).saturating_mul(n.into()))
+		Weight::from_parts(622_319_882, 304390)
+			.saturating_add(Weight::from_parts(70_177_305, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(34_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(34_u64))
@@ -409,43 +421,43 @@ impl WeightInfo for () {
 	/// The range of component `l` is `[1, 32]`.
 	/// The range of component `c` is `[0, 96]`.
 	fn quote(l: u32, c: u32, ) -> Weight {
-		Weight::from_parts(883_443_595, 7774)
-			.saturating_add(Weight::from_parts(119_000_293, 0).saturating_mul(l.into()))
-			.saturating_add(Weight::from_parts(7_848_727, 0).saturating_mul(c.into()))
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
+		Weight::from_parts(2_509_768_393, 7774)
+			.saturating_add(Weight::from_parts(83_051_555, 0).saturating_mul(l.into()))
+			.saturating_add(Weight::from_parts(9_126_853, 0).saturating_mul(c.into()))
+			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(l.into())))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(l.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 64).saturating_mul(c.into()))
 			.saturating_add(Weight::from_parts(0, 18865).saturating_mul(l.into()))
 	}
 	fn settle_account() -> Weight {
-		Weight::from_parts(109_818_000, 6180)
+		Weight::from_parts(167_286_000, 6180)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	/// The range of component `n` is `[1, 128]`.
 	fn expire_orders(n: u32, ) -> Weight {
-		Weight::from_parts(68_599_441, 39266)
-			.saturating_add(Weight::from_parts(20_775_670, 0).saturating_mul(n.into()))
+		Weight::from_parts(76_113_000, 39266)
+			.saturating_add(Weight::from_parts(16_287_517, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 	fn settle_position() -> Weight {
-		Weight::from_parts(246_933_000, 8775)
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
-			.saturating_add(RocksDbWeight::get().writes(7_u64))
+		Weight::from_parts(218_353_000, 8775)
+			.saturating_add(RocksDbWeight::get().reads(13_u64))
+			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn on_idle_base() -> Weight {
-		Weight::from_parts(13_096_000, 7631)
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
+		Weight::from_parts(14_800_000, 7631)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
 	}
 	/// The range of component `s` is `[1, 32]`.
 	fn portfolio(s: u32, ) -> Weight {
-		Weight::from_parts(37_985_546, 5563)
-			.saturating_add(Weight::from_parts(18_394_879, 0).saturating_mul(s.into()))
+		Weight::from_parts(20_128_696, 5563)
+			.saturating_add(Weight::from_parts(17_079_123, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))

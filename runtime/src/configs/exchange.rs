@@ -32,8 +32,9 @@ parameter_types! {
 	pub const MarginParameterNotice: crate::BlockNumber = 1_800;
 	/// The margin trigger step may use 25 % of every block in `on_initialize` (125 ms of the
 	/// 500 ms block), before any transaction: in a block after a crash the accounts the move
-	/// triggered come first (about 250 small liquidations), and the normal class gets what is
-	/// left (at least 350 ms less the feeds); a block in which the step has little to do leaves
+	/// triggered come first (about 225 small liquidations by the 18:00 weights), and the normal
+	/// class gets what is left of the 500 ms (375 ms less the feeds and the other hooks; 306 ms
+	/// in the 500-writer test); a block in which the step has little to do leaves
 	/// the normal class its whole 75 %. (20 % held about 180 such liquidations by the weights of
 	/// 2026-12-03, 18:00 UTC, fewer than the 200 the chain promises in the first block.)
 	pub MarginTriggerReserve: frame_support::weights::Weight =

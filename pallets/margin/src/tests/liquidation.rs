@@ -286,14 +286,15 @@ fn the_sweep_admits_each_account_by_its_own_size() {
 				series: 8,
 				orders: 128,
 			});
-		let empty = Margin::sweep_account_weight_for(Default::default())
+		// What the sweep admits a small healthy account by: its evaluation at its own size.
+		let empty = Margin::sweep_evaluation_weight_for(Default::default())
 			.saturating_add(<MockPositions as PositionsProvider<u64>>::portfolio_size_weight());
 		// (Time only: the chain is a solochain, proof sizes do not bind; and the sweep
 		// benchmark's proof-size intercept is larger than its per-entry part.)
 		let worst = worst.set_proof_size(u64::MAX);
 		assert!(
 			empty.ref_time() * 2 < worst.ref_time(),
-			"two small accounts cost less than the worst"
+			"two small accounts' evaluations cost less than the worst liquidation"
 		);
 		let db = <<Test as frame_system::Config>::DbWeight as frame_support::traits::Get<
 			frame_support::weights::RuntimeDbWeight,

@@ -10,7 +10,7 @@ use optionchain_primitives::exchange::{OptionKind, Side};
 use sp_runtime::DispatchError;
 
 fn place_w(steps: u32) -> Weight {
-	<() as WeightInfo>::place_order(steps) + db_weight().reads(u64::from(steps))
+	<() as WeightInfo>::place_order(steps)
 }
 
 /// What the mock's snapshots and one-entry checks report.
@@ -144,10 +144,11 @@ fn failing_orders_no_longer_fill_a_block() {
 			used = used.saturating_add(extract_actual_weight(&result, &info));
 			admitted += 1;
 		}
-		// Declared 6.381 ms each (4 steps, 3 retries, snapshot, full checks, an eviction; the
-		// mock's weights), used 2.528 ms (one step): six are admitted where three were,
-		// charged in full.
-		assert_eq!(admitted, 6);
+		// Declared 7.399 ms each (4 steps, 3 retries, snapshot, full checks, an eviction; the
+		// mock's weights, from the 18:48 run), used 3.158 ms (one step): five are admitted
+		// where three were, charged in full (the used figures add up to 15.8 of 22.2 ms, and a
+		// sixth's declared 7.4 ms no longer fits).
+		assert_eq!(admitted, 5);
 		assert_eq!(extract_actual_weight(&place(CHARLIE, r), &info), place_w(1) + CHECK);
 	});
 }
