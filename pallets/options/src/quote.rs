@@ -37,12 +37,14 @@ impl<T: Config> Pallet<T> {
 	/// benchmark (each leg cancels the caller's order on a full side and rests a new one, and
 	/// the first side holds the further orders, cancelled with it; its margin check at the
 	/// benchmark's portfolio) plus, if the caller was checked, the excess of that check at the
-	/// real (or, up front, the maximum) portfolio. (The benchmark contains the read of the
-	/// caller's void entry, whether an order it would keep was voided, since the 18:48 run.)
+	/// real (or, up front, the maximum) portfolio; and the read of the caller's void entry
+	/// (whether an order it would keep was voided), which the benchmark does not make (its
+	/// legs never keep an order).
 	fn quote_weight(legs: u32, cancelled: u32, check: Option<Weight>) -> Weight {
 		let legs = legs.min(T::MaxQuoteLegs::get());
 		let extra = cancelled.min(T::MaxOrdersPerAccount::get()).saturating_sub(legs);
 		T::WeightInfo::quote(legs, extra)
+			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(check.map_or(Weight::zero(), |c| Self::extra_check_weight(c)))
 	}
 

@@ -246,8 +246,8 @@ fn a_quote_is_charged_for_its_legs() {
 				.call_weight
 		};
 		assert!(declared(&one).all_lt(declared(&four)));
-		// (The benchmark includes the read of the caller's void entry.)
-		let w = |l, c| <() as crate::weights::WeightInfo>::quote(l, c);
+		// (Each call also reads the caller's void entry.)
+		let w = |l, c| <() as crate::weights::WeightInfo>::quote(l, c) + db_weight().reads(1);
 		let full = <MockMargin as optionchain_primitives::exchange::MarginAccounts<u64>>::margin_check_weight();
 		// Up front: the legs, cancelling every order the caller may hold (12 in the mock: 8
 		// beyond one per leg) and a check at the maximum portfolio.
@@ -277,7 +277,11 @@ fn a_leg_that_cancels_many_orders_is_charged_for_each() {
 		let post =
 			quote(ALICE, vec![QuoteRequest { series: s, bid: leg(1, 0), ask: None }]).unwrap();
 		assert!(book(s, Side::Buy).is_empty());
-		assert_eq!(post.actual_weight, Some(<() as crate::weights::WeightInfo>::quote(1, 4)));
+		let void_read = db_weight().reads(1);
+		assert_eq!(
+			post.actual_weight,
+			Some(<() as crate::weights::WeightInfo>::quote(1, 4) + void_read)
+		);
 		let one = <() as crate::weights::WeightInfo>::quote(1, 0);
 		assert!(post.actual_weight.unwrap().all_gt(one));
 	});
