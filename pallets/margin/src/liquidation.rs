@@ -198,11 +198,10 @@ impl<T: Config> Pallet<T> {
 		// Value of what the receiver gets (negative for a short), rounded against the account.
 		let value = Self::position_value(u.mark, cs, moved)?;
 		let q = Contracts::try_from(quantity).map_err(|_| Error::<T>::Overflow)?;
-		T::Positions::transfer_position(account, receiver, position.series, q)?;
 		Self::ensure_tracked(receiver)?;
-		// Both portfolios changed: their trigger bands are stale.
-		Self::touch(account);
-		Self::touch(receiver);
+		// The payment first, then the position: a payment that fails (the fund cannot pay for
+		// a long) leaves nothing moved even where positions are not kept in storage (the
+		// tests' mock); on the chain the caller's storage layer undoes either.
 		let penalty = if net < 0 {
 			let collected =
 				Self::collect(account, value.unsigned_abs(), Some(receiver), position.series)?;
@@ -221,6 +220,10 @@ impl<T: Config> Pallet<T> {
 			Self::move_collateral(receiver, account, cash)?;
 			0
 		};
+		T::Positions::transfer_position(account, receiver, position.series, q)?;
+		// Both portfolios changed: their trigger bands are stale.
+		Self::touch(account);
+		Self::touch(receiver);
 		Self::deposit_event(Event::Liquidated {
 			account: account.clone(),
 			liquidator: receiver.clone(),

@@ -274,7 +274,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// An account found by a due index entry (which the caller removes when this returns
-	/// `Continue`): visited, unless the step visited it already.
+	/// `Continue`): visited, unless the step visited it already. The entry's removal is
+	/// charged here for an account visited already, within its visit's admission otherwise.
 	fn due_visit(
 		who: &T::AccountId,
 		n: BlockNumberFor<T>,
@@ -282,6 +283,11 @@ impl<T: Config> Pallet<T> {
 		limit: Weight,
 	) -> Next {
 		if c.seen.contains(who) {
+			let removal = T::DbWeight::get().writes(1);
+			if !limit.all_gte(c.used.saturating_add(removal)) {
+				return Next::Stop;
+			}
+			c.used = c.used.saturating_add(removal);
 			return Next::Continue;
 		}
 		let next = Self::trigger_visit(who, true, n, c, limit);
@@ -319,17 +325,8 @@ impl<T: Config> Pallet<T> {
 					let (found, done, t) = Self::due_entries(*u, kind, current, DUE_BATCH);
 					c.used = c.used.saturating_add(Self::touched_weight(t));
 					for (b, who) in found {
-						// The entry's removal (charged within the visit's, or here for an
-						// account visited already).
-						let seen = c.seen.contains(&who);
-						if seen && !limit.all_gte(c.used.saturating_add(db.writes(1))) {
-							return true;
-						}
 						if let Next::Stop = Self::due_visit(&who, n, c, limit) {
 							return true;
-						}
-						if seen {
-							c.used = c.used.saturating_add(db.writes(1));
 						}
 						let key = IndexKey { bucket: order_key(kind, b).to_be_bytes(), who };
 						TriggerIndex::<T>::remove((*u, kind), key);
@@ -356,15 +353,8 @@ impl<T: Config> Pallet<T> {
 			let (found, done, t) = Self::due_deadlines(now, DUE_BATCH);
 			c.used = c.used.saturating_add(Self::touched_weight(t));
 			for (at, who) in found {
-				let seen = c.seen.contains(&who);
-				if seen && !limit.all_gte(c.used.saturating_add(db.writes(1))) {
-					return true;
-				}
 				if let Next::Stop = Self::due_visit(&who, n, c, limit) {
 					return true;
-				}
-				if seen {
-					c.used = c.used.saturating_add(db.writes(1));
 				}
 				DeadlineIndex::<T>::remove(DeadlineKey { at: at.to_be_bytes(), who });
 			}
