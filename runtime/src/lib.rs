@@ -58,7 +58,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("optionchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("optionchain"),
 	authoring_version: 1,
-	spec_version: 106,
+	spec_version: 107,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 3,
@@ -148,6 +148,7 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 type Migrations = (
 	pallet_margin::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_margin::migrations::v2::MigrateV1ToV2<Runtime>,
+	pallet_margin::migrations::v3::MigrateV2ToV3<Runtime>,
 	pallet_oracle::migrations::v1::MigrateV0ToV1<Runtime>,
 );
 

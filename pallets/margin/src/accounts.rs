@@ -128,7 +128,7 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 	}
 
 	fn transfer(payer: &T::AccountId, payee: &T::AccountId, amount: Balance) -> DispatchResult {
-		Self::move_collateral(payer, payee, amount)?;
+		Self::move_collateral_in_fill(payer, payee, amount)?;
 		if amount > 0 && payer != payee {
 			Self::deposit_event(Event::Transferred {
 				from: payer.clone(),
@@ -140,7 +140,7 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 	}
 
 	fn charge_fee(who: &T::AccountId, amount: Balance) -> DispatchResult {
-		Self::move_collateral(who, &T::FeeAccount::get(), amount)?;
+		Self::move_collateral_in_fill(who, &T::FeeAccount::get(), amount)?;
 		if amount > 0 {
 			Self::deposit_event(Event::FeeCharged { who: who.clone(), amount });
 		}
@@ -163,7 +163,21 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		Self::record_state(who, &risk).map_err(DispatchError::from)?;
 		// Called after every fill of `who` (and every placement): its trigger band is stale.
 		Self::touch(who);
+		Self::set_warm(who, &risk).map_err(DispatchError::from)?;
 		Ok(Self::check_weight(&risk).saturating_add(Self::touch_weight()))
+	}
+
+	fn ensure_maker_margin(
+		who: &T::AccountId,
+		require_fresh: bool,
+		reducing_from: Option<&MarginSnapshot>,
+	) -> Result<Weight, MarginCheckError> {
+		if reducing_from.is_none() && Self::is_warm(who) {
+			#[cfg(any(test, all(feature = "std", debug_assertions)))]
+			Self::check_warm_fill(who);
+			return Ok(Weight::zero());
+		}
+		Self::ensure_initial_margin(who, require_fresh, reducing_from)
 	}
 
 	fn margin_snapshot(who: &T::AccountId) -> Result<(MarginSnapshot, Weight), DispatchError> {

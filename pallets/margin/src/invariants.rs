@@ -104,8 +104,25 @@ impl<T: Config> Pallet<T> {
 		Self::check_hot_or_banded()?;
 		let mut sum: i128 = 0;
 		let mut count: u32 = 0;
-		for (_, info) in Accounts::<T>::iter() {
+		let now = Self::stamp_now();
+		let next: BlockNumberFor<T> =
+			frame_system::Pallet::<T>::block_number().saturating_add(One::one());
+		let insurance = Self::insurance_account();
+		let fees = T::FeeAccount::get();
+		for (who, info) in Accounts::<T>::iter() {
 			ensure!(info.debt == 0 || info.collateral == 0, "an account in debt holds collateral");
+			// Warm: stamped in no later block than this; never the fund's or the fee account's;
+			// in debt or under liquidation never; and hot (its evaluation marked it), so the
+			// fills that skip the evaluation leave no band describing an older portfolio.
+			ensure!(info.checked_at <= now, "an account is warm in a later block");
+			if info.checked_at == now && now != 0 {
+				ensure!(who != insurance && who != fees, "the fund or fee account is warm");
+				ensure!(info.debt == 0 && !info.in_liquidation, "a warm account in debt or liquidation");
+				ensure!(
+					Hot::<T>::get(&who).is_some_and(|h| h >= next),
+					"a warm account is not hot"
+				);
+			}
 			let c = i128::try_from(info.collateral).map_err(|_| "collateral overflows i128")?;
 			sum = sum.checked_add(c).ok_or("ledger sum overflows")?;
 			count = count.checked_add(1).ok_or("count overflows")?;

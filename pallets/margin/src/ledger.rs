@@ -104,6 +104,7 @@ impl<T: Config> Pallet<T> {
 		Accounts::<T>::try_mutate(who, |a| -> DispatchResult {
 			let a = a.as_mut().ok_or(Error::<T>::Overflow)?;
 			a.debt = a.debt.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+			a.checked_at = 0;
 			Ok(())
 		})?;
 		Self::touch(who);
@@ -125,20 +126,34 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Take `amount` from `who`'s collateral (marking it hot); fails with
+	/// Take `amount` from `who`'s collateral (marking it hot and no longer warm); fails with
 	/// `InsufficientCollateral` if short.
 	pub(crate) fn debit(who: &T::AccountId, amount: Balance) -> DispatchResult {
+		Self::debit_as(who, amount, false)
+	}
+
+	/// [`Self::debit`]; `in_fill`: a fill's premium or fee, which keeps a warm account warm
+	/// (the warm claim covers it) and, for a warm account, does not mark it hot again (its
+	/// evaluation in this block did).
+	fn debit_as(who: &T::AccountId, amount: Balance, in_fill: bool) -> DispatchResult {
 		if amount == 0 {
 			return Ok(());
 		}
-		Accounts::<T>::try_mutate(who, |a| -> DispatchResult {
+		let now = Self::stamp_now();
+		let was_warm = Accounts::<T>::try_mutate(who, |a| -> Result<bool, DispatchError> {
 			let a = a.as_mut().ok_or(Error::<T>::InsufficientCollateral)?;
 			a.collateral =
 				a.collateral.checked_sub(amount).ok_or(Error::<T>::InsufficientCollateral)?;
-			Ok(())
+			let warm = now != 0 && a.checked_at == now;
+			if !in_fill {
+				a.checked_at = 0;
+			}
+			Ok(warm)
 		})?;
 		// Less money: its trigger band is stale.
-		Self::touch(who);
+		if !(in_fill && was_warm) {
+			Self::touch(who);
+		}
 		Ok(())
 	}
 
@@ -148,10 +163,28 @@ impl<T: Config> Pallet<T> {
 		to: &T::AccountId,
 		amount: Balance,
 	) -> DispatchResult {
+		Self::move_collateral_as(from, to, amount, false)
+	}
+
+	/// [`Self::move_collateral`] for a fill's premium or fee (see [`Self::debit_as`]).
+	pub(crate) fn move_collateral_in_fill(
+		from: &T::AccountId,
+		to: &T::AccountId,
+		amount: Balance,
+	) -> DispatchResult {
+		Self::move_collateral_as(from, to, amount, true)
+	}
+
+	fn move_collateral_as(
+		from: &T::AccountId,
+		to: &T::AccountId,
+		amount: Balance,
+		in_fill: bool,
+	) -> DispatchResult {
 		if amount == 0 || from == to {
 			return Ok(());
 		}
-		Self::debit(from, amount)?;
+		Self::debit_as(from, amount, in_fill)?;
 		Self::credit(to, amount)
 	}
 

@@ -16,6 +16,7 @@ mod risk;
 pub(crate) mod step;
 pub mod trigger;
 pub mod types;
+mod warm;
 pub mod weights;
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -33,6 +34,12 @@ pub const LOG_TARGET: &str = "runtime::margin";
 
 /// Most liquidatable accounts the sweep keeps waiting for room (`SweepDeferred`).
 pub const MAX_SWEEP_DEFERRED: u32 = 8;
+
+/// Settlement-asset units a warm account's spare initial equity must hold per resting
+/// contract beyond the mark value of its resting sells: what one fill can cost through
+/// rounding (the short liability and the long credit rounded once each, a put's capped
+/// requirement by one unit), at most 3 units, and each fill takes at least one contract.
+pub const WARM_ROUNDING_PER_CONTRACT: u128 = 4;
 
 /// Sets up state for the benchmarks (the runtime implements it with the real options pallet,
 /// oracle and assets).
@@ -76,7 +83,7 @@ pub mod pallet {
 	/// The in-code storage version (1: `MarginParameters` gained `maintenance_mark_rate` and
 	/// `long_initial_credit`; 2: every ledger account hot for the trigger step; see
 	/// [`crate::migrations`]).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]

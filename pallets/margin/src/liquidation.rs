@@ -276,6 +276,8 @@ impl<T: Config> Pallet<T> {
 				Self::deposit_event(Event::LiquidationEnded { account: account.clone() });
 			}
 			info.in_liquidation = !done;
+			// Its positions moved without a fill: no longer warm.
+			info.checked_at = 0;
 			Accounts::<T>::insert(account, info);
 		}
 		Self::touch(account);
@@ -394,6 +396,8 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::LiquidatorBelowInitial.with_weight(checked)
 		);
 		Self::record_state(liquidator, &r)?;
+		// It took positions without a fill: warm again only by this evaluation.
+		Self::set_warm(liquidator, &r)?;
 		Ok(().into())
 	}
 

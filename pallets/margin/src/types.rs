@@ -118,6 +118,14 @@ pub struct AccountInfo {
 	/// payments that the fund advanced. Every later credit of the account repays it first, so
 	/// `debt > 0` implies `collateral == 0`. Counted against equity.
 	pub debt: Balance,
+	/// The block in which the account was last found *warm* (0: never): evaluated, at or above
+	/// its initial requirement on fresh prices, with spare initial equity covering the mark
+	/// value of its resting sells plus [`crate::WARM_ROUNDING_PER_CONTRACT`] per resting
+	/// contract. Within that block (prices, time and parameters fixed) no fill of its resting
+	/// orders can take it below its initial requirement, so a fill of its orders as a maker
+	/// is not evaluated again. Any debit other than a fill's premium or fee clears it; every
+	/// evaluation of `ensure_initial_margin` sets or clears it.
+	pub checked_at: u32,
 }
 
 /// One position as evaluated.

@@ -53,26 +53,28 @@ fn long_part(n: Contracts) -> Contracts {
 }
 
 impl<T: Config> Pallet<T> {
-	/// Margin-check weight beyond what the `place_order` benchmark already contains: it runs
-	/// real margin checks of its makers and taker, whose portfolios hold one entry each.
+	/// Margin-check weight beyond what the `place_order` (and `quote`) benchmark already
+	/// contains: a real margin check of its taker (quoting account), whose portfolio holds one
+	/// entry. (Its makers are warm: their fills are not checked.)
 	pub(crate) fn extra_check_weight(check: Weight) -> Weight {
 		check.saturating_sub(T::Margin::margin_check_weight_for(1))
 	}
 
 	/// Weight charged up front for a placement that may make `k` match steps: the pallet's own
-	/// work (with a one-entry margin check per step and for the taker), plus the difference to
-	/// a check at the maximum portfolio for the maker of every step and for the taker; at most
-	/// [`MAX_MAKER_RETRIES`] re-checks of a reduce-only maker under a margin call (its figures
-	/// before the fill, a full check, and the step again); and, if `snapshot`, the taker's
-	/// figures before the order (a full check).
+	/// work (the benchmark fills makers that are warm, so its steps hold no maker check, and
+	/// checks a one-entry taker), plus a full check at the maximum portfolio of a cold maker at
+	/// every step and the difference to it for the taker; at most [`MAX_MAKER_RETRIES`]
+	/// re-checks of a reduce-only maker under a margin call (its figures before the fill, a
+	/// full check, and the step again); and, if `snapshot`, the taker's figures before the
+	/// order (a full check).
 	pub fn place_order_weight(k: u32, snapshot: bool) -> Weight {
 		let full = T::Margin::margin_check_weight();
 		let retries = if k == 0 { 0 } else { MAX_MAKER_RETRIES };
 		let steps = k.saturating_add(retries);
-		let extra_checks = u64::from(steps).saturating_add(1);
 		let snapshots = u64::from(retries).saturating_add(u64::from(snapshot));
 		T::WeightInfo::place_order(steps)
-			.saturating_add(Self::extra_check_weight(full).saturating_mul(extra_checks))
+			.saturating_add(full.saturating_mul(u64::from(steps)))
+			.saturating_add(Self::extra_check_weight(full))
 			.saturating_add(full.saturating_mul(snapshots))
 			// Resting on a full side evicts its worst order (a cancellation).
 			.saturating_add(T::WeightInfo::cancel_order())
@@ -296,7 +298,7 @@ impl<T: Config> Pallet<T> {
 			// The failed check (its real size is unknown: charged in full), the snapshot and the
 			// retried step. A maker whose figures cannot be read loses its order.
 			let full = T::Margin::margin_check_weight();
-			out.margin_weight = out.margin_weight.saturating_add(Self::extra_check_weight(full));
+			out.margin_weight = out.margin_weight.saturating_add(full);
 			out.retries = out.retries.saturating_add(1);
 			match T::Margin::margin_snapshot(&maker.owner) {
 				Ok((before, w)) => {
@@ -316,11 +318,13 @@ impl<T: Config> Pallet<T> {
 				Err(_) => out.margin_weight = out.margin_weight.saturating_add(full),
 			}
 		}
+		// A warm maker's fill is not checked (zero); a cold maker's check at its real size, a
+		// failed one in full.
 		let check = match step {
 			MakerStep::Filled(w) => w,
 			_ => T::Margin::margin_check_weight(),
 		};
-		out.margin_weight = out.margin_weight.saturating_add(Self::extra_check_weight(check));
+		out.margin_weight = out.margin_weight.saturating_add(check);
 		if step != MakerStep::Filled(check) {
 			*info = info_before;
 			let reason = if step == MakerStep::CannotPay {
@@ -441,7 +445,7 @@ impl<T: Config> Pallet<T> {
 				},
 				Err(FillError::Other(e)) => return TransactionOutcome::Rollback(Err(e)),
 			}
-			match T::Margin::ensure_initial_margin(&maker.owner, maker_fresh, reducing_from) {
+			match T::Margin::ensure_maker_margin(&maker.owner, maker_fresh, reducing_from) {
 				Ok(w) => TransactionOutcome::Commit(Ok(MakerStep::Filled(w))),
 				Err(_) => TransactionOutcome::Rollback(Ok(MakerStep::BelowMargin)),
 			}

@@ -81,6 +81,9 @@ pub type SettleCalls = StorageMap<MockMargin, Twox64Concat, (SeriesId, u64), u32
 struct Switches {
 	reject_margin: BTreeSet<u64>,
 	stale: BTreeSet<UnderlyingId>,
+	/// Makers not evaluated in this block (the margin pallet's cold makers): their fills are
+	/// checked. Every other maker is warm.
+	cold: BTreeSet<u64>,
 }
 
 std::thread_local! {
@@ -99,6 +102,18 @@ impl MockMargin {
 				s.reject_margin.insert(who);
 			} else {
 				s.reject_margin.remove(&who);
+			}
+		});
+	}
+	/// Make `who` a cold maker (its fills are checked, at the mock's one-entry weight) or a
+	/// warm one again.
+	pub fn set_cold(who: u64, cold: bool) {
+		SWITCHES.with(|s| {
+			let mut s = s.borrow_mut();
+			if cold {
+				s.cold.insert(who);
+			} else {
+				s.cold.remove(&who);
 			}
 		});
 	}
@@ -164,6 +179,20 @@ impl MarginAccounts<u64> for MockMargin {
 			}
 		}
 		Ok(Weight::from_parts(1_000, 0))
+	}
+	fn ensure_maker_margin(
+		who: &u64,
+		require_fresh: bool,
+		reducing_from: Option<&MarginSnapshot>,
+	) -> Result<Weight, MarginCheckError> {
+		let warm = SWITCHES.with(|s| {
+			let s = s.borrow();
+			s.stale.is_empty() && !s.reject_margin.contains(who) && !s.cold.contains(who)
+		});
+		if warm && reducing_from.is_none() {
+			return Ok(Weight::zero());
+		}
+		Self::ensure_initial_margin(who, require_fresh, reducing_from)
 	}
 	fn margin_snapshot(who: &u64) -> Result<(MarginSnapshot, Weight), DispatchError> {
 		let initial = Self::exposure(*who);

@@ -238,11 +238,13 @@ pub trait MarginAccounts<AccountId> {
 	/// Collateral (settlement-asset units) credited to `who` in the margin ledger.
 	fn collateral(who: &AccountId) -> Balance;
 
-	/// Pay `amount` of collateral from `payer` to `payee` (a premium). Fails with an error if
-	/// `payer` has less collateral.
+	/// Pay `amount` of collateral from `payer` to `payee`: a fill's premium (only fills use
+	/// it: an account warm in this block stays warm, see [`Self::ensure_maker_margin`]). Fails
+	/// with an error if `payer` has less collateral.
 	fn transfer(payer: &AccountId, payee: &AccountId, amount: Balance) -> DispatchResult;
 
-	/// Charge a trading fee of `amount` from `who` to the fee account.
+	/// Charge a fill's trading fee of `amount` from `who` to the fee account (as
+	/// [`Self::transfer`], it keeps a warm account warm).
 	fn charge_fee(who: &AccountId, amount: Balance) -> DispatchResult;
 
 	/// Fail ([`MarginCheckError::BelowInitial`]) unless `who`'s equity is at or above its
@@ -262,6 +264,20 @@ pub trait MarginAccounts<AccountId> {
 		require_fresh: bool,
 		reducing_from: Option<&MarginSnapshot>,
 	) -> Result<Weight, MarginCheckError>;
+
+	/// [`Self::ensure_initial_margin`] for a maker whose resting order was just filled (after
+	/// the fill's premium and fees): when `reducing_from` is `None` and `who` is *warm* (the
+	/// margin pallet evaluated it in this block and found its spare margin covering every fill
+	/// of its resting orders at this block's prices), it passes without an evaluation and
+	/// returns zero weight; otherwise it is [`Self::ensure_initial_margin`]. The default is the
+	/// full check.
+	fn ensure_maker_margin(
+		who: &AccountId,
+		require_fresh: bool,
+		reducing_from: Option<&MarginSnapshot>,
+	) -> Result<Weight, MarginCheckError> {
+		Self::ensure_initial_margin(who, require_fresh, reducing_from)
+	}
 
 	/// `who`'s margin figures now, to pass to [`Self::ensure_initial_margin`] after a
 	/// risk-reducing action; with the weight really used.

@@ -12,3 +12,4 @@ mod requirements;
 mod simulation;
 mod step;
 mod trigger;
+mod warm;

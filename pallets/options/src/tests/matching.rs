@@ -295,3 +295,22 @@ fn book_depth_aggregates_levels() {
 		assert_eq!(Options::api_live_series().len(), 1);
 	});
 }
+
+#[test]
+fn a_cold_maker_is_charged_its_check_and_a_warm_one_nothing() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		for who in 10..13u64 {
+			mint(who, 1_000 * USDC);
+			gtc(who, s, Side::Sell, 100 * USDC, 1);
+		}
+		// Maker 11 was not evaluated in this block: its fill is checked (the mock's check
+		// weighs 1,000 ps at one entry); 10 and 12 are warm (no check, as in the benchmark).
+		MockMargin::set_cold(11, true);
+		let info = place(CHARLIE, req(s, Side::Buy, 100 * USDC, 3)).unwrap();
+		assert_eq!(net(s, CHARLIE), 3);
+		let three = <() as crate::WeightInfo>::place_order(3);
+		assert_eq!(info.actual_weight, Some(three + frame_support::weights::Weight::from_parts(1_000, 0)));
+		MockMargin::set_cold(11, false);
+	});
+}
