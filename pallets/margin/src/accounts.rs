@@ -128,23 +128,13 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 	}
 
 	fn transfer(payer: &T::AccountId, payee: &T::AccountId, amount: Balance) -> DispatchResult {
-		Self::move_collateral_in_fill(payer, payee, amount)?;
-		if amount > 0 && payer != payee {
-			Self::deposit_event(Event::Transferred {
-				from: payer.clone(),
-				to: payee.clone(),
-				amount,
-			});
-		}
-		Ok(())
+		// No event of its own: the options pallet's `OrderFilled` carries the premium.
+		Self::move_collateral_in_fill(payer, payee, amount)
 	}
 
 	fn charge_fee(who: &T::AccountId, amount: Balance) -> DispatchResult {
-		Self::move_collateral_in_fill(who, &T::FeeAccount::get(), amount)?;
-		if amount > 0 {
-			Self::deposit_event(Event::FeeCharged { who: who.clone(), amount });
-		}
-		Ok(())
+		// No event of its own: `OrderFilled` carries both fees.
+		Self::move_collateral_in_fill(who, &T::FeeAccount::get(), amount)
 	}
 
 	fn ensure_initial_margin(
@@ -178,6 +168,10 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 			return Ok(Weight::zero());
 		}
 		Self::ensure_initial_margin(who, require_fresh, reducing_from)
+	}
+
+	fn is_warm_maker(who: &T::AccountId) -> bool {
+		Self::is_warm(who)
 	}
 
 	fn margin_snapshot(who: &T::AccountId) -> Result<(MarginSnapshot, Weight), DispatchError> {

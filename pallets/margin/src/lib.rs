@@ -294,23 +294,6 @@ pub mod pallet {
 			/// 1_000_000 = 1 USD).
 			amount: Balance,
 		},
-		/// Collateral moved between ledger accounts (premium).
-		Transferred {
-			/// The paying account (the buyer of a fill, for a premium).
-			from: T::AccountId,
-			/// The receiving account (the seller).
-			to: T::AccountId,
-			/// Amount moved, settlement-asset units (USDC, 6 decimals: 1_000_000 = 1 USD).
-			amount: Balance,
-		},
-		/// A trading fee was charged.
-		FeeCharged {
-			/// The account charged (the maker or the taker of a fill).
-			who: T::AccountId,
-			/// Fee moved to the fee account, settlement-asset units (USDC, 6 decimals: 1_000_000 =
-			/// 1 USD).
-			amount: Balance,
-		},
 		/// A settlement cash flow was applied (`amount > 0` credit).
 		Settled {
 			/// The account whose position was settled.

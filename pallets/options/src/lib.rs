@@ -512,6 +512,10 @@ pub mod pallet {
 		QuoteInsufficientMargin,
 		/// Arithmetic overflow.
 		Overflow,
+		/// A maker the margin pallet reported warm (its fills covered in this block) could not
+		/// fill as one: an inconsistency between the pallets. The placement fails; nothing of it
+		/// is kept.
+		MakerNotWarm,
 	}
 
 	#[pallet::hooks]

@@ -422,9 +422,10 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// One fill and the maker's margin check in a storage layer of their own, kept only if the
-	/// maker could pay and passed its check (a taker's failure to pay, or a cap, fails the
-	/// whole placement).
+	/// One fill and the maker's margin check. A warm maker (evaluated in this block with its
+	/// fills covered: its check cannot fail) that can pay its side fills directly; any other
+	/// maker's fill and check run in a storage layer of their own, kept only if the maker could
+	/// pay and passed its check. A taker's failure to pay, or a cap, fails the whole placement.
 	#[allow(clippy::too_many_arguments)]
 	fn try_fill(
 		info: &mut SeriesInfo,
@@ -437,6 +438,24 @@ impl<T: Config> Pallet<T> {
 		maker_fresh: bool,
 		reducing_from: Option<&MarginSnapshot>,
 	) -> Result<MakerStep, DispatchError> {
+		if reducing_from.is_none()
+			&& T::Margin::is_warm_maker(&maker.owner)
+			&& Self::maker_can_pay(taker_side, maker, quantity)?
+		{
+			return match Self::fill(info, series, taker, taker_order, taker_side, maker, quantity)
+			{
+				Ok(()) => {
+					// Zero weight for a warm maker (and, in native debug builds, the check
+					// that it still meets its initial requirement). Were it not warm after
+					// all, a failure here fails the placement: nothing half-done is kept.
+					let w = T::Margin::ensure_maker_margin(&maker.owner, maker_fresh, None)
+						.map_err(|_| Error::<T>::MakerNotWarm)?;
+					Ok(MakerStep::Filled(w))
+				},
+				Err(FillError::Maker) => Err(Error::<T>::MakerNotWarm.into()),
+				Err(FillError::Other(e)) => Err(e),
+			};
+		}
 		with_transaction(|| -> TransactionOutcome<Result<MakerStep, DispatchError>> {
 			match Self::fill(info, series, taker, taker_order, taker_side, maker, quantity) {
 				Ok(()) => {},
@@ -450,6 +469,19 @@ impl<T: Config> Pallet<T> {
 				Err(_) => TransactionOutcome::Rollback(Ok(MakerStep::BelowMargin)),
 			}
 		})
+	}
+
+	/// Whether `maker`'s collateral covers what it pays in a fill of `quantity`: the premium if
+	/// it buys, and its fee.
+	fn maker_can_pay(
+		taker_side: Side,
+		maker: &BookOrder<T::AccountId>,
+		quantity: Contracts,
+	) -> Result<bool, DispatchError> {
+		let premium = Self::premium(maker.price, quantity)?;
+		let fee = Self::fee(T::MakerFeePerContract::get(), quantity, premium)?;
+		let pays = if taker_side == Side::Sell { premium.saturating_add(fee) } else { fee };
+		Ok(T::Margin::collateral(&maker.owner) >= pays)
 	}
 
 	/// One fill of `quantity` at the maker's price: premium buyer -> seller, fees, positions,

@@ -180,16 +180,18 @@ impl MarginAccounts<u64> for MockMargin {
 		}
 		Ok(Weight::from_parts(1_000, 0))
 	}
+	fn is_warm_maker(who: &u64) -> bool {
+		SWITCHES.with(|s| {
+			let s = s.borrow();
+			s.stale.is_empty() && !s.reject_margin.contains(who) && !s.cold.contains(who)
+		})
+	}
 	fn ensure_maker_margin(
 		who: &u64,
 		require_fresh: bool,
 		reducing_from: Option<&MarginSnapshot>,
 	) -> Result<Weight, MarginCheckError> {
-		let warm = SWITCHES.with(|s| {
-			let s = s.borrow();
-			s.stale.is_empty() && !s.reject_margin.contains(who) && !s.cold.contains(who)
-		});
-		if warm && reducing_from.is_none() {
+		if Self::is_warm_maker(who) && reducing_from.is_none() {
 			return Ok(Weight::zero());
 		}
 		Self::ensure_initial_margin(who, require_fresh, reducing_from)

@@ -279,6 +279,13 @@ pub trait MarginAccounts<AccountId> {
 		Self::ensure_initial_margin(who, require_fresh, reducing_from)
 	}
 
+	/// Whether `who` is warm in this block (see [`Self::ensure_maker_margin`]): a fill of its
+	/// resting orders that it can pay for needs no storage layer of its own, as its margin check
+	/// cannot fail. The default is `false` (every maker is checked).
+	fn is_warm_maker(_who: &AccountId) -> bool {
+		false
+	}
+
 	/// `who`'s margin figures now, to pass to [`Self::ensure_initial_margin`] after a
 	/// risk-reducing action; with the weight really used.
 	fn margin_snapshot(who: &AccountId) -> Result<(MarginSnapshot, Weight), DispatchError>;

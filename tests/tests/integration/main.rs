@@ -11,3 +11,4 @@ mod oracle;
 mod proxy;
 mod quote;
 mod weights;
+mod warm;

@@ -1,0 +1,62 @@
+//! Warm makers in real blocks (issue 15, item 3): a maker evaluated in a block (here by placing
+//! its asks) is not evaluated again when those asks fill later in the same block; a maker whose
+//! asks rest from an earlier block is evaluated once, at its first fill, and is warm for the
+//! rest of the block. Read from the weight each taker's order is charged: the two orders differ
+//! by exactly one maker evaluation. (Native debug builds also evaluate every warm maker after
+//! each fill and panic if one were below its initial requirement.)
+
+use frame_system::DispatchEventInfo;
+use optionchain_integration_tests::market::{Market, WEEK};
+use optionchain_runtime::{genesis_config_presets::BTC, Margin, Runtime, RuntimeEvent};
+use sp_keyring::Sr25519Keyring::{Charlie, Dave};
+
+/// The weight charged to the last extrinsic of the last block.
+fn last_extrinsic_weight(m: &Market) -> frame_support::weights::Weight {
+	m.last_events
+		.iter()
+		.rev()
+		.find_map(|e| match e {
+			RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess {
+				dispatch_info: DispatchEventInfo { weight, .. },
+			}) => Some(*weight),
+			_ => None,
+		})
+		.expect("the last extrinsic succeeded")
+}
+
+fn checked_at(m: &mut Market, who: sp_keyring::Sr25519Keyring) -> u32 {
+	let who = optionchain_runtime::AccountId::from(who.public());
+	m.chain.read(|| pallet_margin::Accounts::<Runtime>::get(who).map(|a| a.checked_at).unwrap_or(0))
+}
+
+#[test]
+fn a_maker_filled_eight_times_in_a_block_is_evaluated_at_most_once() {
+	let mut m = Market::dev();
+	let s = m.list_call(BTC, 64_000, WEEK);
+	m.deposit(Dave, 50_000).deposit(Charlie, 10_000).next_block().assert_ok();
+
+	// Warm: Dave's eight asks and Charlie's order that lifts them all, in one block.
+	for i in 0..8u128 {
+		m.sell(Dave, s, 1, 100 + i);
+	}
+	m.buy(Charlie, s, 8, 107).next_block().assert_ok();
+	assert_eq!(m.positions(Charlie), vec![(s, 8)]);
+	let n = m.chain.next_number() - 1;
+	assert_eq!(checked_at(&mut m, Dave), n);
+	let warm = last_extrinsic_weight(&m);
+
+	// Cold: Dave's asks rest from the block before; the first fill evaluates him (a short and
+	// the series' resting asks: two entries), the other seven do not.
+	for i in 0..8u128 {
+		m.sell(Dave, s, 1, 100 + i);
+	}
+	m.next_block().assert_ok();
+	m.buy(Charlie, s, 8, 107).next_block().assert_ok();
+	assert_eq!(m.positions(Charlie), vec![(s, 16)]);
+	assert_eq!(checked_at(&mut m, Dave), n + 2);
+	let cold = last_extrinsic_weight(&m);
+	use pallet_margin::WeightInfo as _;
+	let one_evaluation = <Runtime as pallet_margin::Config>::WeightInfo::margin_check(2)
+		.saturating_add(Margin::touch_weight());
+	assert_eq!(cold, warm.saturating_add(one_evaluation));
+}
