@@ -194,3 +194,149 @@ fn migration_v3_keeps_every_ledger_entry_and_starts_it_cold() {
 		AccountCount::<Test>::put(0);
 	})
 }
+
+mod property {
+	//! At fixed prices, any sequence of fills inside a warm maker's resting orders (random
+	//! series, prices to the unit, sizes, existing positions, volatility; contracts of 0.1 BTC so
+	//! that marks and requirements round) leaves it at or above its initial requirement,
+	//! starting from the least collateral that makes it warm (spare = `W` exactly).
+
+	use super::*;
+	use optionchain_primitives::{exchange::Contracts, PriceStatus};
+	use proptest::prelude::*;
+
+	/// Per contract, and the cap on the premium (the runtime's maker fee: 0.30 USDC, 12.5 %).
+	const FEE_PER_CONTRACT: u128 = 300_000;
+	const FEE_CAP_PERCENT: u128 = 125;
+
+	#[derive(Debug, Clone)]
+	struct Resting {
+		series: usize,
+		sell: bool,
+		/// Settlement units (6 decimals) per contract of 0.1 BTC.
+		price: u128,
+		qty: i64,
+	}
+
+	fn fee(q: i64, premium: u128) -> u128 {
+		(FEE_PER_CONTRACT * q as u128).min(premium * FEE_CAP_PERCENT / 1000)
+	}
+
+	/// The options pallet's exposure of `orders` in series `s` for BOB.
+	fn expose(series: &[u32], orders: &[Resting], s: usize) {
+		let (mut sell, mut buy, mut buy_premium, mut sell_premium) = (0i64, 0i64, 0u128, 0u128);
+		for o in orders.iter().filter(|o| o.series == s && o.qty > 0) {
+			let premium = o.price * o.qty as u128;
+			if o.sell {
+				sell += o.qty;
+				sell_premium += premium;
+			} else {
+				buy += o.qty;
+				buy_premium += premium;
+			}
+		}
+		MockPositions::set_orders(BOB, series[s], sell, buy, buy_premium);
+		let by_contracts = FEE_PER_CONTRACT * (sell + buy) as u128;
+		let by_premium = (buy_premium + sell_premium) * FEE_CAP_PERCENT / 1000;
+		MockPositions::set_fee_reserve(BOB, series[s], by_contracts.min(by_premium));
+	}
+
+	fn resting() -> impl Strategy<Value = Resting> {
+		(0usize..3, any::<bool>(), 1u128..1_200_000_000, 1i64..4)
+			.prop_map(|(series, sell, price, qty)| Resting { series, sell, price, qty })
+	}
+
+	proptest! {
+		#![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+		#[test]
+		fn fills_inside_a_warm_makers_orders_keep_it_at_or_above_initial(
+			price in 50u128..70,
+			vol_percent in 0u128..120,
+			nets in proptest::collection::vec(-2i64..3, 3),
+			orders in proptest::collection::vec(resting(), 1..6),
+			fills in proptest::collection::vec((0usize..6, 1i64..4), 1..12),
+		) {
+			ExtBuilder::default().build().execute_with(|| -> Result<(), TestCaseError> {
+				let mut orders = orders.clone();
+				MockOracle::set_price(BTC, usd(price * 1_000), PriceStatus::Fresh);
+				MockOracle::set_volatility(
+					BTC,
+					sp_arithmetic::FixedU128::from_rational(vol_percent, 100),
+					PriceStatus::Fresh,
+				);
+				let series: Vec<u32> = [
+					call(BTC, 60_000, EXPIRY),
+					put(BTC, 55_000, EXPIRY),
+					call(BTC, 66_000, EXPIRY),
+				]
+				.into_iter()
+				// Contracts of 0.1 BTC: marks and requirements round.
+				.map(|t| MockPositions::add_series(optionchain_primitives::exchange::SeriesTerms {
+					contract_size: sp_arithmetic::FixedU128::from_rational(1, 10),
+					..t
+				}))
+				.collect();
+				assert_ok!(Margin::deposit(RuntimeOrigin::signed(ALICE), 500_000 * USD));
+				assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), 10 * USD));
+				for (i, n) in nets.iter().enumerate() {
+					if *n > 0 {
+						MockPositions::trade(BOB, ALICE, series[i], *n);
+					} else if *n < 0 {
+						MockPositions::trade(ALICE, BOB, series[i], -*n);
+					}
+				}
+				for s in 0..3 {
+					expose(&series, &orders, s);
+				}
+				// The least collateral that makes Bob warm: spare initial equity == W.
+				let r = Margin::risk_of(&BOB).unwrap();
+				let w = Margin::resting_fill_cost(&r).unwrap() as i128;
+				let need = w - (r.initial_equity - r.initial as i128);
+				if need > 0 {
+					assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), need as u128));
+				}
+				let r = Margin::risk_of(&BOB).unwrap();
+				prop_assume!(r.initial_equity - r.initial as i128 == w);
+				assert_ok!(<Margin as MarginAccounts<AccountId>>::ensure_initial_margin(&BOB, true, None));
+				assert_eq!(checked_at(BOB), 1);
+				for (pick, q) in fills.iter() {
+					let len = orders.len().max(1);
+					let Some(o) = orders.get_mut(pick % len) else { continue };
+					let q: Contracts = (*q).min(o.qty);
+					if q == 0 {
+						continue;
+					}
+					let premium = o.price * q as u128;
+					let s = series[o.series];
+					// Alice is the taker: the premium, both fees, the positions.
+					if o.sell {
+						assert_ok!(<Margin as MarginAccounts<AccountId>>::transfer(&ALICE, &BOB, premium));
+						MockPositions::trade(ALICE, BOB, s, q);
+					} else {
+						assert_ok!(<Margin as MarginAccounts<AccountId>>::transfer(&BOB, &ALICE, premium));
+						MockPositions::trade(BOB, ALICE, s, q);
+					}
+					let f = fee(q, premium);
+					assert_ok!(<Margin as MarginAccounts<AccountId>>::charge_fee(&BOB, f));
+					assert_ok!(<Margin as MarginAccounts<AccountId>>::charge_fee(&ALICE, f));
+					o.qty -= q;
+					let series_index = o.series;
+					expose(&series, &orders, series_index);
+					// Still warm, not evaluated (zero weight; the debug build evaluates it and
+					// panics below initial), and at or above initial.
+					assert_eq!(maker_check().unwrap(), Weight::zero());
+					let r = Margin::risk_of(&BOB).unwrap();
+					prop_assert!(
+						r.initial_equity >= r.initial as i128,
+						"below initial after a fill: {} < {}",
+						r.initial_equity,
+						r.initial
+					);
+				}
+				Margin::do_try_state().expect("try_state holds");
+				Ok(())
+			})?;
+		}
+	}
+}
