@@ -220,6 +220,7 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		// loss socialised, or rounding) lowers its equity, so its band is stale.
 		if paid < due {
 			Self::touch(who);
+			Self::make_cold(who);
 		}
 		let delta = i128::try_from(paid).map_err(|_| Error::<T>::Overflow)?;
 		Self::add_clearing(series, delta.checked_neg().ok_or(Error::<T>::Overflow)?)?;

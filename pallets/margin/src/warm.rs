@@ -19,7 +19,9 @@
 //!
 //! Summed over every contract that can fill, the fall is at most `W`. Fills are the only
 //! changes such an account sees without a new evaluation: every other debit (a withdrawal, a
-//! settlement, a liquidation's payment or penalty, a debt) clears the stamp, and every new
+//! settlement, a liquidation's payment or penalty, a debt) and a long's settlement paid less
+//! than due (a socialised loss, `settle_account` runs in the extrinsic phase) clear the stamp,
+//! and every new
 //! resting order, quote or order as a taker ends in an evaluation that sets or clears it. An
 //! account that receives positions by a liquidation takeover is either the insurance account
 //! (never warm) or a liquidator, evaluated again at the end of the liquidation.
@@ -92,6 +94,15 @@ impl<T: Config> Pallet<T> {
 			Accounts::<T>::insert(who, info);
 		}
 		Ok(())
+	}
+
+	/// `who` is no longer warm (its equity fell outside a fill: a long paid less than due).
+	pub(crate) fn make_cold(who: &T::AccountId) {
+		Accounts::<T>::mutate(who, |a| {
+			if let Some(a) = a {
+				a.checked_at = 0;
+			}
+		});
 	}
 
 	/// Native debug builds (the pallet's and the runtime's tests): a warm maker after a fill

@@ -126,6 +126,23 @@ fn any_other_debit_makes_a_warm_account_cold() {
 }
 
 #[test]
+fn a_long_paid_less_than_due_makes_a_warm_account_cold() {
+	build_and_execute(|| {
+		bob_resting_two_asks(70_000 * USD);
+		assert_ok!(<Margin as MarginAccounts<AccountId>>::ensure_initial_margin(&BOB, true, None));
+		assert_eq!(checked_at(BOB), 1);
+		// Series 3's shorts paid 1,000 USD in; Bob's long is due 4,000 (`settle_account` runs
+		// in the extrinsic phase: the loss lands mid-block).
+		assert_ok!(<Margin as MarginAccounts<AccountId>>::settle_short(&ALICE, 3, 1_000 * USD));
+		assert_eq!(
+			<Margin as MarginAccounts<AccountId>>::settle_long(&BOB, 3, 4_000 * USD, 1, 1),
+			Ok(1_000 * USD)
+		);
+		assert_eq!(checked_at(BOB), 0);
+	})
+}
+
+#[test]
 fn a_stale_price_or_a_reducing_check_never_makes_or_uses_a_warm_maker() {
 	build_and_execute(|| {
 		bob_resting_two_asks(70_000 * USD);
