@@ -220,8 +220,10 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		// loss socialised, or rounding) lowers its equity, so its band is stale.
 		if paid < due {
 			Self::touch(who);
-			Self::make_cold(who);
 		}
+		// The long counted (a share of) its value rounded per position, not the payout: the
+		// account is evaluated again before it is warm.
+		Self::make_cold(who);
 		let delta = i128::try_from(paid).map_err(|_| Error::<T>::Overflow)?;
 		Self::add_clearing(series, delta.checked_neg().ok_or(Error::<T>::Overflow)?)?;
 		let lost = due.checked_sub(paid).ok_or(Error::<T>::Overflow)?;

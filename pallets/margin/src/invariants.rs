@@ -39,6 +39,8 @@ impl<T: Config> Pallet<T> {
 	/// Announce `params`, applying at once when the notice is 0.
 	pub(crate) fn schedule_parameters(params: MarginParameters) {
 		let now = frame_system::Pallet::<T>::block_number();
+		// Evaluations change from now on: accounts found warm before do not stay warm.
+		WarmVoidAt::<T>::put(Self::stamp_now());
 		let notice = T::ParameterNotice::get();
 		if notice.is_zero() {
 			PendingParams::<T>::kill();

@@ -197,6 +197,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Params<T: Config> = StorageValue<_, MarginParameters, ValueQuery>;
 
+	/// The last block in which risk parameters were announced or changed (0: never). A
+	/// change counts in evaluations at once (an announced change raises the initial
+	/// requirement until it applies), so no account is warm for the rest of that block.
+	#[pallet::storage]
+	pub type WarmVoidAt<T: Config> = StorageValue<_, u32, ValueQuery>;
+
 	/// A change of the risk parameters waiting for its notice period to end.
 	#[pallet::storage]
 	pub type PendingParams<T: Config> =

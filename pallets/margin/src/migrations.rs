@@ -237,10 +237,19 @@ pub mod v3 {
 		fn on_runtime_upgrade() -> Weight {
 			let db = T::DbWeight::get();
 			let mut count: u64 = 0;
+			// An entry that does not decode as v2 (none should) is dropped by `translate`:
+			// logged, as `try_state` will then report the ledger count.
+			let before = AccountCount::<T>::get();
 			Accounts::<T>::translate::<AccountInfoV2, _>(|_, old| {
 				count = count.saturating_add(1);
 				Some(old.upgrade())
 			});
+			if count != u64::from(before) {
+				log::error!(
+					target: crate::LOG_TARGET,
+					"v3: {count} ledger entries translated, {before} counted"
+				);
+			}
 			// Every entry read and written; the iteration's last read finds no more.
 			db.reads_writes(count.saturating_add(1), count)
 		}

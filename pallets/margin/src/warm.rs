@@ -19,14 +19,18 @@
 //!
 //! Summed over every contract that can fill, the fall is at most `W`. Fills are the only
 //! changes such an account sees without a new evaluation: every other debit (a withdrawal, a
-//! settlement, a liquidation's payment or penalty, a debt) and a long's settlement paid less
-//! than due (a socialised loss, `settle_account` runs in the extrinsic phase) clear the stamp,
-//! and every new
+//! settlement, a liquidation's payment or penalty, a debt) and a long's settlement (its payout
+//! may be less than the credited value: a socialised loss, rounding; `settle_account` runs in
+//! the extrinsic phase) clear the stamp, a parameter change voids every stamp of its block
+//! (`WarmVoidAt`: an announced change raises requirements at once), an account in debt or with
+//! an expired position whose settlement price is not fixed (governance may force it mid-block)
+//! is never warm, and every new
 //! resting order, quote or order as a taker ends in an evaluation that sets or clears it. An
 //! account that receives positions by a liquidation takeover is either the insurance account
 //! (never warm) or a liquidator, evaluated again at the end of the liquidation.
 
 use crate::{pallet::*, types::Risk, WARM_ROUNDING_PER_CONTRACT};
+use optionchain_primitives::OracleProvider;
 use frame_system::pallet_prelude::BlockNumberFor;
 use optionchain_pricing::Rounding;
 use sp_runtime::traits::UniqueSaturatedInto;
@@ -41,7 +45,9 @@ impl<T: Config> Pallet<T> {
 	/// Whether `who` is warm in this block (see the module documentation).
 	pub(crate) fn is_warm(who: &T::AccountId) -> bool {
 		let now = Self::stamp_now();
-		now != 0 && Accounts::<T>::get(who).is_some_and(|a| a.checked_at == now)
+		now != 0 &&
+			WarmVoidAt::<T>::get() != now &&
+			Accounts::<T>::get(who).is_some_and(|a| a.checked_at == now)
 	}
 
 	/// `W` of the module documentation for `risk`: the mark value of its resting sells
@@ -69,9 +75,20 @@ impl<T: Config> Pallet<T> {
 		Ok(cost)
 	}
 
-	/// Whether an evaluation `risk` of an account (not under liquidation) makes it warm.
+	/// Whether an evaluation `risk` of an account (not under liquidation, not in debt) makes it
+	/// warm. An expired position whose settlement price is not fixed yet rules it out: governance
+	/// may force that price within the block (`force_settlement_price`), which changes the
+	/// position's value and requirement at once.
 	pub(crate) fn warm_by(risk: &Risk) -> Result<bool, Error<T>> {
 		if !risk.all_fresh || !Self::meets(risk.initial_equity, risk.initial) {
+			return Ok(false);
+		}
+		let unfixed = risk.positions.iter().any(|f| {
+			f.unit.expired &&
+				T::Oracle::settlement_price(f.position.terms.underlying, f.position.terms.expiry)
+					.is_none()
+		});
+		if unfixed {
 			return Ok(false);
 		}
 		let spare = i128::try_from(risk.initial)
@@ -87,7 +104,11 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn set_warm(who: &T::AccountId, risk: &Risk) -> Result<(), Error<T>> {
 		let now = Self::stamp_now();
 		let Some(mut info) = Accounts::<T>::get(who) else { return Ok(()) };
-		let warm = !info.in_liquidation && now != 0 && Self::warm_by(risk)?;
+		let warm = !info.in_liquidation &&
+			info.debt == 0 &&
+			now != 0 &&
+			WarmVoidAt::<T>::get() != now &&
+			Self::warm_by(risk)?;
 		let at = if warm { now } else { 0 };
 		if info.checked_at != at {
 			info.checked_at = at;
@@ -96,7 +117,7 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// `who` is no longer warm (its equity fell outside a fill: a long paid less than due).
+	/// `who` is no longer warm (its equity changed outside a fill: a long settled).
 	pub(crate) fn make_cold(who: &T::AccountId) {
 		Accounts::<T>::mutate(who, |a| {
 			if let Some(a) = a {

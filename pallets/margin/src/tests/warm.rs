@@ -163,6 +163,63 @@ fn a_stale_price_or_a_reducing_check_never_makes_or_uses_a_warm_maker() {
 }
 
 #[test]
+fn a_parameter_change_voids_every_stamp_of_its_block() {
+	build_and_execute(|| {
+		bob_resting_two_asks(100_000 * USD);
+		assert_ok!(<Margin as MarginAccounts<AccountId>>::ensure_initial_margin(&BOB, true, None));
+		assert_eq!(checked_at(BOB), 1);
+		// Governance raises the initial rate mid-block (the mock's notice is 0: at once; with a
+		// notice, the announced rate counts at once): initial 2 * 28,000, cover 20,000 + 8 units.
+		let mut p = Params::<Test>::get();
+		p.initial_rate = sp_arithmetic::FixedU128::from_rational(30, 100);
+		assert_ok!(Margin::set_parameters(RuntimeOrigin::root(), p));
+		assert!(maker_check().unwrap().ref_time() > 0);
+		// Nobody becomes warm again in this block; in the next one an evaluation stamps.
+		assert_eq!(checked_at(BOB), 0);
+		System::set_block_number(2);
+		assert_ok!(<Margin as MarginAccounts<AccountId>>::ensure_initial_margin(&BOB, true, None));
+		assert_eq!(checked_at(BOB), 2);
+		assert_eq!(maker_check().unwrap(), Weight::zero());
+	})
+}
+
+#[test]
+fn an_expired_position_without_its_settlement_price_rules_warmth_out() {
+	build_and_execute(|| {
+		let s = bob_resting_two_asks(70_000 * USD);
+		// Bob also holds a short of a series that expired, its settlement price not yet fixed
+		// (governance could force it within the block).
+		let old = MockPositions::add_series(call(BTC, 50_000, T0 + 1_000));
+		MockPositions::trade(ALICE, BOB, old, 1);
+		Timestamp::set_timestamp(T0 + 2_000);
+		assert_ok!(<Margin as MarginAccounts<AccountId>>::ensure_initial_margin(&BOB, true, None));
+		assert_eq!(checked_at(BOB), 0);
+		// Fixed: its value is settled, Bob can be warm.
+		MockOracle::set_settlement_price(BTC, T0 + 1_000, usd(60_000));
+		assert_ok!(<Margin as MarginAccounts<AccountId>>::ensure_initial_margin(&BOB, true, None));
+		assert_eq!(checked_at(BOB), 1);
+		let _ = s;
+	})
+}
+
+#[test]
+fn an_account_in_debt_is_never_warm() {
+	build_and_execute(|| {
+		// Longs credited in full: 2 ITM calls worth 20,000 cover a debt of 100 many times.
+		let mut p = Params::<Test>::get();
+		p.long_initial_credit = sp_arithmetic::FixedU128::from_u32(1);
+		Params::<Test>::put(p);
+		let s = MockPositions::add_series(call(BTC, 50_000, EXPIRY));
+		MockPositions::trade(BOB, ALICE, s, 2);
+		assert_ok!(Margin::add_debt(&BOB, 100 * USD));
+		let r = Margin::risk_of(&BOB).unwrap();
+		assert_eq!(r.initial_equity, 19_900 * USD as i128);
+		assert_ok!(<Margin as MarginAccounts<AccountId>>::ensure_initial_margin(&BOB, true, None));
+		assert_eq!(checked_at(BOB), 0);
+	})
+}
+
+#[test]
 fn migration_v3_keeps_every_ledger_entry_and_starts_it_cold() {
 	build_and_execute(|| {
 		use crate::migrations::v3::{AccountInfoV2, MigrateV2ToV3};
