@@ -162,12 +162,9 @@ impl<T: Config> Pallet<T> {
 		book.try_insert(pos, order.clone()).map_err(|_| Error::<T>::BookFull)?;
 		Books::<T>::insert(series, side, book);
 		AccountOrders::<T>::try_mutate(&order.owner, |list| {
-			list.try_push(order.id).map_err(|_| Error::<T>::TooManyOrders)
+			list.try_push(OrderRef { id: order.id, series, side })
+				.map_err(|_| Error::<T>::TooManyOrders)
 		})?;
-		OrderLocations::<T>::insert(
-			order.id,
-			OrderLocation { owner: order.owner.clone(), series, side },
-		);
 		Self::mutate_entry(series, &order.owner, |e| {
 			e.orders = e.orders.checked_add(1).ok_or(Error::<T>::Overflow)?;
 			Self::adjust_exposure(e, side, order.price, order.remaining, true)
@@ -242,10 +239,9 @@ impl<T: Config> Pallet<T> {
 		side: Side,
 		order: &BookOrder<T::AccountId>,
 	) -> DispatchResult {
-		OrderLocations::<T>::remove(order.id);
 		AccountOrders::<T>::mutate_exists(&order.owner, |list| {
 			if let Some(l) = list {
-				l.retain(|id| *id != order.id);
+				l.retain(|r| r.id != order.id);
 				if l.is_empty() {
 					*list = None;
 				}
@@ -288,8 +284,10 @@ impl<T: Config> Pallet<T> {
 		order_id: OrderId,
 		reason: CancelReason,
 	) -> DispatchResult {
-		let loc = OrderLocations::<T>::get(order_id).ok_or(Error::<T>::UnknownOrder)?;
-		ensure!(&loc.owner == who, Error::<T>::NotOrderOwner);
+		let loc = AccountOrders::<T>::get(who)
+			.into_iter()
+			.find(|r| r.id == order_id)
+			.ok_or(Error::<T>::UnknownOrder)?;
 		let mut info = Series::<T>::get(loc.series).ok_or(Error::<T>::UnknownSeries)?;
 		let mut book = Books::<T>::get(loc.series, loc.side);
 		let index = book.iter().position(|o| o.id == order_id).ok_or(Error::<T>::UnknownOrder)?;
@@ -306,19 +304,15 @@ impl<T: Config> Pallet<T> {
 		series: Option<SeriesId>,
 		reason: CancelReason,
 	) -> Result<(u32, u32), DispatchError> {
-		let ids = AccountOrders::<T>::get(who);
+		let refs = AccountOrders::<T>::get(who);
 		let mut n = 0u32;
 		let mut skipped = 0u32;
-		for id in ids {
-			let Some(loc) = OrderLocations::<T>::get(id) else {
-				skipped = skipped.saturating_add(1);
-				continue;
-			};
-			if series.is_some_and(|s| s != loc.series) {
+		for r in refs {
+			if series.is_some_and(|s| s != r.series) {
 				skipped = skipped.saturating_add(1);
 				continue;
 			}
-			Self::do_cancel_order(who, id, reason)?;
+			Self::do_cancel_order(who, r.id, reason)?;
 			n = n.saturating_add(1);
 		}
 		Ok((n, skipped))
@@ -367,7 +361,7 @@ impl<T: Config> Pallet<T> {
 			used = used.saturating_add(entry);
 			let Some(who) = current.take().or_else(|| entries.next()) else { break };
 			let Some(before) = VoidBefore::<T>::get(&who) else { continue };
-			match AccountOrders::<T>::get(&who).first().copied() {
+			match AccountOrders::<T>::get(&who).first().map(|r| r.id) {
 				Some(id) if id < before => {
 					used = used.saturating_add(order);
 					*items = items.saturating_sub(1);

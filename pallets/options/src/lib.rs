@@ -9,6 +9,7 @@ mod book;
 mod governance;
 mod invariants;
 mod matching;
+pub mod migrations;
 mod provider;
 mod quote;
 mod settlement;
@@ -63,7 +64,7 @@ pub mod pallet {
 	use sp_arithmetic::Permill;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -203,18 +204,15 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextOrderId<T: Config> = StorageValue<_, OrderId, ValueQuery>;
 
-	/// Where each resting order is.
-	#[pallet::storage]
-	pub type OrderLocations<T: Config> =
-		StorageMap<_, Twox64Concat, OrderId, OrderLocation<T::AccountId>, OptionQuery>;
-
-	/// Each account's resting orders, in placement order.
+	/// Each account's resting orders with their series and side, in placement order (one map
+	/// for the owner's bound, its cancellation by id and its cancel-all; storage v1: it
+	/// replaced `AccountOrders` of ids plus `OrderLocations`).
 	#[pallet::storage]
 	pub type AccountOrders<T: Config> = StorageMap<
 		_,
 		Blake2_128Concat,
 		T::AccountId,
-		BoundedVec<OrderId, T::MaxOrdersPerAccount>,
+		BoundedVec<OrderRef, T::MaxOrdersPerAccount>,
 		ValueQuery,
 	>;
 
@@ -485,10 +483,9 @@ pub mod pallet {
 		TooManyOrders,
 		/// The account has entries in `MaxSeriesPerAccount` series.
 		TooManySeriesForAccount,
-		/// The order does not exist.
+		/// The caller has no resting order with this id (it never existed, is filled or
+		/// cancelled, or belongs to another account).
 		UnknownOrder,
-		/// The order belongs to another account.
-		NotOrderOwner,
 		/// The trade would take the series' or the underlying's open interest above its cap.
 		OpenInterestCapExceeded,
 		/// The taker would be below its initial margin requirement after its order (and the

@@ -178,13 +178,12 @@ impl<T: Config> Pallet<T> {
 	pub fn api_open_orders(who: &T::AccountId) -> Vec<OpenOrder> {
 		AccountOrders::<T>::get(who)
 			.into_iter()
-			.filter_map(|id| {
-				let loc = OrderLocations::<T>::get(id)?;
-				let o = Books::<T>::get(loc.series, loc.side).into_iter().find(|o| o.id == id)?;
+			.filter_map(|r| {
+				let o = Books::<T>::get(r.series, r.side).into_iter().find(|o| o.id == r.id)?;
 				Some(OpenOrder {
-					id,
-					series: loc.series,
-					side: loc.side,
+					id: r.id,
+					series: r.series,
+					side: r.side,
 					price: o.price,
 					remaining: o.remaining,
 					reduce_only: o.reduce_only,

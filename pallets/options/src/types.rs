@@ -117,13 +117,14 @@ pub struct BookOrder<AccountId> {
 	pub reduce_only: bool,
 }
 
-/// Where an order rests (for cancellation by id).
+/// One resting order of an account, and where it rests (for cancellation by id): an entry of
+/// the owner's order list ([`crate::AccountOrders`]).
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
 )]
-pub struct OrderLocation<AccountId> {
-	/// Owner.
-	pub owner: AccountId,
+pub struct OrderRef {
+	/// The order id.
+	pub id: OrderId,
 	/// Series.
 	pub series: optionchain_primitives::exchange::SeriesId,
 	/// Book side.

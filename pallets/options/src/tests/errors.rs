@@ -152,7 +152,7 @@ fn book_and_account_bounds() {
 			Event::OrderCancelled { order_id, who: BOB, reason: CancelReason::Evicted, .. } if *order_id == worst.0
 		)));
 		assert_eq!(book(s, Side::Buy).len(), 16);
-		assert!(!crate::OrderLocations::<Test>::contains_key(worst.0));
+		assert!(!crate::AccountOrders::<Test>::get(BOB).iter().any(|r| r.id == worst.0));
 		// MaxSeriesPerAccount = 6.
 		for k in 1..=5u128 {
 			let sk = list(60_000 + 1_000 * k, OptionKind::Call);

@@ -11,3 +11,4 @@ mod settlement;
 mod hardening;
 mod quote;
 mod void;
+mod migrations;

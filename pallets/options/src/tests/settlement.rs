@@ -114,7 +114,7 @@ fn expiry_stops_trading_and_removes_orders_in_batches() {
 		next_block();
 		let info = crate::Series::<Test>::get(s).unwrap();
 		assert_eq!((info.resting_orders, info.status), (0, SeriesStatus::Expired));
-		assert!(crate::OrderLocations::<Test>::iter().next().is_none());
+		assert!(crate::AccountOrders::<Test>::iter().next().is_none());
 		assert!(events().iter().any(|e| matches!(e, Event::SeriesExpired { .. })));
 		// on_idle with too little weight does nothing.
 		assert_eq!(Options::on_idle(5, Weight::zero()), Weight::zero());
