@@ -119,7 +119,10 @@ impl<T: Config> Pallet<T> {
 			ensure!(info.checked_at <= now, "an account is warm in a later block");
 			if info.checked_at == now && now != 0 {
 				ensure!(who != insurance && who != fees, "the fund or fee account is warm");
-				ensure!(info.debt == 0 && !info.in_liquidation, "a warm account in debt or liquidation");
+				ensure!(
+					info.debt == 0 && !info.in_liquidation,
+					"a warm account in debt or liquidation"
+				);
 				ensure!(
 					Hot::<T>::get(&who).is_some_and(|h| h >= next),
 					"a warm account is not hot"

@@ -20,10 +20,10 @@ use crate::{
 	pallet::*,
 	types::{AccountInfo, AccountState, MarginParameters},
 };
-use optionchain_primitives::exchange::Balance;
 use frame_support::{
 	migrations::VersionedMigration, pallet_prelude::*, traits::UncheckedOnRuntimeUpgrade,
 };
+use optionchain_primitives::exchange::Balance;
 use optionchain_primitives::exchange::PositionsProvider;
 use sp_arithmetic::{FixedI128, FixedU128};
 
@@ -260,8 +260,9 @@ pub mod v3 {
 			ensure!(count <= MAX_ACCOUNTS, "v3 pre_upgrade: too many accounts for one block");
 			let mut old: alloc::vec::Vec<(T::AccountId, AccountInfoV2)> = alloc::vec::Vec::new();
 			for key in Accounts::<T>::iter_keys() {
-				let raw = frame_support::storage::unhashed::get_raw(&Accounts::<T>::hashed_key_for(&key))
-					.ok_or("v3 pre_upgrade: an entry vanished")?;
+				let raw =
+					frame_support::storage::unhashed::get_raw(&Accounts::<T>::hashed_key_for(&key))
+						.ok_or("v3 pre_upgrade: an entry vanished")?;
 				let v = AccountInfoV2::decode(&mut &raw[..])
 					.map_err(|_| "v3 pre_upgrade: an entry does not decode as v2")?;
 				old.push((key, v));

@@ -30,9 +30,9 @@
 //! (never warm) or a liquidator, evaluated again at the end of the liquidation.
 
 use crate::{pallet::*, types::Risk, WARM_ROUNDING_PER_CONTRACT};
-use optionchain_primitives::OracleProvider;
 use frame_system::pallet_prelude::BlockNumberFor;
 use optionchain_pricing::Rounding;
+use optionchain_primitives::OracleProvider;
 use sp_runtime::traits::UniqueSaturatedInto;
 
 impl<T: Config> Pallet<T> {
@@ -45,9 +45,9 @@ impl<T: Config> Pallet<T> {
 	/// Whether `who` is warm in this block (see the module documentation).
 	pub(crate) fn is_warm(who: &T::AccountId) -> bool {
 		let now = Self::stamp_now();
-		now != 0 &&
-			WarmVoidAt::<T>::get() != now &&
-			Accounts::<T>::get(who).is_some_and(|a| a.checked_at == now)
+		now != 0
+			&& WarmVoidAt::<T>::get() != now
+			&& Accounts::<T>::get(who).is_some_and(|a| a.checked_at == now)
 	}
 
 	/// `W` of the module documentation for `risk`: the mark value of its resting sells
@@ -67,7 +67,13 @@ impl<T: Config> Pallet<T> {
 			cost = cost.checked_add(rounding).ok_or(Error::<T>::Overflow)?;
 			if let (true, Some(u)) = (sell > 0, of.unit.as_ref()) {
 				let cs = Self::fx(o.terms.contract_size)?;
-				let v = Self::contracts_amount(u.mark, cs, i128::from(sell), Rounding::Up, Rounding::Up)?;
+				let v = Self::contracts_amount(
+					u.mark,
+					cs,
+					i128::from(sell),
+					Rounding::Up,
+					Rounding::Up,
+				)?;
 				let v = u128::try_from(v).map_err(|_| Error::<T>::Overflow)?;
 				cost = cost.checked_add(v).ok_or(Error::<T>::Overflow)?;
 			}
@@ -84,8 +90,8 @@ impl<T: Config> Pallet<T> {
 			return Ok(false);
 		}
 		let unfixed = risk.positions.iter().any(|f| {
-			f.unit.expired &&
-				T::Oracle::settlement_price(f.position.terms.underlying, f.position.terms.expiry)
+			f.unit.expired
+				&& T::Oracle::settlement_price(f.position.terms.underlying, f.position.terms.expiry)
 					.is_none()
 		});
 		if unfixed {
@@ -95,7 +101,8 @@ impl<T: Config> Pallet<T> {
 			.ok()
 			.and_then(|im| risk.initial_equity.checked_sub(im))
 			.ok_or(Error::<T>::Overflow)?;
-		let cost = i128::try_from(Self::resting_fill_cost(risk)?).map_err(|_| Error::<T>::Overflow)?;
+		let cost =
+			i128::try_from(Self::resting_fill_cost(risk)?).map_err(|_| Error::<T>::Overflow)?;
 		Ok(spare >= cost)
 	}
 
@@ -104,11 +111,11 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn set_warm(who: &T::AccountId, risk: &Risk) -> Result<(), Error<T>> {
 		let now = Self::stamp_now();
 		let Some(mut info) = Accounts::<T>::get(who) else { return Ok(()) };
-		let warm = !info.in_liquidation &&
-			info.debt == 0 &&
-			now != 0 &&
-			WarmVoidAt::<T>::get() != now &&
-			Self::warm_by(risk)?;
+		let warm = !info.in_liquidation
+			&& info.debt == 0
+			&& now != 0
+			&& WarmVoidAt::<T>::get() != now
+			&& Self::warm_by(risk)?;
 		let at = if warm { now } else { 0 };
 		if info.checked_at != at {
 			info.checked_at = at;

@@ -442,8 +442,7 @@ impl<T: Config> Pallet<T> {
 			&& T::Margin::is_warm_maker(&maker.owner)
 			&& Self::maker_can_pay(taker_side, maker, quantity)?
 		{
-			return match Self::fill(info, series, taker, taker_order, taker_side, maker, quantity)
-			{
+			return match Self::fill(info, series, taker, taker_order, taker_side, maker, quantity) {
 				Ok(()) => {
 					// Zero weight for a warm maker (and, in native debug builds, the check
 					// that it still meets its initial requirement). Were it not warm after

@@ -67,24 +67,22 @@ pub mod v1 {
 			crate::pallet::AccountOrders::<T>::translate::<
 				BoundedVec<crate::types::OrderId, T::MaxOrdersPerAccount>,
 				_,
-			>(
-				|who, ids| {
+			>(|who, ids| {
+				reads = reads.saturating_add(1);
+				writes = writes.saturating_add(1);
+				let mut refs: BoundedVec<OrderRef, T::MaxOrdersPerAccount> = BoundedVec::new();
+				for id in ids {
 					reads = reads.saturating_add(1);
-					writes = writes.saturating_add(1);
-					let mut refs: BoundedVec<OrderRef, T::MaxOrdersPerAccount> = BoundedVec::new();
-					for id in ids {
-						reads = reads.saturating_add(1);
-						match OrderLocations::<T>::get(id) {
-							Some(l) if l.owner == who => {
-								// As long as the old list: it fits.
-								let _ = refs.try_push(OrderRef { id, series: l.series, side: l.side });
-							},
-							_ => lost = lost.saturating_add(1),
-						}
+					match OrderLocations::<T>::get(id) {
+						Some(l) if l.owner == who => {
+							// As long as the old list: it fits.
+							let _ = refs.try_push(OrderRef { id, series: l.series, side: l.side });
+						},
+						_ => lost = lost.saturating_add(1),
 					}
-					(!refs.is_empty()).then_some(refs)
-				},
-			);
+				}
+				(!refs.is_empty()).then_some(refs)
+			});
 			let removed = OrderLocations::<T>::clear(u32::MAX, None);
 			writes = writes.saturating_add(u64::from(removed.backend));
 			if lost > 0 {
@@ -105,7 +103,8 @@ pub mod v1 {
 			for (who, ids) in AccountOrders::<T>::iter() {
 				let mut refs = alloc::vec::Vec::new();
 				for id in ids {
-					let l = OrderLocations::<T>::get(id).ok_or("v1 pre_upgrade: a listed order has no location")?;
+					let l = OrderLocations::<T>::get(id)
+						.ok_or("v1 pre_upgrade: a listed order has no location")?;
 					ensure!(l.owner == who, "v1 pre_upgrade: a listed order has another owner");
 					refs.push(OrderRef { id, series: l.series, side: l.side });
 				}
@@ -116,9 +115,10 @@ pub mod v1 {
 
 		#[cfg(feature = "try-runtime")]
 		fn post_upgrade(state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
-			let expected =
-				alloc::vec::Vec::<(T::AccountId, alloc::vec::Vec<OrderRef>)>::decode(&mut &state[..])
-					.map_err(|_| "v1 post_upgrade: bad pre_upgrade state")?;
+			let expected = alloc::vec::Vec::<(T::AccountId, alloc::vec::Vec<OrderRef>)>::decode(
+				&mut &state[..],
+			)
+			.map_err(|_| "v1 post_upgrade: bad pre_upgrade state")?;
 			ensure!(
 				crate::pallet::AccountOrders::<T>::iter_keys().count() == expected.len(),
 				"v1 post_upgrade: the number of order lists changed"

@@ -120,7 +120,16 @@ pub struct BookOrder<AccountId> {
 /// One resting order of an account, and where it rests (for cancellation by id): an entry of
 /// the owner's order list ([`crate::AccountOrders`]).
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub struct OrderRef {
 	/// The order id.

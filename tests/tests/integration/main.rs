@@ -10,5 +10,5 @@ mod newcomer;
 mod oracle;
 mod proxy;
 mod quote;
-mod weights;
 mod warm;
+mod weights;

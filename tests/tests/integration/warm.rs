@@ -26,7 +26,8 @@ fn last_extrinsic_weight(m: &Market) -> frame_support::weights::Weight {
 
 fn checked_at(m: &mut Market, who: sp_keyring::Sr25519Keyring) -> u32 {
 	let who = optionchain_runtime::AccountId::from(who.public());
-	m.chain.read(|| pallet_margin::Accounts::<Runtime>::get(who).map(|a| a.checked_at).unwrap_or(0))
+	m.chain
+		.read(|| pallet_margin::Accounts::<Runtime>::get(who).map(|a| a.checked_at).unwrap_or(0))
 }
 
 #[test]

@@ -242,7 +242,7 @@ fn cancel_cancel_all_and_replace() {
 		gtc(ALICE, s1, Side::Sell, 20 * USDC, 1); // 1
 		gtc(ALICE, s2, Side::Buy, 10 * USDC, 1); // 2
 		gtc(ALICE, s2, Side::Buy, 11 * USDC, 1); // 3
-		// Another account's order is not among the caller's: unknown to it.
+										   // Another account's order is not among the caller's: unknown to it.
 		assert_noop!(
 			Options::cancel_order(RuntimeOrigin::signed(BOB), 0),
 			Error::<Test>::UnknownOrder
@@ -311,7 +311,10 @@ fn a_cold_maker_is_charged_its_check_and_a_warm_one_nothing() {
 		let info = place(CHARLIE, req(s, Side::Buy, 100 * USDC, 3)).unwrap();
 		assert_eq!(net(s, CHARLIE), 3);
 		let three = <() as crate::WeightInfo>::place_order(3);
-		assert_eq!(info.actual_weight, Some(three + frame_support::weights::Weight::from_parts(1_000, 0)));
+		assert_eq!(
+			info.actual_weight,
+			Some(three + frame_support::weights::Weight::from_parts(1_000, 0))
+		);
 		MockMargin::set_cold(11, false);
 	});
 }

@@ -9,6 +9,6 @@ mod properties;
 mod settlement;
 
 mod hardening;
+mod migrations;
 mod quote;
 mod void;
-mod migrations;

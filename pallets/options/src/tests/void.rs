@@ -65,7 +65,10 @@ fn voided_orders_never_fill_and_a_taker_removes_them_on_its_way() {
 		assert_eq!(book(s, Side::Buy), vec![]);
 		assert_eq!(book(s, Side::Sell).first().map(|o| o.0), Some(6));
 		// Her remaining void orders are on the other series; the entry stays until they go.
-		assert_eq!(AccountOrders::<Test>::get(ALICE).iter().map(|r| r.id).collect::<Vec<_>>(), vec![2, 3]);
+		assert_eq!(
+			AccountOrders::<Test>::get(ALICE).iter().map(|r| r.id).collect::<Vec<_>>(),
+			vec![2, 3]
+		);
 		assert_eq!(VoidBefore::<Test>::get(ALICE), Some(5));
 	});
 }
@@ -97,7 +100,10 @@ fn on_idle_removes_void_orders_within_its_items_and_weight_then_the_entry() {
 		// Weight for two orders (and the third's entry read only): two removed, oldest first.
 		let two = base + (entry + order) * 2 + entry;
 		assert_eq!(Options::on_idle(1, two), base + (entry + order) * 2);
-		assert_eq!(AccountOrders::<Test>::get(ALICE).iter().map(|r| r.id).collect::<Vec<_>>(), vec![2, 3]);
+		assert_eq!(
+			AccountOrders::<Test>::get(ALICE).iter().map(|r| r.id).collect::<Vec<_>>(),
+			vec![2, 3]
+		);
 		assert_eq!(
 			cancelled(),
 			vec![(0, ALICE, CancelReason::Voided), (1, ALICE, CancelReason::Voided)]
