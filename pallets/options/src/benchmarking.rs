@@ -54,7 +54,7 @@ fn order(series: SeriesId, side: Side, price: u128, quantity: i64) -> OrderReque
 }
 
 /// Fills a book side up to `MaxOrdersPerSide` with one-contract orders of `filler` at `price`,
-/// in front of the orders already there (written directly: no order index, no aggregates; the
+/// in front of the orders already there (written directly: no order lists, no aggregates; the
 /// benchmarks only read and rewrite such sides). Ids count up from `id`.
 fn fill_side<T: Config>(
 	series: SeriesId,

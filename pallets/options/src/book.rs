@@ -1,4 +1,4 @@
-//! Book and account bookkeeping: book-side ordering, the order index, per-account order lists
+//! Book and account bookkeeping: book-side ordering, the per-account order lists (with each order's place)
 //! and per-(series, account) aggregates. Every helper keeps all of them consistent.
 
 use crate::{pallet::*, types::*, weights::WeightInfo};
@@ -128,7 +128,7 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Put a new resting order into its book side (at its priority), the order index, the
+	/// Put a new resting order into its book side (at its priority), its owner's order list, the
 	/// owner's order list and the owner's aggregates. On a full side it evicts the worst order
 	/// if the new one has a strictly better price (`BookFull` otherwise); returns whether it
 	/// evicted one.
@@ -231,7 +231,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Bookkeeping of an order that has already been taken out of its book side (the caller
-	/// writes the book): order index, owner's list, owner's aggregates (its `remaining` is
+	/// writes the book): owner's order list, owner's aggregates (its `remaining` is
 	/// released), series order count.
 	pub(crate) fn unlink_order(
 		info: &mut SeriesInfo,
@@ -288,6 +288,13 @@ impl<T: Config> Pallet<T> {
 			.into_iter()
 			.find(|r| r.id == order_id)
 			.ok_or(Error::<T>::UnknownOrder)?;
+		Self::cancel_listed(loc, reason)
+	}
+
+	/// Cancel the resting order `loc` of the caller's list (its series and side known: no
+	/// search of the list).
+	pub(crate) fn cancel_listed(loc: OrderRef, reason: CancelReason) -> DispatchResult {
+		let order_id = loc.id;
 		let mut info = Series::<T>::get(loc.series).ok_or(Error::<T>::UnknownSeries)?;
 		let mut book = Books::<T>::get(loc.series, loc.side);
 		let index = book.iter().position(|o| o.id == order_id).ok_or(Error::<T>::UnknownOrder)?;
@@ -312,7 +319,7 @@ impl<T: Config> Pallet<T> {
 				skipped = skipped.saturating_add(1);
 				continue;
 			}
-			Self::do_cancel_order(who, r.id, reason)?;
+			Self::cancel_listed(r, reason)?;
 			n = n.saturating_add(1);
 		}
 		Ok((n, skipped))
@@ -361,12 +368,13 @@ impl<T: Config> Pallet<T> {
 			used = used.saturating_add(entry);
 			let Some(who) = current.take().or_else(|| entries.next()) else { break };
 			let Some(before) = VoidBefore::<T>::get(&who) else { continue };
-			match AccountOrders::<T>::get(&who).first().map(|r| r.id) {
-				Some(id) if id < before => {
+			match AccountOrders::<T>::get(&who).first().copied() {
+				Some(first) if first.id < before => {
+					let id = first.id;
 					used = used.saturating_add(order);
 					*items = items.saturating_sub(1);
 					let r = frame_support::storage::with_storage_layer(|| {
-						Self::do_cancel_order(&who, id, CancelReason::Voided)
+						Self::cancel_listed(first, CancelReason::Voided)
 					});
 					match r {
 						Ok(()) => current = Some(who),

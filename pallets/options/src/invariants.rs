@@ -58,7 +58,7 @@ mod checks {
 		/// 2. positions: open interest = longs = shorts (unpaid shorts while settling)
 		///    ([`Self::check_positions`]);
 		/// 3. open interest per underlying is the sum over its series;
-		/// 4. the order indexes hold exactly the resting orders;
+		/// 4. the owners' order lists hold exactly the resting orders, each with its place;
 		/// 5. the per-account series index lists exactly the position entries, sorted;
 		/// 6. the live list and the duplicate index hold exactly the series.
 		pub fn do_try_state() -> Result<(), TryRuntimeError> {
@@ -201,12 +201,16 @@ mod checks {
 			Ok(())
 		}
 
-		/// `AccountOrders` holds exactly the `total` resting orders (each found in its book by
-		/// the check above), in placement order.
+		/// `AccountOrders` holds exactly the `total` resting orders, in placement order: every
+		/// book order is in its owner's list with its place (checked with the book), ids are
+		/// unique across books (ditto) and strictly increasing within a list, and the lists
+		/// hold `total` entries, so no entry is left over.
 		fn check_order_indexes(total: u64) -> Result<(), TryRuntimeError> {
 			let mut listed: u64 = 0;
+			let mut ids = alloc::collections::BTreeSet::new();
 			for (_, refs) in AccountOrders::<T>::iter() {
 				ensure!(!refs.is_empty(), "empty order list stored");
+				ensure!(refs.iter().all(|r| ids.insert(r.id)), "an order id listed twice");
 				// Placement order is id order: the orders a liquidation voided are a prefix.
 				ensure!(
 					refs.iter().zip(refs.iter().skip(1)).all(|(a, b)| a.id < b.id),

@@ -3,9 +3,11 @@
 //! - **v0 -> v1** ([`v1::MigrateV0ToV1`]): one map for an account's resting orders. v0 kept
 //!   `AccountOrders` (account -> order ids) and `OrderLocations` (order id -> owner, series,
 //!   side); a fill that completed a maker's order wrote both. v1's `AccountOrders` holds
-//!   `OrderRef { id, series, side }` per order and `OrderLocations` is gone. Every list is
-//!   translated in place (same order), each id completed from its location; the locations are
-//!   then removed. Single block: refused by `pre_upgrade` beyond `v1::MAX_ORDERS` resting orders.
+//!   `OrderRef { id, series, side }` per order and `OrderLocations` is gone. The lists are
+//!   rebuilt from the books (the truth: an order is where its book holds it), in placement
+//!   order; the old lists and locations are removed. `pre_upgrade` checks that v0's lists and
+//!   locations agree with the books. Single block: refused by `pre_upgrade` beyond
+//!   `v1::MAX_ORDERS` resting orders.
 
 use crate::{pallet::*, types::OrderRef};
 use frame_support::{
@@ -54,41 +56,55 @@ pub mod v1 {
 		ValueQuery,
 	>;
 
-	/// Translates the order lists and removes the locations (no version check: use
-	/// [`MigrateV0ToV1`]).
+	/// Every account's resting orders as the books hold them (the truth), in placement (id)
+	/// order, and the number of book sides read.
+	pub fn expected_lists<T: Config>(
+	) -> (alloc::collections::BTreeMap<T::AccountId, alloc::vec::Vec<OrderRef>>, usize) {
+		let mut lists: alloc::collections::BTreeMap<T::AccountId, alloc::vec::Vec<OrderRef>> =
+			alloc::collections::BTreeMap::new();
+		let mut sides: usize = 0;
+		for (series, side, book) in crate::pallet::Books::<T>::iter() {
+			sides = sides.saturating_add(1);
+			for o in book {
+				lists.entry(o.owner).or_default().push(OrderRef { id: o.id, series, side });
+			}
+		}
+		for refs in lists.values_mut() {
+			refs.sort_by_key(|r| r.id);
+		}
+		(lists, sides)
+	}
+
+	/// Rebuilds the order lists from the books and removes the old lists and locations (no
+	/// version check: use [`MigrateV0ToV1`]).
 	pub struct UncheckedMigrateV0ToV1<T>(core::marker::PhantomData<T>);
 
 	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV0ToV1<T> {
 		fn on_runtime_upgrade() -> Weight {
 			let db = T::DbWeight::get();
-			let mut reads: u64 = 1;
-			let mut writes: u64 = 0;
-			let mut lost: u64 = 0;
-			crate::pallet::AccountOrders::<T>::translate::<
-				BoundedVec<crate::types::OrderId, T::MaxOrdersPerAccount>,
-				_,
-			>(|who, ids| {
-				reads = reads.saturating_add(1);
+			let lists = expected_lists::<T>();
+			let mut reads = u64::try_from(lists.1).unwrap_or(u64::MAX);
+			// The old lists and locations go; the new lists are written from the books.
+			let old_lists = AccountOrders::<T>::clear(u32::MAX, None);
+			let old_locations = OrderLocations::<T>::clear(u32::MAX, None);
+			reads = reads
+				.saturating_add(u64::from(old_lists.loops))
+				.saturating_add(u64::from(old_locations.loops));
+			let mut writes =
+				u64::from(old_lists.unique).saturating_add(u64::from(old_locations.unique));
+			let mut lost: usize = 0;
+			for (who, refs) in lists.0 {
+				let n = refs.len();
+				let bounded: BoundedVec<OrderRef, T::MaxOrdersPerAccount> =
+					BoundedVec::truncate_from(refs);
+				lost = lost.saturating_add(n.saturating_sub(bounded.len()));
+				crate::pallet::AccountOrders::<T>::insert(who, bounded);
 				writes = writes.saturating_add(1);
-				let mut refs: BoundedVec<OrderRef, T::MaxOrdersPerAccount> = BoundedVec::new();
-				for id in ids {
-					reads = reads.saturating_add(1);
-					match OrderLocations::<T>::get(id) {
-						Some(l) if l.owner == who => {
-							// As long as the old list: it fits.
-							let _ = refs.try_push(OrderRef { id, series: l.series, side: l.side });
-						},
-						_ => lost = lost.saturating_add(1),
-					}
-				}
-				(!refs.is_empty()).then_some(refs)
-			});
-			let removed = OrderLocations::<T>::clear(u32::MAX, None);
-			writes = writes.saturating_add(u64::from(removed.backend));
+			}
 			if lost > 0 {
 				log::error!(
 					target: crate::LOG_TARGET,
-					"v1: {lost} listed orders had no location in their owner's name; dropped from the lists"
+					"v1: {lost} resting orders beyond an account's bound left out of its list"
 				);
 			}
 			db.reads_writes(reads, writes)
@@ -98,19 +114,27 @@ pub mod v1 {
 		fn pre_upgrade() -> Result<alloc::vec::Vec<u8>, sp_runtime::TryRuntimeError> {
 			let orders = OrderLocations::<T>::iter_keys().count() as u32;
 			ensure!(orders <= MAX_ORDERS, "v1 pre_upgrade: too many orders for one block");
-			let mut expected: alloc::vec::Vec<(T::AccountId, alloc::vec::Vec<OrderRef>)> =
-				alloc::vec::Vec::new();
-			for (who, ids) in AccountOrders::<T>::iter() {
-				let mut refs = alloc::vec::Vec::new();
-				for id in ids {
-					let l = OrderLocations::<T>::get(id)
-						.ok_or("v1 pre_upgrade: a listed order has no location")?;
-					ensure!(l.owner == who, "v1 pre_upgrade: a listed order has another owner");
-					refs.push(OrderRef { id, series: l.series, side: l.side });
+			let (expected, _) = expected_lists::<T>();
+			// v0's lists agree with the books (the migration rebuilds them from the books).
+			ensure!(
+				AccountOrders::<T>::iter_keys().count() == expected.len(),
+				"v1 pre_upgrade: order lists disagree with the books"
+			);
+			for (who, refs) in expected.iter() {
+				let ids: alloc::vec::Vec<_> = refs.iter().map(|r| r.id).collect();
+				ensure!(
+					AccountOrders::<T>::get(who).into_inner() == ids,
+					"v1 pre_upgrade: an order list disagrees with the books"
+				);
+				for r in refs {
+					ensure!(
+						OrderLocations::<T>::get(r.id)
+							== Some(OrderLocation { owner: who.clone(), series: r.series, side: r.side }),
+						"v1 pre_upgrade: an order location disagrees with the books"
+					);
 				}
-				expected.push((who, refs));
 			}
-			Ok(expected.encode())
+			Ok(expected.into_iter().collect::<alloc::vec::Vec<_>>().encode())
 		}
 
 		#[cfg(feature = "try-runtime")]

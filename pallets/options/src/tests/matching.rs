@@ -242,7 +242,8 @@ fn cancel_cancel_all_and_replace() {
 		gtc(ALICE, s1, Side::Sell, 20 * USDC, 1); // 1
 		gtc(ALICE, s2, Side::Buy, 10 * USDC, 1); // 2
 		gtc(ALICE, s2, Side::Buy, 11 * USDC, 1); // 3
-										   // Another account's order is not among the caller's: unknown to it.
+
+		// Another account's order is not among the caller's: unknown to it.
 		assert_noop!(
 			Options::cancel_order(RuntimeOrigin::signed(BOB), 0),
 			Error::<Test>::UnknownOrder

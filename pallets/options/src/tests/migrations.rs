@@ -20,17 +20,17 @@ fn migration_v1_merges_the_order_index_into_the_owners_lists() {
 		gtc(ALICE, s1, Side::Buy, 10 * USDC, 1); // 0
 		gtc(BOB, s1, Side::Sell, 20 * USDC, 2); // 1
 		gtc(ALICE, s2, Side::Sell, 30 * USDC, 1); // 2
-		let v1: Vec<(u64, Vec<OrderRef>)> =
+		let lists: Vec<(u64, Vec<OrderRef>)> =
 			[ALICE, BOB].map(|w| (w, AccountOrders::<Test>::get(w).into_inner())).to_vec();
 		assert_eq!(
-			v1[0].1,
+			lists[0].1,
 			vec![
 				OrderRef { id: 0, series: s1, side: Side::Buy },
 				OrderRef { id: 2, series: s2, side: Side::Sell }
 			]
 		);
 		// The same orders as v0 stored them: ids per account, locations by id.
-		for (who, refs) in &v1 {
+		for (who, refs) in &lists {
 			let ids: BoundedVec<OrderId, frame_support::traits::ConstU32<12>> =
 				refs.iter().map(|r| r.id).collect::<Vec<_>>().try_into().unwrap();
 			v1::AccountOrders::<Test>::insert(who, ids);
@@ -44,13 +44,13 @@ fn migration_v1_merges_the_order_index_into_the_owners_lists() {
 		StorageVersion::new(0).put::<Options>();
 		MigrateV0ToV1::<Test>::on_runtime_upgrade();
 		assert_eq!(Options::on_chain_storage_version(), StorageVersion::new(1));
-		for (who, refs) in &v1 {
+		for (who, refs) in &lists {
 			assert_eq!(&AccountOrders::<Test>::get(who).into_inner(), refs);
 		}
 		assert!(OrderLocations::<Test>::iter_keys().next().is_none());
 		// Runs once.
 		MigrateV0ToV1::<Test>::on_runtime_upgrade();
-		assert_eq!(AccountOrders::<Test>::get(BOB).into_inner(), v1[1].1);
+		assert_eq!(AccountOrders::<Test>::get(BOB).into_inner(), lists[1].1);
 		// The orders still cancel by id.
 		assert_ok!(Options::cancel_order(RuntimeOrigin::signed(ALICE), 2));
 	})
