@@ -3,9 +3,9 @@
 //! from the benchmarks in `benchmarking.rs`, executed on the wasm runtime. Do not edit by hand:
 //! regenerate with the command below (template: `.maintain/frame-weight-template.hbs`).
 //!
-//! DATE: 2026-12-03, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-12-04, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: `1024`
 //!
 //! `SubstrateWeight` charges storage through the runtime's `T::DbWeight` (ParityDB); `()` uses
@@ -71,20 +71,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:1)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::AccountCount` (r:1 w:1)
 	/// Proof: `Margin::AccountCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `643`
 		//  Estimated: `6208`
-		// Minimum execution time: 76_656_000 picoseconds.
-		Weight::from_parts(92_883_000, 6208)
+		// Minimum execution time: 52_448_000 picoseconds.
+		Weight::from_parts(61_160_000, 6208)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:1 w:1)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:0)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:32 w:0)
@@ -114,19 +114,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn withdraw(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3295 + n * (95 ±0)`
+		//  Measured:  `3300 + n * (95 ±0)`
 		//  Estimated: `21887 + n * (1294 ±93)`
-		// Minimum execution time: 279_535_000 picoseconds.
-		Weight::from_parts(470_431_593, 21887)
-			// Standard Error: 564_032
-			.saturating_add(Weight::from_parts(16_496_790, 0).saturating_mul(n.into()))
+		// Minimum execution time: 116_803_000 picoseconds.
+		Weight::from_parts(189_772_270, 21887)
+			// Standard Error: 320_927
+			.saturating_add(Weight::from_parts(17_882_258, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(29_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 1294).saturating_mul(n.into()))
 	}
 	/// Storage: `Margin::Accounts` (r:2 w:2)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:2 w:1)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:33 w:2)
@@ -148,41 +148,45 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
 	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountOrders` (r:1 w:0)
-	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
+	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1714), added: 4189, mode: `MaxEncodedLen`)
 	/// Storage: `Options::NextOrderId` (r:1 w:0)
 	/// Proof: `Options::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Hot` (r:2 w:2)
 	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::CounterForHot` (r:1 w:1)
 	/// Proof: `Margin::CounterForHot` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::WarmVoidAt` (r:1 w:0)
+	/// Proof: `Margin::WarmVoidAt` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Options::VoidBefore` (r:0 w:1)
 	/// Proof: `Options::VoidBefore` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn liquidate(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2608 + n * (102 ±0)`
+		//  Measured:  `2592 + n * (103 ±0)`
 		//  Estimated: `24434 + n * (1294 ±93)`
-		// Minimum execution time: 254_968_000 picoseconds.
-		Weight::from_parts(274_422_041, 24434)
-			// Standard Error: 494_874
-			.saturating_add(Weight::from_parts(33_109_788, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(32_u64))
+		// Minimum execution time: 178_825_000 picoseconds.
+		Weight::from_parts(412_055_076, 24434)
+			// Standard Error: 408_390
+			.saturating_add(Weight::from_parts(16_732_511, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(33_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 			.saturating_add(Weight::from_parts(0, 1294).saturating_mul(n.into()))
 	}
 	/// Storage: `Margin::PendingParams` (r:0 w:1)
 	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::WarmVoidAt` (r:0 w:1)
+	/// Proof: `Margin::WarmVoidAt` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn set_parameters() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 8_847_000 picoseconds.
-		Weight::from_parts(18_056_000, 0)
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		// Minimum execution time: 5_478_000 picoseconds.
+		Weight::from_parts(6_309_000, 0)
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
-	/// Storage: `Margin::Accounts` (r:1 w:0)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Accounts` (r:1 w:1)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:0)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:32 w:0)
@@ -205,22 +209,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Hot` (r:1 w:1)
 	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::WarmVoidAt` (r:1 w:0)
+	/// Proof: `Margin::WarmVoidAt` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 32]`.
 	fn margin_check(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1213 + n * (183 ±0)`
+		//  Measured:  `1217 + n * (183 ±0)`
 		//  Estimated: `5563 + n * (2601 ±0)`
-		// Minimum execution time: 161_347_000 picoseconds.
-		Weight::from_parts(249_241_636, 5563)
-			// Standard Error: 681_998
-			.saturating_add(Weight::from_parts(25_336_743, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(10_u64))
+		// Minimum execution time: 70_434_000 picoseconds.
+		Weight::from_parts(51_141_772, 5563)
+			// Standard Error: 384_644
+			.saturating_add(Weight::from_parts(23_308_188, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
 	}
 	/// Storage: `Margin::Accounts` (r:1 w:0)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:0)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:32 w:0)
@@ -244,12 +250,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn trigger_band(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1117 + n * (183 ±0)`
+		//  Measured:  `1121 + n * (183 ±0)`
 		//  Estimated: `5563 + n * (2601 ±0)`
-		// Minimum execution time: 503_417_000 picoseconds.
-		Weight::from_parts(220_176_899, 5563)
-			// Standard Error: 6_712_748
-			.saturating_add(Weight::from_parts(454_796_563, 0).saturating_mul(n.into()))
+		// Minimum execution time: 379_673_000 picoseconds.
+		Weight::from_parts(401_794_639, 5563)
+			// Standard Error: 4_570_893
+			.saturating_add(Weight::from_parts(365_783_219, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
@@ -271,9 +277,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::AccountSeriesIndex` (r:64 w:0)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountOrders` (r:64 w:0)
-	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
+	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1714), added: 4189, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:64 w:0)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:64 w:0)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:1 w:0)
@@ -293,12 +299,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 64]`.
 	fn trigger_step(k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4905 + k * (267 ±0)`
+		//  Measured:  `4909 + k * (267 ±0)`
 		//  Estimated: `11078 + k * (4573 ±0)`
-		// Minimum execution time: 133_406_000 picoseconds.
-		Weight::from_parts(42_033_535, 11078)
-			// Standard Error: 2_081_362
-			.saturating_add(Weight::from_parts(100_269_019, 0).saturating_mul(k.into()))
+		// Minimum execution time: 94_370_000 picoseconds.
+		Weight::from_parts(241_236_046, 11078)
+			// Standard Error: 389_255
+			.saturating_add(Weight::from_parts(58_492_230, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -322,9 +328,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::AccountSeriesIndex` (r:25 w:25)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountOrders` (r:24 w:0)
-	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
+	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1714), added: 4189, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:25 w:25)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:49 w:25)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:2 w:0)
@@ -350,12 +356,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 24]`.
 	fn trigger_liquidations(k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5201 + k * (501 ±0)`
+		//  Measured:  `5172 + k * (551 ±0)`
 		//  Estimated: `11078 + k * (5190 ±0)`
-		// Minimum execution time: 128_060_000 picoseconds.
-		Weight::from_parts(309_602_963, 11078)
-			// Standard Error: 3_905_654
-			.saturating_add(Weight::from_parts(274_684_972, 0).saturating_mul(k.into()))
+		// Minimum execution time: 88_281_000 picoseconds.
+		Weight::from_parts(291_800_891, 11078)
+			// Standard Error: 1_281_507
+			.saturating_add(Weight::from_parts(142_860_822, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -367,18 +373,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Margin::SweepCursor` (r:1 w:1)
 	/// Proof: `Margin::SweepCursor` (`max_values`: Some(1), `max_size`: Some(258), added: 753, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:0)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
 	fn sweep_base() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `46`
-		//  Estimated: `3547`
-		// Minimum execution time: 9_218_000 picoseconds.
-		Weight::from_parts(14_929_000, 3547)
+		//  Estimated: `3551`
+		// Minimum execution time: 6_120_000 picoseconds.
+		Weight::from_parts(6_850_000, 3551)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:2 w:2)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:2 w:1)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:64 w:64)
@@ -400,7 +406,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
 	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountOrders` (r:1 w:0)
-	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
+	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1714), added: 4189, mode: `MaxEncodedLen`)
 	/// Storage: `Options::NextOrderId` (r:1 w:0)
 	/// Proof: `Options::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::AccountCount` (r:1 w:1)
@@ -412,12 +418,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn sweep_account(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2519 + n * (102 ±0)`
-		//  Estimated: `42688 + n * (2583 ±186)`
-		// Minimum execution time: 219_918_000 picoseconds.
-		Weight::from_parts(894_964_670, 42688)
-			// Standard Error: 1_704_376
-			.saturating_add(Weight::from_parts(58_429_274, 0).saturating_mul(n.into()))
+		//  Measured:  `2498 + n * (103 ±0)`
+		//  Estimated: `42688 + n * (2583 ±93)`
+		// Minimum execution time: 140_018_000 picoseconds.
+		Weight::from_parts(497_295_429, 42688)
+			// Standard Error: 698_294
+			.saturating_add(Weight::from_parts(37_196_839, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(38_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(22_u64))
@@ -428,22 +434,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 11_998_000 picoseconds.
-		Weight::from_parts(19_887_000, 0)
+		// Minimum execution time: 9_223_000 picoseconds.
+		Weight::from_parts(13_960_000, 0)
 	}
 }
 
 /// The same measurements with `RocksDbWeight`, for mocks and tests.
 impl WeightInfo for () {
 	fn deposit() -> Weight {
-		Weight::from_parts(92_883_000, 6208)
+		Weight::from_parts(61_160_000, 6208)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn withdraw(n: u32, ) -> Weight {
-		Weight::from_parts(470_431_593, 21887)
-			.saturating_add(Weight::from_parts(16_496_790, 0).saturating_mul(n.into()))
+		Weight::from_parts(189_772_270, 21887)
+			.saturating_add(Weight::from_parts(17_882_258, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(29_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
@@ -451,38 +457,38 @@ impl WeightInfo for () {
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn liquidate(n: u32, ) -> Weight {
-		Weight::from_parts(274_422_041, 24434)
-			.saturating_add(Weight::from_parts(33_109_788, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(32_u64))
+		Weight::from_parts(412_055_076, 24434)
+			.saturating_add(Weight::from_parts(16_732_511, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(33_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(9_u64))
 			.saturating_add(Weight::from_parts(0, 1294).saturating_mul(n.into()))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(18_056_000, 0)
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
+		Weight::from_parts(6_309_000, 0)
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	/// The range of component `n` is `[1, 32]`.
 	fn margin_check(n: u32, ) -> Weight {
-		Weight::from_parts(249_241_636, 5563)
-			.saturating_add(Weight::from_parts(25_336_743, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
+		Weight::from_parts(51_141_772, 5563)
+			.saturating_add(Weight::from_parts(23_308_188, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
 	}
 	/// The range of component `n` is `[1, 32]`.
 	fn trigger_band(n: u32, ) -> Weight {
-		Weight::from_parts(220_176_899, 5563)
-			.saturating_add(Weight::from_parts(454_796_563, 0).saturating_mul(n.into()))
+		Weight::from_parts(401_794_639, 5563)
+			.saturating_add(Weight::from_parts(365_783_219, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
 	}
 	/// The range of component `k` is `[0, 64]`.
 	fn trigger_step(k: u32, ) -> Weight {
-		Weight::from_parts(42_033_535, 11078)
-			.saturating_add(Weight::from_parts(100_269_019, 0).saturating_mul(k.into()))
+		Weight::from_parts(241_236_046, 11078)
+			.saturating_add(Weight::from_parts(58_492_230, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(17_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -491,8 +497,8 @@ impl WeightInfo for () {
 	}
 	/// The range of component `k` is `[0, 24]`.
 	fn trigger_liquidations(k: u32, ) -> Weight {
-		Weight::from_parts(309_602_963, 11078)
-			.saturating_add(Weight::from_parts(274_684_972, 0).saturating_mul(k.into()))
+		Weight::from_parts(291_800_891, 11078)
+			.saturating_add(Weight::from_parts(142_860_822, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(21_u64))
 			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -500,14 +506,14 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5190).saturating_mul(k.into()))
 	}
 	fn sweep_base() -> Weight {
-		Weight::from_parts(14_929_000, 3547)
+		Weight::from_parts(6_850_000, 3551)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// The range of component `n` is `[1, 64]`.
 	fn sweep_account(n: u32, ) -> Weight {
-		Weight::from_parts(894_964_670, 42688)
-			.saturating_add(Weight::from_parts(58_429_274, 0).saturating_mul(n.into()))
+		Weight::from_parts(497_295_429, 42688)
+			.saturating_add(Weight::from_parts(37_196_839, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(38_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(22_u64))
@@ -515,6 +521,6 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2583).saturating_mul(n.into()))
 	}
 	fn black_scholes_greeks() -> Weight {
-		Weight::from_parts(19_887_000, 0)
+		Weight::from_parts(13_960_000, 0)
 	}
 }

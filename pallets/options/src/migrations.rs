@@ -129,7 +129,11 @@ pub mod v1 {
 				for r in refs {
 					ensure!(
 						OrderLocations::<T>::get(r.id)
-							== Some(OrderLocation { owner: who.clone(), series: r.series, side: r.side }),
+							== Some(OrderLocation {
+								owner: who.clone(),
+								series: r.series,
+								side: r.side
+							}),
 						"v1 pre_upgrade: an order location disagrees with the books"
 					);
 				}

@@ -3,9 +3,9 @@
 //! from the benchmarks in `benchmarking.rs`, executed on the wasm runtime. Do not edit by hand:
 //! regenerate with the command below (template: `.maintain/frame-weight-template.hbs`).
 //!
-//! DATE: 2026-12-03, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-12-04, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: `1024`
 //!
 //! `SubstrateWeight` charges storage through the runtime's `T::DbWeight` (ParityDB); `()` uses
@@ -32,7 +32,7 @@
 // --template
 // .maintain/frame-weight-template.hbs
 // --json-file
-// /tmp/pallet_options.json
+// /tmp/bench-src/benchmarks/pallet_options.json
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -72,8 +72,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `43`
 		//  Estimated: `7631`
-		// Minimum execution time: 13_137_000 picoseconds.
-		Weight::from_parts(23_136_000, 7631)
+		// Minimum execution time: 7_291_000 picoseconds.
+		Weight::from_parts(10_115_000, 7631)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -101,8 +101,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `772`
 		//  Estimated: `7631`
-		// Minimum execution time: 57_798_000 picoseconds.
-		Weight::from_parts(81_418_000, 7631)
+		// Minimum execution time: 34_612_000 picoseconds.
+		Weight::from_parts(47_480_000, 7631)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -124,9 +124,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
 	/// Storage: `Options::VoidBefore` (r:8 w:0)
 	/// Proof: `Options::VoidBefore` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::WarmVoidAt` (r:1 w:0)
+	/// Proof: `Margin::WarmVoidAt` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:10 w:10)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Hot` (r:9 w:9)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Hot` (r:1 w:1)
 	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::CounterForHot` (r:1 w:1)
 	/// Proof: `Margin::CounterForHot` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -134,60 +136,54 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::AccountCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:9 w:9)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `Options::AccountSeriesIndex` (r:9 w:1)
+	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::UnderlyingOpenInterest` (r:1 w:1)
 	/// Proof: `Options::UnderlyingOpenInterest` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Options::UnderlyingConfigs` (r:1 w:0)
 	/// Proof: `Options::UnderlyingConfigs` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountOrders` (r:9 w:9)
+	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1714), added: 4189, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Params` (r:1 w:0)
 	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PendingParams` (r:1 w:0)
 	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
-	/// Storage: `Options::AccountOrders` (r:9 w:9)
-	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
-	/// Storage: `Options::OrderLocations` (r:0 w:9)
-	/// Proof: `Options::OrderLocations` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[1, 8]`.
 	fn place_order(k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1235 + k * (404 ±0)`
-		//  Estimated: `39266 + k * (4573 ±0)`
-		// Minimum execution time: 385_056_000 picoseconds.
-		Weight::from_parts(374_145_850, 39266)
-			// Standard Error: 819_364
-			.saturating_add(Weight::from_parts(208_622_280, 0).saturating_mul(k.into()))
-			.saturating_add(T::DbWeight::get().reads(21_u64))
-			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(k.into())))
-			.saturating_add(T::DbWeight::get().writes(14_u64))
-			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 4573).saturating_mul(k.into()))
+		//  Measured:  `1217 + k * (369 ±0)`
+		//  Estimated: `39266 + k * (4189 ±0)`
+		// Minimum execution time: 169_922_000 picoseconds.
+		Weight::from_parts(126_794_306, 39266)
+			// Standard Error: 453_458
+			.saturating_add(Weight::from_parts(81_303_905, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(22_u64))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes(13_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 4189).saturating_mul(k.into()))
 	}
-	/// Storage: `Options::OrderLocations` (r:1 w:1)
-	/// Proof: `Options::OrderLocations` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountOrders` (r:1 w:1)
+	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1714), added: 4189, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:1 w:1)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Books` (r:1 w:1)
 	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
-	/// Storage: `Options::AccountOrders` (r:1 w:1)
-	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:1 w:1)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `760`
+		//  Measured:  `689`
 		//  Estimated: `20128`
-		// Minimum execution time: 71_715_000 picoseconds.
-		Weight::from_parts(98_362_000, 20128)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		// Minimum execution time: 33_119_000 picoseconds.
+		Weight::from_parts(54_331_000, 20128)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Options::AccountOrders` (r:1 w:1)
-	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
-	/// Storage: `Options::OrderLocations` (r:128 w:128)
-	/// Proof: `Options::OrderLocations` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
+	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1714), added: 4189, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:32 w:32)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Books` (r:64 w:64)
@@ -199,16 +195,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 128]`.
 	fn cancel_all(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `269591 + n * (8439 ±0)`
-		//  Estimated: `304390 + n * (9556 ±0)`
-		// Minimum execution time: 129_100_000 picoseconds.
-		Weight::from_parts(622_319_882, 304390)
-			// Standard Error: 1_432_233
-			.saturating_add(Weight::from_parts(70_177_305, 0).saturating_mul(n.into()))
+		//  Measured:  `269424 + n * (8388 ±0)`
+		//  Estimated: `304390 + n * (9556 ±46)`
+		// Minimum execution time: 56_594_000 picoseconds.
+		Weight::from_parts(55_048_410, 304390)
+			// Standard Error: 667_838
+			.saturating_add(Weight::from_parts(40_451_996, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(34_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(34_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 9556).saturating_mul(n.into()))
 	}
 	/// Storage: `Options::Series` (r:16 w:16)
@@ -218,7 +214,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::Books` (r:32 w:32)
 	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountOrders` (r:1 w:1)
-	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
+	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1714), added: 4189, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:16 w:16)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
@@ -226,7 +222,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::NextOrderId` (r:1 w:1)
 	/// Proof: `Options::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:0)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Params` (r:1 w:0)
 	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PendingParams` (r:1 w:0)
@@ -241,25 +237,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Hot` (r:1 w:1)
 	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `Options::OrderLocations` (r:0 w:160)
-	/// Proof: `Options::OrderLocations` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::WarmVoidAt` (r:1 w:0)
+	/// Proof: `Margin::WarmVoidAt` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `l` is `[1, 32]`.
 	/// The range of component `c` is `[0, 96]`.
 	fn quote(l: u32, c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1224 + c * (8 ±0) + l * (16774 ±0)`
-		//  Estimated: `7774 + c * (64 ±28) + l * (18865 ±87)`
-		// Minimum execution time: 2_047_154_000 picoseconds.
-		Weight::from_parts(2_509_768_393, 7774)
-			// Standard Error: 3_242_521
-			.saturating_add(Weight::from_parts(83_051_555, 0).saturating_mul(l.into()))
-			// Standard Error: 1_058_656
-			.saturating_add(Weight::from_parts(9_126_853, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(13_u64))
+		//  Measured:  `1195 + c * (13 ±0) + l * (16779 ±0)`
+		//  Estimated: `7774 + c * (64 ±1) + l * (18865 ±5)`
+		// Minimum execution time: 1_239_498_000 picoseconds.
+		Weight::from_parts(1_300_238_000, 7774)
+			// Standard Error: 1_083_225
+			.saturating_add(Weight::from_parts(52_995_940, 0).saturating_mul(l.into()))
+			// Standard Error: 361_033
+			.saturating_add(Weight::from_parts(1_854_312, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(l.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(l.into())))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(c.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(l.into())))
 			.saturating_add(Weight::from_parts(0, 64).saturating_mul(c.into()))
 			.saturating_add(Weight::from_parts(0, 18865).saturating_mul(l.into()))
 	}
@@ -272,7 +267,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Margin::Clearing` (r:1 w:1)
 	/// Proof: `Margin::Clearing` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:1)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::ClearingTotal` (r:1 w:1)
 	/// Proof: `Margin::ClearingTotal` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
@@ -281,10 +276,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::UnderlyingOpenInterest` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	fn settle_account() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1167`
+		//  Measured:  `1171`
 		//  Estimated: `6180`
-		// Minimum execution time: 133_465_000 picoseconds.
-		Weight::from_parts(167_286_000, 6180)
+		// Minimum execution time: 62_633_000 picoseconds.
+		Weight::from_parts(93_709_000, 6180)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -295,25 +290,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::Books` (r:2 w:2)
 	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountOrders` (r:1 w:1)
-	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1074), added: 3549, mode: `MaxEncodedLen`)
+	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1714), added: 4189, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:1 w:1)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
-	/// Storage: `Options::OrderLocations` (r:0 w:128)
-	/// Proof: `Options::OrderLocations` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 128]`.
 	fn expire_orders(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `683 + n * (73 ±0)`
+		//  Measured:  `650 + n * (78 ±0)`
 		//  Estimated: `39266`
-		// Minimum execution time: 73_731_000 picoseconds.
-		Weight::from_parts(76_113_000, 39266)
-			// Standard Error: 119_695
-			.saturating_add(Weight::from_parts(16_287_517, 0).saturating_mul(n.into()))
+		// Minimum execution time: 41_251_000 picoseconds.
+		Weight::from_parts(42_613_000, 39266)
+			// Standard Error: 43_788
+			.saturating_add(Weight::from_parts(9_916_516, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
@@ -328,7 +320,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::Positions` (r:3 w:1)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:1)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Hot` (r:1 w:1)
 	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Clearing` (r:1 w:1)
@@ -339,10 +331,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	fn settle_position() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1546`
+		//  Measured:  `1550`
 		//  Estimated: `8775`
-		// Minimum execution time: 142_486_000 picoseconds.
-		Weight::from_parts(218_353_000, 8775)
+		// Minimum execution time: 86_328_000 picoseconds.
+		Weight::from_parts(117_164_000, 8775)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -356,8 +348,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `116`
 		//  Estimated: `7631`
-		// Minimum execution time: 10_641_000 picoseconds.
-		Weight::from_parts(14_800_000, 7631)
+		// Minimum execution time: 6_720_000 picoseconds.
+		Weight::from_parts(7_581_000, 7631)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:0)
@@ -369,12 +361,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[1, 32]`.
 	fn portfolio(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `406 + s * (196 ±0)`
+		//  Measured:  `373 + s * (196 ±0)`
 		//  Estimated: `5563 + s * (2601 ±0)`
-		// Minimum execution time: 33_028_000 picoseconds.
-		Weight::from_parts(20_128_696, 5563)
-			// Standard Error: 134_701
-			.saturating_add(Weight::from_parts(17_079_123, 0).saturating_mul(s.into()))
+		// Minimum execution time: 13_390_000 picoseconds.
+		Weight::from_parts(1_865_800, 5563)
+			// Standard Error: 42_639
+			.saturating_add(Weight::from_parts(8_344_568, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
@@ -384,80 +376,78 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with `RocksDbWeight`, for mocks and tests.
 impl WeightInfo for () {
 	fn configure_underlying() -> Weight {
-		Weight::from_parts(23_136_000, 7631)
+		Weight::from_parts(10_115_000, 7631)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn list_series() -> Weight {
-		Weight::from_parts(81_418_000, 7631)
+		Weight::from_parts(47_480_000, 7631)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	/// The range of component `k` is `[1, 8]`.
 	fn place_order(k: u32, ) -> Weight {
-		Weight::from_parts(374_145_850, 39266)
-			.saturating_add(Weight::from_parts(208_622_280, 0).saturating_mul(k.into()))
-			.saturating_add(RocksDbWeight::get().reads(21_u64))
-			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(k.into())))
-			.saturating_add(RocksDbWeight::get().writes(14_u64))
-			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 4573).saturating_mul(k.into()))
+		Weight::from_parts(126_794_306, 39266)
+			.saturating_add(Weight::from_parts(81_303_905, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(22_u64))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(k.into())))
+			.saturating_add(RocksDbWeight::get().writes(13_u64))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 4189).saturating_mul(k.into()))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(98_362_000, 20128)
-			.saturating_add(RocksDbWeight::get().reads(6_u64))
-			.saturating_add(RocksDbWeight::get().writes(6_u64))
+		Weight::from_parts(54_331_000, 20128)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	/// The range of component `n` is `[1, 128]`.
 	fn cancel_all(n: u32, ) -> Weight {
-		Weight::from_parts(622_319_882, 304390)
-			.saturating_add(Weight::from_parts(70_177_305, 0).saturating_mul(n.into()))
+		Weight::from_parts(55_048_410, 304390)
+			.saturating_add(Weight::from_parts(40_451_996, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(34_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(34_u64))
-			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 9556).saturating_mul(n.into()))
 	}
 	/// The range of component `l` is `[1, 32]`.
 	/// The range of component `c` is `[0, 96]`.
 	fn quote(l: u32, c: u32, ) -> Weight {
-		Weight::from_parts(2_509_768_393, 7774)
-			.saturating_add(Weight::from_parts(83_051_555, 0).saturating_mul(l.into()))
-			.saturating_add(Weight::from_parts(9_126_853, 0).saturating_mul(c.into()))
-			.saturating_add(RocksDbWeight::get().reads(13_u64))
+		Weight::from_parts(1_300_238_000, 7774)
+			.saturating_add(Weight::from_parts(52_995_940, 0).saturating_mul(l.into()))
+			.saturating_add(Weight::from_parts(1_854_312, 0).saturating_mul(c.into()))
+			.saturating_add(RocksDbWeight::get().reads(14_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(l.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
-			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(l.into())))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(c.into())))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(l.into())))
 			.saturating_add(Weight::from_parts(0, 64).saturating_mul(c.into()))
 			.saturating_add(Weight::from_parts(0, 18865).saturating_mul(l.into()))
 	}
 	fn settle_account() -> Weight {
-		Weight::from_parts(167_286_000, 6180)
+		Weight::from_parts(93_709_000, 6180)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	/// The range of component `n` is `[1, 128]`.
 	fn expire_orders(n: u32, ) -> Weight {
-		Weight::from_parts(76_113_000, 39266)
-			.saturating_add(Weight::from_parts(16_287_517, 0).saturating_mul(n.into()))
+		Weight::from_parts(42_613_000, 39266)
+			.saturating_add(Weight::from_parts(9_916_516, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 	fn settle_position() -> Weight {
-		Weight::from_parts(218_353_000, 8775)
+		Weight::from_parts(117_164_000, 8775)
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn on_idle_base() -> Weight {
-		Weight::from_parts(14_800_000, 7631)
+		Weight::from_parts(7_581_000, 7631)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 	}
 	/// The range of component `s` is `[1, 32]`.
 	fn portfolio(s: u32, ) -> Weight {
-		Weight::from_parts(20_128_696, 5563)
-			.saturating_add(Weight::from_parts(17_079_123, 0).saturating_mul(s.into()))
+		Weight::from_parts(1_865_800, 5563)
+			.saturating_add(Weight::from_parts(8_344_568, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))

@@ -3,9 +3,9 @@
 //! from the benchmarks in `benchmarking.rs`, executed on the wasm runtime. Do not edit by hand:
 //! regenerate with the command below (template: `.maintain/frame-weight-template.hbs`).
 //!
-//! DATE: 2026-12-03, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-12-04, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: `1024`
 //!
 //! `SubstrateWeight` charges storage through the runtime's `T::DbWeight` (ParityDB); `()` uses
@@ -32,7 +32,7 @@
 // --template
 // .maintain/frame-weight-template.hbs
 // --json-file
-// /tmp/bench-src/benchmarks/pallet_oracle.json
+// benchmarks/pallet_oracle.json
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -85,10 +85,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2733 + n * (52 ±0)`
 		//  Estimated: `3521 + n * (3704 ±0)`
-		// Minimum execution time: 145_678_000 picoseconds.
-		Weight::from_parts(148_106_195, 3521)
-			// Standard Error: 503_393
-			.saturating_add(Weight::from_parts(24_520_692, 0).saturating_mul(n.into()))
+		// Minimum execution time: 107_429_000 picoseconds.
+		Weight::from_parts(124_987_243, 3521)
+			// Standard Error: 353_411
+			.saturating_add(Weight::from_parts(9_277_889, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -110,10 +110,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1187 + n * (27 ±0)`
 		//  Estimated: `3521 + n * (2559 ±0)`
-		// Minimum execution time: 160_960_000 picoseconds.
-		Weight::from_parts(215_806_012, 3521)
-			// Standard Error: 320_150
-			.saturating_add(Weight::from_parts(1_293_215, 0).saturating_mul(n.into()))
+		// Minimum execution time: 77_265_000 picoseconds.
+		Weight::from_parts(81_596_894, 3521)
+			// Standard Error: 97_489
+			.saturating_add(Weight::from_parts(3_192_298, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2559).saturating_mul(n.into()))
@@ -148,12 +148,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1533 + a * (841 ±0) + o * (108 ±0)`
 		//  Estimated: `1998 + a * (3704 ±0)`
-		// Minimum execution time: 15_164_000 picoseconds.
-		Weight::from_parts(21_024_000, 1998)
-			// Standard Error: 788_089
-			.saturating_add(Weight::from_parts(133_479_982, 0).saturating_mul(a.into()))
-			// Standard Error: 782_857
-			.saturating_add(Weight::from_parts(13_359_044, 0).saturating_mul(o.into()))
+		// Minimum execution time: 8_723_000 picoseconds.
+		Weight::from_parts(9_945_000, 1998)
+			// Standard Error: 233_659
+			.saturating_add(Weight::from_parts(69_437_578, 0).saturating_mul(a.into()))
+			// Standard Error: 232_108
+			.saturating_add(Weight::from_parts(4_355_960, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -176,11 +176,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn fix_settlements(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `6172 + s * (1639 ±0)`
-		//  Estimated: `49231 + s * (40396 ±951)`
-		// Minimum execution time: 18_024_000 picoseconds.
-		Weight::from_parts(162_193_927, 49231)
-			// Standard Error: 2_695_268
-			.saturating_add(Weight::from_parts(231_252_042, 0).saturating_mul(s.into()))
+		//  Estimated: `49231 + s * (40396 ±0)`
+		// Minimum execution time: 7_301_000 picoseconds.
+		Weight::from_parts(144_075_756, 49231)
+			// Standard Error: 1_539_201
+			.saturating_add(Weight::from_parts(95_784_982, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((23_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -212,10 +212,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1477 + s * (1922 ±0)`
 		//  Estimated: `6607 + s * (3704 ±0)`
-		// Minimum execution time: 18_636_000 picoseconds.
-		Weight::from_parts(94_474_061, 6607)
-			// Standard Error: 674_958
-			.saturating_add(Weight::from_parts(83_967_256, 0).saturating_mul(s.into()))
+		// Minimum execution time: 12_909_000 picoseconds.
+		Weight::from_parts(40_927_901, 6607)
+			// Standard Error: 223_415
+			.saturating_add(Weight::from_parts(34_571_758, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -234,8 +234,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `740`
 		//  Estimated: `3551`
-		// Minimum execution time: 38_479_000 picoseconds.
-		Weight::from_parts(73_207_000, 3551)
+		// Minimum execution time: 22_063_000 picoseconds.
+		Weight::from_parts(25_859_000, 3551)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -247,8 +247,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `292`
 		//  Estimated: `3551`
-		// Minimum execution time: 24_404_000 picoseconds.
-		Weight::from_parts(44_030_000, 3551)
+		// Minimum execution time: 13_830_000 picoseconds.
+		Weight::from_parts(15_774_000, 3551)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -262,8 +262,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `582`
 		//  Estimated: `3549`
-		// Minimum execution time: 24_644_000 picoseconds.
-		Weight::from_parts(33_352_000, 3549)
+		// Minimum execution time: 14_883_000 picoseconds.
+		Weight::from_parts(16_504_000, 3549)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -275,8 +275,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `296`
 		//  Estimated: `3549`
-		// Minimum execution time: 19_805_000 picoseconds.
-		Weight::from_parts(29_076_000, 3549)
+		// Minimum execution time: 12_218_000 picoseconds.
+		Weight::from_parts(13_280_000, 3549)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -290,8 +290,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1465`
 		//  Estimated: `41934`
-		// Minimum execution time: 96_456_000 picoseconds.
-		Weight::from_parts(163_601_000, 41934)
+		// Minimum execution time: 66_448_000 picoseconds.
+		Weight::from_parts(75_462_000, 41934)
 			.saturating_add(T::DbWeight::get().reads(18_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -307,11 +307,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn remove_operator(u: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1881 + u * (99 ±0)`
-		//  Estimated: `1998 + u * (3637 ±26)`
-		// Minimum execution time: 43_989_000 picoseconds.
-		Weight::from_parts(54_307_761, 1998)
-			// Standard Error: 377_459
-			.saturating_add(Weight::from_parts(17_866_960, 0).saturating_mul(u.into()))
+		//  Estimated: `1998 + u * (3637 ±18)`
+		// Minimum execution time: 39_228_000 picoseconds.
+		Weight::from_parts(39_192_738, 1998)
+			// Standard Error: 51_055
+			.saturating_add(Weight::from_parts(6_836_022, 0).saturating_mul(u.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(u.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -332,8 +332,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `5418`
 		//  Estimated: `6607`
-		// Minimum execution time: 43_155_000 picoseconds.
-		Weight::from_parts(76_417_000, 6607)
+		// Minimum execution time: 25_308_000 picoseconds.
+		Weight::from_parts(27_992_000, 6607)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -357,8 +357,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1684`
 		//  Estimated: `3549`
-		// Minimum execution time: 113_226_000 picoseconds.
-		Weight::from_parts(164_474_000, 3549)
+		// Minimum execution time: 51_847_000 picoseconds.
+		Weight::from_parts(76_043_000, 3549)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -368,8 +368,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 impl WeightInfo for () {
 	/// The range of component `n` is `[1, 16]`.
 	fn feed(n: u32, ) -> Weight {
-		Weight::from_parts(148_106_195, 3521)
-			.saturating_add(Weight::from_parts(24_520_692, 0).saturating_mul(n.into()))
+		Weight::from_parts(124_987_243, 3521)
+			.saturating_add(Weight::from_parts(9_277_889, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -378,8 +378,8 @@ impl WeightInfo for () {
 	}
 	/// The range of component `n` is `[1, 16]`.
 	fn authorize_feed(n: u32, ) -> Weight {
-		Weight::from_parts(215_806_012, 3521)
-			.saturating_add(Weight::from_parts(1_293_215, 0).saturating_mul(n.into()))
+		Weight::from_parts(81_596_894, 3521)
+			.saturating_add(Weight::from_parts(3_192_298, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2559).saturating_mul(n.into()))
@@ -387,9 +387,9 @@ impl WeightInfo for () {
 	/// The range of component `a` is `[0, 16]`.
 	/// The range of component `o` is `[1, 16]`.
 	fn aggregate(a: u32, o: u32, ) -> Weight {
-		Weight::from_parts(21_024_000, 1998)
-			.saturating_add(Weight::from_parts(133_479_982, 0).saturating_mul(a.into()))
-			.saturating_add(Weight::from_parts(13_359_044, 0).saturating_mul(o.into()))
+		Weight::from_parts(9_945_000, 1998)
+			.saturating_add(Weight::from_parts(69_437_578, 0).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(4_355_960, 0).saturating_mul(o.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((9_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -398,8 +398,8 @@ impl WeightInfo for () {
 	}
 	/// The range of component `s` is `[0, 8]`.
 	fn fix_settlements(s: u32, ) -> Weight {
-		Weight::from_parts(162_193_927, 49231)
-			.saturating_add(Weight::from_parts(231_252_042, 0).saturating_mul(s.into()))
+		Weight::from_parts(144_075_756, 49231)
+			.saturating_add(Weight::from_parts(95_784_982, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().reads((23_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -408,8 +408,8 @@ impl WeightInfo for () {
 	}
 	/// The range of component `s` is `[0, 8]`.
 	fn fix_settlements_stuck(s: u32, ) -> Weight {
-		Weight::from_parts(94_474_061, 6607)
-			.saturating_add(Weight::from_parts(83_967_256, 0).saturating_mul(s.into()))
+		Weight::from_parts(40_927_901, 6607)
+			.saturating_add(Weight::from_parts(34_571_758, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -417,34 +417,34 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3704).saturating_mul(s.into()))
 	}
 	fn force_settlement_price() -> Weight {
-		Weight::from_parts(73_207_000, 3551)
+		Weight::from_parts(25_859_000, 3551)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn cancel_settlement() -> Weight {
-		Weight::from_parts(44_030_000, 3551)
+		Weight::from_parts(15_774_000, 3551)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn register_underlying() -> Weight {
-		Weight::from_parts(33_352_000, 3549)
+		Weight::from_parts(16_504_000, 3549)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn update_underlying() -> Weight {
-		Weight::from_parts(29_076_000, 3549)
+		Weight::from_parts(13_280_000, 3549)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn add_operator() -> Weight {
-		Weight::from_parts(163_601_000, 41934)
+		Weight::from_parts(75_462_000, 41934)
 			.saturating_add(RocksDbWeight::get().reads(18_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// The range of component `u` is `[1, 16]`.
 	fn remove_operator(u: u32, ) -> Weight {
-		Weight::from_parts(54_307_761, 1998)
-			.saturating_add(Weight::from_parts(17_866_960, 0).saturating_mul(u.into()))
+		Weight::from_parts(39_192_738, 1998)
+			.saturating_add(Weight::from_parts(6_836_022, 0).saturating_mul(u.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(u.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -452,12 +452,12 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3637).saturating_mul(u.into()))
 	}
 	fn schedule_settlement() -> Weight {
-		Weight::from_parts(76_417_000, 6607)
+		Weight::from_parts(27_992_000, 6607)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn release_circuit_breaker() -> Weight {
-		Weight::from_parts(164_474_000, 3549)
+		Weight::from_parts(76_043_000, 3549)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
