@@ -76,9 +76,13 @@ async function main() {
   const [alice, bob, charlie] = ['//Alice', '//Bob', '//Charlie'].map(c.pair);
   const makers = Array.from({ length: o.makers }, (_, i) => c.pair(`//LoadMaker${i}`));
   const takers = Array.from({ length: o.takers }, (_, i) => c.pair(`//LoadTaker${i}`));
+  // Nonces are tracked here (loaded once before the measured runs): transactions of one account
+  // are signed concurrently.
   const nonces = new Map();
-  const nextNonce = async (p) => {
-    if (!nonces.has(p.address)) nonces.set(p.address, (await api.rpc.system.accountNextIndex(p.address)).toNumber());
+  const loadNonces = async () => {
+    for (const p of [...makers, ...takers]) nonces.set(p.address, (await api.rpc.system.accountNextIndex(p.address)).toNumber());
+  };
+  const nextNonce = (p) => {
     const n = nonces.get(p.address); nonces.set(p.address, n + 1); return n;
   };
 
@@ -124,17 +128,19 @@ async function main() {
     const mark = marks[i];
     const spread = round(mark / 20n) + tick * BigInt(m + 1);
     const bid = mark > spread * 2n ? round(mark - spread) + tick * BigInt(shift) : tick;
-    const ask = round(mark + spread) + tick * BigInt(shift);
-    return { series: s, bid: { price: bid, quantity: 1000 }, ask: { price: ask, quantity: 1000 } };
+    const above = round(mark + spread) + tick * BigInt(shift);
+    const ask = above > bid ? above : bid + tick;
+    return { series: s, bid: { price: bid, quantity: 10 }, ask: { price: ask, quantity: 10 } };
   }));
   await Promise.all(makers.map((m, i) => c.send(api, m, quoteTx(i, 0))));
   // Positions: each taker buys one contract from the makers in the first `positions` series.
   for (let i = 0; i < o.positions; i++) {
     await Promise.all(makers.map((_, j) => c.placeOrder(api, takers[j % takers.length], {
-      series: series[i], side: 'Buy', price: marks[i] * 2n + USD, quantity: 1, tif: 'ImmediateOrCancel',
+      series: series[i], side: 'Buy', price: round(marks[i] * 2n) + USD, quantity: 1, tif: 'ImmediateOrCancel',
     })));
   }
   const makerPositions = (await c.positions(api, makers[0].address)).length;
+  await loadNonces();
 
   // Measurement: per block, what it held; per transaction, submission to inclusion.
   const submitted = new Map(); // hash -> ms
@@ -193,13 +199,13 @@ async function main() {
         const i = (j * o.perTaker + k) % series.length;
         const buy = (k + b) % 2 === 0;
         // Crosses the best quote by far: fills at the maker's price.
-        const price = buy ? marks[i] * 2n + USD : tick;
+        const price = buy ? round(marks[i] * 2n) + USD : tick;
         txs.push([api.tx.options.placeOrder({ series: series[i], side: buy ? 'Buy' : 'Sell', price, quantity: 1,
           timeInForce: 'ImmediateOrCancel', postOnly: false, reduceOnly: false }), t]);
       }
     });
     await Promise.all(txs.map(async ([tx, p]) => {
-      const n = await nextNonce(p);
+      const n = nextNonce(p);
       submitted.set(await fire(api, tx, p, n), Date.now());
     }));
   });
@@ -211,7 +217,7 @@ async function main() {
       }
     });
     await Promise.all(txs.map(async ([tx, p]) => {
-      const n = await nextNonce(p);
+      const n = nextNonce(p);
       submitted.set(await fire(api, tx, p, n), Date.now());
     }));
   });
