@@ -153,7 +153,7 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		Self::record_state(who, &risk).map_err(DispatchError::from)?;
 		// Called after every fill of `who` (and every placement): its trigger band is stale.
 		Self::touch(who);
-		Self::set_warm(who, &risk).map_err(DispatchError::from)?;
+		Self::set_warm(who, &risk);
 		Ok(Self::check_weight(&risk).saturating_add(Self::touch_weight()))
 	}
 

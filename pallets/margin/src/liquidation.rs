@@ -397,7 +397,7 @@ impl<T: Config> Pallet<T> {
 		);
 		Self::record_state(liquidator, &r)?;
 		// It took positions without a fill: warm again only by this evaluation.
-		Self::set_warm(liquidator, &r)?;
+		Self::set_warm(liquidator, &r);
 		Ok(().into())
 	}
 

@@ -108,9 +108,9 @@ impl<T: Config> Pallet<T> {
 
 	/// After an evaluation `risk` of `who` that allowed its action: stamp it warm for this block,
 	/// or clear an older stamp (writes only on a change).
-	pub(crate) fn set_warm(who: &T::AccountId, risk: &Risk) -> Result<(), Error<T>> {
+	pub(crate) fn set_warm(who: &T::AccountId, risk: &Risk) {
 		let now = Self::stamp_now();
-		let Some(mut info) = Accounts::<T>::get(who) else { return Ok(()) };
+		let Some(mut info) = Accounts::<T>::get(who) else { return };
 		let warm = !info.in_liquidation
 			&& info.debt == 0
 			&& now != 0
@@ -123,7 +123,6 @@ impl<T: Config> Pallet<T> {
 			info.checked_at = at;
 			Accounts::<T>::insert(who, info);
 		}
-		Ok(())
 	}
 
 	/// `who` is no longer warm (its equity changed outside a fill: a long settled).
