@@ -62,6 +62,12 @@ mod checks {
 		/// 5. the per-account series index lists exactly the position entries, sorted;
 		/// 6. the live list and the duplicate index hold exactly the series.
 		pub fn do_try_state() -> Result<(), TryRuntimeError> {
+			// Every queued order is matched after its block's transactions: none waits for a
+			// later block.
+			ensure!(
+				QueueLength::<T>::get() == 0 && QueuedOrders::<T>::iter_keys().next().is_none(),
+				"an order is still queued after its block's transactions"
+			);
 			let mut totals = Totals::default();
 			let mut agg: BTreeMap<(u32, T::AccountId), Aggregates> = BTreeMap::new();
 			for (id, info) in Series::<T>::iter() {

@@ -112,6 +112,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxFillsPerOrder: Get<u32>;
 
+		/// Maximum number of orders queued in one block for matching after its transactions
+		/// (`place_order` / `replace_order` of orders that may take liquidity); further ones
+		/// are refused with `QueueFull`. Set it above what a full block's weight admits.
+		#[pallet::constant]
+		type MaxQueuedOrders: Get<u32>;
+
 		/// Maximum number of legs (sides quoted, in at most as many series) of one `quote`.
 		#[pallet::constant]
 		type MaxQuoteLegs: Get<u32>;
@@ -254,6 +260,17 @@ pub mod pallet {
 	pub type SettlementCursor<T: Config> =
 		StorageMap<_, Twox64Concat, SeriesId, BoundedVec<u8, ConstU32<256>>, OptionQuery>;
 
+	/// This block's orders that may take liquidity, by arrival index, waiting to be matched
+	/// after the block's transactions (`PostTransactions`): so every cancel, replace and quote
+	/// of a block applies before any of its takers. Empty between blocks.
+	#[pallet::storage]
+	pub type QueuedOrders<T: Config> =
+		StorageMap<_, Twox64Concat, u32, QueuedOrder<T::AccountId>, OptionQuery>;
+
+	/// Number of orders queued in this block (the next arrival index). Absent between blocks.
+	#[pallet::storage]
+	pub type QueueLength<T: Config> = StorageValue<_, u32, ValueQuery>;
+
 	/// Events of the options pallet.
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -280,7 +297,10 @@ pub mod pallet {
 			/// contract.
 			price_tick: Balance,
 		},
-		/// An order was accepted (it may fill, rest, or be cancelled in the same extrinsic).
+		/// An order was accepted. A post-only order rests (or is refused) at once; any other
+		/// order is queued and matched after every transaction of the block, in arrival order:
+		/// its fills, resting remainder, cancellation or rejection (`OrderRejected`) follow in
+		/// the block's finalization events.
 		OrderPlaced {
 			/// Id of the new order (a global counter: smaller is older).
 			order_id: OrderId,
@@ -376,6 +396,17 @@ pub mod pallet {
 			who: T::AccountId,
 			/// Legs in the call (sides quoted).
 			legs: u32,
+		},
+		/// A queued order failed when it was matched after the block's transactions: nothing of
+		/// it was kept (no fill, nothing rests). Its weight was paid when it was queued.
+		OrderRejected {
+			/// Id of the order (from its `OrderPlaced`).
+			order_id: OrderId,
+			/// Owner of the order.
+			who: T::AccountId,
+			/// Why: the error the order would have failed with had it been matched at once
+			/// (`TakerInsufficientMargin`, `FillOrKillNotFilled`, `SeriesExpired`, ...).
+			error: DispatchError,
 		},
 		/// The series expired and all its resting orders were removed.
 		SeriesExpired {
@@ -509,6 +540,9 @@ pub mod pallet {
 		QuoteInsufficientMargin,
 		/// Arithmetic overflow.
 		Overflow,
+		/// `MaxQueuedOrders` orders that may take liquidity are queued in this block already:
+		/// submit it in the next block (or post-only).
+		QueueFull,
 		/// A maker the margin pallet reported warm (its fills covered in this block) could not
 		/// fill as one: an inconsistency between the pallets. The placement fails; nothing of it
 		/// is kept.
@@ -568,11 +602,20 @@ pub mod pallet {
 			Self::do_list_series(underlying, strike, expiry, kind).map(|_| ())
 		}
 
-		/// Place a limit order (price in settlement-asset units per contract, quantity in
-		/// contracts); it is matched at once against the opposite side (at most
-		/// `MaxFillsPerOrder` match steps) and its remainder rests or is cancelled as its time in
-		/// force says. Charged for the worst case (a post-only order makes no match step),
-		/// refunded to the steps and margin checks actually made, also when it fails.
+		/// Place a limit order (price in settlement-asset units, USDC with 6 decimals, per
+		/// contract; quantity in contracts).
+		///
+		/// A post-only order rests at once, or fails `PostOnlyWouldTake`; charged for its real
+		/// work. Any other order is checked (quantity, series, tick, time in force, reduce-only,
+		/// a fresh price), given its id (`OrderPlaced`) and queued: after every transaction of
+		/// the block, so after the block's cancels, replaces and quotes, the queue is matched in
+		/// arrival order against the opposite side; the remainder rests or is cancelled as its
+		/// time in force says, and an order that fails then changes nothing (`OrderRejected`).
+		/// Its match budget is planned from the book at submission: the steps it needs to fill
+		/// there (`MaxFillsPerOrder` if the book cannot fill it) and the makers on those steps
+		/// that are not warm; it is charged for that budget at submission (the deferred work
+		/// cannot be refunded), and matching stops where the budget ends (`FillLimitReached`).
+		/// A queued order cannot be cancelled (`UnknownOrder`): it is matched in its block.
 		#[pallet::call_index(2)]
 		#[pallet::weight(Pallet::<T>::declared_place_weight(request))]
 		pub fn place_order(
@@ -580,8 +623,8 @@ pub mod pallet {
 			request: OrderRequest,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let (_, outcome) = Self::do_place_order(&who, request)?;
-			Ok(Some(Self::actual_place_weight(&outcome)).into())
+			let (_, used) = Self::do_submit_order(&who, request)?;
+			Ok(Some(used).into())
 		}
 
 		/// Cancel one of the caller's resting orders.
@@ -606,8 +649,9 @@ pub mod pallet {
 			Ok(Some(T::WeightInfo::cancel_all(n)).into())
 		}
 
-		/// Atomically cancel the caller's resting order `order_id` and place `request`; if the
-		/// placement fails, the old order stays.
+		/// Atomically cancel the caller's resting order `order_id` and place `request` (as
+		/// `place_order`: at once if post-only, else queued); if the placement fails, the old
+		/// order stays. (A queued order that fails when matched leaves the old one cancelled.)
 		#[pallet::call_index(5)]
 		#[pallet::weight(
 			T::WeightInfo::cancel_order().saturating_add(Pallet::<T>::declared_place_weight(request))
@@ -622,12 +666,12 @@ pub mod pallet {
 			let cancel = T::WeightInfo::cancel_order();
 			Self::do_cancel_order(&who, order_id, CancelReason::ByOwner)
 				.map_err(|e| e.with_weight(cancel))?;
-			let (_, outcome) = Self::do_place_order(&who, request).map_err(|mut e| {
+			let (_, used) = Self::do_submit_order(&who, request).map_err(|mut e| {
 				e.post_info.actual_weight =
 					e.post_info.actual_weight.map(|w| w.saturating_add(cancel));
 				e
 			})?;
-			Ok(Some(cancel.saturating_add(Self::actual_place_weight(&outcome))).into())
+			Ok(Some(cancel.saturating_add(used)).into())
 		}
 
 		/// Mass quote: replace the caller's bid and/or ask in up to `MaxQuoteLegs` sides (each
@@ -707,6 +751,15 @@ pub mod pallet {
 					panic!("options genesis: cannot configure underlying {id}: {e:?}");
 				}
 			}
+		}
+	}
+
+	/// Matches the block's queued orders after its transactions (wire it as
+	/// `frame_system::Config::PostTransactions`). Its weight was charged to the orders'
+	/// submitters.
+	impl<T: Config> frame_support::traits::PostTransactions for Pallet<T> {
+		fn post_transactions() {
+			Self::match_queue();
 		}
 	}
 

@@ -92,8 +92,128 @@ impl<T: Config> Pallet<T> {
 	/// `MaxFillsPerOrder` (fills and cancellations of resting orders, which a small quantity
 	/// does not bound).
 	pub fn declared_place_weight(req: &OrderRequest) -> Weight {
-		let steps = if req.post_only { 0 } else { T::MaxFillsPerOrder::get() };
-		Self::place_order_weight(steps, Self::takes_snapshot(req))
+		if req.post_only {
+			return Self::place_order_weight(0, Self::takes_snapshot(req));
+		}
+		let max = T::MaxFillsPerOrder::get();
+		Self::queued_order_weight(MatchBudget { steps: max, cold: max }, req, max)
+	}
+
+	/// Weight charged at submission for a queued order (no refund follows: its matching runs
+	/// after the block's transactions): the plan (the book side and 3 reads for each of the
+	/// `visited` orders), the queue (the length read and written and
+	/// the entry written at submission; the entry taken and the length removed when matched),
+	/// and the matching within `budget`: `place_order(steps)` (warm makers), a full check per
+	/// cold maker, the taker's check beyond one entry, at most [`MAX_MAKER_RETRIES`] re-checks
+	/// of a reduce-only maker under a margin call (a cold maker: none without a cold budget),
+	/// the taker's snapshot if it takes one, and an eviction.
+	pub fn queued_order_weight(budget: MatchBudget, req: &OrderRequest, visited: u32) -> Weight {
+		let full = T::Margin::margin_check_weight();
+		// A retry follows a failed check, which only a cold maker has.
+		let retries = if budget.steps == 0 { 0 } else { MAX_MAKER_RETRIES.min(budget.cold) };
+		let snapshots = u64::from(retries).saturating_add(u64::from(Self::takes_snapshot(req)));
+		let checks = u64::from(budget.cold).saturating_add(u64::from(retries));
+		let plan = T::DbWeight::get().reads(1u64.saturating_add(3 * u64::from(visited)));
+		let queue = T::DbWeight::get().reads_writes(2, 4);
+		T::WeightInfo::place_order(budget.steps.saturating_add(retries))
+			.saturating_add(full.saturating_mul(checks))
+			.saturating_add(Self::extra_check_weight(full))
+			.saturating_add(full.saturating_mul(snapshots))
+			.saturating_add(T::WeightInfo::cancel_order())
+			.saturating_add(plan)
+			.saturating_add(queue)
+	}
+
+	/// The match budget of `req` from the book as it is now. Steps: those it needs to fill
+	/// there, counting only warm makers that can pay as filling (any other order may be
+	/// cancelled instead, a step that fills nothing), plus one for a change before it is
+	/// matched; `MaxFillsPerOrder` if the crossing orders cannot fill it (more may arrive).
+	/// Cold: the orders on those steps whose makers are not warm. Returns the budget and the
+	/// number of orders visited (3 reads each: the maker's account, the block's parameter
+	/// stamp, and its collateral).
+	pub(crate) fn plan_match(who: &T::AccountId, req: &OrderRequest) -> (MatchBudget, u32) {
+		let max = T::MaxFillsPerOrder::get();
+		let book = Books::<T>::get(req.series, opposite(req.side));
+		let (mut steps, mut cold, mut left) = (0u32, 0u32, req.quantity);
+		for o in book.iter() {
+			if steps >= max || left <= 0 || !crosses(req.side, req.price, o.price) {
+				break;
+			}
+			steps = steps.saturating_add(1);
+			if &o.owner == who {
+				continue;
+			}
+			if !T::Margin::is_warm_maker(&o.owner) {
+				cold = cold.saturating_add(1);
+			} else if Self::maker_can_pay(req.side, o, left.min(o.remaining)).unwrap_or(false) {
+				left = left.saturating_sub(o.remaining);
+			}
+		}
+		let visited = steps;
+		steps = if left > 0 { max } else { steps.saturating_add(1).min(max) };
+		(MatchBudget { steps, cold }, visited)
+	}
+
+	/// `place_order`'s work: a post-only order is placed at once; any other is checked, given
+	/// its id and queued with its match budget. Returns the id and the weight used.
+	pub fn do_submit_order(
+		who: &T::AccountId,
+		req: OrderRequest,
+	) -> Result<(OrderId, Weight), DispatchErrorWithPostInfo> {
+		if req.post_only {
+			let (id, out) = Self::do_place_order(who, req)?;
+			return Ok((id, Self::actual_place_weight(&out)));
+		}
+		let checked = T::WeightInfo::place_order(0);
+		Self::validate_order(who, &req).map_err(|e| e.with_weight(checked))?;
+		let (budget, visited) = Self::plan_match(who, &req);
+		let used = Self::queued_order_weight(budget, &req, visited);
+		let index = QueueLength::<T>::get();
+		ensure!(index < T::MaxQueuedOrders::get(), Error::<T>::QueueFull.with_weight(used));
+		let order_id = Self::next_order_id().map_err(|e| e.with_weight(used))?;
+		QueuedOrders::<T>::insert(index, QueuedOrder { order_id, who: who.clone(), request: req, budget });
+		QueueLength::<T>::put(index.saturating_add(1));
+		Self::deposit_event(Event::OrderPlaced { order_id, who: who.clone(), request: req });
+		Ok((order_id, used))
+	}
+
+	/// Matches this block's queued orders in arrival order, each in its own storage layer: one
+	/// that fails changes nothing (`OrderRejected`). Bounded by `MaxQueuedOrders`; every
+	/// order's work was charged at its submission, within its budget.
+	pub(crate) fn match_queue() {
+		let n = QueueLength::<T>::take();
+		for index in 0..n {
+			let Some(q) = QueuedOrders::<T>::take(index) else { continue };
+			let result = with_transaction(|| -> TransactionOutcome<Result<Weight, DispatchError>> {
+				match Self::match_queued(&q) {
+					Ok(w) => TransactionOutcome::Commit(Ok(w)),
+					Err(e) => TransactionOutcome::Rollback(Err(e)),
+				}
+			});
+			match result {
+				Ok(used) => debug_assert!(
+					used.all_lte(Self::queued_order_weight(q.budget, &q.request, 0)),
+					"queued order {} used {used:?}, beyond its budget",
+					q.order_id
+				),
+				Err(error) => Self::deposit_event(Event::OrderRejected {
+					order_id: q.order_id,
+					who: q.who,
+					error,
+				}),
+			}
+		}
+	}
+
+	/// One queued order: checked again (the series, the price's freshness, a reduce-only
+	/// position, may have changed since), then matched within its budget. Returns the weight of
+	/// its matching.
+	fn match_queued(q: &QueuedOrder<T::AccountId>) -> Result<Weight, DispatchError> {
+		let info = Self::validate_order(&q.who, &q.request)?;
+		let mut out = PlaceOutcome::default();
+		let mut under_way = Weight::zero();
+		Self::execute_order(&q.who, &q.request, q.order_id, info, q.budget, &mut out, &mut under_way)?;
+		Ok(Self::actual_place_weight(&out))
 	}
 
 	/// The weight of what a placement really did: its match steps and the excess of its margin
@@ -123,8 +243,9 @@ impl<T: Config> Pallet<T> {
 		Ok(raw.min(cap))
 	}
 
-	/// Check and place an order; match it; rest or cancel its remainder. Returns the new order
-	/// id and what happened. Must run inside a storage transaction (every extrinsic does): on an
+	/// Check and place an order at once (a post-only order; the benchmarks' set-up); match it
+	/// (any maker, warm or cold); rest or cancel its remainder. Returns the new order id and
+	/// what happened. Must run inside a storage transaction (every extrinsic does): on an
 	/// error, partial fills are rolled back by the caller's transaction. The error carries the
 	/// weight used until then (its writes are undone, but its reads and computation were made):
 	/// the work done (`actual_place_weight`) plus the work under way when it failed.
@@ -149,8 +270,27 @@ impl<T: Config> Pallet<T> {
 		out: &mut PlaceOutcome,
 		under_way: &mut Weight,
 	) -> Result<OrderId, DispatchError> {
-		let mut info = Self::validate_order(who, &req)?;
+		let info = Self::validate_order(who, &req)?;
+		let order_id = Self::next_order_id()?;
+		Self::deposit_event(Event::OrderPlaced { order_id, who: who.clone(), request: req });
+		let max = T::MaxFillsPerOrder::get();
+		Self::execute_order(who, &req, order_id, info, MatchBudget { steps: max, cold: max }, out, under_way)?;
+		Ok(order_id)
+	}
 
+	/// Matches the placed order `order_id` within `budget`, rests or cancels its remainder, and
+	/// checks its owner. `under_way` as in [`Self::try_place_order`].
+	#[allow(clippy::too_many_arguments)]
+	fn execute_order(
+		who: &T::AccountId,
+		req: &OrderRequest,
+		order_id: OrderId,
+		mut info: SeriesInfo,
+		budget: MatchBudget,
+		out: &mut PlaceOutcome,
+		under_way: &mut Weight,
+	) -> DispatchResult {
+		let req = *req;
 		// The taker's figures before the order: an account under a margin call may place a
 		// reduce-only or immediate order that lowers its risk.
 		let before = if Self::takes_snapshot(&req) {
@@ -164,9 +304,6 @@ impl<T: Config> Pallet<T> {
 			None
 		};
 
-		let order_id = Self::next_order_id()?;
-		Self::deposit_event(Event::OrderPlaced { order_id, who: who.clone(), request: req });
-
 		let series = req.series;
 		let maker_side = opposite(req.side);
 		let mut book = Books::<T>::get(series, maker_side);
@@ -176,11 +313,19 @@ impl<T: Config> Pallet<T> {
 		}
 
 		let mut remaining = req.quantity;
-		let max_steps = T::MaxFillsPerOrder::get();
+		let max_steps = budget.steps.min(T::MaxFillsPerOrder::get());
 		while remaining > 0 && out.fills.saturating_add(out.cancels) < max_steps {
 			*under_way = Self::step_weight();
-			let go_on =
-				Self::match_step(who, &req, order_id, &mut info, &mut book, &mut remaining, out)?;
+			let go_on = Self::match_step(
+				who,
+				&req,
+				order_id,
+				&mut info,
+				&mut book,
+				&mut remaining,
+				budget.cold,
+				out,
+			)?;
 			*under_way = Weight::zero();
 			if !go_on {
 				break;
@@ -201,7 +346,7 @@ impl<T: Config> Pallet<T> {
 		Self::check_taker(who, &req, before.as_ref(), out)?;
 		*under_way = Weight::zero();
 		Series::<T>::insert(series, info);
-		Ok(order_id)
+		Ok(())
 	}
 
 	/// Validates `req` for `who` (quantity, series trading, price tick, time in force, and
@@ -230,7 +375,8 @@ impl<T: Config> Pallet<T> {
 	/// One match step against the best resting order of `book`: a self-trade or an outlived
 	/// reduce-only order is cancelled; otherwise a fill of `min(remaining, maker's remaining)`
 	/// with the maker's margin check (a maker that cannot pay or carry it loses its order).
-	/// Returns whether matching goes on (`false` once the best price no longer crosses).
+	/// Returns whether matching goes on (`false` once the best price no longer crosses, or at a
+	/// maker that is not warm once `cold_budget` such makers were reached).
 	#[allow(clippy::too_many_arguments)]
 	fn match_step(
 		who: &T::AccountId,
@@ -239,6 +385,7 @@ impl<T: Config> Pallet<T> {
 		info: &mut SeriesInfo,
 		book: &mut BookSideOf<T>,
 		remaining: &mut Contracts,
+		cold_budget: u32,
 		out: &mut PlaceOutcome,
 	) -> Result<bool, DispatchError> {
 		let series = req.series;
@@ -272,6 +419,13 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		let maker = book.first().cloned().ok_or(Error::<T>::UnknownOrder)?;
+		let warm = T::Margin::is_warm_maker(&maker.owner);
+		if !warm {
+			if out.cold >= cold_budget {
+				return Ok(false);
+			}
+			out.cold = out.cold.saturating_add(1);
+		}
 		let quantity = (*remaining).min(maker.remaining);
 		// The fill and the maker's margin check run in their own storage layer: a maker that
 		// cannot pay for the fill (premium or fee) or can no longer carry its resting order
@@ -290,6 +444,7 @@ impl<T: Config> Pallet<T> {
 			&maker,
 			quantity,
 			maker_fresh,
+			warm,
 			None,
 		)?;
 		if step == MakerStep::BelowMargin && maker.reduce_only && out.retries < MAX_MAKER_RETRIES {
@@ -312,6 +467,7 @@ impl<T: Config> Pallet<T> {
 						&maker,
 						quantity,
 						maker_fresh,
+						false,
 						Some(&before),
 					)?;
 				},
@@ -436,11 +592,10 @@ impl<T: Config> Pallet<T> {
 		maker: &BookOrder<T::AccountId>,
 		quantity: Contracts,
 		maker_fresh: bool,
+		warm: bool,
 		reducing_from: Option<&MarginSnapshot>,
 	) -> Result<MakerStep, DispatchError> {
-		if reducing_from.is_none()
-			&& T::Margin::is_warm_maker(&maker.owner)
-			&& Self::maker_can_pay(taker_side, maker, quantity)?
+		if reducing_from.is_none() && warm && Self::maker_can_pay(taker_side, maker, quantity)?
 		{
 			return match Self::fill(info, series, taker, taker_order, taker_side, maker, quantity) {
 				Ok(()) => {

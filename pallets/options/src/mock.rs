@@ -36,6 +36,7 @@ frame_support::construct_runtime!(
 impl frame_system::Config for Test {
 	type Block = Block;
 	type DbWeight = frame_support::weights::constants::RocksDbWeight;
+	type PostTransactions = Options;
 }
 
 impl pallet_timestamp::Config for Test {
@@ -154,7 +155,7 @@ impl MarginAccounts<u64> for MockMargin {
 		let b = Ledger::get(payer);
 		let nb = b
 			.checked_sub(amount)
-			.ok_or(DispatchError::Other("MockInsufficientCollateral"))?;
+			.ok_or(INSUFFICIENT_COLLATERAL)?;
 		Ledger::insert(payer, nb);
 		Ledger::mutate(payee, |x| *x += amount);
 		Ok(())
@@ -168,7 +169,7 @@ impl MarginAccounts<u64> for MockMargin {
 		reducing_from: Option<&MarginSnapshot>,
 	) -> Result<Weight, MarginCheckError> {
 		if require_fresh && SWITCHES.with(|s| !s.borrow().stale.is_empty()) {
-			return Err(MarginCheckError::Other(DispatchError::Other("MockPriceStale")));
+			return Err(MarginCheckError::Other(PRICE_STALE));
 		}
 		if SWITCHES.with(|s| s.borrow().reject_margin.contains(who)) {
 			// An account under a margin call passes when the action lowered its figures
@@ -205,7 +206,7 @@ impl MarginAccounts<u64> for MockMargin {
 	}
 	fn ensure_can_increase_risk(_who: &u64, underlying: UnderlyingId) -> DispatchResult {
 		if SWITCHES.with(|s| s.borrow().stale.contains(&underlying)) {
-			return Err(DispatchError::Other("MockPriceStale"));
+			return Err(PRICE_STALE);
 		}
 		Ok(())
 	}
@@ -290,6 +291,7 @@ impl pallet_options::Config for Test {
 	type UncappedAccounts = frame_support::traits::Equals<InsuranceAccount>;
 	type MaxFillsPerOrder = ConstU32<4>;
 	type MaxQuoteLegs = ConstU32<4>;
+	type MaxQueuedOrders = ConstU32<16>;
 	type MaxOrderQuantity = MaxOrderQuantity;
 	type MaxExpiryHorizon = MaxExpiryHorizon;
 	type MakerFeePerContract = MakerFee;
@@ -368,6 +370,13 @@ pub fn mint(who: u64, amount: Balance) {
 	INITIAL_TOTAL.with(|t| *t.borrow_mut() += amount as i128);
 }
 
+/// The mock margin's error for a payment its payer's collateral does not cover (an error
+/// that keeps its identity through an `OrderRejected` event).
+pub const INSUFFICIENT_COLLATERAL: DispatchError =
+	DispatchError::Token(sp_runtime::TokenError::FundsUnavailable);
+/// The mock margin's error for a stale price.
+pub const PRICE_STALE: DispatchError = DispatchError::Unavailable;
+
 /// Funds are conserved: nothing was created or destroyed in the mock ledger.
 pub fn assert_funds_conserved() {
 	let initial = INITIAL_TOTAL.with(|t| *t.borrow());
@@ -387,6 +396,7 @@ pub fn build_and_execute(test: impl FnOnce()) {
 /// current one.
 pub fn next_block_after(dt: Moment, idle: Weight) {
 	let n = System::block_number();
+	end_transactions();
 	Options::on_idle(n, idle);
 	System::set_block_number(n + 1);
 	Timestamp::set_timestamp(Timestamp::now() + dt);
@@ -418,14 +428,68 @@ pub fn req(series: SeriesId, side: Side, price: Balance, quantity: Contracts) ->
 	}
 }
 
-/// Place through the extrinsic (transactional).
-pub fn place(who: u64, r: OrderRequest) -> frame_support::dispatch::DispatchResultWithPostInfo {
+/// Place through the extrinsic (transactional) without matching the queue.
+pub fn submit(who: u64, r: OrderRequest) -> frame_support::dispatch::DispatchResultWithPostInfo {
 	Options::place_order(RuntimeOrigin::signed(who), r)
+}
+
+/// The end of the block's transactions: matches the queued orders (`PostTransactions`).
+pub fn end_transactions() {
+	<Options as frame_support::traits::PostTransactions>::post_transactions();
+	assert_eq!(crate::QueueLength::<Test>::get(), 0);
+}
+
+/// Place through the extrinsic (transactional) as if it were the block's last transaction:
+/// a queued order is matched at once. An order rejected when matched returns its error, with
+/// the weight charged at submission.
+pub fn place(who: u64, r: OrderRequest) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	let before = System::events().len();
+	let submitted = submit(who, r)?;
+	end_transactions();
+	let rejected = System::events().into_iter().skip(before).find_map(|e| match e.event {
+		RuntimeEvent::Options(crate::Event::OrderRejected { error, .. }) => Some(error),
+		_ => None,
+	});
+	match rejected {
+		Some(error) => Err(frame_support::dispatch::DispatchErrorWithPostInfo {
+			post_info: submitted,
+			error,
+		}),
+		None => Ok(submitted),
+	}
 }
 
 /// GTC limit order through the extrinsic; panics on failure.
 pub fn gtc(who: u64, series: SeriesId, side: Side, price: Balance, qty: Contracts) {
 	place(who, req(series, side, price, qty)).expect("order accepted");
+}
+
+/// Every storage entry but `System`'s and the order counter: what a refused or rejected
+/// order must leave unchanged.
+pub fn market_state() -> Vec<(Vec<u8>, Vec<u8>)> {
+	let system = sp_io::hashing::twox_128(b"System");
+	let next_id = crate::NextOrderId::<Test>::hashed_key();
+	let mut entries = Vec::new();
+	let mut key = Vec::new();
+	while let Some(next) = sp_io::storage::next_key(&key) {
+		if !next.starts_with(&system) && next != next_id {
+			let value = sp_io::storage::get(&next).map(|v| v.to_vec()).unwrap_or_default();
+			entries.push((next.clone(), value));
+		}
+		key = next;
+	}
+	entries
+}
+
+/// `place` fails with `error` (refused at submission, or rejected when matched) and the
+/// market is unchanged.
+pub fn assert_rejected(
+	place: impl FnOnce() -> frame_support::dispatch::DispatchResultWithPostInfo,
+	error: impl Into<DispatchError>,
+) {
+	let before = market_state();
+	assert_eq!(place().map_err(|e| e.error), Err(error.into()));
+	assert!(market_state() == before, "a refused or rejected order changed the market");
 }
 
 /// The book side as `(order id, owner, price, remaining)`.

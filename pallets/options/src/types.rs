@@ -332,8 +332,10 @@ pub enum CancelReason {
 	SelfTrade,
 	/// The unfilled remainder of an immediate-or-cancel order.
 	ImmediateOrCancelRemainder,
-	/// The fill limit per extrinsic was reached while the remainder still crossed the book;
-	/// resting it would cross the book, so it is cancelled.
+	/// The order's match budget (its steps, at most `MaxFillsPerOrder`, and the makers not
+	/// yet evaluated in the block that it may fill, both fixed when it was queued) was spent
+	/// while its remainder still crossed the book; resting it would cross the book, so it is
+	/// cancelled.
 	FillLimitReached,
 	/// A reduce-only order whose owner's position no longer allows it.
 	ReduceOnly,
@@ -373,6 +375,54 @@ pub struct PlaceOutcome {
 	/// Fills retried after a reduce-only maker's margin check failed (each cost one more
 	/// fill and margin check).
 	pub retries: u32,
+	/// Makers not warm when reached (each evaluated, or skipped once the budget was spent).
+	pub cold: u32,
+}
+
+/// What matching an order may spend: fixed when the order is queued, from the book as it was
+/// then (see [`crate::Pallet::plan_match`]), and charged to its submitter then.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct MatchBudget {
+	/// Match steps (fills and cancellations of resting orders), at most `MaxFillsPerOrder`.
+	pub steps: u32,
+	/// Makers it may fill that are not warm (each one full margin evaluation). Matching stops
+	/// at the next cold maker once they are spent.
+	pub cold: u32,
+}
+
+/// An order that may take liquidity, queued by `place_order` (or `replace_order`) and matched
+/// after every transaction of its block, in arrival order (makers before takers).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct QueuedOrder<AccountId> {
+	/// The id it was given when queued (`OrderPlaced`).
+	pub order_id: OrderId,
+	/// Its owner.
+	pub who: AccountId,
+	/// The order as submitted.
+	pub request: OrderRequest,
+	/// What its matching may spend (already paid).
+	pub budget: MatchBudget,
 }
 
 /// One aggregated price level of a book side (runtime API).

@@ -96,6 +96,7 @@ impl pallet_options::Config for Runtime {
 	/// per block, 16 only about 140). `tests/tests/weights.rs` checks the worst case fits a block.
 	type MaxFillsPerOrder = ConstU32<8>;
 	type MaxQuoteLegs = ConstU32<32>;
+	type MaxQueuedOrders = ConstU32<2048>;
 	type MaxOrderQuantity = OptionsMaxOrderQuantity;
 	type MaxExpiryHorizon = OptionsMaxExpiryHorizon;
 	type MakerFeePerContract = OptionsMakerFee;

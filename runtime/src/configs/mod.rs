@@ -81,6 +81,10 @@ impl frame_system::Config for Runtime {
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = ConstU32<16>;
+	/// Makers before takers: the options pallet matches the block's queued orders (those that
+	/// may take liquidity) after every transaction of the block, so after its cancels, replaces
+	/// and quotes, and before the oracle's `on_finalize` moves the index price.
+	type PostTransactions = crate::Options;
 }
 
 impl pallet_aura::Config for Runtime {

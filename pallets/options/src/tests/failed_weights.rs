@@ -1,5 +1,7 @@
 //! Issue 15, item 7: a placement that fails is charged the weight it used (the steps and
-//! checks it made), not the worst case declared up front.
+//! checks it made), not the worst case declared up front. Item 5: an order that may take is
+//! queued and charged at submission for the budget planned from the book (it cannot be
+//! refunded after the block's transactions), whatever becomes of it when matched.
 
 use crate::{mock::*, *};
 use frame_support::{
@@ -12,6 +14,14 @@ use sp_runtime::DispatchError;
 fn place_w(steps: u32) -> Weight {
 	<() as WeightInfo>::place_order(steps)
 }
+
+/// The charge of a queued `r` whose plan found `steps` / `cold` after visiting `visited` orders.
+fn queued(r: &OrderRequest, steps: u32, cold: u32, visited: u32) -> Weight {
+	Options::queued_order_weight(MatchBudget { steps, cold }, r, visited)
+}
+
+/// The mock's `MaxFillsPerOrder`.
+const MAX: u32 = 4;
 
 /// What the mock's snapshots and one-entry checks report.
 const CHECK: Weight = Weight::from_parts(1_000, 0);
@@ -57,12 +67,15 @@ fn a_fill_or_kill_that_cannot_fill_is_charged_its_fills() {
 		gtc(BOB, s, Side::Sell, 101 * USDC, 1);
 		let mut r = req(s, Side::Buy, 101 * USDC, 3);
 		r.time_in_force = TimeInForce::FillOrKill;
-		// Two fills (the makers' one-entry checks are in the benchmark) and the taker's
-		// snapshot, then the unfilled remainder kills the order.
-		assert_eq!(failed(CHARLIE, r, Error::<Test>::FillOrKillNotFilled), place_w(2) + CHECK);
-		// Nothing crosses: no step, the snapshot only.
+		// Two orders visited; they cannot fill 3, so the budget is every step (more asks may
+		// arrive before it is matched). It fills two, then the remainder kills it.
+		let charged = queued(&r, MAX, 0, 2);
+		assert_eq!(failed(CHARLIE, r, Error::<Test>::FillOrKillNotFilled), charged);
+		// Nothing crosses: nothing visited, every step all the same.
 		r.price = 99 * USDC;
-		assert_eq!(failed(CHARLIE, r, Error::<Test>::FillOrKillNotFilled), place_w(0) + CHECK);
+		let charged = queued(&r, MAX, 0, 0);
+		assert_eq!(failed(CHARLIE, r, Error::<Test>::FillOrKillNotFilled), charged);
+		assert!(charged.ref_time() < queued(&r, MAX, 0, 2).ref_time());
 	});
 }
 
@@ -75,7 +88,9 @@ fn a_taker_below_margin_is_charged_its_fills_and_a_full_check() {
 		// One fill, the remainder rests, the taker's check fails (its size unknown: in full).
 		let r = req(s, Side::Buy, 100 * USDC, 2);
 		let used = failed(CHARLIE, r, Error::<Test>::TakerInsufficientMargin);
-		assert_eq!(used, place_w(1) + FULL_EXTRA);
+		assert_eq!(used, queued(&r, MAX, 0, 1));
+		// What the matching may use is inside it: the fill and a full check of the taker.
+		assert!((place_w(1) + FULL_EXTRA).all_lte(used));
 		MockMargin::reject_margin(CHARLIE, false);
 	});
 }
@@ -89,8 +104,9 @@ fn a_taker_that_cannot_pay_is_charged_the_step_under_way() {
 		mint(POOR, 10 * USDC);
 		// The premium is paid, the taker fee is not: the first step fails (rolled back).
 		let r = req(s, Side::Buy, 10 * USDC, 1);
-		let cannot_pay = DispatchError::Other("MockInsufficientCollateral");
-		assert_eq!(failed(POOR, r, cannot_pay), place_w(1));
+		let cannot_pay = crate::mock::INSUFFICIENT_COLLATERAL;
+		// One warm ask that can pay covers it: its step and one spare.
+		assert_eq!(failed(POOR, r, cannot_pay), queued(&r, 2, 0, 1));
 	});
 }
 
@@ -144,11 +160,14 @@ fn failing_orders_no_longer_fill_a_block() {
 			used = used.saturating_add(extract_actual_weight(&result, &info));
 			admitted += 1;
 		}
-		// Declared 7.399 ms each (4 steps, 3 retries, snapshot, full checks, an eviction; the
-		// mock's weights, from the 18:48 run), used 3.158 ms (one step): five are admitted
-		// where three were, charged in full (the used figures add up to 15.8 of 22.2 ms, and a
-		// sixth's declared 7.4 ms no longer fits).
-		assert_eq!(admitted, 5);
-		assert_eq!(extract_actual_weight(&place(CHARLIE, r), &info), place_w(1) + CHECK);
+		// Declared: 4 steps, each a cold maker, a retry, the snapshot, an eviction, the plan of
+		// 4 visits and the queue (the mock's weights, from the 18:48 run). Charged: the plan
+		// of the one ask, which cannot fill 2 (so every step) but is warm (no cold check).
+		let charged = queued(&r, MAX, 0, 1);
+		assert_eq!(extract_actual_weight(&place(CHARLIE, r), &info), charged);
+		let fit = (block.ref_time() - info.call_weight.ref_time()) / charged.ref_time() + 1;
+		assert!(charged.ref_time() < info.call_weight.ref_time());
+		assert_eq!(admitted, u32::try_from(fit).unwrap());
+		let _ = (CHECK, FULL_EXTRA);
 	});
 }

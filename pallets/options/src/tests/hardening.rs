@@ -5,7 +5,6 @@
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo};
 use optionchain_primitives::exchange::{OptionKind, PositionsProvider, Side};
-use sp_runtime::DispatchError;
 
 /// A trader with little money.
 const POOR: u64 = 7;
@@ -63,10 +62,7 @@ fn a_taker_that_cannot_pay_fails_with_its_own_cause() {
 		gtc(ALICE, s, Side::Sell, 10 * USDC, 1);
 		mint(POOR, 10 * USDC);
 		// POOR pays the premium but not its 0.30 taker fee: its order fails, the ask stays.
-		assert_noop!(
-			place(POOR, req(s, Side::Buy, 10 * USDC, 1)).map_err(|e| e.error),
-			DispatchError::Other("MockInsufficientCollateral")
-		);
+		assert_rejected(|| place(POOR, req(s, Side::Buy, 10 * USDC, 1)), crate::mock::INSUFFICIENT_COLLATERAL);
 		assert_eq!(book(s, Side::Sell).len(), 1);
 	});
 }
@@ -98,10 +94,7 @@ fn a_restricted_taker_may_buy_back_reduce_only() {
 		MockMargin::reject_margin(BOB, true);
 		gtc(CHARLIE, s, Side::Sell, 100 * USDC, 3);
 		// A buy that would rest beyond his position (not reduce-only) is refused...
-		assert_noop!(
-			place(BOB, req(s, Side::Buy, 90 * USDC, 1)).map_err(|e| e.error),
-			Error::<Test>::TakerInsufficientMargin
-		);
+		assert_rejected(|| place(BOB, req(s, Side::Buy, 90 * USDC, 1)), Error::<Test>::TakerInsufficientMargin);
 		// ...a reduce-only buy of 1 of his 2 passes (before: TakerInsufficientMargin).
 		let mut r = req(s, Side::Buy, 100 * USDC, 1);
 		r.reduce_only = true;
@@ -115,7 +108,7 @@ fn a_restricted_taker_may_buy_back_reduce_only() {
 		// But opening a new long does not.
 		let mut r = req(s, Side::Buy, 100 * USDC, 1);
 		r.time_in_force = TimeInForce::ImmediateOrCancel;
-		assert_noop!(place(BOB, r).map_err(|e| e.error), Error::<Test>::TakerInsufficientMargin);
+		assert_rejected(|| place(BOB, r), Error::<Test>::TakerInsufficientMargin);
 		MockMargin::reject_margin(BOB, false);
 	});
 }
@@ -164,10 +157,7 @@ fn a_takers_failing_check_keeps_its_cause() {
 		// ETH's price goes stale. Bob buys BTC: the maker's check fails (its cause: a stale
 		// price), and Bob's own check fails with that cause, not "insufficient margin".
 		MockMargin::set_stale(ETH, true);
-		assert_noop!(
-			place(BOB, req(s, Side::Buy, 100 * USDC, 1)).map_err(|e| e.error),
-			DispatchError::Other("MockPriceStale")
-		);
+		assert_rejected(|| place(BOB, req(s, Side::Buy, 100 * USDC, 1)), crate::mock::PRICE_STALE);
 		MockMargin::set_stale(ETH, false);
 	});
 }

@@ -5,6 +5,7 @@
 mod errors;
 mod failed_weights;
 mod matching;
+mod ordering;
 mod properties;
 mod settlement;
 

@@ -229,7 +229,7 @@ fn one_margin_check_per_call_and_a_failed_check_changes_nothing() {
 		MockMargin::set_stale(BTC, true);
 		assert_noop!(
 			refused(ALICE, vec![two_sided(a, 100, 110, 1)]),
-			sp_runtime::DispatchError::Other("MockPriceStale")
+			crate::mock::PRICE_STALE
 		);
 	});
 }

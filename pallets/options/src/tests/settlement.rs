@@ -101,10 +101,7 @@ fn expiry_stops_trading_and_removes_orders_in_batches() {
 			Error::<Test>::SeriesNotExpired
 		);
 		set_time(EXPIRY);
-		assert_noop!(
-			place(BOB, req(s, Side::Buy, USDC, 1)).map_err(|e| e.error),
-			Error::<Test>::SeriesExpired
-		);
+		assert_rejected(|| place(BOB, req(s, Side::Buy, USDC, 1)), Error::<Test>::SeriesExpired);
 		// MaxIdleItems = 3 per block.
 		next_block();
 		assert_eq!(crate::Series::<Test>::get(s).unwrap().resting_orders, 3);

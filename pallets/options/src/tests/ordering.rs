@@ -1,0 +1,155 @@
+//! Issue 15, item 5: makers before takers. An order that may take liquidity is queued and
+//! matched after every transaction of its block, in arrival order, within the budget planned
+//! and charged when it was submitted.
+
+use crate::{mock::*, *};
+use frame_support::assert_ok;
+use optionchain_primitives::exchange::{Balance, Contracts, OptionKind, SeriesId, Side};
+
+fn fills() -> Vec<(OrderId, OrderId, Contracts)> {
+	events()
+		.into_iter()
+		.filter_map(|e| match e {
+			Event::OrderFilled { maker_order, taker_order, quantity, .. } =>
+				Some((maker_order, taker_order, quantity)),
+			_ => None,
+		})
+		.collect()
+}
+
+fn post_only(series: SeriesId, side: Side, price: Balance, quantity: Contracts) -> OrderRequest {
+	let mut r = req(series, side, price, quantity);
+	r.post_only = true;
+	r
+}
+
+#[test]
+fn a_cancel_after_a_taker_in_the_same_block_wins() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		assert_ok!(submit(ALICE, post_only(s, Side::Sell, 100 * USDC, 1))); // order 0
+		// The taker comes first in the block, the maker's cancel after it.
+		assert_ok!(submit(BOB, req(s, Side::Buy, 100 * USDC, 1))); // order 1, queued
+		assert_eq!(crate::QueueLength::<Test>::get(), 1);
+		assert_eq!(net(s, BOB), 0);
+		assert_ok!(Options::cancel_order(RuntimeOrigin::signed(ALICE), 0));
+		end_transactions();
+		// No fill against the cancelled quote: the taker's bid rests instead.
+		assert!(fills().is_empty());
+		assert_eq!(net(s, ALICE), 0);
+		assert_eq!(book(s, Side::Buy), vec![(1, BOB, 100 * USDC, 1)]);
+		assert!(book(s, Side::Sell).is_empty());
+	});
+}
+
+#[test]
+fn a_quote_placed_after_a_taker_in_the_same_block_fills_it() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		// Nothing to take when the taker arrives (IOC: nothing of it would rest).
+		let mut r = req(s, Side::Buy, 100 * USDC, 2);
+		r.time_in_force = TimeInForce::ImmediateOrCancel;
+		assert_ok!(submit(BOB, r)); // order 0
+		// A maker quotes later in the same block, and re-prices an ask it had.
+		assert_ok!(submit(ALICE, post_only(s, Side::Sell, 99 * USDC, 1))); // order 1
+		assert_ok!(submit(CHARLIE, post_only(s, Side::Sell, 100 * USDC, 1))); // order 2
+		end_transactions();
+		assert_eq!(fills(), vec![(1, 0, 1), (2, 0, 1)]);
+		assert_eq!((net(s, BOB), net(s, ALICE), net(s, CHARLIE)), (2, -1, -1));
+	});
+}
+
+#[test]
+fn queued_orders_match_in_arrival_order() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		gtc(ALICE, s, Side::Sell, 100 * USDC, 1); // order 0
+		// Two takers for the one contract: the first to arrive gets it, even at a lower limit.
+		assert_ok!(submit(BOB, req(s, Side::Buy, 100 * USDC, 1))); // order 1
+		assert_ok!(submit(CHARLIE, req(s, Side::Buy, 110 * USDC, 1))); // order 2
+		end_transactions();
+		assert_eq!(fills(), vec![(0, 1, 1)]);
+		assert_eq!(book(s, Side::Buy), vec![(2, CHARLIE, 110 * USDC, 1)]);
+	});
+}
+
+#[test]
+fn a_queued_order_cannot_be_cancelled_and_the_queue_is_bounded() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		assert_ok!(submit(BOB, req(s, Side::Buy, USDC, 1))); // order 0
+		assert_eq!(
+			Options::cancel_order(RuntimeOrigin::signed(BOB), 0),
+			Err(Error::<Test>::UnknownOrder.into())
+		);
+		// The mock queues 16 orders a block; the 17th is refused and changes nothing.
+		for who in 21..36u64 {
+			assert_ok!(submit(who, req(s, Side::Buy, USDC, 1)));
+		}
+		let before = market_state();
+		let e = submit(CHARLIE, req(s, Side::Buy, USDC, 1)).unwrap_err();
+		assert_eq!(e.error, Error::<Test>::QueueFull.into());
+		assert!(market_state() == before);
+		end_transactions();
+		assert_eq!(book(s, Side::Buy).len(), 16);
+		// The next block queues again (a better bid evicts the worst of the full side).
+		next_block();
+		assert_ok!(submit(CHARLIE, req(s, Side::Buy, 2 * USDC, 1)));
+		end_transactions();
+		assert_eq!(book(s, Side::Buy).first().map(|o| o.1), Some(CHARLIE));
+		assert!(events().iter().any(|e| matches!(
+			e,
+			Event::OrderCancelled { reason: CancelReason::Evicted, .. }
+		)));
+	});
+}
+
+#[test]
+fn a_maker_gone_cold_after_the_plan_stops_the_taker_at_its_order() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		for who in 10..13u64 {
+			mint(who, 1_000 * USDC);
+			gtc(who, s, Side::Sell, 100 * USDC, 1); // orders 0, 1, 2
+		}
+		// Planned with three warm asks that fill it: 3 steps and one spare, no cold check.
+		let r = req(s, Side::Buy, 100 * USDC, 3);
+		assert_ok!(submit(CHARLIE, r));
+		let q = crate::QueuedOrders::<Test>::get(0).unwrap();
+		assert_eq!(q.budget, MatchBudget { steps: 4, cold: 0 });
+		// Maker 11 is no longer warm when the queue is matched: its check was not paid for,
+		// so matching stops at its order; the remainder still crosses and is cancelled.
+		MockMargin::set_cold(11, true);
+		end_transactions();
+		MockMargin::set_cold(11, false);
+		assert_eq!(fills(), vec![(0, 3, 1)]);
+		assert_eq!(net(s, CHARLIE), 1);
+		assert!(events().iter().any(|e| matches!(
+			e,
+			Event::OrderCancelled { order_id: 3, remaining: 2, reason: CancelReason::FillLimitReached, .. }
+		)));
+		assert_eq!(book(s, Side::Sell).len(), 2);
+	});
+}
+
+#[test]
+fn a_rejected_queued_order_changes_nothing_but_says_why() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		gtc(ALICE, s, Side::Sell, 100 * USDC, 1);
+		let mut r = req(s, Side::Buy, 100 * USDC, 2);
+		r.time_in_force = TimeInForce::FillOrKill;
+		let before = market_state();
+		assert_ok!(submit(BOB, r)); // order 1
+		end_transactions();
+		assert!(market_state() == before);
+		assert_eq!(
+			events().last(),
+			Some(&Event::OrderRejected {
+				order_id: 1,
+				who: BOB,
+				error: Error::<Test>::FillOrKillNotFilled.into()
+			})
+		);
+	});
+}
