@@ -517,6 +517,30 @@ impl Market {
 		assert!(results.iter().all(|r| matches!(r, Ok(Ok(())))), "feeds apply: {results:?}");
 		self.last_results = calls.into_iter().map(CallResult).collect();
 		let records = self.chain.event_records();
+		// An order queued by a call and rejected when matched after the block's transactions
+		// is reported as that call's error (extrinsic 0 is the timestamp, then the feeds).
+		let call_of = |phase: &frame_system::Phase| match phase {
+			frame_system::Phase::ApplyExtrinsic(x) => (*x as usize).checked_sub(1 + fed),
+			_ => None,
+		};
+		let placed: BTreeMap<u64, usize> = records
+			.iter()
+			.filter_map(|(phase, e)| match e {
+				RuntimeEvent::Options(pallet_options::Event::OrderPlaced { order_id, .. }) =>
+					call_of(phase).map(|j| (*order_id, j)),
+				_ => None,
+			})
+			.collect();
+		for (_, e) in &records {
+			if let RuntimeEvent::Options(pallet_options::Event::OrderRejected {
+				order_id, error, ..
+			}) = e
+			{
+				if let Some(r) = placed.get(order_id).and_then(|j| self.last_results.get_mut(*j)) {
+					*r = CallResult(Ok(Err(*error)));
+				}
+			}
+		}
 		self.last_call_event = last_call_event(&records);
 		self.last_events = records.into_iter().map(|(_, e)| e).collect();
 		self.check();

@@ -95,8 +95,25 @@ impl<T: Config> Pallet<T> {
 		if req.post_only {
 			return Self::place_order_weight(0, Self::takes_snapshot(req));
 		}
+		Self::queued_order_weight(Self::full_budget(), req, T::MaxFillsPerOrder::get())
+	}
+
+	/// The largest budget: every step, each a cold maker at the largest portfolio, and a
+	/// taker at the largest portfolio.
+	pub(crate) fn full_budget() -> MatchBudget {
 		let max = T::MaxFillsPerOrder::get();
-		Self::queued_order_weight(MatchBudget { steps: max, cold: max }, req, max)
+		MatchBudget {
+			steps: max,
+			cold: max,
+			cold_checks: T::Margin::margin_check_weight().saturating_mul(u64::from(max)),
+			taker_entries: T::MaxSeriesPerAccount::get(),
+		}
+	}
+
+	/// Entries of `who`'s margin evaluation: the series in which it has a position or resting
+	/// orders (one read).
+	pub(crate) fn entries_of(who: &T::AccountId) -> u32 {
+		AccountSeriesIndex::<T>::decode_len(who).unwrap_or(0).try_into().unwrap_or(u32::MAX)
 	}
 
 	/// Weight charged at submission for a queued order (no refund follows: its matching runs
@@ -112,12 +129,17 @@ impl<T: Config> Pallet<T> {
 		// A retry follows a failed check, which only a cold maker has.
 		let retries = if budget.steps == 0 { 0 } else { MAX_MAKER_RETRIES.min(budget.cold) };
 		let snapshots = u64::from(retries).saturating_add(u64::from(Self::takes_snapshot(req)));
-		let checks = u64::from(budget.cold).saturating_add(u64::from(retries));
-		let plan = T::DbWeight::get().reads(1u64.saturating_add(3 * u64::from(visited)));
+		let taker = T::Margin::margin_check_weight_for(budget.taker_entries);
+		// The plan: the book side, the taker's size, and per visit 4 reads (the maker's
+		// account, the block's parameter stamp, its collateral, its size). Matching reads each
+		// cold maker's size again.
+		let plan = T::DbWeight::get()
+			.reads(2u64.saturating_add(4 * u64::from(visited)).saturating_add(budget.cold.into()));
 		let queue = T::DbWeight::get().reads_writes(2, 4);
 		T::WeightInfo::place_order(budget.steps.saturating_add(retries))
-			.saturating_add(full.saturating_mul(checks))
-			.saturating_add(Self::extra_check_weight(full))
+			.saturating_add(budget.cold_checks)
+			.saturating_add(full.saturating_mul(retries.into()))
+			.saturating_add(Self::extra_check_weight(taker))
 			.saturating_add(full.saturating_mul(snapshots))
 			.saturating_add(T::WeightInfo::cancel_order())
 			.saturating_add(plan)
@@ -128,30 +150,36 @@ impl<T: Config> Pallet<T> {
 	/// there, counting only warm makers that can pay as filling (any other order may be
 	/// cancelled instead, a step that fills nothing), plus one for a change before it is
 	/// matched; `MaxFillsPerOrder` if the crossing orders cannot fill it (more may arrive).
-	/// Cold: the orders on those steps whose makers are not warm. Returns the budget and the
-	/// number of orders visited (3 reads each: the maker's account, the block's parameter
-	/// stamp, and its collateral).
+	/// Cold: the makers on those steps that are not warm, each evaluated once at its size
+	/// now. Returns the budget and the number of orders visited.
 	pub(crate) fn plan_match(who: &T::AccountId, req: &OrderRequest) -> (MatchBudget, u32) {
 		let max = T::MaxFillsPerOrder::get();
 		let book = Books::<T>::get(req.series, opposite(req.side));
-		let (mut steps, mut cold, mut left) = (0u32, 0u32, req.quantity);
+		let (mut steps, mut left) = (0u32, req.quantity);
+		let mut cold: alloc::vec::Vec<&T::AccountId> = alloc::vec::Vec::new();
+		let mut cold_checks = Weight::zero();
 		for o in book.iter() {
 			if steps >= max || left <= 0 || !crosses(req.side, req.price, o.price) {
 				break;
 			}
 			steps = steps.saturating_add(1);
-			if &o.owner == who {
+			if &o.owner == who || cold.contains(&&o.owner) {
 				continue;
 			}
 			if !T::Margin::is_warm_maker(&o.owner) {
-				cold = cold.saturating_add(1);
+				cold.push(&o.owner);
+				let check = T::Margin::margin_check_weight_for(Self::entries_of(&o.owner));
+				cold_checks = cold_checks.saturating_add(check);
 			} else if Self::maker_can_pay(req.side, o, left.min(o.remaining)).unwrap_or(false) {
 				left = left.saturating_sub(o.remaining);
 			}
 		}
 		let visited = steps;
 		steps = if left > 0 { max } else { steps.saturating_add(1).min(max) };
-		(MatchBudget { steps, cold }, visited)
+		let taker_entries =
+			Self::entries_of(who).saturating_add(2).min(T::MaxSeriesPerAccount::get());
+		let cold = u32::try_from(cold.len()).unwrap_or(max);
+		(MatchBudget { steps, cold, cold_checks, taker_entries }, visited)
 	}
 
 	/// `place_order`'s work: a post-only order is placed at once; any other is checked, given
@@ -191,11 +219,18 @@ impl<T: Config> Pallet<T> {
 				}
 			});
 			match result {
-				Ok(used) => debug_assert!(
-					used.all_lte(Self::queued_order_weight(q.budget, &q.request, 0)),
-					"queued order {} used {used:?}, beyond its budget",
-					q.order_id
-				),
+				Ok(used) => {
+					// Steps and cold makers are held to the budget; only a taker that added
+					// series after submitting could exceed it (its own check is never skipped).
+					if !used.all_lte(Self::queued_order_weight(q.budget, &q.request, 0)) {
+						log::warn!(
+							target: crate::LOG_TARGET,
+							"queued order {} used {used:?}, beyond its budget {:?}",
+							q.order_id,
+							q.budget
+						);
+					}
+				},
 				Err(error) => Self::deposit_event(Event::OrderRejected {
 					order_id: q.order_id,
 					who: q.who,
@@ -273,8 +308,7 @@ impl<T: Config> Pallet<T> {
 		let info = Self::validate_order(who, &req)?;
 		let order_id = Self::next_order_id()?;
 		Self::deposit_event(Event::OrderPlaced { order_id, who: who.clone(), request: req });
-		let max = T::MaxFillsPerOrder::get();
-		Self::execute_order(who, &req, order_id, info, MatchBudget { steps: max, cold: max }, out, under_way)?;
+		Self::execute_order(who, &req, order_id, info, Self::full_budget(), out, under_way)?;
 		Ok(order_id)
 	}
 
@@ -323,7 +357,7 @@ impl<T: Config> Pallet<T> {
 				&mut info,
 				&mut book,
 				&mut remaining,
-				budget.cold,
+				budget.cold_checks,
 				out,
 			)?;
 			*under_way = Weight::zero();
@@ -376,7 +410,8 @@ impl<T: Config> Pallet<T> {
 	/// reduce-only order is cancelled; otherwise a fill of `min(remaining, maker's remaining)`
 	/// with the maker's margin check (a maker that cannot pay or carry it loses its order).
 	/// Returns whether matching goes on (`false` once the best price no longer crosses, or at a
-	/// maker that is not warm once `cold_budget` such makers were reached).
+	/// maker that is not warm whose evaluation, at its size, would exceed `cold_budget`, the
+	/// weight left for such evaluations).
 	#[allow(clippy::too_many_arguments)]
 	fn match_step(
 		who: &T::AccountId,
@@ -385,7 +420,7 @@ impl<T: Config> Pallet<T> {
 		info: &mut SeriesInfo,
 		book: &mut BookSideOf<T>,
 		remaining: &mut Contracts,
-		cold_budget: u32,
+		cold_budget: Weight,
 		out: &mut PlaceOutcome,
 	) -> Result<bool, DispatchError> {
 		let series = req.series;
@@ -420,11 +455,16 @@ impl<T: Config> Pallet<T> {
 		}
 		let maker = book.first().cloned().ok_or(Error::<T>::UnknownOrder)?;
 		let warm = T::Margin::is_warm_maker(&maker.owner);
+		// A cold maker's evaluation, at its size (a failed one is charged the same).
+		let mut cold_check = Weight::zero();
 		if !warm {
-			if out.cold >= cold_budget {
+			cold_check = T::Margin::margin_check_weight_for(Self::entries_of(&maker.owner));
+			let spent = out.cold_checks.saturating_add(cold_check);
+			if !spent.all_lte(cold_budget) {
 				return Ok(false);
 			}
 			out.cold = out.cold.saturating_add(1);
+			out.cold_checks = spent;
 		}
 		let quantity = (*remaining).min(maker.remaining);
 		// The fill and the maker's margin check run in their own storage layer: a maker that
@@ -475,10 +515,10 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		// A warm maker's fill is not checked (zero); a cold maker's check at its real size, a
-		// failed one in full.
+		// failed one at its size as read before it.
 		let check = match step {
 			MakerStep::Filled(w) => w,
-			_ => T::Margin::margin_check_weight(),
+			_ => cold_check,
 		};
 		out.margin_weight = out.margin_weight.saturating_add(check);
 		if step != MakerStep::Filled(check) {

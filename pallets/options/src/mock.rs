@@ -464,6 +464,21 @@ pub fn gtc(who: u64, series: SeriesId, side: Side, price: Balance, qty: Contract
 	place(who, req(series, side, price, qty)).expect("order accepted");
 }
 
+/// The match budget of `steps` steps, cold makers of `cold_sizes` entries, and a taker check
+/// of `taker_entries` entries.
+pub fn budget(steps: u32, cold_sizes: &[u32], taker_entries: u32) -> MatchBudget {
+	use optionchain_primitives::exchange::MarginAccounts;
+	MatchBudget {
+		steps,
+		cold: cold_sizes.len() as u32,
+		cold_checks: cold_sizes
+			.iter()
+			.map(|n| MockMargin::margin_check_weight_for(*n))
+			.fold(Weight::zero(), |a, b| a + b),
+		taker_entries,
+	}
+}
+
 /// Every storage entry but `System`'s and the order counter: what a refused or rejected
 /// order must leave unchanged.
 pub fn market_state() -> Vec<(Vec<u8>, Vec<u8>)> {

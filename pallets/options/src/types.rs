@@ -375,8 +375,10 @@ pub struct PlaceOutcome {
 	/// Fills retried after a reduce-only maker's margin check failed (each cost one more
 	/// fill and margin check).
 	pub retries: u32,
-	/// Makers not warm when reached (each evaluated, or skipped once the budget was spent).
+	/// Makers not warm when reached and evaluated.
 	pub cold: u32,
+	/// The weight of their evaluations, at their sizes.
+	pub cold_checks: Weight,
 }
 
 /// What matching an order may spend: fixed when the order is queued, from the book as it was
@@ -396,9 +398,14 @@ pub struct PlaceOutcome {
 pub struct MatchBudget {
 	/// Match steps (fills and cancellations of resting orders), at most `MaxFillsPerOrder`.
 	pub steps: u32,
-	/// Makers it may fill that are not warm (each one full margin evaluation). Matching stops
-	/// at the next cold maker once they are spent.
+	/// Makers it may fill that are not warm (each one margin evaluation).
 	pub cold: u32,
+	/// The weight of those evaluations, each at its maker's portfolio size when planned.
+	/// Matching stops at a cold maker whose evaluation (at its size then) no longer fits.
+	pub cold_checks: Weight,
+	/// Portfolio entries of the taker's own check (its series when planned, plus the order's
+	/// and one spare).
+	pub taker_entries: u32,
 }
 
 /// An order that may take liquidity, queued by `place_order` (or `replace_order`) and matched

@@ -15,9 +15,11 @@ fn place_w(steps: u32) -> Weight {
 	<() as WeightInfo>::place_order(steps)
 }
 
-/// The charge of a queued `r` whose plan found `steps` / `cold` after visiting `visited` orders.
+/// The charge of a queued `r` whose plan found `steps` and no cold maker after visiting
+/// `visited` orders, for a taker with no entry before (its check: 2 entries).
 fn queued(r: &OrderRequest, steps: u32, cold: u32, visited: u32) -> Weight {
-	Options::queued_order_weight(MatchBudget { steps, cold }, r, visited)
+	assert_eq!(cold, 0);
+	Options::queued_order_weight(budget(steps, &[], 2), r, visited)
 }
 
 /// The mock's `MaxFillsPerOrder`.

@@ -116,7 +116,7 @@ fn a_maker_gone_cold_after_the_plan_stops_the_taker_at_its_order() {
 		let r = req(s, Side::Buy, 100 * USDC, 3);
 		assert_ok!(submit(CHARLIE, r));
 		let q = crate::QueuedOrders::<Test>::get(0).unwrap();
-		assert_eq!(q.budget, MatchBudget { steps: 4, cold: 0 });
+		assert_eq!(q.budget, budget(4, &[], 2));
 		// Maker 11 is no longer warm when the queue is matched: its check was not paid for,
 		// so matching stops at its order; the remainder still crosses and is cancelled.
 		MockMargin::set_cold(11, true);

@@ -114,6 +114,8 @@ proptest! {
 						Ok(())
 					},
 				};
+				// (A replacement's new order may be queued: the block's transactions end.)
+				end_transactions();
 				Options::do_try_state().expect("invariants hold after every operation");
 				assert_funds_conserved();
 			}
