@@ -168,7 +168,7 @@ async function main() {
         if (api.events.options.OrderFilled.is(event)) fills++;
         else if (api.events.options.Quoted.is(event)) legs += event.data.legs.toNumber();
         else if (api.events.assets.Transferred.is(event)) transfers++;
-        else if (api.events.system.ExtrinsicFailed.is(event)) failed++;
+        else if (api.events.system.ExtrinsicFailed.is(event) || api.events.options.OrderRejected.is(event)) failed++;
       }
       const normal = weight.normal.refTime.toBigInt() + weight.mandatory.refTime.toBigInt() + weight.operational.refTime.toBigInt();
       blocks.push({ number, label, fills, legs, transfers, failed, extrinsics: block.block.extrinsics.length,

@@ -176,7 +176,7 @@ impl Chain {
 		});
 		let pending = core::mem::take(&mut self.pending);
 		let header = new_header(number, parent_hash);
-		let (sealed, results, extrinsics) = self.ext.execute_with(|| {
+		let (sealed, mut results, extrinsics) = self.ext.execute_with(|| {
 			Executive::initialize_block(&header);
 			let mut extrinsics = vec![timestamp_inherent(Self::timestamp_of(number))];
 			let r = Executive::apply_extrinsic(extrinsics[0].clone());
@@ -193,6 +193,29 @@ impl Chain {
 		self.ext.commit_all().expect("commit");
 		self.blocks.push(Block::new(sealed.clone(), extrinsics));
 		self.parent = Some(sealed);
+		// An order queued by an extrinsic and rejected when matched after the block's
+		// transactions is reported as that extrinsic's error (extrinsic 0 is the timestamp).
+		let records = self.event_records();
+		let placed: std::collections::BTreeMap<u64, usize> = records
+			.iter()
+			.filter_map(|(phase, e)| match (phase, e) {
+				(
+					frame_system::Phase::ApplyExtrinsic(x),
+					RuntimeEvent::Options(pallet_options::Event::OrderPlaced { order_id, .. }),
+				) => (*x as usize).checked_sub(1).map(|j| (*order_id, j)),
+				_ => None,
+			})
+			.collect();
+		for (_, e) in &records {
+			if let RuntimeEvent::Options(pallet_options::Event::OrderRejected {
+				order_id, error, ..
+			}) = e
+			{
+				if let Some(r) = placed.get(order_id).and_then(|j| results.get_mut(*j)) {
+					*r = Ok(Err(*error));
+				}
+			}
+		}
 		results
 	}
 

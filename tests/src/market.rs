@@ -250,7 +250,31 @@ fn last_call_event(records: &[(frame_system::Phase, RuntimeEvent)]) -> Option<Ru
 			events.pop();
 		}
 	}
-	events.last().map(|e| (*e).clone())
+	let last_event = events.last().map(|e| (*e).clone());
+	// A queued order's last event comes after the block's transactions, when it is matched.
+	if let Some(RuntimeEvent::Options(pallet_options::Event::OrderPlaced { order_id, request, .. })) =
+		&last_event
+	{
+		if !request.post_only {
+			let id = *order_id;
+			let of_order = |e: &RuntimeEvent| {
+				use pallet_options::Event as E;
+				matches!(e, RuntimeEvent::Options(
+					E::OrderFilled { taker_order: o, .. }
+					| E::OrderRested { order_id: o, .. }
+					| E::OrderCancelled { order_id: o, .. }
+					| E::OrderRejected { order_id: o, .. }
+				) if *o == id)
+			};
+			return records
+				.iter()
+				.rev()
+				.find(|(phase, e)| *phase == frame_system::Phase::Finalization && of_order(e))
+				.map(|(_, e)| e.clone())
+				.or(last_event);
+		}
+	}
+	last_event
 }
 
 impl Market {
@@ -517,30 +541,6 @@ impl Market {
 		assert!(results.iter().all(|r| matches!(r, Ok(Ok(())))), "feeds apply: {results:?}");
 		self.last_results = calls.into_iter().map(CallResult).collect();
 		let records = self.chain.event_records();
-		// An order queued by a call and rejected when matched after the block's transactions
-		// is reported as that call's error (extrinsic 0 is the timestamp, then the feeds).
-		let call_of = |phase: &frame_system::Phase| match phase {
-			frame_system::Phase::ApplyExtrinsic(x) => (*x as usize).checked_sub(1 + fed),
-			_ => None,
-		};
-		let placed: BTreeMap<u64, usize> = records
-			.iter()
-			.filter_map(|(phase, e)| match e {
-				RuntimeEvent::Options(pallet_options::Event::OrderPlaced { order_id, .. }) =>
-					call_of(phase).map(|j| (*order_id, j)),
-				_ => None,
-			})
-			.collect();
-		for (_, e) in &records {
-			if let RuntimeEvent::Options(pallet_options::Event::OrderRejected {
-				order_id, error, ..
-			}) = e
-			{
-				if let Some(r) = placed.get(order_id).and_then(|j| self.last_results.get_mut(*j)) {
-					*r = CallResult(Ok(Err(*error)));
-				}
-			}
-		}
 		self.last_call_event = last_call_event(&records);
 		self.last_events = records.into_iter().map(|(_, e)| e).collect();
 		self.check();

@@ -239,10 +239,15 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 	}
 
 	fn margin_check_weight() -> Weight {
-		Self::margin_check_weight_full()
+		Self::margin_check_weight_for(T::Positions::max_portfolio_len())
 	}
 
+	/// At most what `ensure_initial_margin` reports for `entries` entries: the evaluation, an
+	/// oracle read for each underlying beyond the first (at most one per entry), and the hot
+	/// mark.
 	fn margin_check_weight_for(entries: u32) -> Weight {
 		T::WeightInfo::margin_check(entries.max(1))
+			.saturating_add(Self::extra_underlyings_weight(entries))
+			.saturating_add(Self::touch_weight())
 	}
 }

@@ -540,6 +540,9 @@ pub mod pallet {
 		QuoteInsufficientMargin,
 		/// Arithmetic overflow.
 		Overflow,
+		/// The queued order's owner was liquidated in its block before it was matched (its
+		/// orders from before the liquidation are void).
+		OwnerLiquidated,
 		/// `MaxQueuedOrders` orders that may take liquidity are queued in this block already:
 		/// submit it in the next block (or post-only).
 		QueueFull,

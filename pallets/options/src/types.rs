@@ -403,8 +403,8 @@ pub struct MatchBudget {
 	/// The weight of those evaluations, each at its maker's portfolio size when planned.
 	/// Matching stops at a cold maker whose evaluation (at its size then) no longer fits.
 	pub cold_checks: Weight,
-	/// Portfolio entries of the taker's own check (its series when planned, plus the order's
-	/// and one spare).
+	/// Portfolio entries of the taker's own check (a position and resting orders in each of
+	/// its series when planned, and in the order's series).
 	pub taker_entries: u32,
 }
 

@@ -47,9 +47,44 @@ export function address(who) {
 }
 
 /** Sign and send, wait for finality, return the events (throws with the decoded error). */
+/** The ids of the orders an options event is about (a fill: the taker's order). */
+function orderIdsOf(api, event) {
+  const o = api.events.options;
+  if (o.OrderFilled.is(event)) return [event.data.takerOrder.toString()];
+  if (o.OrderRested.is(event) || o.OrderCancelled.is(event) || o.OrderRejected.is(event)) {
+    return [event.data.orderId.toString()];
+  }
+  return [];
+}
+
+/**
+ * Sign, send and wait for finality; returns the block and the extrinsic's events. An order that
+ * may take liquidity is queued and matched after the block's transactions: its fills, rest,
+ * cancellation or rejection are finalization events of the same block, appended here; a
+ * rejected order throws like a failed extrinsic (`extrinsic failed: options.<Error>`).
+ */
 export async function send(api, signer, tx) {
   const { events, blockHash } = await sendAndFinalize(api, tx, signer);
-  return { blockHash, events: events.map(({ event }) => event) };
+  const own = events.map(({ event }) => event);
+  const placed = own
+    .filter((e) => api.events.options.OrderPlaced.is(e) && !e.data.request.postOnly.isTrue)
+    .map((e) => e.data.orderId.toString());
+  if (placed.length === 0) return { blockHash, events: own };
+  const all = await (await api.at(blockHash)).query.system.events();
+  const later = all
+    .filter(({ phase, event }) => phase.isFinalization && orderIdsOf(api, event).some((id) => placed.includes(id)))
+    .map(({ event }) => event);
+  const rejected = later.find((e) => api.events.options.OrderRejected.is(e));
+  if (rejected) {
+    const error = rejected.data.error;
+    let msg = error.toString();
+    if (error.isModule) {
+      const d = api.registry.findMetaError(error.asModule);
+      msg = `${d.section}.${d.name}`;
+    }
+    throw new Error(`extrinsic failed: ${msg}`);
+  }
+  return { blockHash, events: [...own, ...later] };
 }
 
 // ---- operator --------------------------------------------------------------------------------

@@ -87,9 +87,11 @@ fn orders_the_book_and_events() {
 	m.place(Charlie, Order::buy(call, 3, 120).ioc()).next_block();
 	let quantity = expect_event!(m, RuntimeEvent::Options(pallet_options::Event::OrderFilled { quantity, .. }) => *quantity);
 	assert_eq!(quantity, 2);
-	// The unfilled contract of the IOC order is dropped: its cancellation is the call's last event.
+	// The unfilled contract of the IOC order is dropped: its cancellation is the last event of
+	// the call's order (matched after the block's transactions). The rejected fill-or-kill
+	// order had id 1: a queued order keeps its id whatever becomes of it.
 	m.assert_last_event(pallet_options::Event::<Runtime>::OrderCancelled {
-		order_id: 1,
+		order_id: 2,
 		who: Charlie.to_account_id(),
 		series: call,
 		remaining: 1,

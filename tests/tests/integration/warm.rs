@@ -7,7 +7,7 @@
 
 use frame_system::DispatchEventInfo;
 use optionchain_integration_tests::market::{Market, WEEK};
-use optionchain_runtime::{genesis_config_presets::BTC, Margin, Runtime, RuntimeEvent};
+use optionchain_runtime::{genesis_config_presets::BTC, Margin, Options, Runtime, RuntimeEvent};
 use sp_keyring::Sr25519Keyring::{Charlie, Dave};
 
 /// The weight charged to the last extrinsic of the last block.
@@ -56,8 +56,30 @@ fn a_maker_filled_eight_times_in_a_block_is_evaluated_at_most_once() {
 	assert_eq!(m.positions(Charlie), vec![(s, 16)]);
 	assert_eq!(checked_at(&mut m, Dave), n + 2);
 	let cold = last_extrinsic_weight(&m);
-	use pallet_margin::WeightInfo as _;
-	let one_evaluation = <Runtime as pallet_margin::Config>::WeightInfo::margin_check(2)
-		.saturating_add(Margin::touch_weight());
-	assert_eq!(cold, warm.saturating_add(one_evaluation));
+	// Charged at submission for the planned budget (issue 15, item 5). Warm block: the asks
+	// were queued before the buy, so its plan saw an empty book (every step, no visit, its own
+	// check at 2 entries). Cold block: 8 asks visited, all Dave's, who is cold: one evaluation
+	// at twice his one series (2 entries), and every step (a cold maker may fail); Charlie
+	// holds one series (4 entries with the order's).
+	let request = pallet_options::OrderRequest {
+		series: s,
+		side: optionchain_primitives::exchange::Side::Buy,
+		price: 107_000_000,
+		quantity: 8,
+		time_in_force: pallet_options::TimeInForce::GoodTillCancelled,
+		post_only: false,
+		reduce_only: false,
+	};
+	use optionchain_primitives::exchange::MarginAccounts;
+	let budget = |cold: u32, taker_entries: u32| pallet_options::MatchBudget {
+		steps: 8,
+		cold,
+		cold_checks: <Margin as MarginAccounts<optionchain_runtime::AccountId>>::margin_check_weight_for(2)
+			.saturating_mul(cold.into()),
+		taker_entries,
+	};
+	let planned_warm = Options::queued_order_weight(budget(0, 2), &request);
+	let planned_cold = Options::queued_order_weight(budget(1, 4), &request);
+	assert_eq!(cold.saturating_sub(warm), planned_cold.saturating_sub(planned_warm));
+	assert!(planned_warm.all_lte(warm) && planned_cold.all_lte(cold));
 }

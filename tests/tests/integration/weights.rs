@@ -110,7 +110,7 @@ fn throughput_per_block_from_the_weights() {
 		weights::{RuntimeDbWeight, Weight},
 	};
 	use optionchain_primitives::exchange::MarginAccounts;
-	use optionchain_runtime::{Margin, Runtime};
+	use optionchain_runtime::{Margin, Options, Runtime};
 	use pallet_options::WeightInfo as _;
 	type OptionsWeights = <Runtime as pallet_options::Config>::WeightInfo;
 
@@ -130,15 +130,39 @@ fn throughput_per_block_from_the_weights() {
 	let room = budget.saturating_sub(feeds);
 	let per_block = |w: Weight| room.ref_time() / w.saturating_add(base).ref_time().max(1);
 
-	// A taker sweeping 8 levels of warm makers (evaluated in this block: the benchmark's).
-	let taker = OptionsWeights::place_order(8);
+	// Takers are queued and charged at submission for the budget planned from the book (issue
+	// 15, item 5): a GTC taker with no position sweeping 8 levels of warm makers that can pay
+	// (evaluated in this block: the benchmark's) plans 8 steps, no cold maker, and its own
+	// check at 2 entries.
+	let request = pallet_options::OrderRequest {
+		series: 0,
+		side: optionchain_primitives::exchange::Side::Buy,
+		price: 1,
+		quantity: 8,
+		time_in_force: pallet_options::TimeInForce::GoodTillCancelled,
+		post_only: false,
+		reduce_only: false,
+	};
+	let warm_budget = pallet_options::MatchBudget {
+		steps: 8,
+		cold: 0,
+		cold_checks: Weight::zero(),
+		taker_entries: 2,
+	};
+	let taker = Options::queued_order_weight(warm_budget, &request);
 	let warm_fills = per_block(taker) * 8;
 	// The same against 8 distinct cold makers holding 10 positions each: every maker is
-	// evaluated once at its first fill (10 positions and the ask's series: 11 entries) and
-	// marked hot.
-	let cold_check = <Margin as MarginAccounts<AccountId>>::margin_check_weight_for(11)
-		.saturating_add(Margin::touch_weight());
-	let cold_fills = per_block(taker.saturating_add(cold_check.saturating_mul(8))) * 8;
+	// evaluated once at its first fill, planned at twice its 11 series (a position and resting
+	// orders in each: 22 entries, each charged an oracle read for a possible further
+	// underlying, and the hot mark). Cold makers may fail, so the plan gives every step.
+	let cold_check = <Margin as MarginAccounts<AccountId>>::margin_check_weight_for(22);
+	let cold_budget = pallet_options::MatchBudget {
+		cold: 8,
+		cold_checks: cold_check.saturating_mul(8),
+		..warm_budget
+	};
+	let cold_taker = Options::queued_order_weight(cold_budget, &request);
+	let cold_fills = per_block(cold_taker) * 8;
 	// Quote legs: 32 legs (16 series, bid and ask) replacing one order each, the maker's check
 	// at 32 entries.
 	let quote = OptionsWeights::quote(32, 0).saturating_add(
@@ -146,8 +170,10 @@ fn throughput_per_block_from_the_weights() {
 			.saturating_sub(<Margin as MarginAccounts<AccountId>>::margin_check_weight_for(1)),
 	);
 	let legs = per_block(quote) * 32;
+	// Per fill: a step of the benchmark and the plan's read of its maker's account.
 	let fill = OptionsWeights::place_order(8)
 		.saturating_sub(OptionsWeights::place_order(0))
+		.saturating_add(db.reads(1).saturating_mul(8))
 		.ref_time()
 		/ 8;
 	let transfer = Weight::from_parts(46_780_000, 6208).saturating_add(db.reads_writes(4, 4));

@@ -15,11 +15,10 @@ fn place_w(steps: u32) -> Weight {
 	<() as WeightInfo>::place_order(steps)
 }
 
-/// The charge of a queued `r` whose plan found `steps` and no cold maker after visiting
-/// `visited` orders, for a taker with no entry before (its check: 2 entries).
-fn queued(r: &OrderRequest, steps: u32, cold: u32, visited: u32) -> Weight {
-	assert_eq!(cold, 0);
-	Options::queued_order_weight(budget(steps, &[], 2), r, visited)
+/// The charge of a queued `r` whose plan found `steps` and no cold maker, for a taker with no
+/// entry before (its check: 2 entries).
+fn queued(r: &OrderRequest, steps: u32) -> Weight {
+	Options::queued_order_weight(budget(steps, &[], 2), r)
 }
 
 /// The mock's `MaxFillsPerOrder`.
@@ -69,15 +68,13 @@ fn a_fill_or_kill_that_cannot_fill_is_charged_its_fills() {
 		gtc(BOB, s, Side::Sell, 101 * USDC, 1);
 		let mut r = req(s, Side::Buy, 101 * USDC, 3);
 		r.time_in_force = TimeInForce::FillOrKill;
-		// Two orders visited; they cannot fill 3, so the budget is every step (more asks may
+		// Two asks; they cannot fill 3, so the budget is every step (more asks may
 		// arrive before it is matched). It fills two, then the remainder kills it.
-		let charged = queued(&r, MAX, 0, 2);
+		let charged = queued(&r, MAX);
 		assert_eq!(failed(CHARLIE, r, Error::<Test>::FillOrKillNotFilled), charged);
-		// Nothing crosses: nothing visited, every step all the same.
+		// Nothing crosses: every step all the same.
 		r.price = 99 * USDC;
-		let charged = queued(&r, MAX, 0, 0);
 		assert_eq!(failed(CHARLIE, r, Error::<Test>::FillOrKillNotFilled), charged);
-		assert!(charged.ref_time() < queued(&r, MAX, 0, 2).ref_time());
 	});
 }
 
@@ -90,7 +87,7 @@ fn a_taker_below_margin_is_charged_its_fills_and_a_full_check() {
 		// One fill, the remainder rests, the taker's check fails (its size unknown: in full).
 		let r = req(s, Side::Buy, 100 * USDC, 2);
 		let used = failed(CHARLIE, r, Error::<Test>::TakerInsufficientMargin);
-		assert_eq!(used, queued(&r, MAX, 0, 1));
+		assert_eq!(used, queued(&r, MAX));
 		// What the matching may use is inside it: the fill and a full check of the taker.
 		assert!((place_w(1) + FULL_EXTRA).all_lte(used));
 		MockMargin::reject_margin(CHARLIE, false);
@@ -108,7 +105,7 @@ fn a_taker_that_cannot_pay_is_charged_the_step_under_way() {
 		let r = req(s, Side::Buy, 10 * USDC, 1);
 		let cannot_pay = crate::mock::INSUFFICIENT_COLLATERAL;
 		// One warm ask that can pay covers it: its step and one spare.
-		assert_eq!(failed(POOR, r, cannot_pay), queued(&r, 2, 0, 1));
+		assert_eq!(failed(POOR, r, cannot_pay), queued(&r, 2));
 	});
 }
 
@@ -162,10 +159,10 @@ fn failing_orders_no_longer_fill_a_block() {
 			used = used.saturating_add(extract_actual_weight(&result, &info));
 			admitted += 1;
 		}
-		// Declared: 4 steps, each a cold maker, a retry, the snapshot, an eviction, the plan of
-		// 4 visits and the queue (the mock's weights, from the 18:48 run). Charged: the plan
-		// of the one ask, which cannot fill 2 (so every step) but is warm (no cold check).
-		let charged = queued(&r, MAX, 0, 1);
+		// Declared: 4 steps, each a cold maker, a retry, the snapshot, an eviction, the plan
+		// and the queue (the mock's weights, from the 18:48 run). Charged: the plan of the one
+		// ask, which cannot fill 2 (so every step) but is warm (no cold check).
+		let charged = queued(&r, MAX);
 		assert_eq!(extract_actual_weight(&place(CHARLIE, r), &info), charged);
 		let fit = (block.ref_time() - info.call_weight.ref_time()) / charged.ref_time() + 1;
 		assert!(charged.ref_time() < info.call_weight.ref_time());
