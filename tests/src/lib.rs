@@ -208,7 +208,9 @@ impl Chain {
 			.collect();
 		for (_, e) in &records {
 			if let RuntimeEvent::Options(pallet_options::Event::OrderRejected {
-				order_id, error, ..
+				order_id,
+				error,
+				..
 			}) = e
 			{
 				if let Some(r) = placed.get(order_id).and_then(|j| results.get_mut(*j)) {

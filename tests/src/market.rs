@@ -252,8 +252,11 @@ fn last_call_event(records: &[(frame_system::Phase, RuntimeEvent)]) -> Option<Ru
 	}
 	let last_event = events.last().map(|e| (*e).clone());
 	// A queued order's last event comes after the block's transactions, when it is matched.
-	if let Some(RuntimeEvent::Options(pallet_options::Event::OrderPlaced { order_id, request, .. })) =
-		&last_event
+	if let Some(RuntimeEvent::Options(pallet_options::Event::OrderPlaced {
+		order_id,
+		request,
+		..
+	})) = &last_event
 	{
 		if !request.post_only {
 			let id = *order_id;

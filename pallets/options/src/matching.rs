@@ -113,8 +113,10 @@ impl<T: Config> Pallet<T> {
 	/// At most the entries of `who`'s margin evaluation (a position and a set of resting
 	/// orders per series in which it has either): twice its series (one read).
 	pub fn entries_of(who: &T::AccountId) -> u32 {
-		let series: u32 =
-			AccountSeriesIndex::<T>::decode_len(who).unwrap_or(0).try_into().unwrap_or(u32::MAX);
+		let series: u32 = AccountSeriesIndex::<T>::decode_len(who)
+			.unwrap_or(0)
+			.try_into()
+			.unwrap_or(u32::MAX);
 		series.saturating_mul(2)
 	}
 
@@ -204,7 +206,10 @@ impl<T: Config> Pallet<T> {
 		let index = QueueLength::<T>::get();
 		ensure!(index < T::MaxQueuedOrders::get(), Error::<T>::QueueFull.with_weight(used));
 		let order_id = Self::next_order_id().map_err(|e| e.with_weight(used))?;
-		QueuedOrders::<T>::insert(index, QueuedOrder { order_id, who: who.clone(), request: req, budget });
+		QueuedOrders::<T>::insert(
+			index,
+			QueuedOrder { order_id, who: who.clone(), request: req, budget },
+		);
 		QueueLength::<T>::put(index.saturating_add(1));
 		Self::deposit_event(Event::OrderPlaced { order_id, who: who.clone(), request: req });
 		Ok((order_id, used))
@@ -217,12 +222,13 @@ impl<T: Config> Pallet<T> {
 		let n = QueueLength::<T>::take();
 		for index in 0..n {
 			let Some(q) = QueuedOrders::<T>::take(index) else { continue };
-			let result = with_transaction(|| -> TransactionOutcome<Result<Weight, DispatchError>> {
-				match Self::match_queued(&q) {
-					Ok(w) => TransactionOutcome::Commit(Ok(w)),
-					Err(e) => TransactionOutcome::Rollback(Err(e)),
-				}
-			});
+			let result =
+				with_transaction(|| -> TransactionOutcome<Result<Weight, DispatchError>> {
+					match Self::match_queued(&q) {
+						Ok(w) => TransactionOutcome::Commit(Ok(w)),
+						Err(e) => TransactionOutcome::Rollback(Err(e)),
+					}
+				});
 			match result {
 				Ok(used) => {
 					// Steps and cold makers are held to the budget; only a taker that added
@@ -257,7 +263,15 @@ impl<T: Config> Pallet<T> {
 		let info = Self::validate_order(&q.who, &q.request)?;
 		let mut out = PlaceOutcome::default();
 		let mut under_way = Weight::zero();
-		Self::execute_order(&q.who, &q.request, q.order_id, info, q.budget, &mut out, &mut under_way)?;
+		Self::execute_order(
+			&q.who,
+			&q.request,
+			q.order_id,
+			info,
+			q.budget,
+			&mut out,
+			&mut under_way,
+		)?;
 		Ok(Self::actual_place_weight(&out))
 	}
 
@@ -265,7 +279,7 @@ impl<T: Config> Pallet<T> {
 	/// checks at the real portfolio sizes (the rest is refunded).
 	pub(crate) fn actual_place_weight(o: &PlaceOutcome) -> Weight {
 		let evicted = if o.evicted { T::WeightInfo::cancel_order() } else { Weight::zero() };
-		let steps = o.fills.saturating_add(o.cancels).saturating_add(o.retries);
+		let steps = o.steps().saturating_add(o.retries);
 		T::WeightInfo::place_order(steps)
 			.saturating_add(o.margin_weight)
 			.saturating_add(evicted)
@@ -358,7 +372,7 @@ impl<T: Config> Pallet<T> {
 
 		let mut remaining = req.quantity;
 		let max_steps = budget.steps.min(T::MaxFillsPerOrder::get());
-		while remaining > 0 && out.fills.saturating_add(out.cancels) < max_steps {
+		while remaining > 0 && out.steps() < max_steps {
 			*under_way = Self::step_weight();
 			let go_on = Self::match_step(
 				who,
@@ -419,9 +433,9 @@ impl<T: Config> Pallet<T> {
 	/// One match step against the best resting order of `book`: a self-trade or an outlived
 	/// reduce-only order is cancelled; otherwise a fill of `min(remaining, maker's remaining)`
 	/// with the maker's margin check (a maker that cannot pay or carry it loses its order).
-	/// Returns whether matching goes on (`false` once the best price no longer crosses, or at a
-	/// maker that is not warm whose evaluation, at its size, would exceed `cold_budget`, the
-	/// weight left for such evaluations).
+	/// A maker that is not warm whose evaluation, at its size, would exceed `cold_budget` (the
+	/// weight left for such evaluations) is passed over. Returns whether matching goes on
+	/// (`false` once the best order not passed over no longer crosses).
 	#[allow(clippy::too_many_arguments)]
 	fn match_step(
 		who: &T::AccountId,
@@ -435,19 +449,21 @@ impl<T: Config> Pallet<T> {
 	) -> Result<bool, DispatchError> {
 		let series = req.series;
 		let maker_side = opposite(req.side);
-		let Some(maker) = book.first().cloned() else { return Ok(false) };
+		// The best order not passed over.
+		let at = out.skipped as usize;
+		let Some(maker) = book.get(at).cloned() else { return Ok(false) };
 		if !crosses(req.side, req.price, maker.price) {
 			return Ok(false);
 		}
 		// Self-trade prevention: cancel the resting (older) order, keep matching.
 		if &maker.owner == who {
-			Self::cancel_in_book(info, series, maker_side, book, 0, CancelReason::SelfTrade)?;
+			Self::cancel_in_book(info, series, maker_side, book, at, CancelReason::SelfTrade)?;
 			out.cancels = out.cancels.saturating_add(1);
 			return Ok(true);
 		}
 		// An order its owner's liquidation voided never fills: removed, keep matching.
 		if Self::is_void(&maker) {
-			Self::cancel_in_book(info, series, maker_side, book, 0, CancelReason::Voided)?;
+			Self::cancel_in_book(info, series, maker_side, book, at, CancelReason::Voided)?;
 			out.cancels = out.cancels.saturating_add(1);
 			return Ok(true);
 		}
@@ -455,15 +471,15 @@ impl<T: Config> Pallet<T> {
 		if maker.reduce_only {
 			let allowed = reducible(maker_side, Self::net_position(series, &maker.owner));
 			if allowed == 0 {
-				Self::cancel_in_book(info, series, maker_side, book, 0, CancelReason::ReduceOnly)?;
+				Self::cancel_in_book(info, series, maker_side, book, at, CancelReason::ReduceOnly)?;
 				out.cancels = out.cancels.saturating_add(1);
 				return Ok(true);
 			}
 			if maker.remaining > allowed {
-				Self::trim_resting(series, maker_side, book, 0, allowed)?;
+				Self::trim_resting(series, maker_side, book, at, allowed)?;
 			}
 		}
-		let maker = book.first().cloned().ok_or(Error::<T>::UnknownOrder)?;
+		let maker = book.get(at).cloned().ok_or(Error::<T>::UnknownOrder)?;
 		let warm = T::Margin::is_warm_maker(&maker.owner);
 		// A cold maker's evaluation, at its size (a failed one is charged the same).
 		let mut cold_check = Weight::zero();
@@ -471,7 +487,10 @@ impl<T: Config> Pallet<T> {
 			cold_check = T::Margin::margin_check_weight_for(Self::entries_of(&maker.owner));
 			let spent = out.cold_checks.saturating_add(cold_check);
 			if !spent.all_lte(cold_budget) {
-				return Ok(false);
+				// Not planned (it came after the order was queued, or grew): passed over, it
+				// keeps its place; matching goes on with the next order.
+				out.skipped = out.skipped.saturating_add(1);
+				return Ok(true);
 			}
 			out.cold = out.cold.saturating_add(1);
 			out.cold_checks = spent;
@@ -538,7 +557,7 @@ impl<T: Config> Pallet<T> {
 			} else {
 				CancelReason::ByMargin
 			};
-			Self::cancel_in_book(info, series, maker_side, book, 0, reason)?;
+			Self::cancel_in_book(info, series, maker_side, book, at, reason)?;
 			out.cancels = out.cancels.saturating_add(1);
 			return Ok(true);
 		}
@@ -548,11 +567,11 @@ impl<T: Config> Pallet<T> {
 		// Update the maker order in the book (`fill` already released the filled part of the
 		// maker's exposure).
 		let left = maker.remaining.checked_sub(quantity).ok_or(Error::<T>::Overflow)?;
-		if let Some(first) = book.get_mut(0) {
-			first.remaining = left;
+		if let Some(order) = book.get_mut(at) {
+			order.remaining = left;
 		}
-		if left == 0 {
-			let done = book.remove(0);
+		if left == 0 && at < book.len() {
+			let done = book.remove(at);
 			Self::unlink_order(info, series, maker_side, &done)?;
 		}
 		Ok(true)
@@ -645,8 +664,7 @@ impl<T: Config> Pallet<T> {
 		warm: bool,
 		reducing_from: Option<&MarginSnapshot>,
 	) -> Result<MakerStep, DispatchError> {
-		if reducing_from.is_none() && warm && Self::maker_can_pay(taker_side, maker, quantity)?
-		{
+		if reducing_from.is_none() && warm && Self::maker_can_pay(taker_side, maker, quantity)? {
 			return match Self::fill(info, series, taker, taker_order, taker_side, maker, quantity) {
 				Ok(()) => {
 					// Zero weight for a warm maker (and, in native debug builds, the check

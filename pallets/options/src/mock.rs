@@ -153,9 +153,7 @@ impl MarginAccounts<u64> for MockMargin {
 	}
 	fn transfer(payer: &u64, payee: &u64, amount: Balance) -> DispatchResult {
 		let b = Ledger::get(payer);
-		let nb = b
-			.checked_sub(amount)
-			.ok_or(INSUFFICIENT_COLLATERAL)?;
+		let nb = b.checked_sub(amount).ok_or(INSUFFICIENT_COLLATERAL)?;
 		Ledger::insert(payer, nb);
 		Ledger::mutate(payee, |x| *x += amount);
 		Ok(())
@@ -451,10 +449,9 @@ pub fn place(who: u64, r: OrderRequest) -> frame_support::dispatch::DispatchResu
 		_ => None,
 	});
 	match rejected {
-		Some(error) => Err(frame_support::dispatch::DispatchErrorWithPostInfo {
-			post_info: submitted,
-			error,
-		}),
+		Some(error) => {
+			Err(frame_support::dispatch::DispatchErrorWithPostInfo { post_info: submitted, error })
+		},
 		None => Ok(submitted),
 	}
 }

@@ -379,6 +379,15 @@ pub struct PlaceOutcome {
 	pub cold: u32,
 	/// The weight of their evaluations, at their sizes.
 	pub cold_checks: Weight,
+	/// Orders of makers not warm passed over: their evaluation was beyond the order's budget.
+	pub skipped: u32,
+}
+
+impl PlaceOutcome {
+	/// Match steps made: fills, cancellations and orders passed over.
+	pub fn steps(&self) -> u32 {
+		self.fills.saturating_add(self.cancels).saturating_add(self.skipped)
+	}
 }
 
 /// What matching an order may spend: fixed when the order is queued, from the book as it was
@@ -411,15 +420,7 @@ pub struct MatchBudget {
 /// An order that may take liquidity, queued by `place_order` (or `replace_order`) and matched
 /// after every transaction of its block, in arrival order (makers before takers).
 #[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	PartialEq,
-	Eq,
-	Debug,
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub struct QueuedOrder<AccountId> {
 	/// The id it was given when queued (`OrderPlaced`).

@@ -74,8 +74,9 @@ fn a_maker_filled_eight_times_in_a_block_is_evaluated_at_most_once() {
 	let budget = |cold: u32, taker_entries: u32| pallet_options::MatchBudget {
 		steps: 8,
 		cold,
-		cold_checks: <Margin as MarginAccounts<optionchain_runtime::AccountId>>::margin_check_weight_for(2)
-			.saturating_mul(cold.into()),
+		cold_checks:
+			<Margin as MarginAccounts<optionchain_runtime::AccountId>>::margin_check_weight_for(2)
+				.saturating_mul(cold.into()),
 		taker_entries,
 	};
 	let planned_warm = Options::queued_order_weight(budget(0, 2), &request);

@@ -76,10 +76,19 @@ fn listing_checks() {
 fn order_validation() {
 	build_and_execute(|| {
 		let s = list(60_000, OptionKind::Call);
-		assert_rejected(|| place(ALICE, req(s, Side::Buy, USDC, 0)), Error::<Test>::InvalidQuantity);
-		assert_rejected(|| place(ALICE, req(s, Side::Buy, USDC, 1_000_001)), Error::<Test>::InvalidQuantity);
+		assert_rejected(
+			|| place(ALICE, req(s, Side::Buy, USDC, 0)),
+			Error::<Test>::InvalidQuantity,
+		);
+		assert_rejected(
+			|| place(ALICE, req(s, Side::Buy, USDC, 1_000_001)),
+			Error::<Test>::InvalidQuantity,
+		);
 		assert_rejected(|| place(ALICE, req(s, Side::Buy, 0, 1)), Error::<Test>::InvalidPrice);
-		assert_rejected(|| place(ALICE, req(s, Side::Buy, USDC / 2, 1)), Error::<Test>::InvalidPrice);
+		assert_rejected(
+			|| place(ALICE, req(s, Side::Buy, USDC / 2, 1)),
+			Error::<Test>::InvalidPrice,
+		);
 		assert_rejected(|| place(ALICE, req(9, Side::Buy, USDC, 1)), Error::<Test>::UnknownSeries);
 		set_time(EXPIRY);
 		assert_rejected(|| place(ALICE, req(s, Side::Buy, USDC, 1)), Error::<Test>::SeriesExpired);
@@ -93,7 +102,10 @@ fn stale_oracle_blocks_new_risk_but_not_reduce_only() {
 		gtc(ALICE, s, Side::Sell, 10 * USDC, 1);
 		gtc(BOB, s, Side::Buy, 10 * USDC, 1);
 		MockMargin::set_stale(BTC, true);
-		assert_rejected(|| place(CHARLIE, req(s, Side::Buy, 10 * USDC, 1)), crate::mock::PRICE_STALE);
+		assert_rejected(
+			|| place(CHARLIE, req(s, Side::Buy, 10 * USDC, 1)),
+			crate::mock::PRICE_STALE,
+		);
 		let mut r = req(s, Side::Sell, 10 * USDC, 1);
 		r.reduce_only = true;
 		assert_ok!(place(BOB, r));
@@ -108,7 +120,10 @@ fn book_and_account_bounds() {
 		for i in 0..12u128 {
 			gtc(ALICE, s, Side::Buy, (i + 1) * USDC, 1);
 		}
-		assert_rejected(|| place(ALICE, req(s, Side::Buy, 20 * USDC, 1)), Error::<Test>::TooManyOrders);
+		assert_rejected(
+			|| place(ALICE, req(s, Side::Buy, 20 * USDC, 1)),
+			Error::<Test>::TooManyOrders,
+		);
 		// MaxOrdersPerSide = 16.
 		for i in 0..4u128 {
 			gtc(BOB, s, Side::Buy, (i + 1) * USDC, 1);
@@ -133,7 +148,10 @@ fn book_and_account_bounds() {
 		}
 		gtc(DAVE, s, Side::Sell, 100 * USDC, 1);
 		let s7 = list(70_000, OptionKind::Call);
-		assert_rejected(|| place(DAVE, req(s7, Side::Buy, USDC, 1)), Error::<Test>::TooManySeriesForAccount);
+		assert_rejected(
+			|| place(DAVE, req(s7, Side::Buy, USDC, 1)),
+			Error::<Test>::TooManySeriesForAccount,
+		);
 	});
 }
 
@@ -178,9 +196,15 @@ fn margin_rejection_changes_nothing() {
 		gtc(BOB, s, Side::Sell, 101 * USDC, 1);
 		// Taker below initial margin after the first fill.
 		MockMargin::reject_margin(CHARLIE, true);
-		assert_rejected(|| place(CHARLIE, req(s, Side::Buy, 101 * USDC, 2)), Error::<Test>::TakerInsufficientMargin);
+		assert_rejected(
+			|| place(CHARLIE, req(s, Side::Buy, 101 * USDC, 2)),
+			Error::<Test>::TakerInsufficientMargin,
+		);
 		// A resting order alone is checked too.
-		assert_rejected(|| place(CHARLIE, req(s, Side::Buy, 50 * USDC, 2)), Error::<Test>::TakerInsufficientMargin);
+		assert_rejected(
+			|| place(CHARLIE, req(s, Side::Buy, 50 * USDC, 2)),
+			Error::<Test>::TakerInsufficientMargin,
+		);
 		MockMargin::reject_margin(CHARLIE, false);
 		// The second maker fails its margin check after the first fill: its order is cancelled
 		// (margin freed), its fill undone, and matching goes on; the book is not frozen.
@@ -211,7 +235,10 @@ fn open_interest_caps() {
 		let s2 = list(60_000, OptionKind::Put);
 		// Series cap 100.
 		gtc(ALICE, s1, Side::Sell, USDC, 101);
-		assert_rejected(|| place(BOB, req(s1, Side::Buy, USDC, 101)), Error::<Test>::OpenInterestCapExceeded);
+		assert_rejected(
+			|| place(BOB, req(s1, Side::Buy, USDC, 101)),
+			Error::<Test>::OpenInterestCapExceeded,
+		);
 		gtc(BOB, s1, Side::Buy, USDC, 100);
 		assert_eq!(crate::Series::<Test>::get(s1).unwrap().open_interest, 100);
 		assert_ok!(Options::cancel_order(RuntimeOrigin::signed(ALICE), 0));
@@ -221,7 +248,10 @@ fn open_interest_caps() {
 		assert_eq!(crate::Series::<Test>::get(s1).unwrap().open_interest, 100);
 		// Underlying cap 150: 100 + 51 would pass it.
 		gtc(DAVE, s2, Side::Sell, USDC, 51);
-		assert_rejected(|| place(EVE, req(s2, Side::Buy, USDC, 51)), Error::<Test>::OpenInterestCapExceeded);
+		assert_rejected(
+			|| place(EVE, req(s2, Side::Buy, USDC, 51)),
+			Error::<Test>::OpenInterestCapExceeded,
+		);
 		gtc(EVE, s2, Side::Buy, USDC, 50);
 		assert_eq!(crate::UnderlyingOpenInterest::<Test>::get(BTC), 150);
 		let _ = units::whole(1);

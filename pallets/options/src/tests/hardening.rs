@@ -62,7 +62,10 @@ fn a_taker_that_cannot_pay_fails_with_its_own_cause() {
 		gtc(ALICE, s, Side::Sell, 10 * USDC, 1);
 		mint(POOR, 10 * USDC);
 		// POOR pays the premium but not its 0.30 taker fee: its order fails, the ask stays.
-		assert_rejected(|| place(POOR, req(s, Side::Buy, 10 * USDC, 1)), crate::mock::INSUFFICIENT_COLLATERAL);
+		assert_rejected(
+			|| place(POOR, req(s, Side::Buy, 10 * USDC, 1)),
+			crate::mock::INSUFFICIENT_COLLATERAL,
+		);
 		assert_eq!(book(s, Side::Sell).len(), 1);
 	});
 }
@@ -94,7 +97,10 @@ fn a_restricted_taker_may_buy_back_reduce_only() {
 		MockMargin::reject_margin(BOB, true);
 		gtc(CHARLIE, s, Side::Sell, 100 * USDC, 3);
 		// A buy that would rest beyond his position (not reduce-only) is refused...
-		assert_rejected(|| place(BOB, req(s, Side::Buy, 90 * USDC, 1)), Error::<Test>::TakerInsufficientMargin);
+		assert_rejected(
+			|| place(BOB, req(s, Side::Buy, 90 * USDC, 1)),
+			Error::<Test>::TakerInsufficientMargin,
+		);
 		// ...a reduce-only buy of 1 of his 2 passes (before: TakerInsufficientMargin).
 		let mut r = req(s, Side::Buy, 100 * USDC, 1);
 		r.reduce_only = true;

@@ -10,8 +10,9 @@ fn fills() -> Vec<(OrderId, OrderId, Contracts)> {
 	events()
 		.into_iter()
 		.filter_map(|e| match e {
-			Event::OrderFilled { maker_order, taker_order, quantity, .. } =>
-				Some((maker_order, taker_order, quantity)),
+			Event::OrderFilled { maker_order, taker_order, quantity, .. } => {
+				Some((maker_order, taker_order, quantity))
+			},
 			_ => None,
 		})
 		.collect()
@@ -28,7 +29,7 @@ fn a_cancel_after_a_taker_in_the_same_block_wins() {
 	build_and_execute(|| {
 		let s = list(60_000, OptionKind::Call);
 		assert_ok!(submit(ALICE, post_only(s, Side::Sell, 100 * USDC, 1))); // order 0
-		// The taker comes first in the block, the maker's cancel after it.
+																	  // The taker comes first in the block, the maker's cancel after it.
 		assert_ok!(submit(BOB, req(s, Side::Buy, 100 * USDC, 1))); // order 1, queued
 		assert_eq!(crate::QueueLength::<Test>::get(), 1);
 		assert_eq!(net(s, BOB), 0);
@@ -50,7 +51,7 @@ fn a_quote_placed_after_a_taker_in_the_same_block_fills_it() {
 		let mut r = req(s, Side::Buy, 100 * USDC, 2);
 		r.time_in_force = TimeInForce::ImmediateOrCancel;
 		assert_ok!(submit(BOB, r)); // order 0
-		// A maker quotes later in the same block, and re-prices an ask it had.
+							  // A maker quotes later in the same block, and re-prices an ask it had.
 		assert_ok!(submit(ALICE, post_only(s, Side::Sell, 99 * USDC, 1))); // order 1
 		assert_ok!(submit(CHARLIE, post_only(s, Side::Sell, 100 * USDC, 1))); // order 2
 		end_transactions();
@@ -64,7 +65,7 @@ fn queued_orders_match_in_arrival_order() {
 	build_and_execute(|| {
 		let s = list(60_000, OptionKind::Call);
 		gtc(ALICE, s, Side::Sell, 100 * USDC, 1); // order 0
-		// Two takers for the one contract: the first to arrive gets it, even at a lower limit.
+											// Two takers for the one contract: the first to arrive gets it, even at a lower limit.
 		assert_ok!(submit(BOB, req(s, Side::Buy, 100 * USDC, 1))); // order 1
 		assert_ok!(submit(CHARLIE, req(s, Side::Buy, 110 * USDC, 1))); // order 2
 		end_transactions();
@@ -97,15 +98,14 @@ fn a_queued_order_cannot_be_cancelled_and_the_queue_is_bounded() {
 		assert_ok!(submit(CHARLIE, req(s, Side::Buy, 2 * USDC, 1)));
 		end_transactions();
 		assert_eq!(book(s, Side::Buy).first().map(|o| o.1), Some(CHARLIE));
-		assert!(events().iter().any(|e| matches!(
-			e,
-			Event::OrderCancelled { reason: CancelReason::Evicted, .. }
-		)));
+		assert!(events()
+			.iter()
+			.any(|e| matches!(e, Event::OrderCancelled { reason: CancelReason::Evicted, .. })));
 	});
 }
 
 #[test]
-fn a_maker_gone_cold_after_the_plan_stops_the_taker_at_its_order() {
+fn a_maker_gone_cold_after_the_plan_is_passed_over() {
 	build_and_execute(|| {
 		let s = list(60_000, OptionKind::Call);
 		for who in 10..13u64 {
@@ -117,18 +117,45 @@ fn a_maker_gone_cold_after_the_plan_stops_the_taker_at_its_order() {
 		assert_ok!(submit(CHARLIE, r));
 		let q = crate::QueuedOrders::<Test>::get(0).unwrap();
 		assert_eq!(q.budget, budget(4, &[], 2));
-		// Maker 11 is no longer warm when the queue is matched: its check was not paid for,
-		// so matching stops at its order; the remainder still crosses and is cancelled.
+		// Maker 11 is no longer warm when the queue is matched: its evaluation was not paid
+		// for, so its order is passed over (it keeps its place) and the taker fills the next.
+		// The remainder would cross order 1: it is cancelled, not rested.
 		MockMargin::set_cold(11, true);
 		end_transactions();
 		MockMargin::set_cold(11, false);
-		assert_eq!(fills(), vec![(0, 3, 1)]);
-		assert_eq!(net(s, CHARLIE), 1);
+		assert_eq!(fills(), vec![(0, 3, 1), (2, 3, 1)]);
+		assert_eq!(net(s, CHARLIE), 2);
 		assert!(events().iter().any(|e| matches!(
 			e,
-			Event::OrderCancelled { order_id: 3, remaining: 2, reason: CancelReason::FillLimitReached, .. }
+			Event::OrderCancelled {
+				order_id: 3,
+				remaining: 1,
+				reason: CancelReason::FillLimitReached,
+				..
+			}
 		)));
-		assert_eq!(book(s, Side::Sell).len(), 2);
+		assert_eq!(book(s, Side::Sell), vec![(1, 11, 100 * USDC, 1)]);
+	});
+}
+
+#[test]
+fn a_cold_order_posted_after_a_taker_does_not_stop_it() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		gtc(ALICE, s, Side::Sell, 101 * USDC, 2); // order 0, warm
+											// The taker is planned against Alice's ask: 1 step and a spare.
+		let mut r = req(s, Side::Buy, 101 * USDC, 2);
+		r.time_in_force = TimeInForce::ImmediateOrCancel;
+		assert_ok!(submit(CHARLIE, r)); // order 1
+								  // Later in the block, a cold account posts a better ask it cannot be evaluated for
+								  // within the taker's budget.
+		MockMargin::set_cold(EVE, true);
+		assert_ok!(submit(EVE, post_only(s, Side::Sell, 100 * USDC, 1))); // order 2
+		end_transactions();
+		MockMargin::set_cold(EVE, false);
+		// Passed over: the taker still fills Alice's ask in full (before: zero fills).
+		assert_eq!(fills(), vec![(0, 1, 2)]);
+		assert_eq!(book(s, Side::Sell), vec![(2, EVE, 100 * USDC, 1)]);
 	});
 }
 

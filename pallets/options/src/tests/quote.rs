@@ -227,10 +227,7 @@ fn one_margin_check_per_call_and_a_failed_check_changes_nothing() {
 		MockMargin::reject_margin(ALICE, false);
 		// A stale price fails a call that rests something, with its cause.
 		MockMargin::set_stale(BTC, true);
-		assert_noop!(
-			refused(ALICE, vec![two_sided(a, 100, 110, 1)]),
-			crate::mock::PRICE_STALE
-		);
+		assert_noop!(refused(ALICE, vec![two_sided(a, 100, 110, 1)]), crate::mock::PRICE_STALE);
 	});
 }
 
