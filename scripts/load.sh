@@ -7,6 +7,8 @@
 #
 #   ./scripts/load.sh                               # 20 blocks per run, 4 makers, 8 takers x 40
 #   ./scripts/load.sh --blocks 30 --per-taker 80
+#   ./scripts/load.sh --base-path /tmp/load-db      # keep the chain, then re-execute its blocks:
+#   optionchain-node benchmark block --chain dev --base-path /tmp/load-db --from 10 --to 30
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 chosen="${OPTIONCHAIN_NODE:-}"

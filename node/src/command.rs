@@ -131,9 +131,16 @@ pub fn run() -> sc_cli::Result<()> {
 				BenchmarkCmd::Overhead(cmd) => {
 					cmd.run_with_default_builder_and_spec::<Block, ()>(Some(config.chain_spec))
 				},
-				_ => {
-					Err("supported: `benchmark pallet`, `machine`, `storage` and `overhead`".into())
+				// Re-executes the chain's blocks at `--base-path` (`--from`, `--to`, `--repeat`)
+				// and prints each one's execution time against the weight it consumed: how long
+				// importing a block takes on this machine.
+				BenchmarkCmd::Block(cmd) => {
+					let PartialComponents { client, .. } = service::new_partial(&config)?;
+					cmd.run(client)
 				},
+				_ => Err("supported: `benchmark pallet`, `machine`, `storage`, `overhead` and \
+				          `block`"
+					.into()),
 			})
 		},
 		Some(Subcommand::ChainInfo(cmd)) => {

@@ -7,10 +7,14 @@
 //   2. transfers: the same takers send plain USDC transfers (pallet-assets `transfer`).
 // Per block: fills, quote legs, transfers, extrinsics, the block's weight, the time the author
 // took to build it (the node's "Prepared block" log line), submission-to-inclusion latency and
-// finality lag. Every request loop is bounded (blocks and transactions per block) and the
-// tool stops by itself. Usage (see scripts/load.sh):
+// finality lag. Every transaction of a run is signed before the run starts (signing is the
+// client's heaviest work), so a block's transactions are only submitted while it is measured.
+// Every request loop is bounded (blocks and transactions per block) and the tool stops by
+// itself. With --base-path the node keeps its database there, so that `optionchain-node
+// benchmark block --chain dev --base-path DIR --from A --to B` can re-execute the blocks.
+// Usage (see scripts/load.sh):
 //   node load.js [--blocks 20] [--makers 4] [--takers 8] [--per-taker 40] [--series 16]
-//                [--positions 10] [--ws ws://127.0.0.1:9944] [--log node.log]
+//                [--positions 10] [--ws ws://127.0.0.1:9944] [--log node.log] [--base-path DIR]
 import fs from 'node:fs';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import * as c from './lib/client.js';
@@ -44,6 +48,7 @@ function parse(argv) {
     positions: int('positions', 10, 16),
     ws: f.ws,
     log: f.log,
+    basePath: f['base-path'],
   };
 }
 
@@ -54,13 +59,6 @@ const pct = (xs, p) => {
 };
 const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
-/** Sign `tx` offline with an explicit nonce and submit it without watching; returns its hash. */
-async function fire(api, tx, pair, nonce) {
-  const signed = await tx.signAsync(pair, { nonce, era: 0 });
-  const hash = signed.hash.toHex();
-  await api.rpc.author.submitExtrinsic(signed);
-  return hash;
-}
 
 async function main() {
   const o = parse(process.argv.slice(2));
@@ -68,7 +66,8 @@ async function main() {
   let node = null;
   let logPath = o.log;
   if (!o.ws) {
-    node = new Node('load', ['--dev', '--tmp', '--pool-limit', '65536', '--pool-kbytes', '262144']);
+    const db = o.basePath ? ['--base-path', o.basePath] : ['--tmp'];
+    node = new Node('load', ['--dev', ...db, '--pool-limit', '65536', '--pool-kbytes', '262144']);
     await node.start();
     logPath = node.logPath;
   }
@@ -176,12 +175,26 @@ async function main() {
     } catch (e) { /* a head we could not read (the run is ending) */ }
   });
 
-  async function run(label, perBlock) {
+  /** Signs every block's transactions (`build(b)`: `[tx, pair]` pairs) with consecutive nonces. */
+  async function presign(build) {
+    const all = [];
+    for (let b = 0; b < o.blocks; b++) {
+      const signed = [];
+      for (const [tx, p] of build(b)) signed.push(await tx.signAsync(p, { nonce: nextNonce(p), era: 0 }));
+      all.push(signed);
+    }
+    return all;
+  }
+
+  async function run(label, signedBlocks) {
     phase = label;
     const start = blocks.length;
     for (let b = 0; b < o.blocks; b++) {
       const head = (await api.rpc.chain.getHeader()).number.toNumber();
-      await perBlock(b);
+      await Promise.all(signedBlocks[b].map(async (x) => {
+        submitted.set(x.hash.toHex(), Date.now());
+        await api.rpc.author.submitExtrinsic(x);
+      }));
       await waitFor(`block after #${head}`, async () => (await api.rpc.chain.getHeader()).number.toNumber() > head, 30_000, 100);
     }
     // Let the pool drain (bounded).
@@ -191,7 +204,7 @@ async function main() {
     return blocks.slice(start).filter((x) => x.label === label);
   }
 
-  const trading = await run('trading', async (b) => {
+  const tradingTxs = await presign((b) => {
     const txs = [];
     makers.forEach((m, i) => txs.push([quoteTx(i, b % 2), m]));
     takers.forEach((t, j) => {
@@ -204,23 +217,19 @@ async function main() {
           timeInForce: 'ImmediateOrCancel', postOnly: false, reduceOnly: false }), t]);
       }
     });
-    await Promise.all(txs.map(async ([tx, p]) => {
-      const n = nextNonce(p);
-      submitted.set(await fire(api, tx, p, n), Date.now());
-    }));
+    return txs;
   });
-  const transfers = await run('transfers', async () => {
+  const transferTxs = await presign(() => {
     const txs = [];
     takers.forEach((t, j) => {
       for (let k = 0; k < o.perTaker; k++) {
         txs.push([api.tx.assets.transfer(c.USDC, takers[(j + 1) % takers.length].address, 1_000_000n), t]);
       }
     });
-    await Promise.all(txs.map(async ([tx, p]) => {
-      const n = nextNonce(p);
-      submitted.set(await fire(api, tx, p, n), Date.now());
-    }));
+    return txs;
   });
+  const trading = await run('trading', tradingTxs);
+  const transfers = await run('transfers', transferTxs);
   unsubHeads();
   unsubFeeds();
 

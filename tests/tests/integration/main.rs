@@ -8,6 +8,7 @@ mod hardening;
 mod liquidation;
 mod newcomer;
 mod oracle;
+mod ordering;
 mod proxy;
 mod quote;
 mod warm;
