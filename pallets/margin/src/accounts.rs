@@ -250,4 +250,11 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 			.saturating_add(Self::extra_underlyings_weight(entries))
 			.saturating_add(Self::touch_weight())
 	}
+
+	/// Two entries and at most one further underlying per series, and the hot mark.
+	fn margin_check_weight_for_series(series: u32) -> Weight {
+		T::WeightInfo::margin_check(series.saturating_mul(2).max(1))
+			.saturating_add(Self::extra_underlyings_weight(series))
+			.saturating_add(Self::touch_weight())
+	}
 }

@@ -106,18 +106,17 @@ impl<T: Config> Pallet<T> {
 			steps: max,
 			cold: max,
 			cold_checks: T::Margin::margin_check_weight().saturating_mul(u64::from(max)),
-			taker_entries: T::MaxSeriesPerAccount::get().saturating_mul(2),
+			taker_series: T::MaxSeriesPerAccount::get(),
 		}
 	}
 
-	/// At most the entries of `who`'s margin evaluation (a position and a set of resting
-	/// orders per series in which it has either): twice its series (one read).
-	pub fn entries_of(who: &T::AccountId) -> u32 {
-		let series: u32 = AccountSeriesIndex::<T>::decode_len(who)
+	/// The series in which `who` has a position or resting orders (one read): what sizes its
+	/// margin evaluation.
+	pub fn series_of(who: &T::AccountId) -> u32 {
+		AccountSeriesIndex::<T>::decode_len(who)
 			.unwrap_or(0)
 			.try_into()
-			.unwrap_or(u32::MAX);
-		series.saturating_mul(2)
+			.unwrap_or(u32::MAX)
 	}
 
 	/// Weight charged at submission for a queued order (no refund follows: its matching runs
@@ -131,7 +130,7 @@ impl<T: Config> Pallet<T> {
 		// A retry follows a failed check, which only a cold maker has.
 		let retries = if budget.steps == 0 { 0 } else { MAX_MAKER_RETRIES.min(budget.cold) };
 		let snapshots = u64::from(retries).saturating_add(u64::from(Self::takes_snapshot(req)));
-		let taker = T::Margin::margin_check_weight_for(budget.taker_entries);
+		let taker = T::Margin::margin_check_weight_for_series(budget.taker_series);
 		// Database reads are counted per distinct key, as benchmarks count them: the plan
 		// reads the book side, the makers' accounts and sizes, the block's parameter stamp and
 		// the taker's size, which the matching reads again (the benchmark counts them there):
@@ -174,19 +173,18 @@ impl<T: Config> Pallet<T> {
 			}
 			if !T::Margin::is_warm_maker(&o.owner) {
 				cold.push(&o.owner);
-				let check = T::Margin::margin_check_weight_for(Self::entries_of(&o.owner));
+				let check = T::Margin::margin_check_weight_for_series(Self::series_of(&o.owner));
 				cold_checks = cold_checks.saturating_add(check);
 			} else if Self::maker_can_pay(req.side, o, left.min(o.remaining)).unwrap_or(false) {
 				left = left.saturating_sub(o.remaining);
 			}
 		}
 		steps = if left > 0 { max } else { steps.saturating_add(1).min(max) };
-		// The order's series may be new to the taker: a position and a remainder more.
-		let taker_entries = Self::entries_of(who)
-			.saturating_add(2)
-			.min(T::MaxSeriesPerAccount::get().saturating_mul(2));
+		// The order's series may be new to the taker.
+		let taker_series =
+			Self::series_of(who).saturating_add(1).min(T::MaxSeriesPerAccount::get());
 		let cold = u32::try_from(cold.len()).unwrap_or(max);
-		MatchBudget { steps, cold, cold_checks, taker_entries }
+		MatchBudget { steps, cold, cold_checks, taker_series }
 	}
 
 	/// `place_order`'s work: a post-only order is placed at once; any other is checked, given
@@ -484,7 +482,7 @@ impl<T: Config> Pallet<T> {
 		// A cold maker's evaluation, at its size (a failed one is charged the same).
 		let mut cold_check = Weight::zero();
 		if !warm {
-			cold_check = T::Margin::margin_check_weight_for(Self::entries_of(&maker.owner));
+			cold_check = T::Margin::margin_check_weight_for_series(Self::series_of(&maker.owner));
 			let spent = out.cold_checks.saturating_add(cold_check);
 			if !spent.all_lte(cold_budget) {
 				// Not planned (it came after the order was queued, or grew): passed over, it

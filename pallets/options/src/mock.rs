@@ -461,18 +461,18 @@ pub fn gtc(who: u64, series: SeriesId, side: Side, price: Balance, qty: Contract
 	place(who, req(series, side, price, qty)).expect("order accepted");
 }
 
-/// The match budget of `steps` steps, cold makers of `cold_sizes` entries, and a taker check
-/// of `taker_entries` entries.
-pub fn budget(steps: u32, cold_sizes: &[u32], taker_entries: u32) -> MatchBudget {
+/// The match budget of `steps` steps, cold makers in `cold_series` series each, and a taker
+/// check at `taker_series` series.
+pub fn budget(steps: u32, cold_series: &[u32], taker_series: u32) -> MatchBudget {
 	use optionchain_primitives::exchange::MarginAccounts;
 	MatchBudget {
 		steps,
-		cold: cold_sizes.len() as u32,
-		cold_checks: cold_sizes
+		cold: cold_series.len() as u32,
+		cold_checks: cold_series
 			.iter()
-			.map(|n| MockMargin::margin_check_weight_for(*n))
+			.map(|n| MockMargin::margin_check_weight_for_series(*n))
 			.fold(Weight::zero(), |a, b| a + b),
-		taker_entries,
+		taker_series,
 	}
 }
 

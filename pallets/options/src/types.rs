@@ -412,9 +412,8 @@ pub struct MatchBudget {
 	/// The weight of those evaluations, each at its maker's portfolio size when planned.
 	/// Matching stops at a cold maker whose evaluation (at its size then) no longer fits.
 	pub cold_checks: Weight,
-	/// Portfolio entries of the taker's own check (a position and resting orders in each of
-	/// its series when planned, and in the order's series).
-	pub taker_entries: u32,
+	/// Series of the taker's own check: its series when planned, and the order's.
+	pub taker_series: u32,
 }
 
 /// An order that may take liquidity, queued by `place_order` (or `replace_order`) and matched

@@ -327,4 +327,10 @@ pub trait MarginAccounts<AccountId> {
 	/// Weight of one `ensure_initial_margin` of a portfolio of `entries` entries (positions
 	/// plus series with resting orders).
 	fn margin_check_weight_for(entries: u32) -> Weight;
+
+	/// At most the weight of one `ensure_initial_margin` of an account with a position or
+	/// resting orders in `series` series (at most two entries and one underlying per series).
+	fn margin_check_weight_for_series(series: u32) -> Weight {
+		Self::margin_check_weight_for(series.saturating_mul(2))
+	}
 }

@@ -12,8 +12,9 @@ fn fills(m: &Market) -> Vec<(u128, i64)> {
 	m.last_events
 		.iter()
 		.filter_map(|e| match e {
-			RuntimeEvent::Options(OptionsEvent::OrderFilled { price, quantity, .. }) =>
-				Some((*price, *quantity)),
+			RuntimeEvent::Options(OptionsEvent::OrderFilled { price, quantity, .. }) => {
+				Some((*price, *quantity))
+			},
 			_ => None,
 		})
 		.collect()
@@ -23,7 +24,10 @@ fn fills(m: &Market) -> Vec<(u128, i64)> {
 fn a_taker_before_a_makers_cancel_in_one_block_does_not_fill_the_stale_quote() {
 	let mut m = Market::dev();
 	let a = m.list_call(BTC, 64_000, WEEK);
-	m.deposit(Dave, 50_000).deposit(Charlie, 10_000).deposit(Eve, 10_000).next_block();
+	m.deposit(Dave, 50_000)
+		.deposit(Charlie, 10_000)
+		.deposit(Eve, 10_000)
+		.next_block();
 	m.quote(Dave, &[(a, None, Some((110, 2)))]).next_block().assert_ok();
 	// The index rises 5 % at the end of this block: the 110 ask is now far too cheap.
 	m.move_price(BTC, 5).next_block();

@@ -58,9 +58,9 @@ fn a_maker_filled_eight_times_in_a_block_is_evaluated_at_most_once() {
 	let cold = last_extrinsic_weight(&m);
 	// Charged at submission for the planned budget (issue 15, item 5). Warm block: the asks
 	// were queued before the buy, so its plan saw an empty book (every step, no visit, its own
-	// check at 2 entries). Cold block: 8 asks visited, all Dave's, who is cold: one evaluation
-	// at twice his one series (2 entries), and every step (a cold maker may fail); Charlie
-	// holds one series (4 entries with the order's).
+	// check at one series). Cold block: 8 asks visited, all Dave's, who is cold: one evaluation
+	// at his one series, and every step (a cold maker may fail); Charlie holds one series (2
+	// with the order's).
 	let request = pallet_options::OrderRequest {
 		series: s,
 		side: optionchain_primitives::exchange::Side::Buy,
@@ -71,16 +71,18 @@ fn a_maker_filled_eight_times_in_a_block_is_evaluated_at_most_once() {
 		reduce_only: false,
 	};
 	use optionchain_primitives::exchange::MarginAccounts;
-	let budget = |cold: u32, taker_entries: u32| pallet_options::MatchBudget {
+	let budget = |cold: u32, taker_series: u32| {
+		pallet_options::MatchBudget {
 		steps: 8,
 		cold,
 		cold_checks:
-			<Margin as MarginAccounts<optionchain_runtime::AccountId>>::margin_check_weight_for(2)
+			<Margin as MarginAccounts<optionchain_runtime::AccountId>>::margin_check_weight_for_series(1)
 				.saturating_mul(cold.into()),
-		taker_entries,
+		taker_series,
+	}
 	};
-	let planned_warm = Options::queued_order_weight(budget(0, 2), &request);
-	let planned_cold = Options::queued_order_weight(budget(1, 4), &request);
+	let planned_warm = Options::queued_order_weight(budget(0, 1), &request);
+	let planned_cold = Options::queued_order_weight(budget(1, 2), &request);
 	assert_eq!(cold.saturating_sub(warm), planned_cold.saturating_sub(planned_warm));
 	assert!(planned_warm.all_lte(warm) && planned_cold.all_lte(cold));
 }

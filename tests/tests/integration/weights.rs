@@ -133,7 +133,7 @@ fn throughput_per_block_from_the_weights() {
 	// Takers are queued and charged at submission for the budget planned from the book (issue
 	// 15, item 5): a GTC taker with no position sweeping 8 levels of warm makers that can pay
 	// (evaluated in this block: the benchmark's) plans 8 steps, no cold maker, and its own
-	// check at 2 entries.
+	// check at one series.
 	let request = pallet_options::OrderRequest {
 		series: 0,
 		side: optionchain_primitives::exchange::Side::Buy,
@@ -147,15 +147,15 @@ fn throughput_per_block_from_the_weights() {
 		steps: 8,
 		cold: 0,
 		cold_checks: Weight::zero(),
-		taker_entries: 2,
+		taker_series: 1,
 	};
 	let taker = Options::queued_order_weight(warm_budget, &request);
 	let warm_fills = per_block(taker) * 8;
 	// The same against 8 distinct cold makers holding 10 positions each: every maker is
-	// evaluated once at its first fill, planned at twice its 11 series (a position and resting
-	// orders in each: 22 entries, each charged an oracle read for a possible further
-	// underlying, and the hot mark). Cold makers may fail, so the plan gives every step.
-	let cold_check = <Margin as MarginAccounts<AccountId>>::margin_check_weight_for(22);
+	// evaluated once at its first fill, planned at its 11 series (at most a position and
+	// resting orders in each: 22 entries, an oracle read per possible further underlying, and
+	// the hot mark). Cold makers may fail, so the plan gives every step.
+	let cold_check = <Margin as MarginAccounts<AccountId>>::margin_check_weight_for_series(11);
 	let cold_budget = pallet_options::MatchBudget {
 		cold: 8,
 		cold_checks: cold_check.saturating_mul(8),

@@ -16,9 +16,9 @@ fn place_w(steps: u32) -> Weight {
 }
 
 /// The charge of a queued `r` whose plan found `steps` and no cold maker, for a taker with no
-/// entry before (its check: 2 entries).
+/// entry before (its check: the order's one series).
 fn queued(r: &OrderRequest, steps: u32) -> Weight {
-	Options::queued_order_weight(budget(steps, &[], 2), r)
+	Options::queued_order_weight(budget(steps, &[], 1), r)
 }
 
 /// The mock's `MaxFillsPerOrder`.

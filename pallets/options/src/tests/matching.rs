@@ -220,7 +220,7 @@ fn fills_per_extrinsic_are_bounded_and_weight_refunded() {
 		let declared = Options::queued_order_weight(Options::full_budget(), &r);
 		let call = crate::Call::<Test>::place_order { request: r };
 		assert_eq!(call.get_dispatch_info().call_weight, declared);
-		let charged = Options::queued_order_weight(budget(4, &[], 2), &r);
+		let charged = Options::queued_order_weight(budget(4, &[], 1), &r);
 		assert_eq!(info.actual_weight, Some(charged));
 		// (The benchmark's steps include the read of the maker's void entry.)
 		let four = <() as crate::WeightInfo>::place_order(4);
@@ -228,7 +228,7 @@ fn fills_per_extrinsic_are_bounded_and_weight_refunded() {
 		// A plain order that crosses nothing is queued all the same: every step, no visit.
 		let small = req(s, Side::Buy, 90 * USDC, 1);
 		let info = place(DAVE, small).unwrap();
-		let charged = Options::queued_order_weight(budget(4, &[], 2), &small);
+		let charged = Options::queued_order_weight(budget(4, &[], 1), &small);
 		assert_eq!(info.actual_weight, Some(charged));
 		// A post-only order is charged up front for no step at all.
 		let mut post = req(s, Side::Buy, 80 * USDC, 1);
@@ -322,8 +322,8 @@ fn a_cold_maker_is_charged_its_check_and_a_warm_one_nothing() {
 		let info = place(CHARLIE, r).unwrap();
 		assert_eq!(net(s, CHARLIE), 3);
 		// Planned: 3 asks visited, one of a cold maker (which may fail, so it does not count
-		// as filling): 2 of 3 covered, hence every step, and its check at twice its one series.
-		let charged = Options::queued_order_weight(budget(4, &[2], 2), &r);
+		// as filling): 2 of 3 covered, hence every step, and its check at its one series.
+		let charged = Options::queued_order_weight(budget(4, &[1], 1), &r);
 		assert_eq!(info.actual_weight, Some(charged));
 		let three = <() as crate::WeightInfo>::place_order(3);
 		assert!((three + frame_support::weights::Weight::from_parts(1_000, 0)).all_lte(charged));

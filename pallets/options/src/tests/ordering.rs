@@ -116,7 +116,7 @@ fn a_maker_gone_cold_after_the_plan_is_passed_over() {
 		let r = req(s, Side::Buy, 100 * USDC, 3);
 		assert_ok!(submit(CHARLIE, r));
 		let q = crate::QueuedOrders::<Test>::get(0).unwrap();
-		assert_eq!(q.budget, budget(4, &[], 2));
+		assert_eq!(q.budget, budget(4, &[], 1));
 		// Maker 11 is no longer warm when the queue is matched: its evaluation was not paid
 		// for, so its order is passed over (it keeps its place) and the taker fills the next.
 		// The remainder would cross order 1: it is cancelled, not rested.
