@@ -120,35 +120,29 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Weight charged at submission for a queued order (no refund follows: its matching runs
-	/// after the block's transactions): the plan, the queue,
-	/// and the matching within `budget`: `place_order(steps)` (warm makers), a full check per
-	/// cold maker, the taker's check beyond one entry, at most [`MAX_MAKER_RETRIES`] re-checks
-	/// of a reduce-only maker under a margin call (a cold maker: none without a cold budget),
-	/// the taker's snapshot if it takes one, and an eviction.
+	/// after the block's transactions): `place_order(steps)` (the submission with its plan, the
+	/// queue and the matching against warm makers), each cold maker's size and check, the
+	/// taker's check beyond one entry, at most [`MAX_MAKER_RETRIES`] re-checks of a reduce-only
+	/// maker under a margin call (a cold maker: none without a cold budget), the taker's
+	/// snapshot if it takes one, and an eviction.
 	pub fn queued_order_weight(budget: MatchBudget, req: &OrderRequest) -> Weight {
 		let full = T::Margin::margin_check_weight();
 		// A retry follows a failed check, which only a cold maker has.
 		let retries = if budget.steps == 0 { 0 } else { MAX_MAKER_RETRIES.min(budget.cold) };
 		let snapshots = u64::from(retries).saturating_add(u64::from(Self::takes_snapshot(req)));
 		let taker = T::Margin::margin_check_weight_for_series(budget.taker_series);
-		// Database reads are counted per distinct key, as benchmarks count them: the plan
-		// reads the book side, the makers' accounts and sizes, the block's parameter stamp and
-		// the taker's size, which the matching reads again (the benchmark counts them there):
-		// one read covers decoding the book side twice. The queue's entry is written and
-		// removed in the same block, as is its length, so neither reaches the database: one
-		// read and one write cover that work in the overlay.
-		// Matching checks the order again (its owner's void entry, the series, the oracle's
-		// price and volatility), beyond the benchmark: 4 reads.
-		let plan = T::DbWeight::get().reads(1 + 4);
-		let queue = T::DbWeight::get().reads_writes(1, 1);
+		// The `place_order(k)` benchmark submits the order (its plan visits the k makers' orders)
+		// and matches the queue in one block: the plan, the queue and the second check of the
+		// order are in it. A cold maker's size is read when planned and again when matched
+		// (one database read: the second hits the overlay).
+		let sizes = T::DbWeight::get().reads(budget.cold.into());
 		T::WeightInfo::place_order(budget.steps.saturating_add(retries))
 			.saturating_add(budget.cold_checks)
 			.saturating_add(full.saturating_mul(retries.into()))
 			.saturating_add(Self::extra_check_weight(taker))
 			.saturating_add(full.saturating_mul(snapshots))
 			.saturating_add(T::WeightInfo::cancel_order())
-			.saturating_add(plan)
-			.saturating_add(queue)
+			.saturating_add(sizes)
 	}
 
 	/// The match budget of `req` from the book as it is now. Steps: those it needs to fill

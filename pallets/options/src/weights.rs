@@ -72,8 +72,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `43`
 		//  Estimated: `7631`
-		// Minimum execution time: 7_291_000 picoseconds.
-		Weight::from_parts(10_115_000, 7631)
+		// Minimum execution time: 7_361_000 picoseconds.
+		Weight::from_parts(12_569_000, 7631)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -101,8 +101,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `772`
 		//  Estimated: `7631`
-		// Minimum execution time: 34_612_000 picoseconds.
-		Weight::from_parts(47_480_000, 7631)
+		// Minimum execution time: 35_022_000 picoseconds.
+		Weight::from_parts(58_787_000, 7631)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -118,16 +118,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
 	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `Options::NextOrderId` (r:1 w:1)
-	/// Proof: `Options::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Books` (r:2 w:2)
 	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
-	/// Storage: `Options::VoidBefore` (r:8 w:0)
-	/// Proof: `Options::VoidBefore` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::WarmVoidAt` (r:1 w:0)
 	/// Proof: `Margin::WarmVoidAt` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:10 w:10)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
+	/// Storage: `Options::QueueLength` (r:1 w:1)
+	/// Proof: `Options::QueueLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Options::NextOrderId` (r:1 w:1)
+	/// Proof: `Options::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Options::VoidBefore` (r:9 w:0)
+	/// Proof: `Options::VoidBefore` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Hot` (r:1 w:1)
 	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::CounterForHot` (r:1 w:1)
@@ -136,8 +140,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::AccountCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:9 w:9)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
-	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::UnderlyingOpenInterest` (r:1 w:1)
 	/// Proof: `Options::UnderlyingOpenInterest` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Options::UnderlyingConfigs` (r:1 w:0)
@@ -148,18 +150,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PendingParams` (r:1 w:0)
 	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
+	/// Storage: `Options::QueuedOrders` (r:0 w:1)
+	/// Proof: `Options::QueuedOrders` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[1, 8]`.
 	fn place_order(k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1217 + k * (369 ±0)`
 		//  Estimated: `39266 + k * (4189 ±0)`
-		// Minimum execution time: 169_922_000 picoseconds.
-		Weight::from_parts(126_794_306, 39266)
-			// Standard Error: 453_458
-			.saturating_add(Weight::from_parts(81_303_905, 0).saturating_mul(k.into()))
-			.saturating_add(T::DbWeight::get().reads(22_u64))
+		// Minimum execution time: 190_052_000 picoseconds.
+		Weight::from_parts(164_284_078, 39266)
+			// Standard Error: 628_827
+			.saturating_add(Weight::from_parts(73_632_009, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(24_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
-			.saturating_add(T::DbWeight::get().writes(13_u64))
+			.saturating_add(T::DbWeight::get().writes(15_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 4189).saturating_mul(k.into()))
 	}
@@ -177,8 +181,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `689`
 		//  Estimated: `20128`
-		// Minimum execution time: 33_119_000 picoseconds.
-		Weight::from_parts(54_331_000, 20128)
+		// Minimum execution time: 33_069_000 picoseconds.
+		Weight::from_parts(36_685_000, 20128)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -196,11 +200,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn cancel_all(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `269424 + n * (8388 ±0)`
-		//  Estimated: `304390 + n * (9556 ±46)`
-		// Minimum execution time: 56_594_000 picoseconds.
-		Weight::from_parts(55_048_410, 304390)
-			// Standard Error: 667_838
-			.saturating_add(Weight::from_parts(40_451_996, 0).saturating_mul(n.into()))
+		//  Estimated: `304390 + n * (9556 ±691)`
+		// Minimum execution time: 50_265_000 picoseconds.
+		Weight::from_parts(351_557_246, 304390)
+			// Standard Error: 460_300
+			.saturating_add(Weight::from_parts(28_006_098, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(34_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(34_u64))
@@ -245,12 +249,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1195 + c * (13 ±0) + l * (16779 ±0)`
 		//  Estimated: `7774 + c * (64 ±1) + l * (18865 ±5)`
-		// Minimum execution time: 1_239_498_000 picoseconds.
-		Weight::from_parts(1_300_238_000, 7774)
-			// Standard Error: 1_083_225
-			.saturating_add(Weight::from_parts(52_995_940, 0).saturating_mul(l.into()))
-			// Standard Error: 361_033
-			.saturating_add(Weight::from_parts(1_854_312, 0).saturating_mul(c.into()))
+		// Minimum execution time: 844_562_000 picoseconds.
+		Weight::from_parts(118_123_290, 7774)
+			// Standard Error: 1_489_522
+			.saturating_add(Weight::from_parts(70_414_253, 0).saturating_mul(l.into()))
+			// Standard Error: 486_316
+			.saturating_add(Weight::from_parts(8_803_525, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(l.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -278,8 +282,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1171`
 		//  Estimated: `6180`
-		// Minimum execution time: 62_633_000 picoseconds.
-		Weight::from_parts(93_709_000, 6180)
+		// Minimum execution time: 61_942_000 picoseconds.
+		Weight::from_parts(65_367_000, 6180)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -300,10 +304,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `650 + n * (78 ±0)`
 		//  Estimated: `39266`
-		// Minimum execution time: 41_251_000 picoseconds.
-		Weight::from_parts(42_613_000, 39266)
-			// Standard Error: 43_788
-			.saturating_add(Weight::from_parts(9_916_516, 0).saturating_mul(n.into()))
+		// Minimum execution time: 43_424_000 picoseconds.
+		Weight::from_parts(3_394_015, 39266)
+			// Standard Error: 102_281
+			.saturating_add(Weight::from_parts(9_750_028, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -333,8 +337,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1550`
 		//  Estimated: `8775`
-		// Minimum execution time: 86_328_000 picoseconds.
-		Weight::from_parts(117_164_000, 8775)
+		// Minimum execution time: 86_438_000 picoseconds.
+		Weight::from_parts(90_665_000, 8775)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -348,8 +352,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `116`
 		//  Estimated: `7631`
-		// Minimum execution time: 6_720_000 picoseconds.
-		Weight::from_parts(7_581_000, 7631)
+		// Minimum execution time: 6_740_000 picoseconds.
+		Weight::from_parts(7_381_000, 7631)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:0)
@@ -363,10 +367,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `373 + s * (196 ±0)`
 		//  Estimated: `5563 + s * (2601 ±0)`
-		// Minimum execution time: 13_390_000 picoseconds.
-		Weight::from_parts(1_865_800, 5563)
-			// Standard Error: 42_639
-			.saturating_add(Weight::from_parts(8_344_568, 0).saturating_mul(s.into()))
+		// Minimum execution time: 13_520_000 picoseconds.
+		Weight::from_parts(802_536, 5563)
+			// Standard Error: 50_784
+			.saturating_add(Weight::from_parts(8_373_180, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
@@ -376,34 +380,34 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with `RocksDbWeight`, for mocks and tests.
 impl WeightInfo for () {
 	fn configure_underlying() -> Weight {
-		Weight::from_parts(10_115_000, 7631)
+		Weight::from_parts(12_569_000, 7631)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn list_series() -> Weight {
-		Weight::from_parts(47_480_000, 7631)
+		Weight::from_parts(58_787_000, 7631)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	/// The range of component `k` is `[1, 8]`.
 	fn place_order(k: u32, ) -> Weight {
-		Weight::from_parts(126_794_306, 39266)
-			.saturating_add(Weight::from_parts(81_303_905, 0).saturating_mul(k.into()))
-			.saturating_add(RocksDbWeight::get().reads(22_u64))
+		Weight::from_parts(164_284_078, 39266)
+			.saturating_add(Weight::from_parts(73_632_009, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(24_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(k.into())))
-			.saturating_add(RocksDbWeight::get().writes(13_u64))
+			.saturating_add(RocksDbWeight::get().writes(15_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 4189).saturating_mul(k.into()))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(54_331_000, 20128)
+		Weight::from_parts(36_685_000, 20128)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	/// The range of component `n` is `[1, 128]`.
 	fn cancel_all(n: u32, ) -> Weight {
-		Weight::from_parts(55_048_410, 304390)
-			.saturating_add(Weight::from_parts(40_451_996, 0).saturating_mul(n.into()))
+		Weight::from_parts(351_557_246, 304390)
+			.saturating_add(Weight::from_parts(28_006_098, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(34_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(34_u64))
@@ -413,9 +417,9 @@ impl WeightInfo for () {
 	/// The range of component `l` is `[1, 32]`.
 	/// The range of component `c` is `[0, 96]`.
 	fn quote(l: u32, c: u32, ) -> Weight {
-		Weight::from_parts(1_300_238_000, 7774)
-			.saturating_add(Weight::from_parts(52_995_940, 0).saturating_mul(l.into()))
-			.saturating_add(Weight::from_parts(1_854_312, 0).saturating_mul(c.into()))
+		Weight::from_parts(118_123_290, 7774)
+			.saturating_add(Weight::from_parts(70_414_253, 0).saturating_mul(l.into()))
+			.saturating_add(Weight::from_parts(8_803_525, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(14_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(l.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -424,30 +428,30 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 18865).saturating_mul(l.into()))
 	}
 	fn settle_account() -> Weight {
-		Weight::from_parts(93_709_000, 6180)
+		Weight::from_parts(65_367_000, 6180)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	/// The range of component `n` is `[1, 128]`.
 	fn expire_orders(n: u32, ) -> Weight {
-		Weight::from_parts(42_613_000, 39266)
-			.saturating_add(Weight::from_parts(9_916_516, 0).saturating_mul(n.into()))
+		Weight::from_parts(3_394_015, 39266)
+			.saturating_add(Weight::from_parts(9_750_028, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn settle_position() -> Weight {
-		Weight::from_parts(117_164_000, 8775)
+		Weight::from_parts(90_665_000, 8775)
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn on_idle_base() -> Weight {
-		Weight::from_parts(7_581_000, 7631)
+		Weight::from_parts(7_381_000, 7631)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 	}
 	/// The range of component `s` is `[1, 32]`.
 	fn portfolio(s: u32, ) -> Weight {
-		Weight::from_parts(1_865_800, 5563)
-			.saturating_add(Weight::from_parts(8_344_568, 0).saturating_mul(s.into()))
+		Weight::from_parts(802_536, 5563)
+			.saturating_add(Weight::from_parts(8_373_180, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
