@@ -98,16 +98,25 @@ impl<T: Config> Pallet<T> {
 		Self::queued_order_weight(Self::full_budget(), req)
 	}
 
-	/// The largest budget: every step, each a cold maker at the largest portfolio, and a
-	/// taker at the largest portfolio.
+	/// The largest budget: every step, each a cold maker at the largest portfolio, every
+	/// retry, and a taker at the largest portfolio.
 	pub(crate) fn full_budget() -> MatchBudget {
 		let max = T::MaxFillsPerOrder::get();
+		let checks = max.saturating_add(MAX_MAKER_RETRIES.saturating_mul(2));
 		MatchBudget {
 			steps: max,
 			cold: max,
-			cold_checks: T::Margin::margin_check_weight().saturating_mul(u64::from(max)),
+			cold_checks: Self::full_check().saturating_mul(u64::from(checks)),
+			retries: MAX_MAKER_RETRIES,
 			taker_series: T::MaxSeriesPerAccount::get(),
 		}
+	}
+
+	/// A margin check of the largest portfolio an account that is checked can hold: a
+	/// position and resting orders in each of `MaxSeriesPerAccount` series, on as many
+	/// underlyings. (The uncapped accounts are never checked.)
+	pub(crate) fn full_check() -> Weight {
+		T::Margin::margin_check_weight_for_series(T::MaxSeriesPerAccount::get())
 	}
 
 	/// The series in which `who` has a position or resting orders (one read): what sizes its
@@ -126,21 +135,18 @@ impl<T: Config> Pallet<T> {
 	/// maker under a margin call (a cold maker: none without a cold budget), the taker's
 	/// snapshot if it takes one, and an eviction.
 	pub fn queued_order_weight(budget: MatchBudget, req: &OrderRequest) -> Weight {
-		let full = T::Margin::margin_check_weight();
-		// A retry follows a failed check, which only a cold maker has.
-		let retries = if budget.steps == 0 { 0 } else { MAX_MAKER_RETRIES.min(budget.cold) };
-		let snapshots = u64::from(retries).saturating_add(u64::from(Self::takes_snapshot(req)));
 		let taker = T::Margin::margin_check_weight_for_series(budget.taker_series);
+		// The taker's figures before the order, at its size then.
+		let snapshot = if Self::takes_snapshot(req) { taker } else { Weight::zero() };
 		// The `place_order(k)` benchmark submits the order (its plan visits the k makers' orders)
 		// and matches the queue in one block: the plan, the queue and the second check of the
 		// order are in it. A cold maker's size is read when planned and again when matched
 		// (one database read: the second hits the overlay).
 		let sizes = T::DbWeight::get().reads(budget.cold.into());
-		T::WeightInfo::place_order(budget.steps.saturating_add(retries))
+		T::WeightInfo::place_order(budget.steps.saturating_add(budget.retries))
 			.saturating_add(budget.cold_checks)
-			.saturating_add(full.saturating_mul(retries.into()))
 			.saturating_add(Self::extra_check_weight(taker))
-			.saturating_add(full.saturating_mul(snapshots))
+			.saturating_add(snapshot)
 			.saturating_add(T::WeightInfo::cancel_order())
 			.saturating_add(sizes)
 	}
@@ -150,25 +156,34 @@ impl<T: Config> Pallet<T> {
 	/// cancelled instead, a step that fills nothing), plus one for a change before it is
 	/// matched; `MaxFillsPerOrder` if the crossing orders cannot fill it (more may arrive).
 	/// Cold: the makers on those steps that are not warm, each evaluated once at its size
-	/// now.
+	/// now; a reduce-only order of a cold maker (which may be under a margin call) adds a
+	/// retry, up to [`MAX_MAKER_RETRIES`]: a step, its figures and a second check.
 	pub(crate) fn plan_match(who: &T::AccountId, req: &OrderRequest) -> MatchBudget {
 		let max = T::MaxFillsPerOrder::get();
 		let book = Books::<T>::get(req.series, opposite(req.side));
 		let (mut steps, mut left) = (0u32, req.quantity);
 		let mut cold: alloc::vec::Vec<&T::AccountId> = alloc::vec::Vec::new();
 		let mut cold_checks = Weight::zero();
+		let mut retries = 0u32;
 		for o in book.iter() {
 			if steps >= max || left <= 0 || !crosses(req.side, req.price, o.price) {
 				break;
 			}
 			steps = steps.saturating_add(1);
-			if &o.owner == who || cold.contains(&&o.owner) {
+			if &o.owner == who {
 				continue;
 			}
-			if !T::Margin::is_warm_maker(&o.owner) {
-				cold.push(&o.owner);
+			let counted = cold.contains(&&o.owner);
+			if counted || !T::Margin::is_warm_maker(&o.owner) {
 				let check = T::Margin::margin_check_weight_for_series(Self::series_of(&o.owner));
-				cold_checks = cold_checks.saturating_add(check);
+				if !counted {
+					cold.push(&o.owner);
+					cold_checks = cold_checks.saturating_add(check);
+				}
+				if o.reduce_only && retries < MAX_MAKER_RETRIES {
+					retries = retries.saturating_add(1);
+					cold_checks = cold_checks.saturating_add(check.saturating_mul(2));
+				}
 			} else if Self::maker_can_pay(req.side, o, left.min(o.remaining)).unwrap_or(false) {
 				left = left.saturating_sub(o.remaining);
 			}
@@ -178,7 +193,7 @@ impl<T: Config> Pallet<T> {
 		let taker_series =
 			Self::series_of(who).saturating_add(1).min(T::MaxSeriesPerAccount::get());
 		let cold = u32::try_from(cold.len()).unwrap_or(max);
-		MatchBudget { steps, cold, cold_checks, taker_series }
+		MatchBudget { steps, cold, cold_checks, retries, taker_series }
 	}
 
 	/// `place_order`'s work: a post-only order is placed at once; any other is checked, given
@@ -373,7 +388,7 @@ impl<T: Config> Pallet<T> {
 				&mut info,
 				&mut book,
 				&mut remaining,
-				budget.cold_checks,
+				&budget,
 				out,
 			)?;
 			*under_way = Weight::zero();
@@ -425,8 +440,9 @@ impl<T: Config> Pallet<T> {
 	/// One match step against the best resting order of `book`: a self-trade or an outlived
 	/// reduce-only order is cancelled; otherwise a fill of `min(remaining, maker's remaining)`
 	/// with the maker's margin check (a maker that cannot pay or carry it loses its order).
-	/// A maker that is not warm whose evaluation, at its size, would exceed `cold_budget` (the
-	/// weight left for such evaluations) is passed over. Returns whether matching goes on
+	/// A maker that is not warm whose evaluation, at its size, would exceed what is left of
+	/// the budget's `cold_checks` is passed over; a retry needs one left in `retries` and room
+	/// for two more checks. Returns whether matching goes on
 	/// (`false` once the best order not passed over no longer crosses).
 	#[allow(clippy::too_many_arguments)]
 	fn match_step(
@@ -436,7 +452,7 @@ impl<T: Config> Pallet<T> {
 		info: &mut SeriesInfo,
 		book: &mut BookSideOf<T>,
 		remaining: &mut Contracts,
-		cold_budget: Weight,
+		budget: &MatchBudget,
 		out: &mut PlaceOutcome,
 	) -> Result<bool, DispatchError> {
 		let series = req.series;
@@ -478,7 +494,7 @@ impl<T: Config> Pallet<T> {
 		if !warm {
 			cold_check = T::Margin::margin_check_weight_for_series(Self::series_of(&maker.owner));
 			let spent = out.cold_checks.saturating_add(cold_check);
-			if !spent.all_lte(cold_budget) {
+			if !spent.all_lte(budget.cold_checks) {
 				// Not planned (it came after the order was queued, or grew): passed over, it
 				// keeps its place; matching goes on with the next order.
 				out.skipped = out.skipped.saturating_add(1);
@@ -508,13 +524,19 @@ impl<T: Config> Pallet<T> {
 			warm,
 			None,
 		)?;
-		if step == MakerStep::BelowMargin && maker.reduce_only && out.retries < MAX_MAKER_RETRIES {
+		// (Only a cold maker fails its check: `cold_check` is its size.)
+		let retry_checks = out.cold_checks.saturating_add(cold_check.saturating_mul(2));
+		if step == MakerStep::BelowMargin
+			&& maker.reduce_only
+			&& out.retries < budget.retries.min(MAX_MAKER_RETRIES)
+			&& retry_checks.all_lte(budget.cold_checks)
+		{
 			// Under a margin call: compare with the maker's figures before the fill.
 			*info = info_before;
-			// The failed check (its real size is unknown: charged in full), the snapshot and the
-			// retried step. A maker whose figures cannot be read loses its order.
-			let full = T::Margin::margin_check_weight();
-			out.margin_weight = out.margin_weight.saturating_add(full);
+			// The failed check, the snapshot and the retried step. A maker whose figures
+			// cannot be read loses its order.
+			out.cold_checks = retry_checks;
+			out.margin_weight = out.margin_weight.saturating_add(cold_check);
 			out.retries = out.retries.saturating_add(1);
 			match T::Margin::margin_snapshot(&maker.owner) {
 				Ok((before, w)) => {
@@ -532,7 +554,7 @@ impl<T: Config> Pallet<T> {
 						Some(&before),
 					)?;
 				},
-				Err(_) => out.margin_weight = out.margin_weight.saturating_add(full),
+				Err(_) => out.margin_weight = out.margin_weight.saturating_add(cold_check),
 			}
 		}
 		// A warm maker's fill is not checked (zero); a cold maker's check at its real size, a

@@ -472,6 +472,7 @@ pub fn budget(steps: u32, cold_series: &[u32], taker_series: u32) -> MatchBudget
 			.iter()
 			.map(|n| MockMargin::margin_check_weight_for_series(*n))
 			.fold(Weight::zero(), |a, b| a + b),
+		retries: 0,
 		taker_series,
 	}
 }

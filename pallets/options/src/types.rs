@@ -412,6 +412,9 @@ pub struct MatchBudget {
 	/// The weight of those evaluations, each at its maker's portfolio size when planned.
 	/// Matching stops at a cold maker whose evaluation (at its size then) no longer fits.
 	pub cold_checks: Weight,
+	/// Retries of a reduce-only cold maker under a margin call (each a step, its figures and a
+	/// second check, included in `cold_checks`), at most `MAX_MAKER_RETRIES`.
+	pub retries: u32,
 	/// Series of the taker's own check: its series when planned, and the order's.
 	pub taker_series: u32,
 }

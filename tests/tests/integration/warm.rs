@@ -71,15 +71,16 @@ fn a_maker_filled_eight_times_in_a_block_is_evaluated_at_most_once() {
 		reduce_only: false,
 	};
 	use optionchain_primitives::exchange::MarginAccounts;
-	let budget = |cold: u32, taker_series: u32| {
-		pallet_options::MatchBudget {
+	let check =
+		<Margin as MarginAccounts<optionchain_runtime::AccountId>>::margin_check_weight_for_series(
+			1,
+		);
+	let budget = |cold: u32, taker_series: u32| pallet_options::MatchBudget {
 		steps: 8,
 		cold,
-		cold_checks:
-			<Margin as MarginAccounts<optionchain_runtime::AccountId>>::margin_check_weight_for_series(1)
-				.saturating_mul(cold.into()),
+		cold_checks: check.saturating_mul(cold.into()),
+		retries: 0,
 		taker_series,
-	}
 	};
 	let planned_warm = Options::queued_order_weight(budget(0, 1), &request);
 	let planned_cold = Options::queued_order_weight(budget(1, 2), &request);

@@ -148,6 +148,7 @@ fn throughput_per_block_from_the_weights() {
 		steps: 8,
 		cold: 0,
 		cold_checks: Weight::zero(),
+		retries: 0,
 		taker_series: 1,
 	};
 	let taker = Options::queued_order_weight(warm_budget, &request);

@@ -125,15 +125,22 @@ fn a_restricted_makers_reduce_only_bid_fills() {
 		let s = list(60_000, OptionKind::Call);
 		gtc(ALICE, s, Side::Buy, 100 * USDC, 2); // order 0
 		gtc(BOB, s, Side::Sell, 100 * USDC, 2); // order 1
-										  // Bob, short 2 and under a margin call, rests a reduce-only bid (order 2): it cannot
-										  // raise his risk, so it may rest.
+		// Bob, short 2 and under a margin call, rests a reduce-only bid (order 2): it cannot
+		// raise his risk, so it may rest.
 		MockMargin::reject_margin(BOB, true);
 		let mut r = req(s, Side::Buy, 100 * USDC, 1);
 		r.reduce_only = true;
 		assert_ok!(place(BOB, r));
 		// Dave sells 1 into it: Bob's check against his figures before the fill passes
-		// (before: the order was cancelled by margin and Dave's sell rested).
-		assert_ok!(place(DAVE, req(s, Side::Sell, 100 * USDC, 1)));
+		// (before: the order was cancelled by margin and Dave's sell rested). Dave's plan saw a
+		// reduce-only order of a cold maker: a retry (a step, Bob's figures and a second check
+		// at his one series) is in its budget.
+		assert_ok!(submit(DAVE, req(s, Side::Sell, 100 * USDC, 1)));
+		let planned = crate::QueuedOrders::<Test>::get(0).expect("queued").budget;
+		assert_eq!((planned.cold, planned.retries), (1, 1));
+		let check = <MockMargin as optionchain_primitives::exchange::MarginAccounts<u64>>::margin_check_weight_for_series(1);
+		assert_eq!(planned.cold_checks, check * 3);
+		end_transactions();
 		assert_eq!(net(s, BOB), -1);
 		assert_eq!(net(s, DAVE), -1);
 		assert!(cancel_reasons().is_empty());
