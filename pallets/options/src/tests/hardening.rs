@@ -125,6 +125,7 @@ fn a_restricted_makers_reduce_only_bid_fills() {
 		let s = list(60_000, OptionKind::Call);
 		gtc(ALICE, s, Side::Buy, 100 * USDC, 2); // order 0
 		gtc(BOB, s, Side::Sell, 100 * USDC, 2); // order 1
+
 		// Bob, short 2 and under a margin call, rests a reduce-only bid (order 2): it cannot
 		// raise his risk, so it may rest.
 		MockMargin::reject_margin(BOB, true);
