@@ -540,6 +540,10 @@ pub mod pallet {
 		QuoteInsufficientMargin,
 		/// Arithmetic overflow.
 		Overflow,
+		/// The queued order's owner holds positions or orders in more series than when the
+		/// order was submitted: its margin check would cost more than was paid for it. Submit
+		/// it again.
+		OrderOutgrewBudget,
 		/// The queued order's owner was liquidated in its block before it was matched (its
 		/// orders from before the liquidation are void).
 		OwnerLiquidated,

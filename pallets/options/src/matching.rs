@@ -12,8 +12,9 @@ use optionchain_primitives::exchange::{
 	Balance, Contracts, MarginAccounts, MarginCheckError, MarginSnapshot, SeriesId, Side,
 };
 
-/// Re-checks of reduce-only makers under a margin call per placement (each costs a full margin
-/// check and one more step; beyond it such a maker is cancelled like any other).
+/// Re-checks of reduce-only makers under a margin call per placement (each costs a margin
+/// check and the maker's figures at its size, and one more step; beyond it, or beyond a queued
+/// order's budget, such a maker's order is passed over).
 pub const MAX_MAKER_RETRIES: u32 = 1;
 
 /// Why a fill failed.
@@ -142,7 +143,9 @@ impl<T: Config> Pallet<T> {
 		// and matches the queue in one block: the plan, the queue and the second check of the
 		// order are in it. A cold maker's size is read when planned and again when matched
 		// (one database read: the second hits the overlay).
-		let sizes = T::DbWeight::get().reads(budget.cold.into());
+		// Orders passed over: at most `MaxFillsPerOrder`, a read of each maker's account.
+		let sizes = T::DbWeight::get()
+			.reads(u64::from(budget.cold).saturating_add(T::MaxFillsPerOrder::get().into()));
 		T::WeightInfo::place_order(budget.steps.saturating_add(budget.retries))
 			.saturating_add(budget.cold_checks)
 			.saturating_add(Self::extra_check_weight(taker))
@@ -267,6 +270,15 @@ impl<T: Config> Pallet<T> {
 			VoidBefore::<T>::get(&q.who).is_none_or(|before| q.order_id >= before),
 			Error::<T>::OwnerLiquidated
 		);
+		// Its owner took positions or orders in more series since it was planned: its margin
+		// check would cost more than was paid for it.
+		let series = AccountSeriesIndex::<T>::get(&q.who);
+		let new_series = u32::from(series.binary_search(&q.request.series).is_err());
+		// (Beyond `MaxSeriesPerAccount` it fails `TooManySeriesForAccount` before any check.)
+		let with_order = (series.len() as u32)
+			.saturating_add(new_series)
+			.min(T::MaxSeriesPerAccount::get());
+		ensure!(with_order <= q.budget.taker_series, Error::<T>::OrderOutgrewBudget);
 		let info = Self::validate_order(&q.who, &q.request)?;
 		let mut out = PlaceOutcome::default();
 		let mut under_way = Weight::zero();
@@ -287,7 +299,9 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn actual_place_weight(o: &PlaceOutcome) -> Weight {
 		let evicted = if o.evicted { T::WeightInfo::cancel_order() } else { Weight::zero() };
 		let steps = o.steps().saturating_add(o.retries);
+		// A pass over read the maker's account (its size is in its cold check).
 		T::WeightInfo::place_order(steps)
+			.saturating_add(T::DbWeight::get().reads(o.skipped.into()))
 			.saturating_add(o.margin_weight)
 			.saturating_add(evicted)
 	}
@@ -379,7 +393,8 @@ impl<T: Config> Pallet<T> {
 
 		let mut remaining = req.quantity;
 		let max_steps = budget.steps.min(T::MaxFillsPerOrder::get());
-		while remaining > 0 && out.steps() < max_steps {
+		let max_skips = T::MaxFillsPerOrder::get();
+		while remaining > 0 && out.steps() < max_steps && out.skipped < max_skips {
 			*under_way = Self::step_weight();
 			let go_on = Self::match_step(
 				who,
@@ -489,14 +504,20 @@ impl<T: Config> Pallet<T> {
 		}
 		let maker = book.get(at).cloned().ok_or(Error::<T>::UnknownOrder)?;
 		let warm = T::Margin::is_warm_maker(&maker.owner);
-		// A cold maker's evaluation, at its size (a failed one is charged the same).
+		// A cold maker's evaluation, at its size (a failed one is charged the same). A cold
+		// maker not planned (it came after the order was queued, or grew) is passed over: it
+		// keeps its place and matching goes on with the next order. Sizes are read for at most
+		// the planned cold makers.
 		let mut cold_check = Weight::zero();
 		if !warm {
+			if out.sized >= budget.cold {
+				out.skipped = out.skipped.saturating_add(1);
+				return Ok(true);
+			}
+			out.sized = out.sized.saturating_add(1);
 			cold_check = T::Margin::margin_check_weight_for_series(Self::series_of(&maker.owner));
 			let spent = out.cold_checks.saturating_add(cold_check);
 			if !spent.all_lte(budget.cold_checks) {
-				// Not planned (it came after the order was queued, or grew): passed over, it
-				// keeps its place; matching goes on with the next order.
 				out.skipped = out.skipped.saturating_add(1);
 				return Ok(true);
 			}
@@ -526,11 +547,17 @@ impl<T: Config> Pallet<T> {
 		)?;
 		// (Only a cold maker fails its check: `cold_check` is its size.)
 		let retry_checks = out.cold_checks.saturating_add(cold_check.saturating_mul(2));
-		if step == MakerStep::BelowMargin
-			&& maker.reduce_only
-			&& out.retries < budget.retries.min(MAX_MAKER_RETRIES)
-			&& retry_checks.all_lte(budget.cold_checks)
-		{
+		let can_retry = out.retries < budget.retries.min(MAX_MAKER_RETRIES)
+			&& retry_checks.all_lte(budget.cold_checks);
+		if step == MakerStep::BelowMargin && maker.reduce_only && !can_retry {
+			// A reduce-only order may lower its owner's risk under a margin call: with no retry
+			// left to find out, it is passed over, not cancelled.
+			*info = info_before;
+			out.margin_weight = out.margin_weight.saturating_add(cold_check);
+			out.skipped = out.skipped.saturating_add(1);
+			return Ok(true);
+		}
+		if step == MakerStep::BelowMargin && maker.reduce_only {
 			// Under a margin call: compare with the maker's figures before the fill.
 			*info = info_before;
 			// The failed check, the snapshot and the retried step. A maker whose figures

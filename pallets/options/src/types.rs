@@ -379,14 +379,17 @@ pub struct PlaceOutcome {
 	pub cold: u32,
 	/// The weight of their evaluations, at their sizes.
 	pub cold_checks: Weight,
-	/// Orders of makers not warm passed over: their evaluation was beyond the order's budget.
+	/// Cold makers whose size was read (at most the budget's `cold`).
+	pub sized: u32,
+	/// Orders of makers not warm passed over (their evaluation, or a reduce-only maker's retry,
+	/// was beyond the order's budget), at most `MaxFillsPerOrder`. Not match steps.
 	pub skipped: u32,
 }
 
 impl PlaceOutcome {
-	/// Match steps made: fills, cancellations and orders passed over.
+	/// Match steps made: fills and cancellations.
 	pub fn steps(&self) -> u32 {
-		self.fills.saturating_add(self.cancels).saturating_add(self.skipped)
+		self.fills.saturating_add(self.cancels)
 	}
 }
 

@@ -180,3 +180,59 @@ fn a_rejected_queued_order_changes_nothing_but_says_why() {
 		);
 	});
 }
+
+#[test]
+fn cold_orders_posted_after_a_taker_cannot_use_up_its_steps() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		gtc(ALICE, s, Side::Sell, 101 * USDC, 2); // order 0, warm
+											// Planned against Alice's ask: 1 step and a spare.
+		let mut r = req(s, Side::Buy, 101 * USDC, 2);
+		r.time_in_force = TimeInForce::ImmediateOrCancel;
+		assert_ok!(submit(CHARLIE, r)); // order 1
+		assert_eq!(crate::QueuedOrders::<Test>::get(0).unwrap().budget.steps, 2);
+		// Three better asks from cold accounts arrive later in the block: more than the steps.
+		for who in [EVE, 7, 8] {
+			mint(who, 1_000 * USDC);
+			MockMargin::set_cold(who, true);
+			assert_ok!(submit(who, post_only(s, Side::Sell, 100 * USDC, 1)));
+		}
+		end_transactions();
+		for who in [EVE, 7, 8] {
+			MockMargin::set_cold(who, false);
+		}
+		// Passing over is not a step: the taker still fills Alice's ask in full.
+		assert_eq!(fills(), vec![(0, 1, 2)]);
+		assert_eq!(book(s, Side::Sell).len(), 3);
+	});
+}
+
+#[test]
+fn a_taker_that_takes_on_more_series_after_submitting_is_rejected() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		let others = [list(61_000, OptionKind::Call), list(62_000, OptionKind::Call)];
+		gtc(ALICE, s, Side::Sell, 100 * USDC, 1);
+		// Charlie holds nothing: his check is planned at one series (the order's).
+		let mut r = req(s, Side::Buy, 100 * USDC, 1);
+		r.time_in_force = TimeInForce::ImmediateOrCancel;
+		assert_ok!(submit(CHARLIE, r)); // order 1
+		assert_eq!(crate::QueuedOrders::<Test>::get(0).unwrap().budget.taker_series, 1);
+		// Later in the block he rests bids in two more series: his check would now cover
+		// three, more than he paid for.
+		for o in others {
+			assert_ok!(submit(CHARLIE, post_only(o, Side::Buy, USDC, 1)));
+		}
+		end_transactions();
+		assert_eq!(
+			events().last(),
+			Some(&Event::OrderRejected {
+				order_id: 1,
+				who: CHARLIE,
+				error: Error::<Test>::OrderOutgrewBudget.into()
+			})
+		);
+		assert_eq!(net(s, CHARLIE), 0);
+		assert_eq!(book(s, Side::Sell).len(), 1);
+	});
+}
