@@ -22,6 +22,8 @@ import { Node, sleep, waitFor } from './lib/node.js';
 
 const BTC = 0;
 const USD = c.USD;
+/** Tip of a maker's quote: 0.001 OPT (12 decimals). */
+const QUOTE_TIP = 1_000_000_000n;
 
 function parse(argv) {
   const f = {};
@@ -175,12 +177,15 @@ async function main() {
     } catch (e) { /* a head we could not read (the run is ending) */ }
   });
 
-  /** Signs every block's transactions (`build(b)`: `[tx, pair]` pairs) with consecutive nonces. */
+  /**
+   * Signs every block's transactions (`build(b)`: `[tx, pair, tip]`, tip in OPT units, default
+   * none) with consecutive nonces.
+   */
   async function presign(build) {
     const all = [];
     for (let b = 0; b < o.blocks; b++) {
       const signed = [];
-      for (const [tx, p] of build(b)) signed.push(await tx.signAsync(p, { nonce: nextNonce(p), era: 0 }));
+      for (const [tx, p, tip = 0n] of build(b)) signed.push(await tx.signAsync(p, { nonce: nextNonce(p), era: 0, tip }));
       all.push(signed);
     }
     return all;
@@ -206,7 +211,10 @@ async function main() {
 
   const tradingTxs = await presign((b) => {
     const txs = [];
-    makers.forEach((m, i) => txs.push([quoteTx(i, b % 2), m]));
+    // Makers tip their quotes: the pool orders a block's transactions by priority, so the
+    // quotes apply first and the takers planned after them find the makers warm (a taker
+    // planned against a maker not yet evaluated in the block pays for its evaluation).
+    makers.forEach((m, i) => txs.push([quoteTx(i, b % 2), m, QUOTE_TIP]));
     takers.forEach((t, j) => {
       for (let k = 0; k < o.perTaker; k++) {
         const i = (j * o.perTaker + k) % series.length;
