@@ -28,8 +28,9 @@ fn a_maker_that_cannot_pay_does_not_block_takers() {
 		mint(POOR, 10 * USDC);
 		gtc(POOR, s, Side::Buy, 10 * USDC, 1); // order 0
 		gtc(ALICE, s, Side::Buy, 9 * USDC, 1); // order 1
-										 // Bob sells 1 at 9: the top bid cannot pay, is cancelled, and Bob fills with Alice.
-										 // (Before: every sell reaching the top bid failed, and only its owner could remove it.)
+
+		// Bob sells 1 at 9: the top bid cannot pay, is cancelled, and Bob fills with Alice.
+		// (Before: every sell reaching the top bid failed, and only its owner could remove it.)
 		assert_ok!(place(BOB, req(s, Side::Sell, 9 * USDC, 1)));
 		assert_eq!(cancel_reasons(), vec![(0, CancelReason::MakerCannotPay)]);
 		assert_eq!((net(s, BOB), net(s, ALICE), net(s, POOR)), (-1, 1, 0));

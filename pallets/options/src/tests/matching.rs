@@ -185,7 +185,8 @@ fn self_trade_cancels_the_resting_order() {
 		let s = list(60_000, OptionKind::Call);
 		gtc(ALICE, s, Side::Sell, 100 * USDC, 1); // 0
 		gtc(BOB, s, Side::Sell, 101 * USDC, 1); // 1
-										  // ALICE's buy meets her own ask first: it is cancelled, then BOB's ask fills.
+
+		// ALICE's buy meets her own ask first: it is cancelled, then BOB's ask fills.
 		gtc(ALICE, s, Side::Buy, 101 * USDC, 2); // 2
 		assert!(events().iter().any(|e| matches!(
 			e,

@@ -29,7 +29,8 @@ fn a_cancel_after_a_taker_in_the_same_block_wins() {
 	build_and_execute(|| {
 		let s = list(60_000, OptionKind::Call);
 		assert_ok!(submit(ALICE, post_only(s, Side::Sell, 100 * USDC, 1))); // order 0
-																	  // The taker comes first in the block, the maker's cancel after it.
+
+		// The taker comes first in the block, the maker's cancel after it.
 		assert_ok!(submit(BOB, req(s, Side::Buy, 100 * USDC, 1))); // order 1, queued
 		assert_eq!(crate::QueueLength::<Test>::get(), 1);
 		assert_eq!(net(s, BOB), 0);
@@ -51,7 +52,8 @@ fn a_quote_placed_after_a_taker_in_the_same_block_fills_it() {
 		let mut r = req(s, Side::Buy, 100 * USDC, 2);
 		r.time_in_force = TimeInForce::ImmediateOrCancel;
 		assert_ok!(submit(BOB, r)); // order 0
-							  // A maker quotes later in the same block, and re-prices an ask it had.
+
+		// A maker quotes later in the same block, and re-prices an ask it had.
 		assert_ok!(submit(ALICE, post_only(s, Side::Sell, 99 * USDC, 1))); // order 1
 		assert_ok!(submit(CHARLIE, post_only(s, Side::Sell, 100 * USDC, 1))); // order 2
 		end_transactions();
@@ -65,7 +67,8 @@ fn queued_orders_match_in_arrival_order() {
 	build_and_execute(|| {
 		let s = list(60_000, OptionKind::Call);
 		gtc(ALICE, s, Side::Sell, 100 * USDC, 1); // order 0
-											// Two takers for the one contract: the first to arrive gets it, even at a lower limit.
+
+		// Two takers for the one contract: the first to arrive gets it, even at a lower limit.
 		assert_ok!(submit(BOB, req(s, Side::Buy, 100 * USDC, 1))); // order 1
 		assert_ok!(submit(CHARLIE, req(s, Side::Buy, 110 * USDC, 1))); // order 2
 		end_transactions();
@@ -143,12 +146,14 @@ fn a_cold_order_posted_after_a_taker_does_not_stop_it() {
 	build_and_execute(|| {
 		let s = list(60_000, OptionKind::Call);
 		gtc(ALICE, s, Side::Sell, 101 * USDC, 2); // order 0, warm
-											// The taker is planned against Alice's ask: 1 step and a spare.
+
+		// The taker is planned against Alice's ask: 1 step and a spare.
 		let mut r = req(s, Side::Buy, 101 * USDC, 2);
 		r.time_in_force = TimeInForce::ImmediateOrCancel;
 		assert_ok!(submit(CHARLIE, r)); // order 1
-								  // Later in the block, a cold account posts a better ask it cannot be evaluated for
-								  // within the taker's budget.
+
+		// Later in the block, a cold account posts a better ask it cannot be evaluated for
+		// within the taker's budget.
 		MockMargin::set_cold(EVE, true);
 		assert_ok!(submit(EVE, post_only(s, Side::Sell, 100 * USDC, 1))); // order 2
 		end_transactions();
@@ -186,7 +191,8 @@ fn cold_orders_posted_after_a_taker_cannot_use_up_its_steps() {
 	build_and_execute(|| {
 		let s = list(60_000, OptionKind::Call);
 		gtc(ALICE, s, Side::Sell, 101 * USDC, 2); // order 0, warm
-											// Planned against Alice's ask: 1 step and a spare.
+
+		// Planned against Alice's ask: 1 step and a spare.
 		let mut r = req(s, Side::Buy, 101 * USDC, 2);
 		r.time_in_force = TimeInForce::ImmediateOrCancel;
 		assert_ok!(submit(CHARLIE, r)); // order 1

@@ -94,7 +94,8 @@ fn a_requote_keeps_time_priority_only_at_the_same_price_with_a_smaller_size() {
 		let s = list(60_000, OptionKind::Call);
 		assert_ok!(quote(ALICE, vec![QuoteRequest { series: s, bid: leg(100, 5), ask: None }]));
 		gtc(BOB, s, Side::Buy, 100 * USDC, 1); // 1, behind Alice
-										 // Same price, smaller size: trimmed in place, still first.
+
+		// Same price, smaller size: trimmed in place, still first.
 		assert_ok!(quote(ALICE, vec![QuoteRequest { series: s, bid: leg(100, 3), ask: None }]));
 		assert_eq!(book(s, Side::Buy), vec![(0, ALICE, 100 * USDC, 3), (1, BOB, 100 * USDC, 1)]);
 		assert!(events().contains(&Event::OrderReduced { order_id: 0, series: s, remaining: 3 }));
@@ -120,9 +121,10 @@ fn a_leg_that_would_take_rests_nothing_and_the_others_go_ahead() {
 		let (a, b) = (list(60_000, OptionKind::Call), list(62_000, OptionKind::Call));
 		gtc(BOB, a, Side::Sell, 105 * USDC, 1); // 0
 		gtc(ALICE, a, Side::Buy, 90 * USDC, 1); // 1: Alice's old bid
-										  // Alice's new bid of 105 reaches Bob's ask: post-only, it rests nothing; her old bid
-										  // is gone all the same (a maker who moves a quote never keeps the stale one). Her
-										  // ask and the other series' legs rest.
+
+		// Alice's new bid of 105 reaches Bob's ask: post-only, it rests nothing; her old bid
+		// is gone all the same (a maker who moves a quote never keeps the stale one). Her
+		// ask and the other series' legs rest.
 		assert_ok!(quote(ALICE, vec![two_sided(a, 105, 110, 1), two_sided(b, 50, 60, 1)]));
 		assert_eq!(skipped(), vec![(a, Side::Buy, QuoteSkipReason::WouldTake)]);
 		assert_eq!(book(a, Side::Buy), vec![]);

@@ -154,7 +154,8 @@ fn a_requote_at_the_same_price_replaces_a_void_order() {
 			assert_ok!(Options::quote(RuntimeOrigin::signed(ALICE), quotes));
 		};
 		bid(); // order 0
-		 // A re-quote at the same price and size keeps a live order (time priority).
+
+		// A re-quote at the same price and size keeps a live order (time priority).
 		bid();
 		assert_eq!(book(s, Side::Buy), vec![(0, ALICE, 5 * USDC, 1)]);
 		assert_eq!(Options::void_orders(&ALICE), 1);

@@ -119,7 +119,8 @@ fn settlement_exists_despite_stale_gap_and_per_block_limit() {
 		both_feed(100); // T0
 		next_block_after(1_000_000); // long gap: the price goes stale, 100 carried forward
 		both_feed(102); // T0 + 1 000 s
-				  // End of this block: the first two are due and fixed (before 102 is aggregated).
+
+		// End of this block: the first two are due and fixed (before 102 is aggregated).
 		next_block_after(1_000_000); // T0 + 2 000 s
 		assert_eq!(ScheduledSettlements::<Test>::get().len(), 1);
 		next_block();
