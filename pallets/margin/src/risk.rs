@@ -382,12 +382,18 @@ impl<T: Config> Pallet<T> {
 			};
 			orders.push(OrderFigures { exposure: o, unit });
 		}
+		// Series holding both a position and resting orders are one series of two entries.
+		let shared = orders
+			.iter()
+			.filter(|o| positions.iter().any(|f| f.position.series == o.exposure.series))
+			.count();
 		let mut risk = Risk {
 			collateral,
 			positions,
 			orders,
 			all_fresh: markets.iter().all(|m| m.fresh),
 			entries: u32::try_from(entries).unwrap_or(u32::MAX),
+			series: u32::try_from(entries.saturating_sub(shared)).unwrap_or(u32::MAX),
 			underlyings: u32::try_from(markets.len()).unwrap_or(u32::MAX),
 			count_expired_longs,
 			..Default::default()

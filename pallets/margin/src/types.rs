@@ -178,6 +178,10 @@ pub struct Risk {
 	/// Number of portfolio entries evaluated (positions and series with resting orders): the
 	/// `n` of the `margin_check` weight.
 	pub entries: u32,
+	/// Number of distinct series among the entries (a position and resting orders in one
+	/// series are two entries of one series): the portfolio reads two storage items per
+	/// series, not per entry.
+	pub series: u32,
 	/// Number of distinct underlyings priced.
 	pub underlyings: u32,
 	/// Each series' resting-order exposure, with its unit figures if it has sells.

@@ -63,8 +63,24 @@ fn fill_side<T: Config>(
 	filler: &T::AccountId,
 	id: &mut OrderId,
 ) {
+	add_to_side::<T>(series, side, price, filler, id, T::MaxOrdersPerSide::get());
+	assert!(Books::<T>::get(series, side).is_full(), "the side holds MaxOrdersPerSide orders");
+}
+
+/// Puts up to `count` one-contract orders of `filler` at `price` in front of the orders on
+/// `series`' `side` (at most as many as it has room for).
+fn add_to_side<T: Config>(
+	series: SeriesId,
+	side: Side,
+	price: u128,
+	filler: &T::AccountId,
+	id: &mut OrderId,
+	count: u32,
+) {
 	let own = Books::<T>::get(series, side);
-	let room = (T::MaxOrdersPerSide::get() as usize).saturating_sub(own.len());
+	let room = (T::MaxOrdersPerSide::get() as usize)
+		.saturating_sub(own.len())
+		.min(count as usize);
 	let mut full = alloc::vec::Vec::with_capacity(room.saturating_add(own.len()));
 	for _ in 0..room {
 		*id = id.saturating_add(1);
@@ -78,7 +94,6 @@ fn fill_side<T: Config>(
 	}
 	full.extend(own.into_inner());
 	let book: BookSideOf<T> = full.try_into().unwrap_or_default();
-	assert!(book.is_full(), "the side holds MaxOrdersPerSide orders");
 	Books::<T>::insert(series, side, book);
 }
 
@@ -192,9 +207,9 @@ mod benchmarks {
 	}
 
 	/// `l` legs (bids and asks over `ceil(l / 2)` series), each replacing the caller's order
-	/// on a side full of others' orders (in front of it) with one at a new price, and `c`
-	/// further orders of the caller on the first side, cancelled by its leg; then the call's
-	/// margin check.
+	/// (the only order on its side) with one at a new price, and `c` further orders of the
+	/// caller on the first side, cancelled by its leg; then the call's margin check. Others'
+	/// orders on the sides are `quote_depth`'s.
 	#[benchmark]
 	fn quote(
 		l: Linear<1, { T::MaxQuoteLegs::get() }>,
@@ -209,8 +224,6 @@ mod benchmarks {
 			series.extend(listed.ok());
 		}
 		let who = trader::<T>("who", 0);
-		let filler = trader::<T>("filler", 0);
-		let mut id = OrderId::MAX / 2;
 		let mut quotes = alloc::vec::Vec::new();
 		for (j, s) in series.iter().copied().enumerate() {
 			let mut request = QuoteRequest { series: s, bid: None, ask: None };
@@ -219,9 +232,9 @@ mod benchmarks {
 				if leg >= l {
 					continue;
 				}
-				let (own, new, others) = match side {
-					Side::Buy => (1_000_000u128, 2_000_000u128, 200_000_000u128),
-					Side::Sell => (400_000_000, 399_000_000, 300_000_000),
+				let (own, new) = match side {
+					Side::Buy => (1_000_000u128, 2_000_000u128),
+					Side::Sell => (400_000_000, 399_000_000),
 				};
 				let placed = Pallet::<T>::do_place_order(&who, order(s, side, own, 1));
 				assert!(placed.is_ok(), "the caller's order {leg}");
@@ -233,7 +246,6 @@ mod benchmarks {
 						assert!(placed.is_ok(), "further order {k}");
 					}
 				}
-				fill_side::<T>(s, side, others, &filler, &mut id);
 				let q = Some(QuoteLeg { price: new, quantity: 2 });
 				match side {
 					Side::Buy => request.bid = q,
@@ -247,6 +259,27 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), quotes);
 		assert_eq!(AccountOrders::<T>::get(&who).len() as u32, l);
+	}
+
+	/// One bid leg replacing the caller's bid on a side that also holds `d` others' orders
+	/// (in front of it: the new bid rests behind them), the ask side empty: the cost of the
+	/// others' orders on a side a `quote` reads and writes (decoding, scanning, encoding).
+	#[benchmark]
+	fn quote_depth(d: Linear<0, { T::MaxOrdersPerSide::get().saturating_sub(1) }>) {
+		let s = setup::<T>();
+		let who = trader::<T>("who", 0);
+		let filler = trader::<T>("filler", 0);
+		let placed = Pallet::<T>::do_place_order(&who, order(s, Side::Buy, 1_000_000, 1));
+		assert!(placed.is_ok(), "the caller's bid");
+		let mut id = OrderId::MAX / 2;
+		add_to_side::<T>(s, Side::Buy, 200_000_000, &filler, &mut id, d);
+		let request =
+			QuoteRequest { series: s, bid: Some(QuoteLeg { price: 2_000_000, quantity: 2 }), ask: None };
+		let quotes: frame_support::BoundedVec<QuoteRequest, T::MaxQuoteLegs> =
+			alloc::vec![request].try_into().unwrap_or_default();
+		#[extrinsic_call]
+		quote(RawOrigin::Signed(who.clone()), quotes);
+		assert_eq!(Books::<T>::get(s, Side::Buy).len() as u32, d + 1);
 	}
 
 	/// A long paid by `settle_account` once the series' short was collected (the series then

@@ -33,34 +33,65 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// Weight of a call of `legs` legs that cancelled `cancelled` of the caller's orders: the
-	/// benchmark (each leg cancels the caller's order on a full side and rests a new one, and
-	/// the first side holds the further orders, cancelled with it; its margin check at the
-	/// benchmark's portfolio) plus, if the caller was checked, the excess of that check at the
-	/// real (or, up front, the maximum) portfolio; and the read of the caller's void entry
-	/// (whether an order it would keep was voided), which the benchmark does not make (its
-	/// legs never keep an order).
-	fn quote_weight(legs: u32, cancelled: u32, check: Option<Weight>) -> Weight {
-		let legs = legs.min(T::MaxQuoteLegs::get());
-		let extra = cancelled.min(T::MaxOrdersPerAccount::get()).saturating_sub(legs);
+	/// Weight of `depth` further orders on the book sides a call reads: the slope of the
+	/// `quote_depth` benchmark (one leg on a side holding `d` others' orders).
+	fn depth_weight(depth: u32) -> Weight {
+		T::WeightInfo::quote_depth(depth).saturating_sub(T::WeightInfo::quote_depth(0))
+	}
+
+	/// Weight of a call of `legs` legs that did `o` (its cancelled orders, the depth and the
+	/// one-sided requests; the check is added by the caller): the benchmark (each leg cancels
+	/// the caller's only order on its side and rests a new one, the first side holds the
+	/// further orders, cancelled with it; its margin check at the benchmark's portfolio), the
+	/// others' orders on the sides read, the opposite side's read of each one-sided request,
+	/// and the read of the caller's void entry (whether an order it would keep was voided),
+	/// which the benchmark does not make (its legs never keep an order).
+	fn quote_weight(o: &QuoteOutcome) -> Weight {
+		let legs = o.legs.min(T::MaxQuoteLegs::get());
+		let extra = o.cancelled.min(T::MaxOrdersPerAccount::get()).saturating_sub(legs);
 		T::WeightInfo::quote(legs, extra)
-			.saturating_add(T::DbWeight::get().reads(1))
-			.saturating_add(check.map_or(Weight::zero(), |c| Self::extra_check_weight(c)))
+			.saturating_add(Self::depth_weight(o.depth))
+			.saturating_add(T::DbWeight::get().reads(u64::from(o.one_sided).saturating_add(1)))
+	}
+
+	/// The most a call of `quotes` may do: cancel as many of the caller's orders as an account
+	/// may hold and read two full book sides per request.
+	fn worst_outcome(quotes: &[QuoteRequest]) -> QuoteOutcome {
+		let requests = u32::try_from(quotes.len()).unwrap_or(u32::MAX);
+		QuoteOutcome {
+			legs: Self::legs_of(quotes),
+			cancelled: T::MaxOrdersPerAccount::get(),
+			depth: requests.saturating_mul(2).saturating_mul(T::MaxOrdersPerSide::get()),
+			one_sided: Self::one_sided_of(quotes),
+			..Default::default()
+		}
+	}
+
+	/// Requests of `quotes` with exactly one leg.
+	fn one_sided_of(quotes: &[QuoteRequest]) -> u32 {
+		let n = quotes.iter().filter(|q| q.bid.is_some() != q.ask.is_some()).count();
+		u32::try_from(n).unwrap_or(u32::MAX)
 	}
 
 	/// Weight charged up front for `quote(quotes)`: its legs, the cancellation of as many of
-	/// the caller's orders as an account may hold, and a margin check at the maximum portfolio.
+	/// the caller's orders as an account may hold, full book sides, and a margin check at the
+	/// maximum portfolio.
 	pub fn declared_quote_weight(quotes: &[QuoteRequest]) -> Weight {
-		Self::quote_weight(
-			Self::legs_of(quotes),
-			T::MaxOrdersPerAccount::get(),
-			Some(T::Margin::margin_check_weight()),
-		)
+		Self::quote_weight(&Self::worst_outcome(quotes))
+			.saturating_add(Self::extra_check_weight(T::Margin::margin_check_weight()))
 	}
 
 	/// Weight of what a `quote` call did.
-	pub(crate) fn actual_quote_weight(o: &QuoteOutcome) -> Weight {
-		Self::quote_weight(o.legs, o.cancelled, None).saturating_add(o.margin_weight)
+	pub fn actual_quote_weight(o: &QuoteOutcome) -> Weight {
+		Self::quote_weight(o).saturating_add(o.margin_weight)
+	}
+
+	/// The part of a check of the caller's portfolio (weighing `check`) beyond the benchmark's
+	/// that a call pays: the benchmark's check has one quoted entry; the reads of the other
+	/// `quoted_held - 1` quoted series that the caller holds are overlay hits.
+	pub fn quote_check_weight(check: Weight, quoted_held: u32) -> Weight {
+		let again = u64::from(quoted_held.saturating_sub(1)).saturating_mul(2);
+		Self::extra_check_weight(check).saturating_sub(T::DbWeight::get().reads(again))
 	}
 
 	/// Checks the call's shape and every request (nothing is written); returns each request's
@@ -115,16 +146,17 @@ impl<T: Config> Pallet<T> {
 	) -> Result<QuoteOutcome, DispatchErrorWithPostInfo> {
 		let (infos, legs) = Self::validate_quote(quotes)?;
 		let mut out = QuoteOutcome { legs, ..Default::default() };
-		// Once legs are applied, a failure is charged every leg, the orders cancelled so far
-		// (or, inside a leg, every order the caller may hold) and a full margin check if it
-		// was under way.
-		let applied = |cancelled: u32, check: bool| {
-			Self::quote_weight(legs, cancelled, check.then(T::Margin::margin_check_weight))
-		};
+		// Once legs are applied, a failure inside a leg is charged the worst case of the
+		// call's legs (without a check); a failed check, the legs as done and a full check.
+		let worst = Self::quote_weight(&Self::worst_outcome(quotes));
 		let mut rested = false;
 		for (q, mut info) in quotes.iter().zip(infos) {
-			rested |= Self::quote_series(who, q, &mut info, &mut out.cancelled)
-				.map_err(|e| e.with_weight(applied(T::MaxOrdersPerAccount::get(), false)))?;
+			let applied = Self::quote_series(who, q, &mut info, &mut out)
+				.map_err(|e| e.with_weight(worst))?;
+			rested |= applied.rested;
+			if applied.touched && Positions::<T>::contains_key(q.series, who) {
+				out.quoted_held = out.quoted_held.saturating_add(1);
+			}
 			Series::<T>::insert(q.series, info);
 		}
 		// One evaluation for the call, if it rested anything new (pulling or shrinking orders
@@ -135,9 +167,10 @@ impl<T: Config> Pallet<T> {
 					MarginCheckError::BelowInitial => Error::<T>::QuoteInsufficientMargin.into(),
 					MarginCheckError::Other(e) => e,
 				};
-				e.with_weight(applied(out.cancelled, true))
+				let full = Self::extra_check_weight(T::Margin::margin_check_weight());
+				e.with_weight(Self::quote_weight(&out).saturating_add(full))
 			})?;
-			out.margin_weight = Self::extra_check_weight(w);
+			out.margin_weight = Self::quote_check_weight(w, out.quoted_held);
 		}
 		Self::deposit_event(Event::Quoted { who: who.clone(), legs });
 		Ok(out)
@@ -146,15 +179,17 @@ impl<T: Config> Pallet<T> {
 	/// Applies one request to `info`'s series (the caller writes `info`): first each quoted
 	/// side is cleared of the caller's orders (or its single order at the leg's price trimmed
 	/// in place), then the new orders rest unless they would take or find their side full.
-	/// Returns whether a new order rested; counts the caller's orders it cancelled in
-	/// `cancelled`.
+	/// Returns whether a new order rested and whether the caller's entry in the series was
+	/// written; counts in `out` the caller's orders it cancelled and others' orders on the
+	/// sides it read.
 	fn quote_series(
 		who: &T::AccountId,
 		q: &QuoteRequest,
 		info: &mut SeriesInfo,
-		cancelled: &mut u32,
-	) -> Result<bool, DispatchError> {
+		out: &mut QuoteOutcome,
+	) -> Result<AppliedRequest, DispatchError> {
 		let series = q.series;
+		let mut applied = AppliedRequest::default();
 		let mut books: [Option<BookSideOf<T>>; 2] = [None, None];
 		let mut to_rest: [Option<QuoteLeg>; 2] = [None, None];
 		for (side, leg) in [(Side::Buy, q.bid), (Side::Sell, q.ask)] {
@@ -166,6 +201,8 @@ impl<T: Config> Pallet<T> {
 				.filter(|(_, o)| &o.owner == who)
 				.map(|(i, _)| i)
 				.collect();
+			let others = book.len().saturating_sub(own.len());
+			out.depth = out.depth.saturating_add(u32::try_from(others).unwrap_or(u32::MAX));
 			let keep = match own.as_slice() {
 				[i] => book.get(*i).is_some_and(|o| {
 					leg.quantity > 0
@@ -178,13 +215,15 @@ impl<T: Config> Pallet<T> {
 			};
 			if keep {
 				if let Some(i) = own.first().copied() {
+					applied.touched |= book.get(i).is_some_and(|o| o.remaining != leg.quantity);
 					Self::trim_resting(series, side, &mut book, i, leg.quantity)?;
 				}
 			} else {
 				// From the back, so that the indices still to visit stay valid.
 				for i in own.into_iter().rev() {
 					Self::cancel_in_book(info, series, side, &mut book, i, CancelReason::Requoted)?;
-					*cancelled = cancelled.saturating_add(1);
+					out.cancelled = out.cancelled.saturating_add(1);
+					applied.touched = true;
 				}
 				if leg.quantity > 0 {
 					to_rest[slot(side)] = Some(leg);
@@ -192,13 +231,17 @@ impl<T: Config> Pallet<T> {
 			}
 			books[slot(side)] = Some(book);
 		}
-		// The best price of each side once the caller's replaced orders are gone.
-		let best = |side: Side, books: &[Option<BookSideOf<T>>; 2]| match &books[slot(side)] {
+		// The best price of each side once the caller's replaced orders are gone (a side not
+		// quoted is read whole: its orders count towards the depth).
+		let mut best = |side: Side, books: &[Option<BookSideOf<T>>; 2]| match &books[slot(side)] {
 			Some(b) => b.first().map(|o| o.price),
-			None => Books::<T>::get(series, side).first().map(|o| o.price),
+			None => {
+				let b = Books::<T>::get(series, side);
+				out.depth = out.depth.saturating_add(u32::try_from(b.len()).unwrap_or(u32::MAX));
+				b.first().map(|o| o.price)
+			},
 		};
 		let best = [best(Side::Buy, &books), best(Side::Sell, &books)];
-		let mut rested = false;
 		for side in [Side::Buy, Side::Sell] {
 			let Some(leg) = to_rest[slot(side)] else { continue };
 			let other = match side {
@@ -246,13 +289,23 @@ impl<T: Config> Pallet<T> {
 				leg.quantity,
 				false,
 			)?;
-			rested = true;
+			applied.rested = true;
+			applied.touched = true;
 		}
 		for side in [Side::Buy, Side::Sell] {
 			if let Some(book) = books[slot(side)].take() {
 				Self::write_book(series, side, book);
 			}
 		}
-		Ok(rested)
+		Ok(applied)
 	}
+}
+
+/// What one request of a `quote` did.
+#[derive(Default)]
+struct AppliedRequest {
+	/// A new order rested.
+	rested: bool,
+	/// The caller's entry in the series was written (an order cancelled, trimmed or rested).
+	touched: bool,
 }

@@ -306,6 +306,15 @@ pub struct QuoteOutcome {
 	pub legs: u32,
 	/// The caller's orders cancelled by the call (any number per leg).
 	pub cancelled: u32,
+	/// Others' orders on the book sides the call read (each quoted side, and the opposite side
+	/// of a one-sided request, read for its best price): the benchmark's sides hold only the
+	/// caller's orders, each further order is charged at the `quote_depth` benchmark's rate.
+	pub depth: u32,
+	/// Requests with one leg (each reads the opposite side for its best price).
+	pub one_sided: u32,
+	/// Quoted series whose entry the call wrote and that the caller still holds: the margin
+	/// check reads their entry and series again from the block's overlay, not the database.
+	pub quoted_held: u32,
 	/// Weight of that check at the caller's real portfolio size, beyond what the benchmark
 	/// contains.
 	pub margin_weight: Weight,

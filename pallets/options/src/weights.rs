@@ -54,6 +54,7 @@ pub trait WeightInfo {
 	fn cancel_order() -> Weight;
 	fn cancel_all(n: u32, ) -> Weight;
 	fn quote(l: u32, c: u32, ) -> Weight;
+	fn quote_depth(d: u32, ) -> Weight;
 	fn settle_account() -> Weight;
 	fn expire_orders(n: u32, ) -> Weight;
 	fn settle_position() -> Weight;
@@ -278,6 +279,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::UnderlyingOpenInterest` (r:1 w:1)
 	/// Proof: `Options::UnderlyingOpenInterest` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// Not measured yet (run scripts/bench.sh).
+	fn quote_depth(d: u32, ) -> Weight {
+		Weight::from_parts(0, 0)
+			.saturating_add(Weight::from_parts(1_000_000, 0).saturating_mul(d.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+	}
 	fn settle_account() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1171`
@@ -426,6 +433,12 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(l.into())))
 			.saturating_add(Weight::from_parts(0, 64).saturating_mul(c.into()))
 			.saturating_add(Weight::from_parts(0, 18865).saturating_mul(l.into()))
+	}
+	/// Not measured yet (run scripts/bench.sh).
+	fn quote_depth(d: u32, ) -> Weight {
+		Weight::from_parts(0, 0)
+			.saturating_add(Weight::from_parts(1_000_000, 0).saturating_mul(d.into()))
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
 	}
 	fn settle_account() -> Weight {
 		Weight::from_parts(65_367_000, 6180)

@@ -103,7 +103,8 @@ fn every_exchange_call_fits_in_a_block() {
 /// dispatch). Asserted: at least 1,000 fills against warm makers, the per-fill weight at most
 /// 3 × a pallet-assets `transfer` measured with the same node and runtime as the options
 /// weights (`benchmarks/pallet_assets.rs`, 2026-12-04 19:52 UTC: 42.77 µs of execution, 4
-/// reads, 4 writes), and a full `quote` fits a block.
+/// reads, 4 writes), at least 3,072 quote legs per block when three makers quote a board (each
+/// side holds their three orders), and a full `quote` on full sides fits a block.
 #[test]
 fn throughput_per_block_from_the_weights() {
 	use frame_support::{
@@ -165,15 +166,29 @@ fn throughput_per_block_from_the_weights() {
 	};
 	let cold_taker = Options::queued_order_weight(cold_budget, &request);
 	let cold_fills = per_block(cold_taker) * 8;
-	// Quote legs: 32 legs (16 series of one underlying, bid and ask) replacing one order each,
-	// refunded to the maker's check at its real size: 32 entries of one underlying (the
-	// benchmark holds a one-entry check).
+	// Quote legs: 32 legs (16 series of one underlying, bid and ask), each replacing the
+	// maker's order on a side that also holds one order of each of two other makers (three
+	// makers quote the board), as charged after dispatch: the legs, the others' orders on the
+	// sides read, and the maker's check at its real size (a position and resting orders in
+	// each of the 16 series: 32 entries of one underlying, whose 16 series the call just
+	// wrote).
 	use pallet_margin::WeightInfo as _;
 	type MarginWeights = <Runtime as pallet_margin::Config>::WeightInfo;
-	let quote = OptionsWeights::quote(32, 0).saturating_add(
-		MarginWeights::margin_check(32).saturating_sub(MarginWeights::margin_check(1)),
-	);
-	let legs = per_block(quote) * 32;
+	let touch = <Margin as MarginAccounts<AccountId>>::margin_check_weight_for(1)
+		.saturating_sub(MarginWeights::margin_check(1));
+	let check =
+		MarginWeights::margin_check(32).saturating_sub(db.reads(32)).saturating_add(touch);
+	let outcome = |depth| pallet_options::QuoteOutcome {
+		legs: 32,
+		cancelled: 32,
+		depth,
+		one_sided: 0,
+		quoted_held: 16,
+		margin_weight: Options::quote_check_weight(check, 16),
+	};
+	let legs = per_block(Options::actual_quote_weight(&outcome(32 * 2))) * 32;
+	// The same with every side full (255 others' orders).
+	let legs_full_book = per_block(Options::actual_quote_weight(&outcome(32 * 255))) * 32;
 	// Per fill: a step of the benchmark (which plans, queues and matches the order; the plan
 	// reads each maker's account, which the fill reads again).
 	let fill = OptionsWeights::place_order(8)
@@ -184,8 +199,8 @@ fn throughput_per_block_from_the_weights() {
 	let ratio_percent = fill * 100 / transfer.ref_time();
 	eprintln!(
 		"normal class {} ms, feeds {} ms: fills/block (warm makers) {warm_fills}, (cold \
-		 10-position makers) {cold_fills}; quote legs/block {legs}; per fill {} us = {}.{:02} x \
-		 an assets transfer ({} us)",
+		 10-position makers) {cold_fills}; quote legs/block {legs} (sides of 3 orders), \
+		 {legs_full_book} (full sides); per fill {} us = {}.{:02} x an assets transfer ({} us)",
 		budget.ref_time() / 1_000_000_000,
 		feeds.ref_time() / 1_000_000_000,
 		fill / 1_000_000,
@@ -195,5 +210,6 @@ fn throughput_per_block_from_the_weights() {
 	);
 	assert!(ratio_percent <= 300, "a fill weighs more than 3 asset transfers");
 	assert!(warm_fills >= 1_000, "fewer than 1,000 fills per block against warm makers");
-	assert!(legs >= 32, "a full quote does not fit a block");
+	assert!(legs >= 3_072, "fewer than 3,072 quote legs per block (512 series, 2 sides, 3 makers)");
+	assert!(legs_full_book >= 32, "a full quote on full sides does not fit a block");
 }

@@ -32,6 +32,12 @@ fn refused(who: u64, quotes: Vec<QuoteRequest>) -> Result<(), sp_runtime::Dispat
 	quote(who, quotes).map(|_| ()).map_err(|e| e.error)
 }
 
+/// Weight of `n` others' orders on the sides a call reads.
+fn depth(n: u32) -> frame_support::weights::Weight {
+	use crate::weights::WeightInfo;
+	<() as WeightInfo>::quote_depth(n).saturating_sub(<() as WeightInfo>::quote_depth(0))
+}
+
 fn skipped() -> Vec<(SeriesId, Side, QuoteSkipReason)> {
 	events()
 		.into_iter()
@@ -249,16 +255,26 @@ fn a_quote_is_charged_for_its_legs() {
 		let w = |l, c| <() as crate::weights::WeightInfo>::quote(l, c) + db_weight().reads(1);
 		let full = <MockMargin as optionchain_primitives::exchange::MarginAccounts<u64>>::margin_check_weight();
 		// Up front: the legs, cancelling every order the caller may hold (12 in the mock: 8
-		// beyond one per leg) and a check at the maximum portfolio.
-		assert_eq!(declared(&four), w(4, 8).saturating_add(Options::extra_check_weight(full)));
-		// Charged for its legs and the check it made (the mock's check weighs 1,000).
-		let post = quote(ALICE, four).unwrap();
+		// beyond one per leg), two full sides per request (16 orders each in the mock) and a
+		// check at the maximum portfolio.
 		assert_eq!(
-			post.actual_weight,
-			Some(w(4, 0).saturating_add(Options::extra_check_weight(
-				frame_support::weights::Weight::from_parts(1_000, 0)
-			)))
+			declared(&four),
+			w(4, 8) + depth(2 * 2 * 16) + Options::extra_check_weight(full)
 		);
+		// A one-sided request also reads the opposite side.
+		assert_eq!(
+			declared(&one),
+			w(1, 11) + depth(2 * 16) + db_weight().reads(1) + Options::extra_check_weight(full)
+		);
+		// Charged for its legs and the check it made (the mock's check weighs 1,000; the two
+		// quoted series' reads again are not charged).
+		let post = quote(ALICE, four).unwrap();
+		let check = frame_support::weights::Weight::from_parts(1_000, 0);
+		assert_eq!(
+			Options::quote_check_weight(check, 2),
+			Options::extra_check_weight(check).saturating_sub(db_weight().reads(2))
+		);
+		assert_eq!(post.actual_weight, Some(w(4, 0) + Options::quote_check_weight(check, 2)));
 		// A refused call is charged only the reads it made.
 		let e = quote(ALICE, vec![two_sided(a, 90, 95, 1), two_sided(99, 1, 2, 1)]).unwrap_err();
 		assert_eq!(e.post_info.actual_weight, Some(db_weight().reads(2)));
@@ -276,12 +292,34 @@ fn a_leg_that_cancels_many_orders_is_charged_for_each() {
 		let post =
 			quote(ALICE, vec![QuoteRequest { series: s, bid: leg(1, 0), ask: None }]).unwrap();
 		assert!(book(s, Side::Buy).is_empty());
-		let void_read = db_weight().reads(1);
-		assert_eq!(
-			post.actual_weight,
-			Some(<() as crate::weights::WeightInfo>::quote(1, 4) + void_read)
-		);
+		// (It also reads the caller's void entry and the empty ask side.)
+		let reads = db_weight().reads(2);
+		assert_eq!(post.actual_weight, Some(<() as crate::weights::WeightInfo>::quote(1, 4) + reads));
 		let one = <() as crate::weights::WeightInfo>::quote(1, 0);
 		assert!(post.actual_weight.unwrap().all_gt(one));
+	});
+}
+
+#[test]
+fn a_quote_is_charged_for_the_others_orders_on_the_sides_it_reads() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		for p in [90, 91, 92] {
+			gtc(BOB, s, Side::Buy, p * USDC, 1);
+		}
+		for p in [120, 121] {
+			gtc(CHARLIE, s, Side::Sell, p * USDC, 1);
+		}
+		gtc(ALICE, s, Side::Buy, 80 * USDC, 1);
+		// A bid replacing Alice's bid: the bid side holds three others' orders, and the ask
+		// side (two orders) is read for its best price.
+		let post = quote(ALICE, vec![QuoteRequest { series: s, bid: leg(100, 2), ask: None }])
+			.unwrap();
+		assert_eq!(book(s, Side::Buy).first(), Some(&(6, ALICE, 100 * USDC, 2)));
+		let legs = <() as crate::weights::WeightInfo>::quote(1, 0);
+		let reads = db_weight().reads(2);
+		// The mock's check weighs 1,000: nothing beyond the benchmark's.
+		assert_eq!(post.actual_weight, Some(legs + depth(5) + reads));
+		assert!(depth(5).all_gt(depth(4)));
 	});
 }
