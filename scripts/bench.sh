@@ -35,6 +35,7 @@ t0=$(date +%s)
 # the runtime-benchmarks feature (cargo metadata resolves default features), so the hint is a
 # throw-away workspace that depends on the runtime and on that crate, with our Cargo.lock.
 hint="$(dirname "$CARGO_TARGET_DIR")/workspace-hint"
+mkdir -p "$(dirname "$hint")"
 sat_version="$(awk '/^name = "frame-storage-access-test-runtime"/{getline; gsub(/"/, "", $3); print $3}' Cargo.lock)"
 [ -n "$sat_version" ] || { say "frame-storage-access-test-runtime is not in Cargo.lock"; exit 1; }
 # Built aside and moved in only when it differs: the wasm builder reruns (and the node relinks,
@@ -57,7 +58,7 @@ optionchain-runtime = { path = "$root/runtime" }
 frame-storage-access-test-runtime = "=$sat_version"
 TOML
 cp Cargo.lock "$fresh/Cargo.lock"
-(cd "$fresh" && cargo metadata --format-version 1 --offline > /dev/null)
+(cd "$fresh" && cargo metadata --format-version 1 > /dev/null)
 if ! cmp -s "$fresh/Cargo.toml" "$hint/Cargo.toml" || ! cmp -s "$fresh/Cargo.lock" "$hint/Cargo.lock"; then
 	rm -rf "$hint" && mv "$fresh" "$hint"
 else

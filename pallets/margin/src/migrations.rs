@@ -128,7 +128,7 @@ pub mod v2 {
 	use super::*;
 
 	/// Most ledger accounts the single-block migration handles, checked by `pre_upgrade`
-	/// (1,000 accounts with positions: about 0.1 s of the 0.5 s block at the runtime's ParityDB
+	/// (1,000 accounts with positions: about 0.1 s of the 0.667 s block at the runtime's ParityDB
 	/// weights, 0.33 s at RocksDB's; a larger ledger needs a multi-block migration).
 	pub const MAX_ACCOUNTS: u32 = 1_000;
 
@@ -200,7 +200,7 @@ pub mod v3 {
 	use super::*;
 
 	/// Most ledger accounts the single-block migration handles, checked by `pre_upgrade` (a
-	/// read and a write each: 5,000 accounts take about 0.15 s of the 0.5 s block at the
+	/// read and a write each: 5,000 accounts take about 0.15 s of the 0.667 s block at the
 	/// runtime's ParityDB weights; a larger ledger needs a multi-block migration).
 	pub const MAX_ACCOUNTS: u32 = 5_000;
 

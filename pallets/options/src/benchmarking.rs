@@ -63,12 +63,12 @@ fn fill_side<T: Config>(
 	filler: &T::AccountId,
 	id: &mut OrderId,
 ) {
-	add_to_side::<T>(series, side, price, filler, id, T::MaxOrdersPerSide::get());
+	add_to_side::<T>(series, side, price, filler, id, T::MaxOrdersPerSide::get(), true);
 	assert!(Books::<T>::get(series, side).is_full(), "the side holds MaxOrdersPerSide orders");
 }
 
-/// Puts up to `count` one-contract orders of `filler` at `price` in front of the orders on
-/// `series`' `side` (at most as many as it has room for).
+/// Puts up to `count` one-contract orders of `filler` at `price` in front of (or behind) the
+/// orders on `series`' `side` (at most as many as it has room for).
 fn add_to_side<T: Config>(
 	series: SeriesId,
 	side: Side,
@@ -76,6 +76,7 @@ fn add_to_side<T: Config>(
 	filler: &T::AccountId,
 	id: &mut OrderId,
 	count: u32,
+	in_front: bool,
 ) {
 	let own = Books::<T>::get(series, side);
 	let room = (T::MaxOrdersPerSide::get() as usize)
@@ -92,7 +93,11 @@ fn add_to_side<T: Config>(
 			reduce_only: false,
 		});
 	}
-	full.extend(own.into_inner());
+	if in_front {
+		full.extend(own.into_inner());
+	} else {
+		full.splice(0..0, own.into_inner());
+	}
 	let book: BookSideOf<T> = full.try_into().unwrap_or_default();
 	Books::<T>::insert(series, side, book);
 }
@@ -240,7 +245,7 @@ mod benchmarks {
 				assert!(placed.is_ok(), "the caller's order {leg}");
 				if leg == 0 {
 					for k in 0..c {
-						// Above its bid and below the others' bids (2, 3, ... USDC).
+						// Above its bid (2, 3, ... USDC).
 						let price = 1_000_000u128.saturating_mul(u128::from(k) + 2);
 						let placed = Pallet::<T>::do_place_order(&who, order(s, side, price, 1));
 						assert!(placed.is_ok(), "further order {k}");
@@ -261,25 +266,29 @@ mod benchmarks {
 		assert_eq!(AccountOrders::<T>::get(&who).len() as u32, l);
 	}
 
-	/// One bid leg replacing the caller's bid on a side that also holds `d` others' orders
-	/// (in front of it: the new bid rests behind them), the ask side empty: the cost of the
-	/// others' orders on a side a `quote` reads and writes (decoding, scanning, encoding).
+	/// One bid leg replacing the caller's bid at the front of a side that also holds `d`
+	/// others' orders (behind it, at a lower price: the removal and the new bid at the front
+	/// shift the whole side), the ask side empty (read for its best price): the cost of the
+	/// others' orders on a side a `quote` reads and writes (decoding, scanning, shifting,
+	/// encoding).
 	#[benchmark]
 	fn quote_depth(d: Linear<0, { T::MaxOrdersPerSide::get().saturating_sub(1) }>) {
 		let s = setup::<T>();
 		let who = trader::<T>("who", 0);
 		let filler = trader::<T>("filler", 0);
-		let placed = Pallet::<T>::do_place_order(&who, order(s, Side::Buy, 1_000_000, 1));
+		let placed = Pallet::<T>::do_place_order(&who, order(s, Side::Buy, 100_000_000, 1));
 		assert!(placed.is_ok(), "the caller's bid");
 		let mut id = OrderId::MAX / 2;
-		add_to_side::<T>(s, Side::Buy, 200_000_000, &filler, &mut id, d);
-		let request =
-			QuoteRequest { series: s, bid: Some(QuoteLeg { price: 2_000_000, quantity: 2 }), ask: None };
+		add_to_side::<T>(s, Side::Buy, 1_000_000, &filler, &mut id, d, false);
+		let bid = QuoteLeg { price: 101_000_000, quantity: 2 };
+		let request = QuoteRequest { series: s, bid: Some(bid), ask: None };
 		let quotes: frame_support::BoundedVec<QuoteRequest, T::MaxQuoteLegs> =
 			alloc::vec![request].try_into().unwrap_or_default();
 		#[extrinsic_call]
 		quote(RawOrigin::Signed(who.clone()), quotes);
-		assert_eq!(Books::<T>::get(s, Side::Buy).len() as u32, d + 1);
+		let book = Books::<T>::get(s, Side::Buy);
+		assert_eq!(book.len() as u32, d + 1);
+		assert_eq!(book.first().map(|o| (o.owner.clone(), o.price)), Some((who, 101_000_000)));
 	}
 
 	/// A long paid by `settle_account` once the series' short was collected (the series then

@@ -139,9 +139,22 @@ impl<T: Config> Pallet<T> {
 		order: BookOrder<T::AccountId>,
 	) -> Result<bool, DispatchError> {
 		let mut book = Books::<T>::get(series, side);
+		let evicted = Self::insert_resting(info, series, side, &mut book, order)?;
+		Books::<T>::insert(series, side, book);
+		Ok(evicted)
+	}
+
+	/// `add_resting` on a side already read (the caller writes it).
+	pub(crate) fn insert_resting(
+		info: &mut SeriesInfo,
+		series: SeriesId,
+		side: Side,
+		book: &mut BookSideOf<T>,
+		order: BookOrder<T::AccountId>,
+	) -> Result<bool, DispatchError> {
 		// A full side makes room by evicting its worst order (the last: worst price, newest)
 		// for a strictly better price, so that far-away orders cannot lock a book.
-		ensure!(has_room_for(&book, side, order.price), Error::<T>::BookFull);
+		ensure!(has_room_for(book, side, order.price), Error::<T>::BookFull);
 		let evicted = if book.is_full() {
 			let last = book.len().checked_sub(1).ok_or(Error::<T>::BookFull)?;
 			let gone = book.remove(last);
@@ -160,7 +173,6 @@ impl<T: Config> Pallet<T> {
 		// Orders with equal or better price stay ahead (they are older: ids increase).
 		let pos = book.partition_point(|o| !better_price(side, order.price, o.price));
 		book.try_insert(pos, order.clone()).map_err(|_| Error::<T>::BookFull)?;
-		Books::<T>::insert(series, side, book);
 		AccountOrders::<T>::try_mutate(&order.owner, |list| {
 			list.try_push(OrderRef { id: order.id, series, side })
 				.map_err(|_| Error::<T>::TooManyOrders)

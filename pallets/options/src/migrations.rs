@@ -21,8 +21,8 @@ pub mod v1 {
 	use super::*;
 
 	/// Most resting orders the single-block migration handles, checked by `pre_upgrade` (a
-	/// read and a removal each, plus a read and a write per account: about 0.2 s of the 0.5 s
-	/// block at the runtime's ParityDB weights for 5,000 orders).
+	/// read and a removal each, plus a read and a write per account: about 0.2 s of the
+	/// 0.667 s block at the runtime's ParityDB weights for 5,000 orders).
 	pub const MAX_ORDERS: u32 = 5_000;
 
 	/// Where an order rested (v0's `OrderLocations` value).

@@ -39,18 +39,20 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::quote_depth(depth).saturating_sub(T::WeightInfo::quote_depth(0))
 	}
 
-	/// Weight of a call of `legs` legs that did `o` (its cancelled orders, the depth and the
-	/// one-sided requests; the check is added by the caller): the benchmark (each leg cancels
-	/// the caller's only order on its side and rests a new one, the first side holds the
-	/// further orders, cancelled with it; its margin check at the benchmark's portfolio), the
-	/// others' orders on the sides read, the opposite side's read of each one-sided request,
-	/// and the read of the caller's void entry (whether an order it would keep was voided),
-	/// which the benchmark does not make (its legs never keep an order).
+	/// Weight of a call that did `o` (its legs, cancelled orders, depth, one-sided requests
+	/// and evictions; the check is added by the caller): the benchmark (each leg cancels the
+	/// caller's only order on its side and rests a new one, the first side holds the further
+	/// orders, cancelled with it; its margin check at the benchmark's portfolio), the others'
+	/// orders on the sides read, the opposite side's read of each one-sided request that rests
+	/// something, a `cancel_order` for each order a new one evicted from a full side, and the
+	/// read of the caller's void entry (whether an order it would keep was voided), which the
+	/// benchmark does not make (its legs never keep an order).
 	fn quote_weight(o: &QuoteOutcome) -> Weight {
 		let legs = o.legs.min(T::MaxQuoteLegs::get());
 		let extra = o.cancelled.min(T::MaxOrdersPerAccount::get()).saturating_sub(legs);
 		T::WeightInfo::quote(legs, extra)
 			.saturating_add(Self::depth_weight(o.depth))
+			.saturating_add(T::WeightInfo::cancel_order().saturating_mul(u64::from(o.evicted)))
 			.saturating_add(T::DbWeight::get().reads(u64::from(o.one_sided).saturating_add(1)))
 	}
 
@@ -63,6 +65,7 @@ impl<T: Config> Pallet<T> {
 			cancelled: T::MaxOrdersPerAccount::get(),
 			depth: requests.saturating_mul(2).saturating_mul(T::MaxOrdersPerSide::get()),
 			one_sided: Self::one_sided_of(quotes),
+			evicted: Self::legs_of(quotes),
 			..Default::default()
 		}
 	}
@@ -219,10 +222,28 @@ impl<T: Config> Pallet<T> {
 					Self::trim_resting(series, side, &mut book, i, leg.quantity)?;
 				}
 			} else {
-				// From the back, so that the indices still to visit stay valid.
-				for i in own.into_iter().rev() {
-					Self::cancel_in_book(info, series, side, &mut book, i, CancelReason::Requoted)?;
-					out.cancelled = out.cancelled.saturating_add(1);
+				// The caller's orders leave the side in one pass (each removal on its own would
+				// shift the side again).
+				if !own.is_empty() {
+					let mut gone = Vec::with_capacity(own.len());
+					book.retain(|o| {
+						let mine = &o.owner == who;
+						if mine {
+							gone.push(o.clone());
+						}
+						!mine
+					});
+					for order in gone {
+						Self::unlink_order(info, series, side, &order)?;
+						Self::deposit_event(Event::OrderCancelled {
+							order_id: order.id,
+							who: order.owner,
+							series,
+							remaining: order.remaining,
+							reason: CancelReason::Requoted,
+						});
+						out.cancelled = out.cancelled.saturating_add(1);
+					}
 					applied.touched = true;
 				}
 				if leg.quantity > 0 {
@@ -231,12 +252,22 @@ impl<T: Config> Pallet<T> {
 			}
 			books[slot(side)] = Some(book);
 		}
+		if to_rest == [None, None] {
+			// Pulls and trims only: nothing can cross.
+			for side in [Side::Buy, Side::Sell] {
+				if let Some(book) = books[slot(side)].take() {
+					Self::write_book(series, side, book);
+				}
+			}
+			return Ok(applied);
+		}
 		// The best price of each side once the caller's replaced orders are gone (a side not
-		// quoted is read whole: its orders count towards the depth).
+		// quoted is read whole: one read more, its orders count towards the depth).
 		let mut best = |side: Side, books: &[Option<BookSideOf<T>>; 2]| match &books[slot(side)] {
 			Some(b) => b.first().map(|o| o.price),
 			None => {
 				let b = Books::<T>::get(series, side);
+				out.one_sided = out.one_sided.saturating_add(1);
 				out.depth = out.depth.saturating_add(u32::try_from(b.len()).unwrap_or(u32::MAX));
 				b.first().map(|o| o.price)
 			},
@@ -261,13 +292,11 @@ impl<T: Config> Pallet<T> {
 				skip(QuoteSkipReason::WouldTake);
 				continue;
 			}
-			let Some(book) = books[slot(side)].take() else { continue };
-			if !has_room_for(&book, side, leg.price) {
-				books[slot(side)] = Some(book);
+			let Some(book) = books[slot(side)].as_mut() else { continue };
+			if !has_room_for(book, side, leg.price) {
 				skip(QuoteSkipReason::BookFull);
 				continue;
 			}
-			Self::write_book(series, side, book);
 			let order_id = Self::next_order_id()?;
 			let request = OrderRequest {
 				series,
@@ -279,16 +308,18 @@ impl<T: Config> Pallet<T> {
 				reduce_only: false,
 			};
 			Self::deposit_event(Event::OrderPlaced { order_id, who: who.clone(), request });
-			Self::rest_new_order(
-				info,
-				who,
-				order_id,
-				series,
-				side,
-				leg.price,
-				leg.quantity,
-				false,
-			)?;
+			let order = BookOrder {
+				id: order_id,
+				owner: who.clone(),
+				price: leg.price,
+				remaining: leg.quantity,
+				reduce_only: false,
+			};
+			// A full side evicts its worst order for a better price.
+			if Self::insert_resting(info, series, side, book, order)? {
+				out.evicted = out.evicted.saturating_add(1);
+			}
+			Self::deposit_event(Event::OrderRested { order_id, series, remaining: leg.quantity });
 			applied.rested = true;
 			applied.touched = true;
 		}

@@ -310,8 +310,11 @@ pub struct QuoteOutcome {
 	/// of a one-sided request, read for its best price): the benchmark's sides hold only the
 	/// caller's orders, each further order is charged at the `quote_depth` benchmark's rate.
 	pub depth: u32,
-	/// Requests with one leg (each reads the opposite side for its best price).
+	/// Requests with one leg that rest something (each reads the opposite side for its best
+	/// price).
 	pub one_sided: u32,
+	/// Others' orders evicted from full sides by better-priced new orders.
+	pub evicted: u32,
 	/// Quoted series whose entry the call wrote and that the caller still holds: the margin
 	/// check reads their entry and series again from the block's overlay, not the database.
 	pub quoted_held: u32,

@@ -30,13 +30,14 @@ parameter_types! {
 	/// A change of the risk parameters applies 1,800 blocks (one hour) after it is announced,
 	/// so that accounts can add collateral or reduce positions before a stricter rule.
 	pub const MarginParameterNotice: crate::BlockNumber = 1_800;
-	/// The margin trigger step may use 25 % of every block in `on_initialize` (125 ms of the
-	/// 500 ms block), before any transaction: in a block after a crash the accounts the move
-	/// triggered come first (about 225 small liquidations by the 18:00 weights), and the normal
-	/// class gets what is left of the 500 ms (375 ms less the feeds and the other hooks; 306 ms
-	/// in the 500-writer test); a block in which the step has little to do leaves
-	/// the normal class its whole 75 %. (20 % held about 180 such liquidations by the weights of
-	/// 2026-12-03, 18:00 UTC, fewer than the 200 the chain promises in the first block.)
+	/// The margin trigger step may use 25 % of every block in `on_initialize` (167 ms of the
+	/// 667 ms block), before any transaction: in a block after a crash the accounts the move
+	/// triggered come first (about 225 small liquidations by the 18:00 weights in the 125 ms
+	/// of a 500 ms block, so about 300 now), and the normal class gets what is left (500 ms
+	/// less the feeds and the other hooks); a block in which the step has little to do leaves
+	/// the normal class its whole 75 %. (20 % of a 500 ms block held about 180 such
+	/// liquidations by the weights of 2026-12-03, 18:00 UTC, fewer than the 200 the chain
+	/// promises in the first block.)
 	pub MarginTriggerReserve: frame_support::weights::Weight =
 		sp_runtime::Perbill::from_percent(25) * crate::configs::RuntimeBlockWeights::get().max_block;
 	/// A trigger band lets the volatility move 25 % of its level each way.

@@ -222,7 +222,7 @@ fn writers_breached_by_one_move_are_liquidated_before_a_full_blocks_extrinsics()
 		.read(|| ids.iter().filter(|w| pallet_margin::Bands::<Runtime>::contains_key(*w)).count());
 	assert_eq!(banded, WRITERS as usize, "every writer is banded before the move");
 	// What the step charges for liquidating a one-position writer, and so how many the
-	// reserve (25 % of the block: 125 ms) holds at least.
+	// reserve (25 % of the block: 167 ms) holds at least.
 	let (per, reserve) = m.chain.read(|| {
 		let size = Options::portfolio_size(&ids[0]);
 		(
@@ -253,7 +253,7 @@ fn writers_breached_by_one_move_are_liquidated_before_a_full_blocks_extrinsics()
 /// least what 85 % of the reserve holds by the per-path charge, while the normal class is full
 /// of other transactions; every following block liquidates some in `on_initialize`; all 500
 /// within 3 blocks. Their orders are voided and `on_idle` removes them afterwards. Measured on
-/// 2026-12-03 with the 18:00 weights and the 125 ms reserve: 232 (+ 11 by the sweep) in the
+/// 2026-12-03 with the 18:00 weights and the 125 ms reserve of 0.5 s blocks: 232 (+ 11 by the sweep) in the
 /// first block, 173 (+ 6) in the second, 78 in the third.
 #[test]
 fn five_hundred_writers_with_resting_orders_200_in_the_first_block_all_within_three() {

@@ -255,16 +255,19 @@ fn a_quote_is_charged_for_its_legs() {
 		let w = |l, c| <() as crate::weights::WeightInfo>::quote(l, c) + db_weight().reads(1);
 		let full = <MockMargin as optionchain_primitives::exchange::MarginAccounts<u64>>::margin_check_weight();
 		// Up front: the legs, cancelling every order the caller may hold (12 in the mock: 8
-		// beyond one per leg), two full sides per request (16 orders each in the mock) and a
-		// check at the maximum portfolio.
+		// beyond one per leg), two full sides per request (16 orders each in the mock), an
+		// eviction per leg and a check at the maximum portfolio.
+		let evictions = |n: u64| <() as crate::weights::WeightInfo>::cancel_order() * n;
 		assert_eq!(
 			declared(&four),
-			w(4, 8) + depth(2 * 2 * 16) + Options::extra_check_weight(full)
+			w(4, 8) + depth(2 * 2 * 16) + evictions(4) + Options::extra_check_weight(full)
 		);
 		// A one-sided request also reads the opposite side.
 		assert_eq!(
 			declared(&one),
-			w(1, 11) + depth(2 * 16) + db_weight().reads(1) + Options::extra_check_weight(full)
+			w(1, 11) +
+				depth(2 * 16) + db_weight().reads(1) +
+				evictions(1) + Options::extra_check_weight(full)
 		);
 		// Charged for its legs and the check it made (the mock's check weighs 1,000; the two
 		// quoted series' reads again are not charged).
@@ -292,8 +295,8 @@ fn a_leg_that_cancels_many_orders_is_charged_for_each() {
 		let post =
 			quote(ALICE, vec![QuoteRequest { series: s, bid: leg(1, 0), ask: None }]).unwrap();
 		assert!(book(s, Side::Buy).is_empty());
-		// (It also reads the caller's void entry and the empty ask side.)
-		let reads = db_weight().reads(2);
+		// (It also reads the caller's void entry; a pull does not read the ask side.)
+		let reads = db_weight().reads(1);
 		assert_eq!(post.actual_weight, Some(<() as crate::weights::WeightInfo>::quote(1, 4) + reads));
 		let one = <() as crate::weights::WeightInfo>::quote(1, 0);
 		assert!(post.actual_weight.unwrap().all_gt(one));
@@ -320,6 +323,35 @@ fn a_quote_is_charged_for_the_others_orders_on_the_sides_it_reads() {
 		let reads = db_weight().reads(2);
 		// The mock's check weighs 1,000: nothing beyond the benchmark's.
 		assert_eq!(post.actual_weight, Some(legs + depth(5) + reads));
-		assert!(depth(5).all_gt(depth(4)));
+		assert!(depth(5).ref_time() > depth(4).ref_time());
+	});
+}
+
+#[test]
+fn a_leg_that_evicts_from_a_full_side_is_charged_the_cancellation() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		// The mock's sides hold 16 orders: eight bids each of Bob and Charlie.
+		for p in 1..=8 {
+			gtc(BOB, s, Side::Buy, (10 + p) * USDC, 1);
+			gtc(CHARLIE, s, Side::Buy, (20 + p) * USDC, 1);
+		}
+		assert_eq!(book(s, Side::Buy).len(), 16);
+		let post = quote(ALICE, vec![QuoteRequest { series: s, bid: leg(50, 1), ask: None }])
+			.unwrap();
+		// Bob's 11 USDC bid (the worst) made room.
+		let side = book(s, Side::Buy);
+		assert_eq!((side.len(), side.first().map(|o| o.1)), (16, Some(ALICE)));
+		assert!(side.iter().all(|o| o.2 != 11 * USDC));
+		assert!(events().iter().any(|e| matches!(
+			e,
+			Event::OrderCancelled { who: BOB, reason: CancelReason::Evicted, .. }
+		)));
+		// One leg on a side of 16 others' orders, the empty ask side read, the void entry, and
+		// the eviction.
+		let w = <() as crate::weights::WeightInfo>::quote(1, 0) +
+			depth(16) + db_weight().reads(2) +
+			<() as crate::weights::WeightInfo>::cancel_order();
+		assert_eq!(post.actual_weight, Some(w));
 	});
 }
