@@ -96,7 +96,9 @@ fn add_to_side<T: Config>(
 	if in_front {
 		full.extend(own.into_inner());
 	} else {
-		full.splice(0..0, own.into_inner());
+		let mut ahead = own.into_inner();
+		ahead.append(&mut full);
+		full = ahead;
 	}
 	let book: BookSideOf<T> = full.try_into().unwrap_or_default();
 	Books::<T>::insert(series, side, book);
