@@ -73,7 +73,8 @@ fn a_requote_replaces_every_order_of_the_caller_on_that_side() {
 		gtc(ALICE, s, Side::Buy, 95 * USDC, 1); // 1
 		gtc(BOB, s, Side::Buy, 95 * USDC, 1); // 2
 		gtc(ALICE, s, Side::Sell, 120 * USDC, 1); // 3
-											// Only the bid is quoted: both of Alice's bids go, her ask stays, Bob's bid stays.
+
+		// Only the bid is quoted: both of Alice's bids go, her ask stays, Bob's bid stays.
 		assert_ok!(quote(ALICE, vec![QuoteRequest { series: s, bid: leg(96, 2), ask: None }]));
 		assert_eq!(book(s, Side::Buy), vec![(4, ALICE, 96 * USDC, 2), (2, BOB, 95 * USDC, 1)]);
 		assert_eq!(book(s, Side::Sell), vec![(3, ALICE, 120 * USDC, 1)]);
@@ -86,8 +87,8 @@ fn a_requote_replaces_every_order_of_the_caller_on_that_side() {
 				_ => None,
 			})
 			.collect();
-		// From the back of the book: the 90 bid, then the 95 one.
-		assert_eq!(cancelled, vec![0, 1]);
+		// In book order (one pass over the side): the 95 bid, then the 90 one.
+		assert_eq!(cancelled, vec![1, 0]);
 		// A zero size pulls the side.
 		assert_ok!(quote(ALICE, vec![QuoteRequest { series: s, bid: leg(96, 0), ask: None }]));
 		assert_eq!(book(s, Side::Buy), vec![(2, BOB, 95 * USDC, 1)]);
