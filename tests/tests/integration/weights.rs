@@ -183,6 +183,7 @@ fn throughput_per_block_from_the_weights() {
 		cancelled: 32,
 		depth,
 		one_sided: 0,
+		evicted: 0,
 		quoted_held: 16,
 		margin_weight: Options::quote_check_weight(check, 16),
 	};
