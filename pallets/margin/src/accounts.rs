@@ -266,8 +266,23 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 
 	/// Two entries and at most one further underlying per series, and the hot mark.
 	fn margin_check_weight_for_series(series: u32) -> Weight {
+		Self::margin_check_weight_for_portfolio(series, series)
+	}
+
+	/// The oracle's registered underlyings (never removed).
+	fn underlyings_bound() -> u32 {
+		T::Oracle::underlying_count()
+	}
+
+	fn underlyings_bound_weight() -> Weight {
+		T::Oracle::underlying_count_weight()
+	}
+
+	/// Two entries per series, an oracle read for each underlying beyond the first (at most
+	/// one per series and `underlyings`), and the hot mark.
+	fn margin_check_weight_for_portfolio(series: u32, underlyings: u32) -> Weight {
 		Self::evaluation_weight(series.saturating_mul(2), series)
-			.saturating_add(Self::extra_underlyings_weight(series))
+			.saturating_add(Self::extra_underlyings_weight(series.min(underlyings)))
 			.saturating_add(Self::touch_weight())
 	}
 }

@@ -110,6 +110,7 @@ impl<T: Config> Pallet<T> {
 			cold_checks: Self::full_check().saturating_mul(u64::from(checks)),
 			retries: MAX_MAKER_RETRIES,
 			taker_series: T::MaxSeriesPerAccount::get(),
+			underlyings: u32::MAX,
 		}
 	}
 
@@ -145,7 +146,8 @@ impl<T: Config> Pallet<T> {
 		// (one database read: the second hits the overlay).
 		// Orders passed over: at most `MaxFillsPerOrder`, a read of each maker's account.
 		let sizes = T::DbWeight::get()
-			.reads(u64::from(budget.cold).saturating_add(T::MaxFillsPerOrder::get().into()));
+			.reads(u64::from(budget.cold).saturating_add(T::MaxFillsPerOrder::get().into()))
+			.saturating_add(T::Margin::underlyings_bound_weight());
 		T::WeightInfo::place_order(budget.steps.saturating_add(budget.retries))
 			.saturating_add(budget.cold_checks)
 			.saturating_add(Self::extra_check_weight(taker))
@@ -168,6 +170,9 @@ impl<T: Config> Pallet<T> {
 		let mut cold: alloc::vec::Vec<&T::AccountId> = alloc::vec::Vec::new();
 		let mut cold_checks = Weight::zero();
 		let mut retries = 0u32;
+		// No cold maker's portfolio spans more underlyings than are registered now (none
+		// registered later in the block can be in it: a placement makes a maker warm).
+		let underlyings = T::Margin::underlyings_bound();
 		for o in book.iter() {
 			if steps >= max || left <= 0 || !crosses(req.side, req.price, o.price) {
 				break;
@@ -178,7 +183,10 @@ impl<T: Config> Pallet<T> {
 			}
 			let counted = cold.contains(&&o.owner);
 			if counted || !T::Margin::is_warm_maker(&o.owner) {
-				let check = T::Margin::margin_check_weight_for_series(Self::series_of(&o.owner));
+				let check = T::Margin::margin_check_weight_for_portfolio(
+					Self::series_of(&o.owner),
+					underlyings,
+				);
 				if !counted {
 					cold.push(&o.owner);
 					cold_checks = cold_checks.saturating_add(check);
@@ -196,7 +204,7 @@ impl<T: Config> Pallet<T> {
 		let taker_series =
 			Self::series_of(who).saturating_add(1).min(T::MaxSeriesPerAccount::get());
 		let cold = u32::try_from(cold.len()).unwrap_or(max);
-		MatchBudget { steps, cold, cold_checks, retries, taker_series }
+		MatchBudget { steps, cold, cold_checks, retries, taker_series, underlyings }
 	}
 
 	/// `place_order`'s work: a post-only order is placed at once; any other is checked, given
@@ -515,7 +523,10 @@ impl<T: Config> Pallet<T> {
 				return Ok(true);
 			}
 			out.sized = out.sized.saturating_add(1);
-			cold_check = T::Margin::margin_check_weight_for_series(Self::series_of(&maker.owner));
+			cold_check = T::Margin::margin_check_weight_for_portfolio(
+				Self::series_of(&maker.owner),
+				budget.underlyings,
+			);
 			let spent = out.cold_checks.saturating_add(cold_check);
 			if !spent.all_lte(budget.cold_checks) {
 				out.skipped = out.skipped.saturating_add(1);

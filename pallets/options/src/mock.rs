@@ -474,6 +474,7 @@ pub fn budget(steps: u32, cold_series: &[u32], taker_series: u32) -> MatchBudget
 			.fold(Weight::zero(), |a, b| a + b),
 		retries: 0,
 		taker_series,
+		underlyings: u32::MAX,
 	}
 }
 

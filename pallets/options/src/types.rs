@@ -432,6 +432,9 @@ pub struct MatchBudget {
 	pub retries: u32,
 	/// Series of the taker's own check: its series when planned, and the order's.
 	pub taker_series: u32,
+	/// At most the underlyings a cold maker's portfolio spans (the oracle's registered
+	/// underlyings when planned): sizes each cold maker's check.
+	pub underlyings: u32,
 }
 
 /// An order that may take liquidity, queued by `place_order` (or `replace_order`) and matched

@@ -96,4 +96,12 @@ impl<T: Config> OracleProvider for Pallet<T> {
 	fn schedule_weight() -> Weight {
 		T::WeightInfo::schedule_settlement()
 	}
+
+	fn underlying_count() -> u32 {
+		UnderlyingList::<T>::decode_len().unwrap_or(0).try_into().unwrap_or(u32::MAX)
+	}
+
+	fn underlying_count_weight() -> Weight {
+		T::DbWeight::get().reads(1)
+	}
 }

@@ -333,4 +333,22 @@ pub trait MarginAccounts<AccountId> {
 	fn margin_check_weight_for_series(series: u32) -> Weight {
 		Self::margin_check_weight_for(series.saturating_mul(2))
 	}
+
+	/// At most the number of underlyings any portfolio spans now (the default: no bound but
+	/// the series).
+	fn underlyings_bound() -> u32 {
+		u32::MAX
+	}
+
+	/// Weight of [`Self::underlyings_bound`].
+	fn underlyings_bound_weight() -> Weight {
+		Weight::zero()
+	}
+
+	/// [`Self::margin_check_weight_for_series`] of a portfolio known to span at most
+	/// `underlyings` underlyings.
+	fn margin_check_weight_for_portfolio(series: u32, underlyings: u32) -> Weight {
+		let _ = underlyings;
+		Self::margin_check_weight_for_series(series)
+	}
 }

@@ -202,6 +202,18 @@ pub trait OracleProvider {
 	/// Worst-case weight of one of the read functions above.
 	fn read_weight() -> Weight;
 
+	/// Underlyings registered (one storage read, [`Self::underlying_count_weight`]). They are
+	/// never removed, so no portfolio spans more underlyings than this. The default knows no
+	/// bound.
+	fn underlying_count() -> u32 {
+		u32::MAX
+	}
+
+	/// Weight of [`Self::underlying_count`].
+	fn underlying_count_weight() -> Weight {
+		Weight::zero()
+	}
+
 	/// Worst-case weight of [`Self::schedule_settlement`].
 	fn schedule_weight() -> Weight;
 

@@ -81,6 +81,7 @@ fn a_maker_filled_eight_times_in_a_block_is_evaluated_at_most_once() {
 		cold_checks: check.saturating_mul(cold.into()),
 		retries: 0,
 		taker_series,
+		underlyings: u32::MAX,
 	};
 	let planned_warm = Options::queued_order_weight(budget(0, 1), &request);
 	let planned_cold = Options::queued_order_weight(budget(1, 2), &request);

@@ -151,21 +151,30 @@ fn throughput_per_block_from_the_weights() {
 		cold_checks: Weight::zero(),
 		retries: 0,
 		taker_series: 1,
+		underlyings: u32::MAX,
 	};
 	let taker = Options::queued_order_weight(warm_budget, &request);
 	let warm_fills = per_block(taker) * 8;
 	// The same against 8 distinct cold makers holding 10 positions each: every maker is
 	// evaluated once at its first fill, planned at its 11 series (at most a position and
-	// resting orders in each: 22 entries, an oracle read per possible further underlying, and
-	// the hot mark). Cold makers may fail, so the plan gives every step.
-	let cold_check = <Margin as MarginAccounts<AccountId>>::margin_check_weight_for_series(11);
-	let cold_budget = pallet_options::MatchBudget {
-		cold: 8,
-		cold_checks: cold_check.saturating_mul(8),
-		..warm_budget
+	// resting orders in each: 22 entries in 11 series, an oracle read per possible further
+	// underlying, and the hot mark). Cold makers may fail, so the plan gives every step. The
+	// possible underlyings are at most those registered: the dev chain's two (BTC, ETH), or
+	// the oracle's maximum of 16.
+	let cold_fills_with = |underlyings: u32| {
+		let check = <Margin as MarginAccounts<AccountId>>::margin_check_weight_for_portfolio(
+			11,
+			underlyings,
+		);
+		let cold_budget = pallet_options::MatchBudget {
+			cold: 8,
+			cold_checks: check.saturating_mul(8),
+			underlyings,
+			..warm_budget
+		};
+		per_block(Options::queued_order_weight(cold_budget, &request)) * 8
 	};
-	let cold_taker = Options::queued_order_weight(cold_budget, &request);
-	let cold_fills = per_block(cold_taker) * 8;
+	let (cold_fills, cold_fills_16) = (cold_fills_with(2), cold_fills_with(16));
 	// Quote legs: 32 legs (16 series of one underlying, bid and ask), each replacing the
 	// maker's order on a side that also holds one order of each of two other makers (three
 	// makers quote the board), as charged after dispatch: the legs, the others' orders on the
@@ -200,8 +209,9 @@ fn throughput_per_block_from_the_weights() {
 	let ratio_percent = fill * 100 / transfer.ref_time();
 	eprintln!(
 		"normal class {} ms, feeds {} ms: fills/block (warm makers) {warm_fills}, (cold \
-		 10-position makers) {cold_fills}; quote legs/block {legs} (sides of 3 orders), \
-		 {legs_full_book} (full sides); per fill {} us = {}.{:02} x an assets transfer ({} us)",
+		 10-position makers) {cold_fills} (2 underlyings registered), {cold_fills_16} (16); \
+		 quote legs/block {legs} (sides of 3 orders), {legs_full_book} (full sides); per fill \
+		 {} us = {}.{:02} x an assets transfer ({} us)",
 		budget.ref_time() / 1_000_000_000,
 		feeds.ref_time() / 1_000_000_000,
 		fill / 1_000_000,
