@@ -185,8 +185,9 @@ fn throughput_per_block_from_the_weights() {
 	type MarginWeights = <Runtime as pallet_margin::Config>::WeightInfo;
 	let touch = <Margin as MarginAccounts<AccountId>>::margin_check_weight_for(1)
 		.saturating_sub(MarginWeights::margin_check(1));
-	let check =
-		MarginWeights::margin_check(32).saturating_sub(db.reads(32)).saturating_add(touch);
+	let check = MarginWeights::margin_check(32)
+		.saturating_sub(db.reads(32))
+		.saturating_add(touch);
 	let outcome = |depth| pallet_options::QuoteOutcome {
 		legs: 32,
 		cancelled: 32,

@@ -266,9 +266,11 @@ fn a_quote_is_charged_for_its_legs() {
 		// A one-sided request also reads the opposite side.
 		assert_eq!(
 			declared(&one),
-			w(1, 11) +
-				depth(2 * 16) + db_weight().reads(1) +
-				evictions(1) + Options::extra_check_weight(full)
+			w(1, 11)
+				+ depth(2 * 16)
+				+ db_weight().reads(1)
+				+ evictions(1)
+				+ Options::extra_check_weight(full)
 		);
 		// Charged for its legs and the check it made (the mock's check weighs 1,000; the two
 		// quoted series' reads again are not charged).
@@ -298,7 +300,10 @@ fn a_leg_that_cancels_many_orders_is_charged_for_each() {
 		assert!(book(s, Side::Buy).is_empty());
 		// (It also reads the caller's void entry; a pull does not read the ask side.)
 		let reads = db_weight().reads(1);
-		assert_eq!(post.actual_weight, Some(<() as crate::weights::WeightInfo>::quote(1, 4) + reads));
+		assert_eq!(
+			post.actual_weight,
+			Some(<() as crate::weights::WeightInfo>::quote(1, 4) + reads)
+		);
 		let one = <() as crate::weights::WeightInfo>::quote(1, 0);
 		assert!(post.actual_weight.unwrap().all_gt(one));
 	});
@@ -317,8 +322,8 @@ fn a_quote_is_charged_for_the_others_orders_on_the_sides_it_reads() {
 		gtc(ALICE, s, Side::Buy, 80 * USDC, 1);
 		// A bid replacing Alice's bid: the bid side holds three others' orders, and the ask
 		// side (two orders) is read for its best price.
-		let post = quote(ALICE, vec![QuoteRequest { series: s, bid: leg(100, 2), ask: None }])
-			.unwrap();
+		let post =
+			quote(ALICE, vec![QuoteRequest { series: s, bid: leg(100, 2), ask: None }]).unwrap();
 		assert_eq!(book(s, Side::Buy).first(), Some(&(6, ALICE, 100 * USDC, 2)));
 		let legs = <() as crate::weights::WeightInfo>::quote(1, 0);
 		let reads = db_weight().reads(2);
@@ -338,8 +343,8 @@ fn a_leg_that_evicts_from_a_full_side_is_charged_the_cancellation() {
 			gtc(CHARLIE, s, Side::Buy, (20 + p) * USDC, 1);
 		}
 		assert_eq!(book(s, Side::Buy).len(), 16);
-		let post = quote(ALICE, vec![QuoteRequest { series: s, bid: leg(50, 1), ask: None }])
-			.unwrap();
+		let post =
+			quote(ALICE, vec![QuoteRequest { series: s, bid: leg(50, 1), ask: None }]).unwrap();
 		// Bob's 11 USDC bid (the worst) made room.
 		let side = book(s, Side::Buy);
 		assert_eq!((side.len(), side.first().map(|o| o.1)), (16, Some(ALICE)));
@@ -350,9 +355,10 @@ fn a_leg_that_evicts_from_a_full_side_is_charged_the_cancellation() {
 		)));
 		// One leg on a side of 16 others' orders, the empty ask side read, the void entry, and
 		// the eviction.
-		let w = <() as crate::weights::WeightInfo>::quote(1, 0) +
-			depth(16) + db_weight().reads(2) +
-			<() as crate::weights::WeightInfo>::cancel_order();
+		let w = <() as crate::weights::WeightInfo>::quote(1, 0)
+			+ depth(16)
+			+ db_weight().reads(2)
+			+ <() as crate::weights::WeightInfo>::cancel_order();
 		assert_eq!(post.actual_weight, Some(w));
 	});
 }
