@@ -271,6 +271,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type QueueLength<T: Config> = StorageValue<_, u32, ValueQuery>;
 
+	/// Each account's orders queued in this block and not matched yet (empty between blocks):
+	/// an order's plan counts one series more for each, since its owner's earlier queued
+	/// orders may add their series to its margin check before it is matched.
+	#[pallet::storage]
+	pub type QueuedPerAccount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
 	/// Events of the options pallet.
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]

@@ -135,7 +135,8 @@ impl<T: Config> Pallet<T> {
 	/// queue and the matching against warm makers), each cold maker's size and check, the
 	/// taker's check beyond one entry, at most [`MAX_MAKER_RETRIES`] re-checks of a reduce-only
 	/// maker under a margin call (a cold maker: none without a cold budget), the taker's
-	/// snapshot if it takes one, and an eviction.
+	/// snapshot if it takes one, an eviction, the read of the registered underlyings and the
+	/// owner's count of queued orders (read and written at submission, written when matched).
 	pub fn queued_order_weight(budget: MatchBudget, req: &OrderRequest) -> Weight {
 		let taker = T::Margin::margin_check_weight_for_series(budget.taker_series);
 		// The taker's figures before the order, at its size then.
@@ -148,12 +149,16 @@ impl<T: Config> Pallet<T> {
 		let sizes = T::DbWeight::get()
 			.reads(u64::from(budget.cold).saturating_add(T::MaxFillsPerOrder::get().into()))
 			.saturating_add(T::Margin::underlyings_bound_weight());
+		// The owner's count of queued orders: read and written at submission, written when
+		// matched.
+		let per_account = T::DbWeight::get().reads_writes(1, 2);
 		T::WeightInfo::place_order(budget.steps.saturating_add(budget.retries))
 			.saturating_add(budget.cold_checks)
 			.saturating_add(Self::extra_check_weight(taker))
 			.saturating_add(snapshot)
 			.saturating_add(T::WeightInfo::cancel_order())
 			.saturating_add(sizes)
+			.saturating_add(per_account)
 	}
 
 	/// The match budget of `req` from the book as it is now. Steps: those it needs to fill
@@ -200,9 +205,12 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		steps = if left > 0 { max } else { steps.saturating_add(1).min(max) };
-		// The order's series may be new to the taker.
-		let taker_series =
-			Self::series_of(who).saturating_add(1).min(T::MaxSeriesPerAccount::get());
+		// The order's series may be new to the taker, and so may those of its orders queued
+		// before this one (matched first).
+		let taker_series = Self::series_of(who)
+			.saturating_add(1)
+			.saturating_add(QueuedPerAccount::<T>::get(who))
+			.min(T::MaxSeriesPerAccount::get());
 		let cold = u32::try_from(cold.len()).unwrap_or(max);
 		MatchBudget { steps, cold, cold_checks, retries, taker_series, underlyings }
 	}
@@ -229,6 +237,7 @@ impl<T: Config> Pallet<T> {
 			QueuedOrder { order_id, who: who.clone(), request: req, budget },
 		);
 		QueueLength::<T>::put(index.saturating_add(1));
+		QueuedPerAccount::<T>::mutate(who, |n| *n = n.saturating_add(1));
 		Self::deposit_event(Event::OrderPlaced { order_id, who: who.clone(), request: req });
 		Ok((order_id, used))
 	}
@@ -240,6 +249,9 @@ impl<T: Config> Pallet<T> {
 		let n = QueueLength::<T>::take();
 		for index in 0..n {
 			let Some(q) = QueuedOrders::<T>::take(index) else { continue };
+			QueuedPerAccount::<T>::mutate_exists(&q.who, |n| {
+				*n = n.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
+			});
 			let result =
 				with_transaction(|| -> TransactionOutcome<Result<Weight, DispatchError>> {
 					match Self::match_queued(&q) {

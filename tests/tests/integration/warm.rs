@@ -88,3 +88,65 @@ fn a_maker_filled_eight_times_in_a_block_is_evaluated_at_most_once() {
 	assert_eq!(cold.saturating_sub(warm), planned_cold.saturating_sub(planned_warm));
 	assert!(planned_warm.all_lte(warm) && planned_cold.all_lte(cold));
 }
+
+/// A cold maker's evaluation is planned at no more underlyings than the oracle has registered
+/// (the dev chain's two: BTC and ETH), not one per series: Dave's asks in three BTC series are
+/// planned at two underlyings (one oracle read beyond the first), not three.
+#[test]
+fn a_cold_maker_is_planned_at_the_registered_underlyings() {
+	use optionchain_primitives::exchange::MarginAccounts;
+	let mut m = Market::dev();
+	let s: Vec<_> = (0..3).map(|i| m.list_call(BTC, 64_000 + 1_000 * i, WEEK)).collect();
+	m.deposit(Dave, 50_000).deposit(Charlie, 10_000).next_block().assert_ok();
+	let registered = m.chain.read(|| {
+		<Margin as MarginAccounts<optionchain_runtime::AccountId>>::underlyings_bound()
+	});
+	assert_eq!(registered, 2);
+	// Warm: the asks are placed in the block of the buy (queued after them: its plan sees an
+	// empty book).
+	for series in &s {
+		m.sell(Dave, *series, 1, 100);
+	}
+	m.buy(Charlie, s[0], 1, 100).next_block().assert_ok();
+	let warm = last_extrinsic_weight(&m);
+	// Cold: the asks rest from the block before.
+	for series in &s {
+		m.sell(Dave, *series, 1, 100);
+	}
+	m.next_block().assert_ok();
+	m.buy(Charlie, s[0], 1, 100).next_block().assert_ok();
+	assert_eq!(m.positions(Charlie), vec![(s[0], 2)]);
+	let cold = last_extrinsic_weight(&m);
+	let request = pallet_options::OrderRequest {
+		series: s[0],
+		side: optionchain_primitives::exchange::Side::Buy,
+		price: 100_000_000,
+		quantity: 1,
+		time_in_force: pallet_options::TimeInForce::GoodTillCancelled,
+		post_only: false,
+		reduce_only: false,
+	};
+	let check = |underlyings| {
+		<Margin as MarginAccounts<optionchain_runtime::AccountId>>::margin_check_weight_for_portfolio(
+			3,
+			underlyings,
+		)
+	};
+	let budget = |cold: u32, taker_series: u32, underlyings: u32| pallet_options::MatchBudget {
+		steps: 8,
+		cold,
+		cold_checks: check(underlyings).saturating_mul(cold.into()),
+		retries: 0,
+		taker_series,
+		underlyings,
+	};
+	let planned_warm = Options::queued_order_weight(budget(0, 1, 2), &request);
+	let planned_cold = Options::queued_order_weight(budget(1, 2, 2), &request);
+	assert_eq!(cold.saturating_sub(warm), planned_cold.saturating_sub(planned_warm));
+	// One series per underlying would have been one oracle read more.
+	let per_series = Options::queued_order_weight(budget(1, 2, 3), &request);
+	assert_eq!(
+		per_series.saturating_sub(planned_cold),
+		<optionchain_runtime::Oracle as optionchain_primitives::OracleProvider>::read_weight()
+	);
+}

@@ -242,3 +242,33 @@ fn a_taker_that_takes_on_more_series_after_submitting_is_rejected() {
 		assert_eq!(book(s, Side::Sell).len(), 1);
 	});
 }
+
+#[test]
+fn orders_queued_in_new_series_in_one_block_are_planned_for_each_other() {
+	build_and_execute(|| {
+		let series = [
+			list(60_000, OptionKind::Call),
+			list(61_000, OptionKind::Call),
+			list(62_000, OptionKind::Call),
+		];
+		// Charlie holds nothing and sends three limit bids in three series in one block: each
+		// is planned at one series more than the orders queued before it may give him (his
+		// check when the third is matched covers three series).
+		for s in series {
+			assert_ok!(submit(CHARLIE, req(s, Side::Buy, USDC, 1)));
+		}
+		let planned: Vec<u32> = (0..3)
+			.map(|i| crate::QueuedOrders::<Test>::get(i).unwrap().budget.taker_series)
+			.collect();
+		assert_eq!(planned, vec![1, 2, 3]);
+		assert_eq!(crate::QueuedPerAccount::<Test>::get(CHARLIE), 3);
+		end_transactions();
+		assert!(!events().iter().any(|e| matches!(e, Event::OrderRejected { .. })));
+		for s in series {
+			assert_eq!(book(s, Side::Buy).len(), 1);
+		}
+		// Nothing is left counted for the next block.
+		assert_eq!(crate::QueuedPerAccount::<Test>::get(CHARLIE), 0);
+		assert!(crate::QueuedPerAccount::<Test>::iter().next().is_none());
+	});
+}
