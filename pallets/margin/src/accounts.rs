@@ -110,9 +110,12 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The `margin_check` benchmark prices every entry on one underlying: each further
-	/// underlying costs one more oracle read.
+	/// underlying costs one more read of the oracle's market (its index price and its
+	/// volatility: two oracle reads, as the step charges them).
 	pub(crate) fn extra_underlyings_weight(underlyings: u32) -> Weight {
-		T::Oracle::read_weight().saturating_mul(u64::from(underlyings.saturating_sub(1)))
+		T::Oracle::read_weight()
+			.saturating_mul(2)
+			.saturating_mul(u64::from(underlyings.saturating_sub(1)))
 	}
 
 	/// Weight of `withdraw` (its benchmark includes the margin evaluation).

@@ -547,8 +547,9 @@ pub mod pallet {
 		QuoteInsufficientMargin,
 		/// Arithmetic overflow.
 		Overflow,
-		/// The queued order's owner holds positions or orders in more series than when the
-		/// order was submitted: its margin check would cost more than was paid for it. Submit
+		/// The queued order's owner holds positions or orders in more series than its plan
+		/// allowed for (its series when submitted, the order's, and one for each of its orders
+		/// queued before it): its margin check would cost more than was paid for it. Submit
 		/// it again.
 		OrderOutgrewBudget,
 		/// The queued order's owner was liquidated in its block before it was matched (its

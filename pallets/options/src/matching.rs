@@ -143,11 +143,13 @@ impl<T: Config> Pallet<T> {
 		let snapshot = if Self::takes_snapshot(req) { taker } else { Weight::zero() };
 		// The `place_order(k)` benchmark submits the order (its plan visits the k makers' orders)
 		// and matches the queue in one block: the plan, the queue and the second check of the
-		// order are in it. A cold maker's size is read when planned and again when matched
-		// (one database read: the second hits the overlay).
-		// Orders passed over: at most `MaxFillsPerOrder`, a read of each maker's account.
+		// order are in it. A cold maker's size (its series and its count of queued orders) is
+		// read when planned and its series again when matched (one database read each: the
+		// second hits the overlay). Orders passed over: at most `MaxFillsPerOrder`, a read of
+		// each maker's account.
+		let per_cold = u64::from(budget.cold).saturating_mul(2);
 		let sizes = T::DbWeight::get()
-			.reads(u64::from(budget.cold).saturating_add(T::MaxFillsPerOrder::get().into()))
+			.reads(per_cold.saturating_add(T::MaxFillsPerOrder::get().into()))
 			.saturating_add(T::Margin::underlyings_bound_weight());
 		// The owner's count of queued orders: read and written at submission, written when
 		// matched.
@@ -175,8 +177,10 @@ impl<T: Config> Pallet<T> {
 		let mut cold: alloc::vec::Vec<&T::AccountId> = alloc::vec::Vec::new();
 		let mut cold_checks = Weight::zero();
 		let mut retries = 0u32;
-		// No cold maker's portfolio spans more underlyings than are registered now (none
-		// registered later in the block can be in it: a placement makes a maker warm).
+		// No cold maker's portfolio spans more underlyings than are registered now: one
+		// registered later in the block has no index price before the oracle's `on_finalize`
+		// (after the queue is matched), and a series of it can neither be listed nor traded
+		// without one until then.
 		let underlyings = T::Margin::underlyings_bound();
 		for o in book.iter() {
 			if steps >= max || left <= 0 || !crosses(req.side, req.price, o.price) {
@@ -188,10 +192,12 @@ impl<T: Config> Pallet<T> {
 			}
 			let counted = cold.contains(&&o.owner);
 			if counted || !T::Margin::is_warm_maker(&o.owner) {
-				let check = T::Margin::margin_check_weight_for_portfolio(
-					Self::series_of(&o.owner),
-					underlyings,
-				);
+				// Its size now, plus a series for each of its orders queued before this one
+				// (matched first, they may add series to it).
+				let series = Self::series_of(&o.owner)
+					.saturating_add(QueuedPerAccount::<T>::get(&o.owner))
+					.min(T::MaxSeriesPerAccount::get());
+				let check = T::Margin::margin_check_weight_for_portfolio(series, underlyings);
 				if !counted {
 					cold.push(&o.owner);
 					cold_checks = cold_checks.saturating_add(check);
@@ -261,8 +267,8 @@ impl<T: Config> Pallet<T> {
 				});
 			match result {
 				Ok(used) => {
-					// Steps and cold makers are held to the budget; only a taker that added
-					// series after submitting could exceed it (its own check is never skipped).
+					// Steps, cold makers and the taker's size are held to the budget: a
+					// warning here means a charge below the work, a bug to report.
 					if !used.all_lte(Self::queued_order_weight(q.budget, &q.request)) {
 						log::warn!(
 							target: crate::LOG_TARGET,

@@ -424,13 +424,16 @@ pub struct MatchBudget {
 	pub steps: u32,
 	/// Makers it may fill that are not warm (each one margin evaluation).
 	pub cold: u32,
-	/// The weight of those evaluations, each at its maker's portfolio size when planned.
-	/// Matching stops at a cold maker whose evaluation (at its size then) no longer fits.
+	/// The weight of those evaluations, each at its maker's portfolio size when planned (its
+	/// series, one more for each of its orders queued before this one, and at most the
+	/// registered underlyings). A cold maker whose evaluation (at its size then) no longer
+	/// fits is passed over.
 	pub cold_checks: Weight,
 	/// Retries of a reduce-only cold maker under a margin call (each a step, its figures and a
 	/// second check, included in `cold_checks`), at most `MAX_MAKER_RETRIES`.
 	pub retries: u32,
-	/// Series of the taker's own check: its series when planned, and the order's.
+	/// Series of the taker's own check: its series when planned, the order's, and one for each
+	/// of its orders queued before this one.
 	pub taker_series: u32,
 	/// At most the underlyings a cold maker's portfolio spans (the oracle's registered
 	/// underlyings when planned): sizes each cold maker's check.

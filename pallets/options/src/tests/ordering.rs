@@ -3,7 +3,7 @@
 //! and charged when it was submitted.
 
 use crate::{mock::*, *};
-use frame_support::assert_ok;
+use frame_support::{assert_ok, weights::Weight};
 use optionchain_primitives::exchange::{Balance, Contracts, OptionKind, SeriesId, Side};
 
 fn fills() -> Vec<(OrderId, OrderId, Contracts)> {
@@ -270,5 +270,33 @@ fn orders_queued_in_new_series_in_one_block_are_planned_for_each_other() {
 		// Nothing is left counted for the next block.
 		assert_eq!(crate::QueuedPerAccount::<Test>::get(CHARLIE), 0);
 		assert!(crate::QueuedPerAccount::<Test>::iter().next().is_none());
+	});
+}
+
+#[test]
+fn a_cold_maker_is_planned_at_the_series_its_earlier_queued_orders_may_add() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		let other = list(61_000, OptionKind::Call);
+		mint(EVE, 1_000 * USDC);
+		MockMargin::set_cold(EVE, true);
+		// Eve, cold, rests an ask in one series (order 0), then queues a bid in another
+		// (order 1): when Charlie's bid is matched after it, her check covers two series.
+		assert_ok!(submit(EVE, post_only(s, Side::Sell, 100 * USDC, 1)));
+		assert_ok!(submit(EVE, req(other, Side::Buy, USDC, 1)));
+		assert_eq!(crate::QueuedPerAccount::<Test>::get(EVE), 1);
+		let mut r = req(s, Side::Buy, 100 * USDC, 1);
+		r.time_in_force = TimeInForce::ImmediateOrCancel;
+		assert_ok!(submit(CHARLIE, r)); // order 2
+		let q = crate::QueuedOrders::<Test>::get(1).unwrap();
+		assert_eq!(q.order_id, 2);
+		// Planned at her series and one for her queued order (before: one, and she was
+		// passed over).
+		assert_eq!((q.budget.cold, q.budget.cold_checks), (1, Weight::from_parts(4_000, 0)));
+		end_transactions();
+		MockMargin::set_cold(EVE, false);
+		assert_eq!(fills(), vec![(0, 2, 1)]);
+		assert_eq!(net(s, CHARLIE), 1);
+		assert_eq!(book(other, Side::Buy), vec![(1, EVE, USDC, 1)]);
 	});
 }
