@@ -65,9 +65,9 @@ mod checks {
 			// Every queued order is matched after its block's transactions: none waits for a
 			// later block.
 			ensure!(
-				QueueLength::<T>::get() == 0 &&
-					QueuedOrders::<T>::iter_keys().next().is_none() &&
-					QueuedPerAccount::<T>::iter_keys().next().is_none(),
+				QueueLength::<T>::get() == 0
+					&& QueuedOrders::<T>::iter_keys().next().is_none()
+					&& QueuedPerAccount::<T>::iter_keys().next().is_none(),
 				"an order is still queued after its block's transactions"
 			);
 			let mut totals = Totals::default();
