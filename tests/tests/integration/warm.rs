@@ -100,7 +100,7 @@ fn a_cold_maker_is_planned_at_the_registered_underlyings() {
 	m.deposit(Dave, 50_000).deposit(Charlie, 10_000).next_block().assert_ok();
 	let registered = m
 		.chain
-		.read(|| <Margin as MarginAccounts<optionchain_runtime::AccountId>>::underlyings_bound());
+		.read(<Margin as MarginAccounts<optionchain_runtime::AccountId>>::underlyings_bound);
 	assert_eq!(registered, 2);
 	// Warm: the asks are placed in the block of the buy (queued after them: its plan sees an
 	// empty book).
