@@ -37,7 +37,7 @@ parameter_types! {
 	/// 0.667 s of compute in a 2 s block: the author proposes within 2/3 of the slot and every
 	/// other validator must import the block before the next slot starts (a full block by
 	/// weight imports in at most its weight on the machine that measured the weights, and in
-	/// 3-19 % of it in the measured blocks: README, "Block time"). FRAME's
+	/// at most 19 % of it in the measured blocks: README, "Block time"). FRAME's
 	/// sensible defaults (75 % normal, the rest operational, 10 % for initialisation) with this
 	/// node's measured base weights of a block (0.40 ms) and of an extrinsic (0.18 ms)
 	/// (`weights/block_weights.rs`, `weights/extrinsic_weights.rs`).
