@@ -143,10 +143,12 @@ fn a_cold_maker_is_planned_at_the_registered_underlyings() {
 	let planned_warm = Options::queued_order_weight(budget(0, 1, 2), &request);
 	let planned_cold = Options::queued_order_weight(budget(1, 2, 2), &request);
 	assert_eq!(cold.saturating_sub(warm), planned_cold.saturating_sub(planned_warm));
-	// One series per underlying would have been one oracle read more.
+	// One series per underlying would have been one more read of an oracle market (its index
+	// price and its volatility: two oracle reads).
 	let per_series = Options::queued_order_weight(budget(1, 2, 3), &request);
 	assert_eq!(
 		per_series.saturating_sub(planned_cold),
 		<optionchain_runtime::Oracle as optionchain_primitives::OracleProvider>::read_weight()
+			.saturating_mul(2)
 	);
 }
