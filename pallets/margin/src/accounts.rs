@@ -189,6 +189,18 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		Self::is_warm(who)
 	}
 
+	fn warm_again(who: &T::AccountId) -> Weight {
+		match Self::risk_of(who) {
+			Ok(risk) => {
+				Self::set_warm(who, &risk);
+				Self::check_weight(&risk)
+			},
+			// It stays cold (unreachable with bounded portfolios: the evaluation that made it
+			// warm earlier in the block succeeded on the same prices).
+			Err(_) => <Self as MarginAccounts<T::AccountId>>::margin_check_weight(),
+		}
+	}
+
 	fn margin_snapshot(who: &T::AccountId) -> Result<(MarginSnapshot, Weight), DispatchError> {
 		let risk = Self::risk_of(who)?;
 		Ok((Self::snapshot_of(&risk)?, Self::check_weight(&risk)))

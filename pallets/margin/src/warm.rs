@@ -21,7 +21,8 @@
 //! changes such an account sees without a new evaluation: every other debit (a withdrawal, a
 //! settlement, a liquidation's payment or penalty, a debt) and a long's settlement (its payout
 //! may be less than the credited value: a socialised loss, rounding; `settle_account` runs in
-//! the extrinsic phase) clear the stamp, a parameter change voids every stamp of its block
+//! the extrinsic phase) clear the stamp (`settle_account` then evaluates an account that was
+//! warm again, at its caller's cost: `warm_again`), a parameter change voids every stamp of its block
 //! (`WarmVoidAt`: an announced change raises requirements at once), an account in debt or with
 //! an expired position whose settlement price is not fixed (governance may force it mid-block)
 //! is never warm, and every new

@@ -722,13 +722,16 @@ pub mod pallet {
 
 		/// Settle `who`'s position in an expired `series` whose settlement price is fixed.
 		/// Permissionless; the position is paid exactly once (by this call or by `on_idle`).
+		/// If `who` was warm in this block (a maker evaluated at this block's prices), it is
+		/// evaluated again, at the caller's cost, and stays warm if it still qualifies: the
+		/// takers of the block planned against its resting orders still fill them.
 		#[pallet::call_index(6)]
 		#[pallet::weight(Pallet::<T>::settle_account_weight())]
 		pub fn settle_account(
 			origin: OriginFor<T>,
 			who: T::AccountId,
 			series: SeriesId,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
 			Self::do_settle_account(&who, series)
 		}

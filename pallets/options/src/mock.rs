@@ -85,6 +85,8 @@ struct Switches {
 	/// Makers not evaluated in this block (the margin pallet's cold makers): their fills are
 	/// checked. Every other maker is warm.
 	cold: BTreeSet<u64>,
+	/// The accounts `warm_again` was called for, in order.
+	warmed_again: Vec<u64>,
 }
 
 std::thread_local! {
@@ -117,6 +119,10 @@ impl MockMargin {
 				s.cold.remove(&who);
 			}
 		});
+	}
+	/// The accounts `warm_again` was called for since the last call of this function.
+	pub fn take_warmed_again() -> Vec<u64> {
+		SWITCHES.with(|s| core::mem::take(&mut s.borrow_mut().warmed_again))
 	}
 	/// Make `ensure_can_increase_risk` fail for `underlying`.
 	pub fn set_stale(underlying: UnderlyingId, stale: bool) {
@@ -194,6 +200,11 @@ impl MarginAccounts<u64> for MockMargin {
 			return Ok(Weight::zero());
 		}
 		Self::ensure_initial_margin(who, require_fresh, reducing_from)
+	}
+	/// Recorded; reports the one-entry check's weight.
+	fn warm_again(who: &u64) -> Weight {
+		SWITCHES.with(|s| s.borrow_mut().warmed_again.push(*who));
+		Weight::from_parts(1_000, 0)
 	}
 	fn margin_snapshot(who: &u64) -> Result<(MarginSnapshot, Weight), DispatchError> {
 		let initial = Self::exposure(*who);

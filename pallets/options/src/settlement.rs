@@ -35,9 +35,24 @@ impl<T: Config> Pallet<T> {
 		T::DbWeight::get().reads_writes(3, 3).saturating_add(T::Oracle::read_weight())
 	}
 
-	/// Weight of `settle_account`.
+	/// Weight of `settle_account` declared: the settlement, and the evaluation at the maximum
+	/// portfolio of an account that was warm ([`Self::settle_account_used_weight`]).
 	pub fn settle_account_weight() -> Weight {
-		T::WeightInfo::settle_account().saturating_add(Self::settlement_margin_extra())
+		Self::settle_account_used_weight(true)
+	}
+
+	/// Weight of `settle_account` used: the settlement and the two reads that tell whether the
+	/// account is warm (its margin entry and the block's void stamp), plus its evaluation again
+	/// at the maximum portfolio if `warm` (the call returns the evaluation's real weight).
+	pub fn settle_account_used_weight(warm: bool) -> Weight {
+		let base = T::WeightInfo::settle_account()
+			.saturating_add(Self::settlement_margin_extra())
+			.saturating_add(T::DbWeight::get().reads(2));
+		if warm {
+			base.saturating_add(T::Margin::margin_check_weight())
+		} else {
+			base
+		}
 	}
 
 	/// Weight of one `on_idle` settlement step.
@@ -201,18 +216,33 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The permissionless `settle_account`.
-	pub(crate) fn do_settle_account(who: &T::AccountId, series: SeriesId) -> DispatchResult {
-		let mut info = Series::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
-		ensure!(Self::now() >= info.terms.expiry, Error::<T>::SeriesNotExpired);
-		let payout =
-			Self::ensure_settling(series, &mut info)?.ok_or(Error::<T>::SettlementPriceNotFixed)?;
+	/// The permissionless `settle_account`. A settlement moves the account's money outside a
+	/// fill, which makes a warm account cold: one that was warm is evaluated again (the caller
+	/// pays) and stays warm if it still qualifies, so that nobody can make a warm maker's
+	/// resting orders unmatchable for the takers of the block planned against it. Returns the
+	/// weight used; an error is charged the settlement's weight without the evaluation.
+	pub(crate) fn do_settle_account(
+		who: &T::AccountId,
+		series: SeriesId,
+	) -> DispatchResultWithPostInfo {
+		let refused = |e: DispatchError| e.with_weight(Self::settle_account_used_weight(false));
+		let mut info =
+			Series::<T>::get(series).ok_or_else(|| refused(Error::<T>::UnknownSeries.into()))?;
+		ensure!(Self::now() >= info.terms.expiry, refused(Error::<T>::SeriesNotExpired.into()));
+		let payout = Self::ensure_settling(series, &mut info)
+			.map_err(refused)?
+			.ok_or_else(|| refused(Error::<T>::SettlementPriceNotFixed.into()))?;
+		let warm = T::Margin::is_warm_maker(who);
 		ensure!(
-			Self::settle_position(&mut info, series, who, payout)?,
-			Error::<T>::NothingToSettle
+			Self::settle_position(&mut info, series, who, payout).map_err(refused)?,
+			refused(Error::<T>::NothingToSettle.into())
 		);
 		Self::store_or_retire(series, info);
-		Ok(())
+		let mut used = Self::settle_account_used_weight(false);
+		if warm {
+			used = used.saturating_add(T::Margin::warm_again(who));
+		}
+		Ok(Some(used).into())
 	}
 
 	/// Remove up to `limit` resting orders of an expired series; returns how many. Refusing an

@@ -286,6 +286,18 @@ pub trait MarginAccounts<AccountId> {
 		false
 	}
 
+	/// Evaluate `who` again and make it warm if it qualifies at this block's prices (see
+	/// [`Self::ensure_maker_margin`]): for an account that was warm before a settlement of its
+	/// expired position, which moves its money outside a fill and so makes it cold. Anybody
+	/// may settle anybody's expired position (`settle_account`); without this, a third party
+	/// could make a warm maker's resting orders unmatchable for the takers of its block that
+	/// were planned against it. It never fails: an account that cannot be evaluated stays
+	/// cold. Returns the weight used (at most [`Self::margin_check_weight`]). The default does
+	/// nothing.
+	fn warm_again(_who: &AccountId) -> Weight {
+		Weight::zero()
+	}
+
 	/// `who`'s margin figures now, to pass to [`Self::ensure_initial_margin`] after a
 	/// risk-reducing action; with the weight really used.
 	fn margin_snapshot(who: &AccountId) -> Result<(MarginSnapshot, Weight), DispatchError>;

@@ -152,3 +152,81 @@ fn a_cold_maker_is_planned_at_the_registered_underlyings() {
 			.saturating_mul(2)
 	);
 }
+
+/// Issue 15, helper-26's finding: anybody may settle an expired position (`settle_account`),
+/// and settling one moves the owner's money outside a fill, which clears its warm stamp. A
+/// third party settling a warm maker's expired position in the block of a taker planned
+/// against it (the maker warm: no evaluation bought) must not make the taker's order fail: the
+/// settlement evaluates a warm account again (the caller pays) and keeps it warm if it still
+/// qualifies.
+///
+/// Dave (the maker) holds an expired in-the-money position whose settlement price is fixed at
+/// the end of block `n`; in block `n + 1` he re-quotes (warm), Charlie's buy is queued against
+/// his ask, and Ferdie settles Dave's position before the block's takers are matched.
+fn settled_mid_block(dave_short: bool) {
+	use optionchain_integration_tests::market::Order;
+	use optionchain_runtime::{Oracle, RuntimeCall};
+	use sp_keyring::Sr25519Keyring::{Eve, Ferdie};
+	let mut m = Market::dev();
+	// In the money at BTC 60,000: 1,000 USDC per contract at expiry (contract size 0.1).
+	let e = m.list_call(BTC, 50_000, 20_000);
+	let a = m.list_call(BTC, 64_000, WEEK);
+	m.deposit(Dave, 50_000)
+		.deposit(Charlie, 10_000)
+		.deposit(Eve, 10_000)
+		.next_block()
+		.assert_ok();
+	let (short, long) = if dave_short { (Dave, Eve) } else { (Eve, Dave) };
+	m.sell(short, e, 1, 1_000).next_block().assert_ok();
+	m.place(long, Order::buy(e, 1, 1_000).ioc()).next_block().assert_ok();
+	assert_eq!(m.positions(Dave), vec![(e, if dave_short { -1 } else { 1 })]);
+	let expiry = m.expiry_of(e);
+	// The settlement price is fixed in the oracle's `on_finalize`, after `on_idle` settled
+	// what it could: in the next block nothing of `e` is settled yet.
+	let mut blocks = 0;
+	while m.chain.read(|| Oracle::api_settlement_price(BTC, expiry)).is_none() {
+		m.next_block().assert_ok();
+		blocks += 1;
+		assert!(blocks < 100, "the settlement price is fixed");
+	}
+	assert_eq!(m.positions(Dave), vec![(e, if dave_short { -1 } else { 1 })]);
+
+	let settle = |who: sp_keyring::Sr25519Keyring| {
+		RuntimeCall::Options(pallet_options::Call::settle_account {
+			who: optionchain_runtime::AccountId::from(who.public()),
+			series: e,
+		})
+	};
+	m.quote(Dave, &[(a, None, Some((100, 2)))]);
+	m.place(Charlie, Order::buy(a, 2, 100).ioc());
+	if !dave_short {
+		// A long is paid once the series' shorts have paid in.
+		m.call(Ferdie, settle(Eve));
+	}
+	m.call(Ferdie, settle(Dave));
+	m.next_block().assert_ok();
+	let n = m.chain.next_number() - 1;
+	assert!(m.emitted(|e| matches!(
+		e,
+		RuntimeEvent::Options(pallet_options::Event::PositionSettled { who, .. })
+			if *who == optionchain_runtime::AccountId::from(Dave.public())
+	)));
+	// Today's code passed Dave over (cold, not planned) and cancelled Charlie's order.
+	assert!(!m.emitted(|e| matches!(
+		e,
+		RuntimeEvent::Options(pallet_options::Event::OrderCancelled { .. })
+	)));
+	assert_eq!(m.positions(Dave), vec![(a, -2)]);
+	assert_eq!(m.positions(Charlie), vec![(a, 2)]);
+	assert_eq!(checked_at(&mut m, Dave), n);
+}
+
+#[test]
+fn a_third_party_settling_a_warm_makers_short_mid_block_does_not_fail_its_takers() {
+	settled_mid_block(true);
+}
+
+#[test]
+fn a_third_party_settling_a_warm_makers_long_mid_block_does_not_fail_its_takers() {
+	settled_mid_block(false);
+}

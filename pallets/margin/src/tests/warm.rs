@@ -202,6 +202,43 @@ fn an_expired_position_without_its_settlement_price_rules_warmth_out() {
 	})
 }
 
+/// `settle_account` (anybody may call it) settles an expired position mid-block, which moves
+/// money outside a fill and clears the stamp; the options pallet then calls `warm_again` for an
+/// account that was warm, which evaluates it and stamps it again if it still qualifies.
+#[test]
+fn warm_again_restamps_an_account_a_settlement_made_cold_if_it_still_qualifies() {
+	build_and_execute(|| {
+		bob_resting_two_asks(70_000 * USD);
+		// Bob's short of an expired call, settled at 60,000: 10,000 USD owed, counted in
+		// equity; no requirement. Equity 60,000, initial 2 x 19,000, cover 20,000 + 8 units.
+		let old = MockPositions::add_series(call(BTC, 50_000, T0 + 1_000));
+		MockPositions::trade(ALICE, BOB, old, 1);
+		Timestamp::set_timestamp(T0 + 2_000);
+		MockOracle::set_settlement_price(BTC, T0 + 1_000, usd(60_000));
+		assert_ok!(<Margin as MarginAccounts<AccountId>>::ensure_initial_margin(&BOB, true, None));
+		assert_eq!(checked_at(BOB), 1);
+		// The settlement: Bob pays 10,000 in, the options pallet clears his entry.
+		assert_eq!(
+			<Margin as MarginAccounts<AccountId>>::settle_short(&BOB, old, 10_000 * USD),
+			Ok(10_000 * USD)
+		);
+		MockPositions::trade(BOB, ALICE, old, 1);
+		assert_eq!(checked_at(BOB), 0);
+		// Evaluated again: the same 60,000 of equity, warm again; his fills need no check.
+		let w = <Margin as MarginAccounts<AccountId>>::warm_again(&BOB);
+		assert_eq!(w, Margin::check_weight(&Margin::risk_of(&BOB).unwrap()));
+		assert!(w.ref_time() > 0);
+		assert_eq!(checked_at(BOB), 1);
+		assert_eq!(maker_check().unwrap(), Weight::zero());
+		// An account that no longer qualifies (here: in debt) stays cold.
+		assert_ok!(Margin::add_debt(&BOB, 1));
+		<Margin as MarginAccounts<AccountId>>::warm_again(&BOB);
+		assert_eq!(checked_at(BOB), 0);
+		// (A debt with collateral is not a state the ledger reaches: set off for `try_state`.)
+		assert_ok!(Margin::reduce_debt(&BOB, 1));
+	})
+}
+
 #[test]
 fn an_account_in_debt_is_never_warm() {
 	build_and_execute(|| {

@@ -17,6 +17,8 @@ fn positions(s: u32) {
 
 fn settle(who: u64, s: u32) -> sp_runtime::DispatchResult {
 	Options::settle_account(RuntimeOrigin::signed(EVE), who, s)
+		.map(|_| ())
+		.map_err(|e| e.error)
 }
 
 #[test]
@@ -202,5 +204,55 @@ fn portfolio_and_liquidation_transfer() {
 		assert_eq!(Options::void_orders(&ALICE), 1);
 		assert_eq!(Options::api_positions(&DAVE).len(), 1);
 		assert!(Options::max_portfolio_len() >= 2);
+	});
+}
+
+/// Issue 15 (helper-26's finding): `settle_account` moves the account's money outside a fill,
+/// which makes a warm maker cold; any account may call it, so the call evaluates an account
+/// that was warm again (`warm_again`, at the caller's cost) and leaves a cold one alone. The
+/// weight returned is the settlement's plus that evaluation's, never above the declared
+/// weight; a refused call is charged the settlement's weight only.
+#[test]
+fn settling_a_warm_account_evaluates_it_again_at_the_callers_cost() {
+	use frame_support::dispatch::GetDispatchInfo;
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		positions(s);
+		set_time(EXPIRY);
+		MockOracle::set_settlement_price(BTC, EXPIRY, usd(61_000));
+		let _ = MockMargin::take_warmed_again();
+		let base = Options::settle_account_used_weight(false);
+		let declared = Call::<Test>::settle_account { who: ALICE, series: s }
+			.get_dispatch_info()
+			.call_weight;
+		assert_eq!(declared, Options::settle_account_used_weight(true));
+		assert_eq!(declared, base.saturating_add(Weight::from_parts(1_000_000, 0)));
+		let used = |r: frame_support::dispatch::DispatchResultWithPostInfo| {
+			let info = match r {
+				Ok(i) => i,
+				Err(e) => e.post_info,
+			};
+			info.actual_weight.expect("settle_account reports its weight")
+		};
+		// ALICE (warm: the mock's default) is evaluated again: the settlement and the mock's
+		// one-entry evaluation.
+		let r = Options::settle_account(RuntimeOrigin::signed(EVE), ALICE, s);
+		assert!(r.is_ok());
+		assert_eq!(used(r), base.saturating_add(Weight::from_parts(1_000, 0)));
+		assert_eq!(MockMargin::take_warmed_again(), vec![ALICE]);
+		// BOB is cold: no evaluation.
+		MockMargin::set_cold(BOB, true);
+		let r = Options::settle_account(RuntimeOrigin::signed(EVE), BOB, s);
+		assert!(r.is_ok());
+		assert_eq!(used(r), base);
+		assert!(MockMargin::take_warmed_again().is_empty());
+		// Refused (nothing left to settle): the settlement's weight, no evaluation.
+		let r = Options::settle_account(RuntimeOrigin::signed(EVE), BOB, s);
+		assert_eq!(r.map_err(|e| e.error), Err(Error::<Test>::NothingToSettle.into()));
+		assert_eq!(used(r), base);
+		let r = Options::settle_account(RuntimeOrigin::signed(EVE), BOB, s + 100);
+		assert_eq!(r.map_err(|e| e.error), Err(Error::<Test>::UnknownSeries.into()));
+		assert_eq!(used(r), base);
+		assert!(MockMargin::take_warmed_again().is_empty());
 	});
 }
