@@ -13,6 +13,7 @@ use optionchain_primitives::{
 	exchange::{MarginAccounts, OptionKind, SeriesId, Side},
 	units, Moment,
 };
+use sp_runtime::Saturating;
 
 const NOW: Moment = 1_000_000_000;
 const EXPIRY: Moment = NOW + 86_400_000;
@@ -386,6 +387,42 @@ mod benchmarks {
 				T::AccountId,
 			>>::portfolio(&who);
 		}
+	}
+
+	/// Moving an armed switch (the heavier kind: the old block's entry goes).
+	#[benchmark]
+	fn schedule_cancel() {
+		let _ = setup::<T>();
+		let who = trader::<T>("who", 0);
+		let now = frame_system::Pallet::<T>::block_number();
+		let later = now.saturating_add(T::MaxCancelDelay::get());
+		let first = Pallet::<T>::do_schedule_cancel(&who, Some(later));
+		assert!(first.is_ok());
+		let at = now.saturating_add(1u32.into());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), Some(at));
+		assert_eq!(CancelDeadlines::<T>::get(&who), Some(at));
+	}
+
+	/// `a` switches due in the current block, each of an account with a resting order.
+	#[benchmark]
+	fn fire_cancel_schedules(a: Linear<0, { T::MaxCancelsPerBlock::get() }>) {
+		let s = setup::<T>();
+		let now = frame_system::Pallet::<T>::block_number();
+		let at = now.saturating_add(1u32.into());
+		for i in 0..a {
+			let who = trader::<T>("maker", i);
+			let price = 1_000_000u128.saturating_mul(u128::from(i % 100) + 1);
+			let _ = Pallet::<T>::do_place_order(&who, order(s, Side::Buy, price, 1));
+			let armed = Pallet::<T>::do_schedule_cancel(&who, Some(at));
+			assert!(armed.is_ok());
+		}
+		frame_system::Pallet::<T>::set_block_number(at);
+		#[block]
+		{
+			let _ = Pallet::<T>::fire_cancel_schedules(at);
+		}
+		assert_eq!(CancelDeadlines::<T>::count(), 0);
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

@@ -346,13 +346,22 @@ impl<T: Config> Pallet<T> {
 	/// are removed lazily (see [`VoidBefore`]). Returns how many; emits `OrdersVoided` if any.
 	/// Two reads and two writes (the entry and the event), whatever the number of orders.
 	pub(crate) fn do_void_orders(who: &T::AccountId) -> u32 {
+		let orders = Self::void_all_orders(who);
+		if orders > 0 {
+			Self::deposit_event(Event::OrdersVoided { who: who.clone(), orders });
+		}
+		orders
+	}
+
+	/// [`Self::do_void_orders`] without its event (a dead-man's switch reports its own). Two
+	/// reads and one write.
+	pub(crate) fn void_all_orders(who: &T::AccountId) -> u32 {
 		let orders = AccountOrders::<T>::decode_len(who).unwrap_or(0);
 		let orders = u32::try_from(orders).unwrap_or(u32::MAX);
 		if orders == 0 {
 			return 0;
 		}
 		VoidBefore::<T>::insert(who, NextOrderId::<T>::get());
-		Self::deposit_event(Event::OrdersVoided { who: who.clone(), orders });
 		orders
 	}
 

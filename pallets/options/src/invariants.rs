@@ -70,6 +70,7 @@ mod checks {
 					&& QueuedPerAccount::<T>::iter_keys().next().is_none(),
 				"an order is still queued after its block's transactions"
 			);
+			Self::check_cancel_schedules()?;
 			let mut totals = Totals::default();
 			let mut agg: BTreeMap<(u32, T::AccountId), Aggregates> = BTreeMap::new();
 			for (id, info) in Series::<T>::iter() {
@@ -231,6 +232,22 @@ mod checks {
 			for (_, before) in VoidBefore::<T>::iter() {
 				ensure!(before <= next, "orders voided that were never placed");
 			}
+			Ok(())
+		}
+
+		/// Dead-man's switches: each account's deadline is listed once under its block, and
+		/// nothing else is; the counter is right; no bucket the walk has passed holds one.
+		fn check_cancel_schedules() -> Result<(), TryRuntimeError> {
+			let next = NextCancelBlock::<T>::get();
+			let mut n: u32 = 0;
+			for (who, at) in CancelDeadlines::<T>::iter() {
+				n = n.saturating_add(1);
+				ensure!(DueCancels::<T>::contains_key(at, &who), "a switch missing from its block");
+				ensure!(at >= next, "a switch in a block the walk has passed");
+			}
+			ensure!(n == CancelDeadlines::<T>::count(), "switch counter is wrong");
+			let listed = DueCancels::<T>::iter().count();
+			ensure!(listed == n as usize, "a block lists a switch its account does not have");
 			Ok(())
 		}
 

@@ -12,6 +12,7 @@ mod matching;
 pub mod migrations;
 mod provider;
 mod quote;
+mod schedule;
 mod settlement;
 pub mod types;
 pub mod weights;
@@ -151,6 +152,16 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxIdleItems: Get<u32>;
 
+		/// Dead-man's switch: the farthest block `schedule_cancel` may name, in blocks after
+		/// the current one.
+		#[pallet::constant]
+		type MaxCancelDelay: Get<BlockNumberFor<Self>>;
+
+		/// Dead-man's switch: at most this many switches fire per block (at the start of the
+		/// block); more due together fire in the next blocks.
+		#[pallet::constant]
+		type MaxCancelsPerBlock: Get<u32>;
+
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
 
@@ -231,6 +242,30 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type VoidBefore<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, OrderId, OptionQuery>;
+
+	/// Dead-man's switches: `account -> block`. Unless the account calls `schedule_cancel`
+	/// again before that block, every resting order it has at the block's start is voided
+	/// (see [`VoidBefore`]).
+	#[pallet::storage]
+	pub type CancelDeadlines<T: Config> =
+		CountedStorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>, OptionQuery>;
+
+	/// The same switches by block: `(block, account)` for each entry of [`CancelDeadlines`].
+	#[pallet::storage]
+	pub type DueCancels<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		Blake2_128Concat,
+		T::AccountId,
+		(),
+		OptionQuery,
+	>;
+
+	/// No entry of [`DueCancels`] is in a block before this one (where `on_initialize` goes on
+	/// firing switches).
+	#[pallet::storage]
+	pub type NextCancelBlock<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
 	/// `(series, account) -> net position and resting-order aggregates`. Absent when empty.
 	#[pallet::storage]
@@ -458,6 +493,32 @@ pub mod pallet {
 			/// Resting orders voided.
 			orders: u32,
 		},
+		/// `who` armed or moved its dead-man's switch: unless it calls `schedule_cancel` again
+		/// before block `at`, every resting order it has at the start of that block is
+		/// cancelled.
+		CancelScheduled {
+			/// The account.
+			who: T::AccountId,
+			/// The block (2 s apart on this chain) at whose start its orders are cancelled.
+			at: BlockNumberFor<T>,
+		},
+		/// `who` disarmed its dead-man's switch.
+		CancelScheduleCleared {
+			/// The account.
+			who: T::AccountId,
+		},
+		/// `who`'s dead-man's switch, armed for block `at`, fired: its `orders` resting orders
+		/// are void (they never fill again and are removed lazily, each with `OrderCancelled`
+		/// and reason `Voided`).
+		CancelScheduleFired {
+			/// The account.
+			who: T::AccountId,
+			/// The block it was armed for (it fires then, or in the next blocks if more than
+			/// `MaxCancelsPerBlock` switches were due together).
+			at: BlockNumberFor<T>,
+			/// Resting orders voided.
+			orders: u32,
+		},
 		/// Liquidation moved `quantity` contracts from `from` to `to` (see
 		/// `PositionsProvider::transfer_position`).
 		PositionTransferred {
@@ -558,6 +619,12 @@ pub mod pallet {
 		/// `MaxQueuedOrders` orders that may take liquidity are queued in this block already:
 		/// submit it in the next block (or post-only).
 		QueueFull,
+		/// `schedule_cancel`: the block named is not after the current block.
+		CancelDeadlinePassed,
+		/// `schedule_cancel`: the block named is more than `MaxCancelDelay` blocks ahead.
+		CancelDeadlineTooFar,
+		/// `schedule_cancel(None)`: no dead-man's switch is armed.
+		NoCancelScheduled,
 		/// A maker the margin pallet reported warm (its fills covered in this block) could not
 		/// fill as one: an inconsistency between the pallets. The placement fails; nothing of it
 		/// is kept.
@@ -568,6 +635,12 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// Removes the resting orders of expired series and settles positions of series whose
 		/// settlement price is fixed, in bounded batches within `remaining_weight`.
+		/// Fires the dead-man's switches due (`schedule_cancel`), before the block's
+		/// transactions.
+		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
+			Self::fire_cancel_schedules(n)
+		}
+
 		fn on_idle(_n: BlockNumberFor<T>, remaining_weight: Weight) -> Weight {
 			Self::do_on_idle(remaining_weight)
 		}
@@ -748,6 +821,27 @@ pub mod pallet {
 			ensure_signed(origin)?;
 			let n = Self::do_expire_orders(series, limit)?;
 			Ok(Some(T::WeightInfo::expire_orders(n)).into())
+		}
+
+		/// Dead-man's switch. `Some(at)` arms it (or moves it): unless the caller calls this
+		/// again before block `at`, every resting order it has at the start of block `at` is
+		/// cancelled, before that block's transactions (voided at once: none fills again;
+		/// removed lazily, each with `OrderCancelled`, reason `Voided`). Orders placed in block
+		/// `at` or later are not affected; the switch is then disarmed. `None` disarms it.
+		/// `at` is a block number (blocks are 2 s apart on this chain), after the current block
+		/// and at most `MaxCancelDelay` blocks ahead. At most `MaxCancelsPerBlock` switches fire
+		/// per block; more due together fire in the next blocks.
+		///
+		/// Errors: `CancelDeadlinePassed`, `CancelDeadlineTooFar`, `NoCancelScheduled`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::schedule_cancel())]
+		pub fn schedule_cancel(
+			origin: OriginFor<T>,
+			at: Option<BlockNumberFor<T>>,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			Self::do_schedule_cancel(&who, at)?;
+			Ok(().into())
 		}
 	}
 

@@ -308,6 +308,8 @@ impl pallet_options::Config for Test {
 	type FeeCap = FeeCap;
 	type UnitsPerUsd = UnitsPerUsd;
 	type MaxIdleItems = ConstU32<3>;
+	type MaxCancelDelay = frame_support::traits::ConstU64<100>;
+	type MaxCancelsPerBlock = ConstU32<2>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
@@ -409,6 +411,7 @@ pub fn next_block_after(dt: Moment, idle: Weight) {
 	Options::on_idle(n, idle);
 	System::set_block_number(n + 1);
 	Timestamp::set_timestamp(Timestamp::now() + dt);
+	Options::on_initialize(n + 1);
 }
 
 pub fn next_block() {

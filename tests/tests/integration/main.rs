@@ -11,5 +11,6 @@ mod oracle;
 mod ordering;
 mod proxy;
 mod quote;
+mod toolkit;
 mod warm;
 mod weights;

@@ -59,6 +59,7 @@ fn every_exchange_call_fits_in_a_block() {
 		RuntimeCall::Options(pallet_options::Call::replace_order { order_id: 0, request: order() }),
 		RuntimeCall::Options(pallet_options::Call::cancel_all { series: None }),
 		RuntimeCall::Options(pallet_options::Call::settle_account { who, series: 0 }),
+		RuntimeCall::Options(pallet_options::Call::schedule_cancel { at: Some(1) }),
 		// The largest quote: 32 legs, bid and ask in 16 series.
 		RuntimeCall::Options(pallet_options::Call::quote {
 			quotes: (0..16)
@@ -93,6 +94,16 @@ fn every_exchange_call_fits_in_a_block() {
 			max.ref_time()
 		);
 	}
+	// The dead-man's switches firing at the start of a block (issue 16): at most
+	// `MaxCancelsPerBlock` of them, over at most 64 buckets, within 6 % of the block's compute.
+	let fire = optionchain_runtime::Options::fire_cancel_schedules_max_weight();
+	let block = RuntimeBlockWeights::get().max_block;
+	assert!(
+		fire.ref_time().saturating_mul(100) <= block.ref_time().saturating_mul(6),
+		"firing the switches takes {} ps of a {} ps block",
+		fire.ref_time(),
+		block.ref_time()
+	);
 }
 
 /// Issue 15's throughput figures, computed (deterministically) from the generated weights and

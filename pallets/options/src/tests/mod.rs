@@ -7,6 +7,7 @@ mod failed_weights;
 mod matching;
 mod ordering;
 mod properties;
+mod schedule;
 mod settlement;
 
 mod hardening;
