@@ -131,6 +131,12 @@ impl Order {
 		self
 	}
 
+	/// Good till block `n`: rests, and never fills from block `n + 1` on.
+	pub fn good_till_block(mut self, n: u32) -> Self {
+		self.time_in_force = TimeInForce::GoodTillBlock(n);
+		self
+	}
+
 	/// Post-only: refused if it would take liquidity.
 	pub fn post_only(mut self) -> Self {
 		self.post_only = true;

@@ -204,9 +204,20 @@ impl<T: Config> Pallet<T> {
 		price: Balance,
 		remaining: Contracts,
 		reduce_only: bool,
+		good_till: Option<u32>,
 	) -> Result<bool, DispatchError> {
-		let order = BookOrder { id: order_id, owner: who.clone(), price, remaining, reduce_only };
+		let order = BookOrder {
+			id: order_id,
+			owner: who.clone(),
+			price,
+			remaining,
+			reduce_only,
+			good_till,
+		};
 		let evicted = Self::add_resting(info, series, side, order)?;
+		if let Some(n) = good_till {
+			Self::index_good_till(order_id, who, n);
+		}
 		Self::deposit_event(Event::OrderRested { order_id, series, remaining });
 		Ok(evicted)
 	}
@@ -337,7 +348,8 @@ impl<T: Config> Pallet<T> {
 		Ok((n, skipped))
 	}
 
-	/// Whether `order` was voided by a liquidation of its owner (see [`VoidBefore`]). One read.
+	/// Whether `order` was voided by a liquidation of its owner or by its owner's dead-man's
+	/// switch (see [`VoidBefore`]). One read.
 	pub(crate) fn is_void(order: &BookOrder<T::AccountId>) -> bool {
 		VoidBefore::<T>::get(&order.owner).is_some_and(|before| order.id < before)
 	}

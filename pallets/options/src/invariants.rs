@@ -31,7 +31,8 @@ impl<T: Config> Pallet<T> {
 mod checks {
 	use crate::{book::*, pallet::*, types::*};
 	use alloc::collections::btree_map::BTreeMap;
-	use frame_support::ensure;
+	use frame_support::{ensure, traits::Get};
+	use frame_system::pallet_prelude::BlockNumberFor;
 	use optionchain_primitives::{
 		exchange::{Balance, Contracts, Side},
 		UnderlyingId,
@@ -71,6 +72,7 @@ mod checks {
 				"an order is still queued after its block's transactions"
 			);
 			Self::check_cancel_schedules()?;
+			Self::check_expiry_index()?;
 			let mut totals = Totals::default();
 			let mut agg: BTreeMap<(u32, T::AccountId), Aggregates> = BTreeMap::new();
 			for (id, info) in Series::<T>::iter() {
@@ -123,6 +125,13 @@ mod checks {
 							better_price(side, prev.price, o.price)
 								|| (prev.price == o.price && prev.id < o.id),
 							"book side not in price-time priority"
+						);
+					}
+					if let Some(n) = o.good_till {
+						ensure!(
+							ExpiringOrders::<T>::get(n.saturating_add(1), o.id).as_ref()
+								== Some(&o.owner),
+							"good-till-block order missing from the expiry index"
 						);
 					}
 					ensure!(
@@ -246,8 +255,35 @@ mod checks {
 				ensure!(at >= next, "a switch in a block the walk has passed");
 			}
 			ensure!(n == CancelDeadlines::<T>::count(), "switch counter is wrong");
-			let listed = DueCancels::<T>::iter().count();
-			ensure!(listed == n as usize, "a block lists a switch its account does not have");
+			let mut per_block: BTreeMap<BlockNumberFor<T>, u32> = BTreeMap::new();
+			for (at, _) in DueCancels::<T>::iter_keys() {
+				let e = per_block.entry(at).or_default();
+				*e = e.saturating_add(1);
+			}
+			let listed: u32 = per_block.values().sum();
+			ensure!(listed == n, "a block lists a switch its account does not have");
+			ensure!(
+				CancelBucketLen::<T>::iter().count() == per_block.len(),
+				"a block's switch count without switches"
+			);
+			for (at, k) in per_block {
+				ensure!(CancelBucketLen::<T>::get(at) == k, "a block's switch count is wrong");
+				ensure!(k <= T::MaxCancelsPerBlock::get(), "more switches in a block than allowed");
+			}
+			Ok(())
+		}
+
+		/// Good-till-block orders' index: the counter is right and no bucket the walk has
+		/// passed holds an entry. (Each resting good-till-block order is indexed: checked with
+		/// the books.)
+		fn check_expiry_index() -> Result<(), TryRuntimeError> {
+			let next = NextExpiringBlock::<T>::get();
+			let mut n: u32 = 0;
+			for (at, _) in ExpiringOrders::<T>::iter_keys() {
+				n = n.saturating_add(1);
+				ensure!(at >= next, "an expiring order in a block the walk has passed");
+			}
+			ensure!(n == ExpiringOrderCount::<T>::get(), "expiring order counter is wrong");
 			Ok(())
 		}
 

@@ -6,6 +6,7 @@ extern crate alloc;
 pub use pallet::*;
 
 mod book;
+mod good_till;
 mod governance;
 mod invariants;
 mod matching;
@@ -65,7 +66,7 @@ pub mod pallet {
 	use sp_arithmetic::Permill;
 
 	/// The in-code storage version.
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -152,13 +153,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxIdleItems: Get<u32>;
 
-		/// Dead-man's switch: the farthest block `schedule_cancel` may name, in blocks after
-		/// the current one.
+		/// The farthest block a dead-man's switch (`schedule_cancel`) or a good-till-block
+		/// order may name, in blocks after the current one.
 		#[pallet::constant]
 		type MaxCancelDelay: Get<BlockNumberFor<Self>>;
 
-		/// Dead-man's switch: at most this many switches fire per block (at the start of the
-		/// block); more due together fire in the next blocks.
+		/// Dead-man's switch: at most this many switches may be armed for one block, and all
+		/// of them fire at its start.
 		#[pallet::constant]
 		type MaxCancelsPerBlock: Get<u32>;
 
@@ -233,12 +234,15 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
-	/// Accounts whose resting orders were voided by a liquidation: every order of the account
+	/// Accounts whose resting orders were voided by a liquidation or by their dead-man's switch
+	/// (`schedule_cancel`): every order of the account
 	/// with an id below the value (all it had then) never fills again. A taker that reaches
 	/// one removes it (`OrderCancelled`, `Voided`) and goes on; the owner may cancel them;
 	/// `on_idle` removes the rest, account by account in storage order, and then the entry. Until removed, a
 	/// void order still counts towards its owner's initial requirement (it never lowers it),
-	/// never towards maintenance. Orders placed after the liquidation are not void.
+	/// never towards maintenance, and takes one of its `MaxOrdersPerAccount` places (a maker
+	/// that restarts after its switch fired may `cancel_all` first). Orders placed after the
+	/// liquidation or the switch are not void.
 	#[pallet::storage]
 	pub type VoidBefore<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, OrderId, OptionQuery>;
@@ -262,10 +266,31 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
+	/// Number of [`DueCancels`] entries per block (at most `MaxCancelsPerBlock`).
+	#[pallet::storage]
+	pub type CancelBucketLen<T: Config> =
+		StorageMap<_, Twox64Concat, BlockNumberFor<T>, u32, ValueQuery>;
+
 	/// No entry of [`DueCancels`] is in a block before this one (where `on_initialize` goes on
 	/// firing switches).
 	#[pallet::storage]
 	pub type NextCancelBlock<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// Good-till-block orders by the first block in which they can no longer fill:
+	/// `(block, order id) -> owner`, for their removal by `on_idle`. An entry may outlive its
+	/// order (filled or cancelled before): it is dropped when its block's bucket is walked.
+	#[pallet::storage]
+	pub type ExpiringOrders<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, u32, Twox64Concat, OrderId, T::AccountId, OptionQuery>;
+
+	/// Number of [`ExpiringOrders`] entries.
+	#[pallet::storage]
+	pub type ExpiringOrderCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// No entry of [`ExpiringOrders`] is in a block before this one (where `on_idle` goes on
+	/// removing them).
+	#[pallet::storage]
+	pub type NextExpiringBlock<T: Config> = StorageValue<_, u32, ValueQuery>;
 
 	/// `(series, account) -> net position and resting-order aggregates`. Absent when empty.
 	#[pallet::storage]
@@ -619,10 +644,17 @@ pub mod pallet {
 		/// `MaxQueuedOrders` orders that may take liquidity are queued in this block already:
 		/// submit it in the next block (or post-only).
 		QueueFull,
+		/// A good-till-block order names a block before the current one.
+		GoodTillPassed,
+		/// A good-till-block order names a block more than `MaxCancelDelay` blocks ahead.
+		GoodTillTooFar,
 		/// `schedule_cancel`: the block named is not after the current block.
 		CancelDeadlinePassed,
 		/// `schedule_cancel`: the block named is more than `MaxCancelDelay` blocks ahead.
 		CancelDeadlineTooFar,
+		/// `schedule_cancel`: `MaxCancelsPerBlock` switches are armed for that block already;
+		/// name another (an armed switch stays as it was).
+		CancelBucketFull,
 		/// `schedule_cancel(None)`: no dead-man's switch is armed.
 		NoCancelScheduled,
 		/// A maker the margin pallet reported warm (its fills covered in this block) could not
@@ -829,10 +861,12 @@ pub mod pallet {
 		/// removed lazily, each with `OrderCancelled`, reason `Voided`). Orders placed in block
 		/// `at` or later are not affected; the switch is then disarmed. `None` disarms it.
 		/// `at` is a block number (blocks are 2 s apart on this chain), after the current block
-		/// and at most `MaxCancelDelay` blocks ahead. At most `MaxCancelsPerBlock` switches fire
-		/// per block; more due together fire in the next blocks.
+		/// and at most `MaxCancelDelay` blocks ahead. At most `MaxCancelsPerBlock` switches
+		/// may be armed for one block (all of them fire at its start); arming in a full block
+		/// fails and leaves an armed switch as it was.
 		///
-		/// Errors: `CancelDeadlinePassed`, `CancelDeadlineTooFar`, `NoCancelScheduled`.
+		/// Errors: `CancelDeadlinePassed`, `CancelDeadlineTooFar`, `CancelBucketFull`,
+		/// `NoCancelScheduled`.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::schedule_cancel())]
 		pub fn schedule_cancel(

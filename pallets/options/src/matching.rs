@@ -11,6 +11,7 @@ use frame_support::{
 use optionchain_primitives::exchange::{
 	Balance, Contracts, MarginAccounts, MarginCheckError, MarginSnapshot, SeriesId, Side,
 };
+use sp_runtime::traits::UniqueSaturatedInto;
 
 /// Re-checks of reduce-only makers under a margin call per placement (each costs a margin
 /// check and the maker's figures at its size, and one more step; beyond it, or beyond a queued
@@ -85,7 +86,7 @@ impl<T: Config> Pallet<T> {
 	/// the margin-call exemption (reduce-only, or immediate-or-cancel / fill-or-kill, of which
 	/// nothing rests).
 	pub(crate) fn takes_snapshot(req: &OrderRequest) -> bool {
-		req.reduce_only || req.time_in_force != TimeInForce::GoodTillCancelled
+		req.reduce_only || !req.time_in_force.rests()
 	}
 
 	/// Weight charged up front for placing `req`: a post-only order never takes (it is
@@ -94,7 +95,8 @@ impl<T: Config> Pallet<T> {
 	/// does not bound).
 	pub fn declared_place_weight(req: &OrderRequest) -> Weight {
 		if req.post_only {
-			return Self::place_order_weight(0, Self::takes_snapshot(req));
+			return Self::place_order_weight(0, Self::takes_snapshot(req))
+				.saturating_add(Self::good_till_weight_of(req));
 		}
 		Self::queued_order_weight(Self::full_budget(), req)
 	}
@@ -136,7 +138,9 @@ impl<T: Config> Pallet<T> {
 	/// taker's check beyond one entry, at most [`MAX_MAKER_RETRIES`] re-checks of a reduce-only
 	/// maker under a margin call (a cold maker: none without a cold budget), the taker's
 	/// snapshot if it takes one, an eviction, the read of the registered underlyings and the
-	/// owner's count of queued orders (read and written at submission, written when matched).
+	/// owner's count of queued orders (read and written at submission, written when matched),
+	/// the void mark of each order the plan visited, and a good-till-block remainder's index
+	/// entry.
 	pub fn queued_order_weight(budget: MatchBudget, req: &OrderRequest) -> Weight {
 		let taker = T::Margin::margin_check_weight_for_series(budget.taker_series);
 		// The taker's figures before the order, at its size then.
@@ -154,6 +158,9 @@ impl<T: Config> Pallet<T> {
 		// The owner's count of queued orders: read and written at submission, written when
 		// matched.
 		let per_account = T::DbWeight::get().reads_writes(1, 2);
+		// The plan reads each visited order's void mark (the step's own read in the matching
+		// is in the benchmark).
+		let void_marks = T::DbWeight::get().reads(budget.steps.into());
 		T::WeightInfo::place_order(budget.steps.saturating_add(budget.retries))
 			.saturating_add(budget.cold_checks)
 			.saturating_add(Self::extra_check_weight(taker))
@@ -161,6 +168,8 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::WeightInfo::cancel_order())
 			.saturating_add(sizes)
 			.saturating_add(per_account)
+			.saturating_add(void_marks)
+			.saturating_add(Self::good_till_weight_of(req))
 	}
 
 	/// The match budget of `req` from the book as it is now. Steps: those it needs to fill
@@ -187,7 +196,9 @@ impl<T: Config> Pallet<T> {
 				break;
 			}
 			steps = steps.saturating_add(1);
-			if &o.owner == who {
+			// A self-trade, an order past its good-till block and a void order (its owner may
+			// be warm again since: a dead-man's switch) are steps that fill nothing.
+			if &o.owner == who || Self::is_past_good_till(o) || Self::is_void(o) {
 				continue;
 			}
 			let counted = cold.contains(&&o.owner);
@@ -324,12 +335,23 @@ impl<T: Config> Pallet<T> {
 	/// checks at the real portfolio sizes (the rest is refunded).
 	pub(crate) fn actual_place_weight(o: &PlaceOutcome) -> Weight {
 		let evicted = if o.evicted { T::WeightInfo::cancel_order() } else { Weight::zero() };
+		let evicted =
+			if o.good_till { evicted.saturating_add(Self::good_till_weight()) } else { evicted };
 		let steps = o.steps().saturating_add(o.retries);
 		// A pass over read the maker's account (its size is in its cold check).
 		T::WeightInfo::place_order(steps)
 			.saturating_add(T::DbWeight::get().reads(o.skipped.into()))
 			.saturating_add(o.margin_weight)
 			.saturating_add(evicted)
+	}
+
+	/// What indexing `req`'s resting remainder costs if it is a good-till-block order.
+	pub(crate) fn good_till_weight_of(req: &OrderRequest) -> Weight {
+		if req.time_in_force.good_till().is_some() {
+			Self::good_till_weight()
+		} else {
+			Weight::zero()
+		}
 	}
 
 	/// One match step more in the `place_order` benchmark (linear in its steps; since the
@@ -441,7 +463,7 @@ impl<T: Config> Pallet<T> {
 		Self::write_book(series, maker_side, book);
 
 		if remaining > 0 {
-			if req.time_in_force == TimeInForce::GoodTillCancelled && !still_crosses {
+			if req.time_in_force.rests() && !still_crosses {
 				*under_way = T::WeightInfo::cancel_order();
 			}
 			Self::place_remainder(who, &req, order_id, &mut info, remaining, still_crosses, out)?;
@@ -465,10 +487,13 @@ impl<T: Config> Pallet<T> {
 		let info = Series::<T>::get(req.series).ok_or(Error::<T>::UnknownSeries)?;
 		Self::ensure_trading(&info)?;
 		Self::ensure_on_tick(&info, req.price)?;
-		ensure!(
-			!req.post_only || req.time_in_force == TimeInForce::GoodTillCancelled,
-			Error::<T>::InvalidTimeInForce
-		);
+		ensure!(!req.post_only || req.time_in_force.rests(), Error::<T>::InvalidTimeInForce);
+		if let Some(n) = req.time_in_force.good_till() {
+			let now = Self::block_now();
+			ensure!(n >= now, Error::<T>::GoodTillPassed);
+			let max: u32 = T::MaxCancelDelay::get().unique_saturated_into();
+			ensure!(n <= now.saturating_add(max), Error::<T>::GoodTillTooFar);
+		}
 		if req.reduce_only {
 			let allowed = reducible(req.side, Self::net_position(req.series, who));
 			ensure!(req.quantity <= allowed, Error::<T>::ReduceOnlyWouldIncrease);
@@ -510,9 +535,23 @@ impl<T: Config> Pallet<T> {
 			out.cancels = out.cancels.saturating_add(1);
 			return Ok(true);
 		}
-		// An order its owner's liquidation voided never fills: removed, keep matching.
+		// An order its owner's liquidation or dead-man's switch voided never fills: removed,
+		// keep matching.
 		if Self::is_void(&maker) {
 			Self::cancel_in_book(info, series, maker_side, book, at, CancelReason::Voided)?;
+			out.cancels = out.cancels.saturating_add(1);
+			return Ok(true);
+		}
+		// Nor does a good-till-block order past its block.
+		if Self::is_past_good_till(&maker) {
+			Self::cancel_in_book(
+				info,
+				series,
+				maker_side,
+				book,
+				at,
+				CancelReason::GoodTillReached,
+			)?;
 			out.cancels = out.cancels.saturating_add(1);
 			return Ok(true);
 		}
@@ -673,10 +712,10 @@ impl<T: Config> Pallet<T> {
 		match req.time_in_force {
 			TimeInForce::FillOrKill => return Err(Error::<T>::FillOrKillNotFilled.into()),
 			TimeInForce::ImmediateOrCancel => cancel(CancelReason::ImmediateOrCancelRemainder),
-			TimeInForce::GoodTillCancelled if still_crosses => {
+			TimeInForce::GoodTillCancelled | TimeInForce::GoodTillBlock(_) if still_crosses => {
 				cancel(CancelReason::FillLimitReached)
 			},
-			TimeInForce::GoodTillCancelled => {
+			TimeInForce::GoodTillCancelled | TimeInForce::GoodTillBlock(_) => {
 				out.evicted = Self::rest_new_order(
 					info,
 					who,
@@ -686,8 +725,10 @@ impl<T: Config> Pallet<T> {
 					req.price,
 					remaining,
 					req.reduce_only,
+					req.time_in_force.good_till(),
 				)?;
 				out.rested = true;
+				out.good_till = req.time_in_force.good_till().is_some();
 			},
 		}
 		Ok(())

@@ -8,6 +8,11 @@
 //!   order; the old lists and locations are removed. `pre_upgrade` checks that v0's lists and
 //!   locations agree with the books. Single block: refused by `pre_upgrade` beyond
 //!   `v1::MAX_ORDERS` resting orders.
+//! - **v1 -> v2** ([`v2::MigrateV1ToV2`]): a resting order carries its good-till block
+//!   (`BookOrder::good_till`, issue 16). Every book side is rewritten with `None` (every order
+//!   before v2 is good till cancelled); ids, owners, prices, sizes and order are unchanged, and
+//!   so is every other item. Single block: refused by `pre_upgrade` beyond `v1::MAX_ORDERS`
+//!   resting orders.
 
 use crate::{pallet::*, types::OrderRef};
 use frame_support::{
@@ -170,6 +175,126 @@ pub mod v1 {
 		0,
 		1,
 		UncheckedMigrateV0ToV1<T>,
+		crate::pallet::Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// The v1 -> v2 migration.
+pub mod v2 {
+	use super::*;
+	use crate::types::{BookOrder, OrderId};
+	use optionchain_primitives::exchange::{Balance, Contracts};
+
+	/// A resting order as v1 stored it (no good-till block).
+	#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
+	pub struct BookOrderV1<AccountId> {
+		/// Order id.
+		pub id: OrderId,
+		/// Owner.
+		pub owner: AccountId,
+		/// Limit price, settlement-asset units per contract.
+		pub price: Balance,
+		/// Contracts still open.
+		pub remaining: Contracts,
+		/// Reduce-only.
+		pub reduce_only: bool,
+	}
+
+	impl<AccountId> From<BookOrderV1<AccountId>> for BookOrder<AccountId> {
+		fn from(o: BookOrderV1<AccountId>) -> Self {
+			BookOrder {
+				id: o.id,
+				owner: o.owner,
+				price: o.price,
+				remaining: o.remaining,
+				reduce_only: o.reduce_only,
+				good_till: None,
+			}
+		}
+	}
+
+	/// v1's book sides, under the same storage name as v2's.
+	#[storage_alias]
+	pub type Books<T: Config> = StorageDoubleMap<
+		Pallet<T>,
+		Twox64Concat,
+		SeriesId,
+		Twox64Concat,
+		Side,
+		BoundedVec<
+			BookOrderV1<<T as frame_system::Config>::AccountId>,
+			<T as Config>::MaxOrdersPerSide,
+		>,
+		ValueQuery,
+	>;
+
+	/// Rewrites every book side with `good_till: None` (no version check: use
+	/// [`MigrateV1ToV2`]).
+	pub struct UncheckedMigrateV1ToV2<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV1ToV2<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut sides: u64 = 0;
+			crate::pallet::Books::<T>::translate::<
+				BoundedVec<BookOrderV1<T::AccountId>, T::MaxOrdersPerSide>,
+				_,
+			>(|_, _, old| {
+				sides = sides.saturating_add(1);
+				let new: alloc::vec::Vec<BookOrder<T::AccountId>> =
+					old.into_iter().map(Into::into).collect();
+				// The same length and bound: it always fits.
+				Some(BoundedVec::truncate_from(new))
+			});
+			T::DbWeight::get().reads_writes(sides, sides)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<alloc::vec::Vec<u8>, sp_runtime::TryRuntimeError> {
+			let mut all: alloc::vec::Vec<(
+				SeriesId,
+				Side,
+				alloc::vec::Vec<BookOrderV1<T::AccountId>>,
+			)> = alloc::vec::Vec::new();
+			let mut orders: usize = 0;
+			for (series, side, book) in Books::<T>::iter() {
+				orders = orders.saturating_add(book.len());
+				all.push((series, side, book.into_inner()));
+			}
+			ensure!(
+				orders <= v1::MAX_ORDERS as usize,
+				"v2 pre_upgrade: too many orders for one block"
+			);
+			Ok(all.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let before = alloc::vec::Vec::<(
+				SeriesId,
+				Side,
+				alloc::vec::Vec<BookOrderV1<T::AccountId>>,
+			)>::decode(&mut &state[..])
+			.map_err(|_| "v2 post_upgrade: bad pre_upgrade state")?;
+			ensure!(
+				crate::pallet::Books::<T>::iter_keys().count() == before.len(),
+				"v2 post_upgrade: the number of book sides changed"
+			);
+			for (series, side, orders) in before {
+				let now = crate::pallet::Books::<T>::get(series, side).into_inner();
+				let expected: alloc::vec::Vec<BookOrder<T::AccountId>> =
+					orders.into_iter().map(Into::into).collect();
+				ensure!(now == expected, "v2 post_upgrade: a book side was not carried over");
+			}
+			Ok(())
+		}
+	}
+
+	/// v1 -> v2, run once (checked against the on-chain storage version).
+	pub type MigrateV1ToV2<T> = VersionedMigration<
+		1,
+		2,
+		UncheckedMigrateV1ToV2<T>,
 		crate::pallet::Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

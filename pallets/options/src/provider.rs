@@ -142,7 +142,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Runtime API: aggregated depth of `series`, at most `max_levels` levels per side. Void
-	/// orders (their owner was liquidated; they cannot fill) are left out.
+	/// orders (their owner was liquidated or its dead-man's switch fired) and good-till-block
+	/// orders good till this block or an earlier one are left out: the book as the next
+	/// block's takers find it (a runtime API reads the state at the end of a block).
 	pub fn api_book_depth(series: SeriesId, max_levels: u32) -> Option<BookDepth> {
 		if !Series::<T>::contains_key(series) {
 			return None;
@@ -150,7 +152,7 @@ impl<T: Config> Pallet<T> {
 		let levels = |side| {
 			let mut out: Vec<BookLevel> = Vec::new();
 			for o in Books::<T>::get(series, side) {
-				if Self::is_void(&o) {
+				if Self::is_void(&o) || Self::ends_by_this_block(&o) {
 					continue;
 				}
 				match out.last_mut() {
@@ -187,6 +189,7 @@ impl<T: Config> Pallet<T> {
 					price: o.price,
 					remaining: o.remaining,
 					reduce_only: o.reduce_only,
+					good_till: o.good_till,
 				})
 			})
 			.collect()

@@ -211,8 +211,10 @@ impl<T: Config> Pallet<T> {
 					leg.quantity > 0
 						&& !o.reduce_only && o.price == leg.price
 						&& leg.quantity <= o.remaining
-						// A void order (its owner was liquidated since) is replaced, not kept.
+						// A void order (its owner was liquidated since) or one past its
+						// good-till block is replaced, not kept.
 						&& !Self::is_void(o)
+						&& !Self::is_past_good_till(o)
 				}),
 				_ => false,
 			};
@@ -314,6 +316,7 @@ impl<T: Config> Pallet<T> {
 				price: leg.price,
 				remaining: leg.quantity,
 				reduce_only: false,
+				good_till: None,
 			};
 			// A full side evicts its worst order for a better price.
 			if Self::insert_resting(info, series, side, book, order)? {

@@ -5,11 +5,14 @@
 //! [`VoidBefore`]). Firing costs the same whatever the number of orders.
 //!
 //! Deadlines are kept twice: by account ([`CancelDeadlines`], one per account) and by block
-//! ([`DueCancels`]), so that a block finds its due switches without a scan. [`NextCancelBlock`]
-//! is the first block whose bucket may still hold switches: `on_initialize` walks the buckets
-//! from there up to the current block, firing at most `MaxCancelsPerBlock` switches and
-//! reading at most [`MAX_CANCEL_BUCKETS`] buckets per block; what is left fires in the next
-//! blocks, oldest bucket first.
+//! ([`DueCancels`], at most `MaxCancelsPerBlock` per block, counted in [`CancelBucketLen`]), so
+//! that a block finds its due switches without a scan and all of them fire in it: arming in a
+//! full block fails (`CancelBucketFull`) and leaves an armed switch as it was, so nobody can
+//! make anybody's switch fire late. [`NextCancelBlock`] is the first block whose bucket may
+//! still hold switches: `on_initialize` walks the buckets from there up to the current block,
+//! firing at most `MaxCancelsPerBlock` switches and reading at most [`MAX_CANCEL_BUCKETS`]
+//! buckets per block (both limits are only reached when a walk is behind, which arming never
+//! lets happen: the walk stands at the current block after every block).
 
 use crate::{pallet::*, weights::WeightInfo};
 use frame_support::{
@@ -20,7 +23,7 @@ use frame_support::{
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{traits::One, Saturating};
 
-/// At most this many buckets of [`DueCancels`] are read per block (one read each).
+/// At most this many buckets of [`DueCancels`] are read per block.
 pub const MAX_CANCEL_BUCKETS: u32 = 64;
 
 impl<T: Config> Pallet<T> {
@@ -31,22 +34,27 @@ impl<T: Config> Pallet<T> {
 	) -> Result<(), DispatchErrorWithPostInfo> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let old = CancelDeadlines::<T>::get(who);
+		let refused = |e: Error<T>, reads: u64| e.with_weight(T::DbWeight::get().reads(reads));
 		let Some(at) = at else {
-			let old =
-				old.ok_or(Error::<T>::NoCancelScheduled.with_weight(T::DbWeight::get().reads(1)))?;
+			let old = old.ok_or(refused(Error::<T>::NoCancelScheduled, 1))?;
 			CancelDeadlines::<T>::remove(who);
-			DueCancels::<T>::remove(old, who);
+			Self::unlist_switch(old, who);
 			Self::deposit_event(Event::CancelScheduleCleared { who: who.clone() });
 			return Ok(());
 		};
-		let refused = |e: Error<T>| e.with_weight(T::DbWeight::get().reads(1));
-		ensure!(at > now, refused(Error::<T>::CancelDeadlinePassed));
+		ensure!(at > now, refused(Error::<T>::CancelDeadlinePassed, 1));
 		ensure!(
 			at <= now.saturating_add(T::MaxCancelDelay::get()),
-			refused(Error::<T>::CancelDeadlineTooFar)
+			refused(Error::<T>::CancelDeadlineTooFar, 1)
 		);
+		if old == Some(at) {
+			Self::deposit_event(Event::CancelScheduled { who: who.clone(), at });
+			return Ok(());
+		}
+		let len = CancelBucketLen::<T>::get(at);
+		ensure!(len < T::MaxCancelsPerBlock::get(), refused(Error::<T>::CancelBucketFull, 2));
 		if let Some(old) = old {
-			DueCancels::<T>::remove(old, who);
+			Self::unlist_switch(old, who);
 		} else if CancelDeadlines::<T>::count() == 0 {
 			// No bucket holds a switch: the walk starts at the first one there is.
 			NextCancelBlock::<T>::put(at);
@@ -56,8 +64,17 @@ impl<T: Config> Pallet<T> {
 		}
 		CancelDeadlines::<T>::insert(who, at);
 		DueCancels::<T>::insert(at, who, ());
+		CancelBucketLen::<T>::insert(at, len.saturating_add(1));
 		Self::deposit_event(Event::CancelScheduled { who: who.clone(), at });
 		Ok(())
+	}
+
+	/// Remove `who`'s switch from block `at`'s bucket.
+	fn unlist_switch(at: BlockNumberFor<T>, who: &T::AccountId) {
+		DueCancels::<T>::remove(at, who);
+		CancelBucketLen::<T>::mutate_exists(at, |n| {
+			*n = n.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
+		});
 	}
 
 	/// `on_initialize`: fire the switches due by block `now` (see the module documentation).
@@ -74,40 +91,54 @@ impl<T: Config> Pallet<T> {
 		let mut fired = 0u32;
 		let mut buckets = 0u32;
 		let max = T::MaxCancelsPerBlock::get();
-		while next <= now && buckets < MAX_CANCEL_BUCKETS && fired < max {
+		while next <= now && buckets < MAX_CANCEL_BUCKETS {
 			buckets = buckets.saturating_add(1);
-			// Entries are removed as they fire: the bucket's first key each time.
-			let mut emptied = true;
-			while let Some(who) = DueCancels::<T>::iter_key_prefix(next).next() {
+			// One iterator per bucket: each key read starts after the previous one (a new
+			// iterator would step over every key removed before it, one read each).
+			let mut keys = DueCancels::<T>::iter_key_prefix(next);
+			let mut here = 0u32;
+			let mut emptied = false;
+			loop {
 				if fired >= max {
-					emptied = false;
 					break;
 				}
+				let Some(who) = keys.next() else {
+					emptied = true;
+					break;
+				};
 				fired = fired.saturating_add(1);
+				here = here.saturating_add(1);
 				DueCancels::<T>::remove(next, &who);
 				CancelDeadlines::<T>::remove(&who);
 				let orders = Self::void_all_orders(&who);
 				Self::deposit_event(Event::CancelScheduleFired { who, at: next, orders });
 			}
-			if !emptied {
+			if emptied {
+				CancelBucketLen::<T>::remove(next);
+				next = next.saturating_add(One::one());
+			} else {
+				CancelBucketLen::<T>::mutate_exists(next, |n| {
+					*n = n.map(|n| n.saturating_sub(here)).filter(|n| *n > 0);
+				});
 				break;
 			}
-			next = next.saturating_add(One::one());
 		}
 		if next != start {
 			NextCancelBlock::<T>::put(next);
 		}
-		// The walk's position (read, maybe written), and the fired switches with the bucket
-		// reads (one per bucket, and one more per switch fired: the next key).
+		// The walk's position (read, maybe written) and the fired switches are in the
+		// benchmark; each bucket walked reads its first key after the last and its length,
+		// and writes the length.
 		used.saturating_add(T::WeightInfo::fire_cancel_schedules(fired))
-			.saturating_add(db.reads(u64::from(buckets)))
+			.saturating_add(db.reads_writes(u64::from(buckets).saturating_mul(2), buckets.into()))
 	}
 
-	/// Weight declared for `on_initialize` at most: `MaxCancelsPerBlock` switches over
+	/// Weight of `on_initialize` at most: `MaxCancelsPerBlock` switches over
 	/// [`MAX_CANCEL_BUCKETS`] buckets.
 	pub fn fire_cancel_schedules_max_weight() -> Weight {
+		let buckets = u64::from(MAX_CANCEL_BUCKETS);
 		T::DbWeight::get()
-			.reads(1u64.saturating_add(MAX_CANCEL_BUCKETS.into()))
+			.reads_writes(1u64.saturating_add(buckets.saturating_mul(2)), buckets)
 			.saturating_add(T::WeightInfo::fire_cancel_schedules(T::MaxCancelsPerBlock::get()))
 	}
 }

@@ -304,7 +304,9 @@ impl<T: Config> Pallet<T> {
 
 	/// `on_idle`: walk the due series (a prefix of `LiveSeries`) and, within the weight and
 	/// `MaxIdleItems`, remove their resting orders, start settlement, and settle positions;
-	/// then remove orders voided by liquidations ([`Self::clear_void_orders`]).
+	/// then remove orders voided by liquidations and dead-man's switches
+	/// ([`Self::clear_void_orders`]) and good-till-block orders past their block
+	/// ([`Self::clear_expired_orders`]).
 	/// Each item runs in its own storage layer: an error (logged) leaves no partial state and
 	/// stops the work on that series for this block.
 	pub(crate) fn do_on_idle(remaining: Weight) -> Weight {
@@ -365,6 +367,7 @@ impl<T: Config> Pallet<T> {
 				}
 			}
 		}
-		Self::clear_void_orders(remaining, used, &mut items)
+		let used = Self::clear_void_orders(remaining, used, &mut items);
+		Self::clear_expired_orders(remaining, used, &mut items)
 	}
 }

@@ -115,6 +115,9 @@ pub struct BookOrder<AccountId> {
 	pub remaining: Contracts,
 	/// Whether the order may only reduce its owner's position.
 	pub reduce_only: bool,
+	/// The last block in which it may fill (a good-till-block order); `None`: good till
+	/// cancelled.
+	pub good_till: Option<u32>,
 }
 
 /// One resting order of an account, and where it rests (for cancellation by id): an entry of
@@ -196,6 +199,27 @@ pub enum TimeInForce {
 	ImmediateOrCancel,
 	/// Fill or kill: fill the whole quantity now or fail without any change.
 	FillOrKill,
+	/// Good till block `n` (a block number; blocks are 2 s apart on this chain): the unfilled
+	/// remainder rests as a good-till-cancelled one does, and from block `n + 1` on it never
+	/// fills; it is then removed (`OrderCancelled`, reason `GoodTillReached`) by `on_idle` or
+	/// by a taker that reaches it. `n` is the current block or later, at most
+	/// `MaxCancelDelay` blocks ahead.
+	GoodTillBlock(u32),
+}
+
+impl TimeInForce {
+	/// Whether an unfilled remainder rests in the book (good till cancelled or till a block).
+	pub fn rests(&self) -> bool {
+		matches!(self, Self::GoodTillCancelled | Self::GoodTillBlock(_))
+	}
+
+	/// The last block in which a resting remainder may fill (`None`: till cancelled).
+	pub fn good_till(&self) -> Option<u32> {
+		match self {
+			Self::GoodTillBlock(n) => Some(*n),
+			_ => None,
+		}
+	}
 }
 
 /// An order as submitted.
@@ -365,9 +389,13 @@ pub enum CancelReason {
 	/// Its owner's `quote` replaced it (a leg on its side of its series with another price or
 	/// a larger size, or a zero size to pull it).
 	Requoted,
-	/// Its owner was liquidated after placing it: the order was void (it could not fill) and
-	/// was removed by a taker that reached it, or by `on_idle` (the owner's own cancels say `ByOwner`).
+	/// Its owner was liquidated after placing it, or its owner's dead-man's switch fired: the
+	/// order was void (it could not fill) and was removed by a taker that reached it, or by
+	/// `on_idle` (the owner's own cancels say `ByOwner`).
 	Voided,
+	/// A good-till-block order past its block: it could not fill and was removed by
+	/// `on_idle` or by a taker that reached it.
+	GoodTillReached,
 }
 
 /// Outcome of a placement, returned by the matching engine.
@@ -384,6 +412,8 @@ pub struct PlaceOutcome {
 	pub rested: bool,
 	/// Whether resting it evicted the worst order of a full book side.
 	pub evicted: bool,
+	/// Whether the rested remainder is a good-till-block order (indexed for its removal).
+	pub good_till: bool,
 	/// Fills retried after a reduce-only maker's margin check failed (each cost one more
 	/// fill and margin check).
 	pub retries: u32,
@@ -491,6 +521,8 @@ pub struct OpenOrder {
 	pub remaining: Contracts,
 	/// Reduce-only flag.
 	pub reduce_only: bool,
+	/// The last block in which it may fill (`None`: good till cancelled).
+	pub good_till: Option<u32>,
 }
 
 /// A listed series as shown by the runtime API.

@@ -419,25 +419,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// pallet_options` measures it): composed from the code's storage accesses, with twice
 	/// `configure_underlying`'s execution (one read, one write, no event) for its own.
 	/// Storage: `Options::CancelDeadlines` (r:1 w:1), its counter (r:1 w:1),
-	/// `Options::DueCancels` (r:0 w:2), `Options::NextCancelBlock` (r:1 w:1).
+	/// `Options::DueCancels` (r:0 w:2), `Options::CancelBucketLen` (r:2 w:2),
+	/// `Options::NextCancelBlock` (r:1 w:1).
 	fn schedule_cancel() -> Weight {
-		Weight::from_parts(15_000_000, 10_000)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		Weight::from_parts(15_000_000, 12_000)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Not measured yet (as `schedule_cancel`): composed from the code's storage accesses,
 	/// with `configure_underlying`'s execution for the walk and three times it per switch
 	/// fired (five storage accesses and an event).
 	/// Storage: `Options::NextCancelBlock` (r:1 w:1); per switch: `Options::DueCancels` (r:1
-	/// w:1), `Options::CancelDeadlines` (r:0 w:1) and its counter (r:0 w:1),
-	/// `Options::AccountOrders` (r:1 w:0), `Options::NextOrderId` (r:1 w:0),
-	/// `Options::VoidBefore` (r:0 w:1).
+	/// w:1), `Options::CancelDeadlines` (r:1 w:1: a counted map's removal reads the entry) and
+	/// its counter (r:1 w:1), `Options::AccountOrders` (r:1 w:0), `Options::NextOrderId` (r:1
+	/// w:0), `Options::VoidBefore` (r:0 w:1).
 	fn fire_cancel_schedules(a: u32, ) -> Weight {
 		Weight::from_parts(7_500_000, 3_000)
 			.saturating_add(Weight::from_parts(22_500_000, 14_000).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(a.into())))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(a.into())))
 	}
 }
@@ -535,16 +536,16 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
 	}
 	fn schedule_cancel() -> Weight {
-		Weight::from_parts(15_000_000, 10_000)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+		Weight::from_parts(15_000_000, 12_000)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn fire_cancel_schedules(a: u32, ) -> Weight {
 		Weight::from_parts(7_500_000, 3_000)
 			.saturating_add(Weight::from_parts(22_500_000, 14_000).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
-			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(a.into())))
+			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(a.into())))
 	}
 }

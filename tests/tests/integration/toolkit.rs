@@ -54,3 +54,33 @@ fn a_makers_switch_not_renewed_pulls_its_whole_board_before_the_blocks_takers() 
 	assert_eq!(m.positions(Charlie), vec![(a, 1)]);
 	m.check();
 }
+
+/// Good-till-block orders (issue 16, item 3) in real blocks: Dave's ask good till block `n`
+/// fills in block `n` and never after; in block `n + 1` Charlie's bid that reaches it fills
+/// nothing and removes it; `on_idle` removes what is left.
+#[test]
+fn a_good_till_block_ask_never_fills_after_its_block() {
+	let mut m = Market::dev();
+	let a = m.list_call(BTC, 64_000, WEEK);
+	m.deposit(Dave, 50_000).deposit(Charlie, 10_000).next_block().assert_ok();
+	let n = m.chain.next_number() + 1;
+	let till = |quantity, usdc| Order::sell(a, quantity, usdc).post_only().good_till_block(n);
+	m.place(Dave, till(1, 110)).place(Dave, till(1, 120)).next_block().assert_ok();
+	assert_eq!(m.book(a).asks.len(), 2);
+	// Block n: the first fills.
+	assert_eq!(m.chain.next_number(), n);
+	m.place(Charlie, Order::buy(a, 1, 110).ioc()).next_block().assert_ok();
+	assert_eq!(m.positions(Charlie), vec![(a, 1)]);
+	// Block n + 1: the second is past its block.
+	assert!(m.book(a).asks.is_empty());
+	m.place(Charlie, Order::buy(a, 1, 120).ioc()).next_block().assert_ok();
+	assert_eq!(m.positions(Charlie), vec![(a, 1)]);
+	assert!(m.emitted(|e| matches!(
+		e,
+		RuntimeEvent::Options(OptionsEvent::OrderCancelled {
+			reason: CancelReason::GoodTillReached,
+			..
+		})
+	)));
+	m.check();
+}

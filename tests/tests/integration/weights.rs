@@ -95,11 +95,11 @@ fn every_exchange_call_fits_in_a_block() {
 		);
 	}
 	// The dead-man's switches firing at the start of a block (issue 16): at most
-	// `MaxCancelsPerBlock` of them, over at most 64 buckets, within 6 % of the block's compute.
+	// `MaxCancelsPerBlock` of them, over at most 64 buckets, within 4 % of the block's compute.
 	let fire = optionchain_runtime::Options::fire_cancel_schedules_max_weight();
 	let block = RuntimeBlockWeights::get().max_block;
 	assert!(
-		fire.ref_time().saturating_mul(100) <= block.ref_time().saturating_mul(6),
+		fire.ref_time().saturating_mul(100) <= block.ref_time().saturating_mul(4),
 		"firing the switches takes {} ps of a {} ps block",
 		fire.ref_time(),
 		block.ref_time()

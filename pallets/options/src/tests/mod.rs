@@ -4,6 +4,7 @@
 
 mod errors;
 mod failed_weights;
+mod good_till;
 mod matching;
 mod ordering;
 mod properties;

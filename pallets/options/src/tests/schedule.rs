@@ -3,7 +3,7 @@
 //! at the start of block `at`, before that block's takers.
 
 use crate::{mock::*, *};
-use frame_support::{assert_noop, assert_ok, weights::Weight};
+use frame_support::{assert_noop, assert_ok};
 use optionchain_primitives::exchange::{Balance, Contracts, OptionKind, SeriesId, Side};
 
 fn arm(who: u64, at: Option<u64>) -> frame_support::dispatch::DispatchResultWithPostInfo {
@@ -112,28 +112,31 @@ fn a_switch_not_renewed_cancels_everything_at_its_block() {
 	});
 }
 
-/// More switches due together than `MaxCancelsPerBlock` (2 in the mock): two fire at their
-/// block, the third at the start of the next one, before that block's transactions. The hook
-/// reports the weight of what it did.
+/// At most `MaxCancelsPerBlock` (2 in the mock) switches may be armed for one block, and all
+/// of them fire at its start. Arming in a full block fails and leaves an armed switch where it
+/// was (the earlier deadline stands): nobody can make another account's switch fire late.
 #[test]
-fn switches_due_together_beyond_the_cap_fire_in_the_next_block() {
+fn a_full_block_refuses_more_switches_and_every_switch_fires_at_its_block() {
 	build_and_execute(|| {
 		let s = list(60_000, OptionKind::Call);
 		for (i, who) in [ALICE, BOB, CHARLIE].into_iter().enumerate() {
 			gtc(who, s, Side::Sell, (10 + i as u128) * USDC, 1);
 		}
 		let now = System::block_number();
-		for who in [ALICE, BOB, CHARLIE] {
-			assert_ok!(arm(who, Some(now + 2)));
-		}
+		assert_ok!(arm(ALICE, Some(now + 2)));
+		assert_ok!(arm(BOB, Some(now + 2)));
+		assert_ok!(arm(CHARLIE, Some(now + 3)));
+		assert_eq!(CancelBucketLen::<Test>::get(now + 2), 2);
+		// Charlie cannot move to the full block: his switch stays at now + 3.
+		let e = arm(CHARLIE, Some(now + 2)).expect_err("full");
+		assert_eq!(e.error, Error::<Test>::CancelBucketFull.into());
+		assert_eq!(e.post_info.actual_weight, Some(db_weight().reads(2)));
+		assert_eq!(CancelDeadlines::<Test>::get(CHARLIE), Some(now + 3));
+		// Renewing for the same block changes nothing.
+		assert_ok!(arm(ALICE, Some(now + 2)));
+		assert_eq!(CancelBucketLen::<Test>::get(now + 2), 2);
 		advance_to(now + 2);
-		assert_eq!(fired().len(), 2);
-		assert_eq!(CancelDeadlines::<Test>::count(), 1);
-		assert_eq!(NextCancelBlock::<Test>::get(), now + 2);
-		next_block();
-		let all = fired();
-		assert_eq!(all.len(), 3);
-		let mut who: Vec<u64> = all
+		let mut who: Vec<u64> = fired()
 			.iter()
 			.map(|(w, at, n)| {
 				assert_eq!((*at, *n), (now + 2, 1));
@@ -141,22 +144,82 @@ fn switches_due_together_beyond_the_cap_fire_in_the_next_block() {
 			})
 			.collect();
 		who.sort();
-		assert_eq!(who, vec![ALICE, BOB, CHARLIE]);
+		assert_eq!(who, vec![ALICE, BOB]);
+		assert_eq!(CancelBucketLen::<Test>::get(now + 2), 0);
+		next_block();
+		assert_eq!(fired().last(), Some(&(CHARLIE, now + 3, 1)));
 		assert_eq!(CancelDeadlines::<Test>::count(), 0);
-		// The walk went on through this block's (empty) bucket.
+		// The walk went on through this block's bucket.
 		assert_eq!(NextCancelBlock::<Test>::get(), now + 4);
 		// Nothing armed: the hook reads the counter only.
 		use frame_support::traits::Hooks;
 		assert_eq!(Options::on_initialize(now + 4), db_weight().reads(1));
-		// One switch due: the counter, the walk (its position, one bucket) and one firing.
+		// One switch due: the counter, one bucket (its first key after the last, its length)
+		// and one firing.
 		assert_ok!(arm(ALICE, Some(now + 5)));
 		System::set_block_number(now + 5);
 		assert_eq!(
 			Options::on_initialize(now + 5),
 			db_weight()
-				.reads(2)
+				.reads(1)
+				.saturating_add(db_weight().reads_writes(2, 1))
 				.saturating_add(<() as WeightInfo>::fire_cancel_schedules(1))
 		);
-		assert!(Options::fire_cancel_schedules_max_weight().all_gte(Weight::zero()));
+	});
+}
+
+/// A walk set behind (as after an upgrade that left `NextCancelBlock` in the past) reads at
+/// most 64 buckets per block and catches up; a switch in a bucket it has not reached fires as
+/// soon as it gets there.
+#[test]
+fn a_walk_behind_catches_up_64_buckets_per_block() {
+	use frame_support::traits::Hooks;
+	build_and_execute(|| {
+		for _ in 0..200 {
+			next_block();
+		}
+		let now = System::block_number();
+		assert_ok!(arm(ALICE, Some(now + 1)));
+		NextCancelBlock::<Test>::put(now - 100);
+		System::set_block_number(now + 1);
+		let w = Options::on_initialize(now + 1);
+		assert_eq!(NextCancelBlock::<Test>::get(), now - 100 + 64);
+		assert_eq!(
+			w,
+			db_weight()
+				.reads(1)
+				.saturating_add(db_weight().reads_writes(2 * 64, 64))
+				.saturating_add(<() as WeightInfo>::fire_cancel_schedules(0))
+		);
+		assert!(fired().is_empty());
+		System::set_block_number(now + 2);
+		Options::on_initialize(now + 2);
+		assert_eq!(fired(), vec![(ALICE, now + 1, 0)]);
+		assert_eq!(NextCancelBlock::<Test>::get(), now + 3);
+	});
+}
+
+/// Helper-28's finding: a maker whose switch fired may be warm again in the same block (any
+/// evaluation stamps it), so a taker's plan must not count its void orders as liquidity. ALICE
+/// (warm) has a void ask of 5 at 10; CHARLIE (cold) asks 5 at 11; BOB's buy of 5 at up to 11
+/// is planned with a step for ALICE's void ask (it fills nothing) and CHARLIE's evaluation,
+/// and fills all 5 from CHARLIE.
+#[test]
+fn a_plan_does_not_count_a_warm_makers_void_orders_as_liquidity() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		gtc(ALICE, s, Side::Sell, 10 * USDC, 5);
+		gtc(CHARLIE, s, Side::Sell, 11 * USDC, 5);
+		let now = System::block_number();
+		assert_ok!(arm(ALICE, Some(now + 1)));
+		next_block();
+		assert_eq!(fired(), vec![(ALICE, now + 1, 1)]);
+		MockMargin::set_cold(CHARLIE, true);
+		let budget = Options::plan_match(&BOB, &req(s, Side::Buy, 11 * USDC, 5));
+		// Cold makers do not count as filling: every step (the mock's 4), one evaluation.
+		assert_eq!((budget.steps, budget.cold), (4, 1));
+		assert_ok!(place(BOB, req(s, Side::Buy, 11 * USDC, 5)));
+		assert_eq!((net(s, BOB), net(s, CHARLIE)), (5, -5));
+		MockMargin::set_cold(CHARLIE, false);
 	});
 }

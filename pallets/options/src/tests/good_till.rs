@@ -1,0 +1,203 @@
+//! Issue 16, item 3: good-till-block orders. `GoodTillBlock(n)` rests like good-till-cancelled
+//! and never fills from block `n + 1` on; it is then removed by a taker that reaches it (a
+//! match step), by a `quote` on its side, or by `on_idle`.
+
+use crate::{mock::*, *};
+use frame_support::{
+	assert_noop, assert_ok,
+	dispatch::GetDispatchInfo,
+	traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+};
+use optionchain_primitives::exchange::{Balance, Contracts, OptionKind, SeriesId, Side};
+
+fn gtb(series: SeriesId, side: Side, price: Balance, quantity: Contracts, n: u64) -> OrderRequest {
+	OrderRequest {
+		time_in_force: TimeInForce::GoodTillBlock(n as u32),
+		..req(series, side, price, quantity)
+	}
+}
+
+fn ioc(series: SeriesId, side: Side, price: Balance, quantity: Contracts) -> OrderRequest {
+	OrderRequest {
+		time_in_force: TimeInForce::ImmediateOrCancel,
+		..req(series, side, price, quantity)
+	}
+}
+
+fn reasons() -> Vec<(OrderId, CancelReason)> {
+	events()
+		.into_iter()
+		.filter_map(|e| match e {
+			Event::OrderCancelled { order_id, reason, .. } => Some((order_id, reason)),
+			_ => None,
+		})
+		.collect()
+}
+
+#[test]
+fn a_good_till_block_order_names_a_block_from_now_to_the_horizon() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		next_block();
+		let now = System::block_number();
+		assert_noop!(
+			place(ALICE, gtb(s, Side::Sell, 10 * USDC, 1, now - 1)).map_err(|e| e.error),
+			Error::<Test>::GoodTillPassed
+		);
+		// The mock's MaxCancelDelay: 100 blocks.
+		assert_noop!(
+			place(ALICE, gtb(s, Side::Sell, 10 * USDC, 1, now + 101)).map_err(|e| e.error),
+			Error::<Test>::GoodTillTooFar
+		);
+		// Post-only is allowed: it rests.
+		let mut r = gtb(s, Side::Sell, 10 * USDC, 1, now);
+		r.post_only = true;
+		assert_ok!(place(ALICE, r));
+		assert_ok!(place(ALICE, gtb(s, Side::Sell, 11 * USDC, 1, now + 100)));
+		assert_eq!(
+			Options::api_open_orders(&ALICE).iter().map(|o| o.good_till).collect::<Vec<_>>(),
+			vec![Some(now as u32), Some(now as u32 + 100)]
+		);
+	});
+}
+
+/// ALICE's two asks are good till block `now + 1`. In that block BOB lifts the first; in block
+/// `now + 2` CHARLIE's bid reaches the second and fills nothing (it is removed as a step),
+/// the book shows nothing, and `on_idle` drops the index entries.
+#[test]
+fn a_good_till_block_order_never_fills_after_its_block() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		let now = System::block_number();
+		assert_ok!(place(ALICE, gtb(s, Side::Sell, 10 * USDC, 1, now + 1))); // 0
+		assert_ok!(place(ALICE, gtb(s, Side::Sell, 11 * USDC, 1, now + 1))); // 1
+		let at = (now + 2) as u32;
+		assert_eq!(ExpiringOrders::<Test>::get(at, 0), Some(ALICE));
+		assert_eq!(ExpiringOrderCount::<Test>::get(), 2);
+		assert_eq!(NextExpiringBlock::<Test>::get(), at);
+		next_block();
+		// Its last block: it fills.
+		assert_ok!(place(BOB, ioc(s, Side::Buy, 10 * USDC, 1)));
+		assert_eq!(net(s, BOB), 1);
+		next_block();
+		// Past it: not shown, never filled.
+		let depth = Options::api_book_depth(s, 10).expect("listed");
+		assert!(depth.asks.is_empty());
+		assert_ok!(place(CHARLIE, ioc(s, Side::Buy, 11 * USDC, 1)));
+		assert_eq!((net(s, CHARLIE), net(s, ALICE)), (0, -1));
+		assert!(reasons().contains(&(1, CancelReason::GoodTillReached)));
+		assert!(book(s, Side::Sell).is_empty());
+		// `on_idle` at the end of this block walks the bucket: both entries go (order 0 was
+		// filled, order 1 removed by Charlie's order).
+		next_block();
+		assert_eq!(ExpiringOrders::<Test>::iter().count(), 0);
+		assert_eq!(ExpiringOrderCount::<Test>::get(), 0);
+		assert_eq!(NextExpiringBlock::<Test>::get(), at + 1);
+	});
+}
+
+/// Nobody reaches ALICE's bid: `on_idle` removes it at the end of the first block past its
+/// block, and releases what it reserved.
+#[test]
+fn on_idle_removes_a_good_till_block_order_past_its_block() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		let now = System::block_number();
+		assert_ok!(place(ALICE, gtb(s, Side::Buy, 10 * USDC, 3, now))); // 0
+		assert_ok!(place(ALICE, req(s, Side::Buy, 9 * USDC, 1))); // 1, till cancelled
+		next_block();
+		// Block now + 1: past it, still listed until `on_idle`.
+		assert_eq!(book(s, Side::Buy).len(), 2);
+		assert_eq!(Options::api_book_depth(s, 10).expect("listed").bids.len(), 1);
+		next_block();
+		assert_eq!(book(s, Side::Buy), vec![(1, ALICE, 9 * USDC, 1)]);
+		assert!(reasons().contains(&(0, CancelReason::GoodTillReached)));
+		assert_eq!(
+			AccountOrders::<Test>::get(ALICE).into_iter().map(|r| r.id).collect::<Vec<_>>(),
+			vec![1]
+		);
+	});
+}
+
+/// A `quote` does not keep (trim in place) its owner's order past its good-till block: it
+/// rests a new one.
+#[test]
+fn a_quote_replaces_an_order_past_its_good_till_block() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		let now = System::block_number();
+		assert_ok!(place(ALICE, gtb(s, Side::Sell, 10 * USDC, 2, now))); // 0
+		next_block();
+		let leg = QuoteLeg { price: 10 * USDC, quantity: 1 };
+		let quotes = vec![QuoteRequest { series: s, bid: None, ask: Some(leg) }];
+		assert_ok!(Options::quote(RuntimeOrigin::signed(ALICE), quotes.try_into().unwrap()));
+		let asks = crate::Books::<Test>::get(s, Side::Sell);
+		assert_eq!(asks.len(), 1);
+		assert_eq!((asks[0].id, asks[0].remaining, asks[0].good_till), (1, 1, None));
+		assert_ok!(place(BOB, ioc(s, Side::Buy, 10 * USDC, 1)));
+		assert_eq!(net(s, BOB), 1);
+	});
+}
+
+/// A good-till-block order pays for its index entry: declared and charged.
+#[test]
+fn a_good_till_block_order_is_charged_its_index_entry() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		let now = System::block_number();
+		let mut gtc = req(s, Side::Sell, 10 * USDC, 1);
+		gtc.post_only = true;
+		let mut till = gtb(s, Side::Sell, 11 * USDC, 1, now + 5);
+		till.post_only = true;
+		let declared = |r: OrderRequest| {
+			Call::<Test>::place_order { request: r }.get_dispatch_info().call_weight
+		};
+		assert_eq!(declared(till), declared(gtc) + Options::good_till_weight());
+		let a = place(ALICE, gtc).unwrap().actual_weight.unwrap();
+		let b = place(ALICE, till).unwrap().actual_weight.unwrap();
+		assert_eq!(b, a + Options::good_till_weight());
+		// A queued (may take) order too.
+		let q = |r: OrderRequest| Options::queued_order_weight(budget(1, &[], 1), &r);
+		assert_eq!(
+			q(gtb(s, Side::Buy, USDC, 1, now + 5)),
+			q(req(s, Side::Buy, USDC, 1)) + Options::good_till_weight()
+		);
+	});
+}
+
+/// Storage v1 -> v2: every resting order gains `good_till: None`; nothing else changes.
+#[test]
+fn migration_v2_carries_every_resting_order_over_as_good_till_cancelled() {
+	use crate::migrations::v2::{self, BookOrderV1, MigrateV1ToV2};
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		gtc(ALICE, s, Side::Buy, 10 * USDC, 1); // 0
+		gtc(BOB, s, Side::Buy, 10 * USDC, 2); // 1
+		gtc(ALICE, s, Side::Sell, 30 * USDC, 1); // 2
+		let before: Vec<_> = [Side::Buy, Side::Sell].map(|side| book(s, side)).to_vec();
+		// As v1 stored them.
+		for side in [Side::Buy, Side::Sell] {
+			let old: Vec<BookOrderV1<u64>> = crate::Books::<Test>::get(s, side)
+				.into_iter()
+				.map(|o| BookOrderV1 {
+					id: o.id,
+					owner: o.owner,
+					price: o.price,
+					remaining: o.remaining,
+					reduce_only: o.reduce_only,
+				})
+				.collect();
+			v2::Books::<Test>::insert(s, side, frame_support::BoundedVec::truncate_from(old));
+		}
+		StorageVersion::new(1).put::<Options>();
+		MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(Options::on_chain_storage_version(), StorageVersion::new(2));
+		let after: Vec<_> = [Side::Buy, Side::Sell].map(|side| book(s, side)).to_vec();
+		assert_eq!(after, before);
+		assert!(crate::Books::<Test>::iter_values().flatten().all(|o| o.good_till.is_none()));
+		// Runs once; the orders still trade.
+		MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		assert_ok!(place(CHARLIE, ioc(s, Side::Sell, 10 * USDC, 3)));
+		assert_eq!(net(s, CHARLIE), -3);
+	});
+}
