@@ -1,7 +1,7 @@
 //! Book and account bookkeeping: book-side ordering, the per-account order lists (with each order's place)
 //! and per-(series, account) aggregates. Every helper keeps all of them consistent.
 
-use crate::{pallet::*, types::*, weights::WeightInfo};
+use crate::{pallet::*, types::*};
 use frame_support::{ensure, pallet_prelude::*, traits::Contains};
 use optionchain_primitives::exchange::{Balance, Contracts, SeriesId, Side};
 
@@ -158,6 +158,7 @@ impl<T: Config> Pallet<T> {
 		let evicted = if book.is_full() {
 			let last = book.len().checked_sub(1).ok_or(Error::<T>::BookFull)?;
 			let gone = book.remove(last);
+			Self::unindex_good_till(&gone);
 			Self::unlink_order(info, series, side, &gone)?;
 			Self::deposit_event(Event::OrderCancelled {
 				order_id: gone.id,
@@ -255,7 +256,8 @@ impl<T: Config> Pallet<T> {
 
 	/// Bookkeeping of an order that has already been taken out of its book side (the caller
 	/// writes the book): owner's order list, owner's aggregates (its `remaining` is
-	/// released), series order count.
+	/// released), series order count. (A good-till index entry stays: see
+	/// [`Self::unindex_good_till`].)
 	pub(crate) fn unlink_order(
 		info: &mut SeriesInfo,
 		series: SeriesId,
@@ -321,6 +323,9 @@ impl<T: Config> Pallet<T> {
 		let mut info = Series::<T>::get(loc.series).ok_or(Error::<T>::UnknownSeries)?;
 		let mut book = Books::<T>::get(loc.series, loc.side);
 		let index = book.iter().position(|o| o.id == order_id).ok_or(Error::<T>::UnknownOrder)?;
+		if let Some(order) = book.get(index) {
+			Self::unindex_good_till(order);
+		}
 		Self::cancel_in_book(&mut info, loc.series, loc.side, &mut book, index, reason)?;
 		Self::write_book(loc.series, loc.side, book);
 		Series::<T>::insert(loc.series, info);
@@ -390,7 +395,7 @@ impl<T: Config> Pallet<T> {
 		let db = T::DbWeight::get();
 		// The next entry (its key and value) and its owner's order list.
 		let entry = db.reads(3);
-		let order = T::WeightInfo::cancel_order();
+		let order = Self::cancel_weight();
 		let fits = |used: Weight, w: Weight| used.saturating_add(w).all_lte(remaining);
 		// The iterator asks the state for the key after the previous one each time, so the
 		// entries removed on the way do not disturb it; an account stays current while its

@@ -1,12 +1,17 @@
 //! Good-till-block orders (issue 16, item 3): an order placed with
 //! `TimeInForce::GoodTillBlock(n)` rests like a good-till-cancelled one and never fills from
-//! block `n + 1` on. Each resting one is indexed under that block ([`ExpiringOrders`]), and
-//! `on_idle` removes it there (`OrderCancelled`, reason `GoodTillReached`), walking the blocks'
-//! buckets from [`NextExpiringBlock`] up to the current block within its weight and items, at
-//! most [`MAX_EXPIRY_BUCKETS`] buckets per block. Until then a taker that reaches it removes it
-//! as a match step, a `quote` on its side replaces it, and the book API leaves it out. An
-//! index entry whose order is gone (filled or cancelled before its block) is dropped when its
-//! bucket is walked: fills and cancellations do not pay to remove it.
+//! block `n + 1` on. The block is in the book entry, so a match step checks it without a read.
+//!
+//! Each resting one is indexed under block `n + 1` ([`ExpiringOrders`]). The entry goes with
+//! the order when its owner takes it out of the book (a cancellation, `cancel_all`, a
+//! replacement, a requote) or when it is evicted or voided and removed: one write, charged to
+//! those paths. An order that leaves the book by a fill or a match step leaves its entry (a
+//! taker's step does not pay for it); the walk drops such an entry for two reads and a write.
+//! `on_idle` walks the blocks' buckets from [`NextExpiringBlock`] up to the current block,
+//! within its weight and items and at most [`MAX_EXPIRY_BUCKETS`] buckets per block, and
+//! removes each order still resting (`OrderCancelled`, reason `GoodTillReached`). Until then a
+//! taker that reaches one removes it as a match step, a `quote` on its side replaces it, and
+//! the book API and best prices leave it out.
 
 use crate::{pallet::*, types::*, weights::WeightInfo};
 use frame_support::{pallet_prelude::*, traits::Get};
@@ -32,24 +37,61 @@ impl<T: Config> Pallet<T> {
 		order.good_till.is_some_and(|n| n <= Self::block_now())
 	}
 
+	/// The best price of `book` among orders not past their good-till block (which never fill
+	/// again: a post-only order or a quote may cross them, and a remainder rests behind them).
+	/// No read. (A void order still counts: telling it costs a read per order.)
+	pub(crate) fn best_live(
+		book: &BookSideOf<T>,
+	) -> Option<optionchain_primitives::exchange::Balance> {
+		book.iter().find(|o| !Self::is_past_good_till(o)).map(|o| o.price)
+	}
+
 	/// Index the new resting order `order_id` of `who`, good till block `n`, for its removal
-	/// from block `n + 1` on. Two reads and three writes ([`Self::good_till_weight`]).
+	/// from block `n + 1` on: one read and two writes at most ([`Self::good_till_weight`]).
 	pub(crate) fn index_good_till(order_id: OrderId, who: &T::AccountId, n: u32) {
 		let at = n.saturating_add(1);
-		let count = ExpiringOrderCount::<T>::get();
-		// With no entry anywhere the walk may start at this one's block; otherwise it must not
-		// have passed it (it has not: `at` is after the current block).
-		if count == 0 || NextExpiringBlock::<T>::get() > at {
+		// The walk stands at most at the next block (`at` is after the current one) unless
+		// nothing was indexed since genesis.
+		if NextExpiringBlock::<T>::get() > at {
 			NextExpiringBlock::<T>::put(at);
 		}
 		ExpiringOrders::<T>::insert(at, order_id, who);
-		ExpiringOrderCount::<T>::put(count.saturating_add(1));
 	}
 
-	/// What indexing a resting good-till-block order costs: the counter and the walk's
-	/// position (read, written) and the entry.
+	/// The index entry of `order` goes (see the module documentation): one write, part of
+	/// [`Self::cancel_weight`].
+	pub(crate) fn unindex_good_till(order: &BookOrder<T::AccountId>) {
+		if let Some(n) = order.good_till {
+			ExpiringOrders::<T>::remove(n.saturating_add(1), order.id);
+		}
+	}
+
+	/// What indexing a resting good-till-block order costs: the walk's position (read,
+	/// written) and the entry.
 	pub fn good_till_weight() -> Weight {
-		T::DbWeight::get().reads_writes(2, 3)
+		T::DbWeight::get().reads_writes(1, 2)
+	}
+
+	/// What taking an order out of its book costs beyond the benchmarks of good-till-cancelled
+	/// orders: its index entry's removal, if it has one (charged to every removal).
+	pub fn unlink_weight() -> Weight {
+		T::DbWeight::get().writes(1)
+	}
+
+	/// A cancellation (`cancel_order`'s benchmark) and the index entry's removal.
+	pub fn cancel_weight() -> Weight {
+		T::WeightInfo::cancel_order().saturating_add(Self::unlink_weight())
+	}
+
+	/// `cancel_all` of `n` orders, with their index entries.
+	pub fn cancel_all_weight(n: u32) -> Weight {
+		T::WeightInfo::cancel_all(n).saturating_add(Self::unlink_weight().saturating_mul(n.into()))
+	}
+
+	/// `expire_orders` of `n` orders, with their index entries.
+	pub fn expire_orders_weight(n: u32) -> Weight {
+		T::WeightInfo::expire_orders(n)
+			.saturating_add(Self::unlink_weight().saturating_mul(n.into()))
 	}
 
 	/// `on_idle`: remove the good-till-block orders past their block (see the module
@@ -62,24 +104,19 @@ impl<T: Config> Pallet<T> {
 	) -> Weight {
 		let db = T::DbWeight::get();
 		let fits = |used: Weight, w: Weight| used.saturating_add(w).all_lte(remaining);
-		// The counter and the walk's position, read; the position written.
-		let start_w = db.reads_writes(2, 1);
+		// The walk's position, read and written.
+		let start_w = db.reads_writes(1, 1);
 		if !fits(used, start_w) {
 			return used;
 		}
-		used = used.saturating_add(db.reads(1));
-		let count = ExpiringOrderCount::<T>::get();
-		if count == 0 {
-			return used;
-		}
-		used = used.saturating_add(db.reads_writes(1, 1));
+		used = used.saturating_add(start_w);
 		let now = Self::block_now();
 		let start = NextExpiringBlock::<T>::get();
 		let mut next = start;
-		let mut left = count;
-		// The next entry's key and value, its removal (and the counter's), the owner's order
-		// list, and the cancellation.
-		let item = db.reads_writes(2, 2).saturating_add(T::WeightInfo::cancel_order());
+		// The next entry's key and value, the owner's order list, and the cancellation (which
+		// removes the entry); for an order that is gone, the entry's removal instead.
+		let lookup = db.reads(2);
+		let item = lookup.saturating_add(Self::cancel_weight());
 		let bucket = db.reads(1);
 		let mut buckets = 0u32;
 		'walk: while next <= now && buckets < MAX_EXPIRY_BUCKETS && fits(used, bucket) {
@@ -95,18 +132,22 @@ impl<T: Config> Pallet<T> {
 					break 'walk;
 				}
 				let Some((order_id, who)) = entries.next() else { break };
-				used = used.saturating_add(item);
 				*items = items.saturating_sub(1);
-				ExpiringOrders::<T>::remove(next, order_id);
-				left = left.saturating_sub(1);
-				let r = frame_support::storage::with_storage_layer(|| {
-					match AccountOrders::<T>::get(&who).into_iter().find(|r| r.id == order_id) {
-						Some(r) => Self::cancel_listed(r, CancelReason::GoodTillReached),
-						// Filled or cancelled before its block.
-						None => Ok(()),
-					}
+				let Some(r) = AccountOrders::<T>::get(&who).into_iter().find(|r| r.id == order_id)
+				else {
+					// Filled (or removed by a match step) before its block.
+					ExpiringOrders::<T>::remove(next, order_id);
+					used = used.saturating_add(lookup).saturating_add(Self::unlink_weight());
+					continue;
+				};
+				used = used.saturating_add(item);
+				let done = frame_support::storage::with_storage_layer(|| {
+					Self::cancel_listed(r, CancelReason::GoodTillReached)
 				});
-				if let Err(e) = r {
+				if let Err(e) = done {
+					// Unreachable (broken indexes): drop the entry so that the walk goes on;
+					// `try_state` reports the order left without one.
+					ExpiringOrders::<T>::remove(next, order_id);
 					log::error!(
 						target: crate::LOG_TARGET,
 						"removing good-till-block order {order_id} of {who:?}: {e:?}"
@@ -114,9 +155,6 @@ impl<T: Config> Pallet<T> {
 				}
 			}
 			next = next.saturating_add(1);
-		}
-		if left != count {
-			ExpiringOrderCount::<T>::put(left);
 		}
 		if next != start {
 			NextExpiringBlock::<T>::put(next);

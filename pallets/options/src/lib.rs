@@ -276,16 +276,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextCancelBlock<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
-	/// Good-till-block orders by the first block in which they can no longer fill:
-	/// `(block, order id) -> owner`, for their removal by `on_idle`. An entry may outlive its
-	/// order (filled or cancelled before): it is dropped when its block's bucket is walked.
+	/// Resting good-till-block orders by the first block in which they can no longer fill:
+	/// `(block, order id) -> owner`, for their removal by `on_idle`. An entry goes with its
+	/// order whichever way the order leaves the book.
 	#[pallet::storage]
 	pub type ExpiringOrders<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, u32, Twox64Concat, OrderId, T::AccountId, OptionQuery>;
-
-	/// Number of [`ExpiringOrders`] entries.
-	#[pallet::storage]
-	pub type ExpiringOrderCount<T: Config> = StorageValue<_, u32, ValueQuery>;
 
 	/// No entry of [`ExpiringOrders`] is in a block before this one (where `on_idle` goes on
 	/// removing them).
@@ -749,7 +745,7 @@ pub mod pallet {
 
 		/// Cancel one of the caller's resting orders.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::cancel_order())]
+		#[pallet::weight(Pallet::<T>::cancel_weight())]
 		pub fn cancel_order(origin: OriginFor<T>, order_id: OrderId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_cancel_order(&who, order_id, CancelReason::ByOwner)
@@ -757,7 +753,7 @@ pub mod pallet {
 
 		/// Cancel all of the caller's resting orders, on `series` only or everywhere (`None`).
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::cancel_all(T::MaxOrdersPerAccount::get()))]
+		#[pallet::weight(Pallet::<T>::cancel_all_weight(T::MaxOrdersPerAccount::get()))]
 		pub fn cancel_all(
 			origin: OriginFor<T>,
 			series: Option<SeriesId>,
@@ -766,7 +762,7 @@ pub mod pallet {
 			let (n, _skipped) = Self::do_cancel_all(&who, series, CancelReason::ByOwner)?;
 			// The caller's orders in other series are listed with their series: passed over
 			// without a read.
-			Ok(Some(T::WeightInfo::cancel_all(n)).into())
+			Ok(Some(Self::cancel_all_weight(n)).into())
 		}
 
 		/// Atomically cancel the caller's resting order `order_id` and place `request` (as
@@ -774,7 +770,7 @@ pub mod pallet {
 		/// order stays. (A queued order that fails when matched leaves the old one cancelled.)
 		#[pallet::call_index(5)]
 		#[pallet::weight(
-			T::WeightInfo::cancel_order().saturating_add(Pallet::<T>::declared_place_weight(request))
+			Pallet::<T>::cancel_weight().saturating_add(Pallet::<T>::declared_place_weight(request))
 		)]
 		pub fn replace_order(
 			origin: OriginFor<T>,
@@ -783,7 +779,7 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			// A failed cancellation did at most what a cancellation does.
-			let cancel = T::WeightInfo::cancel_order();
+			let cancel = Self::cancel_weight();
 			Self::do_cancel_order(&who, order_id, CancelReason::ByOwner)
 				.map_err(|e| e.with_weight(cancel))?;
 			let (_, used) = Self::do_submit_order(&who, request).map_err(|mut e| {
@@ -844,7 +840,7 @@ pub mod pallet {
 		/// Remove up to `limit` resting orders of an expired series (what `on_idle` does, for
 		/// when blocks are full). Permissionless.
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::expire_orders(*limit))]
+		#[pallet::weight(Pallet::<T>::expire_orders_weight(*limit))]
 		pub fn expire_orders(
 			origin: OriginFor<T>,
 			series: SeriesId,
@@ -852,7 +848,7 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
 			let n = Self::do_expire_orders(series, limit)?;
-			Ok(Some(T::WeightInfo::expire_orders(n)).into())
+			Ok(Some(Self::expire_orders_weight(n)).into())
 		}
 
 		/// Dead-man's switch. `Some(at)` arms it (or moves it): unless the caller calls this

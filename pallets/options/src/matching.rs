@@ -79,7 +79,7 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(Self::extra_check_weight(full))
 			.saturating_add(full.saturating_mul(snapshots))
 			// Resting on a full side evicts its worst order (a cancellation).
-			.saturating_add(T::WeightInfo::cancel_order())
+			.saturating_add(Self::cancel_weight())
 	}
 
 	/// Whether placing `req` reads the taker's margin figures first: only an order that may use
@@ -165,7 +165,7 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(budget.cold_checks)
 			.saturating_add(Self::extra_check_weight(taker))
 			.saturating_add(snapshot)
-			.saturating_add(T::WeightInfo::cancel_order())
+			.saturating_add(Self::cancel_weight())
 			.saturating_add(sizes)
 			.saturating_add(per_account)
 			.saturating_add(void_marks)
@@ -334,7 +334,7 @@ impl<T: Config> Pallet<T> {
 	/// The weight of what a placement really did: its match steps and the excess of its margin
 	/// checks at the real portfolio sizes (the rest is refunded).
 	pub(crate) fn actual_place_weight(o: &PlaceOutcome) -> Weight {
-		let evicted = if o.evicted { T::WeightInfo::cancel_order() } else { Weight::zero() };
+		let evicted = if o.evicted { Self::cancel_weight() } else { Weight::zero() };
 		let evicted =
 			if o.good_till { evicted.saturating_add(Self::good_till_weight()) } else { evicted };
 		let steps = o.steps().saturating_add(o.retries);
@@ -435,7 +435,7 @@ impl<T: Config> Pallet<T> {
 		let maker_side = opposite(req.side);
 		let mut book = Books::<T>::get(series, maker_side);
 		if req.post_only {
-			let takes = book.first().is_some_and(|o| crosses(req.side, req.price, o.price));
+			let takes = Self::best_live(&book).is_some_and(|p| crosses(req.side, req.price, p));
 			ensure!(!takes, Error::<T>::PostOnlyWouldTake);
 		}
 
@@ -459,12 +459,12 @@ impl<T: Config> Pallet<T> {
 				break;
 			}
 		}
-		let still_crosses = book.first().is_some_and(|o| crosses(req.side, req.price, o.price));
+		let still_crosses = Self::best_live(&book).is_some_and(|p| crosses(req.side, req.price, p));
 		Self::write_book(series, maker_side, book);
 
 		if remaining > 0 {
 			if req.time_in_force.rests() && !still_crosses {
-				*under_way = T::WeightInfo::cancel_order();
+				*under_way = Self::cancel_weight();
 			}
 			Self::place_remainder(who, &req, order_id, &mut info, remaining, still_crosses, out)?;
 			*under_way = Weight::zero();

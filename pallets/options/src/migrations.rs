@@ -11,7 +11,8 @@
 //! - **v1 -> v2** ([`v2::MigrateV1ToV2`]): a resting order carries its good-till block
 //!   (`BookOrder::good_till`, issue 16). Every book side is rewritten with `None` (every order
 //!   before v2 is good till cancelled); ids, owners, prices, sizes and order are unchanged, and
-//!   so is every other item. Single block: refused by `pre_upgrade` beyond `v1::MAX_ORDERS`
+//!   so is every other item; the good-till index walk (`NextExpiringBlock`) starts at the
+//!   current block. Single block: refused by `pre_upgrade` beyond `v1::MAX_ORDERS`
 //!   resting orders.
 
 use crate::{pallet::*, types::OrderRef};
@@ -68,7 +69,8 @@ pub mod v1 {
 		let mut lists: alloc::collections::BTreeMap<T::AccountId, alloc::vec::Vec<OrderRef>> =
 			alloc::collections::BTreeMap::new();
 		let mut sides: usize = 0;
-		for (series, side, book) in crate::pallet::Books::<T>::iter() {
+		// Books in their v0/v1 layout (v2 added a field): read through v2's alias of it.
+		for (series, side, book) in super::v2::Books::<T>::iter() {
 			sides = sides.saturating_add(1);
 			for o in book {
 				lists.entry(o.owner).or_default().push(OrderRef { id: o.id, series, side });
@@ -246,7 +248,9 @@ pub mod v2 {
 				// The same length and bound: it always fits.
 				Some(BoundedVec::truncate_from(new))
 			});
-			T::DbWeight::get().reads_writes(sides, sides)
+			// The good-till index walk starts at the current block (not at genesis).
+			crate::pallet::NextExpiringBlock::<T>::put(crate::pallet::Pallet::<T>::block_now());
+			T::DbWeight::get().reads_writes(sides, sides.saturating_add(1))
 		}
 
 		#[cfg(feature = "try-runtime")]

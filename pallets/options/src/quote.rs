@@ -52,7 +52,8 @@ impl<T: Config> Pallet<T> {
 		let extra = o.cancelled.min(T::MaxOrdersPerAccount::get()).saturating_sub(legs);
 		T::WeightInfo::quote(legs, extra)
 			.saturating_add(Self::depth_weight(o.depth))
-			.saturating_add(T::WeightInfo::cancel_order().saturating_mul(u64::from(o.evicted)))
+			.saturating_add(Self::cancel_weight().saturating_mul(u64::from(o.evicted)))
+			.saturating_add(Self::unlink_weight().saturating_mul(u64::from(o.unindexed)))
 			.saturating_add(T::DbWeight::get().reads(u64::from(o.one_sided).saturating_add(1)))
 	}
 
@@ -66,6 +67,7 @@ impl<T: Config> Pallet<T> {
 			depth: requests.saturating_mul(2).saturating_mul(T::MaxOrdersPerSide::get()),
 			one_sided: Self::one_sided_of(quotes),
 			evicted: Self::legs_of(quotes),
+			unindexed: T::MaxOrdersPerAccount::get(),
 			..Default::default()
 		}
 	}
@@ -211,10 +213,11 @@ impl<T: Config> Pallet<T> {
 					leg.quantity > 0
 						&& !o.reduce_only && o.price == leg.price
 						&& leg.quantity <= o.remaining
-						// A void order (its owner was liquidated since) or one past its
-						// good-till block is replaced, not kept.
+						// A void order (its owner was liquidated since) is replaced, not kept.
 						&& !Self::is_void(o)
-						&& !Self::is_past_good_till(o)
+						// A good-till-block order is not kept either: a quote rests till
+						// cancelled.
+						&& o.good_till.is_none()
 				}),
 				_ => false,
 			};
@@ -236,6 +239,10 @@ impl<T: Config> Pallet<T> {
 						!mine
 					});
 					for order in gone {
+						if order.good_till.is_some() {
+							Self::unindex_good_till(&order);
+							out.unindexed = out.unindexed.saturating_add(1);
+						}
 						Self::unlink_order(info, series, side, &order)?;
 						Self::deposit_event(Event::OrderCancelled {
 							order_id: order.id,
@@ -266,12 +273,12 @@ impl<T: Config> Pallet<T> {
 		// The best price of each side once the caller's replaced orders are gone (a side not
 		// quoted is read whole: one read more, its orders count towards the depth).
 		let mut best = |side: Side, books: &[Option<BookSideOf<T>>; 2]| match &books[slot(side)] {
-			Some(b) => b.first().map(|o| o.price),
+			Some(b) => Self::best_live(b),
 			None => {
 				let b = Books::<T>::get(series, side);
 				out.one_sided = out.one_sided.saturating_add(1);
 				out.depth = out.depth.saturating_add(u32::try_from(b.len()).unwrap_or(u32::MAX));
-				b.first().map(|o| o.price)
+				Self::best_live(&b)
 			},
 		};
 		let best = [best(Side::Buy, &books), best(Side::Sell, &books)];

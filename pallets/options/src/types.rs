@@ -339,6 +339,8 @@ pub struct QuoteOutcome {
 	pub one_sided: u32,
 	/// Others' orders evicted from full sides by better-priced new orders.
 	pub evicted: u32,
+	/// The caller's cancelled orders that were good till a block (their index entries went).
+	pub unindexed: u32,
 	/// Quoted series whose entry the call wrote and that the caller still holds: the margin
 	/// check reads their entry and series again from the block's overlay, not the database.
 	pub quoted_held: u32,

@@ -206,6 +206,8 @@ fn throughput_per_block_from_the_weights() {
 		depth,
 		one_sided: 0,
 		evicted: 0,
+		// A board quoted through `quote` is good till cancelled: no good-till index entry.
+		unindexed: 0,
 		quoted_held: 16,
 		margin_weight: Options::quote_check_weight(check, 16),
 	};

@@ -114,7 +114,8 @@ fn a_failed_replacement_is_charged_what_it_did() {
 	build_and_execute(|| {
 		let s = list(60_000, OptionKind::Call);
 		gtc(ALICE, s, Side::Buy, 10 * USDC, 1); // order 0
-		let cancel = <() as WeightInfo>::cancel_order();
+										  // A cancellation with its good-till index entry's removal.
+		let cancel = Options::cancel_weight();
 		// An unknown order: at most a cancellation.
 		let new = req(s, Side::Buy, 11 * USDC, 1);
 		let e = Options::replace_order(RuntimeOrigin::signed(ALICE), 9, new).unwrap_err();

@@ -73,12 +73,12 @@ fn a_good_till_block_order_never_fills_after_its_block() {
 		assert_ok!(place(ALICE, gtb(s, Side::Sell, 11 * USDC, 1, now + 1))); // 1
 		let at = (now + 2) as u32;
 		assert_eq!(ExpiringOrders::<Test>::get(at, 0), Some(ALICE));
-		assert_eq!(ExpiringOrderCount::<Test>::get(), 2);
-		assert_eq!(NextExpiringBlock::<Test>::get(), at);
+		assert_eq!(ExpiringOrders::<Test>::iter().count(), 2);
 		next_block();
-		// Its last block: it fills.
+		// Its last block: it fills (its index entry stays: a fill does not pay to remove it).
 		assert_ok!(place(BOB, ioc(s, Side::Buy, 10 * USDC, 1)));
 		assert_eq!(net(s, BOB), 1);
+		assert_eq!(ExpiringOrders::<Test>::get(at, 0), Some(ALICE));
 		next_block();
 		// Past it: not shown, never filled.
 		let depth = Options::api_book_depth(s, 10).expect("listed");
@@ -87,11 +87,11 @@ fn a_good_till_block_order_never_fills_after_its_block() {
 		assert_eq!((net(s, CHARLIE), net(s, ALICE)), (0, -1));
 		assert!(reasons().contains(&(1, CancelReason::GoodTillReached)));
 		assert!(book(s, Side::Sell).is_empty());
-		// `on_idle` at the end of this block walks the bucket: both entries go (order 0 was
-		// filled, order 1 removed by Charlie's order).
+		// `on_idle` at the end of this block walks the bucket and drops both entries (order 0
+		// filled, order 1 removed by Charlie's step).
+		assert_eq!(ExpiringOrders::<Test>::iter().count(), 2);
 		next_block();
 		assert_eq!(ExpiringOrders::<Test>::iter().count(), 0);
-		assert_eq!(ExpiringOrderCount::<Test>::get(), 0);
 		assert_eq!(NextExpiringBlock::<Test>::get(), at + 1);
 	});
 }
@@ -162,6 +162,59 @@ fn a_good_till_block_order_is_charged_its_index_entry() {
 			q(gtb(s, Side::Buy, USDC, 1, now + 5)),
 			q(req(s, Side::Buy, USDC, 1)) + Options::good_till_weight()
 		);
+	});
+}
+
+/// An index entry goes with its order when its owner takes it out of the book (helper-29's
+/// finding: entries left behind by replaced orders could be piled up, one transaction each, to
+/// hold back the removal of others'): cancelled, replaced, requoted.
+#[test]
+fn an_index_entry_goes_with_its_order() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		let now = System::block_number();
+		let post = |mut r: OrderRequest| {
+			r.post_only = true;
+			r
+		};
+		assert_ok!(place(ALICE, post(gtb(s, Side::Sell, 10 * USDC, 1, now + 5)))); // 0
+		assert_ok!(Options::cancel_order(RuntimeOrigin::signed(ALICE), 0));
+		assert_eq!(ExpiringOrders::<Test>::iter().count(), 0);
+		assert_ok!(place(ALICE, post(gtb(s, Side::Sell, 10 * USDC, 1, now + 5)))); // 1
+		for id in 1..4u64 {
+			assert_ok!(Options::replace_order(
+				RuntimeOrigin::signed(ALICE),
+				id,
+				post(gtb(s, Side::Sell, 10 * USDC, 1, now + 5))
+			));
+		}
+		assert_eq!(
+			ExpiringOrders::<Test>::iter().map(|(at, id, _)| (at, id)).collect::<Vec<_>>(),
+			vec![(now as u32 + 6, 4)]
+		);
+		let leg = QuoteLeg { price: 11 * USDC, quantity: 1 };
+		let quotes = vec![QuoteRequest { series: s, bid: None, ask: Some(leg) }];
+		assert_ok!(Options::quote(RuntimeOrigin::signed(ALICE), quotes.try_into().unwrap()));
+		assert_eq!(ExpiringOrders::<Test>::iter().count(), 0);
+	});
+}
+
+/// A post-only order and a quote leg may cross an order past its good-till block (it never
+/// fills again), and the book's live orders stay uncrossed.
+#[test]
+fn an_order_past_its_block_does_not_block_post_only_orders_or_quotes() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		let now = System::block_number();
+		assert_ok!(place(ALICE, gtb(s, Side::Sell, 10 * USDC, 1, now))); // 0
+		next_block();
+		let mut r = req(s, Side::Buy, 10 * USDC, 1);
+		r.post_only = true;
+		assert_ok!(place(BOB, r));
+		let leg = QuoteLeg { price: 11 * USDC, quantity: 1 };
+		let quotes = vec![QuoteRequest { series: s, bid: Some(leg), ask: None }];
+		assert_ok!(Options::quote(RuntimeOrigin::signed(CHARLIE), quotes.try_into().unwrap()));
+		assert_eq!(book(s, Side::Buy).len(), 2);
 	});
 }
 

@@ -191,7 +191,7 @@ fn cancel_all_on_one_series_charges_only_its_cancellations() {
 		// The two orders on the other series are passed over from the list (it names each
 		// order's series since storage v1): no read, only the three cancellations.
 		let info = Options::cancel_all(RuntimeOrigin::signed(ALICE), Some(s1)).unwrap();
-		assert_eq!(info.actual_weight, Some(<() as crate::WeightInfo>::cancel_all(3)));
+		assert_eq!(info.actual_weight, Some(Options::cancel_all_weight(3)));
 		assert_eq!(book(s2, Side::Buy).len(), 2);
 		let call = crate::Call::<Test>::cancel_all { series: Some(s1) };
 		assert!(call.get_dispatch_info().call_weight.all_gte(info.actual_weight.unwrap()));

@@ -1,7 +1,10 @@
 //! Storage v0 -> v1: the order lists gain each order's series and side; `OrderLocations` goes.
 
 use crate::{
-	migrations::v1::{self, MigrateV0ToV1, OrderLocation, OrderLocations},
+	migrations::{
+		v1::{self, MigrateV0ToV1, OrderLocation, OrderLocations},
+		v2::{self, BookOrderV1, MigrateV1ToV2},
+	},
 	mock::*,
 	*,
 };
@@ -41,6 +44,20 @@ fn migration_v1_merges_the_order_index_into_the_owners_lists() {
 				);
 			}
 		}
+		// The books as v0 and v1 stored them (no good-till field).
+		for (series, side, book) in crate::Books::<Test>::iter().collect::<Vec<_>>() {
+			let old: Vec<BookOrderV1<u64>> = book
+				.into_iter()
+				.map(|o| BookOrderV1 {
+					id: o.id,
+					owner: o.owner,
+					price: o.price,
+					remaining: o.remaining,
+					reduce_only: o.reduce_only,
+				})
+				.collect();
+			v2::Books::<Test>::insert(series, side, BoundedVec::truncate_from(old));
+		}
 		StorageVersion::new(0).put::<Options>();
 		MigrateV0ToV1::<Test>::on_runtime_upgrade();
 		assert_eq!(Options::on_chain_storage_version(), StorageVersion::new(1));
@@ -51,7 +68,9 @@ fn migration_v1_merges_the_order_index_into_the_owners_lists() {
 		// Runs once.
 		MigrateV0ToV1::<Test>::on_runtime_upgrade();
 		assert_eq!(AccountOrders::<Test>::get(BOB).into_inner(), lists[1].1);
-		// The orders still cancel by id.
+		// Then v1 -> v2, as the runtime's list runs them; the orders still cancel by id.
+		MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(Options::on_chain_storage_version(), StorageVersion::new(2));
 		assert_ok!(Options::cancel_order(RuntimeOrigin::signed(ALICE), 2));
 	})
 }

@@ -258,16 +258,21 @@ fn a_quote_is_charged_for_its_legs() {
 		// Up front: the legs, cancelling every order the caller may hold (12 in the mock: 8
 		// beyond one per leg), two full sides per request (16 orders each in the mock), an
 		// eviction per leg and a check at the maximum portfolio.
-		let evictions = |n: u64| <() as crate::weights::WeightInfo>::cancel_order() * n;
+		let evictions = |n: u64| Options::cancel_weight() * n;
+		// (And each cancelled order's good-till index entry, at most.)
+		let unlinks = Options::unlink_weight() * 12;
 		assert_eq!(
 			declared(&four),
-			w(4, 8) + depth(2 * 2 * 16) + evictions(4) + Options::extra_check_weight(full)
+			w(4, 8)
+				+ unlinks + depth(2 * 2 * 16)
+				+ evictions(4)
+				+ Options::extra_check_weight(full)
 		);
 		// A one-sided request also reads the opposite side.
 		assert_eq!(
 			declared(&one),
 			w(1, 11)
-				+ depth(2 * 16)
+				+ unlinks + depth(2 * 16)
 				+ db_weight().reads(1)
 				+ evictions(1)
 				+ Options::extra_check_weight(full)
@@ -358,7 +363,7 @@ fn a_leg_that_evicts_from_a_full_side_is_charged_the_cancellation() {
 		let w = <() as crate::weights::WeightInfo>::quote(1, 0)
 			+ depth(16)
 			+ db_weight().reads(2)
-			+ <() as crate::weights::WeightInfo>::cancel_order();
+			+ Options::cancel_weight();
 		assert_eq!(post.actual_weight, Some(w));
 	});
 }
