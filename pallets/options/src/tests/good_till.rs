@@ -218,6 +218,44 @@ fn an_order_past_its_block_does_not_block_post_only_orders_or_quotes() {
 	});
 }
 
+/// The walk takes one entry per item: with fewer items than entries in a bucket it stops
+/// inside the bucket and goes on from there next time; a filled order's entry costs no
+/// cancellation.
+#[test]
+fn the_walk_stops_within_its_items_and_resumes_the_bucket() {
+	use frame_support::weights::Weight;
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		let now = System::block_number();
+		for (i, who) in [ALICE, BOB, CHARLIE].into_iter().enumerate() {
+			let mut r = gtb(s, Side::Sell, (10 + i as u128) * USDC, 1, now);
+			r.post_only = true;
+			assert_ok!(place(who, r));
+		}
+		// Alice's is filled in its block: its entry stays.
+		assert_ok!(place(EVE, ioc(s, Side::Buy, 10 * USDC, 1)));
+		// Past the bucket's block: walk it by hand, two items at a time.
+		System::set_block_number(now + 1);
+		let at = now as u32 + 1;
+		let mut items = 2;
+		Options::clear_expired_orders(Weight::MAX, Weight::zero(), &mut items);
+		assert_eq!(items, 0);
+		assert_eq!(ExpiringOrders::<Test>::iter_prefix(at).count(), 1);
+		assert_eq!(NextExpiringBlock::<Test>::get(), at);
+		let mut items = 10;
+		Options::clear_expired_orders(Weight::MAX, Weight::zero(), &mut items);
+		assert_eq!(items, 9);
+		assert_eq!(ExpiringOrders::<Test>::iter().count(), 0);
+		assert_eq!(NextExpiringBlock::<Test>::get(), at + 1);
+		assert!(book(s, Side::Sell).is_empty());
+		let removed = reasons()
+			.into_iter()
+			.filter(|(_, r)| *r == CancelReason::GoodTillReached)
+			.count();
+		assert_eq!(removed, 2);
+	});
+}
+
 /// Storage v1 -> v2: every resting order gains `good_till: None`; nothing else changes.
 #[test]
 fn migration_v2_carries_every_resting_order_over_as_good_till_cancelled() {
@@ -243,7 +281,14 @@ fn migration_v2_carries_every_resting_order_over_as_good_till_cancelled() {
 			v2::Books::<Test>::insert(s, side, frame_support::BoundedVec::truncate_from(old));
 		}
 		StorageVersion::new(1).put::<Options>();
+		// (With try-runtime: the migration's own checks before and after.)
+		#[cfg(feature = "try-runtime")]
+		let state = <v2::UncheckedMigrateV1ToV2<Test> as frame_support::traits::UncheckedOnRuntimeUpgrade>::pre_upgrade()
+			.expect("pre_upgrade");
 		MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		#[cfg(feature = "try-runtime")]
+		<v2::UncheckedMigrateV1ToV2<Test> as frame_support::traits::UncheckedOnRuntimeUpgrade>::post_upgrade(state)
+			.expect("post_upgrade");
 		assert_eq!(Options::on_chain_storage_version(), StorageVersion::new(2));
 		let after: Vec<_> = [Side::Buy, Side::Sell].map(|side| book(s, side)).to_vec();
 		assert_eq!(after, before);

@@ -44,6 +44,8 @@ enum Op {
 		who: u64,
 		on: bool,
 	},
+	/// The block ends (`on_idle` included) and the next starts.
+	NextBlock,
 }
 
 /// Receives drained money.
@@ -52,7 +54,7 @@ const SINK: u64 = 800;
 fn op() -> impl Strategy<Value = Op> {
 	let who = 1u64..=5;
 	prop_oneof![
-		6 => (who.clone(), 0u8..2, any::<bool>(), 1u8..12, 1u8..6, 0u8..3, any::<bool>(), any::<bool>())
+		6 => (who.clone(), 0u8..2, any::<bool>(), 1u8..12, 1u8..6, 0u8..5, any::<bool>(), any::<bool>())
 			.prop_map(|(who, series, buy, price, qty, tif, post, reduce)| Op::Place {
 				who, series, buy, price, qty, tif, post, reduce
 			}),
@@ -61,6 +63,7 @@ fn op() -> impl Strategy<Value = Op> {
 		1 => (who.clone(), 0u8..40, 1u8..12, 1u8..6).prop_map(|(who, id, price, qty)| Op::Replace { who, id, price, qty }),
 		1 => (who.clone(), 0u8..30).prop_map(|(who, keep)| Op::Drain { who, keep }),
 		1 => (who, any::<bool>()).prop_map(|(who, on)| Op::Restrict { who, on }),
+		1 => Just(Op::NextBlock),
 	]
 }
 
@@ -81,7 +84,9 @@ fn request(
 		time_in_force: match tif {
 			0 => TimeInForce::GoodTillCancelled,
 			1 => TimeInForce::ImmediateOrCancel,
-			_ => TimeInForce::FillOrKill,
+			2 => TimeInForce::FillOrKill,
+			// Good till this block or the next (they pass while the flow goes on).
+			t => TimeInForce::GoodTillBlock(System::block_number() as u32 + u32::from(t) - 3),
 		},
 		post_only: post,
 		reduce_only: reduce,
@@ -111,6 +116,10 @@ proptest! {
 					},
 					Op::Restrict { who, on } => {
 						MockMargin::reject_margin(who, on);
+						Ok(())
+					},
+					Op::NextBlock => {
+						next_block();
 						Ok(())
 					},
 				};
