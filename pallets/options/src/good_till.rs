@@ -5,8 +5,10 @@
 //! Each resting one is indexed under block `n + 1` ([`ExpiringOrders`]). The entry goes with
 //! the order when its owner takes it out of the book (a cancellation, `cancel_all`, a
 //! replacement, a requote) or when it is evicted or voided and removed: one write, charged to
-//! those paths. An order that leaves the book by a fill or a match step leaves its entry (a
-//! taker's step does not pay for it); the walk drops such an entry for two reads and a write.
+//! those paths. An order that leaves the book by a fill, a taker's step (a self-trade
+//! included) or with its expired series leaves its entry (those paths do not pay for it); the
+//! walk drops such an entry for two reads and a write, counted against its weight but not its
+//! items, so stale entries cannot use up the items that remove live orders.
 //! `on_idle` walks the blocks' buckets from [`NextExpiringBlock`] up to the current block,
 //! within its weight and items and at most [`MAX_EXPIRY_BUCKETS`] buckets per block, and
 //! removes each order still resting (`OrderCancelled`, reason `GoodTillReached`). Until then a
@@ -39,11 +41,13 @@ impl<T: Config> Pallet<T> {
 
 	/// The best price of `book` among orders not past their good-till block (which never fill
 	/// again: a post-only order or a quote may cross them, and a remainder rests behind them).
-	/// No read. (A void order still counts: telling it costs a read per order.)
+	/// No read but the block number's, once. (A void order still counts: telling it costs a
+	/// read per order.)
 	pub(crate) fn best_live(
 		book: &BookSideOf<T>,
 	) -> Option<optionchain_primitives::exchange::Balance> {
-		book.iter().find(|o| !Self::is_past_good_till(o)).map(|o| o.price)
+		let now = Self::block_now();
+		book.iter().find(|o| o.good_till.is_none_or(|n| now <= n)).map(|o| o.price)
 	}
 
 	/// Index the new resting order `order_id` of `who`, good till block `n`, for its removal
@@ -88,10 +92,10 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::cancel_all(n).saturating_add(Self::unlink_weight().saturating_mul(n.into()))
 	}
 
-	/// `expire_orders` of `n` orders, with their index entries.
+	/// `expire_orders` of `n` orders (an order of an expired series leaves its good-till index
+	/// entry, if any, to the walk).
 	pub fn expire_orders_weight(n: u32) -> Weight {
 		T::WeightInfo::expire_orders(n)
-			.saturating_add(Self::unlink_weight().saturating_mul(n.into()))
 	}
 
 	/// `on_idle`: remove the good-till-block orders past their block (see the module
@@ -132,14 +136,15 @@ impl<T: Config> Pallet<T> {
 					break 'walk;
 				}
 				let Some((order_id, who)) = entries.next() else { break };
-				*items = items.saturating_sub(1);
 				let Some(r) = AccountOrders::<T>::get(&who).into_iter().find(|r| r.id == order_id)
 				else {
-					// Filled (or removed by a match step) before its block.
+					// Filled, or removed by a taker's step or with its series, before its block:
+					// a stale entry costs the walk its weight, not one of its items.
 					ExpiringOrders::<T>::remove(next, order_id);
 					used = used.saturating_add(lookup).saturating_add(Self::unlink_weight());
 					continue;
 				};
+				*items = items.saturating_sub(1);
 				used = used.saturating_add(item);
 				let done = frame_support::storage::with_storage_layer(|| {
 					Self::cancel_listed(r, CancelReason::GoodTillReached)

@@ -278,7 +278,8 @@ pub mod pallet {
 
 	/// Resting good-till-block orders by the first block in which they can no longer fill:
 	/// `(block, order id) -> owner`, for their removal by `on_idle`. An entry goes with its
-	/// order whichever way the order leaves the book.
+	/// order when its owner removes it (or it is evicted or cleared as void); one whose order
+	/// was filled or removed by a taker's step stays until the walk drops it.
 	#[pallet::storage]
 	pub type ExpiringOrders<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, u32, Twox64Concat, OrderId, T::AccountId, OptionQuery>;
