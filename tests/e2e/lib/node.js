@@ -23,16 +23,29 @@ export function nodeBinary() {
 }
 
 /** A free TCP port on loopback. */
+/** Ports handed out by `freePort` in this run (the OS may offer a just-closed port again). */
+const handedOut = new Set();
+
 export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
+  // A node given the same port for RPC and p2p (two calls in a row can get the same free
+  // port) starts its RPC server elsewhere and the tests talk to its p2p port: never hand a
+  // port out twice.
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = await new Promise((resolve, reject) => {
+      const srv = net.createServer();
+      srv.unref();
+      srv.on('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const { port } = srv.address();
+        srv.close(() => resolve(port));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free port not handed out before');
 }
 
 const running = new Set();
