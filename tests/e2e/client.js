@@ -15,8 +15,9 @@ governance (sudo)
 trader
   deposit     --as //Bob --amount 10000          (USDC)
   withdraw    --as //Bob --amount 100
-  place       --as //Bob --series 0 --side Sell --price 310 --qty 10 [--tif GoodTillCancelled|ImmediateOrCancel|FillOrKill] [--post-only] [--reduce-only]
+  place       --as //Bob --series 0 --side Sell --price 310 --qty 10 [--tif GoodTillCancelled|ImmediateOrCancel|FillOrKill] [--good-till-block N] [--post-only] [--reduce-only]
   cancel      --as //Bob --order 3
+  schedule-cancel --as //Bob (--in BLOCKS | --at BLOCK | --off)   (dead-man's switch)
   cancel-all  --as //Bob [--series 0]
   series
   book        --series 0
@@ -71,8 +72,16 @@ async function main() {
       case 'withdraw': console.log(eventsOf(await c.withdraw(api, c.pair(need(flags, 'as')), c.usdc(need(flags, 'amount')))).join('\n')); break;
       case 'place': console.log(eventsOf(await c.placeOrder(api, c.pair(need(flags, 'as')), {
         series: Number(need(flags, 'series')), side: need(flags, 'side'), price: c.usdc(need(flags, 'price')), quantity: Number(need(flags, 'qty')),
-        tif: flags.tif || 'GoodTillCancelled', postOnly: !!flags['post-only'], reduceOnly: !!flags['reduce-only'],
+        tif: flags['good-till-block'] !== undefined ? { GoodTillBlock: Number(flags['good-till-block']) } : (flags.tif || 'GoodTillCancelled'),
+        postOnly: !!flags['post-only'], reduceOnly: !!flags['reduce-only'],
       })).join('\n')); break;
+      case 'schedule-cancel': {
+        let at = null;
+        if (flags.at !== undefined) at = Number(flags.at);
+        else if (flags.in !== undefined) at = (await api.rpc.chain.getHeader()).number.toNumber() + Number(flags.in);
+        else if (!flags.off) throw new Error('one of --in, --at or --off');
+        console.log(eventsOf(await c.scheduleCancel(api, c.pair(need(flags, 'as')), at)).join('\n')); break;
+      }
       case 'cancel': console.log(eventsOf(await c.cancelOrder(api, c.pair(need(flags, 'as')), Number(need(flags, 'order')))).join('\n')); break;
       case 'cancel-all': console.log(eventsOf(await c.cancelAll(api, c.pair(need(flags, 'as')), flags.series !== undefined ? Number(flags.series) : null)).join('\n')); break;
       case 'series': show((await c.liveSeries(api)).map((s) => s.toHuman())); break;

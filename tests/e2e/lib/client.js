@@ -116,13 +116,15 @@ export async function listSeries(api, sudoKey, { underlying, strike, expiry, kin
 export const deposit = (api, who, amount) => send(api, who, api.tx.margin.deposit(amount));
 export const withdraw = (api, who, amount) => send(api, who, api.tx.margin.withdraw(amount));
 
-/** Place an order. `side`: 'Buy' | 'Sell'; `price` in USDC units per contract; `tif`: GoodTillCancelled | ImmediateOrCancel | FillOrKill. */
+/** Place an order. `side`: 'Buy' | 'Sell'; `price` in USDC units per contract; `tif`: GoodTillCancelled | ImmediateOrCancel | FillOrKill, or `{ GoodTillBlock: n }`. */
 export function placeOrder(api, who, { series, side, price, quantity, tif = 'GoodTillCancelled', postOnly = false, reduceOnly = false }) {
   return send(api, who, api.tx.options.placeOrder({
     series, side, price, quantity, timeInForce: tif, postOnly, reduceOnly,
   }));
 }
 export const cancelOrder = (api, who, orderId) => send(api, who, api.tx.options.cancelOrder(orderId));
+/** Dead-man's switch: unless renewed before block `at`, every resting order of `who` is cancelled at its start; `null` disarms it. */
+export const scheduleCancel = (api, who, at) => send(api, who, api.tx.options.scheduleCancel(at));
 export const cancelAll = (api, who, series = null) => send(api, who, api.tx.options.cancelAll(series));
 
 // ---- keeper ----------------------------------------------------------------------------------
