@@ -7,6 +7,8 @@ const HELP = `optionchain client (polkadot.js, metadata and runtime APIs only)
 
   node client.js [--ws ws://127.0.0.1:9944] <command> [flags]
 
+chain
+  block       (the best block's number)
 operator
   feed        --as //Alice --underlying 0 --price 64000 --vol 0.55
   price       --underlying 0
@@ -75,6 +77,7 @@ async function main() {
         tif: flags['good-till-block'] !== undefined ? { GoodTillBlock: Number(flags['good-till-block']) } : (flags.tif || 'GoodTillCancelled'),
         postOnly: !!flags['post-only'], reduceOnly: !!flags['reduce-only'],
       })).join('\n')); break;
+      case 'block': console.log((await api.rpc.chain.getHeader()).number.toNumber()); break;
       case 'schedule-cancel': {
         let at = null;
         if (flags.at !== undefined) at = Number(flags.at);
