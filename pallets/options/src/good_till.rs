@@ -92,12 +92,6 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::cancel_all(n).saturating_add(Self::unlink_weight().saturating_mul(n.into()))
 	}
 
-	/// `expire_orders` of `n` orders (an order of an expired series leaves its good-till index
-	/// entry, if any, to the walk).
-	pub fn expire_orders_weight(n: u32) -> Weight {
-		T::WeightInfo::expire_orders(n)
-	}
-
 	/// `on_idle`: remove the good-till-block orders past their block (see the module
 	/// documentation), one per item, each in its own storage layer, while `items` last and
 	/// `remaining` allows. Returns `used` plus what it used.

@@ -841,7 +841,7 @@ pub mod pallet {
 		/// Remove up to `limit` resting orders of an expired series (what `on_idle` does, for
 		/// when blocks are full). Permissionless.
 		#[pallet::call_index(7)]
-		#[pallet::weight(Pallet::<T>::expire_orders_weight(*limit))]
+		#[pallet::weight(T::WeightInfo::expire_orders(*limit))]
 		pub fn expire_orders(
 			origin: OriginFor<T>,
 			series: SeriesId,
@@ -849,7 +849,7 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
 			let n = Self::do_expire_orders(series, limit)?;
-			Ok(Some(Self::expire_orders_weight(n)).into())
+			Ok(Some(T::WeightInfo::expire_orders(n)).into())
 		}
 
 		/// Dead-man's switch. `Some(at)` arms it (or moves it): unless the caller calls this

@@ -251,7 +251,7 @@ impl<T: Config> Pallet<T> {
 		series: SeriesId,
 		limit: u32,
 	) -> Result<u32, DispatchErrorWithPostInfo> {
-		let refused = |e: Error<T>| e.with_weight(Self::expire_orders_weight(0));
+		let refused = |e: Error<T>| e.with_weight(T::WeightInfo::expire_orders(0));
 		let mut info =
 			Series::<T>::get(series).ok_or_else(|| refused(Error::<T>::UnknownSeries))?;
 		ensure!(Self::now() >= info.terms.expiry, refused(Error::<T>::SeriesNotExpired));
@@ -315,7 +315,7 @@ impl<T: Config> Pallet<T> {
 			return Weight::zero();
 		}
 		let now = Self::now();
-		let order_w = Self::expire_orders_weight(1);
+		let order_w = T::WeightInfo::expire_orders(1);
 		let settle_w = Self::settle_position_weight();
 		let mut items = T::MaxIdleItems::get();
 		let fits = |used: Weight, w: Weight| used.saturating_add(w).all_lte(remaining);
