@@ -246,6 +246,7 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl pallet_options_runtime_api::OptionsApi<Block, AccountId> for Runtime {
 		fn live_series() -> Vec<pallet_options::SeriesView> {
 			Options::api_live_series()
@@ -258,6 +259,12 @@ impl_runtime_apis! {
 		}
 		fn positions(who: AccountId) -> Vec<optionchain_primitives::exchange::PositionInfo> {
 			Options::api_positions(&who)
+		}
+		fn mmp(
+			who: AccountId,
+			underlying: optionchain_primitives::UnderlyingId,
+		) -> Option<pallet_options::MmpView> {
+			Options::api_mmp(&who, underlying)
 		}
 	}
 

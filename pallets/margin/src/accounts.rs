@@ -5,8 +5,8 @@ use frame_support::weights::Weight;
 use frame_support::{pallet_prelude::*, traits::Get};
 use optionchain_primitives::{
 	exchange::{
-		Balance, Contracts, MarginAccounts, MarginCheckError, MarginSnapshot, PositionsProvider,
-		SeriesId,
+		Balance, ContractGreeks, Contracts, MarginAccounts, MarginCheckError, MarginSnapshot,
+		PositionsProvider, SeriesId, SeriesTerms,
 	},
 	OracleProvider, UnderlyingId,
 };
@@ -263,6 +263,16 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		}
 		Self::deposit_event(Event::Settled { who: who.clone(), series, amount: delta });
 		Ok(paid)
+	}
+
+	fn contract_greeks(terms: &SeriesTerms) -> Option<ContractGreeks> {
+		Self::greeks_of_contract(terms).ok()
+	}
+
+	/// The oracle's index price and volatility, the risk parameters and the timestamp (four
+	/// reads), and one Black-Scholes evaluation with its greeks.
+	fn contract_greeks_weight() -> Weight {
+		T::WeightInfo::black_scholes_greeks().saturating_add(T::DbWeight::get().reads(4))
 	}
 
 	/// The maximum portfolio: two entries in each of the series an account may hold.

@@ -3,7 +3,7 @@
 use crate::{pallet::*, types::*};
 use frame_support::traits::Time;
 use optionchain_pricing::{price_and_greeks, Fixed, Rounding};
-use optionchain_primitives::exchange::{Balance, SeriesTerms};
+use optionchain_primitives::exchange::{Balance, ContractGreeks, SeriesTerms};
 use sp_arithmetic::{FixedI128, FixedU128};
 
 /// Bisections of a band's edge for the runtime API: within 1/4096 of the last grid interval.
@@ -51,6 +51,25 @@ impl<T: Config> Pallet<T> {
 			volatility: FixedU128::try_from(m.vol).ok()?,
 			fresh: m.fresh,
 		})
+	}
+
+	/// `MarginAccounts::contract_greeks`: `|delta|` and `|vega|` of one contract of `terms`,
+	/// each rounded up (market-maker protection counts them against the maker's limits, so
+	/// rounding never lets a fill count less than it moved).
+	pub(crate) fn greeks_of_contract(terms: &SeriesTerms) -> Result<ContractGreeks, Error<T>> {
+		let m = Self::market(terms.underlying)?;
+		let params = Params::<T>::get();
+		let (inputs, _, _) = Self::bs_inputs(terms, &m, T::Time::now(), &params)?;
+		let g = price_and_greeks(&inputs, Self::bs_kind(terms.kind))
+			.map_err(|_| Error::<T>::PricingFailed)?;
+		let cs = Self::fx(terms.contract_size)?;
+		// The magnitude first, so that rounding up rounds it away from zero.
+		let abs = |x: Fixed| -> Result<FixedU128, Error<T>> {
+			let mag = Fixed::from_inner(x.into_inner().checked_abs().ok_or(Error::<T>::Overflow)?);
+			let scaled = mag.checked_mul(cs, Rounding::Up).map_err(|_| Error::<T>::Overflow)?;
+			Ok(FixedU128::from_inner(scaled.into_inner().unsigned_abs()))
+		};
+		Ok(ContractGreeks { delta: abs(g.delta)?, vega: abs(g.vega)? })
 	}
 
 	/// `MarginApi::trigger_band`: the band of `who` for `horizon_seconds` and volatility moves

@@ -73,6 +73,7 @@ mod checks {
 			);
 			Self::check_cancel_schedules()?;
 			Self::check_expiry_index()?;
+			Self::check_mmp()?;
 			let mut totals = Totals::default();
 			let mut agg: BTreeMap<(u32, T::AccountId), Aggregates> = BTreeMap::new();
 			for (id, info) in Series::<T>::iter() {
@@ -270,6 +271,56 @@ mod checks {
 			for (at, k) in per_block {
 				ensure!(CancelBucketLen::<T>::get(at) == k, "a block's switch count is wrong");
 				ensure!(k <= T::MaxCancelsPerBlock::get(), "more switches in a block than allowed");
+			}
+			Ok(())
+		}
+
+		/// Market-maker protection: limits within bounds; an entry without limits only keeps
+		/// a watermark; a watermark names placed orders and has its clean-up entry (and the
+		/// other way round); while frozen, every order the account has on the underlying is
+		/// one the trip voided.
+		fn check_mmp() -> Result<(), TryRuntimeError> {
+			let next = NextOrderId::<T>::get();
+			let now = Self::block_now();
+			let max = T::MaxMmpBlocks::get();
+			for (who, underlying, s) in MmpStates::<T>::iter() {
+				match s.limits {
+					Some(l) => ensure!(
+						l.window_blocks > 0 &&
+							l.window_blocks <= max && l.freeze_blocks <= max &&
+							(l.max_contracts > 0 || l.needs_greeks()),
+						"market-maker protection limits out of bounds"
+					),
+					None => ensure!(
+						s.void_before > 0 && s.frozen.is_none(),
+						"a protection entry without limits, watermark or with a freeze"
+					),
+				}
+				ensure!(s.void_before <= next, "a protection voided orders never placed");
+				let cleanup = MmpCleanup::<T>::get(&who, underlying);
+				ensure!(
+					(s.void_before > 0) == cleanup.is_some(),
+					"a protection watermark without its clean-up, or the other way round"
+				);
+				if let Some(c) = cleanup {
+					ensure!(c.before == s.void_before, "a clean-up of another watermark");
+				}
+				if Self::mmp_frozen(&s, now) {
+					for r in AccountOrders::<T>::get(&who) {
+						let on_it = Series::<T>::get(r.series)
+							.is_some_and(|i| i.terms.underlying == underlying);
+						ensure!(
+							!on_it || r.id < s.void_before,
+							"an order rests where its owner's protection is frozen"
+						);
+					}
+				}
+			}
+			for (who, underlying, _) in MmpCleanup::<T>::iter() {
+				ensure!(
+					MmpStates::<T>::contains_key(&who, underlying),
+					"a protection clean-up without its entry"
+				);
 			}
 			Ok(())
 		}

@@ -11,6 +11,7 @@ mod governance;
 mod invariants;
 mod matching;
 pub mod migrations;
+mod mmp;
 mod provider;
 mod quote;
 mod schedule;
@@ -163,6 +164,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxCancelsPerBlock: Get<u32>;
 
+		/// Market-maker protection: the longest window and the longest timed freeze, in
+		/// blocks.
+		#[pallet::constant]
+		type MaxMmpBlocks: Get<u32>;
+
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
 
@@ -263,6 +269,39 @@ pub mod pallet {
 		Blake2_128Concat,
 		T::AccountId,
 		(),
+		OptionQuery,
+	>;
+
+	/// Market-maker protection (`set_mmp`), per account and underlying: its limits, what its
+	/// fills as maker counted in the current and the previous window, its freeze, and the
+	/// watermark of its last trip. When a fill of one of the account's resting orders takes a
+	/// count to its limit, the account trips there: frozen (no order of it rests on the
+	/// underlying until it thaws or is reset; immediate orders, to hedge, still trade) and
+	/// every order it then had on the underlying is void (`void_before`): a taker that
+	/// reaches one removes it (`OrderCancelled`, `MmpTripped`) and goes on, and `on_idle`
+	/// removes the rest (see [`MmpCleanup`]). One read per match step, one write per counted
+	/// fill: the trip itself is O(1).
+	#[pallet::storage]
+	pub type MmpStates<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		UnderlyingId,
+		MmpState,
+		OptionQuery,
+	>;
+
+	/// Tripped protections whose void orders `on_idle` is removing (see [`MmpStates`]): the
+	/// trip's watermark and the next order id to look at in the owner's list.
+	#[pallet::storage]
+	pub type MmpCleanup<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		UnderlyingId,
+		MmpCleanupCursor,
 		OptionQuery,
 	>;
 
@@ -541,6 +580,40 @@ pub mod pallet {
 			/// Resting orders voided.
 			orders: u32,
 		},
+		/// `who` set (`Some`) or removed (`None`) its market-maker protection on `underlying`.
+		MmpSet {
+			/// The account.
+			who: T::AccountId,
+			/// The underlying (the oracle's `UnderlyingId`).
+			underlying: UnderlyingId,
+			/// The limits: window and freeze in blocks, contracts, delta in units of the
+			/// underlying and vega in USD per 1.00 of volatility (both 18-decimal fixed point).
+			limits: Option<MmpLimits>,
+		},
+		/// `who` reset its market-maker protection on `underlying`: thawed, counts cleared.
+		/// (Orders void by an earlier trip stay void.)
+		MmpReset {
+			/// The account.
+			who: T::AccountId,
+			/// The underlying.
+			underlying: UnderlyingId,
+		},
+		/// A fill took `who`'s count on `underlying` to a limit: it is frozen there, and every
+		/// order it had on the underlying is void (removed lazily, `OrderCancelled` with reason
+		/// `MmpTripped`).
+		MmpTripped {
+			/// The maker.
+			who: T::AccountId,
+			/// The underlying.
+			underlying: UnderlyingId,
+			/// What was counted, with the fill that tripped it (contracts; delta in units of the
+			/// underlying and vega in USD per 1.00 of volatility, 18-decimal fixed point).
+			/// All zero when the series could not be priced for a delta or vega limit (it trips
+			/// then rather than fill unmeasured).
+			counted: MmpCounters,
+			/// Frozen before this block (it thaws at its start); `None`: until reset.
+			until: Option<u32>,
+		},
 		/// Liquidation moved `quantity` contracts from `from` to `to` (see
 		/// `PositionsProvider::transfer_position`).
 		PositionTransferred {
@@ -654,6 +727,16 @@ pub mod pallet {
 		CancelBucketFull,
 		/// `schedule_cancel(None)`: no dead-man's switch is armed.
 		NoCancelScheduled,
+		/// `set_mmp`: a window of 0 or more than `MaxMmpBlocks` blocks, a freeze of more than
+		/// `MaxMmpBlocks` blocks, or no limit set (contracts, delta and vega all 0).
+		InvalidMmpLimits,
+		/// `set_mmp(None)` or `reset_mmp`: the account has no market-maker protection on the
+		/// underlying (nor a freeze to lift).
+		NoMmp,
+		/// The account's market-maker protection on the series' underlying is frozen: an order
+		/// that may rest is refused until it thaws (`reset_mmp` lifts it at once); immediate
+		/// orders (immediate-or-cancel, fill-or-kill) may still trade.
+		MmpFrozen,
 		/// A maker the margin pallet reported warm (its fills covered in this block) could not
 		/// fill as one: an inconsistency between the pallets. The placement fails; nothing of it
 		/// is kept.
@@ -873,6 +956,42 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			Self::do_schedule_cancel(&who, at)?;
 			Ok(().into())
+		}
+
+		/// Market-maker protection on `underlying`: `Some(limits)` sets (or changes) the
+		/// caller's limits, `None` removes them (and lifts a freeze).
+		///
+		/// Fills of the caller's resting orders on the underlying's series are counted over a
+		/// window of `window_blocks` blocks: contracts, absolute delta (units of the underlying,
+		/// 18-decimal fixed point) and absolute vega (USD per 1.00 of volatility, 18-decimal),
+		/// at the series' greeks at the block's index price and volatility. A limit of 0 is not
+		/// checked. When a fill takes a count to its limit, the caller trips there in the same
+		/// block (`MmpTripped`): every order it has on the underlying is void at once, and it is
+		/// frozen for `freeze_blocks` blocks (0: until `reset_mmp`), during which an order of it
+		/// that may rest there is refused (`MmpFrozen`) and a `quote` leg rests nothing. Changing
+		/// the window clears the counts; a freeze stays. Only fills as maker count.
+		///
+		/// Errors: `UnderlyingNotConfigured`, `InvalidMmpLimits`, `NoMmp`.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::set_mmp())]
+		pub fn set_mmp(
+			origin: OriginFor<T>,
+			underlying: UnderlyingId,
+			limits: Option<MmpLimits>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_mmp(&who, underlying, limits)
+		}
+
+		/// Reset the caller's market-maker protection on `underlying`: lift its freeze and clear
+		/// its counts. Orders void by the trip stay void (they are being removed).
+		///
+		/// Errors: `NoMmp`.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::reset_mmp())]
+		pub fn reset_mmp(origin: OriginFor<T>, underlying: UnderlyingId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_reset_mmp(&who, underlying)
 		}
 	}
 

@@ -80,6 +80,11 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(full.saturating_mul(snapshots))
 			// Resting on a full side evicts its worst order (a cancellation).
 			.saturating_add(Self::cancel_weight())
+			// Each step reads and may count a maker's protection; the greeks once; the
+			// taker's own protection before it rests.
+			.saturating_add(Self::mmp_read_weight().saturating_mul(u64::from(k).saturating_add(1)))
+			.saturating_add(Self::mmp_fill_weight().saturating_mul(k.into()))
+			.saturating_add(Self::greeks_weight_of(k > 0))
 	}
 
 	/// Whether placing `req` reads the taker's margin figures first: only an order that may use
@@ -113,6 +118,8 @@ impl<T: Config> Pallet<T> {
 			retries: MAX_MAKER_RETRIES,
 			taker_series: T::MaxSeriesPerAccount::get(),
 			underlyings: u32::MAX,
+			mmp_fills: max,
+			greeks: true,
 		}
 	}
 
@@ -161,6 +168,19 @@ impl<T: Config> Pallet<T> {
 		// The plan reads each visited order's void mark (the step's own read in the matching
 		// is in the benchmark).
 		let void_marks = T::DbWeight::get().reads(budget.steps.into());
+		// Market-maker protection: the entry of each visited order's owner, read by the plan
+		// and by the step (and by an order passed over), the fills counted, the greeks priced
+		// once, and the owner's own entry before its order may rest (at submission and when
+		// matched).
+		let mmp_reads = budget
+			.steps
+			.saturating_mul(2)
+			.saturating_add(T::MaxFillsPerOrder::get())
+			.saturating_add(if req.time_in_force.rests() { 2 } else { 0 });
+		let mmp = Self::mmp_read_weight()
+			.saturating_mul(mmp_reads.into())
+			.saturating_add(Self::mmp_fill_weight().saturating_mul(budget.mmp_fills.into()))
+			.saturating_add(Self::greeks_weight_of(budget.greeks));
 		T::WeightInfo::place_order(budget.steps.saturating_add(budget.retries))
 			.saturating_add(budget.cold_checks)
 			.saturating_add(Self::extra_check_weight(taker))
@@ -169,6 +189,7 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(sizes)
 			.saturating_add(per_account)
 			.saturating_add(void_marks)
+			.saturating_add(mmp)
 			.saturating_add(Self::good_till_weight_of(req))
 	}
 
@@ -179,7 +200,14 @@ impl<T: Config> Pallet<T> {
 	/// Cold: the makers on those steps that are not warm, each evaluated once at its size
 	/// now; a reduce-only order of a cold maker (which may be under a margin call) adds a
 	/// retry, up to [`MAX_MAKER_RETRIES`]: a step, its figures and a second check.
-	pub(crate) fn plan_match(who: &T::AccountId, req: &OrderRequest) -> MatchBudget {
+	/// Makers with market-maker protection on `underlying` (the series') add a counted fill
+	/// each, and the greeks if one has a delta or vega limit; an order void by a trip is a step
+	/// that fills nothing.
+	pub(crate) fn plan_match(
+		who: &T::AccountId,
+		req: &OrderRequest,
+		underlying: optionchain_primitives::UnderlyingId,
+	) -> MatchBudget {
 		let max = T::MaxFillsPerOrder::get();
 		let book = Books::<T>::get(req.series, opposite(req.side));
 		let (mut steps, mut left) = (0u32, req.quantity);
@@ -191,6 +219,8 @@ impl<T: Config> Pallet<T> {
 		// (after the queue is matched), and a series of it can neither be listed nor traded
 		// without one until then.
 		let underlyings = T::Margin::underlyings_bound();
+		let (mut mmp_fills, mut greeks) = (0u32, false);
+		let now = Self::block_now();
 		for o in book.iter() {
 			if steps >= max || left <= 0 || !crosses(req.side, req.price, o.price) {
 				break;
@@ -200,6 +230,14 @@ impl<T: Config> Pallet<T> {
 			// be warm again since: a dead-man's switch) are steps that fill nothing.
 			if &o.owner == who || Self::is_past_good_till(o) || Self::is_void(o) {
 				continue;
+			}
+			let protection = Self::mmp_state(&o.owner, underlying);
+			if Self::mmp_void(protection.as_ref(), o.id, now) {
+				continue;
+			}
+			if let Some(l) = protection.and_then(|p| p.limits) {
+				mmp_fills = mmp_fills.saturating_add(1);
+				greeks |= l.needs_greeks();
 			}
 			let counted = cold.contains(&&o.owner);
 			if counted || !T::Margin::is_warm_maker(&o.owner) {
@@ -229,7 +267,16 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(QueuedPerAccount::<T>::get(who))
 			.min(T::MaxSeriesPerAccount::get());
 		let cold = u32::try_from(cold.len()).unwrap_or(max);
-		MatchBudget { steps, cold, cold_checks, retries, taker_series, underlyings }
+		MatchBudget {
+			steps,
+			cold,
+			cold_checks,
+			retries,
+			taker_series,
+			underlyings,
+			mmp_fills,
+			greeks,
+		}
 	}
 
 	/// `place_order`'s work: a post-only order is placed at once; any other is checked, given
@@ -242,9 +289,9 @@ impl<T: Config> Pallet<T> {
 			let (id, out) = Self::do_place_order(who, req)?;
 			return Ok((id, Self::actual_place_weight(&out)));
 		}
-		let checked = T::WeightInfo::place_order(0);
-		Self::validate_order(who, &req).map_err(|e| e.with_weight(checked))?;
-		let budget = Self::plan_match(who, &req);
+		let checked = T::WeightInfo::place_order(0).saturating_add(Self::mmp_read_weight());
+		let info = Self::validate_order(who, &req).map_err(|e| e.with_weight(checked))?;
+		let budget = Self::plan_match(who, &req, info.terms.underlying);
 		let used = Self::queued_order_weight(budget, &req);
 		let index = QueueLength::<T>::get();
 		ensure!(index < T::MaxQueuedOrders::get(), Error::<T>::QueueFull.with_weight(used));
@@ -343,6 +390,9 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::DbWeight::get().reads(o.skipped.into()))
 			.saturating_add(o.margin_weight)
 			.saturating_add(evicted)
+			.saturating_add(Self::mmp_read_weight().saturating_mul(o.mmp_reads.into()))
+			.saturating_add(Self::mmp_fill_weight().saturating_mul(o.mmp_fills.into()))
+			.saturating_add(Self::greeks_weight_of(o.greeks.is_some()))
 	}
 
 	/// What indexing `req`'s resting remainder costs if it is a good-till-block order.
@@ -418,6 +468,10 @@ impl<T: Config> Pallet<T> {
 		under_way: &mut Weight,
 	) -> DispatchResult {
 		let req = *req;
+		// `validate_order` read the owner's protection (an order that may rest).
+		if req.time_in_force.rests() {
+			out.mmp_reads = out.mmp_reads.saturating_add(1);
+		}
 		// The taker's figures before the order: an account under a margin call may place a
 		// reduce-only or immediate order that lowers its risk.
 		let before = if Self::takes_snapshot(&req) {
@@ -500,6 +554,10 @@ impl<T: Config> Pallet<T> {
 		} else {
 			T::Margin::ensure_can_increase_risk(who, info.terms.underlying)?;
 		}
+		// Nothing rests where the owner's market-maker protection is frozen (one read).
+		if req.time_in_force.rests() {
+			Self::ensure_not_frozen(who, info.terms.underlying)?;
+		}
 		Ok(info)
 	}
 
@@ -555,6 +613,26 @@ impl<T: Config> Pallet<T> {
 			out.cancels = out.cancels.saturating_add(1);
 			return Ok(true);
 		}
+		// Nor does one void by its owner's market-maker protection (tripped since it was
+		// placed).
+		let underlying = info.terms.underlying;
+		let protection = Self::mmp_state(&maker.owner, underlying);
+		out.mmp_reads = out.mmp_reads.saturating_add(1);
+		if Self::mmp_void(protection.as_ref(), maker.id, Self::block_now()) {
+			Self::cancel_in_book(info, series, maker_side, book, at, CancelReason::MmpTripped)?;
+			out.cancels = out.cancels.saturating_add(1);
+			return Ok(true);
+		}
+		// A maker with limits is counted: one the budget did not plan for (it set them after
+		// the order was queued) is passed over, not filled uncounted.
+		let limits = protection.and_then(|p| p.limits);
+		if let Some(l) = limits {
+			let greeks_paid = !l.needs_greeks() || out.greeks.is_some() || budget.greeks;
+			if out.mmp_fills >= budget.mmp_fills || !greeks_paid {
+				out.skipped = out.skipped.saturating_add(1);
+				return Ok(true);
+			}
+		}
 		// A resting reduce-only order may have outlived (part of) its position.
 		if maker.reduce_only {
 			let allowed = reducible(maker_side, Self::net_position(series, &maker.owner));
@@ -591,6 +669,28 @@ impl<T: Config> Pallet<T> {
 			}
 			out.cold = out.cold.saturating_add(1);
 			out.cold_checks = spent;
+		}
+		// The series' greeks, priced once per order for a maker with a delta or vega limit; if
+		// they cannot be priced, the maker trips rather than fill unmeasured.
+		let mut greeks = None;
+		if let (Some(p), Some(l)) = (protection, limits) {
+			if l.needs_greeks() {
+				greeks = Self::order_greeks(&info.terms, out);
+				if greeks.is_none() {
+					out.mmp_fills = out.mmp_fills.saturating_add(1);
+					Self::mmp_trip(&maker.owner, underlying, p, MmpCounters::default());
+					Self::cancel_in_book(
+						info,
+						series,
+						maker_side,
+						book,
+						at,
+						CancelReason::MmpTripped,
+					)?;
+					out.cancels = out.cancels.saturating_add(1);
+					return Ok(true);
+				}
+			}
 		}
 		let quantity = (*remaining).min(maker.remaining);
 		// The fill and the maker's margin check run in their own storage layer: a maker that
@@ -672,6 +772,12 @@ impl<T: Config> Pallet<T> {
 		}
 		*remaining = remaining.checked_sub(quantity).ok_or(Error::<T>::Overflow)?;
 		out.fills = out.fills.saturating_add(1);
+		// Counted against the maker's limits; a trip voids the rest of its orders on the
+		// underlying (this one's remainder included: the next step removes it).
+		if let Some(p) = protection.filter(|p| p.limits.is_some()) {
+			out.mmp_fills = out.mmp_fills.saturating_add(1);
+			Self::mmp_count_fill(&maker.owner, underlying, p, quantity, greeks);
+		}
 
 		// Update the maker order in the book (`fill` already released the filled part of the
 		// maker's exposure).

@@ -12,8 +12,8 @@ use frame_support::{
 use frame_system::EnsureRoot;
 use optionchain_primitives::{
 	exchange::{
-		Balance, Contracts, MarginAccounts, MarginCheckError, MarginSnapshot, OptionKind, SeriesId,
-		Side, SignedBalance,
+		Balance, ContractGreeks, Contracts, MarginAccounts, MarginCheckError, MarginSnapshot,
+		OptionKind, SeriesId, SeriesTerms, Side, SignedBalance,
 	},
 	testing::MockOracle,
 	units, Moment, PriceStatus, UnderlyingId,
@@ -87,6 +87,16 @@ struct Switches {
 	cold: BTreeSet<u64>,
 	/// The accounts `warm_again` was called for, in order.
 	warmed_again: Vec<u64>,
+	/// What `contract_greeks` returns (`None`: the default, [`default_greeks`]).
+	greeks: Option<Option<ContractGreeks>>,
+	/// How many times `contract_greeks` was called.
+	greeks_calls: u32,
+}
+
+/// The mock's per-contract greeks unless a test sets others: `|delta|` 0.05 (a 0.1 BTC
+/// contract at delta 0.5), `|vega|` 20 USD per 1.00 of volatility.
+pub fn default_greeks() -> ContractGreeks {
+	ContractGreeks { delta: units::ratio(5, 100), vega: usd(20) }
 }
 
 std::thread_local! {
@@ -119,6 +129,14 @@ impl MockMargin {
 				s.cold.remove(&who);
 			}
 		});
+	}
+	/// Make `contract_greeks` return `greeks` (`None`: the series cannot be priced).
+	pub fn set_greeks(greeks: Option<ContractGreeks>) {
+		SWITCHES.with(|s| s.borrow_mut().greeks = Some(greeks));
+	}
+	/// How many times `contract_greeks` was called since the last call of this function.
+	pub fn take_greeks_calls() -> u32 {
+		SWITCHES.with(|s| core::mem::take(&mut s.borrow_mut().greeks_calls))
 	}
 	/// The accounts `warm_again` was called for since the last call of this function.
 	pub fn take_warmed_again() -> Vec<u64> {
@@ -249,6 +267,16 @@ impl MarginAccounts<u64> for MockMargin {
 		Clearing::mutate(series, |c| *c -= paid as i128);
 		Ok(paid)
 	}
+	fn contract_greeks(_terms: &SeriesTerms) -> Option<ContractGreeks> {
+		SWITCHES.with(|s| {
+			let mut s = s.borrow_mut();
+			s.greeks_calls += 1;
+			s.greeks.unwrap_or(Some(default_greeks()))
+		})
+	}
+	fn contract_greeks_weight() -> Weight {
+		Weight::from_parts(50_000, 0)
+	}
 	fn margin_check_weight() -> Weight {
 		Weight::from_parts(1_000_000, 0)
 	}
@@ -310,6 +338,7 @@ impl pallet_options::Config for Test {
 	type MaxIdleItems = ConstU32<3>;
 	type MaxCancelDelay = frame_support::traits::ConstU64<100>;
 	type MaxCancelsPerBlock = ConstU32<2>;
+	type MaxMmpBlocks = ConstU32<50>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
@@ -489,6 +518,8 @@ pub fn budget(steps: u32, cold_series: &[u32], taker_series: u32) -> MatchBudget
 		retries: 0,
 		taker_series,
 		underlyings: u32::MAX,
+		mmp_fills: 0,
+		greeks: false,
 	}
 }
 

@@ -142,17 +142,23 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Runtime API: aggregated depth of `series`, at most `max_levels` levels per side. Void
-	/// orders (their owner was liquidated or its dead-man's switch fired) and good-till-block
+	/// orders (their owner was liquidated, its dead-man's switch fired or its market-maker
+	/// protection tripped) and good-till-block
 	/// orders good till this block or an earlier one are left out: the book as the next
 	/// block's takers find it (a runtime API reads the state at the end of a block).
 	pub fn api_book_depth(series: SeriesId, max_levels: u32) -> Option<BookDepth> {
-		if !Series::<T>::contains_key(series) {
-			return None;
-		}
+		let underlying = Series::<T>::get(series)?.terms.underlying;
+		// Protection is as the next block finds it: a timed freeze may thaw at its start
+		// (orders void by a trip stay void).
+		let next = Self::block_now().saturating_add(1);
 		let levels = |side| {
 			let mut out: Vec<BookLevel> = Vec::new();
 			for o in Books::<T>::get(series, side) {
-				if Self::is_void(&o) || Self::ends_by_this_block(&o) {
+				let protection = Self::mmp_state(&o.owner, underlying);
+				if Self::is_void(&o) ||
+					Self::ends_by_this_block(&o) ||
+					Self::mmp_void(protection.as_ref(), o.id, next)
+				{
 					continue;
 				}
 				match out.last_mut() {

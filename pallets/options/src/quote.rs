@@ -14,7 +14,10 @@ use frame_support::{
 	traits::Get,
 	weights::Weight,
 };
-use optionchain_primitives::exchange::{MarginAccounts, MarginCheckError, SeriesId, Side};
+use optionchain_primitives::{
+	exchange::{MarginAccounts, MarginCheckError, SeriesId, Side},
+	UnderlyingId,
+};
 
 /// Index of a side in the per-request arrays.
 fn slot(side: Side) -> usize {
@@ -55,6 +58,7 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(Self::cancel_weight().saturating_mul(u64::from(o.evicted)))
 			.saturating_add(Self::unlink_weight().saturating_mul(u64::from(o.unindexed)))
 			.saturating_add(T::DbWeight::get().reads(u64::from(o.one_sided).saturating_add(1)))
+			.saturating_add(Self::mmp_read_weight().saturating_mul(o.mmp_reads.into()))
 	}
 
 	/// The most a call of `quotes` may do: cancel as many of the caller's orders as an account
@@ -68,6 +72,7 @@ impl<T: Config> Pallet<T> {
 			one_sided: Self::one_sided_of(quotes),
 			evicted: Self::legs_of(quotes),
 			unindexed: T::MaxOrdersPerAccount::get(),
+			mmp_reads: requests,
 			..Default::default()
 		}
 	}
@@ -155,8 +160,20 @@ impl<T: Config> Pallet<T> {
 		// call's legs (without a check); a failed check, the legs as done and a full check.
 		let worst = Self::quote_weight(&Self::worst_outcome(quotes));
 		let mut rested = false;
+		// The caller's market-maker protection, read once per underlying quoted.
+		let mut protections: Vec<(UnderlyingId, Option<MmpState>)> = Vec::new();
 		for (q, mut info) in quotes.iter().zip(infos) {
-			let applied = Self::quote_series(who, q, &mut info, &mut out)
+			let underlying = info.terms.underlying;
+			let protection = match protections.iter().find(|(u, _)| *u == underlying) {
+				Some((_, p)) => *p,
+				None => {
+					let p = Self::mmp_state(who, underlying);
+					out.mmp_reads = out.mmp_reads.saturating_add(1);
+					protections.push((underlying, p));
+					p
+				},
+			};
+			let applied = Self::quote_series(who, q, &mut info, protection.as_ref(), &mut out)
 				.map_err(|e| e.with_weight(worst))?;
 			rested |= applied.rested;
 			if applied.touched && Positions::<T>::contains_key(q.series, who) {
@@ -191,9 +208,13 @@ impl<T: Config> Pallet<T> {
 		who: &T::AccountId,
 		q: &QuoteRequest,
 		info: &mut SeriesInfo,
+		protection: Option<&MmpState>,
 		out: &mut QuoteOutcome,
 	) -> Result<AppliedRequest, DispatchError> {
 		let series = q.series;
+		let now = Self::block_now();
+		// Frozen by the caller's market-maker protection: its legs pull, nothing rests.
+		let frozen = protection.is_some_and(|p| Self::mmp_frozen(p, now));
 		let mut applied = AppliedRequest::default();
 		let mut books: [Option<BookSideOf<T>>; 2] = [None, None];
 		let mut to_rest: [Option<QuoteLeg>; 2] = [None, None];
@@ -213,8 +234,10 @@ impl<T: Config> Pallet<T> {
 					leg.quantity > 0
 						&& !o.reduce_only && o.price == leg.price
 						&& leg.quantity <= o.remaining
-						// A void order (its owner was liquidated since) is replaced, not kept.
+						// A void order (its owner was liquidated since, or its protection
+						// tripped) is replaced, not kept.
 						&& !Self::is_void(o)
+						&& !Self::mmp_void(protection, o.id, now)
 						// A good-till-block order is not kept either: a quote rests till
 						// cancelled.
 						&& o.good_till.is_none()
@@ -297,6 +320,10 @@ impl<T: Config> Pallet<T> {
 					reason,
 				})
 			};
+			if frozen {
+				skip(QuoteSkipReason::MmpFrozen);
+				continue;
+			}
 			if other.is_some_and(|p| crosses(side, leg.price, p)) {
 				skip(QuoteSkipReason::WouldTake);
 				continue;

@@ -368,6 +368,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		let used = Self::clear_void_orders(remaining, used, &mut items);
+		let used = Self::clear_mmp_orders(remaining, used, &mut items);
 		Self::clear_expired_orders(remaining, used, &mut items)
 	}
 }

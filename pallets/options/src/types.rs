@@ -7,6 +7,7 @@ use optionchain_primitives::{
 	Price,
 };
 use scale_info::TypeInfo;
+use sp_arithmetic::traits::{Saturating, Zero};
 
 /// Identifier of an order; allocated from a global counter, so a smaller id is an older order
 /// (this is the *time* in price-time priority).
@@ -321,6 +322,9 @@ pub enum QuoteSkipReason {
 	WouldTake,
 	/// Its side is full and its price is not strictly better than the side's worst order.
 	BookFull,
+	/// The caller's market-maker protection on the series' underlying is frozen (tripped and
+	/// neither reset nor expired): nothing rests there until it thaws.
+	MmpFrozen,
 }
 
 /// What a `quote` call did (its weight is computed from it).
@@ -347,6 +351,8 @@ pub struct QuoteOutcome {
 	/// Weight of that check at the caller's real portfolio size, beyond what the benchmark
 	/// contains.
 	pub margin_weight: Weight,
+	/// The caller's market-maker protection entries read (one per underlying quoted).
+	pub mmp_reads: u32,
 }
 
 /// Why an order left the book without being filled.
@@ -398,6 +404,10 @@ pub enum CancelReason {
 	/// A good-till-block order past its block: it could not fill and was removed by
 	/// `on_idle` or by a taker that reached it.
 	GoodTillReached,
+	/// Its owner's market-maker protection on the series' underlying tripped after the order
+	/// was placed (see `MmpStates`): the order could not fill and was removed by a taker that
+	/// reached it or by `on_idle`.
+	MmpTripped,
 }
 
 /// Outcome of a placement, returned by the matching engine.
@@ -426,8 +436,17 @@ pub struct PlaceOutcome {
 	/// Cold makers whose size was read (at most the budget's `cold`).
 	pub sized: u32,
 	/// Orders of makers not warm passed over (their evaluation, or a reduce-only maker's retry,
-	/// was beyond the order's budget), at most `MaxFillsPerOrder`. Not match steps.
+	/// was beyond the order's budget), at most `MaxFillsPerOrder`; and orders of makers with
+	/// market-maker protection beyond the budget's `mmp_fills` or `greeks`. Not match steps.
 	pub skipped: u32,
+	/// Market-maker protection entries read (one per match step and per resting check).
+	pub mmp_reads: u32,
+	/// Fills counted against a maker's protection limits (each writes its entry, and its
+	/// clean-up entry if it trips).
+	pub mmp_fills: u32,
+	/// The series' per-contract greeks, once priced for a maker with a delta or vega limit
+	/// (`Some(None)`: they could not be priced).
+	pub greeks: Option<Option<optionchain_primitives::exchange::ContractGreeks>>,
 }
 
 impl PlaceOutcome {
@@ -470,6 +489,12 @@ pub struct MatchBudget {
 	/// At most the underlyings a cold maker's portfolio spans (the oracle's registered
 	/// underlyings when planned): sizes each cold maker's check.
 	pub underlyings: u32,
+	/// Fills it may count against makers' market-maker protection (those planned against
+	/// makers with limits); a further maker with limits is passed over.
+	pub mmp_fills: u32,
+	/// Whether it may price the series' greeks (a planned maker has a delta or vega limit);
+	/// if not, a maker with such a limit is passed over.
+	pub greeks: bool,
 }
 
 /// An order that may take liquidity, queued by `place_order` (or `replace_order`) and matched
@@ -534,4 +559,169 @@ pub struct SeriesView {
 	pub id: optionchain_primitives::exchange::SeriesId,
 	/// Its record.
 	pub info: SeriesInfo,
+}
+
+/// Market-maker protection limits of one account on one underlying (`set_mmp`). Fills of the
+/// account's resting orders (as maker) on the underlying's series are counted over a window of
+/// `window_blocks` blocks; when a count reaches its limit the account is frozen there.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct MmpLimits {
+	/// The window, in blocks (2 s each on this chain), at least 1 and at most `MaxMmpBlocks`.
+	/// Windows start every `window_blocks` blocks (at block numbers that are multiples of
+	/// it); a fill counts in its window and the next, so any `window_blocks` consecutive
+	/// blocks are counted in full and no fill counts for longer than `2 × window_blocks`.
+	pub window_blocks: u32,
+	/// Contracts filled; 0: no limit.
+	pub max_contracts: u64,
+	/// Absolute delta filled (the sum over fills of `|delta| × contracts`), units of the
+	/// underlying, 18-decimal fixed point (`5 × 10^18` = 5 BTC); 0: no limit. Delta and vega
+	/// are priced and counted only while a delta or a vega limit is set.
+	pub max_delta: Price,
+	/// Absolute vega filled (the sum over fills of `|vega| × contracts`), USD per 1.00 (100
+	/// points) of volatility, 18-decimal fixed point; 0: no limit.
+	pub max_vega: Price,
+	/// Blocks the account stays frozen after a trip (counting the block of the trip), at
+	/// most `MaxMmpBlocks`; 0: until the owner resets it (`reset_mmp`).
+	pub freeze_blocks: u32,
+}
+
+impl MmpLimits {
+	/// Whether counting a fill needs the series' greeks.
+	pub fn needs_greeks(&self) -> bool {
+		!self.max_delta.is_zero() || !self.max_vega.is_zero()
+	}
+}
+
+/// What an account's fills on one underlying counted in one protection window.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+)]
+pub struct MmpCounters {
+	/// Contracts filled.
+	pub contracts: u64,
+	/// Absolute delta filled, units of the underlying, 18-decimal fixed point.
+	pub delta: Price,
+	/// Absolute vega filled, USD per 1.00 of volatility, 18-decimal fixed point.
+	pub vega: Price,
+}
+
+impl MmpCounters {
+	/// The sum of two windows' counts (saturating).
+	pub fn plus(&self, other: &MmpCounters) -> MmpCounters {
+		MmpCounters {
+			contracts: self.contracts.saturating_add(other.contracts),
+			delta: self.delta.saturating_add(other.delta),
+			vega: self.vega.saturating_add(other.vega),
+		}
+	}
+}
+
+/// How long a tripped account stays frozen on an underlying.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum MmpFreeze {
+	/// Frozen before this block (it thaws at its start).
+	Until(u32),
+	/// Frozen until the owner calls `reset_mmp` (or removes its limits).
+	UntilReset,
+}
+
+/// Market-maker protection of one account on one underlying ([`crate::MmpStates`]).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+)]
+pub struct MmpState {
+	/// The limits; `None` once removed while orders of an earlier trip are still being
+	/// cleaned up (the entry then only keeps `void_before`).
+	pub limits: Option<MmpLimits>,
+	/// The current window's index (block number / `window_blocks`).
+	pub window: u32,
+	/// Counted in the current window.
+	pub current: MmpCounters,
+	/// Counted in the window before it.
+	pub previous: MmpCounters,
+	/// Set by a trip; `None`: not frozen.
+	pub frozen: Option<MmpFreeze>,
+	/// The account's orders on this underlying with a smaller id (all it had when it last
+	/// tripped) never fill; 0 when there are none left.
+	pub void_before: OrderId,
+}
+
+/// Where `on_idle`'s removal of a tripped account's orders on one underlying stands
+/// ([`crate::MmpCleanup`]).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct MmpCleanupCursor {
+	/// The trip's watermark: the orders below it are removed.
+	pub before: OrderId,
+	/// The next order id to look at in the owner's list.
+	pub next: OrderId,
+}
+
+/// An account's market-maker protection on one underlying, as the runtime API shows it.
+#[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct MmpView {
+	/// The limits (`None`: removed).
+	pub limits: Option<MmpLimits>,
+	/// What a fill now counts on top of: the current window and the one before it.
+	pub counted: MmpCounters,
+	/// The first block of the current window.
+	pub window_start: u32,
+	/// The freeze set by the last trip, if any.
+	pub frozen: Option<MmpFreeze>,
+	/// Whether the account is frozen there now (nothing of it rests on the underlying).
+	pub frozen_now: bool,
+	/// Its orders on the underlying with a smaller id never fill (0: none).
+	pub void_before: OrderId,
 }

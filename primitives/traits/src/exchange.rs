@@ -144,6 +144,19 @@ pub struct Portfolio {
 	pub orders: Vec<OrderExposure>,
 }
 
+/// Per-contract sensitivities of a series at the current block's index price and volatility
+/// (the margin engine's Black-Scholes inputs), as absolute values rounded up: what one
+/// contract traded adds to a market maker's traded delta and vega (market-maker protection).
+#[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct ContractGreeks {
+	/// `|delta|` of one contract: units of the underlying, 18-decimal fixed point
+	/// (`FixedU128`; a 0.1 BTC contract at delta 0.5 is `0.05 × 10^18`).
+	pub delta: Price,
+	/// `|vega|` of one contract: USD per 1.00 (100 points) of volatility, 18-decimal fixed
+	/// point (`FixedU128`), as the margin runtime API's `series_quote` reports it.
+	pub vega: Price,
+}
+
 /// An account's margin figures before an action, compared with its figures afterwards to
 /// decide whether the action reduced its risk (see [`MarginAccounts::ensure_initial_margin`]).
 /// Resting orders are left out: only positions and money count.
@@ -332,6 +345,14 @@ pub trait MarginAccounts<AccountId> {
 		contracts: Contracts,
 		unpaid_contracts: Contracts,
 	) -> Result<Balance, DispatchError>;
+
+	/// `terms`' [`ContractGreeks`] at this block's index price and volatility (at the
+	/// settlement price, or the index until it is fixed, from expiry on). `None` if the series
+	/// cannot be priced (no index price or volatility).
+	fn contract_greeks(terms: &SeriesTerms) -> Option<ContractGreeks>;
+
+	/// Weight of [`Self::contract_greeks`].
+	fn contract_greeks_weight() -> Weight;
 
 	/// Weight of one `ensure_initial_margin` at the maximum portfolio size.
 	fn margin_check_weight() -> Weight;

@@ -110,6 +110,8 @@ impl pallet_options::Config for Runtime {
 	/// At most 128 switches armed per block: firing them (at their composed weight, about
 	/// 0.16 ms each) takes about 20 ms, 3 % of a block's compute.
 	type MaxCancelsPerBlock = ConstU32<128>;
+	/// Market-maker protection windows and timed freezes: at most an hour of 2 s blocks.
+	type MaxMmpBlocks = ConstU32<1_800>;
 	type WeightInfo = pallet_options::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helpers::ExchangeBenchmarkHelper;

@@ -6,10 +6,12 @@ extern crate alloc;
 use alloc::vec::Vec;
 use codec::Codec;
 pub use optionchain_primitives::exchange::{PositionInfo, SeriesId};
-pub use pallet_options::{BookDepth, BookLevel, OpenOrder, SeriesView};
+pub use optionchain_primitives::UnderlyingId;
+pub use pallet_options::{BookDepth, BookLevel, MmpView, OpenOrder, SeriesView};
 
 sp_api::decl_runtime_apis! {
-	/// Reads of the options exchange at the state of a block.
+	/// Reads of the options exchange at the state of a block. Version 2 added `mmp`.
+	#[api_version(2)]
 	pub trait OptionsApi<AccountId>
 	where
 		AccountId: Codec,
@@ -26,5 +28,11 @@ sp_api::decl_runtime_apis! {
 
 		/// `who`'s non-zero net positions (including expired series not yet settled).
 		fn positions(who: AccountId) -> Vec<PositionInfo>;
+
+		/// `who`'s market-maker protection on `underlying` as of this block: limits, what a
+		/// fill now counts on top of, the freeze and the trip's watermark. `None` if it never
+		/// set one (or removed it with nothing left to clean up).
+		#[api_version(2)]
+		fn mmp(who: AccountId, underlying: UnderlyingId) -> Option<MmpView>;
 	}
 }

@@ -15,6 +15,12 @@ fn place_w(steps: u32) -> Weight {
 	<() as WeightInfo>::place_order(steps)
 }
 
+/// The read of the owner's market-maker protection an order that may rest makes at validation
+/// (a failed validation is charged it too).
+fn protection_read() -> Weight {
+	db_weight().reads(1)
+}
+
 /// The charge of a queued `r` whose plan found `steps` and no cold maker, for a taker with no
 /// entry before (its check: the order's one series).
 fn queued(r: &OrderRequest, steps: u32) -> Weight {
@@ -45,7 +51,7 @@ fn an_invalid_order_is_charged_the_base_of_a_placement() {
 	build_and_execute(|| {
 		let s = list(60_000, OptionKind::Call);
 		let r = req(s, Side::Buy, USDC, 0);
-		assert_eq!(failed(ALICE, r, Error::<Test>::InvalidQuantity), place_w(0));
+		assert_eq!(failed(ALICE, r, Error::<Test>::InvalidQuantity), place_w(0) + protection_read());
 	});
 }
 
@@ -56,7 +62,7 @@ fn a_rejected_post_only_order_is_charged_no_step() {
 		gtc(ALICE, s, Side::Sell, 100 * USDC, 1);
 		let mut r = req(s, Side::Buy, 100 * USDC, 1);
 		r.post_only = true;
-		assert_eq!(failed(BOB, r, Error::<Test>::PostOnlyWouldTake), place_w(0));
+		assert_eq!(failed(BOB, r, Error::<Test>::PostOnlyWouldTake), place_w(0) + protection_read());
 	});
 }
 
@@ -125,7 +131,7 @@ fn a_failed_replacement_is_charged_what_it_did() {
 		let bad = req(s, Side::Buy, 10 * USDC + 1, 1);
 		let e = Options::replace_order(RuntimeOrigin::signed(ALICE), 0, bad).unwrap_err();
 		assert_eq!(e.error, Error::<Test>::InvalidPrice.into());
-		assert_eq!(e.post_info.actual_weight, Some(cancel + place_w(0)));
+		assert_eq!(e.post_info.actual_weight, Some(cancel + place_w(0) + protection_read()));
 		assert_eq!(book(s, Side::Buy).len(), 1);
 	});
 }

@@ -6,6 +6,7 @@ mod errors;
 mod failed_weights;
 mod good_till;
 mod matching;
+mod mmp;
 mod ordering;
 mod properties;
 mod schedule;

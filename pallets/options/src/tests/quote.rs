@@ -252,7 +252,8 @@ fn a_quote_is_charged_for_its_legs() {
 				.call_weight
 		};
 		assert!(declared(&one).all_lt(declared(&four)));
-		// (Each call also reads the caller's void entry.)
+		// (Each call also reads the caller's void entry, and its protection entry once per
+		// request at most.)
 		let w = |l, c| <() as crate::weights::WeightInfo>::quote(l, c) + db_weight().reads(1);
 		let full = <MockMargin as optionchain_primitives::exchange::MarginAccounts<u64>>::margin_check_weight();
 		// Up front: the legs, cancelling every order the caller may hold (12 in the mock: 8
@@ -267,13 +268,14 @@ fn a_quote_is_charged_for_its_legs() {
 				+ unlinks + depth(2 * 2 * 16)
 				+ evictions(4)
 				+ Options::extra_check_weight(full)
+				+ db_weight().reads(2)
 		);
 		// A one-sided request also reads the opposite side.
 		assert_eq!(
 			declared(&one),
 			w(1, 11)
 				+ unlinks + depth(2 * 16)
-				+ db_weight().reads(1)
+				+ db_weight().reads(2)
 				+ evictions(1)
 				+ Options::extra_check_weight(full)
 		);
@@ -285,7 +287,11 @@ fn a_quote_is_charged_for_its_legs() {
 			Options::quote_check_weight(check, 2),
 			Options::extra_check_weight(check).saturating_sub(db_weight().reads(2))
 		);
-		assert_eq!(post.actual_weight, Some(w(4, 0) + Options::quote_check_weight(check, 2)));
+		// (Both series are BTC's: the protection entry is read once.)
+		assert_eq!(
+			post.actual_weight,
+			Some(w(4, 0) + Options::quote_check_weight(check, 2) + db_weight().reads(1))
+		);
 		// A refused call is charged only the reads it made.
 		let e = quote(ALICE, vec![two_sided(a, 90, 95, 1), two_sided(99, 1, 2, 1)]).unwrap_err();
 		assert_eq!(e.post_info.actual_weight, Some(db_weight().reads(2)));
@@ -303,8 +309,9 @@ fn a_leg_that_cancels_many_orders_is_charged_for_each() {
 		let post =
 			quote(ALICE, vec![QuoteRequest { series: s, bid: leg(1, 0), ask: None }]).unwrap();
 		assert!(book(s, Side::Buy).is_empty());
-		// (It also reads the caller's void entry; a pull does not read the ask side.)
-		let reads = db_weight().reads(1);
+		// (It also reads the caller's void entry and its protection on the underlying; a pull
+		// does not read the ask side.)
+		let reads = db_weight().reads(2);
 		assert_eq!(
 			post.actual_weight,
 			Some(<() as crate::weights::WeightInfo>::quote(1, 4) + reads)
@@ -331,7 +338,8 @@ fn a_quote_is_charged_for_the_others_orders_on_the_sides_it_reads() {
 			quote(ALICE, vec![QuoteRequest { series: s, bid: leg(100, 2), ask: None }]).unwrap();
 		assert_eq!(book(s, Side::Buy).first(), Some(&(6, ALICE, 100 * USDC, 2)));
 		let legs = <() as crate::weights::WeightInfo>::quote(1, 0);
-		let reads = db_weight().reads(2);
+		// (The ask side, the void entry and the protection entry.)
+		let reads = db_weight().reads(3);
 		// The mock's check weighs 1,000: nothing beyond the benchmark's.
 		assert_eq!(post.actual_weight, Some(legs + depth(5) + reads));
 		assert!(depth(5).ref_time() > depth(4).ref_time());
@@ -358,11 +366,11 @@ fn a_leg_that_evicts_from_a_full_side_is_charged_the_cancellation() {
 			e,
 			Event::OrderCancelled { who: BOB, reason: CancelReason::Evicted, .. }
 		)));
-		// One leg on a side of 16 others' orders, the empty ask side read, the void entry, and
-		// the eviction.
+		// One leg on a side of 16 others' orders, the empty ask side read, the void entry, the
+		// protection entry, and the eviction.
 		let w = <() as crate::weights::WeightInfo>::quote(1, 0)
 			+ depth(16)
-			+ db_weight().reads(2)
+			+ db_weight().reads(3)
 			+ Options::cancel_weight();
 		assert_eq!(post.actual_weight, Some(w));
 	});

@@ -215,7 +215,7 @@ fn a_plan_does_not_count_a_warm_makers_void_orders_as_liquidity() {
 		next_block();
 		assert_eq!(fired(), vec![(ALICE, now + 1, 1)]);
 		MockMargin::set_cold(CHARLIE, true);
-		let budget = Options::plan_match(&BOB, &req(s, Side::Buy, 11 * USDC, 5));
+		let budget = Options::plan_match(&BOB, &req(s, Side::Buy, 11 * USDC, 5), BTC);
 		// Cold makers do not count as filling: every step (the mock's 4), one evaluation.
 		assert_eq!((budget.steps, budget.cold), (4, 1));
 		assert_ok!(place(BOB, req(s, Side::Buy, 11 * USDC, 5)));
