@@ -430,5 +430,63 @@ mod benchmarks {
 		assert_eq!(CancelDeadlines::<T>::count(), 0);
 	}
 
+	fn mmp_limits<T: Config>(window_blocks: u32) -> MmpLimits {
+		MmpLimits {
+			window_blocks,
+			max_contracts: 1,
+			max_delta: units::ratio(1, 10),
+			max_vega: units::whole(100),
+			freeze_blocks: T::MaxMmpBlocks::get(),
+		}
+	}
+
+	/// Changing the window of existing limits (the heavier kind: the counts restart).
+	#[benchmark]
+	fn set_mmp() {
+		let _ = setup::<T>();
+		let who = trader::<T>("who", 0);
+		assert!(Pallet::<T>::do_set_mmp(&who, UNDERLYING, Some(mmp_limits::<T>(1))).is_ok());
+		let limits = mmp_limits::<T>(T::MaxMmpBlocks::get());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), UNDERLYING, Some(limits));
+		assert_eq!(MmpStates::<T>::get(&who, UNDERLYING).and_then(|s| s.limits), Some(limits));
+	}
+
+	/// Lifting a freeze.
+	#[benchmark]
+	fn reset_mmp() {
+		let _ = setup::<T>();
+		let who = trader::<T>("who", 0);
+		assert!(Pallet::<T>::do_set_mmp(&who, UNDERLYING, Some(mmp_limits::<T>(1))).is_ok());
+		let state = MmpStates::<T>::get(&who, UNDERLYING).unwrap_or_default();
+		Pallet::<T>::mmp_trip(&who, UNDERLYING, state, MmpCounters::default());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), UNDERLYING);
+		assert!(MmpStates::<T>::get(&who, UNDERLYING).is_some_and(|s| s.frozen.is_none()));
+	}
+
+	/// Counting one fill of a maker with every limit set, in a new window, that trips it (its
+	/// entry and clean-up entry written, the event): the market-maker protection's cost per
+	/// fill beyond its entry's read (the greeks are priced once per order:
+	/// `MarginAccounts::contract_greeks_weight`, the margin pallet's `black_scholes_greeks`
+	/// and four reads).
+	#[benchmark]
+	fn mmp_fill() {
+		let s = setup::<T>();
+		let who = trader::<T>("maker", 0);
+		assert!(Pallet::<T>::do_set_mmp(&who, UNDERLYING, Some(mmp_limits::<T>(1))).is_ok());
+		let terms = Series::<T>::get(s).map(|i| i.terms);
+		let greeks = terms.and_then(|t| T::Margin::contract_greeks(&t));
+		let state = MmpStates::<T>::get(&who, UNDERLYING).unwrap_or_default();
+		frame_system::Pallet::<T>::set_block_number(2u32.into());
+		let tripped;
+		#[block]
+		{
+			tripped = Pallet::<T>::mmp_count_fill(&who, UNDERLYING, state, 1, greeks);
+		}
+		assert!(tripped);
+		assert!(MmpCleanup::<T>::contains_key(&who, UNDERLYING));
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

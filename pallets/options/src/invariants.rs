@@ -286,9 +286,10 @@ mod checks {
 			for (who, underlying, s) in MmpStates::<T>::iter() {
 				match s.limits {
 					Some(l) => ensure!(
-						l.window_blocks > 0 &&
-							l.window_blocks <= max && l.freeze_blocks <= max &&
-							(l.max_contracts > 0 || l.needs_greeks()),
+						l.window_blocks > 0
+							&& l.window_blocks <= max
+							&& l.freeze_blocks <= max
+							&& (l.max_contracts > 0 || l.needs_greeks()),
 						"market-maker protection limits out of bounds"
 					),
 					None => ensure!(

@@ -56,7 +56,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Fail `MmpFrozen` if `who` is frozen on `underlying` (one read).
-	pub(crate) fn ensure_not_frozen(who: &T::AccountId, underlying: UnderlyingId) -> DispatchResult {
+	pub(crate) fn ensure_not_frozen(
+		who: &T::AccountId,
+		underlying: UnderlyingId,
+	) -> DispatchResult {
 		let frozen = Self::mmp_state(who, underlying)
 			.is_some_and(|s| Self::mmp_frozen(&s, Self::block_now()));
 		ensure!(!frozen, Error::<T>::MmpFrozen);
@@ -90,9 +93,7 @@ impl<T: Config> Pallet<T> {
 				let max = T::MaxMmpBlocks::get();
 				let any = l.max_contracts > 0 || l.needs_greeks();
 				ensure!(
-					l.window_blocks > 0 &&
-						l.window_blocks <= max && l.freeze_blocks <= max &&
-						any,
+					l.window_blocks > 0 && l.window_blocks <= max && l.freeze_blocks <= max && any,
 					Error::<T>::InvalidMmpLimits
 				);
 				let mut s = state.unwrap_or_default();
@@ -183,9 +184,9 @@ impl<T: Config> Pallet<T> {
 		state.current = state.current.plus(&fill);
 		let counted = state.current.plus(&state.previous);
 		let reached = |count: FixedU128, max: FixedU128| !max.is_zero() && count >= max;
-		let trips = (limits.max_contracts > 0 && counted.contracts >= limits.max_contracts) ||
-			reached(counted.delta, limits.max_delta) ||
-			reached(counted.vega, limits.max_vega);
+		let trips = (limits.max_contracts > 0 && counted.contracts >= limits.max_contracts)
+			|| reached(counted.delta, limits.max_delta)
+			|| reached(counted.vega, limits.max_vega);
 		if trips {
 			Self::mmp_trip(who, underlying, state, counted);
 		} else {
@@ -275,7 +276,11 @@ impl<T: Config> Pallet<T> {
 						if s.limits.is_none() {
 							Self::keep_watermark_only(&who, underlying, 0);
 						} else {
-							MmpStates::<T>::insert(&who, underlying, MmpState { void_before: 0, ..s });
+							MmpStates::<T>::insert(
+								&who,
+								underlying,
+								MmpState { void_before: 0, ..s },
+							);
 						}
 					}
 				}
@@ -283,7 +288,8 @@ impl<T: Config> Pallet<T> {
 			};
 			cursor.next = r.id.saturating_add(1);
 			MmpCleanup::<T>::insert(&who, underlying, cursor);
-			let on_it = Series::<T>::get(r.series).is_some_and(|i| i.terms.underlying == underlying);
+			let on_it =
+				Series::<T>::get(r.series).is_some_and(|i| i.terms.underlying == underlying);
 			if on_it {
 				used = used.saturating_add(order);
 				*items = items.saturating_sub(1);

@@ -155,9 +155,9 @@ impl<T: Config> Pallet<T> {
 			let mut out: Vec<BookLevel> = Vec::new();
 			for o in Books::<T>::get(series, side) {
 				let protection = Self::mmp_state(&o.owner, underlying);
-				if Self::is_void(&o) ||
-					Self::ends_by_this_block(&o) ||
-					Self::mmp_void(protection.as_ref(), o.id, next)
+				if Self::is_void(&o)
+					|| Self::ends_by_this_block(&o)
+					|| Self::mmp_void(protection.as_ref(), o.id, next)
 				{
 					continue;
 				}

@@ -4,6 +4,7 @@ use optionchain_integration_tests::market::{Market, Order, WEEK};
 use optionchain_runtime::{genesis_config_presets::BTC, RuntimeCall, RuntimeEvent};
 use pallet_options::{CancelReason, Event as OptionsEvent};
 use sp_keyring::Sr25519Keyring::{Charlie, Dave};
+use sp_runtime::{traits::Zero, FixedU128};
 
 fn arm(at: Option<u32>) -> RuntimeCall {
 	RuntimeCall::Options(pallet_options::Call::schedule_cancel { at })
@@ -82,5 +83,110 @@ fn a_good_till_block_ask_never_fills_after_its_block() {
 			..
 		})
 	)));
+	m.check();
+}
+
+fn mmp(underlying: u32, limits: Option<pallet_options::MmpLimits>) -> RuntimeCall {
+	RuntimeCall::Options(pallet_options::Call::set_mmp { underlying, limits })
+}
+
+/// Market-maker protection (issue 16, item 1) in real blocks, with the runtime's greeks. Dave
+/// allows himself 2.5 contracts' worth of delta of series `a` on BTC. In one block, Charlie
+/// lifts 2 contracts and Eve 2 more: Eve's fill takes Dave to 4 contracts' delta, it is kept,
+/// and Dave trips in the same step. Later in that block Charlie's order finds Dave's ask in
+/// series `b` void and fills at Bob's instead; Eve's ETH order still fills at Dave's ETH quote.
+/// Frozen, Dave's quotes on BTC rest nothing and a resting order is refused, but he may hedge
+/// with an immediate order; after his reset he quotes and trades again.
+#[test]
+fn a_delta_trip_freezes_a_maker_on_its_underlying_in_the_block_and_later_takers_skip_its_quotes() {
+	use optionchain_primitives::exchange::MarginAccounts;
+	use optionchain_runtime::{genesis_config_presets::ETH, Margin, Options, Runtime};
+	use pallet_options::MmpLimits;
+	use sp_keyring::Sr25519Keyring::{Bob, Eve};
+	let mut m = Market::dev();
+	m.set_volatility(BTC, 50).set_volatility(ETH, 50);
+	let a = m.list_call(BTC, 64_000, WEEK);
+	let b = m.list_call(BTC, 66_000, WEEK);
+	let e = m.list_call(ETH, 3_200, WEEK);
+	m.deposit(Dave, 50_000)
+		.deposit(Bob, 50_000)
+		.deposit(Charlie, 20_000)
+		.deposit(Eve, 20_000);
+	m.next_block().assert_ok();
+	// The runtime's |delta| of one contract of `a` (0.1 BTC) at this block's index price and
+	// volatility: the margin API's delta, rounded up instead of to the nearest.
+	let terms = m
+		.chain
+		.read(|| pallet_options::Series::<Runtime>::get(a))
+		.expect("listed")
+		.terms;
+	let delta = m.chain.read(|| Margin::contract_greeks(&terms)).expect("priced").delta;
+	let api = m.chain.read(|| Margin::api_series_quote(terms)).expect("priced").delta;
+	assert!(delta.into_inner().abs_diff(api.into_inner().unsigned_abs()) <= 1);
+	assert!(delta > FixedU128::from_rational(1, 100), "an out-of-the-money call has delta");
+	let limits = MmpLimits {
+		window_blocks: 100,
+		max_contracts: 0,
+		max_delta: FixedU128::from_inner(delta.into_inner() * 5 / 2),
+		max_vega: FixedU128::zero(),
+		freeze_blocks: 0,
+	};
+	m.call(Dave, mmp(BTC, Some(limits)));
+	m.quote(Dave, &[(a, None, Some((110, 5))), (b, None, Some((60, 5))), (e, None, Some((20, 5)))]);
+	m.quote(Bob, &[(a, None, Some((130, 5))), (b, None, Some((80, 5)))]);
+	m.next_block().assert_ok();
+	// One block: four takers, matched in arrival order after its transactions.
+	m.place(Charlie, Order::buy(a, 2, 110).ioc());
+	m.place(Eve, Order::buy(a, 2, 110).ioc());
+	m.place(Charlie, Order::buy(b, 1, 80).ioc());
+	m.place(Eve, Order::buy(e, 1, 20).ioc());
+	m.next_block().assert_ok();
+	// Counted at the greeks of that block (its time to expiry): read at its state.
+	let delta = m.chain.read(|| Margin::contract_greeks(&terms)).expect("priced").delta;
+	let counted = FixedU128::from_inner(delta.into_inner() * 4);
+	assert!(m.emitted(|ev| matches!(
+		ev,
+		RuntimeEvent::Options(OptionsEvent::MmpTripped { underlying, counted: c, until: None, .. })
+			if *underlying == BTC && c.delta == counted && c.contracts == 4
+	)));
+	assert!(m.emitted(|ev| matches!(
+		ev,
+		RuntimeEvent::Options(OptionsEvent::OrderCancelled {
+			reason: CancelReason::MmpTripped,
+			series,
+			..
+		}) if *series == b
+	)));
+	assert_eq!(m.positions(Charlie), vec![(a, 2), (b, 1)]);
+	assert_eq!(m.positions(Eve), vec![(a, 2), (e, 1)]);
+	// Dave's rest of `a` is void: the book shows Bob's asks only.
+	let usd = optionchain_runtime::USD;
+	assert_eq!(m.book(a).asks.iter().map(|l| l.price).collect::<Vec<_>>(), vec![130 * usd]);
+	assert_eq!(m.book(b).asks.iter().map(|l| l.price).collect::<Vec<_>>(), vec![80 * usd]);
+	let view = m.chain.read(|| Options::api_mmp(&Dave.to_account_id(), BTC)).expect("set");
+	assert!(view.frozen_now);
+	// Frozen on BTC: a quote leg there rests nothing, a resting order is refused, an
+	// immediate order hedges.
+	m.quote(Dave, &[(a, None, Some((115, 1)))]);
+	m.place(Dave, Order::sell(b, 1, 90).post_only());
+	m.place(Dave, Order::buy(a, 1, 130).ioc());
+	m.next_block();
+	m.assert_failed(1, pallet_options::Error::<Runtime>::MmpFrozen);
+	assert!(m.emitted(|ev| matches!(
+		ev,
+		RuntimeEvent::Options(OptionsEvent::QuoteLegSkipped {
+			reason: pallet_options::QuoteSkipReason::MmpFrozen,
+			..
+		})
+	)));
+	assert_eq!(m.positions(Dave), vec![(a, -3), (e, -1)]);
+	// Reset: he quotes and trades again.
+	let reset = RuntimeCall::Options(pallet_options::Call::reset_mmp { underlying: BTC });
+	m.call(Dave, reset)
+		.quote(Dave, &[(a, None, Some((112, 1)))])
+		.next_block()
+		.assert_ok();
+	m.place(Charlie, Order::buy(a, 1, 112).ioc()).next_block().assert_ok();
+	assert_eq!(m.positions(Charlie), vec![(a, 3), (b, 1)]);
 	m.check();
 }

@@ -82,6 +82,8 @@ fn a_maker_filled_eight_times_in_a_block_is_evaluated_at_most_once() {
 		retries: 0,
 		taker_series,
 		underlyings: u32::MAX,
+		mmp_fills: 0,
+		greeks: false,
 	};
 	let planned_warm = Options::queued_order_weight(budget(0, 1), &request);
 	let planned_cold = Options::queued_order_weight(budget(1, 2), &request);
@@ -139,6 +141,8 @@ fn a_cold_maker_is_planned_at_the_registered_underlyings() {
 		retries: 0,
 		taker_series,
 		underlyings,
+		mmp_fills: 0,
+		greeks: false,
 	};
 	let planned_warm = Options::queued_order_weight(budget(0, 1, 2), &request);
 	let planned_cold = Options::queued_order_weight(budget(1, 2, 2), &request);

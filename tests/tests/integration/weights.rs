@@ -164,9 +164,17 @@ fn throughput_per_block_from_the_weights() {
 		retries: 0,
 		taker_series: 1,
 		underlyings: u32::MAX,
+		mmp_fills: 0,
+		greeks: false,
 	};
 	let taker = Options::queued_order_weight(warm_budget, &request);
 	let warm_fills = per_block(taker) * 8;
+	// The same against warm makers that all protect themselves with delta limits (market-maker
+	// protection, issue 16): each fill counted (its entry written; a trip also writes its
+	// clean-up entry) and the series' greeks priced once per order.
+	let protected_budget =
+		pallet_options::MatchBudget { mmp_fills: 8, greeks: true, ..warm_budget };
+	let protected_fills = per_block(Options::queued_order_weight(protected_budget, &request)) * 8;
 	// The same against 8 distinct cold makers holding 10 positions each: every maker is
 	// evaluated once at its first fill, planned at its 11 series (at most a position and
 	// resting orders in each: 22 entries in 11 series, an oracle read per possible further
@@ -210,6 +218,8 @@ fn throughput_per_block_from_the_weights() {
 		unindexed: 0,
 		quoted_held: 16,
 		margin_weight: Options::quote_check_weight(check, 16),
+		// One underlying: the caller's protection entry is read once.
+		mmp_reads: 1,
 	};
 	let legs = per_block(Options::actual_quote_weight(&outcome(32 * 2))) * 32;
 	// The same with every side full (255 others' orders).
@@ -225,7 +235,8 @@ fn throughput_per_block_from_the_weights() {
 	eprintln!(
 		"normal class {} ms, feeds {} ms: fills/block (warm makers) {warm_fills}, (cold \
 		 10-position makers) {cold_fills} (2 underlyings registered), {cold_fills_16} (16); \
-		 quote legs/block {legs} (sides of 3 orders), {legs_full_book} (full sides); per fill \
+		 protected warm makers {protected_fills}; quote legs/block {legs} (sides of 3 orders), \
+		 {legs_full_book} (full sides); per fill \
 		 {} us = {}.{:02} x an assets transfer ({} us)",
 		budget.ref_time() / 1_000_000_000,
 		feeds.ref_time() / 1_000_000_000,
@@ -236,6 +247,7 @@ fn throughput_per_block_from_the_weights() {
 	);
 	assert!(ratio_percent <= 300, "a fill weighs more than 3 asset transfers");
 	assert!(warm_fills >= 1_000, "fewer than 1,000 fills per block against warm makers");
+	assert!(protected_fills >= 1_000, "fewer than 1,000 fills per block against protected makers");
 	// The goal is 3,072 (512 series, 2 sides, 3 makers): 3,040 with the 2026-12-04 weights,
 	// so this is the floor those weights keep, not the goal.
 	assert!(legs >= 3_000, "fewer than 3,000 quote legs per block");

@@ -51,7 +51,10 @@ fn an_invalid_order_is_charged_the_base_of_a_placement() {
 	build_and_execute(|| {
 		let s = list(60_000, OptionKind::Call);
 		let r = req(s, Side::Buy, USDC, 0);
-		assert_eq!(failed(ALICE, r, Error::<Test>::InvalidQuantity), place_w(0) + protection_read());
+		assert_eq!(
+			failed(ALICE, r, Error::<Test>::InvalidQuantity),
+			place_w(0) + protection_read()
+		);
 	});
 }
 
@@ -62,7 +65,10 @@ fn a_rejected_post_only_order_is_charged_no_step() {
 		gtc(ALICE, s, Side::Sell, 100 * USDC, 1);
 		let mut r = req(s, Side::Buy, 100 * USDC, 1);
 		r.post_only = true;
-		assert_eq!(failed(BOB, r, Error::<Test>::PostOnlyWouldTake), place_w(0) + protection_read());
+		assert_eq!(
+			failed(BOB, r, Error::<Test>::PostOnlyWouldTake),
+			place_w(0) + protection_read()
+		);
 	});
 }
 

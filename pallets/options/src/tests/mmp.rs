@@ -52,8 +52,9 @@ fn trips() -> Vec<(u64, UnderlyingId, MmpCounters, Option<u32>)> {
 	events()
 		.into_iter()
 		.filter_map(|e| match e {
-			Event::MmpTripped { who, underlying, counted, until } =>
-				Some((who, underlying, counted, until)),
+			Event::MmpTripped { who, underlying, counted, until } => {
+				Some((who, underlying, counted, until))
+			},
 			_ => None,
 		})
 		.collect()
@@ -63,8 +64,9 @@ fn fills() -> Vec<(OrderId, u64, Contracts)> {
 	events()
 		.into_iter()
 		.filter_map(|e| match e {
-			Event::OrderFilled { maker_order, taker, quantity, .. } =>
-				Some((maker_order, taker, quantity)),
+			Event::OrderFilled { maker_order, taker, quantity, .. } => {
+				Some((maker_order, taker, quantity))
+			},
 			_ => None,
 		})
 		.collect()
@@ -267,11 +269,23 @@ fn bad_limits_are_refused_and_removal_keeps_only_a_pending_watermark() {
 		let s = list(60_000, OptionKind::Call);
 		let ok = limits(5, 0, 0);
 		let refused = |l| set(ALICE, BTC, Some(l));
-		assert_noop!(refused(MmpLimits { window_blocks: 0, ..ok }), Error::<Test>::InvalidMmpLimits);
+		assert_noop!(
+			refused(MmpLimits { window_blocks: 0, ..ok }),
+			Error::<Test>::InvalidMmpLimits
+		);
 		// The mock's MaxMmpBlocks: 50.
-		assert_noop!(refused(MmpLimits { window_blocks: 51, ..ok }), Error::<Test>::InvalidMmpLimits);
-		assert_noop!(refused(MmpLimits { freeze_blocks: 51, ..ok }), Error::<Test>::InvalidMmpLimits);
-		assert_noop!(refused(MmpLimits { max_contracts: 0, ..ok }), Error::<Test>::InvalidMmpLimits);
+		assert_noop!(
+			refused(MmpLimits { window_blocks: 51, ..ok }),
+			Error::<Test>::InvalidMmpLimits
+		);
+		assert_noop!(
+			refused(MmpLimits { freeze_blocks: 51, ..ok }),
+			Error::<Test>::InvalidMmpLimits
+		);
+		assert_noop!(
+			refused(MmpLimits { max_contracts: 0, ..ok }),
+			Error::<Test>::InvalidMmpLimits
+		);
 		assert_noop!(set(ALICE, 7, Some(ok)), Error::<Test>::UnderlyingNotConfigured);
 		assert_noop!(set(ALICE, BTC, None), Error::<Test>::NoMmp);
 		assert_noop!(Options::reset_mmp(RuntimeOrigin::signed(ALICE), BTC), Error::<Test>::NoMmp);
@@ -279,10 +293,7 @@ fn bad_limits_are_refused_and_removal_keeps_only_a_pending_watermark() {
 		assert_ok!(set(ALICE, BTC, Some(MmpLimits { window_blocks: 50, freeze_blocks: 50, ..ok })));
 		assert_ok!(set(ALICE, BTC, None));
 		assert!(MmpStates::<Test>::get(ALICE, BTC).is_none());
-		assert_eq!(
-			events().into_iter().filter(|e| matches!(e, Event::MmpSet { .. })).count(),
-			2
-		);
+		assert_eq!(events().into_iter().filter(|e| matches!(e, Event::MmpSet { .. })).count(), 2);
 		// Tripped, then removed before the clean-up ran: the watermark stays (the orders stay
 		// void), the freeze goes.
 		assert_ok!(set(ALICE, BTC, Some(limits(1, 0, 0))));
@@ -343,7 +354,7 @@ fn a_maker_that_sets_limits_after_a_taker_was_queued_is_passed_over_not_filled_u
 	build_and_execute(|| {
 		let s = list(60_000, OptionKind::Call);
 		post_only(ALICE, s, Side::Sell, 100 * USDC, 5); // 0
-		// Bob's plan: Alice has no limits (no counted fill, no greeks paid for).
+												  // Bob's plan: Alice has no limits (no counted fill, no greeks paid for).
 		assert_ok!(submit(BOB, ioc(s, Side::Buy, 100 * USDC, 2)));
 		// Later in the block Alice protects herself.
 		assert_ok!(set(ALICE, BTC, Some(limits(3, 0, 0))));
@@ -409,8 +420,8 @@ fn a_taker_pays_for_the_fills_it_counts_and_the_greeks_at_submission() {
 		let unprotected = MatchBudget { mmp_fills: 0, greeks: false, ..planned };
 		use optionchain_primitives::exchange::MarginAccounts;
 		assert_eq!(
-			Options::queued_order_weight(planned, &r) -
-				Options::queued_order_weight(unprotected, &r),
+			Options::queued_order_weight(planned, &r)
+				- Options::queued_order_weight(unprotected, &r),
 			Options::mmp_fill_weight() * 2 + MockMargin::contract_greeks_weight()
 		);
 		let charged = submit(BOB, r).expect("queued").actual_weight;
