@@ -21,6 +21,12 @@ trader
   cancel      --as //Bob --order 3
   schedule-cancel --as //Bob (--in BLOCKS | --at BLOCK | --off)   (dead-man's switch)
   cancel-all  --as //Bob [--series 0]
+  mmp-set     --as //Bob --underlying 0 --window 30 [--contracts 50] [--delta 2.5] [--vega 5000] [--freeze 15]
+                (market-maker protection: delta in units of the underlying, vega in USD per 1.00 of
+                 volatility; freeze in blocks, 0 or absent: until mmp-reset)
+  mmp-off     --as //Bob --underlying 0
+  mmp-reset   --as //Bob --underlying 0
+  mmp         --who //Bob --underlying 0
   series
   book        --series 0
   orders      --who //Bob
@@ -85,6 +91,12 @@ async function main() {
         else if (!flags.off) throw new Error('one of --in, --at or --off');
         console.log(eventsOf(await c.scheduleCancel(api, c.pair(need(flags, 'as')), at)).join('\n')); break;
       }
+      case 'mmp-set': console.log(eventsOf(await c.setMmp(api, c.pair(need(flags, 'as')), Number(need(flags, 'underlying')), {
+        window: Number(need(flags, 'window')), contracts: Number(flags.contracts ?? 0), delta: flags.delta, vega: flags.vega, freeze: Number(flags.freeze ?? 0),
+      })).join('\n')); break;
+      case 'mmp-off': console.log(eventsOf(await c.setMmp(api, c.pair(need(flags, 'as')), Number(need(flags, 'underlying')), null)).join('\n')); break;
+      case 'mmp-reset': console.log(eventsOf(await c.resetMmp(api, c.pair(need(flags, 'as')), Number(need(flags, 'underlying')))).join('\n')); break;
+      case 'mmp': show(await c.mmpOf(api, c.address(need(flags, 'who')), Number(need(flags, 'underlying')))); break;
       case 'cancel': console.log(eventsOf(await c.cancelOrder(api, c.pair(need(flags, 'as')), Number(need(flags, 'order')))).join('\n')); break;
       case 'cancel-all': console.log(eventsOf(await c.cancelAll(api, c.pair(need(flags, 'as')), flags.series !== undefined ? Number(flags.series) : null)).join('\n')); break;
       case 'series': show((await c.liveSeries(api)).map((s) => s.toHuman())); break;

@@ -127,6 +127,23 @@ export const cancelOrder = (api, who, orderId) => send(api, who, api.tx.options.
 export const scheduleCancel = (api, who, at) => send(api, who, api.tx.options.scheduleCancel(at));
 export const cancelAll = (api, who, series = null) => send(api, who, api.tx.options.cancelAll(series));
 
+/**
+ * Market-maker protection on `underlying`: limits in human units (`delta` in units of the
+ * underlying and `vega` in USD per 1.00 of volatility, decimal strings; 0 or absent: no limit),
+ * `window` and `freeze` in blocks (`freeze` 0: until reset). `null` removes them.
+ */
+export function setMmp(api, who, underlying, limits) {
+  const l = limits && {
+    windowBlocks: limits.window,
+    maxContracts: limits.contracts ?? 0,
+    maxDelta: fixed(limits.delta ?? '0'),
+    maxVega: fixed(limits.vega ?? '0'),
+    freezeBlocks: limits.freeze ?? 0,
+  };
+  return send(api, who, api.tx.options.setMmp(underlying, l));
+}
+export const resetMmp = (api, who, underlying) => send(api, who, api.tx.options.resetMmp(underlying));
+
 // ---- keeper ----------------------------------------------------------------------------------
 
 export const liquidate = (api, keeper, account, series, quantity) =>
@@ -150,6 +167,26 @@ export async function positions(api, who) { return (await api.call.optionsApi.po
 export async function marginOf(api, who) {
   const m = await api.call.marginApi.accountMargin(who);
   return m.isSome ? m.unwrap() : null;
+}
+/** `who`'s market-maker protection on `underlying` in human units, or null. */
+export async function mmpOf(api, who, underlying) {
+  const v = await api.call.optionsApi.mmp(who, underlying);
+  if (v.isNone) return null;
+  const m = v.unwrap();
+  const limits = m.limits.isSome ? m.limits.unwrap() : null;
+  const counts = (k) => ({ contracts: k.contracts.toNumber(), delta: fmtFixed(k.delta.toBigInt()), vega: fmtFixed(k.vega.toBigInt()) });
+  return {
+    limits: limits && {
+      windowBlocks: limits.windowBlocks.toNumber(), contracts: limits.maxContracts.toNumber(),
+      delta: fmtFixed(limits.maxDelta.toBigInt()), vega: fmtFixed(limits.maxVega.toBigInt()),
+      freezeBlocks: limits.freezeBlocks.toNumber(),
+    },
+    counted: counts(m.counted),
+    windowStart: m.windowStart.toNumber(),
+    frozen: m.frozen.isSome ? m.frozen.unwrap().toJSON() : null,
+    frozenNow: m.frozenNow.isTrue,
+    voidBefore: m.voidBefore.toString(),
+  };
 }
 export async function collateral(api, who) { return (await api.call.marginApi.collateral(who)).toBigInt(); }
 export async function usdcBalance(api, who) {
