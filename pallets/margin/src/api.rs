@@ -55,7 +55,8 @@ impl<T: Config> Pallet<T> {
 
 	/// `MarginAccounts::contract_greeks`: `|delta|` and `|vega|` of one contract of `terms`,
 	/// each rounded up (market-maker protection counts them against the maker's limits, so
-	/// rounding never lets a fill count less than it moved).
+	/// rounding never lets a fill count less than it moved): the model's figure (rounded to the
+	/// nearest) plus one unit of its last decimal, times the contract size rounded up.
 	pub(crate) fn greeks_of_contract(terms: &SeriesTerms) -> Result<ContractGreeks, Error<T>> {
 		let m = Self::market(terms.underlying)?;
 		let params = Params::<T>::get();
@@ -63,9 +64,15 @@ impl<T: Config> Pallet<T> {
 		let g = price_and_greeks(&inputs, Self::bs_kind(terms.kind))
 			.map_err(|_| Error::<T>::PricingFailed)?;
 		let cs = Self::fx(terms.contract_size)?;
-		// The magnitude first, so that rounding up rounds it away from zero.
+		// The magnitude first, so that rounding up rounds it away from zero; one unit more, as
+		// the pricing rounds its outputs to the nearest.
 		let abs = |x: Fixed| -> Result<FixedU128, Error<T>> {
-			let mag = Fixed::from_inner(x.into_inner().checked_abs().ok_or(Error::<T>::Overflow)?);
+			let mag = x
+				.into_inner()
+				.checked_abs()
+				.and_then(|m| m.checked_add(1))
+				.ok_or(Error::<T>::Overflow)?;
+			let mag = Fixed::from_inner(mag);
 			let scaled = mag.checked_mul(cs, Rounding::Up).map_err(|_| Error::<T>::Overflow)?;
 			Ok(FixedU128::from_inner(scaled.into_inner().unsigned_abs()))
 		};

@@ -174,8 +174,11 @@ impl<T: Config> Pallet<T> {
 		// Orders with equal or better price stay ahead (they are older: ids increase).
 		let pos = book.partition_point(|o| !better_price(side, order.price, o.price));
 		book.try_insert(pos, order.clone()).map_err(|_| Error::<T>::BookFull)?;
+		// The list is kept in id (placement) order: a queued order rests after the post-only
+		// orders and quotes its owner placed later in its block, so it is inserted, not pushed.
 		AccountOrders::<T>::try_mutate(&order.owner, |list| {
-			list.try_push(OrderRef { id: order.id, series, side })
+			let at = list.partition_point(|r| r.id < order.id);
+			list.try_insert(at, OrderRef { id: order.id, series, side })
 				.map_err(|_| Error::<T>::TooManyOrders)
 		})?;
 		Self::mutate_entry(series, &order.owner, |e| {

@@ -282,16 +282,19 @@ mod checks {
 		fn check_mmp() -> Result<(), TryRuntimeError> {
 			let next = NextOrderId::<T>::get();
 			let now = Self::block_now();
-			let max = T::MaxMmpBlocks::get();
 			for (who, underlying, s) in MmpStates::<T>::iter() {
 				match s.limits {
-					Some(l) => ensure!(
-						l.window_blocks > 0
-							&& l.window_blocks <= max
-							&& l.freeze_blocks <= max
-							&& (l.max_contracts > 0 || l.needs_greeks()),
-						"market-maker protection limits out of bounds"
-					),
+					// (Not against `MaxMmpBlocks`: lowering it must not need a migration.)
+					Some(l) => {
+						ensure!(
+							l.window_blocks > 0 && (l.max_contracts > 0 || l.needs_greeks()),
+							"market-maker protection without a window or a limit"
+						);
+						ensure!(
+							s.window <= now / l.window_blocks,
+							"a protection window ahead of the block"
+						);
+					},
 					None => ensure!(
 						s.void_before > 0 && s.frozen.is_none(),
 						"a protection entry without limits, watermark or with a freeze"
@@ -305,6 +308,16 @@ mod checks {
 				);
 				if let Some(c) = cleanup {
 					ensure!(c.before == s.void_before, "a clean-up of another watermark");
+					ensure!(c.next <= c.before, "a clean-up cursor past its watermark");
+					// Behind the cursor, nothing on the underlying below the watermark rests.
+					for r in AccountOrders::<T>::get(&who) {
+						if r.id >= c.next {
+							break;
+						}
+						let on_it = Series::<T>::get(r.series)
+							.is_some_and(|i| i.terms.underlying == underlying);
+						ensure!(!on_it, "a void order behind the clean-up's cursor");
+					}
 				}
 				if Self::mmp_frozen(&s, now) {
 					for r in AccountOrders::<T>::get(&who) {

@@ -608,8 +608,6 @@ pub mod pallet {
 			underlying: UnderlyingId,
 			/// What was counted, with the fill that tripped it (contracts; delta in units of the
 			/// underlying and vega in USD per 1.00 of volatility, 18-decimal fixed point).
-			/// All zero when the series could not be priced for a delta or vega limit (it trips
-			/// then rather than fill unmeasured).
 			counted: MmpCounters,
 			/// Frozen before this block (it thaws at its start); `None`: until reset.
 			until: Option<u32>,
@@ -967,7 +965,8 @@ pub mod pallet {
 		/// at the series' greeks at the block's index price and volatility. A limit of 0 is not
 		/// checked. When a fill takes a count to its limit, the caller trips there in the same
 		/// block (`MmpTripped`): every order it has on the underlying is void at once, and it is
-		/// frozen for `freeze_blocks` blocks (0: until `reset_mmp`), during which an order of it
+		/// frozen for the rest of the block and `freeze_blocks` more (0: until `reset_mmp`),
+		/// during which an order of it
 		/// that may rest there is refused (`MmpFrozen`) and a `quote` leg rests nothing. Changing
 		/// the window clears the counts; a freeze stays. Only fills as maker count.
 		///

@@ -365,6 +365,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(with_order <= q.budget.taker_series, Error::<T>::OrderOutgrewBudget);
 		let info = Self::validate_order(&q.who, &q.request)?;
 		let mut out = PlaceOutcome::default();
+		Self::count_resting_check(&q.request, &mut out);
 		let mut under_way = Weight::zero();
 		Self::execute_order(
 			&q.who,
@@ -393,6 +394,14 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(Self::mmp_read_weight().saturating_mul(o.mmp_reads.into()))
 			.saturating_add(Self::mmp_fill_weight().saturating_mul(o.mmp_fills.into()))
 			.saturating_add(Self::greeks_weight_of(o.greeks.is_some()))
+	}
+
+	/// Count the read of the owner's market-maker protection that validating `req` makes if
+	/// it may rest.
+	fn count_resting_check(req: &OrderRequest, out: &mut PlaceOutcome) {
+		if req.time_in_force.rests() {
+			out.mmp_reads = out.mmp_reads.saturating_add(1);
+		}
 	}
 
 	/// What indexing `req`'s resting remainder costs if it is a good-till-block order.
@@ -448,6 +457,8 @@ impl<T: Config> Pallet<T> {
 		out: &mut PlaceOutcome,
 		under_way: &mut Weight,
 	) -> Result<OrderId, DispatchError> {
+		// `validate_order` reads the owner's protection if the order may rest.
+		Self::count_resting_check(&req, out);
 		let info = Self::validate_order(who, &req)?;
 		let order_id = Self::next_order_id()?;
 		Self::deposit_event(Event::OrderPlaced { order_id, who: who.clone(), request: req });
@@ -468,10 +479,6 @@ impl<T: Config> Pallet<T> {
 		under_way: &mut Weight,
 	) -> DispatchResult {
 		let req = *req;
-		// `validate_order` read the owner's protection (an order that may rest).
-		if req.time_in_force.rests() {
-			out.mmp_reads = out.mmp_reads.saturating_add(1);
-		}
 		// The taker's figures before the order: an account under a margin call may place a
 		// reduce-only or immediate order that lowers its risk.
 		let before = if Self::takes_snapshot(&req) {
@@ -671,25 +678,14 @@ impl<T: Config> Pallet<T> {
 			out.cold_checks = spent;
 		}
 		// The series' greeks, priced once per order for a maker with a delta or vega limit; if
-		// they cannot be priced, the maker trips rather than fill unmeasured.
+		// they cannot be priced, its order is passed over (it neither fills unmeasured nor
+		// trips: a trip would let anybody freeze it for the price of one order).
 		let mut greeks = None;
-		if let (Some(p), Some(l)) = (protection, limits) {
-			if l.needs_greeks() {
-				greeks = Self::order_greeks(&info.terms, out);
-				if greeks.is_none() {
-					out.mmp_fills = out.mmp_fills.saturating_add(1);
-					Self::mmp_trip(&maker.owner, underlying, p, MmpCounters::default());
-					Self::cancel_in_book(
-						info,
-						series,
-						maker_side,
-						book,
-						at,
-						CancelReason::MmpTripped,
-					)?;
-					out.cancels = out.cancels.saturating_add(1);
-					return Ok(true);
-				}
+		if limits.is_some_and(|l| l.needs_greeks()) {
+			greeks = Self::order_greeks(&info.terms, out);
+			if greeks.is_none() {
+				out.skipped = out.skipped.saturating_add(1);
+				return Ok(true);
 			}
 		}
 		let quantity = (*remaining).min(maker.remaining);

@@ -17,13 +17,15 @@
 //! - **Freeze.** While frozen, an order of the account that may rest on the underlying is
 //!   refused (`MmpFrozen`) and a `quote` leg there rests nothing (`QuoteLegSkipped`); orders
 //!   that cannot rest (immediate-or-cancel, fill-or-kill) still trade, so the account can
-//!   hedge. It thaws at the start of block `until`, or at once with `reset_mmp`.
+//!   hedge. It thaws at the start of block `until` (the trip's block + 1 + `freeze_blocks`),
+//!   or at once with `reset_mmp`.
 //! - **Budget.** A taker's plan reads each visited maker's entry: it pays for the fills it
 //!   will count and for pricing the greeks if a planned maker needs them. A maker with limits
 //!   that the plan did not count (it set them after the taker was queued) is passed over,
 //!   not filled uncounted.
 //! - **Unpriceable series.** If the greeks cannot be priced (no index price) for a maker with
-//!   a delta or vega limit, the maker trips instead of filling unmeasured.
+//!   a delta or vega limit, its order is passed over: it neither fills unmeasured nor trips (a
+//!   trip would let anybody freeze it for the price of one order).
 
 use crate::{pallet::*, types::*, weights::WeightInfo};
 use frame_support::{pallet_prelude::*, traits::Get};
@@ -205,8 +207,10 @@ impl<T: Config> Pallet<T> {
 		counted: MmpCounters,
 	) {
 		let now = Self::block_now();
+		// Counted from the next block: the trip's own block stays frozen for the rest of its
+		// matching, and `freeze_blocks` whole blocks follow.
 		let freeze = state.limits.map(|l| l.freeze_blocks).unwrap_or(0);
-		let until = (freeze > 0).then(|| now.saturating_add(freeze));
+		let until = (freeze > 0).then(|| now.saturating_add(1).saturating_add(freeze));
 		state.frozen = Some(until.map_or(MmpFreeze::UntilReset, MmpFreeze::Until));
 		state.void_before = NextOrderId::<T>::get();
 		state.current = MmpCounters::default();
@@ -243,76 +247,98 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `on_idle`: remove the orders void by trips ([`MmpCleanup`]), entry by entry in storage
-	/// order, walking each owner's order list (in placement order) from the entry's cursor
-	/// below its watermark; an order on another underlying moves the cursor on, one on the
-	/// entry's is cancelled (`MmpTripped`, one item, in its own storage layer). A finished
-	/// entry goes, and so does the watermark it cleaned if nothing newer replaced it. Within
-	/// `remaining` and `items`. Returns `used` plus what it used.
+	/// order. A visit reads the entry and its owner's order list (kept in id order) and walks
+	/// the orders from the entry's cursor up to its watermark: an order on another underlying
+	/// costs the read of its series and moves the cursor on; the first on the entry's is
+	/// cancelled (`MmpTripped`, one item, in its own storage layer) and ends the visit. The
+	/// cursor is written once per visit, past what was done; an order that cannot be removed
+	/// (logged: broken indexes) stops the entry's walk for this block without moving past it,
+	/// so its watermark is never cleared while it rests. A finished entry goes, and so does
+	/// the watermark it cleaned if nothing newer replaced it. Within `remaining` and `items`.
+	/// Returns `used` plus what it used.
 	pub(crate) fn clear_mmp_orders(remaining: Weight, mut used: Weight, items: &mut u32) -> Weight {
 		let db = T::DbWeight::get();
-		// The entry (key and value), the owner's order list, the order's series and the
-		// cursor's write.
-		let visit = db.reads_writes(4, 1);
+		// The next key, the entry and its owner's order list; the cursor's write.
+		let visit = db.reads_writes(3, 1);
+		let series_read = db.reads(1);
 		let order = Self::cancel_weight();
 		// The watermark's entry, read and written or removed.
 		let finish = db.reads_writes(1, 2);
 		let fits = |used: Weight, w: Weight| used.saturating_add(w).all_lte(remaining);
 		let mut entries = MmpCleanup::<T>::iter_keys();
 		let mut current: Option<(T::AccountId, UnderlyingId)> = None;
-		while *items > 0 && fits(used, visit.saturating_add(order).saturating_add(finish)) {
+		while *items > 0 && fits(used, visit.saturating_add(series_read).saturating_add(order)) {
+			used = used.saturating_add(visit);
 			let Some((who, underlying)) = current.take().or_else(|| entries.next()) else {
 				break;
 			};
-			used = used.saturating_add(visit);
 			let Some(mut cursor) = MmpCleanup::<T>::get(&who, underlying) else { continue };
-			let next = AccountOrders::<T>::get(&who)
-				.into_iter()
-				.find(|r| r.id >= cursor.next && r.id < cursor.before);
-			let Some(r) = next else {
-				used = used.saturating_add(finish);
-				MmpCleanup::<T>::remove(&who, underlying);
-				if let Some(s) = Self::mmp_state(&who, underlying) {
-					if s.void_before == cursor.before {
-						if s.limits.is_none() {
-							Self::keep_watermark_only(&who, underlying, 0);
-						} else {
-							MmpStates::<T>::insert(
-								&who,
-								underlying,
-								MmpState { void_before: 0, ..s },
-							);
-						}
-					}
+			let list = AccountOrders::<T>::get(&who);
+			let mut to_cancel = None;
+			let mut exhausted = true;
+			let (from, before) = (cursor.next, cursor.before);
+			for r in list.iter().filter(|r| r.id >= from && r.id < before) {
+				if !fits(used, series_read.saturating_add(order)) {
+					exhausted = false;
+					break;
 				}
-				continue;
-			};
-			cursor.next = r.id.saturating_add(1);
-			MmpCleanup::<T>::insert(&who, underlying, cursor);
-			let on_it =
-				Series::<T>::get(r.series).is_some_and(|i| i.terms.underlying == underlying);
-			if on_it {
+				used = used.saturating_add(series_read);
+				let on_it =
+					Series::<T>::get(r.series).is_some_and(|i| i.terms.underlying == underlying);
+				if on_it {
+					to_cancel = Some(*r);
+					exhausted = false;
+					break;
+				}
+				cursor.next = r.id.saturating_add(1);
+			}
+			if let Some(r) = to_cancel {
 				used = used.saturating_add(order);
 				*items = items.saturating_sub(1);
 				let done = frame_support::storage::with_storage_layer(|| {
 					Self::cancel_listed(r, CancelReason::MmpTripped)
 				});
-				if let Err(e) = done {
-					log::error!(
+				match done {
+					Ok(()) => {
+						cursor.next = r.id.saturating_add(1);
+						current = Some((who.clone(), underlying));
+					},
+					Err(e) => log::error!(
 						target: crate::LOG_TARGET,
 						"removing order {} of {who:?} void by its protection: {e:?}",
 						r.id
-					);
+					),
 				}
 			}
-			current = Some((who, underlying));
+			if !exhausted {
+				MmpCleanup::<T>::insert(&who, underlying, cursor);
+				continue;
+			}
+			if !fits(used, finish) {
+				MmpCleanup::<T>::insert(&who, underlying, cursor);
+				break;
+			}
+			used = used.saturating_add(finish);
+			MmpCleanup::<T>::remove(&who, underlying);
+			if let Some(s) = Self::mmp_state(&who, underlying) {
+				if s.void_before == cursor.before {
+					if s.limits.is_none() {
+						Self::keep_watermark_only(&who, underlying, 0);
+					} else {
+						MmpStates::<T>::insert(&who, underlying, MmpState { void_before: 0, ..s });
+					}
+				}
+			}
 		}
 		used
 	}
 
-	/// Runtime API: `who`'s protection on `underlying`, as of the current block.
+	/// Runtime API: `who`'s protection on `underlying` as the next block finds it (a runtime
+	/// API reads the state at the end of a block; a timed freeze may thaw at the next one's
+	/// start, and a new window may begin).
 	pub fn api_mmp(who: &T::AccountId, underlying: UnderlyingId) -> Option<MmpView> {
 		let s = Self::mmp_state(who, underlying)?;
-		let now = Self::block_now();
+		let now = Self::block_now().saturating_add(1);
 		let window_start = s
 			.limits
 			.map(|l| (now / l.window_blocks.max(1)).saturating_mul(l.window_blocks))

@@ -591,7 +591,8 @@ pub struct MmpLimits {
 	/// Absolute vega filled (the sum over fills of `|vega| × contracts`), USD per 1.00 (100
 	/// points) of volatility, 18-decimal fixed point; 0: no limit.
 	pub max_vega: Price,
-	/// Blocks the account stays frozen after a trip (counting the block of the trip), at
+	/// Blocks the account stays frozen after the block of a trip (which is frozen for the rest
+	/// of its matching), at
 	/// most `MaxMmpBlocks`; 0: until the owner resets it (`reset_mmp`).
 	pub freeze_blocks: u32,
 }
@@ -709,18 +710,20 @@ pub struct MmpCleanupCursor {
 	pub next: OrderId,
 }
 
-/// An account's market-maker protection on one underlying, as the runtime API shows it.
+/// An account's market-maker protection on one underlying, as the runtime API shows it: as the
+/// block after the one read finds it.
 #[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
 pub struct MmpView {
 	/// The limits (`None`: removed).
 	pub limits: Option<MmpLimits>,
-	/// What a fill now counts on top of: the current window and the one before it.
+	/// What a fill in the next block counts on top of: its window and the one before it.
 	pub counted: MmpCounters,
-	/// The first block of the current window.
+	/// The first block of the next block's window.
 	pub window_start: u32,
 	/// The freeze set by the last trip, if any.
 	pub frozen: Option<MmpFreeze>,
-	/// Whether the account is frozen there now (nothing of it rests on the underlying).
+	/// Whether the account is frozen there in the next block (nothing of it may rest on the
+	/// underlying).
 	pub frozen_now: bool,
 	/// Its orders on the underlying with a smaller id never fill (0: none).
 	pub void_before: OrderId,

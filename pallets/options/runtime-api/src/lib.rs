@@ -29,8 +29,8 @@ sp_api::decl_runtime_apis! {
 		/// `who`'s non-zero net positions (including expired series not yet settled).
 		fn positions(who: AccountId) -> Vec<PositionInfo>;
 
-		/// `who`'s market-maker protection on `underlying` as of this block: limits, what a
-		/// fill now counts on top of, the freeze and the trip's watermark. `None` if it never
+		/// `who`'s market-maker protection on `underlying` as the next block finds it: limits,
+		/// what a fill then counts on top of, the freeze and the trip's watermark. `None` if it never
 		/// set one (or removed it with nothing left to clean up).
 		#[api_version(2)]
 		fn mmp(who: AccountId, underlying: UnderlyingId) -> Option<MmpView>;
