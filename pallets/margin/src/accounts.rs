@@ -269,12 +269,13 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		Self::greeks_of_contract(terms).ok()
 	}
 
-	/// The oracle's index price and volatility (each at the oracle's worst-case read), the
-	/// risk parameters and the timestamp, and one Black-Scholes evaluation with its greeks.
+	/// The oracle's index price and volatility (each at the oracle's worst-case read, which
+	/// includes the timestamp), the risk parameters, and one Black-Scholes evaluation with its
+	/// greeks.
 	fn contract_greeks_weight() -> Weight {
 		T::WeightInfo::black_scholes_greeks()
 			.saturating_add(T::Oracle::read_weight().saturating_mul(2))
-			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().reads(1))
 	}
 
 	/// The maximum portfolio: two entries in each of the series an account may hold.
