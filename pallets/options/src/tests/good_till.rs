@@ -139,6 +139,35 @@ fn a_quote_replaces_an_order_past_its_good_till_block() {
 	});
 }
 
+/// Nor one still live (good till a later block): a quote rests till cancelled, so a leg at the
+/// same price and a smaller size replaces it (its index entry goes with it) instead of trimming
+/// it in place, and the new order outlives the old one's block.
+#[test]
+fn a_quote_replaces_a_live_good_till_block_order_rather_than_keep_it() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		let now = System::block_number();
+		assert_ok!(place(ALICE, gtb(s, Side::Sell, 10 * USDC, 2, now + 3))); // 0
+		assert_eq!(crate::ExpiringOrders::<Test>::iter().count(), 1);
+		let leg = QuoteLeg { price: 10 * USDC, quantity: 1 };
+		let quotes = vec![QuoteRequest { series: s, bid: None, ask: Some(leg) }];
+		assert_ok!(Options::quote(RuntimeOrigin::signed(ALICE), quotes.try_into().unwrap()));
+		let asks = crate::Books::<Test>::get(s, Side::Sell);
+		assert_eq!(
+			asks.iter().map(|o| (o.id, o.remaining, o.good_till)).collect::<Vec<_>>(),
+			vec![(1, 1, None)]
+		);
+		assert!(reasons().contains(&(0, CancelReason::Requoted)));
+		assert_eq!(crate::ExpiringOrders::<Test>::iter().count(), 0);
+		// Past the old order's block the quote still fills.
+		for _ in 0..4 {
+			next_block();
+		}
+		assert_ok!(place(BOB, ioc(s, Side::Buy, 10 * USDC, 1)));
+		assert_eq!(net(s, BOB), 1);
+	});
+}
+
 /// A good-till-block order pays for its index entry: declared and charged.
 #[test]
 fn a_good_till_block_order_is_charged_its_index_entry() {
