@@ -126,6 +126,8 @@ export const cancelOrder = (api, who, orderId) => send(api, who, api.tx.options.
 /** Dead-man's switch: unless renewed before block `at`, every resting order of `who` is cancelled at its start; `null` disarms it. */
 export const scheduleCancel = (api, who, at) => send(api, who, api.tx.options.scheduleCancel(at));
 export const cancelAll = (api, who, series = null) => send(api, who, api.tx.options.cancelAll(series));
+/** Mass quote: `quotes` = [{ series, bid: { price, quantity } | null, ask: ... }] (USDC units per contract, contracts). */
+export const quote = (api, who, quotes) => send(api, who, api.tx.options.quote(quotes));
 
 /**
  * Market-maker protection on `underlying`: limits in human units (`delta` in units of the

@@ -106,6 +106,31 @@ describe('a trading day', () => {
     assert.equal((await c.marginOf(api, bob.address)).state.toString(), 'Healthy');
   });
 
+  t('Dave protects his put bids: the fill that reaches his limit pulls his BTC quotes; frozen, his quote rests nothing; reset', async () => {
+    await c.setMmp(api, dave, BTC, { window: 100, contracts: 2, freeze: 0 });
+    await c.quote(api, dave, [{ series: put, bid: { price: 90n * USD, quantity: 3 }, ask: null }]);
+    const r = await c.placeOrder(api, charlie, { series: put, side: 'Sell', price: 90n * USD, quantity: 2, tif: 'ImmediateOrCancel' });
+    const fill = r.events.find((e) => api.events.options.OrderFilled.is(e));
+    assert.equal(fill.data.quantity.toNumber(), 2);
+    // The trip is an event of the same block (after its transactions, with the fill).
+    const all = (await (await api.at(r.blockHash)).query.system.events()).map(({ event }) => event);
+    const trip = all.find((e) => api.events.options.MmpTripped.is(e));
+    assert.ok(trip, 'MmpTripped in the block of the fill');
+    assert.equal(trip.data.who.toString(), dave.address);
+    assert.equal(trip.data.counted.contracts.toNumber(), 2);
+    assert.ok(trip.data.until.isNone, 'frozen until reset');
+    assert.equal((await c.mmpOf(api, dave.address, BTC)).frozenNow, true);
+    // The third contract of his bid is void: the book shows no bid.
+    assert.equal((await c.book(api, put)).bids.length, 0);
+    const q = await c.quote(api, dave, [{ series: put, bid: { price: 90n * USD, quantity: 1 }, ask: null }]);
+    assert.ok(q.events.some((e) => api.events.options.QuoteLegSkipped.is(e) && e.data.reason.toString() === 'MmpFrozen'));
+    await c.resetMmp(api, dave, BTC);
+    assert.equal((await c.mmpOf(api, dave.address, BTC)).frozenNow, false);
+    await c.setMmp(api, dave, BTC, null);
+    const left = await c.mmpOf(api, dave.address, BTC);
+    assert.ok(left === null || left.limits === null);
+  });
+
   t('the price rises until Bob is liquidatable; the on_idle sweep liquidates him without a keeper', async () => {
     let price = 60_000;
     const sweep = await waitFor('Bob swept or liquidated', async () => {
