@@ -152,6 +152,7 @@ type Migrations = (
 	pallet_oracle::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_options::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_options::migrations::v2::MigrateV1ToV2<Runtime>,
+	pallet_options::migrations::v3::MigrateV2ToV3<Runtime>,
 );
 
 /// Executive: dispatches to the pallets.

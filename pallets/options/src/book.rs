@@ -171,8 +171,12 @@ impl<T: Config> Pallet<T> {
 		} else {
 			false
 		};
-		// Orders with equal or better price stay ahead (they are older: ids increase).
-		let pos = book.partition_point(|o| !better_price(side, order.price, o.price));
+		// Orders with a better price stay ahead, and so do older ones (smaller ids) at an equal
+		// price: a queued order rests after the post-only orders and quotes of its block, some
+		// of them newer.
+		let pos = book.partition_point(|o| {
+			better_price(side, o.price, order.price) || (o.price == order.price && o.id < order.id)
+		});
 		book.try_insert(pos, order.clone()).map_err(|_| Error::<T>::BookFull)?;
 		// The list is kept in id (placement) order: a queued order rests after the post-only
 		// orders and quotes its owner placed later in its block, so it is inserted, not pushed.
@@ -208,7 +212,7 @@ impl<T: Config> Pallet<T> {
 		price: Balance,
 		remaining: Contracts,
 		reduce_only: bool,
-		good_till: Option<u32>,
+		good_till: Option<GoodTill>,
 	) -> Result<bool, DispatchError> {
 		let order = BookOrder {
 			id: order_id,
@@ -219,8 +223,8 @@ impl<T: Config> Pallet<T> {
 			good_till,
 		};
 		let evicted = Self::add_resting(info, series, side, order)?;
-		if let Some(n) = good_till {
-			Self::index_good_till(order_id, who, n);
+		if let Some(g) = good_till {
+			Self::index_good_till(order_id, who, g.removal_block());
 		}
 		Self::deposit_event(Event::OrderRested { order_id, series, remaining });
 		Ok(evicted)

@@ -17,6 +17,7 @@
 
 use crate::{pallet::*, types::*, weights::WeightInfo};
 use frame_support::{pallet_prelude::*, traits::Get};
+use optionchain_primitives::Moment;
 use sp_runtime::traits::UniqueSaturatedInto;
 
 /// At most this many buckets of [`ExpiringOrders`] are read per `on_idle`.
@@ -28,32 +29,71 @@ impl<T: Config> Pallet<T> {
 		frame_system::Pallet::<T>::block_number().unique_saturated_into()
 	}
 
-	/// Whether `order` is a good-till-block order past its block (it never fills again).
+	/// Whether `good_till` has passed in block `block` at time `now_ms`.
+	pub(crate) fn is_past(good_till: Option<GoodTill>, block: u32, now_ms: Moment) -> bool {
+		match good_till {
+			None => false,
+			Some(GoodTill::Block(n)) => block > n,
+			Some(GoodTill::Time { until, .. }) => now_ms > until,
+		}
+	}
+
+	/// Whether `order` is a good-till-block or good-till-time order past its block or time (it
+	/// never fills again).
 	pub(crate) fn is_past_good_till(order: &BookOrder<T::AccountId>) -> bool {
-		order.good_till.is_some_and(|n| Self::block_now() > n)
+		order.good_till.is_some() && Self::is_past(order.good_till, Self::block_now(), Self::now())
 	}
 
-	/// Whether `order` is a good-till-block order that cannot fill after the current block
-	/// (what the book API leaves out: it reads the state at the end of a block).
+	/// Whether `order` cannot fill after the current block (what the book API leaves out: it
+	/// reads the state at the end of a block): good till this block or an earlier one, or till
+	/// a time before the next block's earliest timestamp (this one's plus
+	/// `MinBlockInterval`).
 	pub(crate) fn ends_by_this_block(order: &BookOrder<T::AccountId>) -> bool {
-		order.good_till.is_some_and(|n| n <= Self::block_now())
+		match order.good_till {
+			None => false,
+			Some(GoodTill::Block(n)) => n <= Self::block_now(),
+			Some(GoodTill::Time { until, .. }) => {
+				until < Self::now().saturating_add(T::MinBlockInterval::get())
+			},
+		}
 	}
 
-	/// The best price of `book` among orders not past their good-till block (which never fill
-	/// again: a post-only order or a quote may cross them, and a remainder rests behind them).
-	/// No read but the block number's, once. (A void order still counts: telling it costs a
-	/// read per order.)
+	/// The best price of `book` among orders not past their good-till block or time (which
+	/// never fill again: a post-only order or a quote may cross them, and a remainder rests
+	/// behind them). No read but the block number's and the timestamp's, once each. (A void
+	/// order still counts: telling it costs a read per order.)
 	pub(crate) fn best_live(
 		book: &BookSideOf<T>,
 	) -> Option<optionchain_primitives::exchange::Balance> {
-		let now = Self::block_now();
-		book.iter().find(|o| o.good_till.is_none_or(|n| now <= n)).map(|o| o.price)
+		let (block, now_ms) = (Self::block_now(), Self::now());
+		book.iter()
+			.find(|o| !Self::is_past(o.good_till, block, now_ms))
+			.map(|o| o.price)
 	}
 
-	/// Index the new resting order `order_id` of `who`, good till block `n`, for its removal
-	/// from block `n + 1` on: one read and two writes at most ([`Self::good_till_weight`]).
-	pub(crate) fn index_good_till(order_id: OrderId, who: &T::AccountId, n: u32) {
-		let at = n.saturating_add(1);
+	/// What `req` rests with if it expires: its block, or its time and the first block whose
+	/// timestamp is surely later (the current block's number plus one for every whole
+	/// `MinBlockInterval` until then, plus one: block `b` has a timestamp at least
+	/// `now + (b - current) × MinBlockInterval`).
+	pub(crate) fn good_till_of(req: &OrderRequest) -> Option<GoodTill> {
+		match req.time_in_force {
+			TimeInForce::GoodTillBlock(n) => Some(GoodTill::Block(n)),
+			TimeInForce::GoodTillTime(until) => {
+				let blocks = until
+					.saturating_sub(Self::now())
+					.checked_div(T::MinBlockInterval::get())
+					.unwrap_or(u64::MAX);
+				let blocks: u32 = blocks.try_into().unwrap_or(u32::MAX);
+				let removal_block = Self::block_now().saturating_add(blocks).saturating_add(1);
+				Some(GoodTill::Time { until, removal_block })
+			},
+			_ => None,
+		}
+	}
+
+	/// Index the new resting order `order_id` of `who`, to be removed from block `at` on: one
+	/// read and two writes at most ([`Self::good_till_weight`]).
+	pub(crate) fn index_good_till(order_id: OrderId, who: &T::AccountId, at: u32) {
 		// The walk stands at most at the next block (`at` is after the current one) unless
 		// nothing was indexed since genesis.
 		if NextExpiringBlock::<T>::get() > at {
@@ -65,8 +105,8 @@ impl<T: Config> Pallet<T> {
 	/// The index entry of `order` goes (see the module documentation): one write, part of
 	/// [`Self::cancel_weight`].
 	pub(crate) fn unindex_good_till(order: &BookOrder<T::AccountId>) {
-		if let Some(n) = order.good_till {
-			ExpiringOrders::<T>::remove(n.saturating_add(1), order.id);
+		if let Some(g) = order.good_till {
+			ExpiringOrders::<T>::remove(g.removal_block(), order.id);
 		}
 	}
 
@@ -140,6 +180,23 @@ impl<T: Config> Pallet<T> {
 				};
 				*items = items.saturating_sub(1);
 				used = used.saturating_add(item);
+				// A good-till-time order is indexed under the first block whose timestamp is
+				// surely past its time; were it not past (blocks closer than
+				// `MinBlockInterval`: the timestamp pallet forbids it), it moves to the next
+				// block's bucket (a write, within the item's cancellation).
+				let order =
+					Books::<T>::get(r.series, r.side).into_iter().find(|o| o.id == order_id);
+				if order.as_ref().is_some_and(|o| !Self::is_past_good_till(o)) {
+					ExpiringOrders::<T>::remove(next, order_id);
+					ExpiringOrders::<T>::insert(now.saturating_add(1), order_id, &who);
+					continue;
+				}
+				// A moved entry is not under the order's removal block: the cancellation
+				// removes that one, this one goes too.
+				if order.and_then(|o| o.good_till).is_some_and(|g| g.removal_block() != next) {
+					ExpiringOrders::<T>::remove(next, order_id);
+					used = used.saturating_add(Self::unlink_weight());
+				}
 				let done = frame_support::storage::with_storage_layer(|| {
 					Self::cancel_listed(r, CancelReason::GoodTillReached)
 				});
@@ -149,7 +206,7 @@ impl<T: Config> Pallet<T> {
 					ExpiringOrders::<T>::remove(next, order_id);
 					log::error!(
 						target: crate::LOG_TARGET,
-						"removing good-till-block order {order_id} of {who:?}: {e:?}"
+						"removing good-till order {order_id} of {who:?}: {e:?}"
 					);
 				}
 			}

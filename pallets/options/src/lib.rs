@@ -67,7 +67,7 @@ pub mod pallet {
 	use sp_arithmetic::Permill;
 
 	/// The in-code storage version.
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -163,6 +163,13 @@ pub mod pallet {
 		/// of them fire at its start.
 		#[pallet::constant]
 		type MaxCancelsPerBlock: Get<u32>;
+
+		/// The least time between two blocks' timestamps, ms (the timestamp pallet's
+		/// `MinimumPeriod`): block `b` has a timestamp at least `(b - a) × MinBlockInterval` after
+		/// block `a`'s. Good-till-time orders are removed from the first block surely past
+		/// their time, and may be placed at most `MaxCancelDelay × MinBlockInterval` ahead.
+		#[pallet::constant]
+		type MinBlockInterval: Get<Moment>;
 
 		/// Market-maker protection: the longest window and the longest timed freeze, in
 		/// blocks.

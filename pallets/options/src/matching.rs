@@ -406,7 +406,7 @@ impl<T: Config> Pallet<T> {
 
 	/// What indexing `req`'s resting remainder costs if it is a good-till-block order.
 	pub(crate) fn good_till_weight_of(req: &OrderRequest) -> Weight {
-		if req.time_in_force.good_till().is_some() {
+		if req.time_in_force.expires() {
 			Self::good_till_weight()
 		} else {
 			Weight::zero()
@@ -549,11 +549,20 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_trading(&info)?;
 		Self::ensure_on_tick(&info, req.price)?;
 		ensure!(!req.post_only || req.time_in_force.rests(), Error::<T>::InvalidTimeInForce);
-		if let Some(n) = req.time_in_force.good_till() {
-			let now = Self::block_now();
-			ensure!(n >= now, Error::<T>::GoodTillPassed);
-			let max: u32 = T::MaxCancelDelay::get().unique_saturated_into();
-			ensure!(n <= now.saturating_add(max), Error::<T>::GoodTillTooFar);
+		let max: u32 = T::MaxCancelDelay::get().unique_saturated_into();
+		match req.time_in_force {
+			TimeInForce::GoodTillBlock(n) => {
+				let now = Self::block_now();
+				ensure!(n >= now, Error::<T>::GoodTillPassed);
+				ensure!(n <= now.saturating_add(max), Error::<T>::GoodTillTooFar);
+			},
+			TimeInForce::GoodTillTime(t) => {
+				let now = Self::now();
+				ensure!(t >= now, Error::<T>::GoodTillPassed);
+				let horizon = T::MinBlockInterval::get().saturating_mul(max.into());
+				ensure!(t <= now.saturating_add(horizon), Error::<T>::GoodTillTooFar);
+			},
+			_ => {},
 		}
 		if req.reduce_only {
 			let allowed = reducible(req.side, Self::net_position(req.series, who));
@@ -640,6 +649,18 @@ impl<T: Config> Pallet<T> {
 				return Ok(true);
 			}
 		}
+		// The series' greeks, priced once per order for a maker with a delta or vega limit,
+		// before any other work on the step; if they cannot be priced, its order is passed
+		// over (it neither fills unmeasured nor trips: a trip would let anybody freeze it for
+		// the price of one order).
+		let mut greeks = None;
+		if limits.is_some_and(|l| l.needs_greeks()) {
+			greeks = Self::order_greeks(&info.terms, out);
+			if greeks.is_none() {
+				out.skipped = out.skipped.saturating_add(1);
+				return Ok(true);
+			}
+		}
 		// A resting reduce-only order may have outlived (part of) its position.
 		if maker.reduce_only {
 			let allowed = reducible(maker_side, Self::net_position(series, &maker.owner));
@@ -676,17 +697,6 @@ impl<T: Config> Pallet<T> {
 			}
 			out.cold = out.cold.saturating_add(1);
 			out.cold_checks = spent;
-		}
-		// The series' greeks, priced once per order for a maker with a delta or vega limit; if
-		// they cannot be priced, its order is passed over (it neither fills unmeasured nor
-		// trips: a trip would let anybody freeze it for the price of one order).
-		let mut greeks = None;
-		if limits.is_some_and(|l| l.needs_greeks()) {
-			greeks = Self::order_greeks(&info.terms, out);
-			if greeks.is_none() {
-				out.skipped = out.skipped.saturating_add(1);
-				return Ok(true);
-			}
 		}
 		let quantity = (*remaining).min(maker.remaining);
 		// The fill and the maker's margin check run in their own storage layer: a maker that
@@ -814,10 +824,16 @@ impl<T: Config> Pallet<T> {
 		match req.time_in_force {
 			TimeInForce::FillOrKill => return Err(Error::<T>::FillOrKillNotFilled.into()),
 			TimeInForce::ImmediateOrCancel => cancel(CancelReason::ImmediateOrCancelRemainder),
-			TimeInForce::GoodTillCancelled | TimeInForce::GoodTillBlock(_) if still_crosses => {
+			TimeInForce::GoodTillCancelled
+			| TimeInForce::GoodTillBlock(_)
+			| TimeInForce::GoodTillTime(_)
+				if still_crosses =>
+			{
 				cancel(CancelReason::FillLimitReached)
 			},
-			TimeInForce::GoodTillCancelled | TimeInForce::GoodTillBlock(_) => {
+			TimeInForce::GoodTillCancelled
+			| TimeInForce::GoodTillBlock(_)
+			| TimeInForce::GoodTillTime(_) => {
 				out.evicted = Self::rest_new_order(
 					info,
 					who,
@@ -827,10 +843,10 @@ impl<T: Config> Pallet<T> {
 					req.price,
 					remaining,
 					req.reduce_only,
-					req.time_in_force.good_till(),
+					Self::good_till_of(req),
 				)?;
 				out.rested = true;
-				out.good_till = req.time_in_force.good_till().is_some();
+				out.good_till = req.time_in_force.expires();
 			},
 		}
 		Ok(())

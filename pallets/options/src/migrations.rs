@@ -14,6 +14,13 @@
 //!   so is every other item; the good-till index walk (`NextExpiringBlock`) starts at the
 //!   current block. Single block: refused by `pre_upgrade` beyond `v1::MAX_ORDERS`
 //!   resting orders.
+//! - **v2 -> v3** ([`v3::MigrateV2ToV3`]): a resting order's good-till is a block or a time
+//!   (`BookOrder::good_till: Option<GoodTill>`, good-till-time orders, issue 16); every
+//!   `Some(n)` becomes `Some(GoodTill::Block(n))`. Book sides are also put in price-then-id
+//!   order, and order lists in id order: before v3 a queued order that rested after its
+//!   owner's (or anybody's, at its price) post-only orders of its block was appended after
+//!   them, newer ids first. Single block: refused by `pre_upgrade` beyond `v1::MAX_ORDERS`
+//!   resting orders.
 
 use crate::{pallet::*, types::OrderRef};
 use frame_support::{
@@ -184,8 +191,9 @@ pub mod v1 {
 
 /// The v1 -> v2 migration.
 pub mod v2 {
+	pub use super::v3::BookOrderV2;
 	use super::*;
-	use crate::types::{BookOrder, OrderId};
+	use crate::types::OrderId;
 	use optionchain_primitives::exchange::{Balance, Contracts};
 
 	/// A resting order as v1 stored it (no good-till block).
@@ -203,9 +211,9 @@ pub mod v2 {
 		pub reduce_only: bool,
 	}
 
-	impl<AccountId> From<BookOrderV1<AccountId>> for BookOrder<AccountId> {
+	impl<AccountId> From<BookOrderV1<AccountId>> for BookOrderV2<AccountId> {
 		fn from(o: BookOrderV1<AccountId>) -> Self {
-			BookOrder {
+			BookOrderV2 {
 				id: o.id,
 				owner: o.owner,
 				price: o.price,
@@ -238,12 +246,13 @@ pub mod v2 {
 	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV1ToV2<T> {
 		fn on_runtime_upgrade() -> Weight {
 			let mut sides: u64 = 0;
-			crate::pallet::Books::<T>::translate::<
+			// Into v2's layout (a later migration takes it on from there).
+			super::v3::Books::<T>::translate::<
 				BoundedVec<BookOrderV1<T::AccountId>, T::MaxOrdersPerSide>,
 				_,
 			>(|_, _, old| {
 				sides = sides.saturating_add(1);
-				let new: alloc::vec::Vec<BookOrder<T::AccountId>> =
+				let new: alloc::vec::Vec<BookOrderV2<T::AccountId>> =
 					old.into_iter().map(Into::into).collect();
 				// The same length and bound: it always fits.
 				Some(BoundedVec::truncate_from(new))
@@ -281,12 +290,12 @@ pub mod v2 {
 			)>::decode(&mut &state[..])
 			.map_err(|_| "v2 post_upgrade: bad pre_upgrade state")?;
 			ensure!(
-				crate::pallet::Books::<T>::iter_keys().count() == before.len(),
+				super::v3::Books::<T>::iter_keys().count() == before.len(),
 				"v2 post_upgrade: the number of book sides changed"
 			);
 			for (series, side, orders) in before {
-				let now = crate::pallet::Books::<T>::get(series, side).into_inner();
-				let expected: alloc::vec::Vec<BookOrder<T::AccountId>> =
+				let now = super::v3::Books::<T>::get(series, side).into_inner();
+				let expected: alloc::vec::Vec<BookOrderV2<T::AccountId>> =
 					orders.into_iter().map(Into::into).collect();
 				ensure!(now == expected, "v2 post_upgrade: a book side was not carried over");
 			}
@@ -299,6 +308,162 @@ pub mod v2 {
 		1,
 		2,
 		UncheckedMigrateV1ToV2<T>,
+		crate::pallet::Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// The v2 -> v3 migration.
+pub mod v3 {
+	use super::*;
+	use crate::{
+		book::better_price,
+		types::{BookOrder, GoodTill, OrderId},
+	};
+	use optionchain_primitives::exchange::{Balance, Contracts};
+
+	/// A resting order as v2 stored it (a good-till block only).
+	#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
+	pub struct BookOrderV2<AccountId> {
+		/// Order id.
+		pub id: OrderId,
+		/// Owner.
+		pub owner: AccountId,
+		/// Limit price, settlement-asset units per contract.
+		pub price: Balance,
+		/// Contracts still open.
+		pub remaining: Contracts,
+		/// Reduce-only.
+		pub reduce_only: bool,
+		/// The last block in which it may fill.
+		pub good_till: Option<u32>,
+	}
+
+	impl<AccountId> From<BookOrderV2<AccountId>> for BookOrder<AccountId> {
+		fn from(o: BookOrderV2<AccountId>) -> Self {
+			BookOrder {
+				id: o.id,
+				owner: o.owner,
+				price: o.price,
+				remaining: o.remaining,
+				reduce_only: o.reduce_only,
+				good_till: o.good_till.map(GoodTill::Block),
+			}
+		}
+	}
+
+	/// v2's book sides, under the same storage name as v3's.
+	#[storage_alias]
+	pub type Books<T: Config> = StorageDoubleMap<
+		Pallet<T>,
+		Twox64Concat,
+		SeriesId,
+		Twox64Concat,
+		Side,
+		BoundedVec<
+			BookOrderV2<<T as frame_system::Config>::AccountId>,
+			<T as Config>::MaxOrdersPerSide,
+		>,
+		ValueQuery,
+	>;
+
+	/// `orders` of a `side` in price-time priority: better prices first, then smaller ids.
+	pub fn in_priority<A>(
+		side: Side,
+		mut orders: alloc::vec::Vec<BookOrder<A>>,
+	) -> alloc::vec::Vec<BookOrder<A>> {
+		orders.sort_by(|a, b| {
+			if a.price == b.price {
+				a.id.cmp(&b.id)
+			} else if better_price(side, a.price, b.price) {
+				core::cmp::Ordering::Less
+			} else {
+				core::cmp::Ordering::Greater
+			}
+		});
+		orders
+	}
+
+	/// Rewrites every book side in v3's layout and priority, and every order list in id
+	/// order (no version check: use [`MigrateV2ToV3`]).
+	pub struct UncheckedMigrateV2ToV3<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV2ToV3<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut sides: u64 = 0;
+			crate::pallet::Books::<T>::translate::<
+				BoundedVec<BookOrderV2<T::AccountId>, T::MaxOrdersPerSide>,
+				_,
+			>(|_, side, old| {
+				sides = sides.saturating_add(1);
+				let new = in_priority(side, old.into_iter().map(Into::into).collect());
+				// The same length and bound: it always fits.
+				Some(BoundedVec::truncate_from(new))
+			});
+			let mut lists: u64 = 0;
+			crate::pallet::AccountOrders::<T>::translate_values::<
+				BoundedVec<OrderRef, T::MaxOrdersPerAccount>,
+				_,
+			>(|mut list| {
+				lists = lists.saturating_add(1);
+				list.sort_by_key(|r| r.id);
+				Some(list)
+			});
+			let n = sides.saturating_add(lists);
+			T::DbWeight::get().reads_writes(n, n)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<alloc::vec::Vec<u8>, sp_runtime::TryRuntimeError> {
+			let mut all: alloc::vec::Vec<(
+				SeriesId,
+				Side,
+				alloc::vec::Vec<BookOrderV2<T::AccountId>>,
+			)> = alloc::vec::Vec::new();
+			let mut orders: usize = 0;
+			for (series, side, book) in Books::<T>::iter() {
+				orders = orders.saturating_add(book.len());
+				all.push((series, side, book.into_inner()));
+			}
+			ensure!(
+				orders <= v1::MAX_ORDERS as usize,
+				"v3 pre_upgrade: too many orders for one block"
+			);
+			Ok(all.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let before = alloc::vec::Vec::<(
+				SeriesId,
+				Side,
+				alloc::vec::Vec<BookOrderV2<T::AccountId>>,
+			)>::decode(&mut &state[..])
+			.map_err(|_| "v3 post_upgrade: bad pre_upgrade state")?;
+			ensure!(
+				crate::pallet::Books::<T>::iter_keys().count() == before.len(),
+				"v3 post_upgrade: the number of book sides changed"
+			);
+			for (series, side, orders) in before {
+				let now = crate::pallet::Books::<T>::get(series, side).into_inner();
+				let expected = in_priority(side, orders.into_iter().map(Into::into).collect());
+				ensure!(now == expected, "v3 post_upgrade: a book side was not carried over");
+			}
+			for (_, list) in crate::pallet::AccountOrders::<T>::iter() {
+				ensure!(
+					list.iter().zip(list.iter().skip(1)).all(|(a, b)| a.id < b.id),
+					"v3 post_upgrade: an order list not in id order"
+				);
+			}
+			Ok(())
+		}
+	}
+
+	/// v2 -> v3, run once (checked against the on-chain storage version).
+	pub type MigrateV2ToV3<T> = VersionedMigration<
+		2,
+		3,
+		UncheckedMigrateV2ToV3<T>,
 		crate::pallet::Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

@@ -339,6 +339,8 @@ impl pallet_options::Config for Test {
 	type MaxCancelDelay = frame_support::traits::ConstU64<100>;
 	type MaxCancelsPerBlock = ConstU32<2>;
 	type MaxMmpBlocks = ConstU32<50>;
+	/// The mock's blocks are `BLOCK_MS` apart (`next_block`).
+	type MinBlockInterval = ConstU64<BLOCK_MS>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;

@@ -4,7 +4,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::weights::Weight;
 use optionchain_primitives::{
 	exchange::{Balance, Contracts, SeriesTerms, Side},
-	Price,
+	Moment, Price,
 };
 use scale_info::TypeInfo;
 use sp_arithmetic::traits::{Saturating, Zero};
@@ -116,9 +116,49 @@ pub struct BookOrder<AccountId> {
 	pub remaining: Contracts,
 	/// Whether the order may only reduce its owner's position.
 	pub reduce_only: bool,
-	/// The last block in which it may fill (a good-till-block order); `None`: good till
+	/// Till when it may fill (a good-till-block or good-till-time order); `None`: good till
 	/// cancelled.
-	pub good_till: Option<u32>,
+	pub good_till: Option<GoodTill>,
+}
+
+/// Till when a resting order may fill.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum GoodTill {
+	/// Till block `n` included: it never fills from block `n + 1` on, when `on_idle` removes
+	/// it.
+	Block(u32),
+	/// Till the moment `until` (ms since the Unix epoch) included: it never fills in a block
+	/// whose timestamp is later. `on_idle` removes it from `removal_block`, the first block
+	/// whose timestamp is surely later (blocks are at least `MinBlockInterval` apart); if
+	/// blocks come slower, it is dead (never fills, left out of the book API and of best
+	/// prices) until then.
+	Time {
+		/// The last moment it may fill, ms since the Unix epoch.
+		until: Moment,
+		/// The block from which `on_idle` removes it.
+		removal_block: u32,
+	},
+}
+
+impl GoodTill {
+	/// The block under which the order is indexed for its removal.
+	pub fn removal_block(&self) -> u32 {
+		match self {
+			Self::Block(n) => n.saturating_add(1),
+			Self::Time { removal_block, .. } => *removal_block,
+		}
+	}
 }
 
 /// One resting order of an account, and where it rests (for cancellation by id): an entry of
@@ -206,20 +246,24 @@ pub enum TimeInForce {
 	/// by a taker that reaches it. `n` is the current block or later, at most
 	/// `MaxCancelDelay` blocks ahead.
 	GoodTillBlock(u32),
+	/// Good till time `t` (ms since the Unix epoch) included: as `GoodTillBlock`, but it never
+	/// fills in a block whose timestamp is later than `t`. `t` is the current block's
+	/// timestamp or later, at most `MaxCancelDelay × MinBlockInterval` ms ahead (a day of
+	/// blocks at the fastest block rate on this chain).
+	GoodTillTime(Moment),
 }
 
 impl TimeInForce {
-	/// Whether an unfilled remainder rests in the book (good till cancelled or till a block).
+	/// Whether an unfilled remainder rests in the book (good till cancelled, a block or a
+	/// time).
 	pub fn rests(&self) -> bool {
-		matches!(self, Self::GoodTillCancelled | Self::GoodTillBlock(_))
+		matches!(self, Self::GoodTillCancelled | Self::GoodTillBlock(_) | Self::GoodTillTime(_))
 	}
 
-	/// The last block in which a resting remainder may fill (`None`: till cancelled).
-	pub fn good_till(&self) -> Option<u32> {
-		match self {
-			Self::GoodTillBlock(n) => Some(*n),
-			_ => None,
-		}
+	/// Whether a resting remainder expires (good till a block or a time): it is indexed for
+	/// its removal.
+	pub fn expires(&self) -> bool {
+		matches!(self, Self::GoodTillBlock(_) | Self::GoodTillTime(_))
 	}
 }
 
@@ -548,8 +592,8 @@ pub struct OpenOrder {
 	pub remaining: Contracts,
 	/// Reduce-only flag.
 	pub reduce_only: bool,
-	/// The last block in which it may fill (`None`: good till cancelled).
-	pub good_till: Option<u32>,
+	/// Till when it may fill (`None`: good till cancelled).
+	pub good_till: Option<GoodTill>,
 }
 
 /// A listed series as shown by the runtime API.

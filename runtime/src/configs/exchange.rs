@@ -112,6 +112,8 @@ impl pallet_options::Config for Runtime {
 	type MaxCancelsPerBlock = ConstU32<128>;
 	/// Market-maker protection windows and timed freezes: at most an hour of 2 s blocks.
 	type MaxMmpBlocks = ConstU32<1_800>;
+	/// The timestamp pallet's `MinimumPeriod` (1 s): blocks are at least that far apart.
+	type MinBlockInterval = <Runtime as pallet_timestamp::Config>::MinimumPeriod;
 	type WeightInfo = pallet_options::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helpers::ExchangeBenchmarkHelper;

@@ -68,9 +68,11 @@ fn migration_v1_merges_the_order_index_into_the_owners_lists() {
 		// Runs once.
 		MigrateV0ToV1::<Test>::on_runtime_upgrade();
 		assert_eq!(AccountOrders::<Test>::get(BOB).into_inner(), lists[1].1);
-		// Then v1 -> v2, as the runtime's list runs them; the orders still cancel by id.
+		// Then v1 -> v2 -> v3, as the runtime's list runs them; the orders still cancel by id.
 		MigrateV1ToV2::<Test>::on_runtime_upgrade();
 		assert_eq!(Options::on_chain_storage_version(), StorageVersion::new(2));
+		crate::migrations::v3::MigrateV2ToV3::<Test>::on_runtime_upgrade();
+		assert_eq!(Options::on_chain_storage_version(), StorageVersion::new(3));
 		assert_ok!(Options::cancel_order(RuntimeOrigin::signed(ALICE), 2));
 	})
 }

@@ -375,13 +375,19 @@ fn an_unpriceable_series_passes_a_maker_with_a_delta_limit_over_without_a_trip()
 	build_and_execute(|| {
 		let s = list(60_000, OptionKind::Call);
 		assert_ok!(set(ALICE, BTC, Some(limits(0, 100, 0))));
+		assert_ok!(set(DAVE, BTC, Some(MmpLimits { max_vega: usd(1_000), ..limits(0, 0, 0) })));
 		post_only(ALICE, s, Side::Sell, 100 * USDC, 5); // 0
-		post_only(CHARLIE, s, Side::Sell, 101 * USDC, 5); // 1
+		post_only(DAVE, s, Side::Sell, 100 * USDC, 5); // 1
+		post_only(CHARLIE, s, Side::Sell, 101 * USDC, 5); // 2
 		MockMargin::set_greeks(None);
+		MockMargin::take_greeks_calls();
 		assert_ok!(place(BOB, ioc(s, Side::Buy, 101 * USDC, 2)));
-		// Alice's order neither fills unmeasured nor trips her (which anybody could then do for
-		// the price of one order): it is passed over and keeps its place.
-		assert_eq!(fills(), vec![(1, BOB, 2)]);
+		// Neither Alice's nor Dave's order fills unmeasured nor trips its owner (which anybody
+		// could then do for the price of one order): both are passed over and keep their place;
+		// the failed pricing is tried once for the order.
+		assert_eq!(MockMargin::take_greeks_calls(), 1);
+		assert_eq!(fills(), vec![(2, BOB, 2)]);
+		assert_eq!(book(s, Side::Sell).len(), 3);
 		assert!(trips().is_empty());
 		assert_eq!(book(s, Side::Sell).first(), Some(&(0, ALICE, 100 * USDC, 5)));
 		assert!(!Options::api_mmp(&ALICE, BTC).expect("set").frozen_now);

@@ -300,3 +300,35 @@ fn a_cold_maker_is_planned_at_the_series_its_earlier_queued_orders_may_add() {
 		assert_eq!(book(other, Side::Buy), vec![(1, EVE, USDC, 1)]);
 	});
 }
+
+/// Helper-32's finding: a queued order rests after the block's post-only orders. At an equal
+/// price it keeps the time priority of its id (it was submitted first), and `try_state`'s
+/// price-time check holds; so does its owner's list (id order).
+#[test]
+fn a_queued_order_resting_after_a_newer_post_only_order_at_its_price_keeps_its_priority() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		assert_ok!(submit(ALICE, req(s, Side::Sell, 100 * USDC, 1))); // 0, queued
+		let post_only = OrderRequest { post_only: true, ..req(s, Side::Sell, 100 * USDC, 1) };
+		assert_ok!(submit(BOB, post_only)); // 1, rests at once
+		assert_ok!(submit(
+			ALICE,
+			OrderRequest { post_only: true, ..req(s, Side::Buy, 90 * USDC, 1) }
+		)); // 2
+		end_transactions();
+		assert_eq!(book(s, Side::Sell), vec![(0, ALICE, 100 * USDC, 1), (1, BOB, 100 * USDC, 1)]);
+		assert_eq!(
+			AccountOrders::<Test>::get(ALICE).iter().map(|r| r.id).collect::<Vec<_>>(),
+			vec![0, 2]
+		);
+		Options::do_try_state().expect("price-time priority and id-ordered lists");
+		assert_ok!(place(
+			CHARLIE,
+			OrderRequest {
+				time_in_force: TimeInForce::ImmediateOrCancel,
+				..req(s, Side::Buy, 100 * USDC, 1)
+			}
+		));
+		assert_eq!((net(s, ALICE), net(s, BOB)), (-1, 0));
+	});
+}
