@@ -17,7 +17,7 @@ governance (sudo)
 trader
   deposit     --as //Bob --amount 10000          (USDC)
   withdraw    --as //Bob --amount 100
-  place       --as //Bob --series 0 --side Sell --price 310 --qty 10 [--tif GoodTillCancelled|ImmediateOrCancel|FillOrKill] [--good-till-block N] [--post-only] [--reduce-only]
+  place       --as //Bob --series 0 --side Sell --price 310 --qty 10 [--tif GoodTillCancelled|ImmediateOrCancel|FillOrKill] [--good-till-block N | --good-till-time MS | --good-till-in SECONDS] [--post-only] [--reduce-only]
   cancel      --as //Bob --order 3
   schedule-cancel --as //Bob (--in BLOCKS | --at BLOCK | --off)   (dead-man's switch)
   cancel-all  --as //Bob [--series 0]
@@ -80,7 +80,10 @@ async function main() {
       case 'withdraw': console.log(eventsOf(await c.withdraw(api, c.pair(need(flags, 'as')), c.usdc(need(flags, 'amount')))).join('\n')); break;
       case 'place': console.log(eventsOf(await c.placeOrder(api, c.pair(need(flags, 'as')), {
         series: Number(need(flags, 'series')), side: need(flags, 'side'), price: c.usdc(need(flags, 'price')), quantity: Number(need(flags, 'qty')),
-        tif: flags['good-till-block'] !== undefined ? { GoodTillBlock: Number(flags['good-till-block']) } : (flags.tif || 'GoodTillCancelled'),
+        tif: flags['good-till-block'] !== undefined ? { GoodTillBlock: Number(flags['good-till-block']) }
+          : flags['good-till-time'] !== undefined ? { GoodTillTime: Number(flags['good-till-time']) }
+          : flags['good-till-in'] !== undefined ? { GoodTillTime: (await api.query.timestamp.now()).toNumber() + 1000 * Number(flags['good-till-in']) }
+          : (flags.tif || 'GoodTillCancelled'),
         postOnly: !!flags['post-only'], reduceOnly: !!flags['reduce-only'],
       })).join('\n')); break;
       case 'block': console.log((await api.rpc.chain.getHeader()).number.toNumber()); break;

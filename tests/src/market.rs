@@ -137,6 +137,12 @@ impl Order {
 		self
 	}
 
+	/// Good till the moment `t` (ms since the Unix epoch) included.
+	pub fn good_till_time(mut self, t: u64) -> Self {
+		self.time_in_force = TimeInForce::GoodTillTime(t);
+		self
+	}
+
 	/// Post-only: refused if it would take liquidity.
 	pub fn post_only(mut self) -> Self {
 		self.post_only = true;

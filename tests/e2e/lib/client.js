@@ -116,7 +116,7 @@ export async function listSeries(api, sudoKey, { underlying, strike, expiry, kin
 export const deposit = (api, who, amount) => send(api, who, api.tx.margin.deposit(amount));
 export const withdraw = (api, who, amount) => send(api, who, api.tx.margin.withdraw(amount));
 
-/** Place an order. `side`: 'Buy' | 'Sell'; `price` in USDC units per contract; `tif`: GoodTillCancelled | ImmediateOrCancel | FillOrKill, or `{ GoodTillBlock: n }`. */
+/** Place an order. `side`: 'Buy' | 'Sell'; `price` in USDC units per contract; `tif`: GoodTillCancelled | ImmediateOrCancel | FillOrKill, `{ GoodTillBlock: n }` or `{ GoodTillTime: ms }`. */
 export function placeOrder(api, who, { series, side, price, quantity, tif = 'GoodTillCancelled', postOnly = false, reduceOnly = false }) {
   return send(api, who, api.tx.options.placeOrder({
     series, side, price, quantity, timeInForce: tif, postOnly, reduceOnly,

@@ -86,6 +86,38 @@ fn a_good_till_block_ask_never_fills_after_its_block() {
 	m.check();
 }
 
+/// Good-till-time orders (issue 16, item 3) in real blocks (2 s apart, at least 1 s by the
+/// timestamp pallet): Dave's ask good till block `n`'s timestamp fills in block `n` and never
+/// after; a taker that reaches it in block `n + 1` fills nothing and removes it.
+#[test]
+fn a_good_till_time_ask_never_fills_after_its_time() {
+	use optionchain_integration_tests::Chain;
+	let mut m = Market::dev();
+	let a = m.list_call(BTC, 64_000, WEEK);
+	m.deposit(Dave, 50_000).deposit(Charlie, 10_000).next_block().assert_ok();
+	let n = m.chain.next_number() + 1;
+	let t = Chain::timestamp_of(n);
+	let till = |usdc| Order::sell(a, 1, usdc).post_only().good_till_time(t);
+	m.place(Dave, till(110)).place(Dave, till(120)).next_block().assert_ok();
+	assert_eq!(m.book(a).asks.len(), 2);
+	// Block n (stamped t): the first fills.
+	assert_eq!(m.chain.next_number(), n);
+	m.place(Charlie, Order::buy(a, 1, 110).ioc()).next_block().assert_ok();
+	assert_eq!(m.positions(Charlie), vec![(a, 1)]);
+	// Block n + 1 (stamped t + 2 s): past its time.
+	assert!(m.book(a).asks.is_empty());
+	m.place(Charlie, Order::buy(a, 1, 120).ioc()).next_block().assert_ok();
+	assert_eq!(m.positions(Charlie), vec![(a, 1)]);
+	assert!(m.emitted(|e| matches!(
+		e,
+		RuntimeEvent::Options(OptionsEvent::OrderCancelled {
+			reason: CancelReason::GoodTillReached,
+			..
+		})
+	)));
+	m.check();
+}
+
 fn mmp(underlying: u32, limits: Option<pallet_options::MmpLimits>) -> RuntimeCall {
 	RuntimeCall::Options(pallet_options::Call::set_mmp { underlying, limits })
 }
