@@ -1,8 +1,13 @@
-//! Good-till-block orders (issue 16, item 3): an order placed with
+//! Good-till-block and good-till-time orders (issue 16, item 3): an order placed with
 //! `TimeInForce::GoodTillBlock(n)` rests like a good-till-cancelled one and never fills from
-//! block `n + 1` on. The block is in the book entry, so a match step checks it without a read.
+//! block `n + 1` on; one placed with `GoodTillTime(t)` never fills in a block stamped after `t`.
+//! The block or time is in the book entry ([`GoodTill`]), so a match step checks it without a
+//! read.
 //!
-//! Each resting one is indexed under block `n + 1` ([`ExpiringOrders`]). The entry goes with
+//! Each resting one is indexed under its removal block ([`ExpiringOrders`]): `n + 1`, or for a
+//! time the first block surely stamped after it (see [`Pallet::good_till_of`]); were such an
+//! order not past its time there (blocks closer than `MinBlockInterval`), the walk moves its
+//! entry to the next block. The entry goes with
 //! the order when its owner takes it out of the book (a cancellation, `cancel_all`, a
 //! replacement, a requote) or when it is evicted or voided and removed: one write, charged to
 //! those paths. An order that leaves the book by a fill, a taker's step (a self-trade
@@ -132,7 +137,7 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::cancel_all(n).saturating_add(Self::unlink_weight().saturating_mul(n.into()))
 	}
 
-	/// `on_idle`: remove the good-till-block orders past their block (see the module
+	/// `on_idle`: remove the good-till orders past their block or time (see the module
 	/// documentation), one per item, each in its own storage layer, while `items` last and
 	/// `remaining` allows. Returns `used` plus what it used.
 	pub(crate) fn clear_expired_orders(
@@ -186,7 +191,11 @@ impl<T: Config> Pallet<T> {
 				// block's bucket (a write, within the item's cancellation).
 				let order =
 					Books::<T>::get(r.series, r.side).into_iter().find(|o| o.id == order_id);
-				if order.as_ref().is_some_and(|o| !Self::is_past_good_till(o)) {
+				let live_time = order.as_ref().is_some_and(|o| {
+					matches!(o.good_till, Some(GoodTill::Time { .. }))
+						&& !Self::is_past_good_till(o)
+				});
+				if live_time {
 					ExpiringOrders::<T>::remove(next, order_id);
 					ExpiringOrders::<T>::insert(now.saturating_add(1), order_id, &who);
 					continue;

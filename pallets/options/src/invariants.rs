@@ -20,6 +20,7 @@ impl<T: Config> Pallet<T> {
 		assert!(T::MaxExpiryHorizon::get() > 0, "MaxExpiryHorizon must be > 0");
 		assert!(T::UnitsPerUsd::get() > 0, "UnitsPerUsd must be > 0");
 		assert!(T::MaxIdleItems::get() > 0, "MaxIdleItems must be > 0");
+		assert!(T::MinBlockInterval::get() > 0, "MinBlockInterval must be > 0");
 		assert!(
 			T::FeeCap::get() <= Permill::from_rational(125u32, 1000u32),
 			"FeeCap must be at most 12.5 %"
@@ -135,9 +136,12 @@ mod checks {
 						let indexed = match g {
 							GoodTill::Block(_) => ExpiringOrders::<T>::get(g.removal_block(), o.id)
 								.is_some_and(|w| w == o.owner),
+							// (The walk only moves an entry to the next block.)
 							GoodTill::Time { .. } => {
-								ExpiringOrders::<T>::iter().any(|(at, id, w)| {
-									id == o.id && w == o.owner && at >= g.removal_block()
+								let last =
+									Self::block_now().saturating_add(1).max(g.removal_block());
+								(g.removal_block()..=last).any(|at| {
+									ExpiringOrders::<T>::get(at, o.id).is_some_and(|w| w == o.owner)
 								})
 							},
 						};

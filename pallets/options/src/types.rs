@@ -248,8 +248,8 @@ pub enum TimeInForce {
 	GoodTillBlock(u32),
 	/// Good till time `t` (ms since the Unix epoch) included: as `GoodTillBlock`, but it never
 	/// fills in a block whose timestamp is later than `t`. `t` is the current block's
-	/// timestamp or later, at most `MaxCancelDelay × MinBlockInterval` ms ahead (a day of
-	/// blocks at the fastest block rate on this chain).
+	/// timestamp or later, at most `MaxCancelDelay × MinBlockInterval` ms ahead (12 hours on
+	/// this chain: 43,200 blocks at the fastest rate the timestamp pallet allows, 1 s).
 	GoodTillTime(Moment),
 }
 
