@@ -6,8 +6,8 @@
 //!
 //! Each resting one is indexed under its removal block ([`ExpiringOrders`]): `n + 1`, or for a
 //! time the first block surely stamped after it (see [`Pallet::good_till_of`]); were such an
-//! order not past its time there (blocks closer than `MinBlockInterval`), the walk moves its
-//! entry to the next block. The entry goes with
+//! order not past its time there (blocks faster than `MinBlockInterval` allows), the walk moves
+//! its entry to the next block. The entry goes with
 //! the order when its owner takes it out of the book (a cancellation, `cancel_all`, a
 //! replacement, a requote) or when it is evicted or voided and removed: one write, charged to
 //! those paths. An order that leaves the book by a fill, a taker's step (a self-trade
@@ -51,15 +51,13 @@ impl<T: Config> Pallet<T> {
 
 	/// Whether `order` cannot fill after the current block (what the book API leaves out: it
 	/// reads the state at the end of a block): good till this block or an earlier one, or till
-	/// a time before the next block's earliest timestamp (this one's plus
-	/// `MinBlockInterval`).
+	/// a time before the next block's earliest timestamp (this one's plus 1 ms: the next slot
+	/// may start at once).
 	pub(crate) fn ends_by_this_block(order: &BookOrder<T::AccountId>) -> bool {
 		match order.good_till {
 			None => false,
 			Some(GoodTill::Block(n)) => n <= Self::block_now(),
-			Some(GoodTill::Time { until, .. }) => {
-				until < Self::now().saturating_add(T::MinBlockInterval::get())
-			},
+			Some(GoodTill::Time { until, .. }) => until <= Self::now(),
 		}
 	}
 
@@ -77,16 +75,20 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// What `req` rests with if it expires: its block, or its time and the first block whose
-	/// timestamp is surely later (the current block's number plus one for every whole
-	/// `MinBlockInterval` until then, plus one: block `b` has a timestamp at least
-	/// `now + (b - current) × MinBlockInterval`).
+	/// timestamp is surely later. With `I` = `MinBlockInterval`, a block `k` blocks after the
+	/// current one is stamped at least `k × I - (I - 1)` later (`I` is the slot: slots strictly
+	/// increase and a block is stamped within its slot), so with `d` = `until - now` the first
+	/// `k` with `k × I - (I - 1) > d` is `(d + I - 1) / I + 1` (rounded down): at the 2 s
+	/// blocks of this chain, one or two blocks after the order dies.
 	pub(crate) fn good_till_of(req: &OrderRequest) -> Option<GoodTill> {
 		match req.time_in_force {
 			TimeInForce::GoodTillBlock(n) => Some(GoodTill::Block(n)),
 			TimeInForce::GoodTillTime(until) => {
+				let interval = T::MinBlockInterval::get();
 				let blocks = until
 					.saturating_sub(Self::now())
-					.checked_div(T::MinBlockInterval::get())
+					.saturating_add(interval.saturating_sub(1))
+					.checked_div(interval)
 					.unwrap_or(u64::MAX);
 				let blocks: u32 = blocks.try_into().unwrap_or(u32::MAX);
 				let removal_block = Self::block_now().saturating_add(blocks).saturating_add(1);
@@ -187,7 +189,7 @@ impl<T: Config> Pallet<T> {
 				used = used.saturating_add(item);
 				// A good-till-time order is indexed under the first block whose timestamp is
 				// surely past its time; were it not past (blocks closer than
-				// `MinBlockInterval`: the timestamp pallet forbids it), it moves to the next
+				// `MinBlockInterval` allows: the slots forbid it), it moves to the next
 				// block's bucket (a write, within the item's cancellation).
 				let order =
 					Books::<T>::get(r.series, r.side).into_iter().find(|o| o.id == order_id);

@@ -367,7 +367,7 @@ mod checks {
 					.and_then(|o| o.good_till);
 				let right = match good_till {
 					Some(g @ GoodTill::Block(_)) => g.removal_block() == at,
-					// The walk may move one on if blocks came closer than `MinBlockInterval`.
+					// The walk may move one on if blocks came faster than `MinBlockInterval` allows.
 					Some(g @ GoodTill::Time { .. }) => g.removal_block() <= at,
 					None => false,
 				};

@@ -164,10 +164,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxCancelsPerBlock: Get<u32>;
 
-		/// The least time between two blocks' timestamps, ms (the timestamp pallet's
-		/// `MinimumPeriod`): block `b` has a timestamp at least `(b - a) × MinBlockInterval` after
-		/// block `a`'s. Good-till-time orders are removed from the first block surely past
-		/// their time, and may be placed at most `MaxCancelDelay × MinBlockInterval` ahead.
+		/// The slot duration `I`, ms: block `b` is stamped at least `(b - a) × I - (I - 1)` after
+		/// block `a` (slots strictly increase and a block is stamped within its slot).
+		/// Good-till-time orders are removed from the first block surely past their time, and
+		/// may be placed at most `MaxCancelDelay × MinBlockInterval` ahead.
 		#[pallet::constant]
 		type MinBlockInterval: Get<Moment>;
 

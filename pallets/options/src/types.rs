@@ -140,9 +140,9 @@ pub enum GoodTill {
 	Block(u32),
 	/// Till the moment `until` (ms since the Unix epoch) included: it never fills in a block
 	/// whose timestamp is later. `on_idle` removes it from `removal_block`, the first block
-	/// whose timestamp is surely later (blocks are at least `MinBlockInterval` apart); if
-	/// blocks come slower, it is dead (never fills, left out of the book API and of best
-	/// prices) until then.
+	/// whose timestamp is surely later (blocks are in strictly increasing slots of
+	/// `MinBlockInterval`); if blocks come slower, it is dead (never fills, left out of the
+	/// book API and of best prices) until then.
 	Time {
 		/// The last moment it may fill, ms since the Unix epoch.
 		until: Moment,
@@ -248,8 +248,8 @@ pub enum TimeInForce {
 	GoodTillBlock(u32),
 	/// Good till time `t` (ms since the Unix epoch) included: as `GoodTillBlock`, but it never
 	/// fills in a block whose timestamp is later than `t`. `t` is the current block's
-	/// timestamp or later, at most `MaxCancelDelay × MinBlockInterval` ms ahead (12 hours on
-	/// this chain: 43,200 blocks at the fastest rate the timestamp pallet allows, 1 s).
+	/// timestamp or later, at most `MaxCancelDelay × MinBlockInterval` ms ahead (a day on this
+	/// chain: 43,200 slots of 2 s).
 	GoodTillTime(Moment),
 }
 

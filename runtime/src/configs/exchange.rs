@@ -112,8 +112,8 @@ impl pallet_options::Config for Runtime {
 	type MaxCancelsPerBlock = ConstU32<128>;
 	/// Market-maker protection windows and timed freezes: at most an hour of 2 s blocks.
 	type MaxMmpBlocks = ConstU32<1_800>;
-	/// The timestamp pallet's `MinimumPeriod` (1 s): blocks are at least that far apart.
-	type MinBlockInterval = <Runtime as pallet_timestamp::Config>::MinimumPeriod;
+	/// Aura's slot (2 s): blocks are in strictly increasing slots, each stamped within its slot.
+	type MinBlockInterval = frame_support::traits::ConstU64<{ crate::SLOT_DURATION }>;
 	type WeightInfo = pallet_options::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helpers::ExchangeBenchmarkHelper;
