@@ -501,6 +501,25 @@ pub fn place(who: u64, r: OrderRequest) -> frame_support::dispatch::DispatchResu
 	}
 }
 
+/// An immediate-or-cancel `req`.
+pub fn ioc(series: SeriesId, side: Side, price: Balance, quantity: Contracts) -> OrderRequest {
+	OrderRequest {
+		time_in_force: TimeInForce::ImmediateOrCancel,
+		..req(series, side, price, quantity)
+	}
+}
+
+/// `(order id, reason)` of every `OrderCancelled` emitted so far.
+pub fn reasons() -> Vec<(OrderId, crate::CancelReason)> {
+	events()
+		.into_iter()
+		.filter_map(|e| match e {
+			crate::Event::OrderCancelled { order_id, reason, .. } => Some((order_id, reason)),
+			_ => None,
+		})
+		.collect()
+}
+
 /// GTC limit order through the extrinsic; panics on failure.
 pub fn gtc(who: u64, series: SeriesId, side: Side, price: Balance, qty: Contracts) {
 	place(who, req(series, side, price, qty)).expect("order accepted");

@@ -18,23 +18,6 @@ fn gtb(series: SeriesId, side: Side, price: Balance, quantity: Contracts, n: u64
 	}
 }
 
-fn ioc(series: SeriesId, side: Side, price: Balance, quantity: Contracts) -> OrderRequest {
-	OrderRequest {
-		time_in_force: TimeInForce::ImmediateOrCancel,
-		..req(series, side, price, quantity)
-	}
-}
-
-fn reasons() -> Vec<(OrderId, CancelReason)> {
-	events()
-		.into_iter()
-		.filter_map(|e| match e {
-			Event::OrderCancelled { order_id, reason, .. } => Some((order_id, reason)),
-			_ => None,
-		})
-		.collect()
-}
-
 #[test]
 fn a_good_till_block_order_names_a_block_from_now_to_the_horizon() {
 	build_and_execute(|| {

@@ -9,16 +9,6 @@ use optionchain_primitives::exchange::{OptionKind, PositionsProvider, Side};
 /// A trader with little money.
 const POOR: u64 = 7;
 
-fn cancel_reasons() -> Vec<(OrderId, CancelReason)> {
-	events()
-		.into_iter()
-		.filter_map(|e| match e {
-			Event::OrderCancelled { order_id, reason, .. } => Some((order_id, reason)),
-			_ => None,
-		})
-		.collect()
-}
-
 #[test]
 fn a_maker_that_cannot_pay_does_not_block_takers() {
 	build_and_execute(|| {
@@ -32,7 +22,7 @@ fn a_maker_that_cannot_pay_does_not_block_takers() {
 		// Bob sells 1 at 9: the top bid cannot pay, is cancelled, and Bob fills with Alice.
 		// (Before: every sell reaching the top bid failed, and only its owner could remove it.)
 		assert_ok!(place(BOB, req(s, Side::Sell, 9 * USDC, 1)));
-		assert_eq!(cancel_reasons(), vec![(0, CancelReason::MakerCannotPay)]);
+		assert_eq!(reasons(), vec![(0, CancelReason::MakerCannotPay)]);
 		assert_eq!((net(s, BOB), net(s, ALICE), net(s, POOR)), (-1, 1, 0));
 		assert_eq!(balance(POOR), 10 * USDC);
 		assert!(book(s, Side::Buy).is_empty());
@@ -51,7 +41,7 @@ fn a_maker_that_cannot_pay_the_premium_does_not_block_takers() {
 		gtc(ALICE, s, Side::Buy, 8 * USDC, 2);
 		// A seller of 2 reaches the bid of 2 x 10 = 20 USDC: cancelled; fills at 8 with Alice.
 		assert_ok!(place(BOB, req(s, Side::Sell, 8 * USDC, 2)));
-		assert_eq!(cancel_reasons(), vec![(0, CancelReason::MakerCannotPay)]);
+		assert_eq!(reasons(), vec![(0, CancelReason::MakerCannotPay)]);
 		assert_eq!(net(s, ALICE), 2);
 	});
 }
@@ -145,7 +135,7 @@ fn a_restricted_makers_reduce_only_bid_fills() {
 		end_transactions();
 		assert_eq!(net(s, BOB), -1);
 		assert_eq!(net(s, DAVE), -1);
-		assert!(cancel_reasons().is_empty());
+		assert!(reasons().is_empty());
 		MockMargin::reject_margin(BOB, false);
 	});
 }
@@ -158,7 +148,7 @@ fn a_restricted_makers_plain_order_is_cancelled() {
 		gtc(BOB, s, Side::Buy, 100 * USDC, 1); // order 0
 		MockMargin::reject_margin(BOB, true);
 		gtc(DAVE, s, Side::Sell, 100 * USDC, 1);
-		assert_eq!(cancel_reasons(), vec![(0, CancelReason::ByMargin)]);
+		assert_eq!(reasons(), vec![(0, CancelReason::ByMargin)]);
 		assert_eq!(net(s, BOB), 0);
 		MockMargin::reject_margin(BOB, false);
 	});

@@ -31,23 +31,6 @@ fn post_only(who: u64, series: SeriesId, side: Side, price: Balance, quantity: C
 	assert_ok!(place(who, r));
 }
 
-fn ioc(series: SeriesId, side: Side, price: Balance, quantity: Contracts) -> OrderRequest {
-	OrderRequest {
-		time_in_force: TimeInForce::ImmediateOrCancel,
-		..req(series, side, price, quantity)
-	}
-}
-
-fn reasons() -> Vec<(OrderId, CancelReason)> {
-	events()
-		.into_iter()
-		.filter_map(|e| match e {
-			Event::OrderCancelled { order_id, reason, .. } => Some((order_id, reason)),
-			_ => None,
-		})
-		.collect()
-}
-
 fn trips() -> Vec<(u64, UnderlyingId, MmpCounters, Option<u32>)> {
 	events()
 		.into_iter()

@@ -4,7 +4,7 @@
 
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok};
-use optionchain_primitives::exchange::{Balance, Contracts, OptionKind, SeriesId, Side};
+use optionchain_primitives::exchange::{OptionKind, Side};
 
 fn arm(who: u64, at: Option<u64>) -> frame_support::dispatch::DispatchResultWithPostInfo {
 	Options::schedule_cancel(RuntimeOrigin::signed(who), at)
@@ -18,14 +18,6 @@ fn fired() -> Vec<(u64, u64, u32)> {
 			_ => None,
 		})
 		.collect()
-}
-
-/// An immediate-or-cancel `req`.
-fn ioc(series: SeriesId, side: Side, price: Balance, quantity: Contracts) -> OrderRequest {
-	OrderRequest {
-		time_in_force: TimeInForce::ImmediateOrCancel,
-		..req(series, side, price, quantity)
-	}
 }
 
 fn advance_to(n: u64) {
