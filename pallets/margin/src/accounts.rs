@@ -6,10 +6,11 @@ use frame_support::{pallet_prelude::*, traits::Get};
 use optionchain_primitives::{
 	exchange::{
 		Balance, ContractGreeks, Contracts, MarginAccounts, MarginCheckError, MarginSnapshot,
-		PositionsProvider, SeriesId, SeriesTerms,
+		PositionsProvider, PremiumRounding, SeriesId, SeriesTerms,
 	},
-	OracleProvider, UnderlyingId,
+	OracleProvider, Price, UnderlyingId,
 };
+use alloc::vec::Vec;
 use sp_arithmetic::{helpers_128bit::multiply_by_rational_with_rounding, per_things::Rounding};
 
 impl<T: Config> Pallet<T> {
@@ -274,6 +275,22 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 	/// greeks.
 	fn contract_greeks_weight() -> Weight {
 		T::WeightInfo::black_scholes_greeks()
+			.saturating_add(T::Oracle::read_weight().saturating_mul(2))
+			.saturating_add(T::DbWeight::get().reads(1))
+	}
+
+	fn contract_premiums(
+		terms: &SeriesTerms,
+		volatilities: &[(Price, PremiumRounding)],
+	) -> Option<Vec<Balance>> {
+		Self::premiums_of_contract(terms, volatilities).ok()
+	}
+
+	/// The oracle's index price and volatility (each at the oracle's worst-case read), the
+	/// risk parameters, and one Black-Scholes evaluation per volatility.
+	fn contract_premiums_weight(n: u32) -> Weight {
+		T::WeightInfo::black_scholes_greeks()
+			.saturating_mul(n.into())
 			.saturating_add(T::Oracle::read_weight().saturating_mul(2))
 			.saturating_add(T::DbWeight::get().reads(1))
 	}

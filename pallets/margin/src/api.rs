@@ -1,9 +1,10 @@
 //! Read helpers behind `pallet-margin-runtime-api`.
 
 use crate::{pallet::*, types::*};
-use frame_support::traits::Time;
-use optionchain_pricing::{price_and_greeks, Fixed, Rounding};
-use optionchain_primitives::exchange::{Balance, ContractGreeks, SeriesTerms};
+use frame_support::{ensure, traits::Time};
+use optionchain_pricing::{price, price_and_greeks, Fixed, Rounding};
+use alloc::vec::Vec;
+use optionchain_primitives::exchange::{Balance, ContractGreeks, PremiumRounding, SeriesTerms};
 use sp_arithmetic::{FixedI128, FixedU128};
 
 /// Bisections of a band's edge for the runtime API: within 1/4096 of the last grid interval.
@@ -77,6 +78,40 @@ impl<T: Config> Pallet<T> {
 			Ok(FixedU128::from_inner(scaled.into_inner().unsigned_abs()))
 		};
 		Ok(ContractGreeks { delta: abs(g.delta)?, vega: abs(g.vega)? })
+	}
+
+	/// `MarginAccounts::contract_premiums`: one contract's premium per requested volatility,
+	/// at this block's fresh index price and time to expiry (before expiry only), with the
+	/// engine's rate and dividend yield. The model's price (rounded to the nearest 10^-18 USD)
+	/// is moved one unit of its last decimal the asked way, then times the contract size and
+	/// to settlement units, each rounded the asked way: a rounded-up premium is never below
+	/// the exact one, a rounded-down one never above.
+	pub(crate) fn premiums_of_contract(
+		terms: &SeriesTerms,
+		volatilities: &[(FixedU128, PremiumRounding)],
+	) -> Result<Vec<Balance>, Error<T>> {
+		let m = Self::market(terms.underlying)?;
+		ensure!(m.fresh, Error::<T>::PriceUnavailable);
+		let now = T::Time::now();
+		ensure!(now < terms.expiry, Error::<T>::PricingFailed);
+		let params = Params::<T>::get();
+		let (mut inputs, _, _) = Self::bs_inputs(terms, &m, now, &params)?;
+		let cs = Self::fx(terms.contract_size)?;
+		let kind = Self::bs_kind(terms.kind);
+		volatilities
+			.iter()
+			.map(|(v, rounding)| {
+				inputs.volatility = Self::fx(*v)?;
+				let p = price(&inputs, kind).map_err(|_| Error::<T>::PricingFailed)?;
+				let (inner, r) = match rounding {
+					PremiumRounding::Up => (p.into_inner().checked_add(1), Rounding::Up),
+					PremiumRounding::Down => (Some(p.into_inner().saturating_sub(1)), Rounding::Down),
+				};
+				let unit = Fixed::from_inner(inner.ok_or(Error::<T>::Overflow)?.max(0));
+				let units = Self::contracts_amount(unit, cs, 1, r, r)?;
+				Balance::try_from(units).map_err(|_| Error::<T>::Overflow)
+			})
+			.collect()
 	}
 
 	/// `MarginApi::trigger_band`: the band of `who` for `horizon_seconds` and volatility moves

@@ -21,6 +21,9 @@ impl<T: Config> Pallet<T> {
 		assert!(T::UnitsPerUsd::get() > 0, "UnitsPerUsd must be > 0");
 		assert!(T::MaxIdleItems::get() > 0, "MaxIdleItems must be > 0");
 		assert!(T::MinBlockInterval::get() > 0, "MinBlockInterval must be > 0");
+		assert!(T::MaxVolOrdersPerSeries::get() > 0, "MaxVolOrdersPerSeries must be > 0");
+		assert!(T::MaxVolSeries::get() > 0, "MaxVolSeries must be > 0");
+		assert!(T::MaxVolOrders::get() > 0, "MaxVolOrders must be > 0");
 		assert!(
 			T::FeeCap::get() <= Permill::from_rational(125u32, 1000u32),
 			"FeeCap must be at most 12.5 %"
@@ -75,6 +78,7 @@ mod checks {
 			Self::check_cancel_schedules()?;
 			Self::check_expiry_index()?;
 			Self::check_mmp()?;
+			Self::check_vol_orders()?;
 			let mut totals = Totals::default();
 			let mut agg: BTreeMap<(u32, T::AccountId), Aggregates> = BTreeMap::new();
 			for (id, info) in Series::<T>::iter() {
@@ -373,6 +377,35 @@ mod checks {
 				};
 				ensure!(right, "an expiry index entry under another block than its order's");
 			}
+			Ok(())
+		}
+
+		/// Volatility-priced orders: each list of a known series, in strictly increasing id
+		/// order, volatilities within bounds; the counts within their bounds and
+		/// `VolOrderCount` their sum. (An entry may outlive its order until the next block's
+		/// repricing removes it.)
+		fn check_vol_orders() -> Result<(), TryRuntimeError> {
+			let mut total: u32 = 0;
+			let mut series: u32 = 0;
+			for (id, list) in VolOrders::<T>::iter() {
+				ensure!(Series::<T>::contains_key(id), "volatility orders of an unknown series");
+				ensure!(!list.is_empty(), "an empty volatility list is stored");
+				ensure!(
+					list.windows(2).all(|w| matches!(w, [a, b] if a.id < b.id)),
+					"volatility list not in id order"
+				);
+				ensure!(
+					list.iter().all(|e| e.volatility >= MIN_ORDER_VOLATILITY &&
+						e.volatility <= MAX_ORDER_VOLATILITY),
+					"volatility out of bounds"
+				);
+				total = total.saturating_add(list.len() as u32);
+				series = series.saturating_add(1);
+			}
+			ensure!(VolOrders::<T>::count() == series, "VolOrders counter wrong");
+			ensure!(series <= T::MaxVolSeries::get(), "too many series with volatility orders");
+			ensure!(VolOrderCount::<T>::get() == total, "VolOrderCount is not the lists' sum");
+			ensure!(total <= T::MaxVolOrders::get(), "too many volatility orders");
 			Ok(())
 		}
 

@@ -16,6 +16,7 @@ mod provider;
 mod quote;
 mod schedule;
 mod settlement;
+mod vol;
 pub mod types;
 pub mod weights;
 
@@ -176,6 +177,19 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxMmpBlocks: Get<u32>;
 
+		/// Volatility-priced orders (`place_vol_order`) resting in one series, both sides.
+		#[pallet::constant]
+		type MaxVolOrdersPerSeries: Get<u32>;
+
+		/// Volatility-priced orders resting in all series: every one is priced again at the
+		/// start of every block, so this bounds that work (see [`VolOrders`]).
+		#[pallet::constant]
+		type MaxVolOrders: Get<u32>;
+
+		/// Series holding volatility-priced orders at once.
+		#[pallet::constant]
+		type MaxVolSeries: Get<u32>;
+
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
 
@@ -311,6 +325,28 @@ pub mod pallet {
 		MmpCleanupCursor,
 		OptionQuery,
 	>;
+
+	/// The volatility of each volatility-priced order of a series (`place_vol_order`), in id
+	/// order. Such an order rests in [`Books`] like any other; after the block's inherents
+	/// (`PostInherents`, so at the block's timestamp and index price) it is priced again: its
+	/// premium at its volatility, rounded to the tick in its owner's favour, an ask at least a
+	/// tick above the best bid of premium-priced orders and a bid at least a tick below the
+	/// best ask (the book never crosses), its side put in price-then-id order and its owner's
+	/// reserved premium adjusted. Entries of orders that left the book (filled, cancelled) go
+	/// then too. Bounded by `MaxVolOrdersPerSeries`, `MaxVolSeries` and, in all,
+	/// `MaxVolOrders` ([`VolOrderCount`]).
+	#[pallet::storage]
+	pub type VolOrders<T: Config> = CountedStorageMap<
+		_,
+		Twox64Concat,
+		SeriesId,
+		BoundedVec<VolEntry, T::MaxVolOrdersPerSeries>,
+		OptionQuery,
+	>;
+
+	/// Number of [`VolOrders`] entries in all series.
+	#[pallet::storage]
+	pub type VolOrderCount<T: Config> = StorageValue<_, u32, ValueQuery>;
 
 	/// Number of [`DueCancels`] entries per block (at most `MaxCancelsPerBlock`).
 	#[pallet::storage]
@@ -619,6 +655,23 @@ pub mod pallet {
 			/// Frozen before this block (it thaws at its start); `None`: until reset.
 			until: Option<u32>,
 		},
+		/// `who` placed a volatility-priced order: it rests at `price`, the premium of one
+		/// contract at `volatility` now, and is priced again at the start of every block.
+		VolOrderPlaced {
+			/// The order (its `OrderPlaced` and `OrderRested` events come first).
+			order_id: OrderId,
+			/// Its owner.
+			who: T::AccountId,
+			/// The series.
+			series: SeriesId,
+			/// Buy or sell.
+			side: Side,
+			/// Volatility per year, 18-decimal fixed point (0.55 is 55 %).
+			volatility: Price,
+			/// Its premium in this block: settlement-asset units (USDC, 6 decimals) per
+			/// contract.
+			price: Balance,
+		},
 		/// Liquidation moved `quantity` contracts from `from` to `to` (see
 		/// `PositionsProvider::transfer_position`).
 		PositionTransferred {
@@ -742,6 +795,15 @@ pub mod pallet {
 		/// that may rest is refused until it thaws (`reset_mmp` lifts it at once); immediate
 		/// orders (immediate-or-cancel, fill-or-kill) may still trade.
 		MmpFrozen,
+		/// `place_vol_order`: a volatility outside 0.01 to 10.00 (1 % to 1,000 % a year).
+		InvalidVolatility,
+		/// `place_vol_order`: the series cannot be priced now (no fresh index price or
+		/// volatility), or a bid's premium rounds down to zero.
+		VolatilityUnpriced,
+		/// `place_vol_order`: the series holds `MaxVolOrdersPerSeries` volatility-priced
+		/// orders, `MaxVolSeries` series hold some, or `MaxVolOrders` rest in all (orders that
+		/// filled or were cancelled free their place at the start of the next block).
+		VolOrdersFull,
 		/// A maker the margin pallet reported warm (its fills covered in this block) could not
 		/// fill as one: an inconsistency between the pallets. The placement fails; nothing of it
 		/// is kept.
@@ -754,8 +816,10 @@ pub mod pallet {
 		/// settlement price is fixed, in bounded batches within `remaining_weight`.
 		/// Fires the dead-man's switches due (`schedule_cancel`), before the block's
 		/// transactions.
+		/// Also reserves the weight of pricing the volatility-priced orders again after the
+		/// block's inherents (`PostInherents`).
 		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
-			Self::fire_cancel_schedules(n)
+			Self::fire_cancel_schedules(n).saturating_add(Self::reprice_reserve())
 		}
 
 		fn on_idle(_n: BlockNumberFor<T>, remaining_weight: Weight) -> Weight {
@@ -999,6 +1063,29 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			Self::do_reset_mmp(&who, underlying)
 		}
+
+		/// Place an order priced in implied volatility (see [`VolOrderRequest`]): it rests at
+		/// the premium of one contract at `volatility`, and at the start of every block its
+		/// premium follows the index price and the time to expiry (the margin engine's
+		/// Black-Scholes, rounded to the tick in the owner's favour), with no requote. It is
+		/// otherwise a resting order like any other: price-then-id priority at its premium,
+		/// filled at it, cancelled, replaced, voided and expired as any, reserved by the margin
+		/// engine at its current premium.
+		///
+		/// Refused, changing nothing: `InvalidVolatility`, `InvalidTimeInForce` (it must
+		/// rest), `VolatilityUnpriced`, `VolOrdersFull`, `PostOnlyWouldTake` (its premium
+		/// reaches the other side's best order), and every error of a post-only `place_order`.
+		/// Emits `OrderPlaced`, `OrderRested` and `VolOrderPlaced`.
+		#[pallet::call_index(12)]
+		#[pallet::weight(Pallet::<T>::declared_vol_order_weight(request))]
+		pub fn place_vol_order(
+			origin: OriginFor<T>,
+			request: VolOrderRequest,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let (_, used) = Self::do_place_vol_order(&who, request)?;
+			Ok(Some(used).into())
+		}
 	}
 
 	/// Genesis state: underlying configurations.
@@ -1025,6 +1112,15 @@ pub mod pallet {
 	/// Matches the block's queued orders after its transactions (wire it as
 	/// `frame_system::Config::PostTransactions`). Its weight was charged to the orders'
 	/// submitters.
+	/// Prices the volatility-priced orders again after the block's inherents, so at the
+	/// block's timestamp (wire it as `frame_system::Config::PostInherents`). Its weight was
+	/// reserved by `on_initialize`.
+	impl<T: Config> frame_support::traits::PostInherents for Pallet<T> {
+		fn post_inherents() {
+			Self::reprice_vol_orders();
+		}
+	}
+
 	impl<T: Config> frame_support::traits::PostTransactions for Pallet<T> {
 		fn post_transactions() {
 			Self::match_queue();

@@ -13,7 +13,7 @@ use frame_system::EnsureRoot;
 use optionchain_primitives::{
 	exchange::{
 		Balance, ContractGreeks, Contracts, MarginAccounts, MarginCheckError, MarginSnapshot,
-		OptionKind, SeriesId, SeriesTerms, Side, SignedBalance,
+		OptionKind, PremiumRounding, SeriesId, SeriesTerms, Side, SignedBalance,
 	},
 	testing::MockOracle,
 	units, Moment, PriceStatus, UnderlyingId,
@@ -36,6 +36,7 @@ frame_support::construct_runtime!(
 impl frame_system::Config for Test {
 	type Block = Block;
 	type DbWeight = frame_support::weights::constants::RocksDbWeight;
+	type PostInherents = Options;
 	type PostTransactions = Options;
 }
 
@@ -91,6 +92,10 @@ struct Switches {
 	greeks: Option<Option<ContractGreeks>>,
 	/// How many times `contract_greeks` was called.
 	greeks_calls: u32,
+	/// The risk-free rate `contract_premiums` prices with (default 0).
+	rate: FixedU128,
+	/// How many volatilities `contract_premiums` priced.
+	premiums_priced: u32,
 }
 
 /// The mock's per-contract greeks unless a test sets others: `|delta|` 0.05 (a 0.1 BTC
@@ -137,6 +142,14 @@ impl MockMargin {
 	/// How many times `contract_greeks` was called since the last call of this function.
 	pub fn take_greeks_calls() -> u32 {
 		SWITCHES.with(|s| core::mem::take(&mut s.borrow_mut().greeks_calls))
+	}
+	/// Make `contract_premiums` price with the risk-free rate `rate` (a fraction a year).
+	pub fn set_rate(rate: FixedU128) {
+		SWITCHES.with(|s| s.borrow_mut().rate = rate);
+	}
+	/// How many volatilities `contract_premiums` priced since the last call of this function.
+	pub fn take_premiums_priced() -> u32 {
+		SWITCHES.with(|s| core::mem::take(&mut s.borrow_mut().premiums_priced))
 	}
 	/// The accounts `warm_again` was called for since the last call of this function.
 	pub fn take_warmed_again() -> Vec<u64> {
@@ -277,6 +290,58 @@ impl MarginAccounts<u64> for MockMargin {
 	fn contract_greeks_weight() -> Weight {
 		Weight::from_parts(50_000, 0)
 	}
+	/// Black-Scholes of the pricing crate (as the margin pallet's) at the mock oracle's index
+	/// price (fresh only), the timestamp, the rate set by [`MockMargin::set_rate`] and no
+	/// dividend yield; rounded as the margin pallet rounds.
+	fn contract_premiums(
+		terms: &SeriesTerms,
+		volatilities: &[(FixedU128, PremiumRounding)],
+	) -> Option<Vec<Balance>> {
+		use optionchain_pricing::{price, BsInputs, Fixed, OptionKind as K, Rounding};
+		let p = <MockOracle as optionchain_primitives::OracleProvider>::index_price(
+			terms.underlying,
+		)?;
+		let now = Timestamp::now();
+		if p.status != PriceStatus::Fresh || now >= terms.expiry {
+			return None;
+		}
+		let rate = SWITCHES.with(|s| s.borrow().rate);
+		let fx = |x: FixedU128| Fixed::try_from(x).ok();
+		let mut inputs = BsInputs {
+			spot: fx(p.price)?,
+			strike: fx(terms.strike)?,
+			volatility: Fixed::from_inner(0),
+			rate: fx(rate)?,
+			dividend_yield: Fixed::from_inner(0),
+			time_seconds: (terms.expiry - now) / 1000,
+		};
+		let kind = match terms.kind {
+			OptionKind::Call => K::Call,
+			OptionKind::Put => K::Put,
+		};
+		let cs = fx(terms.contract_size)?;
+		let mut out = Vec::new();
+		for (v, rounding) in volatilities {
+			inputs.volatility = fx(*v)?;
+			let unit = price(&inputs, kind).ok()?.into_inner();
+			let (unit, r) = match rounding {
+				PremiumRounding::Up => (unit + 1, Rounding::Up),
+				PremiumRounding::Down => ((unit - 1).max(0), Rounding::Down),
+			};
+			let per = Fixed::from_inner(unit).checked_mul(cs, r).ok()?.into_inner() as u128;
+			// 10^18 per USD to 10^6 per USD.
+			let units = match r {
+				Rounding::Up => per.div_ceil(1_000_000_000_000),
+				_ => per / 1_000_000_000_000,
+			};
+			out.push(units);
+		}
+		SWITCHES.with(|s| s.borrow_mut().premiums_priced += volatilities.len() as u32);
+		Some(out)
+	}
+	fn contract_premiums_weight(n: u32) -> Weight {
+		Weight::from_parts(20_000 + 50_000 * u64::from(n), 0)
+	}
 	fn margin_check_weight() -> Weight {
 		Weight::from_parts(1_000_000, 0)
 	}
@@ -339,6 +404,9 @@ impl pallet_options::Config for Test {
 	type MaxCancelDelay = frame_support::traits::ConstU64<100>;
 	type MaxCancelsPerBlock = ConstU32<2>;
 	type MaxMmpBlocks = ConstU32<50>;
+	type MaxVolOrdersPerSeries = ConstU32<4>;
+	type MaxVolOrders = ConstU32<6>;
+	type MaxVolSeries = ConstU32<3>;
 	/// The mock's blocks are `BLOCK_MS` apart (`next_block`).
 	type MinBlockInterval = ConstU64<BLOCK_MS>;
 	type WeightInfo = ();
@@ -443,6 +511,7 @@ pub fn next_block_after(dt: Moment, idle: Weight) {
 	System::set_block_number(n + 1);
 	Timestamp::set_timestamp(Timestamp::now() + dt);
 	Options::on_initialize(n + 1);
+	<Options as frame_support::traits::PostInherents>::post_inherents();
 }
 
 pub fn next_block() {

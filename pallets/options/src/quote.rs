@@ -59,6 +59,7 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(Self::unlink_weight().saturating_mul(u64::from(o.unindexed)))
 			.saturating_add(T::DbWeight::get().reads(u64::from(o.one_sided).saturating_add(1)))
 			.saturating_add(Self::mmp_read_weight().saturating_mul(o.mmp_reads.into()))
+			.saturating_add(T::DbWeight::get().reads(o.vol_reads.into()))
 	}
 
 	/// The most a call of `quotes` may do: cancel as many of the caller's orders as an account
@@ -73,6 +74,7 @@ impl<T: Config> Pallet<T> {
 			evicted: Self::legs_of(quotes),
 			unindexed: T::MaxOrdersPerAccount::get(),
 			mmp_reads: requests,
+			vol_reads: Self::legs_of(quotes),
 			..Default::default()
 		}
 	}
@@ -244,6 +246,13 @@ impl<T: Config> Pallet<T> {
 				}),
 				_ => false,
 			};
+			// Nor is a volatility-priced order: the leg's premium is fixed (one read, made
+			// only for an order that would be kept).
+			let keep = keep &&
+				own.first().and_then(|i| book.get(*i)).is_some_and(|o| {
+					out.vol_reads = out.vol_reads.saturating_add(1);
+					!Self::is_vol_order(series, o.id)
+				});
 			if keep {
 				if let Some(i) = own.first().copied() {
 					applied.touched |= book.get(i).is_some_and(|o| o.remaining != leg.quantity);

@@ -300,6 +300,64 @@ pub struct OrderRequest {
 	pub reduce_only: bool,
 }
 
+/// Lowest volatility a volatility-priced order may carry: 0.01 (1 % a year), 18 decimals.
+pub const MIN_ORDER_VOLATILITY: Price = Price::from_inner(10_000_000_000_000_000);
+/// Highest volatility a volatility-priced order may carry: 10.00 (1,000 % a year).
+pub const MAX_ORDER_VOLATILITY: Price = Price::from_inner(10_000_000_000_000_000_000);
+
+/// A resting order priced in implied volatility (`place_vol_order`), as submitted.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct VolOrderRequest {
+	/// Series to trade.
+	pub series: optionchain_primitives::exchange::SeriesId,
+	/// Buy or sell.
+	pub side: Side,
+	/// Implied volatility per year, 18-decimal fixed point (`FixedU128`: 0.55 is 55 %),
+	/// from [`MIN_ORDER_VOLATILITY`] to [`MAX_ORDER_VOLATILITY`]. In every block the order's
+	/// limit is the premium of one contract at this volatility, the block's index price and
+	/// time to expiry, rounded to the tick in the owner's favour (a bid down, an ask up).
+	pub volatility: Price,
+	/// Contracts (> 0, at most `MaxOrderQuantity`).
+	pub quantity: Contracts,
+	/// Time in force: one that rests (good-till-cancelled, -block or -time). The order never
+	/// takes liquidity: refused (`PostOnlyWouldTake`) if its premium now crosses the book.
+	pub time_in_force: TimeInForce,
+	/// As [`OrderRequest::reduce_only`].
+	pub reduce_only: bool,
+}
+
+/// A resting order's volatility ([`crate::VolOrders`]): the order is in its series' book
+/// (`Books`) at the premium of its volatility in the current block.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct VolEntry {
+	/// The order.
+	pub id: OrderId,
+	/// Its volatility per year, 18-decimal fixed point.
+	pub volatility: Price,
+}
+
 /// One side of a quote: the caller's whole resting interest on that side of the series
 /// becomes one post-only order of `quantity` contracts at `price`.
 #[derive(
@@ -397,6 +455,9 @@ pub struct QuoteOutcome {
 	pub margin_weight: Weight,
 	/// The caller's market-maker protection entries read (one per underlying quoted).
 	pub mmp_reads: u32,
+	/// Volatility lists read: whether an order a leg would keep is volatility-priced (such
+	/// an order is replaced, not kept).
+	pub vol_reads: u32,
 }
 
 /// Why an order left the book without being filled.
@@ -452,6 +513,10 @@ pub enum CancelReason {
 	/// was placed (see `MmpStates`): the order could not fill and was removed by a taker that
 	/// reached it or by `on_idle`.
 	MmpTripped,
+	/// A volatility-priced order that could not be priced at the start of a block: no fresh
+	/// index price or volatility for its underlying, or a bid whose premium (rounded down to
+	/// the tick, and kept a tick below the best ask) is zero.
+	VolatilityUnpriced,
 }
 
 /// Outcome of a placement, returned by the matching engine.

@@ -68,6 +68,8 @@ pub trait WeightInfo {
 	fn set_mmp() -> Weight;
 	fn reset_mmp() -> Weight;
 	fn mmp_fill() -> Weight;
+	fn place_vol_order() -> Weight;
+	fn reprice_vol_orders(s: u32, n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_options` using the runtime's database weights.
@@ -468,6 +470,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
+	/// Not measured yet (benchmark `place_vol_order`): `place_vol_order`'s own execution
+	/// beyond the post-only placement and the pricing (charged apart), composed as
+	/// `configure_underlying`'s.
+	fn place_vol_order() -> Weight {
+		Weight::from_parts(12_600_000, 3_000)
+	}
+	/// Not measured yet (benchmark `reprice_vol_orders`): composed from the code's storage
+	/// accesses, with twice `configure_underlying`'s execution per series and per order (the
+	/// pricing is charged apart, `MarginAccounts::contract_premiums_weight`).
+	/// Storage per series: `Options::VolOrders` (r:1 w:1), `Options::Series` (r:1 w:1),
+	/// `Options::Books` (r:2 w:2). Per order: `Options::Positions` (r:1 w:1) and, if it is
+	/// cancelled, `Options::AccountOrders` and `Options::AccountSeriesIndex` (r:2 w:2).
+	fn reprice_vol_orders(s: u32, n: u32, ) -> Weight {
+		Weight::from_parts(25_000_000, 4_000).saturating_mul(s.into())
+			.saturating_add(Weight::from_parts(25_000_000, 2_000).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+	}
 }
 
 /// The same measurements with `RocksDbWeight`, for mocks and tests.
@@ -589,5 +611,25 @@ impl WeightInfo for () {
 		Weight::from_parts(12_600_000, 500)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
+	}
+	/// Not measured yet (benchmark `place_vol_order`): `place_vol_order`'s own execution
+	/// beyond the post-only placement and the pricing (charged apart), composed as
+	/// `configure_underlying`'s.
+	fn place_vol_order() -> Weight {
+		Weight::from_parts(12_600_000, 3_000)
+	}
+	/// Not measured yet (benchmark `reprice_vol_orders`): composed from the code's storage
+	/// accesses, with twice `configure_underlying`'s execution per series and per order (the
+	/// pricing is charged apart, `MarginAccounts::contract_premiums_weight`).
+	/// Storage per series: `Options::VolOrders` (r:1 w:1), `Options::Series` (r:1 w:1),
+	/// `Options::Books` (r:2 w:2). Per order: `Options::Positions` (r:1 w:1) and, if it is
+	/// cancelled, `Options::AccountOrders` and `Options::AccountSeriesIndex` (r:2 w:2).
+	fn reprice_vol_orders(s: u32, n: u32, ) -> Weight {
+		Weight::from_parts(25_000_000, 4_000).saturating_mul(s.into())
+			.saturating_add(Weight::from_parts(25_000_000, 2_000).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 	}
 }

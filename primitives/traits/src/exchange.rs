@@ -157,6 +157,17 @@ pub struct ContractGreeks {
 	pub vega: Price,
 }
 
+/// Which way a volatility-priced order's premium is rounded to the settlement unit: always in
+/// its owner's favour, so that it never trades beyond its volatility (an ask rounds up, a bid
+/// down).
+#[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PremiumRounding {
+	/// Toward zero (a bid: never pays more than its volatility's premium).
+	Down,
+	/// Away from zero (an ask: never receives less).
+	Up,
+}
+
 /// An account's margin figures before an action, compared with its figures afterwards to
 /// decide whether the action reduced its risk (see [`MarginAccounts::ensure_initial_margin`]).
 /// Resting orders are left out: only positions and money count.
@@ -353,6 +364,21 @@ pub trait MarginAccounts<AccountId> {
 
 	/// Weight of [`Self::contract_greeks`].
 	fn contract_greeks_weight() -> Weight;
+
+	/// Premiums of one contract of `terms` at this block's index price and time to expiry,
+	/// one per requested volatility (`FixedU128`, 18-decimal fraction per year: 0.55 is
+	/// 55 %), with the margin engine's Black-Scholes (its rate and dividend yield): the model's
+	/// price per unit of the underlying times the contract size, in settlement units (USDC,
+	/// 6 decimals), each rounded as asked. `None` if the series cannot be priced now: no fresh
+	/// index price and volatility, expired (time to expiry 0), or a volatility out of the
+	/// model's range (the whole request fails: the caller prices a series at once).
+	fn contract_premiums(
+		terms: &SeriesTerms,
+		volatilities: &[(Price, PremiumRounding)],
+	) -> Option<Vec<Balance>>;
+
+	/// Weight of [`Self::contract_premiums`] for `n` volatilities.
+	fn contract_premiums_weight(n: u32) -> Weight;
 
 	/// Weight of one `ensure_initial_margin` at the maximum portfolio size.
 	fn margin_check_weight() -> Weight;

@@ -16,3 +16,4 @@ mod hardening;
 mod migrations;
 mod quote;
 mod void;
+mod vol;

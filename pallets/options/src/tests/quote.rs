@@ -269,13 +269,15 @@ fn a_quote_is_charged_for_its_legs() {
 				+ evictions(4)
 				+ Options::extra_check_weight(full)
 				+ db_weight().reads(2)
+				// Whether an order a leg would keep is volatility-priced, per leg.
+				+ db_weight().reads(4)
 		);
 		// A one-sided request also reads the opposite side.
 		assert_eq!(
 			declared(&one),
 			w(1, 11)
 				+ unlinks + depth(2 * 16)
-				+ db_weight().reads(2)
+				+ db_weight().reads(3)
 				+ evictions(1)
 				+ Options::extra_check_weight(full)
 		);
