@@ -1,6 +1,7 @@
 //! `MarginAccounts` for the options pallet, and the shared collection of what an account owes.
 
 use crate::{pallet::*, types::Risk, WeightInfo};
+use alloc::vec::Vec;
 use frame_support::weights::Weight;
 use frame_support::{pallet_prelude::*, traits::Get};
 use optionchain_primitives::{
@@ -10,7 +11,6 @@ use optionchain_primitives::{
 	},
 	OracleProvider, Price, UnderlyingId,
 };
-use alloc::vec::Vec;
 use sp_arithmetic::{helpers_128bit::multiply_by_rational_with_rounding, per_things::Rounding};
 
 impl<T: Config> Pallet<T> {

@@ -1,10 +1,13 @@
 //! Read helpers behind `pallet-margin-runtime-api`.
 
-use crate::{pallet::*, types::*};
+use crate::{pallet::*, risk::Market, types::*};
+use alloc::vec::Vec;
 use frame_support::{ensure, traits::Time};
 use optionchain_pricing::{price, price_and_greeks, Fixed, Rounding};
-use alloc::vec::Vec;
-use optionchain_primitives::exchange::{Balance, ContractGreeks, PremiumRounding, SeriesTerms};
+use optionchain_primitives::{
+	exchange::{Balance, ContractGreeks, PremiumRounding, SeriesTerms},
+	OracleProvider, PriceStatus,
+};
 use sp_arithmetic::{FixedI128, FixedU128};
 
 /// Bisections of a band's edge for the runtime API: within 1/4096 of the last grid interval.
@@ -81,8 +84,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `MarginAccounts::contract_premiums`: one contract's premium per requested volatility,
-	/// at this block's fresh index price and time to expiry (before expiry only), with the
-	/// engine's rate and dividend yield. The model's price (rounded to the nearest 10^-18 USD)
+	/// at this block's fresh index price (the oracle's volatility need not be: the order
+	/// brings its own) and time to expiry (before expiry only), with the engine's rate and
+	/// dividend yield. The model's price (rounded to the nearest 10^-18 USD)
 	/// is moved one unit of its last decimal the asked way, then times the contract size and
 	/// to settlement units, each rounded the asked way: a rounded-up premium is never below
 	/// the exact one, a rounded-down one never above.
@@ -90,8 +94,15 @@ impl<T: Config> Pallet<T> {
 		terms: &SeriesTerms,
 		volatilities: &[(FixedU128, PremiumRounding)],
 	) -> Result<Vec<Balance>, Error<T>> {
-		let m = Self::market(terms.underlying)?;
-		ensure!(m.fresh, Error::<T>::PriceUnavailable);
+		// Only the index price must be fresh: the volatility is the order's.
+		let index = T::Oracle::index_price(terms.underlying).ok_or(Error::<T>::PriceUnavailable)?;
+		ensure!(index.status == PriceStatus::Fresh, Error::<T>::PriceUnavailable);
+		let m = Market {
+			id: terms.underlying,
+			spot: Self::fx(index.price)?,
+			vol: Fixed::from_inner(0),
+			fresh: true,
+		};
 		let now = T::Time::now();
 		ensure!(now < terms.expiry, Error::<T>::PricingFailed);
 		let params = Params::<T>::get();
@@ -105,7 +116,9 @@ impl<T: Config> Pallet<T> {
 				let p = price(&inputs, kind).map_err(|_| Error::<T>::PricingFailed)?;
 				let (inner, r) = match rounding {
 					PremiumRounding::Up => (p.into_inner().checked_add(1), Rounding::Up),
-					PremiumRounding::Down => (Some(p.into_inner().saturating_sub(1)), Rounding::Down),
+					PremiumRounding::Down => {
+						(Some(p.into_inner().saturating_sub(1)), Rounding::Down)
+					},
 				};
 				let unit = Fixed::from_inner(inner.ok_or(Error::<T>::Overflow)?.max(0));
 				let units = Self::contracts_amount(unit, cs, 1, r, r)?;

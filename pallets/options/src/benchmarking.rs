@@ -36,6 +36,18 @@ fn setup<T: Config>() -> SeriesId {
 		.unwrap_or_default()
 }
 
+/// A good-till-cancelled volatility-priced ask of one contract at `percent` %.
+fn vol_request(series: SeriesId, percent: u128) -> VolOrderRequest {
+	VolOrderRequest {
+		series,
+		side: Side::Sell,
+		volatility: units::ratio(percent, 100),
+		quantity: 1,
+		time_in_force: TimeInForce::GoodTillCancelled,
+		reduce_only: false,
+	}
+}
+
 fn trader<T: Config>(name: &'static str, i: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, i, 0);
 	T::BenchmarkHelper::fund(&who);
@@ -486,6 +498,77 @@ mod benchmarks {
 		}
 		assert!(tripped);
 		assert!(MmpCleanup::<T>::contains_key(&who, UNDERLYING));
+	}
+
+	/// A volatility-priced ask into a series whose list holds all but one of its entries:
+	/// the whole call (its pricing with the runtime's margin pallet, the list's read and
+	/// write, a post-only placement). `vol_order_extra_weight` charges what it measures beyond
+	/// `place_order(0)`.
+	#[benchmark]
+	fn place_vol_order() {
+		let s = setup::<T>();
+		let others = T::MaxVolOrdersPerSeries::get().saturating_sub(1);
+		for i in 0..others {
+			let maker = trader::<T>("maker", i);
+			let r = vol_request(s, 20u128.saturating_add(i.into()));
+			assert!(Pallet::<T>::do_place_vol_order(&maker, r).is_ok());
+		}
+		let who = trader::<T>("who", 0);
+		let r = vol_request(s, 20u128.saturating_add(others.into()));
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), r);
+		assert_eq!(VolOrders::<T>::get(s).map(|l| l.len() as u32), Some(others.saturating_add(1)));
+	}
+
+	/// Pricing again the volatility-priced orders of `s` series: the first holds `n` asks
+	/// (each of another owner and volatility), the others one each. The index doubles, and
+	/// twelve hours later every order moves: repriced, or (on the runtime, whose oracle price
+	/// is then stale) cancelled, the heavier path. The Black-Scholes evaluations are not in it: they are charged apart
+	/// (`MarginAccounts::contract_premiums_weight`).
+	#[benchmark]
+	fn reprice_vol_orders(
+		s: Linear<1, { T::MaxVolSeries::get() }>,
+		n: Linear<1, { T::MaxVolOrdersPerSeries::get() }>,
+	) {
+		let first = setup::<T>();
+		let mut series = alloc::vec![first];
+		for k in 1..s {
+			let strike =
+				units::whole(60_000u128.saturating_add(u128::from(k).saturating_mul(1_000)));
+			let id = Pallet::<T>::do_list_series(UNDERLYING, strike, EXPIRY, OptionKind::Call)
+				.unwrap_or_default();
+			series.push(id);
+		}
+		let mut placed = alloc::vec::Vec::new();
+		for i in 0..n {
+			let maker = trader::<T>("maker", i);
+			let r = vol_request(first, 20u128.saturating_add(i.into()));
+			placed.push(Pallet::<T>::do_place_vol_order(&maker, r).map(|(id, _)| id));
+		}
+		for (k, id) in series.iter().enumerate().skip(1) {
+			let maker = trader::<T>("other", k as u32);
+			placed.push(
+				Pallet::<T>::do_place_vol_order(&maker, vol_request(*id, 30)).map(|(id, _)| id),
+			);
+		}
+		assert!(placed.iter().all(|p| p.is_ok()), "every volatility order rests");
+		let before: alloc::vec::Vec<(OrderId, u128)> = series
+			.iter()
+			.flat_map(|id| Books::<T>::get(*id, Side::Sell).into_inner())
+			.map(|o| (o.id, o.price))
+			.collect();
+		T::BenchmarkHelper::set_index_price(UNDERLYING, units::whole(120_000));
+		T::BenchmarkHelper::set_time(NOW.saturating_add(12 * 3_600_000));
+		#[block]
+		{
+			Pallet::<T>::reprice_vol_orders();
+		}
+		let after: alloc::vec::Vec<(OrderId, u128)> = series
+			.iter()
+			.flat_map(|id| Books::<T>::get(*id, Side::Sell).into_inner())
+			.map(|o| (o.id, o.price))
+			.collect();
+		assert!(before.iter().all(|b| !after.contains(b)), "every order moved");
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

@@ -395,8 +395,8 @@ mod checks {
 					"volatility list not in id order"
 				);
 				ensure!(
-					list.iter().all(|e| e.volatility >= MIN_ORDER_VOLATILITY &&
-						e.volatility <= MAX_ORDER_VOLATILITY),
+					list.iter().all(|e| e.volatility >= MIN_ORDER_VOLATILITY
+						&& e.volatility <= MAX_ORDER_VOLATILITY),
 					"volatility out of bounds"
 				);
 				total = total.saturating_add(list.len() as u32);

@@ -16,8 +16,8 @@ mod provider;
 mod quote;
 mod schedule;
 mod settlement;
-mod vol;
 pub mod types;
+mod vol;
 pub mod weights;
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -39,6 +39,11 @@ pub trait BenchmarkHelper<AccountId> {
 	/// Make `underlying` known to the oracle with a fresh index price, so that series can be
 	/// listed on it and risk can be taken.
 	fn setup_underlying(underlying: optionchain_primitives::UnderlyingId);
+	/// Make `underlying`'s fresh index price `price` (USD per unit, 18 decimals).
+	fn set_index_price(
+		underlying: optionchain_primitives::UnderlyingId,
+		price: optionchain_primitives::Price,
+	);
 	/// Give `who` a large amount of collateral.
 	fn fund(who: &AccountId);
 	/// Set the block timestamp (ms).

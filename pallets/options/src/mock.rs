@@ -298,9 +298,8 @@ impl MarginAccounts<u64> for MockMargin {
 		volatilities: &[(FixedU128, PremiumRounding)],
 	) -> Option<Vec<Balance>> {
 		use optionchain_pricing::{price, BsInputs, Fixed, OptionKind as K, Rounding};
-		let p = <MockOracle as optionchain_primitives::OracleProvider>::index_price(
-			terms.underlying,
-		)?;
+		let p =
+			<MockOracle as optionchain_primitives::OracleProvider>::index_price(terms.underlying)?;
 		let now = Timestamp::now();
 		if p.status != PriceStatus::Fresh || now >= terms.expiry {
 			return None;
@@ -369,6 +368,9 @@ pub struct MockBenchmarkHelper;
 impl crate::BenchmarkHelper<u64> for MockBenchmarkHelper {
 	fn setup_underlying(underlying: UnderlyingId) {
 		MockOracle::set_price(underlying, units::whole(60_000), PriceStatus::Fresh);
+	}
+	fn set_index_price(underlying: UnderlyingId, price: FixedU128) {
+		MockOracle::set_price(underlying, price, PriceStatus::Fresh);
 	}
 	fn fund(who: &u64) {
 		MockMargin::fund(*who, 1_000_000_000 * USDC);

@@ -248,8 +248,8 @@ impl<T: Config> Pallet<T> {
 			};
 			// Nor is a volatility-priced order: the leg's premium is fixed (one read, made
 			// only for an order that would be kept).
-			let keep = keep &&
-				own.first().and_then(|i| book.get(*i)).is_some_and(|o| {
+			let keep = keep
+				&& own.first().and_then(|i| book.get(*i)).is_some_and(|o| {
 					out.vol_reads = out.vol_reads.saturating_add(1);
 					!Self::is_vol_order(series, o.id)
 				});

@@ -68,17 +68,15 @@ impl<T: Config> Pallet<T> {
 	/// Weight charged up front for `place_vol_order(req)`: the series' pricing, the
 	/// volatility list's and counters' reads and writes, and a post-only placement.
 	pub fn declared_vol_order_weight(req: &VolOrderRequest) -> Weight {
-		Self::vol_order_extra_weight().saturating_add(Self::declared_place_weight(
-			&Self::vol_as_order(req, 0),
-		))
+		Self::vol_order_extra_weight()
+			.saturating_add(Self::declared_place_weight(&Self::vol_as_order(req, 0)))
 	}
 
-	/// `place_vol_order`'s work beyond the post-only placement.
+	/// `place_vol_order`'s work beyond the post-only placement: what its benchmark (the
+	/// whole call: the pricing, the series, `VolOrders` and its counter, `VolOrderCount`)
+	/// measures beyond `place_order(0)`.
 	pub(crate) fn vol_order_extra_weight() -> Weight {
-		T::WeightInfo::place_vol_order()
-			.saturating_add(T::Margin::contract_premiums_weight(1))
-			// The series, `VolOrders` (and its counter) and `VolOrderCount`.
-			.saturating_add(T::DbWeight::get().reads_writes(4, 3))
+		T::WeightInfo::place_vol_order().saturating_sub(T::WeightInfo::place_order(0))
 	}
 
 	/// The post-only order `req` is placed as, at `price`.
@@ -117,12 +115,10 @@ impl<T: Config> Pallet<T> {
 			room && VolOrderCount::<T>::get() < T::MaxVolOrders::get(),
 			fail(Error::<T>::VolOrdersFull)
 		);
-		let premium = T::Margin::contract_premiums(
-			&info.terms,
-			&[(req.volatility, vol_rounding(req.side))],
-		)
-		.and_then(|p| p.first().copied())
-		.ok_or(fail(Error::<T>::VolatilityUnpriced))?;
+		let premium =
+			T::Margin::contract_premiums(&info.terms, &[(req.volatility, vol_rounding(req.side))])
+				.and_then(|p| p.first().copied())
+				.ok_or(fail(Error::<T>::VolatilityUnpriced))?;
 		let price = on_tick(req.side, premium, info.price_tick)
 			.filter(|p| *p > 0)
 			.ok_or(fail(Error::<T>::VolatilityUnpriced))?;
@@ -214,7 +210,11 @@ impl<T: Config> Pallet<T> {
 			return Ok(0);
 		}
 		let vol_of = |id: OrderId| -> Option<Price> {
-			entries.binary_search_by_key(&id, |e| e.id).ok().and_then(|i| entries.get(i)).map(|e| e.volatility)
+			entries
+				.binary_search_by_key(&id, |e| e.id)
+				.ok()
+				.and_then(|i| entries.get(i))
+				.map(|e| e.volatility)
 		};
 		let mut asks = Books::<T>::get(series, Side::Sell);
 		let mut bids = Books::<T>::get(series, Side::Buy);
@@ -253,7 +253,8 @@ impl<T: Config> Pallet<T> {
 				Some((i, p.map(|p| p.max(floor))))
 			})
 			.collect();
-		let ask_changed = Self::apply_prices(&mut info, series, Side::Sell, &mut asks, &ask_prices)?;
+		let ask_changed =
+			Self::apply_prices(&mut info, series, Side::Sell, &mut asks, &ask_prices)?;
 		// Bids: at least a tick below the best ask, premium- or volatility-priced (a bid
 		// that cannot be is cancelled).
 		let ceiling = asks.first().map(|o| o.price.saturating_sub(tick)).unwrap_or(Balance::MAX);
@@ -269,10 +270,16 @@ impl<T: Config> Pallet<T> {
 		let bid_changed = Self::apply_prices(&mut info, series, Side::Buy, &mut bids, &bid_prices)?;
 		let cancelled = ask_prices.iter().chain(bid_prices.iter()).any(|(_, p)| p.is_none());
 		// The ids still resting, in id order.
-		let mut still: Vec<OrderId> =
-			asks.iter().chain(bids.iter()).map(|o| o.id).filter(|id| vol_of(*id).is_some()).collect();
+		let mut still: Vec<OrderId> = asks
+			.iter()
+			.chain(bids.iter())
+			.map(|o| o.id)
+			.filter(|id| vol_of(*id).is_some())
+			.collect();
 		still.sort_unstable();
-		for (side, book, changed) in [(Side::Sell, asks, ask_changed), (Side::Buy, bids, bid_changed)] {
+		for (side, book, changed) in
+			[(Side::Sell, asks, ask_changed), (Side::Buy, bids, bid_changed)]
+		{
 			if changed {
 				Self::write_book(series, side, book);
 			}
@@ -322,7 +329,14 @@ impl<T: Config> Pallet<T> {
 		// Cancelled from the back, so that the indices before stay valid.
 		for (i, p) in prices.iter().rev() {
 			if p.is_none() {
-				Self::cancel_in_book(info, series, side, book, *i, CancelReason::VolatilityUnpriced)?;
+				Self::cancel_in_book(
+					info,
+					series,
+					side,
+					book,
+					*i,
+					CancelReason::VolatilityUnpriced,
+				)?;
 				changed = true;
 			}
 		}
@@ -346,7 +360,6 @@ impl<T: Config> Pallet<T> {
 
 	/// Whether order `id` of `series` is volatility-priced (one read).
 	pub(crate) fn is_vol_order(series: SeriesId, id: OrderId) -> bool {
-		VolOrders::<T>::get(series)
-			.is_some_and(|l| l.binary_search_by_key(&id, |e| e.id).is_ok())
+		VolOrders::<T>::get(series).is_some_and(|l| l.binary_search_by_key(&id, |e| e.id).is_ok())
 	}
 }

@@ -470,11 +470,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
-	/// Not measured yet (benchmark `place_vol_order`): `place_vol_order`'s own execution
-	/// beyond the post-only placement and the pricing (charged apart), composed as
-	/// `configure_underlying`'s.
+	/// Not measured yet (benchmark `place_vol_order`: the whole call): composed as
+	/// `place_order(0)` (a post-only placement) plus `configure_underlying`'s execution, one
+	/// Black-Scholes evaluation (`pallet_margin::black_scholes_greeks`, 14 µs) and the storage
+	/// of the pricing and of the volatility list.
+	/// Storage: `Oracle` (index price and volatility with the timestamp, r:4), `Margin::Params`
+	/// (r:1), `Options::Series` (r:1), `Options::VolOrders` (r:1 w:1) and its counter (r:1 w:1),
+	/// `Options::VolOrderCount` (r:1 w:1).
 	fn place_vol_order() -> Weight {
-		Weight::from_parts(12_600_000, 3_000)
+		Self::place_order(0)
+			.saturating_add(Weight::from_parts(26_600_000, 3_000))
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Not measured yet (benchmark `reprice_vol_orders`): composed from the code's storage
 	/// accesses, with twice `configure_underlying`'s execution per series and per order (the
@@ -612,11 +619,18 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
-	/// Not measured yet (benchmark `place_vol_order`): `place_vol_order`'s own execution
-	/// beyond the post-only placement and the pricing (charged apart), composed as
-	/// `configure_underlying`'s.
+	/// Not measured yet (benchmark `place_vol_order`: the whole call): composed as
+	/// `place_order(0)` (a post-only placement) plus `configure_underlying`'s execution, one
+	/// Black-Scholes evaluation (`pallet_margin::black_scholes_greeks`, 14 µs) and the storage
+	/// of the pricing and of the volatility list.
+	/// Storage: `Oracle` (index price and volatility with the timestamp, r:4), `Margin::Params`
+	/// (r:1), `Options::Series` (r:1), `Options::VolOrders` (r:1 w:1) and its counter (r:1 w:1),
+	/// `Options::VolOrderCount` (r:1 w:1).
 	fn place_vol_order() -> Weight {
-		Weight::from_parts(12_600_000, 3_000)
+		Self::place_order(0)
+			.saturating_add(Weight::from_parts(26_600_000, 3_000))
+			.saturating_add(RocksDbWeight::get().reads(9_u64))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	/// Not measured yet (benchmark `reprice_vol_orders`): composed from the code's storage
 	/// accesses, with twice `configure_underlying`'s execution per series and per order (the

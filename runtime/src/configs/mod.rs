@@ -89,6 +89,8 @@ impl frame_system::Config for Runtime {
 	/// Makers before takers: the options pallet matches the block's queued orders (those that
 	/// may take liquidity) after every transaction of the block, so after its cancels, replaces
 	/// and quotes, and before the oracle's `on_finalize` moves the index price.
+	/// Prices the options pallet's volatility-priced orders at the block's timestamp.
+	type PostInherents = crate::Options;
 	type PostTransactions = crate::Options;
 }
 

@@ -223,3 +223,60 @@ fn a_delta_trip_freezes_a_maker_on_its_underlying_in_the_block_and_later_takers_
 	assert_eq!(m.positions(Charlie), vec![(a, 3), (b, 1)]);
 	m.check();
 }
+
+/// Orders priced in implied volatility (issue 16, item 4) in real blocks, with the runtime's
+/// Black-Scholes. Dave rests an ask at 60 % volatility on a BTC call; Charlie lifts one
+/// contract, the index rises 5 %, and Charlie lifts another. Each fill is at the premium the
+/// margin pallet's Black-Scholes gives for one contract at 60 % in that block (rounded up to
+/// the series' tick), and the second is higher: the ask followed the index without a
+/// requote.
+#[test]
+fn a_volatility_priced_ask_follows_the_index_and_fills_at_each_blocks_premium() {
+	use optionchain_primitives::exchange::{MarginAccounts, PremiumRounding, Side};
+	use optionchain_runtime::{Margin, Runtime};
+	use pallet_options::{TimeInForce, VolOrderRequest};
+	let mut m = Market::dev();
+	let a = m.list_call(BTC, 64_000, WEEK);
+	m.deposit(Dave, 50_000).deposit(Charlie, 20_000).next_block().assert_ok();
+	let info = m.chain.read(|| pallet_options::Series::<Runtime>::get(a)).expect("listed");
+	let sixty = FixedU128::from_rational(60, 100);
+	// The premium of the block just built (its timestamp; the index is fed at one price, so
+	// its aggregation at the block's end does not move it), rounded up to the tick.
+	let premium = |m: &mut Market| {
+		let p = m
+			.chain
+			.read(|| Margin::contract_premiums(&info.terms, &[(sixty, PremiumRounding::Up)]))
+			.expect("priced")[0];
+		p.div_ceil(info.price_tick) * info.price_tick
+	};
+	let request = VolOrderRequest {
+		series: a,
+		side: Side::Sell,
+		volatility: sixty,
+		quantity: 5,
+		time_in_force: TimeInForce::GoodTillCancelled,
+		reduce_only: false,
+	};
+	m.call(Dave, RuntimeCall::Options(pallet_options::Call::place_vol_order { request }))
+		.next_block()
+		.assert_ok();
+	let placed = premium(&mut m);
+	let rested = optionchain_integration_tests::expect_event!(m, RuntimeEvent::Options(OptionsEvent::VolOrderPlaced { price, .. }) => *price);
+	assert_eq!(rested, placed);
+	let fill = |m: &mut Market| {
+		m.place(Charlie, Order::buy(a, 1, 5_000).ioc()).next_block().assert_ok();
+		let price = optionchain_integration_tests::expect_event!(m, RuntimeEvent::Options(OptionsEvent::OrderFilled { price, .. }) => *price);
+		assert_eq!(price, premium(m), "filled at this block's premium");
+		assert_eq!(m.book(a).asks.first().map(|l| l.price), Some(price), "the book shows it");
+		price
+	};
+	let first = fill(&mut m);
+	// The index moves 5 % up from the next block's feeds; the block after prices with it.
+	m.move_price(BTC, 5).next_block().assert_ok();
+	let second = fill(&mut m);
+	// Closed-form Black-Scholes (the dev chain's rate is 0), 0.1 BTC, about a week: 64.4417
+	// USD at S = 60,000 and 164.1985 USD at S = 63,000, rounded up to the tick.
+	assert_eq!((first, second), (64_450_000, 164_200_000));
+	assert_eq!(m.positions(Charlie), vec![(a, 2)]);
+	m.check();
+}

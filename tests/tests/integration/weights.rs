@@ -220,6 +220,8 @@ fn throughput_per_block_from_the_weights() {
 		margin_weight: Options::quote_check_weight(check, 16),
 		// One underlying: the caller's protection entry is read once.
 		mmp_reads: 1,
+		// Every leg moves its price: no order is kept, no volatility list read.
+		vol_reads: 0,
 	};
 	let legs = per_block(Options::actual_quote_weight(&outcome(32 * 2))) * 32;
 	// The same with every side full (255 others' orders).

@@ -225,7 +225,10 @@ fn repricing_never_crosses_the_book() {
 		gtc(DAVE, s, Side::Sell, 600 * CENT, 1);
 		let fixed_ask = last_order();
 		next_block();
-		assert_eq!(book(s, Side::Sell), vec![(fixed_ask, DAVE, 600 * CENT, 1), (ask, ALICE, 641 * CENT, 1)]);
+		assert_eq!(
+			book(s, Side::Sell),
+			vec![(fixed_ask, DAVE, 600 * CENT, 1), (ask, ALICE, 641 * CENT, 1)]
+		);
 		assert_eq!(
 			book(s, Side::Buy),
 			vec![(bid, BOB, 599 * CENT, 1), (fixed_bid, CHARLIE, 450 * CENT, 1)]
@@ -284,7 +287,8 @@ fn no_fresh_index_cancels_every_volatility_order_of_the_underlying() {
 		assert_eq!(VolOrders::<Test>::count(), 0);
 		assert_eq!(reserved(s, BOB, Side::Buy), 0);
 		// Nor can one be placed.
-		assert_noop!(try_vol(ALICE, vol_req(s, Side::Sell, 20, 1)),
+		assert_noop!(
+			try_vol(ALICE, vol_req(s, Side::Sell, 20, 1)),
 			Error::<Test>::VolatilityUnpriced
 		);
 	});
@@ -295,7 +299,8 @@ fn bad_volatility_orders_are_refused() {
 	build_and_execute(|| {
 		let s = golden_series();
 		for percent in [0, 10_001] {
-			assert_noop!(try_vol(ALICE, vol_req(s, Side::Sell, percent, 1)),
+			assert_noop!(
+				try_vol(ALICE, vol_req(s, Side::Sell, percent, 1)),
 				Error::<Test>::InvalidVolatility
 			);
 		}
@@ -304,15 +309,14 @@ fn bad_volatility_orders_are_refused() {
 			..vol_req(s, Side::Sell, 20, 1)
 		};
 		assert_noop!(try_vol(ALICE, immediate), Error::<Test>::InvalidTimeInForce);
-		assert_noop!(try_vol(ALICE, vol_req(s + 100, Side::Sell, 20, 1)),
+		assert_noop!(
+			try_vol(ALICE, vol_req(s + 100, Side::Sell, 20, 1)),
 			Error::<Test>::UnknownSeries
 		);
 		assert_noop!(try_vol(ALICE, vol_req(s, Side::Sell, 20, 0)), Error::<Test>::InvalidQuantity);
 		// It never takes: a bid at 20 % (4.75) against an ask at 4.70 is refused.
 		gtc(CHARLIE, s, Side::Sell, 470 * CENT, 1);
-		assert_noop!(try_vol(BOB, vol_req(s, Side::Buy, 20, 1)),
-			Error::<Test>::PostOnlyWouldTake
-		);
+		assert_noop!(try_vol(BOB, vol_req(s, Side::Buy, 20, 1)), Error::<Test>::PostOnlyWouldTake);
 		// A bid worth less than a cent: 1 % on a far out-of-the-money call.
 		let far = Options::do_list_series(
 			ETH,
@@ -321,7 +325,8 @@ fn bad_volatility_orders_are_refused() {
 			OptionKind::Call,
 		)
 		.unwrap();
-		assert_noop!(try_vol(BOB, vol_req(far, Side::Buy, 1, 1)),
+		assert_noop!(
+			try_vol(BOB, vol_req(far, Side::Buy, 1, 1)),
 			Error::<Test>::VolatilityUnpriced
 		);
 		// An expired series.
