@@ -7,6 +7,7 @@ mod failed_weights;
 mod hardening;
 mod ledger;
 mod liquidation;
+mod premiums;
 mod properties;
 mod requirements;
 mod simulation;

@@ -1,0 +1,70 @@
+//! `MarginAccounts::contract_premiums` (the options pallet's volatility-priced orders) against
+//! the golden vectors' `hull_bsm_example`: S = 42, K = 40, half a year (15,768,000 s), 20 %
+//! volatility, a 10 % rate, no dividend: call 4.759422392871532 USD, put 0.8085993729000922
+//! USD. Contract size 1: in settlement units (10^-6 USD) the call is 4,759,422.39...: rounded
+//! up 4,759,423, down 4,759,422; the put 808,599.37...: 808,600 and 808,599.
+
+use crate::{mock::*, *};
+use optionchain_primitives::{
+	exchange::{MarginAccounts, OptionKind, PremiumRounding, SeriesTerms},
+	testing::MockOracle as MockOracleImpl,
+	PriceStatus,
+};
+use sp_arithmetic::{FixedI128, FixedU128};
+
+const HALF_YEAR_MS: u64 = 15_768_000_000;
+
+fn golden(kind: OptionKind) -> SeriesTerms {
+	MockOracleImpl::set_price(BTC, usd(42), PriceStatus::Fresh);
+	Params::<Test>::mutate(|p| p.rate = FixedI128::from_rational(1, 10));
+	terms(BTC, kind, 40, T0 + HALF_YEAR_MS)
+}
+
+fn premiums(t: &SeriesTerms, v: FixedU128) -> Option<Vec<u128>> {
+	<Margin as MarginAccounts<AccountId>>::contract_premiums(
+		t,
+		&[(v, PremiumRounding::Up), (v, PremiumRounding::Down)],
+	)
+}
+
+fn twenty() -> FixedU128 {
+	FixedU128::from_rational(20, 100)
+}
+
+#[test]
+fn the_golden_case_rounded_each_way() {
+	build_and_execute(|| {
+		let call = golden(OptionKind::Call);
+		assert_eq!(premiums(&call, twenty()), Some(vec![4_759_423, 4_759_422]));
+		let put = golden(OptionKind::Put);
+		assert_eq!(premiums(&put, twenty()), Some(vec![808_600, 808_599]));
+	})
+}
+
+#[test]
+fn only_a_fresh_index_is_needed_and_only_before_expiry() {
+	build_and_execute(|| {
+		let call = golden(OptionKind::Call);
+		// The oracle's volatility is not used: broken or not, the order brings its own.
+		MockOracleImpl::set_volatility(BTC, twenty(), PriceStatus::CircuitBreaker);
+		assert_eq!(premiums(&call, twenty()), Some(vec![4_759_423, 4_759_422]));
+		// A stale index prices nothing.
+		MockOracleImpl::set_status(BTC, PriceStatus::Stale);
+		assert_eq!(premiums(&call, twenty()), None);
+		MockOracleImpl::set_status(BTC, PriceStatus::Fresh);
+		// Nor does a volatility beyond the model's range (100, i.e. 10,000 %).
+		assert_eq!(premiums(&call, FixedU128::from_u32(101)), None);
+		// At expiry: no time value to price.
+		Timestamp::set_timestamp(T0 + HALF_YEAR_MS);
+		assert_eq!(premiums(&call, twenty()), None);
+	})
+}
+
+#[test]
+fn the_weight_counts_one_evaluation_per_volatility() {
+	build_and_execute(|| {
+		let w = |n| <Margin as MarginAccounts<AccountId>>::contract_premiums_weight(n);
+		let one = <Test as Config>::WeightInfo::black_scholes_greeks();
+		assert_eq!(w(3) - w(1), one * 2);
+	})
+}
