@@ -246,7 +246,7 @@ impl_runtime_apis! {
 		}
 	}
 
-	#[api_version(2)]
+	#[api_version(3)]
 	impl pallet_options_runtime_api::OptionsApi<Block, AccountId> for Runtime {
 		fn live_series() -> Vec<pallet_options::SeriesView> {
 			Options::api_live_series()
@@ -265,6 +265,9 @@ impl_runtime_apis! {
 			underlying: optionchain_primitives::UnderlyingId,
 		) -> Option<pallet_options::MmpView> {
 			Options::api_mmp(&who, underlying)
+		}
+		fn vol_orders(series: u32) -> Vec<pallet_options::VolEntry> {
+			Options::api_vol_orders(series)
 		}
 	}
 

@@ -201,6 +201,19 @@ impl<T: Config> Pallet<T> {
 			.collect()
 	}
 
+	/// Runtime API: the volatility-priced orders still resting in `series`, in id order.
+	pub fn api_vol_orders(series: optionchain_primitives::exchange::SeriesId) -> Vec<VolEntry> {
+		let Some(list) = VolOrders::<T>::get(series) else { return Vec::new() };
+		let resting: Vec<OrderId> = [
+			optionchain_primitives::exchange::Side::Buy,
+			optionchain_primitives::exchange::Side::Sell,
+		]
+		.into_iter()
+		.flat_map(|side| Books::<T>::get(series, side).into_iter().map(|o| o.id))
+		.collect();
+		list.into_iter().filter(|e| resting.contains(&e.id)).collect()
+	}
+
 	/// Runtime API: `who`'s non-zero positions (unsettled expired series included).
 	pub fn api_positions(who: &T::AccountId) -> Vec<PositionInfo> {
 		<Self as PositionsProvider<T::AccountId>>::portfolio(who).positions

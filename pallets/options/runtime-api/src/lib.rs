@@ -7,10 +7,11 @@ use alloc::vec::Vec;
 use codec::Codec;
 pub use optionchain_primitives::exchange::{PositionInfo, SeriesId};
 pub use optionchain_primitives::UnderlyingId;
-pub use pallet_options::{BookDepth, BookLevel, MmpView, OpenOrder, SeriesView};
+pub use pallet_options::{BookDepth, BookLevel, MmpView, OpenOrder, SeriesView, VolEntry};
 
 sp_api::decl_runtime_apis! {
-	/// Reads of the options exchange at the state of a block. Version 2 added `mmp`.
+	/// Reads of the options exchange at the state of a block. Version 2 added `mmp`, version
+	/// 3 `vol_orders` (a runtime implements the latest version it declares).
 	#[api_version(2)]
 	pub trait OptionsApi<AccountId>
 	where
@@ -34,5 +35,11 @@ sp_api::decl_runtime_apis! {
 		/// set one (or removed it with nothing left to clean up).
 		#[api_version(2)]
 		fn mmp(who: AccountId, underlying: UnderlyingId) -> Option<MmpView>;
+
+		/// The volatility-priced orders resting in `series` (`place_vol_order`), in id order:
+		/// each order's id and volatility (18-decimal fraction a year). Their premiums of the
+		/// block are in `book_depth` and `open_orders`.
+		#[api_version(3)]
+		fn vol_orders(series: SeriesId) -> Vec<VolEntry>;
 	}
 }

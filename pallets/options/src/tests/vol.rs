@@ -416,3 +416,31 @@ fn the_repricing_weight_is_reserved_at_the_start_of_the_block() {
 		assert_eq!(MockMargin::take_premiums_priced(), 2);
 	});
 }
+
+#[test]
+fn the_api_lists_the_volatility_orders_still_resting() {
+	build_and_execute(|| {
+		let s = golden_series();
+		assert_ok!(place_vol(ALICE, vol_req(s, Side::Sell, 20, 1)));
+		let ask = last_order();
+		assert_ok!(place_vol(BOB, vol_req(s, Side::Buy, 15, 1)));
+		let bid = last_order();
+		assert_eq!(
+			Options::api_vol_orders(s),
+			vec![
+				VolEntry { id: ask, volatility: vol(20) },
+				VolEntry { id: bid, volatility: vol(15) }
+			]
+		);
+		// Cancelled: gone from the view at once (its entry goes at the next block).
+		assert_ok!(Options::cancel_order(RuntimeOrigin::signed(ALICE), ask));
+		assert_eq!(Options::api_vol_orders(s), vec![VolEntry { id: bid, volatility: vol(15) }]);
+		assert_eq!(VolOrders::<Test>::get(s).map(|l| l.len()), Some(2));
+		// Its premium of the block is in the open orders.
+		let open = Options::api_open_orders(&BOB);
+		assert_eq!(
+			open.iter().map(|o| (o.id, o.price)).collect::<Vec<_>>(),
+			vec![(bid, 435 * CENT)]
+		);
+	});
+}
