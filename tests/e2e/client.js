@@ -18,6 +18,10 @@ trader
   deposit     --as //Bob --amount 10000          (USDC)
   withdraw    --as //Bob --amount 100
   place       --as //Bob --series 0 --side Sell --price 310 --qty 10 [--tif GoodTillCancelled|ImmediateOrCancel|FillOrKill] [--good-till-block N | --good-till-time MS | --good-till-in SECONDS] [--post-only] [--reduce-only]
+  vol-order   --as //Bob --series 0 --side Sell --vol 0.6 --qty 5 [--good-till-block N | --good-till-in SECONDS] [--reduce-only]
+                (priced in implied volatility: rests at the premium of --vol, 0.6 = 60 % a year,
+                 and follows the index every block)
+  vol-orders  --series 0
   cancel      --as //Bob --order 3
   schedule-cancel --as //Bob (--in BLOCKS | --at BLOCK | --off)   (dead-man's switch)
   cancel-all  --as //Bob [--series 0]
@@ -86,6 +90,14 @@ async function main() {
           : (flags.tif || 'GoodTillCancelled'),
         postOnly: !!flags['post-only'], reduceOnly: !!flags['reduce-only'],
       })).join('\n')); break;
+      case 'vol-order': console.log(eventsOf(await c.placeVolOrder(api, c.pair(need(flags, 'as')), {
+        series: Number(need(flags, 'series')), side: need(flags, 'side'), volatility: need(flags, 'vol'), quantity: Number(need(flags, 'qty')),
+        tif: flags['good-till-block'] !== undefined ? { GoodTillBlock: Number(flags['good-till-block']) }
+          : flags['good-till-in'] !== undefined ? { GoodTillTime: (await api.query.timestamp.now()).toNumber() + 1000 * Number(flags['good-till-in']) }
+          : 'GoodTillCancelled',
+        reduceOnly: !!flags['reduce-only'],
+      })).join('\n')); break;
+      case 'vol-orders': show(await c.volOrders(api, Number(need(flags, 'series')))); break;
       case 'block': console.log((await api.rpc.chain.getHeader()).number.toNumber()); break;
       case 'schedule-cancel': {
         let at = null;

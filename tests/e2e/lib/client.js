@@ -122,6 +122,17 @@ export function placeOrder(api, who, { series, side, price, quantity, tif = 'Goo
     series, side, price, quantity, timeInForce: tif, postOnly, reduceOnly,
   }));
 }
+/**
+ * Place an order priced in implied volatility: `volatility` a decimal string ('0.6' is 60 % a
+ * year). It rests at that volatility's premium (the chain's Black-Scholes at the block's index
+ * price, rounded to the tick in the owner's favour) and follows the index every block with no
+ * requote; it never takes liquidity. `tif` as `placeOrder`'s, one that rests.
+ */
+export function placeVolOrder(api, who, { series, side, volatility, quantity, tif = 'GoodTillCancelled', reduceOnly = false }) {
+  return send(api, who, api.tx.options.placeVolOrder({
+    series, side, volatility: fixed(volatility), quantity, timeInForce: tif, reduceOnly,
+  }));
+}
 export const cancelOrder = (api, who, orderId) => send(api, who, api.tx.options.cancelOrder(orderId));
 /** Dead-man's switch: unless renewed before block `at`, every resting order of `who` is cancelled at its start; `null` disarms it. */
 export const scheduleCancel = (api, who, at) => send(api, who, api.tx.options.scheduleCancel(at));
@@ -165,6 +176,11 @@ export async function book(api, series, levels = 10) {
   return d.isSome ? d.unwrap() : null;
 }
 export async function openOrders(api, who) { return (await api.call.optionsApi.openOrders(who)).toArray(); }
+/** The volatility-priced orders resting in `series`: [{ id, volatility }] (volatility a decimal string). */
+export async function volOrders(api, series) {
+  return (await api.call.optionsApi.volOrders(series)).toArray()
+    .map((e) => ({ id: e.id.toNumber(), volatility: fmtFixed(e.volatility.toBigInt()) }));
+}
 export async function positions(api, who) { return (await api.call.optionsApi.positions(who)).toArray(); }
 export async function marginOf(api, who) {
   const m = await api.call.marginApi.accountMargin(who);
