@@ -266,7 +266,7 @@ impl_runtime_apis! {
 		) -> Option<pallet_options::MmpView> {
 			Options::api_mmp(&who, underlying)
 		}
-		fn vol_orders(series: u32) -> Vec<pallet_options::VolEntry> {
+		fn vol_orders(series: u32) -> Vec<pallet_options::VolEntry<AccountId>> {
 			Options::api_vol_orders(series)
 		}
 	}

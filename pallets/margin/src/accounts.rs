@@ -287,10 +287,11 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 	}
 
 	/// The oracle's index price and volatility (each at the oracle's worst-case read), the
-	/// risk parameters, and one Black-Scholes evaluation per volatility.
+	/// risk parameters, and two Black-Scholes evaluations per volatility (a fraction of a
+	/// second to expiry prices both whole seconds around it).
 	fn contract_premiums_weight(n: u32) -> Weight {
 		T::WeightInfo::black_scholes_greeks()
-			.saturating_mul(n.into())
+			.saturating_mul(u64::from(n).saturating_mul(2))
 			.saturating_add(T::Oracle::read_weight().saturating_mul(2))
 			.saturating_add(T::DbWeight::get().reads(1))
 	}

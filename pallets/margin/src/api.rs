@@ -3,7 +3,7 @@
 use crate::{pallet::*, risk::Market, types::*};
 use alloc::vec::Vec;
 use frame_support::{ensure, traits::Time};
-use optionchain_pricing::{price, price_and_greeks, Fixed, Rounding};
+use optionchain_pricing::{price, price_and_greeks, BsInputs, Fixed, Rounding};
 use optionchain_primitives::{
 	exchange::{Balance, ContractGreeks, PremiumRounding, SeriesTerms},
 	OracleProvider, PriceStatus,
@@ -89,7 +89,9 @@ impl<T: Config> Pallet<T> {
 	/// dividend yield. The model's price (rounded to the nearest 10^-18 USD)
 	/// is moved one unit of its last decimal the asked way, then times the contract size and
 	/// to settlement units, each rounded the asked way: a rounded-up premium is never below
-	/// the exact one, a rounded-down one never above.
+	/// the exact one, a rounded-down one never above. The model's time is whole seconds: a
+	/// time to expiry with a fraction of a second is priced at both whole seconds around it,
+	/// and the higher (rounding up) or lower (down) taken.
 	pub(crate) fn premiums_of_contract(
 		terms: &SeriesTerms,
 		volatilities: &[(FixedU128, PremiumRounding)],
@@ -109,11 +111,23 @@ impl<T: Config> Pallet<T> {
 		let (mut inputs, _, _) = Self::bs_inputs(terms, &m, now, &params)?;
 		let cs = Self::fx(terms.contract_size)?;
 		let kind = Self::bs_kind(terms.kind);
+		// The model takes whole seconds: with a fraction of one left over, the premium is
+		// priced at the whole seconds either side and the one in the asked direction taken.
+		let fraction = (terms.expiry.saturating_sub(now) % 1000) != 0;
 		volatilities
 			.iter()
 			.map(|(v, rounding)| {
 				inputs.volatility = Self::fx(*v)?;
-				let p = price(&inputs, kind).map_err(|_| Error::<T>::PricingFailed)?;
+				let mut p = price(&inputs, kind).map_err(|_| Error::<T>::PricingFailed)?;
+				if fraction {
+					let later =
+						BsInputs { time_seconds: inputs.time_seconds.saturating_add(1), ..inputs };
+					let q = price(&later, kind).map_err(|_| Error::<T>::PricingFailed)?;
+					p = match rounding {
+						PremiumRounding::Up => p.max(q),
+						PremiumRounding::Down => p.min(q),
+					};
+				}
 				let (inner, r) = match rounding {
 					PremiumRounding::Up => (p.into_inner().checked_add(1), Rounding::Up),
 					PremiumRounding::Down => {

@@ -36,13 +36,14 @@ fn setup<T: Config>() -> SeriesId {
 		.unwrap_or_default()
 }
 
-/// A good-till-cancelled volatility-priced ask of one contract at `percent` %.
+/// A good-till-cancelled volatility-priced ask of ten contracts at `percent` % (worth more than
+/// `MinVolOrderPremium` on the benchmarks' series).
 fn vol_request(series: SeriesId, percent: u128) -> VolOrderRequest {
 	VolOrderRequest {
 		series,
 		side: Side::Sell,
 		volatility: units::ratio(percent, 100),
-		quantity: 1,
+		quantity: 10,
 		time_in_force: TimeInForce::GoodTillCancelled,
 		reduce_only: false,
 	}
@@ -520,11 +521,13 @@ mod benchmarks {
 		assert_eq!(VolOrders::<T>::get(s).map(|l| l.len() as u32), Some(others.saturating_add(1)));
 	}
 
-	/// Pricing again the volatility-priced orders of `s` series: the first holds `n` asks
-	/// (each of another owner and volatility), the others one each. The index doubles, and
+	/// Pricing again the volatility-priced orders of `s` series: the first (an at-the-money
+	/// call) holds `n` asks (each of another owner and volatility), the others (in-the-money
+	/// puts) one each; behind them, both sides of every series are full of premium-priced
+	/// orders far from the touch (each side read whole, and written). The index doubles, and
 	/// twelve hours later every order moves: repriced, or (on the runtime, whose oracle price
-	/// is then stale) cancelled, the heavier path. The Black-Scholes evaluations are not in it: they are charged apart
-	/// (`MarginAccounts::contract_premiums_weight`).
+	/// is then stale) cancelled, the heavier path. The Black-Scholes evaluations are not in
+	/// it: they are charged apart (`MarginAccounts::contract_premiums_weight`).
 	#[benchmark]
 	fn reprice_vol_orders(
 		s: Linear<1, { T::MaxVolSeries::get() }>,
@@ -535,7 +538,7 @@ mod benchmarks {
 		for k in 1..s {
 			let strike =
 				units::whole(60_000u128.saturating_add(u128::from(k).saturating_mul(1_000)));
-			let id = Pallet::<T>::do_list_series(UNDERLYING, strike, EXPIRY, OptionKind::Call)
+			let id = Pallet::<T>::do_list_series(UNDERLYING, strike, EXPIRY, OptionKind::Put)
 				.unwrap_or_default();
 			series.push(id);
 		}
@@ -552,11 +555,22 @@ mod benchmarks {
 			);
 		}
 		assert!(placed.iter().all(|p| p.is_ok()), "every volatility order rests");
+		let filler = trader::<T>("filler", 0);
+		let mut id = NextOrderId::<T>::get().saturating_add(1_000_000);
+		for sid in series.iter() {
+			let n = T::MaxOrdersPerSide::get();
+			add_to_side::<T>(*sid, Side::Sell, 1_000_000_000_000, &filler, &mut id, n, false);
+			add_to_side::<T>(*sid, Side::Buy, 1_000_000, &filler, &mut id, n, false);
+		}
+		let vol_ids: alloc::vec::Vec<OrderId> =
+			placed.iter().filter_map(|p| p.as_ref().ok()).copied().collect();
 		let before: alloc::vec::Vec<(OrderId, u128)> = series
 			.iter()
 			.flat_map(|id| Books::<T>::get(*id, Side::Sell).into_inner())
+			.filter(|o| vol_ids.contains(&o.id))
 			.map(|o| (o.id, o.price))
 			.collect();
+		assert_eq!(before.len(), vol_ids.len());
 		T::BenchmarkHelper::set_index_price(UNDERLYING, units::whole(120_000));
 		T::BenchmarkHelper::set_time(NOW.saturating_add(12 * 3_600_000));
 		#[block]

@@ -24,6 +24,7 @@ impl<T: Config> Pallet<T> {
 		assert!(T::MaxVolOrdersPerSeries::get() > 0, "MaxVolOrdersPerSeries must be > 0");
 		assert!(T::MaxVolSeries::get() > 0, "MaxVolSeries must be > 0");
 		assert!(T::MaxVolOrders::get() > 0, "MaxVolOrders must be > 0");
+		assert!(T::MaxVolOrdersPerAccount::get() > 0, "MaxVolOrdersPerAccount must be > 0");
 		assert!(
 			T::FeeCap::get() <= Permill::from_rational(125u32, 1000u32),
 			"FeeCap must be at most 12.5 %"
@@ -381,13 +382,17 @@ mod checks {
 		}
 
 		/// Volatility-priced orders: each list of a known series, in strictly increasing id
-		/// order, volatilities within bounds; the counts within their bounds and
-		/// `VolOrderCount` their sum. (An entry may outlive its order until the next block's
+		/// order, volatilities within bounds; the counts within their bounds, `VolOrderCount`
+		/// their sum and `VolOrdersOf` each owner's. (An entry may outlive its order until the next block's
 		/// repricing removes it.)
 		fn check_vol_orders() -> Result<(), TryRuntimeError> {
 			let mut total: u32 = 0;
 			let mut series: u32 = 0;
+			let mut per_owner: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 			for (id, list) in VolOrders::<T>::iter() {
+				for e in list.iter() {
+					*per_owner.entry(e.owner.clone()).or_default() += 1;
+				}
 				ensure!(Series::<T>::contains_key(id), "volatility orders of an unknown series");
 				ensure!(!list.is_empty(), "an empty volatility list is stored");
 				ensure!(
@@ -406,6 +411,12 @@ mod checks {
 			ensure!(series <= T::MaxVolSeries::get(), "too many series with volatility orders");
 			ensure!(VolOrderCount::<T>::get() == total, "VolOrderCount is not the lists' sum");
 			ensure!(total <= T::MaxVolOrders::get(), "too many volatility orders");
+			let counted: BTreeMap<T::AccountId, u32> = VolOrdersOf::<T>::iter().collect();
+			ensure!(counted == per_owner, "VolOrdersOf is not each owner's count of entries");
+			ensure!(
+				counted.values().all(|n| *n > 0 && *n <= T::MaxVolOrdersPerAccount::get()),
+				"an owner's count of volatility orders out of bounds"
+			);
 			Ok(())
 		}
 

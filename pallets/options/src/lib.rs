@@ -195,6 +195,16 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxVolSeries: Get<u32>;
 
+		/// Volatility-priced orders one account may have resting.
+		#[pallet::constant]
+		type MaxVolOrdersPerAccount: Get<u32>;
+
+		/// Smallest premium of a new volatility-priced order (its premium per contract at
+		/// placement times its contracts), settlement-asset units (USDC, 6 decimals): the
+		/// places are few and shared, so holding one costs some capital.
+		#[pallet::constant]
+		type MinVolOrderPremium: Get<Balance>;
+
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
 
@@ -345,13 +355,18 @@ pub mod pallet {
 		_,
 		Twox64Concat,
 		SeriesId,
-		BoundedVec<VolEntry, T::MaxVolOrdersPerSeries>,
+		BoundedVec<VolEntry<T::AccountId>, T::MaxVolOrdersPerSeries>,
 		OptionQuery,
 	>;
 
 	/// Number of [`VolOrders`] entries in all series.
 	#[pallet::storage]
 	pub type VolOrderCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// Number of [`VolOrders`] entries of each account (at most `MaxVolOrdersPerAccount`).
+	#[pallet::storage]
+	pub type VolOrdersOf<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Number of [`DueCancels`] entries per block (at most `MaxCancelsPerBlock`).
 	#[pallet::storage]
@@ -677,6 +692,14 @@ pub mod pallet {
 			/// contract.
 			price: Balance,
 		},
+		/// The volatility-priced orders of `series` whose premium moved at the start of this
+		/// block, with their new premiums (settlement-asset units per contract).
+		VolOrdersRepriced {
+			/// The series.
+			series: SeriesId,
+			/// `(order id, premium)` of each order that moved.
+			prices: BoundedVec<(OrderId, Balance), T::MaxVolOrdersPerSeries>,
+		},
 		/// Liquidation moved `quantity` contracts from `from` to `to` (see
 		/// `PositionsProvider::transfer_position`).
 		PositionTransferred {
@@ -802,13 +825,17 @@ pub mod pallet {
 		MmpFrozen,
 		/// `place_vol_order`: a volatility outside 0.01 to 10.00 (1 % to 1,000 % a year).
 		InvalidVolatility,
-		/// `place_vol_order`: the series cannot be priced now (no fresh index price or
-		/// volatility), or a bid's premium rounds down to zero.
+		/// `place_vol_order`: the series cannot be priced now (no fresh index price), or a
+		/// bid's premium rounds down to zero.
 		VolatilityUnpriced,
 		/// `place_vol_order`: the series holds `MaxVolOrdersPerSeries` volatility-priced
-		/// orders, `MaxVolSeries` series hold some, or `MaxVolOrders` rest in all (orders that
-		/// filled or were cancelled free their place at the start of the next block).
+		/// orders, `MaxVolSeries` series hold some, `MaxVolOrders` rest in all, or the caller
+		/// has `MaxVolOrdersPerAccount` (the series' orders that filled or were cancelled are
+		/// counted out first; others free their place at the start of the next block).
 		VolOrdersFull,
+		/// `place_vol_order`: its premium (per contract at placement, times its contracts) is
+		/// below `MinVolOrderPremium`.
+		VolOrderTooSmall,
 		/// A maker the margin pallet reported warm (its fills covered in this block) could not
 		/// fill as one: an inconsistency between the pallets. The placement fails; nothing of it
 		/// is kept.

@@ -319,10 +319,19 @@ impl MarginAccounts<u64> for MockMargin {
 			OptionKind::Put => K::Put,
 		};
 		let cs = fx(terms.contract_size)?;
+		let fraction = (terms.expiry - now) % 1000 != 0;
 		let mut out = Vec::new();
 		for (v, rounding) in volatilities {
 			inputs.volatility = fx(*v)?;
-			let unit = price(&inputs, kind).ok()?.into_inner();
+			let mut unit = price(&inputs, kind).ok()?.into_inner();
+			if fraction {
+				let later = BsInputs { time_seconds: inputs.time_seconds + 1, ..inputs };
+				let other = price(&later, kind).ok()?.into_inner();
+				unit = match rounding {
+					PremiumRounding::Up => unit.max(other),
+					PremiumRounding::Down => unit.min(other),
+				};
+			}
 			let (unit, r) = match rounding {
 				PremiumRounding::Up => (unit + 1, Rounding::Up),
 				PremiumRounding::Down => ((unit - 1).max(0), Rounding::Down),
@@ -359,6 +368,7 @@ parameter_types! {
 	pub const MakerFee: Balance = 100_000;
 	pub const TakerFee: Balance = 300_000;
 	pub const UnitsPerUsd: Balance = USDC;
+	pub const MinVolOrderPremium: Balance = USDC / 10;
 }
 
 /// Benchmark helper for the mock.
@@ -409,6 +419,8 @@ impl pallet_options::Config for Test {
 	type MaxVolOrdersPerSeries = ConstU32<4>;
 	type MaxVolOrders = ConstU32<6>;
 	type MaxVolSeries = ConstU32<3>;
+	type MaxVolOrdersPerAccount = ConstU32<5>;
+	type MinVolOrderPremium = MinVolOrderPremium;
 	/// The mock's blocks are `BLOCK_MS` apart (`next_block`).
 	type MinBlockInterval = ConstU64<BLOCK_MS>;
 	type WeightInfo = ();

@@ -202,7 +202,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Runtime API: the volatility-priced orders still resting in `series`, in id order.
-	pub fn api_vol_orders(series: optionchain_primitives::exchange::SeriesId) -> Vec<VolEntry> {
+	pub fn api_vol_orders(
+		series: optionchain_primitives::exchange::SeriesId,
+	) -> Vec<VolEntry<T::AccountId>> {
 		let Some(list) = VolOrders::<T>::get(series) else { return Vec::new() };
 		let resting: Vec<OrderId> = [
 			optionchain_primitives::exchange::Side::Buy,

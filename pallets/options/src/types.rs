@@ -340,20 +340,13 @@ pub struct VolOrderRequest {
 /// A resting order's volatility ([`crate::VolOrders`]): the order is in its series' book
 /// (`Books`) at the premium of its volatility in the current block.
 #[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
-pub struct VolEntry {
+pub struct VolEntry<AccountId> {
 	/// The order.
 	pub id: OrderId,
+	/// Its owner (whose count of volatility-priced orders it is in).
+	pub owner: AccountId,
 	/// Its volatility per year, 18-decimal fixed point.
 	pub volatility: Price,
 }

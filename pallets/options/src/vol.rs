@@ -28,7 +28,9 @@
 //! any account of the block is stamped warm.
 //!
 //! **Bounded work.** At most `MaxVolOrders` orders in at most `MaxVolSeries` series: the
-//! weight of pricing them all is reserved in `on_initialize` from the stored counts.
+//! weight of pricing them all is reserved in `on_initialize` from the stored counts. The places
+//! are shared, so each costs capital (`MinVolOrderPremium` of premium at placement, and the
+//! margin that needs) and one account holds at most `MaxVolOrdersPerAccount`.
 
 use crate::{pallet::*, types::*, WeightInfo};
 use alloc::vec::Vec;
@@ -65,18 +67,28 @@ pub(crate) fn on_tick(side: Side, premium: Balance, tick: Balance) -> Option<Bal
 }
 
 impl<T: Config> Pallet<T> {
-	/// Weight charged up front for `place_vol_order(req)`: the series' pricing, the
-	/// volatility list's and counters' reads and writes, and a post-only placement.
+	/// Weight charged up front for `place_vol_order(req)`: its own work (pricing, the
+	/// volatility list and counters), counting the series' gone orders out, and a post-only
+	/// placement.
 	pub fn declared_vol_order_weight(req: &VolOrderRequest) -> Weight {
 		Self::vol_order_extra_weight()
+			.saturating_add(Self::vol_prune_weight(T::MaxVolOrdersPerSeries::get()))
 			.saturating_add(Self::declared_place_weight(&Self::vol_as_order(req, 0)))
 	}
 
 	/// `place_vol_order`'s work beyond the post-only placement: what its benchmark (the
-	/// whole call: the pricing, the series, `VolOrders` and its counter, `VolOrderCount`)
-	/// measures beyond `place_order(0)`.
+	/// whole call: the pricing, the series, `VolOrders` and its counter, `VolOrderCount`, the
+	/// caller's count) measures beyond `place_order(0)`.
 	pub(crate) fn vol_order_extra_weight() -> Weight {
 		T::WeightInfo::place_vol_order().saturating_sub(T::WeightInfo::place_order(0))
+	}
+
+	/// Counting out the entries of a series whose orders left the book, `gone` of them: its
+	/// two sides read, its list written, each gone entry's owner count read and written.
+	pub(crate) fn vol_prune_weight(gone: u32) -> Weight {
+		T::DbWeight::get()
+			.reads_writes(2, 2)
+			.saturating_add(T::DbWeight::get().reads_writes(gone.into(), gone.into()))
 	}
 
 	/// The post-only order `req` is placed as, at `price`.
@@ -92,36 +104,52 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// Whether `who` may add a volatility-priced order to `series` (reads the list's length,
+	/// the counts).
+	fn vol_room(series: SeriesId, who: &T::AccountId) -> bool {
+		let in_series = match VolOrders::<T>::decode_len(series) {
+			Some(n) => (n as u32) < T::MaxVolOrdersPerSeries::get(),
+			None => VolOrders::<T>::count() < T::MaxVolSeries::get(),
+		};
+		in_series
+			&& VolOrderCount::<T>::get() < T::MaxVolOrders::get()
+			&& VolOrdersOf::<T>::get(who) < T::MaxVolOrdersPerAccount::get()
+	}
+
 	/// `place_vol_order`'s work. Returns the new order's id and the weight used.
 	pub(crate) fn do_place_vol_order(
 		who: &T::AccountId,
 		req: VolOrderRequest,
 	) -> Result<(OrderId, Weight), DispatchErrorWithPostInfo> {
-		let extra = Self::vol_order_extra_weight();
-		let fail = |e: Error<T>| e.with_weight(extra);
+		let mut extra = Self::vol_order_extra_weight();
+		let fail = |e: Error<T>, w: Weight| e.with_weight(w);
 		ensure!(
 			req.volatility >= MIN_ORDER_VOLATILITY && req.volatility <= MAX_ORDER_VOLATILITY,
-			fail(Error::<T>::InvalidVolatility)
+			fail(Error::<T>::InvalidVolatility, extra)
 		);
-		ensure!(req.time_in_force.rests(), fail(Error::<T>::InvalidTimeInForce));
-		let info = Series::<T>::get(req.series).ok_or(fail(Error::<T>::UnknownSeries))?;
-		Self::ensure_trading(&info).map_err(|e| e.with_weight(extra))?;
-		let list = VolOrders::<T>::get(req.series);
-		let room = match &list {
-			Some(l) => !l.is_full(),
-			None => VolOrders::<T>::count() < T::MaxVolSeries::get(),
-		};
+		ensure!(req.time_in_force.rests(), fail(Error::<T>::InvalidTimeInForce, extra));
 		ensure!(
-			room && VolOrderCount::<T>::get() < T::MaxVolOrders::get(),
-			fail(Error::<T>::VolOrdersFull)
+			req.quantity > 0 && req.quantity <= T::MaxOrderQuantity::get(),
+			fail(Error::<T>::InvalidQuantity, extra)
 		);
+		let info = Series::<T>::get(req.series).ok_or(fail(Error::<T>::UnknownSeries, extra))?;
+		Self::ensure_trading(&info).map_err(|e| e.with_weight(extra))?;
 		let premium =
 			T::Margin::contract_premiums(&info.terms, &[(req.volatility, vol_rounding(req.side))])
 				.and_then(|p| p.first().copied())
-				.ok_or(fail(Error::<T>::VolatilityUnpriced))?;
+				.ok_or(fail(Error::<T>::VolatilityUnpriced, extra))?;
 		let price = on_tick(req.side, premium, info.price_tick)
 			.filter(|p| *p > 0)
-			.ok_or(fail(Error::<T>::VolatilityUnpriced))?;
+			.ok_or(fail(Error::<T>::VolatilityUnpriced, extra))?;
+		let value = Self::premium(price, req.quantity).map_err(|e| e.with_weight(extra))?;
+		ensure!(value >= T::MinVolOrderPremium::get(), fail(Error::<T>::VolOrderTooSmall, extra));
+		// Full: the series' orders that left the book (a maker refreshing its board in one
+		// block) are counted out first.
+		if !Self::vol_room(req.series, who) {
+			let gone = Self::prune_vol_series(req.series);
+			extra = extra.saturating_add(Self::vol_prune_weight(gone));
+			ensure!(Self::vol_room(req.series, who), fail(Error::<T>::VolOrdersFull, extra));
+		}
 		let (order_id, out) =
 			Self::do_place_order(who, Self::vol_as_order(&req, price)).map_err(|mut e| {
 				e.post_info.actual_weight =
@@ -130,11 +158,12 @@ impl<T: Config> Pallet<T> {
 			})?;
 		let used = extra.saturating_add(Self::actual_place_weight(&out));
 		// The new id is the largest: pushed, the list stays in id order.
-		let mut list = list.unwrap_or_default();
-		list.try_push(VolEntry { id: order_id, volatility: req.volatility })
+		let mut list = VolOrders::<T>::get(req.series).unwrap_or_default();
+		list.try_push(VolEntry { id: order_id, owner: who.clone(), volatility: req.volatility })
 			.map_err(|_| Error::<T>::VolOrdersFull.with_weight(used))?;
 		VolOrders::<T>::insert(req.series, list);
 		VolOrderCount::<T>::mutate(|n| *n = n.saturating_add(1));
+		VolOrdersOf::<T>::mutate(who, |n| *n = n.saturating_add(1));
 		Self::deposit_event(Event::VolOrderPlaced {
 			order_id,
 			who: who.clone(),
@@ -146,12 +175,57 @@ impl<T: Config> Pallet<T> {
 		Ok((order_id, used))
 	}
 
-	/// The weight of pricing again `orders` volatility-priced orders in `series` series
-	/// (including the counts' reads).
+	/// The ids of the orders resting in `books` (both sides of a series), sorted.
+	fn resting_ids(books: [&BookSideOf<T>; 2]) -> Vec<OrderId> {
+		let mut ids: Vec<OrderId> = books.iter().flat_map(|b| b.iter().map(|o| o.id)).collect();
+		ids.sort_unstable();
+		ids
+	}
+
+	/// Keep `series`' entries whose order is among `resting` (sorted ids): the others are
+	/// counted out of `VolOrderCount` and their owners' counts. Writes the list (removed when
+	/// empty) if it changed; returns how many are left and how many went.
+	fn keep_vol_entries(
+		series: SeriesId,
+		entries: BoundedVec<VolEntry<T::AccountId>, T::MaxVolOrdersPerSeries>,
+		resting: &[OrderId],
+	) -> (u32, u32) {
+		let before = entries.len();
+		let (kept, gone): (Vec<_>, Vec<_>) =
+			entries.into_iter().partition(|e| resting.binary_search(&e.id).is_ok());
+		for e in gone.iter() {
+			VolOrdersOf::<T>::mutate_exists(&e.owner, |n| {
+				let left = n.unwrap_or(0).saturating_sub(1);
+				*n = (left > 0).then_some(left);
+			});
+		}
+		let gone_n = u32::try_from(gone.len()).unwrap_or(u32::MAX);
+		VolOrderCount::<T>::mutate(|n| *n = n.saturating_sub(gone_n));
+		let left = u32::try_from(kept.len()).unwrap_or(u32::MAX);
+		if kept.is_empty() {
+			VolOrders::<T>::remove(series);
+		} else if kept.len() != before {
+			VolOrders::<T>::insert(series, BoundedVec::truncate_from(kept));
+		}
+		(left, gone_n)
+	}
+
+	/// Count out `series`' entries whose orders left the book. Returns how many went.
+	pub(crate) fn prune_vol_series(series: SeriesId) -> u32 {
+		let Some(entries) = VolOrders::<T>::get(series) else { return 0 };
+		let (bids, asks) =
+			(Books::<T>::get(series, Side::Buy), Books::<T>::get(series, Side::Sell));
+		Self::keep_vol_entries(series, entries, &Self::resting_ids([&bids, &asks])).1
+	}
+
+	/// The weight of pricing again `orders` volatility-priced orders in `series` series: the
+	/// benchmark (storage and execution), one pricing call per series and two Black-Scholes
+	/// evaluations per order (`contract_premiums` prices either side of a fraction of a
+	/// second).
 	pub(crate) fn reprice_weight(series: u32, orders: u32) -> Weight {
 		T::WeightInfo::reprice_vol_orders(series, orders)
 			.saturating_add(T::Margin::contract_premiums_weight(0).saturating_mul(series.into()))
-			.saturating_add(T::Margin::contract_premiums_weight(orders))
+			.saturating_add(T::Margin::contract_premiums_weight(orders.saturating_mul(2)))
 			.saturating_sub(T::Margin::contract_premiums_weight(0))
 	}
 
@@ -168,47 +242,41 @@ impl<T: Config> Pallet<T> {
 
 	/// `PostInherents`: price every volatility-priced order again (see the module
 	/// documentation). Each series in its own storage layer: one that fails (logged: broken
-	/// indexes) changes nothing and keeps its orders and entries as they were.
+	/// indexes, which `try_state` reports) changes nothing and keeps its orders at their last
+	/// premium.
 	pub(crate) fn reprice_vol_orders() {
 		if VolOrders::<T>::count() == 0 {
 			return;
 		}
-		let all: Vec<(SeriesId, BoundedVec<VolEntry, T::MaxVolOrdersPerSeries>)> =
+		let all: Vec<(SeriesId, BoundedVec<VolEntry<T::AccountId>, T::MaxVolOrdersPerSeries>)> =
 			VolOrders::<T>::iter().collect();
-		let mut count: u32 = 0;
 		for (series, entries) in all {
-			let kept = with_transaction(|| match Self::reprice_series(series, &entries) {
-				Ok(kept) => TransactionOutcome::Commit(Ok(kept)),
+			let done = with_transaction(|| match Self::reprice_series(series, entries) {
+				Ok(()) => TransactionOutcome::Commit(Ok(())),
 				Err(e) => TransactionOutcome::Rollback(Err(e)),
 			});
-			match kept {
-				Ok(kept) => count = count.saturating_add(kept),
-				Err(e) => {
-					log::error!(
-						target: crate::LOG_TARGET,
-						"repricing the volatility orders of series {series} failed: {e:?}"
-					);
-					count = count.saturating_add(u32::try_from(entries.len()).unwrap_or(u32::MAX));
-				},
+			if let Err(e) = done {
+				log::error!(
+					target: crate::LOG_TARGET,
+					"repricing the volatility orders of series {series} failed: {e:?}"
+				);
 			}
 		}
-		VolOrderCount::<T>::put(count);
 	}
 
-	/// Price `series`' volatility-priced orders again; returns how many are left.
+	/// Price `series`' volatility-priced orders again.
 	fn reprice_series(
 		series: SeriesId,
-		entries: &BoundedVec<VolEntry, T::MaxVolOrdersPerSeries>,
-	) -> Result<u32, DispatchError> {
-		let Some(mut info) = Series::<T>::get(series) else {
-			VolOrders::<T>::remove(series);
-			return Ok(0);
+		entries: BoundedVec<VolEntry<T::AccountId>, T::MaxVolOrdersPerSeries>,
+	) -> Result<(), DispatchError> {
+		let mut asks = Books::<T>::get(series, Side::Sell);
+		let mut bids = Books::<T>::get(series, Side::Buy);
+		let info = Series::<T>::get(series);
+		// An expired (or unknown) series' orders are removed with it; they cannot trade.
+		let Some(mut info) = info.filter(|i| Self::ensure_trading(i).is_ok()) else {
+			Self::keep_vol_entries(series, entries, &[]);
+			return Ok(());
 		};
-		// An expired series' orders are removed with it; they can no longer trade.
-		if Self::ensure_trading(&info).is_err() {
-			VolOrders::<T>::remove(series);
-			return Ok(0);
-		}
 		let vol_of = |id: OrderId| -> Option<Price> {
 			entries
 				.binary_search_by_key(&id, |e| e.id)
@@ -216,12 +284,12 @@ impl<T: Config> Pallet<T> {
 				.and_then(|i| entries.get(i))
 				.map(|e| e.volatility)
 		};
-		let mut asks = Books::<T>::get(series, Side::Sell);
-		let mut bids = Books::<T>::get(series, Side::Buy);
-		// What to price: each (volatility, rounding) once.
+		let (block, now) = (Self::block_now(), Self::now());
+		let live = |o: &BookOrder<T::AccountId>| !Self::is_past(o.good_till, block, now);
+		// What to price: each live order's (volatility, rounding) once.
 		let mut wanted: Vec<(Price, PremiumRounding)> = Vec::new();
 		for (side, book) in [(Side::Sell, &asks), (Side::Buy, &bids)] {
-			for o in book.iter() {
+			for o in book.iter().filter(|o| live(o)) {
 				if let Some(v) = vol_of(o.id) {
 					let w = (v, vol_rounding(side));
 					if !wanted.contains(&w) {
@@ -241,42 +309,47 @@ impl<T: Config> Pallet<T> {
 			premiums.get(i).copied()
 		};
 		let tick = info.price_tick;
-		// Asks: at least a tick above the best premium-priced bid.
-		let best_fixed_bid = bids.iter().find(|o| vol_of(o.id).is_none()).map(|o| o.price);
-		let floor = best_fixed_bid.map(|b| b.saturating_add(tick)).unwrap_or(0);
-		let ask_prices: Vec<(usize, Option<Balance>)> = asks
+		// The new price of each volatility-priced order of a side (`Err`: cancelled, why).
+		type Priced = Vec<(usize, Result<Balance, CancelReason>)>;
+		let price_side = |side: Side, book: &BookSideOf<T>, bound: &dyn Fn(Balance) -> Balance| {
+			book.iter()
+				.enumerate()
+				.filter_map(|(i, o)| {
+					let v = vol_of(o.id)?;
+					if !live(o) {
+						return Some((i, Err(CancelReason::GoodTillReached)));
+					}
+					let p = premium_of(side, v)
+						.and_then(|p| on_tick(side, p, tick))
+						.map(bound)
+						.filter(|p| *p > 0)
+						.ok_or(CancelReason::VolatilityUnpriced);
+					Some((i, p))
+				})
+				.collect::<Priced>()
+		};
+		// Asks: at least a tick above the best live premium-priced bid.
+		let floor = bids
 			.iter()
-			.enumerate()
-			.filter_map(|(i, o)| {
-				let v = vol_of(o.id)?;
-				let p = premium_of(Side::Sell, v).and_then(|p| on_tick(Side::Sell, p, tick));
-				Some((i, p.map(|p| p.max(floor))))
-			})
-			.collect();
+			.find(|o| live(o) && vol_of(o.id).is_none())
+			.map(|o| o.price.saturating_add(tick))
+			.unwrap_or(0);
+		let ask_prices = price_side(Side::Sell, &asks, &|p| p.max(floor));
+		let mut moved: Vec<(OrderId, Balance)> = Vec::new();
 		let ask_changed =
-			Self::apply_prices(&mut info, series, Side::Sell, &mut asks, &ask_prices)?;
-		// Bids: at least a tick below the best ask, premium- or volatility-priced (a bid
+			Self::apply_prices(&mut info, series, Side::Sell, &mut asks, &ask_prices, &mut moved)?;
+		// Bids: at least a tick below the best live ask, premium- or volatility-priced (a bid
 		// that cannot be is cancelled).
-		let ceiling = asks.first().map(|o| o.price.saturating_sub(tick)).unwrap_or(Balance::MAX);
-		let bid_prices: Vec<(usize, Option<Balance>)> = bids
+		let ceiling = asks
 			.iter()
-			.enumerate()
-			.filter_map(|(i, o)| {
-				let v = vol_of(o.id)?;
-				let p = premium_of(Side::Buy, v).and_then(|p| on_tick(Side::Buy, p, tick));
-				Some((i, p.map(|p| p.min(ceiling)).filter(|p| *p > 0)))
-			})
-			.collect();
-		let bid_changed = Self::apply_prices(&mut info, series, Side::Buy, &mut bids, &bid_prices)?;
-		let cancelled = ask_prices.iter().chain(bid_prices.iter()).any(|(_, p)| p.is_none());
-		// The ids still resting, in id order.
-		let mut still: Vec<OrderId> = asks
-			.iter()
-			.chain(bids.iter())
-			.map(|o| o.id)
-			.filter(|id| vol_of(*id).is_some())
-			.collect();
-		still.sort_unstable();
+			.find(|o| live(o))
+			.map(|o| o.price.saturating_sub(tick))
+			.unwrap_or(Balance::MAX);
+		let bid_prices = price_side(Side::Buy, &bids, &|p| p.min(ceiling));
+		let bid_changed =
+			Self::apply_prices(&mut info, series, Side::Buy, &mut bids, &bid_prices, &mut moved)?;
+		let cancelled = ask_prices.iter().chain(bid_prices.iter()).any(|(_, p)| p.is_err());
+		let resting = Self::resting_ids([&asks, &bids]);
 		for (side, book, changed) in
 			[(Side::Sell, asks, ask_changed), (Side::Buy, bids, bid_changed)]
 		{
@@ -287,38 +360,39 @@ impl<T: Config> Pallet<T> {
 		if cancelled {
 			Series::<T>::insert(series, info);
 		}
-		let kept: BoundedVec<VolEntry, T::MaxVolOrdersPerSeries> = BoundedVec::truncate_from(
-			entries.iter().filter(|e| still.binary_search(&e.id).is_ok()).copied().collect(),
-		);
-		let n = u32::try_from(kept.len()).unwrap_or(u32::MAX);
-		if kept.is_empty() {
-			VolOrders::<T>::remove(series);
-		} else if kept.len() != entries.len() {
-			VolOrders::<T>::insert(series, kept);
+		Self::keep_vol_entries(series, entries, &resting);
+		if !moved.is_empty() {
+			moved.sort_unstable();
+			Self::deposit_event(Event::VolOrdersRepriced {
+				series,
+				prices: BoundedVec::truncate_from(moved),
+			});
 		}
-		Ok(n)
+		Ok(())
 	}
 
-	/// Set the new prices of `book`'s volatility-priced orders (`prices`: index and new price,
-	/// `None` to cancel it, `VolatilityUnpriced`), moving each owner's reserved premium with
-	/// its price, and put the side back in price-then-id order. Returns whether the side
-	/// changed (the caller writes it).
+	/// Set the new prices of `book`'s volatility-priced orders (`prices`: index and new
+	/// price, or why it is cancelled), moving each owner's reserved premium with its price
+	/// (each move noted in `moved`), and put the side back in price-then-id order. Returns
+	/// whether the side changed (the caller writes it).
 	fn apply_prices(
 		info: &mut SeriesInfo,
 		series: SeriesId,
 		side: Side,
 		book: &mut BookSideOf<T>,
-		prices: &[(usize, Option<Balance>)],
+		prices: &[(usize, Result<Balance, CancelReason>)],
+		moved: &mut Vec<(OrderId, Balance)>,
 	) -> Result<bool, DispatchError> {
 		let mut changed = false;
 		for (i, p) in prices {
-			let Some(p) = p else { continue };
+			let Ok(p) = p else { continue };
 			let o = book.get_mut(*i).ok_or(Error::<T>::UnknownOrder)?;
 			if o.price == *p {
 				continue;
 			}
 			let (old, remaining) = (o.price, o.remaining);
 			o.price = *p;
+			moved.push((o.id, *p));
 			let owner = o.owner.clone();
 			Self::mutate_entry(series, &owner, |e| {
 				Self::adjust_exposure(e, side, old, remaining, false)?;
@@ -328,15 +402,8 @@ impl<T: Config> Pallet<T> {
 		}
 		// Cancelled from the back, so that the indices before stay valid.
 		for (i, p) in prices.iter().rev() {
-			if p.is_none() {
-				Self::cancel_in_book(
-					info,
-					series,
-					side,
-					book,
-					*i,
-					CancelReason::VolatilityUnpriced,
-				)?;
+			if let Err(reason) = p {
+				Self::cancel_in_book(info, series, side, book, *i, *reason)?;
 				changed = true;
 			}
 		}

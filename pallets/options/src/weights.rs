@@ -471,31 +471,32 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Not measured yet (benchmark `place_vol_order`: the whole call): composed as
-	/// `place_order(0)` (a post-only placement) plus `configure_underlying`'s execution, one
-	/// Black-Scholes evaluation (`pallet_margin::black_scholes_greeks`, 14 µs) and the storage
+	/// `place_order(0)` (a post-only placement) plus `configure_underlying`'s execution, two
+	/// Black-Scholes evaluations (`pallet_margin::black_scholes_greeks`, 14 µs) and the storage
 	/// of the pricing and of the volatility list.
 	/// Storage: `Oracle` (index price and volatility with the timestamp, r:4), `Margin::Params`
 	/// (r:1), `Options::Series` (r:1), `Options::VolOrders` (r:1 w:1) and its counter (r:1 w:1),
-	/// `Options::VolOrderCount` (r:1 w:1).
+	/// `Options::VolOrderCount` (r:1 w:1), `Options::VolOrdersOf` (r:1 w:1).
 	fn place_vol_order() -> Weight {
 		Self::place_order(0)
-			.saturating_add(Weight::from_parts(26_600_000, 3_000))
-			.saturating_add(T::DbWeight::get().reads(9_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(Weight::from_parts(40_600_000, 3_000))
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Not measured yet (benchmark `reprice_vol_orders`): composed from the code's storage
 	/// accesses, with twice `configure_underlying`'s execution per series and per order (the
 	/// pricing is charged apart, `MarginAccounts::contract_premiums_weight`).
 	/// Storage per series: `Options::VolOrders` (r:1 w:1), `Options::Series` (r:1 w:1),
-	/// `Options::Books` (r:2 w:2). Per order: `Options::Positions` (r:1 w:1) and, if it is
-	/// cancelled, `Options::AccountOrders` and `Options::AccountSeriesIndex` (r:2 w:2).
+	/// `Options::Books` (r:2 w:2). Per order: `Options::Positions` (r:1 w:1), its owner's
+	/// `Options::VolOrdersOf` (r:1 w:1) and, if it is cancelled, `Options::AccountOrders` and
+	/// `Options::AccountSeriesIndex` (r:2 w:2).
 	fn reprice_vol_orders(s: u32, n: u32, ) -> Weight {
 		Weight::from_parts(25_000_000, 4_000).saturating_mul(s.into())
 			.saturating_add(Weight::from_parts(25_000_000, 2_000).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(s.into())))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 	}
 }
 
@@ -620,30 +621,31 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	/// Not measured yet (benchmark `place_vol_order`: the whole call): composed as
-	/// `place_order(0)` (a post-only placement) plus `configure_underlying`'s execution, one
-	/// Black-Scholes evaluation (`pallet_margin::black_scholes_greeks`, 14 µs) and the storage
+	/// `place_order(0)` (a post-only placement) plus `configure_underlying`'s execution, two
+	/// Black-Scholes evaluations (`pallet_margin::black_scholes_greeks`, 14 µs) and the storage
 	/// of the pricing and of the volatility list.
 	/// Storage: `Oracle` (index price and volatility with the timestamp, r:4), `Margin::Params`
 	/// (r:1), `Options::Series` (r:1), `Options::VolOrders` (r:1 w:1) and its counter (r:1 w:1),
-	/// `Options::VolOrderCount` (r:1 w:1).
+	/// `Options::VolOrderCount` (r:1 w:1), `Options::VolOrdersOf` (r:1 w:1).
 	fn place_vol_order() -> Weight {
 		Self::place_order(0)
-			.saturating_add(Weight::from_parts(26_600_000, 3_000))
-			.saturating_add(RocksDbWeight::get().reads(9_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(Weight::from_parts(40_600_000, 3_000))
+			.saturating_add(RocksDbWeight::get().reads(10_u64))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	/// Not measured yet (benchmark `reprice_vol_orders`): composed from the code's storage
 	/// accesses, with twice `configure_underlying`'s execution per series and per order (the
 	/// pricing is charged apart, `MarginAccounts::contract_premiums_weight`).
 	/// Storage per series: `Options::VolOrders` (r:1 w:1), `Options::Series` (r:1 w:1),
-	/// `Options::Books` (r:2 w:2). Per order: `Options::Positions` (r:1 w:1) and, if it is
-	/// cancelled, `Options::AccountOrders` and `Options::AccountSeriesIndex` (r:2 w:2).
+	/// `Options::Books` (r:2 w:2). Per order: `Options::Positions` (r:1 w:1), its owner's
+	/// `Options::VolOrdersOf` (r:1 w:1) and, if it is cancelled, `Options::AccountOrders` and
+	/// `Options::AccountSeriesIndex` (r:2 w:2).
 	fn reprice_vol_orders(s: u32, n: u32, ) -> Weight {
 		Weight::from_parts(25_000_000, 4_000).saturating_mul(s.into())
 			.saturating_add(Weight::from_parts(25_000_000, 2_000).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(s.into())))
-			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 	}
 }

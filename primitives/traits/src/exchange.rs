@@ -369,15 +369,17 @@ pub trait MarginAccounts<AccountId> {
 	/// one per requested volatility (`FixedU128`, 18-decimal fraction per year: 0.55 is
 	/// 55 %), with the margin engine's Black-Scholes (its rate and dividend yield): the model's
 	/// price per unit of the underlying times the contract size, in settlement units (USDC,
-	/// 6 decimals), each rounded as asked. `None` if the series cannot be priced now: no fresh
-	/// index price and volatility, expired (time to expiry 0), or a volatility out of the
-	/// model's range (the whole request fails: the caller prices a series at once).
+	/// 6 decimals), each rounded as asked (never in the caller's disfavour: the model's time is
+	/// whole seconds, so a fraction of one is priced both ways and the asked one taken).
+	/// `None` if the series cannot be priced now: no fresh index price (the oracle's
+	/// volatility is not used), expired, or a volatility out of the model's range (the whole
+	/// request fails: the caller prices a series at once).
 	fn contract_premiums(
 		terms: &SeriesTerms,
 		volatilities: &[(Price, PremiumRounding)],
 	) -> Option<Vec<Balance>>;
 
-	/// Weight of [`Self::contract_premiums`] for `n` volatilities.
+	/// Weight of [`Self::contract_premiums`] for `n` volatilities (each priced at most twice).
 	fn contract_premiums_weight(n: u32) -> Weight;
 
 	/// Weight of one `ensure_initial_margin` at the maximum portfolio size.

@@ -119,6 +119,11 @@ impl pallet_options::Config for Runtime {
 	type MaxVolOrdersPerSeries = ConstU32<32>;
 	type MaxVolOrders = ConstU32<512>;
 	type MaxVolSeries = ConstU32<64>;
+	/// A quarter of the places per account, and at least 25 USDC of premium per order: filling
+	/// every place takes four funded accounts and 12,800 USDC of premium (bids) or the margin
+	/// of as many shorts (asks).
+	type MaxVolOrdersPerAccount = ConstU32<128>;
+	type MinVolOrderPremium = ConstU128<{ 25 * USD }>;
 	/// Aura's slot (2 s): blocks are in strictly increasing slots, each stamped within its slot.
 	type MinBlockInterval = frame_support::traits::ConstU64<{ crate::SLOT_DURATION }>;
 	type WeightInfo = pallet_options::weights::SubstrateWeight<Runtime>;

@@ -60,11 +60,31 @@ fn only_a_fresh_index_is_needed_and_only_before_expiry() {
 	})
 }
 
+/// The model takes whole seconds. With 999 ms to expiry, at the money (S = K = 40): at 0 s the
+/// call is worth its intrinsic value, 0; at 1 s about 0.4 × 40 × 0.2 × sqrt(1 / 31,536,000) =
+/// 0.000568 USD. An ask takes the higher (568 units and more), a bid the lower (0): neither
+/// trades beyond its volatility because of the truncation.
+#[test]
+fn a_fraction_of_a_second_is_priced_both_ways() {
+	build_and_execute(|| {
+		MockOracleImpl::set_price(BTC, usd(40), PriceStatus::Fresh);
+		let t = terms(BTC, OptionKind::Call, 40, T0 + 999);
+		let p = premiums(&t, twenty()).unwrap();
+		assert!(p[0] >= 568 && p[0] <= 570, "ask {}", p[0]);
+		assert_eq!(p[1], 0);
+		// A whole second left: both at 1 s, one unit apart.
+		let t = terms(BTC, OptionKind::Call, 40, T0 + 1_000);
+		let p = premiums(&t, twenty()).unwrap();
+		assert!(p[0] >= 568 && p[0] - p[1] == 1, "{p:?}");
+	})
+}
+
 #[test]
 fn the_weight_counts_one_evaluation_per_volatility() {
 	build_and_execute(|| {
 		let w = |n| <Margin as MarginAccounts<AccountId>>::contract_premiums_weight(n);
 		let one = <Test as Config>::WeightInfo::black_scholes_greeks();
-		assert_eq!(w(3) - w(1), one * 2);
+		// Two evaluations per volatility at most.
+		assert_eq!(w(3) - w(1), one * 4);
 	})
 }

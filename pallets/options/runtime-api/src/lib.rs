@@ -37,9 +37,9 @@ sp_api::decl_runtime_apis! {
 		fn mmp(who: AccountId, underlying: UnderlyingId) -> Option<MmpView>;
 
 		/// The volatility-priced orders resting in `series` (`place_vol_order`), in id order:
-		/// each order's id and volatility (18-decimal fraction a year). Their premiums of the
+		/// each order's id, owner and volatility (18-decimal fraction a year). Their premiums of the
 		/// block are in `book_depth` and `open_orders`.
 		#[api_version(3)]
-		fn vol_orders(series: SeriesId) -> Vec<VolEntry>;
+		fn vol_orders(series: SeriesId) -> Vec<VolEntry<AccountId>>;
 	}
 }

@@ -113,8 +113,8 @@ fn golden_case_rests_at_its_premium_rounded_in_the_owners_favour() {
 		assert_eq!(
 			VolOrders::<Test>::get(s).unwrap().into_inner(),
 			vec![
-				VolEntry { id: ask, volatility: vol(20) },
-				VolEntry { id: bid, volatility: vol(20) }
+				VolEntry { id: ask, owner: ALICE, volatility: vol(20) },
+				VolEntry { id: bid, owner: BOB, volatility: vol(20) }
 			]
 		);
 	});
@@ -134,6 +134,11 @@ fn an_ask_rises_with_the_index_and_fills_at_the_blocks_premium() {
 		next_block();
 		assert_eq!(book(s, Side::Sell), vec![(ask, ALICE, 641 * CENT, 2)]);
 		assert_eq!(reserved(s, ALICE, Side::Sell), 2 * 641 * CENT);
+		// One event per series says what moved.
+		assert!(events().contains(&Event::VolOrdersRepriced {
+			series: s,
+			prices: vec![(ask, 641 * CENT)].try_into().unwrap(),
+		}));
 		// A taker whose limit is below the new premium does not fill; one above pays 6.41.
 		assert_ok!(place(DAVE, ioc(s, Side::Buy, 640 * CENT, 1)));
 		assert_eq!(fills().len(), 1);
@@ -335,32 +340,69 @@ fn bad_volatility_orders_are_refused() {
 	});
 }
 
+/// The golden market's far calls (strikes 50, 60, 70), listed for half a year.
+fn far_calls() -> (SeriesId, SeriesId, SeriesId) {
+	let strike = |k: u128| {
+		Options::do_list_series(ETH, usd(k), Timestamp::now() + HALF_YEAR_MS, OptionKind::Call)
+			.unwrap()
+	};
+	(strike(50), strike(60), strike(70))
+}
+
 #[test]
-fn capacity_is_bounded_and_freed_at_the_next_block() {
+fn capacity_is_bounded_and_a_board_can_be_refreshed_in_one_block() {
 	build_and_execute(|| {
-		// The mock: 4 per series, 3 series, 6 in all.
+		// The mock: 4 per series, 3 series, 6 in all, 5 per account.
 		let s = golden_series();
-		let strike = |k: u128| {
-			Options::do_list_series(ETH, usd(k), Timestamp::now() + HALF_YEAR_MS, OptionKind::Call)
-				.unwrap()
-		};
-		let (s2, s3, s4) = (strike(50), strike(60), strike(70));
+		let (s2, s3, s4) = far_calls();
 		for pct in [20, 21, 22, 23] {
 			assert_ok!(place_vol(ALICE, vol_req(s, Side::Sell, pct, 1)));
 		}
 		assert_noop!(try_vol(ALICE, vol_req(s, Side::Sell, 24, 1)), Error::<Test>::VolOrdersFull);
-		assert_ok!(place_vol(ALICE, vol_req(s2, Side::Sell, 20, 1)));
-		assert_ok!(place_vol(ALICE, vol_req(s3, Side::Sell, 20, 1)));
+		assert_ok!(place_vol(BOB, vol_req(s2, Side::Sell, 20, 1)));
+		assert_ok!(place_vol(CHARLIE, vol_req(s3, Side::Sell, 20, 3)));
 		// Three series hold some, and six in all rest.
-		assert_noop!(try_vol(ALICE, vol_req(s4, Side::Sell, 20, 1)), Error::<Test>::VolOrdersFull);
-		assert_noop!(try_vol(ALICE, vol_req(s2, Side::Sell, 21, 1)), Error::<Test>::VolOrdersFull);
-		// Cancelled orders free their places at the next block.
-		let first = VolOrders::<Test>::get(s).unwrap()[0].id;
-		assert_ok!(Options::cancel_order(RuntimeOrigin::signed(ALICE), first));
-		assert_noop!(try_vol(ALICE, vol_req(s2, Side::Sell, 21, 1)), Error::<Test>::VolOrdersFull);
+		assert_noop!(try_vol(DAVE, vol_req(s4, Side::Sell, 20, 10)), Error::<Test>::VolOrdersFull);
+		assert_noop!(try_vol(DAVE, vol_req(s2, Side::Sell, 21, 1)), Error::<Test>::VolOrdersFull);
+		// Alice refreshes her board in one block: the series' cancelled orders are counted
+		// out when she places again there.
+		assert_ok!(Options::cancel_all(RuntimeOrigin::signed(ALICE), Some(s)));
+		for pct in [30, 31, 32, 33] {
+			assert_ok!(place_vol(ALICE, vol_req(s, Side::Sell, pct, 1)));
+		}
+		assert_eq!(VolOrderCount::<Test>::get(), 6);
+		assert_eq!(VolOrdersOf::<Test>::get(ALICE), 4);
+		// A place freed in another series comes back at the next block.
+		let bobs = VolOrders::<Test>::get(s2).unwrap()[0].id;
+		assert_ok!(Options::cancel_order(RuntimeOrigin::signed(BOB), bobs));
+		assert_noop!(try_vol(DAVE, vol_req(s4, Side::Sell, 20, 10)), Error::<Test>::VolOrdersFull);
 		next_block();
 		assert_eq!(VolOrderCount::<Test>::get(), 5);
-		assert_ok!(place_vol(ALICE, vol_req(s2, Side::Sell, 21, 1)));
+		assert_eq!(VolOrdersOf::<Test>::get(BOB), 0);
+		assert_ok!(place_vol(DAVE, vol_req(s4, Side::Sell, 20, 10)));
+	});
+}
+
+#[test]
+fn one_account_holds_at_most_its_share_and_each_order_a_minimum_premium() {
+	build_and_execute(|| {
+		let s = golden_series();
+		let (s2, s3, _) = far_calls();
+		for pct in [20, 21, 22, 23] {
+			assert_ok!(place_vol(EVE, vol_req(s, Side::Sell, pct, 1)));
+		}
+		assert_ok!(place_vol(EVE, vol_req(s2, Side::Sell, 20, 1)));
+		// Five of six places taken, all Eve's: her sixth is refused, anyone else's rests.
+		assert_noop!(try_vol(EVE, vol_req(s3, Side::Sell, 20, 3)), Error::<Test>::VolOrdersFull);
+		// The strike-60 call at 20 % is worth about 0.04 USD: one contract is below the mock's
+		// minimum premium (0.10 USD), three are not.
+		assert_noop!(
+			try_vol(ALICE, vol_req(s3, Side::Sell, 20, 1)),
+			Error::<Test>::VolOrderTooSmall
+		);
+		assert_ok!(place_vol(ALICE, vol_req(s3, Side::Sell, 20, 3)));
+		let price = book(s3, Side::Sell)[0].2;
+		assert!(price * 3 >= USDC / 10 && price < USDC / 10, "{price}");
 	});
 }
 
@@ -428,13 +470,16 @@ fn the_api_lists_the_volatility_orders_still_resting() {
 		assert_eq!(
 			Options::api_vol_orders(s),
 			vec![
-				VolEntry { id: ask, volatility: vol(20) },
-				VolEntry { id: bid, volatility: vol(15) }
+				VolEntry { id: ask, owner: ALICE, volatility: vol(20) },
+				VolEntry { id: bid, owner: BOB, volatility: vol(15) }
 			]
 		);
 		// Cancelled: gone from the view at once (its entry goes at the next block).
 		assert_ok!(Options::cancel_order(RuntimeOrigin::signed(ALICE), ask));
-		assert_eq!(Options::api_vol_orders(s), vec![VolEntry { id: bid, volatility: vol(15) }]);
+		assert_eq!(
+			Options::api_vol_orders(s),
+			vec![VolEntry { id: bid, owner: BOB, volatility: vol(15) }]
+		);
 		assert_eq!(VolOrders::<Test>::get(s).map(|l| l.len()), Some(2));
 		// Its premium of the block is in the open orders.
 		let open = Options::api_open_orders(&BOB);
@@ -442,5 +487,56 @@ fn the_api_lists_the_volatility_orders_still_resting() {
 			open.iter().map(|o| (o.id, o.price)).collect::<Vec<_>>(),
 			vec![(bid, 435 * CENT)]
 		);
+	});
+}
+
+/// helper-34 finding 2: an order past its good-till block stays in the book until something
+/// removes it, but it can never fill; the post-only check ignores it, and so does the
+/// repricing. Bob's 20 % bid rests at 4.75 under Eve's ask at 5.00, good till this block. At
+/// S = 44 the bid is worth 6.4074729... (6.40) in the next block, where Eve's ask is dead:
+/// before the fix the repricing kept the bid a tick below it, at 4.99.
+#[test]
+fn a_dead_good_till_order_does_not_push_volatility_orders_away() {
+	build_and_execute(|| {
+		let s = golden_series();
+		assert_ok!(place_vol(BOB, vol_req(s, Side::Buy, 20, 1)));
+		let bid = last_order();
+		let n = System::block_number() as u32;
+		let dying = OrderRequest {
+			time_in_force: TimeInForce::GoodTillBlock(n),
+			post_only: true,
+			..req(s, Side::Sell, 500 * CENT, 1)
+		};
+		assert_ok!(place(EVE, dying));
+		let dead = last_order();
+		MockOracle::set_price(ETH, usd(44), PriceStatus::Fresh);
+		// No idle weight: nothing removes Eve's ask.
+		next_block_after(BLOCK_MS, Weight::zero());
+		assert_eq!(book(s, Side::Sell), vec![(dead, EVE, 500 * CENT, 1)]);
+		assert_eq!(book(s, Side::Buy), vec![(bid, BOB, 640 * CENT, 1)]);
+		assert!(reasons().is_empty());
+	});
+}
+
+/// helper-34 finding 8: a volatility-priced order past its good-till block is removed by the
+/// repricing (`GoodTillReached`), its place freed, instead of being priced again.
+#[test]
+fn a_volatility_order_past_its_block_is_removed_at_the_next_repricing() {
+	build_and_execute(|| {
+		let s = golden_series();
+		let n = System::block_number() as u32;
+		let r = VolOrderRequest {
+			time_in_force: TimeInForce::GoodTillBlock(n),
+			..vol_req(s, Side::Sell, 20, 1)
+		};
+		assert_ok!(place_vol(ALICE, r));
+		let ask = last_order();
+		// No idle weight: only the repricing can remove it.
+		next_block_after(BLOCK_MS, Weight::zero());
+		assert_eq!(reasons(), vec![(ask, CancelReason::GoodTillReached)]);
+		assert!(book(s, Side::Sell).is_empty());
+		assert_eq!(VolOrderCount::<Test>::get(), 0);
+		assert_eq!(VolOrdersOf::<Test>::get(ALICE), 0);
+		assert_eq!(reserved(s, ALICE, Side::Sell), 0);
 	});
 }
