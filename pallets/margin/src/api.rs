@@ -113,7 +113,7 @@ impl<T: Config> Pallet<T> {
 		let kind = Self::bs_kind(terms.kind);
 		// The model takes whole seconds: with a fraction of one left over, the premium is
 		// priced at the whole seconds either side and the one in the asked direction taken.
-		let fraction = (terms.expiry.saturating_sub(now) % 1000) != 0;
+		let fraction = !terms.expiry.saturating_sub(now).is_multiple_of(1000);
 		volatilities
 			.iter()
 			.map(|(v, rounding)| {

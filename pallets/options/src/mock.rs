@@ -319,7 +319,7 @@ impl MarginAccounts<u64> for MockMargin {
 			OptionKind::Put => K::Put,
 		};
 		let cs = fx(terms.contract_size)?;
-		let fraction = (terms.expiry - now) % 1000 != 0;
+		let fraction = !(terms.expiry - now).is_multiple_of(1000);
 		let mut out = Vec::new();
 		for (v, rounding) in volatilities {
 			inputs.volatility = fx(*v)?;

@@ -46,6 +46,12 @@ use optionchain_primitives::{
 };
 use sp_runtime::TransactionOutcome;
 
+/// A series' list of volatility-priced orders.
+pub(crate) type VolListOf<T> = BoundedVec<
+	VolEntry<<T as frame_system::Config>::AccountId>,
+	<T as crate::Config>::MaxVolOrdersPerSeries,
+>;
+
 /// How a side's premium is rounded: in the owner's favour.
 pub(crate) fn vol_rounding(side: Side) -> PremiumRounding {
 	match side {
@@ -187,7 +193,7 @@ impl<T: Config> Pallet<T> {
 	/// empty) if it changed; returns how many are left and how many went.
 	fn keep_vol_entries(
 		series: SeriesId,
-		entries: BoundedVec<VolEntry<T::AccountId>, T::MaxVolOrdersPerSeries>,
+		entries: VolListOf<T>,
 		resting: &[OrderId],
 	) -> (u32, u32) {
 		let before = entries.len();
@@ -222,7 +228,7 @@ impl<T: Config> Pallet<T> {
 	/// benchmark (storage and execution), one pricing call per series and two Black-Scholes
 	/// evaluations per order (`contract_premiums` prices either side of a fraction of a
 	/// second).
-	pub(crate) fn reprice_weight(series: u32, orders: u32) -> Weight {
+	pub fn reprice_weight(series: u32, orders: u32) -> Weight {
 		T::WeightInfo::reprice_vol_orders(series, orders)
 			.saturating_add(T::Margin::contract_premiums_weight(0).saturating_mul(series.into()))
 			.saturating_add(T::Margin::contract_premiums_weight(orders.saturating_mul(2)))
@@ -248,8 +254,7 @@ impl<T: Config> Pallet<T> {
 		if VolOrders::<T>::count() == 0 {
 			return;
 		}
-		let all: Vec<(SeriesId, BoundedVec<VolEntry<T::AccountId>, T::MaxVolOrdersPerSeries>)> =
-			VolOrders::<T>::iter().collect();
+		let all: Vec<(SeriesId, VolListOf<T>)> = VolOrders::<T>::iter().collect();
 		for (series, entries) in all {
 			let done = with_transaction(|| match Self::reprice_series(series, entries) {
 				Ok(()) => TransactionOutcome::Commit(Ok(())),
@@ -265,10 +270,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Price `series`' volatility-priced orders again.
-	fn reprice_series(
-		series: SeriesId,
-		entries: BoundedVec<VolEntry<T::AccountId>, T::MaxVolOrdersPerSeries>,
-	) -> Result<(), DispatchError> {
+	fn reprice_series(series: SeriesId, entries: VolListOf<T>) -> Result<(), DispatchError> {
 		let mut asks = Books::<T>::get(series, Side::Sell);
 		let mut bids = Books::<T>::get(series, Side::Buy);
 		let info = Series::<T>::get(series);

@@ -112,17 +112,18 @@ impl pallet_options::Config for Runtime {
 	type MaxCancelsPerBlock = ConstU32<128>;
 	/// Market-maker protection windows and timed freezes: at most an hour of 2 s blocks.
 	type MaxMmpBlocks = ConstU32<1_800>;
-	/// Volatility-priced orders: 32 per series (both sides), in at most 64 series, 512 in
-	/// all. Each is priced again at the start of every block: at the composed weights, the
-	/// most this takes (64 series, 512 orders) is about 80 ms, 12 % of a block's compute,
-	/// reserved only while such orders rest (see the options README).
+	/// Volatility-priced orders: 32 per series (both sides), in at most 32 series, 256 in
+	/// all. Each is priced again at the start of every block: at the composed weights (not
+	/// measured yet), the most this takes (32 series, 256 orders) is about 60 ms, 9 % of a
+	/// block's compute, reserved only while such orders rest (see the options README). Raise
+	/// them once `reprice_vol_orders` is measured.
 	type MaxVolOrdersPerSeries = ConstU32<32>;
-	type MaxVolOrders = ConstU32<512>;
-	type MaxVolSeries = ConstU32<64>;
+	type MaxVolOrders = ConstU32<256>;
+	type MaxVolSeries = ConstU32<32>;
 	/// A quarter of the places per account, and at least 25 USDC of premium per order: filling
-	/// every place takes four funded accounts and 12,800 USDC of premium (bids) or the margin
+	/// every place takes four funded accounts and 6,400 USDC of premium (bids) or the margin
 	/// of as many shorts (asks).
-	type MaxVolOrdersPerAccount = ConstU32<128>;
+	type MaxVolOrdersPerAccount = ConstU32<64>;
 	type MinVolOrderPremium = ConstU128<{ 25 * USD }>;
 	/// Aura's slot (2 s): blocks are in strictly increasing slots, each stamped within its slot.
 	type MinBlockInterval = frame_support::traits::ConstU64<{ crate::SLOT_DURATION }>;

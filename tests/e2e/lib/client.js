@@ -176,10 +176,10 @@ export async function book(api, series, levels = 10) {
   return d.isSome ? d.unwrap() : null;
 }
 export async function openOrders(api, who) { return (await api.call.optionsApi.openOrders(who)).toArray(); }
-/** The volatility-priced orders resting in `series`: [{ id, volatility }] (volatility a decimal string). */
+/** The volatility-priced orders resting in `series`: [{ id, owner, volatility }] (volatility a decimal string). */
 export async function volOrders(api, series) {
   return (await api.call.optionsApi.volOrders(series)).toArray()
-    .map((e) => ({ id: e.id.toNumber(), volatility: fmtFixed(e.volatility.toBigInt()) }));
+    .map((e) => ({ id: e.id.toNumber(), owner: e.owner.toString(), volatility: fmtFixed(e.volatility.toBigInt()) }));
 }
 export async function positions(api, who) { return (await api.call.optionsApi.positions(who)).toArray(); }
 export async function marginOf(api, who) {

@@ -131,21 +131,25 @@ describe('a trading day', () => {
     assert.ok(left === null || left.limits === null);
   });
 
-  t('Dave rests a call ask priced at 60 % volatility: at its premium in the book and his orders, listed with its volatility, cancelled like any', async () => {
-    const r = await c.placeVolOrder(api, dave, { series: call, side: 'Sell', volatility: '0.6', quantity: 1 });
+  t('Dave rests a bid priced at 60 % volatility on a deep call: at its premium in the book and his orders, listed with its volatility, cancelled like any', async () => {
+    // A 50,000 call (worth its intrinsic value, about 1,000 USDC a contract, far above the
+    // chain's 25 USDC minimum premium for a volatility-priced order).
+    const deep = (await c.listSeries(api, alice, { underlying: BTC, strike: '50000', expiry, kind: 'Call' })).series;
+    const r = await c.placeVolOrder(api, dave, { series: deep, side: 'Buy', volatility: '0.6', quantity: 1 });
     const placed = r.events.find((e) => api.events.options.VolOrderPlaced.is(e));
     assert.ok(placed, 'VolOrderPlaced');
     const id = placed.data.orderId.toNumber();
     assert.equal(placed.data.volatility.toBigInt(), 6n * 10n ** 17n);
     assert.ok(placed.data.price.toBigInt() > 0n, 'a premium');
-    assert.deepEqual(await c.volOrders(api, call), [{ id, volatility: '0.6' }]);
+    assert.ok(placed.data.price.toBigInt() > 900n * USD, 'about the intrinsic value');
+    assert.deepEqual(await c.volOrders(api, deep), [{ id, owner: dave.address, volatility: '0.6' }]);
     // Every block prices it again; the book and his open orders show the same premium.
     const mine = (await c.openOrders(api, dave.address)).find((o) => o.id.toNumber() === id);
     assert.ok(mine, 'in his open orders');
-    const asks = (await c.book(api, call)).asks.map((l) => l.price.toBigInt());
-    assert.ok(asks.includes(mine.price.toBigInt()), 'the book shows its premium');
+    const bids = (await c.book(api, deep)).bids.map((l) => l.price.toBigInt());
+    assert.ok(bids.includes(mine.price.toBigInt()), 'the book shows its premium');
     await c.cancelOrder(api, dave, id);
-    assert.deepEqual(await c.volOrders(api, call), []);
+    assert.deepEqual(await c.volOrders(api, deep), []);
   });
 
   t('the price rises until Bob is liquidatable; the on_idle sweep liquidates him without a keeper', async () => {

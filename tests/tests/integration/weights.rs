@@ -60,6 +60,16 @@ fn every_exchange_call_fits_in_a_block() {
 		RuntimeCall::Options(pallet_options::Call::cancel_all { series: None }),
 		RuntimeCall::Options(pallet_options::Call::settle_account { who, series: 0 }),
 		RuntimeCall::Options(pallet_options::Call::schedule_cancel { at: Some(1) }),
+		RuntimeCall::Options(pallet_options::Call::place_vol_order {
+			request: pallet_options::VolOrderRequest {
+				series: 0,
+				side: Side::Sell,
+				volatility: FixedU128::from_u32(1),
+				quantity: 1,
+				time_in_force: TimeInForce::GoodTillCancelled,
+				reduce_only: false,
+			},
+		}),
 		// The largest quote: 32 legs, bid and ask in 16 series.
 		RuntimeCall::Options(pallet_options::Call::quote {
 			quotes: (0..16)
@@ -102,6 +112,24 @@ fn every_exchange_call_fits_in_a_block() {
 		fire.ref_time().saturating_mul(100) <= block.ref_time().saturating_mul(4),
 		"firing the switches takes {} ps of a {} ps block",
 		fire.ref_time(),
+		block.ref_time()
+	);
+	// Pricing every volatility-priced order again at the start of a block (issue 16 item 4):
+	// at the runtime's bounds (32 series, 256 orders) within 10 % of the block's compute.
+	use frame_support::traits::Get;
+	type Cfg = optionchain_runtime::Runtime;
+	let series = <<Cfg as pallet_options::Config>::MaxVolSeries as Get<u32>>::get();
+	let orders = <<Cfg as pallet_options::Config>::MaxVolOrders as Get<u32>>::get();
+	let reprice = optionchain_runtime::Options::reprice_weight(series, orders);
+	eprintln!(
+		"repricing {orders} volatility orders in {series} series: {:.1} ms of {:.1} ms",
+		reprice.ref_time() as f64 / 1e9,
+		block.ref_time() as f64 / 1e9
+	);
+	assert!(
+		reprice.ref_time().saturating_mul(100) <= block.ref_time().saturating_mul(10),
+		"repricing takes {} ps of a {} ps block",
+		reprice.ref_time(),
 		block.ref_time()
 	);
 }
