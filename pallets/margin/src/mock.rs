@@ -117,8 +117,9 @@ impl pallet_margin::Config for Test {
 
 // ---------------------------------------------------------------- mock positions
 
-#[derive(Default)]
-struct PosState {
+/// The mock's positions and orders (a snapshot: [`MockPositions::snapshot`]).
+#[derive(Default, Clone)]
+pub struct PosState {
 	series: BTreeMap<SeriesId, SeriesTerms>,
 	nets: BTreeMap<(AccountId, SeriesId), Contracts>,
 	orders: BTreeMap<AccountId, Vec<OrderExposure>>,
@@ -215,6 +216,16 @@ impl MockPositions {
 	/// Remove `who`'s void orders (the options pallet's `on_idle`).
 	pub fn remove_void(who: AccountId) {
 		POS.with(|p| p.borrow_mut().void.remove(&who));
+	}
+	/// The positions and orders now. They live in memory, not in storage, so a storage layer
+	/// that fails does not undo what it did to them (the options pallet's do live in storage):
+	/// a caller that lets a call fail inside a layer restores them ([`Self::restore`]).
+	pub fn snapshot() -> PosState {
+		POS.with(|p| p.borrow().clone())
+	}
+	/// Put back a [`Self::snapshot`].
+	pub fn restore(state: PosState) {
+		POS.with(|p| *p.borrow_mut() = state);
 	}
 }
 

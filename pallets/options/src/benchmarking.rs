@@ -39,9 +39,14 @@ fn setup<T: Config>() -> SeriesId {
 /// A good-till-cancelled volatility-priced ask of ten contracts at `percent` % (worth more than
 /// `MinVolOrderPremium` on the benchmarks' series).
 fn vol_request(series: SeriesId, percent: u128) -> VolOrderRequest {
+	vol_order_on(series, Side::Sell, percent)
+}
+
+/// `vol_request` on `side`.
+fn vol_order_on(series: SeriesId, side: Side, percent: u128) -> VolOrderRequest {
 	VolOrderRequest {
 		series,
-		side: Side::Sell,
+		side,
 		volatility: units::ratio(percent, 100),
 		quantity: 10,
 		time_in_force: TimeInForce::GoodTillCancelled,
@@ -516,14 +521,16 @@ mod benchmarks {
 		}
 		let who = trader::<T>("who", 0);
 		let r = vol_request(s, 20u128.saturating_add(others.into()));
+		// Half a second into a second: the pricing evaluates both whole seconds around it.
+		T::BenchmarkHelper::set_time(NOW.saturating_add(500));
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who), r);
 		assert_eq!(VolOrders::<T>::get(s).map(|l| l.len() as u32), Some(others.saturating_add(1)));
 	}
 
 	/// Pricing again the volatility-priced orders of `s` series: the first (an at-the-money
-	/// call) holds `n` asks (each of another owner and volatility), the others (in-the-money
-	/// puts) one each; behind them, both sides of every series are full of premium-priced
+	/// call) holds `n` orders, asks and bids in turn (each of another owner and volatility),
+	/// the others (in-the-money puts) one ask each; behind them, both sides of every series are full of premium-priced
 	/// orders far from the touch (each side read whole, and written). The index doubles, and
 	/// twelve hours later every order moves: repriced, or (on the runtime, whose oracle price
 	/// is then stale) cancelled, the heavier path. The Black-Scholes evaluations are not in
@@ -545,7 +552,11 @@ mod benchmarks {
 		let mut placed = alloc::vec::Vec::new();
 		for i in 0..n {
 			let maker = trader::<T>("maker", i);
-			let r = vol_request(first, 20u128.saturating_add(i.into()));
+			let r = if i % 2 == 0 {
+				vol_request(first, 20u128.saturating_add(i.into()))
+			} else {
+				vol_order_on(first, Side::Buy, 5u128.saturating_add((i / 2).into()))
+			};
 			placed.push(Pallet::<T>::do_place_vol_order(&maker, r).map(|(id, _)| id));
 		}
 		for (k, id) in series.iter().enumerate().skip(1) {
@@ -564,24 +575,26 @@ mod benchmarks {
 		}
 		let vol_ids: alloc::vec::Vec<OrderId> =
 			placed.iter().filter_map(|p| p.as_ref().ok()).copied().collect();
+		let both = |id: &SeriesId| {
+			let mut b = Books::<T>::get(*id, Side::Sell).into_inner();
+			b.extend(Books::<T>::get(*id, Side::Buy).into_inner());
+			b
+		};
 		let before: alloc::vec::Vec<(OrderId, u128)> = series
 			.iter()
-			.flat_map(|id| Books::<T>::get(*id, Side::Sell).into_inner())
+			.flat_map(both)
 			.filter(|o| vol_ids.contains(&o.id))
 			.map(|o| (o.id, o.price))
 			.collect();
 		assert_eq!(before.len(), vol_ids.len());
 		T::BenchmarkHelper::set_index_price(UNDERLYING, units::whole(120_000));
-		T::BenchmarkHelper::set_time(NOW.saturating_add(12 * 3_600_000));
+		T::BenchmarkHelper::set_time(NOW.saturating_add(12 * 3_600_000 + 500));
 		#[block]
 		{
 			Pallet::<T>::reprice_vol_orders();
 		}
-		let after: alloc::vec::Vec<(OrderId, u128)> = series
-			.iter()
-			.flat_map(|id| Books::<T>::get(*id, Side::Sell).into_inner())
-			.map(|o| (o.id, o.price))
-			.collect();
+		let after: alloc::vec::Vec<(OrderId, u128)> =
+			series.iter().flat_map(both).map(|o| (o.id, o.price)).collect();
 		assert!(before.iter().all(|b| !after.contains(b)), "every order moved");
 	}
 

@@ -347,8 +347,9 @@ impl MarginAccounts<u64> for MockMargin {
 		SWITCHES.with(|s| s.borrow_mut().premiums_priced += volatilities.len() as u32);
 		Some(out)
 	}
+	/// 20,000 for the call, 100,000 per volatility (two evaluations of 50,000).
 	fn contract_premiums_weight(n: u32) -> Weight {
-		Weight::from_parts(20_000 + 50_000 * u64::from(n), 0)
+		Weight::from_parts(20_000 + 100_000 * u64::from(n), 0)
 	}
 	fn margin_check_weight() -> Weight {
 		Weight::from_parts(1_000_000, 0)

@@ -15,10 +15,11 @@
 //! volatility's premium, an ask never receives less.
 //!
 //! **The book never crosses.** Asks are priced first and kept at least a tick above the best
-//! premium-priced bid; then bids at least a tick below the best ask (volatility-priced asks
-//! included). Volatility-priced orders never cross each other: for one series the premium
-//! increases with the volatility, a bid rounds down and an ask up, and a new order that would
-//! take is refused (post-only). A bid kept below a one-tick ask, or rounded down to zero, is
+//! live premium-priced bid; then bids at least a tick below the best live ask
+//! (volatility-priced asks included), so volatility-priced orders do not cross each other
+//! either (a bid at a higher volatility than an ask may rest below it at placement: rounding
+//! to the tick can put both premiums on one side of a tick; the clamp keeps it below later).
+//! Live: not past its good-till, the rule of the post-only check and of `try_state`. A bid kept below a one-tick ask, or rounded down to zero, is
 //! cancelled (`VolatilityUnpriced`), as is every volatility-priced order of a series that
 //! cannot be priced (no fresh index price or volatility): none ever fills at a stale premium.
 //!
@@ -90,10 +91,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Counting out the entries of a series whose orders left the book, `gone` of them: its
-	/// two sides read, its list written, each gone entry's owner count read and written.
+	/// two sides read, its list, `VolOrderCount` and the map's counter (a list emptied)
+	/// written, each gone entry's owner count read and written.
 	pub(crate) fn vol_prune_weight(gone: u32) -> Weight {
 		T::DbWeight::get()
-			.reads_writes(2, 2)
+			.reads_writes(3, 3)
 			.saturating_add(T::DbWeight::get().reads_writes(gone.into(), gone.into()))
 	}
 
@@ -206,7 +208,9 @@ impl<T: Config> Pallet<T> {
 			});
 		}
 		let gone_n = u32::try_from(gone.len()).unwrap_or(u32::MAX);
-		VolOrderCount::<T>::mutate(|n| *n = n.saturating_sub(gone_n));
+		if gone_n > 0 {
+			VolOrderCount::<T>::mutate(|n| *n = n.saturating_sub(gone_n));
+		}
 		let left = u32::try_from(kept.len()).unwrap_or(u32::MAX);
 		if kept.is_empty() {
 			VolOrders::<T>::remove(series);
@@ -225,14 +229,15 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The weight of pricing again `orders` volatility-priced orders in `series` series: the
-	/// benchmark (storage and execution), one pricing call per series and two Black-Scholes
-	/// evaluations per order (`contract_premiums` prices either side of a fraction of a
-	/// second).
+	/// benchmark (storage and execution), one pricing call per series (its fixed part) and
+	/// one volatility priced per order (`contract_premiums_weight` counts the two evaluations
+	/// a fraction of a second needs), and the good-till index entry of each order cancelled.
 	pub fn reprice_weight(series: u32, orders: u32) -> Weight {
 		T::WeightInfo::reprice_vol_orders(series, orders)
 			.saturating_add(T::Margin::contract_premiums_weight(0).saturating_mul(series.into()))
-			.saturating_add(T::Margin::contract_premiums_weight(orders.saturating_mul(2)))
+			.saturating_add(T::Margin::contract_premiums_weight(orders))
 			.saturating_sub(T::Margin::contract_premiums_weight(0))
+			.saturating_add(Self::unlink_weight().saturating_mul(orders.into()))
 	}
 
 	/// `on_initialize`: the weight of the repricing after the inherents, from the stored
@@ -402,9 +407,13 @@ impl<T: Config> Pallet<T> {
 			})?;
 			changed = true;
 		}
-		// Cancelled from the back, so that the indices before stay valid.
+		// Cancelled from the back, so that the indices before stay valid; a good-till order's
+		// index entry goes with it.
 		for (i, p) in prices.iter().rev() {
 			if let Err(reason) = p {
+				if let Some(o) = book.get(*i) {
+					Self::unindex_good_till(o);
+				}
 				Self::cancel_in_book(info, series, side, book, *i, *reason)?;
 				changed = true;
 			}

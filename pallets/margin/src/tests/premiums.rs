@@ -79,8 +79,22 @@ fn a_fraction_of_a_second_is_priced_both_ways() {
 	})
 }
 
+/// helper-35 finding 7a: a deep in-the-money put with a 10 % rate is worth less a second later
+/// (the strike discounted): S = 30, K = 40, 999 ms left. At 0 s it is worth its intrinsic 10
+/// USD, at 1 s 40 × e^(-0.1 / 31,536,000) - 30 = 9.99999987 USD. The ask takes the higher
+/// (10 USD and one 10^-18 rounded up: 10,000,001 units), the bid the lower (9,999,999).
 #[test]
-fn the_weight_counts_one_evaluation_per_volatility() {
+fn a_fraction_of_a_second_on_a_put_worth_less_later() {
+	build_and_execute(|| {
+		MockOracleImpl::set_price(BTC, usd(30), PriceStatus::Fresh);
+		Params::<Test>::mutate(|p| p.rate = FixedI128::from_rational(1, 10));
+		let t = terms(BTC, OptionKind::Put, 40, T0 + 999);
+		assert_eq!(premiums(&t, twenty()), Some(vec![10_000_001, 9_999_999]));
+	})
+}
+
+#[test]
+fn the_weight_counts_two_evaluations_per_volatility() {
 	build_and_execute(|| {
 		let w = |n| <Margin as MarginAccounts<AccountId>>::contract_premiums_weight(n);
 		let one = <Test as Config>::WeightInfo::black_scholes_greeks();

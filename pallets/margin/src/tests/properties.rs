@@ -236,9 +236,15 @@ proptest! {
 						}
 					},
 					Op::Liquidate { liquidator, account, series: i, qty } => {
-						let _ = frame_support::storage::with_storage_layer(|| {
+						// A refused liquidation changes nothing, the mock's in-memory positions
+						// included (in the runtime they are storage, undone with the call).
+						let before = MockPositions::snapshot();
+						let r = frame_support::storage::with_storage_layer(|| {
 							Margin::liquidate(RuntimeOrigin::signed(WHO[liquidator]), WHO[account], series[i], qty)
 						});
+						if r.is_err() {
+							MockPositions::restore(before);
+						}
 					},
 					Op::Sweep => {
 						idle();

@@ -448,8 +448,14 @@ fn the_repricing_weight_is_reserved_at_the_start_of_the_block() {
 		assert_ok!(place_vol(ALICE, vol_req(s, Side::Sell, 20, 1)));
 		assert_ok!(place_vol(BOB, vol_req(s, Side::Buy, 20, 1)));
 		let two = Options::on_initialize(System::block_number());
-		// (The count of orders is read only when a series holds some.)
-		assert_eq!(two - none, Options::reprice_weight(1, 2) + db_weight().reads(1));
+		// The benchmark for one series and two orders, the pricing call (20,000) and two
+		// volatilities (100,000 each), each order's good-till entry (a write) and the count of
+		// orders (read only when a series holds some).
+		let bench = <() as crate::weights::WeightInfo>::reprice_vol_orders(1, 2);
+		assert_eq!(
+			two - none,
+			bench + Weight::from_parts(220_000, 0) + db_weight().writes(2) + db_weight().reads(1)
+		);
 		// Each distinct volatility and rounding is priced once per block.
 		MockMargin::take_premiums_priced();
 		assert_ok!(place_vol(CHARLIE, vol_req(s, Side::Sell, 20, 1)));
@@ -538,5 +544,61 @@ fn a_volatility_order_past_its_block_is_removed_at_the_next_repricing() {
 		assert_eq!(VolOrderCount::<Test>::get(), 0);
 		assert_eq!(VolOrdersOf::<Test>::get(ALICE), 0);
 		assert_eq!(reserved(s, ALICE, Side::Sell), 0);
+	});
+}
+
+/// helper-35 finding 3: a volatility-priced order the repricing cancels takes its good-till
+/// index entry with it (before, the entry stayed until its removal block, up to a day).
+#[test]
+fn a_cancelled_good_till_volatility_order_leaves_no_index_entry() {
+	build_and_execute(|| {
+		let s = golden_series();
+		let r = VolOrderRequest {
+			time_in_force: TimeInForce::GoodTillTime(Timestamp::now() + 600_000),
+			..vol_req(s, Side::Buy, 20, 1)
+		};
+		assert_ok!(place_vol(BOB, r));
+		let bid = last_order();
+		assert_eq!(ExpiringOrders::<Test>::iter().count(), 1);
+		MockOracle::set_status(ETH, PriceStatus::Stale);
+		next_block_after(BLOCK_MS, Weight::zero());
+		assert_eq!(reasons(), vec![(bid, CancelReason::VolatilityUnpriced)]);
+		assert_eq!(ExpiringOrders::<Test>::iter().count(), 0);
+	});
+}
+
+/// helper-35 finding 7c: counting a series out at placement counts out every owner's gone
+/// orders, in the same block; and both sides moving are listed in one event, by id.
+#[test]
+fn a_placement_counts_out_other_owners_gone_orders_and_one_event_lists_both_sides() {
+	build_and_execute(|| {
+		let s = golden_series();
+		assert_ok!(place_vol(BOB, vol_req(s, Side::Sell, 30, 1)));
+		let bobs = last_order();
+		for pct in [20, 21, 22] {
+			assert_ok!(place_vol(ALICE, vol_req(s, Side::Sell, pct, 1)));
+		}
+		assert_ok!(Options::cancel_order(RuntimeOrigin::signed(BOB), bobs));
+		assert_eq!(VolOrdersOf::<Test>::get(BOB), 1);
+		// The series is full (4): Alice's bid counts Bob's cancelled ask out first.
+		assert_ok!(place_vol(ALICE, vol_req(s, Side::Buy, 15, 1)));
+		let bid = last_order();
+		assert_eq!(VolOrdersOf::<Test>::get(BOB), 0);
+		assert_eq!(VolOrdersOf::<Test>::get(ALICE), 4);
+		assert_eq!(VolOrderCount::<Test>::get(), 4);
+		// At S = 44 every one moves: 20 %, 21 %, 22 % asks and the 15 % bid (6.12).
+		MockOracle::set_price(ETH, usd(44), PriceStatus::Fresh);
+		next_block();
+		let moved = events()
+			.into_iter()
+			.find_map(|e| match e {
+				Event::VolOrdersRepriced { series, prices } if series == s => Some(prices),
+				_ => None,
+			})
+			.expect("repriced");
+		let ids: Vec<OrderId> = moved.iter().map(|(id, _)| *id).collect();
+		assert_eq!(ids.len(), 4);
+		assert!(ids.windows(2).all(|w| w[0] < w[1]), "by id");
+		assert!(moved.contains(&(bid, 612 * CENT)));
 	});
 }
