@@ -4,6 +4,7 @@
 
 use crate::{self as pallet_margin};
 use core::cell::RefCell;
+use frame_support::pallet_prelude::{OptionQuery, Twox64Concat, ValueQuery};
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{fungibles::Inspect, AsEnsureOriginWithArg, ConstU128, ConstU32, ConstU64, Hooks},
@@ -18,7 +19,6 @@ use optionchain_primitives::{
 };
 use sp_arithmetic::FixedU128;
 use sp_runtime::{BuildStorage, DispatchError, DispatchResult};
-use std::collections::BTreeMap;
 
 type Block = frame_system::mocking::MockBlock<Test>;
 pub type AccountId = u64;
@@ -117,51 +117,57 @@ impl pallet_margin::Config for Test {
 
 // ---------------------------------------------------------------- mock positions
 
-/// The mock's positions and orders (a snapshot: [`MockPositions::snapshot`]).
-#[derive(Default, Clone)]
-pub struct PosState {
-	series: BTreeMap<SeriesId, SeriesTerms>,
-	nets: BTreeMap<(AccountId, SeriesId), Contracts>,
-	orders: BTreeMap<AccountId, Vec<OrderExposure>>,
-	/// Orders voided by a liquidation: still in the portfolio (as the options pallet keeps
-	/// them until its `on_idle` removes them), never changed again.
-	void: BTreeMap<AccountId, Vec<OrderExposure>>,
-	next_series: SeriesId,
-}
+// The mock's positions and orders live in storage, as the options pallet's do: a call that
+// fails inside a storage layer (a refused liquidation, a sweep's failed take-over) leaves them
+// as they were.
+#[frame_support::storage_alias]
+type MockSeries = StorageMap<MockPos, Twox64Concat, SeriesId, SeriesTerms, OptionQuery>;
+#[frame_support::storage_alias]
+type MockNextSeries = StorageValue<MockPos, SeriesId, ValueQuery>;
+#[frame_support::storage_alias]
+type MockNets = StorageDoubleMap<
+	MockPos,
+	Twox64Concat,
+	AccountId,
+	Twox64Concat,
+	SeriesId,
+	Contracts,
+	OptionQuery,
+>;
+#[frame_support::storage_alias]
+type MockOrders = StorageMap<MockPos, Twox64Concat, AccountId, Vec<OrderExposure>, ValueQuery>;
+/// Orders voided by a liquidation: still in the portfolio (as the options pallet keeps them
+/// until its `on_idle` removes them), never changed again.
+#[frame_support::storage_alias]
+type MockVoid = StorageMap<MockPos, Twox64Concat, AccountId, Vec<OrderExposure>, ValueQuery>;
 
 std::thread_local! {
-	static POS: RefCell<PosState> = RefCell::new(PosState::default());
 	/// Calls of `MockPositions::portfolio` (one per evaluation or band), for the simulation's
 	/// report.
 	pub static PORTFOLIO_READS: RefCell<u64> = const { RefCell::new(0) };
 }
 
-/// In-memory `PositionsProvider`.
+/// `PositionsProvider` over the mock's storage.
 pub struct MockPositions;
 
 impl MockPositions {
 	/// Register a series and return its id.
 	pub fn add_series(terms: SeriesTerms) -> SeriesId {
-		POS.with(|p| {
-			let mut p = p.borrow_mut();
-			let id = p.next_series;
-			p.next_series += 1;
-			p.series.insert(id, terms);
-			id
-		})
+		let id = MockNextSeries::get();
+		MockNextSeries::put(id + 1);
+		MockSeries::insert(id, terms);
+		id
+	}
+	fn add_net(who: AccountId, series: SeriesId, delta: Contracts) {
+		MockNets::mutate_exists(who, series, |n| {
+			let v = n.unwrap_or(0) + delta;
+			*n = (v != 0).then_some(v);
+		});
 	}
 	/// A fill: `buyer` +q, `seller` -q.
 	pub fn trade(buyer: AccountId, seller: AccountId, series: SeriesId, q: Contracts) {
-		POS.with(|p| {
-			let mut p = p.borrow_mut();
-			*p.nets.entry((buyer, series)).or_default() += q;
-			*p.nets.entry((seller, series)).or_default() -= q;
-			for k in [(buyer, series), (seller, series)] {
-				if p.nets.get(&k) == Some(&0) {
-					p.nets.remove(&k);
-				}
-			}
-		});
+		Self::add_net(buyer, series, q);
+		Self::add_net(seller, series, -q);
 		// As the options pallet's margin checks after a fill do.
 		crate::Pallet::<Test>::touch(&buyer);
 		crate::Pallet::<Test>::touch(&seller);
@@ -174,10 +180,8 @@ impl MockPositions {
 		buy: Contracts,
 		buy_premium: Balance,
 	) {
-		POS.with(|p| {
-			let mut p = p.borrow_mut();
-			let terms = p.series[&series];
-			let list = p.orders.entry(who).or_default();
+		let terms = MockSeries::get(series).expect("a listed series");
+		MockOrders::mutate(who, |list| {
 			list.retain(|o| o.series != series);
 			list.push(OrderExposure {
 				series,
@@ -189,74 +193,66 @@ impl MockPositions {
 				fee_reserve: 0,
 			});
 			list.sort_by_key(|o| o.series);
-		})
+		});
 	}
 	/// Set the maker-fee reserve of `who`'s resting orders in `series` (after `set_orders`).
 	pub fn set_fee_reserve(who: AccountId, series: SeriesId, fee_reserve: Balance) {
-		POS.with(|p| {
-			let mut p = p.borrow_mut();
-			if let Some(o) =
-				p.orders.get_mut(&who).and_then(|l| l.iter_mut().find(|o| o.series == series))
-			{
+		MockOrders::mutate(who, |list| {
+			if let Some(o) = list.iter_mut().find(|o| o.series == series) {
 				o.fee_reserve = fee_reserve;
 			}
-		})
+		});
 	}
 	pub fn net(who: AccountId, series: SeriesId) -> Contracts {
-		POS.with(|p| p.borrow().nets.get(&(who, series)).copied().unwrap_or(0))
+		MockNets::get(who, series).unwrap_or(0)
 	}
 	/// `who`'s live (not void) resting-order entries.
 	pub fn orders_of(who: AccountId) -> usize {
-		POS.with(|p| p.borrow().orders.get(&who).map(|v| v.len()).unwrap_or(0))
+		MockOrders::decode_len(who).unwrap_or(0)
 	}
 	/// `who`'s void order entries (not removed yet).
 	pub fn void_of(who: AccountId) -> usize {
-		POS.with(|p| p.borrow().void.get(&who).map(|v| v.len()).unwrap_or(0))
+		MockVoid::decode_len(who).unwrap_or(0)
 	}
 	/// Remove `who`'s void orders (the options pallet's `on_idle`).
 	pub fn remove_void(who: AccountId) {
-		POS.with(|p| p.borrow_mut().void.remove(&who));
+		MockVoid::remove(who);
 	}
-	/// The positions and orders now. They live in memory, not in storage, so a storage layer
-	/// that fails does not undo what it did to them (the options pallet's do live in storage):
-	/// a caller that lets a call fail inside a layer restores them ([`Self::restore`]).
-	pub fn snapshot() -> PosState {
-		POS.with(|p| p.borrow().clone())
-	}
-	/// Put back a [`Self::snapshot`].
-	pub fn restore(state: PosState) {
-		POS.with(|p| *p.borrow_mut() = state);
+	/// `who`'s positions, by series.
+	fn nets_of(who: AccountId) -> Vec<(SeriesId, Contracts)> {
+		let mut nets: Vec<(SeriesId, Contracts)> = MockNets::iter_prefix(who).collect();
+		nets.sort_by_key(|(s, _)| *s);
+		nets
 	}
 }
 
 impl PositionsProvider<AccountId> for MockPositions {
 	fn portfolio(who: &AccountId) -> Portfolio {
 		PORTFOLIO_READS.with(|c| *c.borrow_mut() += 1);
-		POS.with(|p| {
-			let p = p.borrow();
-			let positions = p
-				.nets
-				.range((*who, 0)..=(*who, SeriesId::MAX))
-				.filter(|(_, n)| **n != 0)
-				.map(|((_, s), n)| PositionInfo { series: *s, terms: p.series[s], net: *n })
-				.collect();
-			// Live and void orders, one exposure per series (as the options pallet sums them).
-			let mut orders: Vec<OrderExposure> = Vec::new();
-			let lists = [p.void.get(who), p.orders.get(who)];
-			for o in lists.into_iter().flatten().flatten() {
-				match orders.iter_mut().find(|e| e.series == o.series) {
-					Some(e) => {
-						e.sell_contracts += o.sell_contracts;
-						e.buy_contracts += o.buy_contracts;
-						e.buy_premium += o.buy_premium;
-						e.fee_reserve += o.fee_reserve;
-					},
-					None => orders.push(o.clone()),
-				}
+		let positions = Self::nets_of(*who)
+			.into_iter()
+			.filter(|(_, n)| *n != 0)
+			.map(|(s, net)| PositionInfo {
+				series: s,
+				terms: MockSeries::get(s).expect("a listed series"),
+				net,
+			})
+			.collect();
+		// Live and void orders, one exposure per series (as the options pallet sums them).
+		let mut orders: Vec<OrderExposure> = Vec::new();
+		for o in MockVoid::get(who).into_iter().chain(MockOrders::get(who)) {
+			match orders.iter_mut().find(|e| e.series == o.series) {
+				Some(e) => {
+					e.sell_contracts += o.sell_contracts;
+					e.buy_contracts += o.buy_contracts;
+					e.buy_premium += o.buy_premium;
+					e.fee_reserve += o.fee_reserve;
+				},
+				None => orders.push(o),
 			}
-			orders.sort_by_key(|o| o.series);
-			Portfolio { positions, orders }
-		})
+		}
+		orders.sort_by_key(|o| o.series);
+		Portfolio { positions, orders }
 	}
 	fn transfer_position(
 		from: &AccountId,
@@ -269,42 +265,24 @@ impl PositionsProvider<AccountId> for MockPositions {
 			return Err(DispatchError::Other("bad quantity"));
 		}
 		let signed = if net < 0 { -quantity } else { quantity };
-		POS.with(|p| {
-			let mut p = p.borrow_mut();
-			*p.nets.entry((*from, series)).or_default() -= signed;
-			*p.nets.entry((*to, series)).or_default() += signed;
-			for k in [(*from, series), (*to, series)] {
-				if p.nets.get(&k) == Some(&0) {
-					p.nets.remove(&k);
-				}
-			}
-		});
+		Self::add_net(*from, series, -signed);
+		Self::add_net(*to, series, signed);
 		Ok(())
 	}
 	fn void_orders(who: &AccountId) -> u32 {
 		// Kept in the portfolio, void, until removed (`remove_void`), as the options pallet does.
-		POS.with(|p| {
-			let mut p = p.borrow_mut();
-			let live = p.orders.remove(who).unwrap_or_default();
-			let n = live.len() as u32;
-			p.void.entry(*who).or_default().extend(live);
-			n
-		})
+		let live = MockOrders::take(who);
+		let n = live.len() as u32;
+		MockVoid::mutate(who, |v| v.extend(live));
+		n
 	}
 	fn void_orders_weight() -> Weight {
 		Weight::from_parts(20_000, 10)
 	}
 	fn portfolio_size(who: &AccountId) -> PortfolioSize {
-		POS.with(|p| {
-			let p = p.borrow();
-			let orders = [p.orders.get(who), p.void.get(who)]
-				.into_iter()
-				.flatten()
-				.map(|v| v.len() as u32)
-				.sum::<u32>();
-			let series = p.nets.range((*who, 0)..=(*who, SeriesId::MAX)).count() as u32;
-			PortfolioSize { series: series.saturating_add(orders), orders }
-		})
+		let orders = (Self::orders_of(*who) + Self::void_of(*who)) as u32;
+		let series = MockNets::iter_prefix(who).count() as u32;
+		PortfolioSize { series: series.saturating_add(orders), orders }
 	}
 	fn portfolio_size_weight() -> Weight {
 		<<Test as frame_system::Config>::DbWeight as frame_support::traits::Get<
@@ -402,7 +380,6 @@ impl ExtBuilder {
 		MockOracleImpl::reset();
 		ParameterNotice::set(0);
 		TriggerReserve::set(Weight::from_parts(1_000_000_000_000, u64::MAX));
-		POS.with(|p| *p.borrow_mut() = PosState::default());
 		let storage = RuntimeGenesisConfig {
 			system: Default::default(),
 			balances: pallet_balances::GenesisConfig {
