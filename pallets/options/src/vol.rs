@@ -19,9 +19,14 @@
 //! (volatility-priced asks included), so volatility-priced orders do not cross each other
 //! either (a bid at a higher volatility than an ask may rest below it at placement: rounding
 //! to the tick can put both premiums on one side of a tick; the clamp keeps it below later).
-//! Live: not past its good-till, the rule of the post-only check and of `try_state`. A bid kept below a one-tick ask, or rounded down to zero, is
-//! cancelled (`VolatilityUnpriced`), as is every volatility-priced order of a series that
-//! cannot be priced (no fresh index price or volatility): none ever fills at a stale premium.
+//! Live: not past its good-till, the rule of the post-only check and of `try_state`. A bid
+//! kept below a one-tick ask, or rounded down to zero, is cancelled (`VolatilityUnpriced`), as
+//! is every volatility-priced order of a series that cannot be priced (no fresh index price):
+//! none ever fills at a stale premium. One past its good-till is cancelled
+//! (`GoodTillReached`).
+//!
+//! **Rounding in time.** The model takes whole seconds: with a fraction of a second to expiry
+//! the margin pallet prices both whole seconds around it and takes the owner's side.
 //!
 //! **Margin.** Repricing moves the owner's reserved premium of the order
 //! (`AccountSeries::{buy,sell}_premium`) with its price, so the margin engine reserves each
