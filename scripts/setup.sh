@@ -63,4 +63,19 @@ else
 	(cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || fail "npm ci in tests/e2e failed"
 	cp "$e2e/package-lock.json" "$stamp"
 fi
+
+# 5. Python's substrate-interface for the e2e suite's Python check (a virtual environment in
+# tests/e2e/.venv, from tests/e2e/py/requirements.txt)
+command -v python3 >/dev/null || fail "python3 not found: install Debian's python3 and python3-venv packages"
+venv="$e2e/.venv"
+pystamp="$venv/.optionchain-requirements.txt"
+if [ -x "$venv/bin/python" ] && cmp -s "$e2e/py/requirements.txt" "$pystamp" 2>/dev/null; then
+	say "e2e Python packages present (match tests/e2e/py/requirements.txt)"
+else
+	say "installing e2e Python packages (substrate-interface) into tests/e2e/.venv"
+	python3 -m venv "$venv" >/dev/null 2>&1 || fail "python3 -m venv failed: install Debian's python3-venv package"
+	"$venv/bin/pip" install -q --disable-pip-version-check --only-binary=:all: -r "$e2e/py/requirements.txt" >/dev/null ||
+		fail "pip install -r tests/e2e/py/requirements.txt failed"
+	cp "$e2e/py/requirements.txt" "$pystamp"
+fi
 say "done"

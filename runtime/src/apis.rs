@@ -17,9 +17,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use crate::{
-	genesis_config_presets, AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa,
-	InherentDataExt, Margin, Nonce, Options, Oracle, Runtime, RuntimeCall, RuntimeGenesisConfig,
-	SessionKeys, System, TransactionPayment, VERSION,
+	genesis_config_presets, AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt,
+	Margin, Nonce, Options, Oracle, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys,
+	System, TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -196,7 +196,7 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl pallet_oracle_runtime_api::OracleApi<Block, AccountId, BlockNumber> for Runtime {
+	impl pallet_oracle_runtime_api::OracleApi<Block> for Runtime {
 		fn index_price(id: u32) -> Option<optionchain_primitives::IndexPrice> {
 			Oracle::api_index_price(id)
 		}
@@ -211,14 +211,6 @@ impl_runtime_apis! {
 		}
 		fn underlyings() -> Vec<u32> {
 			Oracle::api_underlyings()
-		}
-		fn feed_payload(
-			operator: AccountId,
-			at: BlockNumber,
-			observed_at: u64,
-			entries: Vec<optionchain_primitives::FeedEntry>,
-		) -> Vec<u8> {
-			Oracle::api_feed_payload(operator, at, observed_at, entries)
 		}
 	}
 

@@ -58,10 +58,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("optionchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("optionchain"),
 	authoring_version: 1,
-	spec_version: 113,
+	spec_version: 114,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 3,
+	transaction_version: 4,
 	system_version: 1,
 };
 
@@ -121,10 +121,17 @@ pub type SignedBlock = generic::SignedBlock<Block>;
 /// Block identifier type.
 pub type BlockId = generic::BlockId<Block>;
 
-/// The transaction extensions, in order. `AuthorizeCall` comes first so that calls with
-/// `#[pallet::authorize]` (feeless operator calls) are validated before payment.
+/// The transaction extensions, in order. Every extension validates before any prepares (charges),
+/// so a transaction refused by one of them costs nothing.
+/// - `CheckOracleFeed` admits `Oracle::feed` only from an operator with a valid feed, and gives
+///   feeds their priority; it carries no bytes and passes every other call untouched.
+/// - `SkipCheckIfFeeless` skips the payment of calls whose `feeless_if` holds (an operator's
+///   feed) and emits `SkipFeelessPayment::FeeSkipped`; wallets see it as the payment extension
+///   it wraps (`ChargeTransactionPayment`, with its tip).
+/// - `CheckMetadataHash`: signers that verify the metadata (Ledger's generic app, Polkadot
+///   Vault) enable it; others send mode `Disabled` (one byte). Enabled mode needs a runtime
+///   built with the `metadata-hash` feature.
 pub type TxExtension = (
-	frame_system::AuthorizeCall<Runtime>,
 	frame_system::CheckNonZeroSender<Runtime>,
 	frame_system::CheckSpecVersion<Runtime>,
 	frame_system::CheckTxVersion<Runtime>,
@@ -132,7 +139,12 @@ pub type TxExtension = (
 	frame_system::CheckEra<Runtime>,
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
-	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	pallet_oracle::CheckOracleFeed<Runtime>,
+	pallet_skip_feeless_payment::SkipCheckIfFeeless<
+		Runtime,
+		pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	>,
+	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );
 
@@ -220,4 +232,7 @@ mod runtime {
 
 	#[runtime::pallet_index(12)]
 	pub type Options = pallet_options;
+
+	#[runtime::pallet_index(13)]
+	pub type SkipFeelessPayment = pallet_skip_feeless_payment;
 }

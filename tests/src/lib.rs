@@ -162,7 +162,7 @@ impl Chain {
 		self.pending.push(xt);
 	}
 
-	/// Queue an already built extrinsic (e.g. a general transaction) for the next block.
+	/// Queue an already built extrinsic for the next block.
 	pub fn push(&mut self, xt: UncheckedExtrinsic) {
 		self.pending.push(xt);
 	}
@@ -170,26 +170,45 @@ impl Chain {
 	/// Author the next block with the queued extrinsics; returns each extrinsic's result.
 	/// Panics if an extrinsic is invalid (cannot be included), as block authoring would drop it.
 	pub fn produce_block(&mut self) -> Vec<ApplyExtrinsicResult> {
+		let results = self.author_block();
+		for r in &results {
+			assert!(r.is_ok(), "extrinsic is valid: {r:?}");
+		}
+		results
+	}
+
+	/// Author the next block with the queued extrinsics as a block author does: an extrinsic
+	/// that is invalid when applied is left out of the block (its changes rolled back).
+	/// Returns every queued extrinsic's result, in order.
+	pub fn author_block(&mut self) -> Vec<ApplyExtrinsicResult> {
 		let number = self.next_number();
 		let parent_hash = self.parent.as_ref().map(|h| h.hash()).unwrap_or_else(|| {
 			self.ext.execute_with(|| frame_system::BlockHash::<Runtime>::get(0))
 		});
 		let pending = core::mem::take(&mut self.pending);
 		let header = new_header(number, parent_hash);
-		let (sealed, mut results, extrinsics) = self.ext.execute_with(|| {
+		let (sealed, results, extrinsics) = self.ext.execute_with(|| {
 			Executive::initialize_block(&header);
 			let mut extrinsics = vec![timestamp_inherent(Self::timestamp_of(number))];
 			let r = Executive::apply_extrinsic(extrinsics[0].clone());
 			assert!(matches!(r, Ok(Ok(()))), "timestamp inherent applies: {r:?}");
 			let mut results = Vec::new();
+			let mut included = Vec::new();
 			for xt in pending {
+				sp_io::storage::start_transaction();
 				let r = Executive::apply_extrinsic(xt.clone());
-				assert!(r.is_ok(), "extrinsic is valid: {r:?}");
+				if r.is_ok() {
+					sp_io::storage::commit_transaction();
+					included.push(results.len());
+					extrinsics.push(xt);
+				} else {
+					sp_io::storage::rollback_transaction();
+				}
 				results.push(r);
-				extrinsics.push(xt);
 			}
-			(Executive::finalize_block(), results, extrinsics)
+			(Executive::finalize_block(), (results, included), extrinsics)
 		});
+		let (mut results, included) = results;
 		self.ext.commit_all().expect("commit");
 		self.blocks.push(Block::new(sealed.clone(), extrinsics));
 		self.parent = Some(sealed);
@@ -202,7 +221,10 @@ impl Chain {
 				(
 					frame_system::Phase::ApplyExtrinsic(x),
 					RuntimeEvent::Options(pallet_options::Event::OrderPlaced { order_id, .. }),
-				) => (*x as usize).checked_sub(1).map(|j| (*order_id, j)),
+				) => (*x as usize)
+					.checked_sub(1)
+					.and_then(|j| included.get(j))
+					.map(|j| (*order_id, *j)),
 				_ => None,
 			})
 			.collect();
@@ -254,8 +276,13 @@ pub fn timestamp_inherent(now: u64) -> UncheckedExtrinsic {
 
 /// The transaction extensions a wallet (polkadot.js) attaches, for `nonce` and no tip.
 pub fn tx_extension(nonce: u32) -> TxExtension {
+	tx_extension_with(nonce, 0, false)
+}
+
+/// [`tx_extension`] with a `tip` (native units) and `CheckMetadataHash` in mode `Enabled` or
+/// `Disabled` (what a wallet sends unless it verifies the metadata).
+pub fn tx_extension_with(nonce: u32, tip: u128, metadata_hash: bool) -> TxExtension {
 	(
-		frame_system::AuthorizeCall::<Runtime>::new(),
 		frame_system::CheckNonZeroSender::<Runtime>::new(),
 		frame_system::CheckSpecVersion::<Runtime>::new(),
 		frame_system::CheckTxVersion::<Runtime>::new(),
@@ -263,7 +290,9 @@ pub fn tx_extension(nonce: u32) -> TxExtension {
 		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
 		frame_system::CheckNonce::<Runtime>::from(nonce),
 		frame_system::CheckWeight::<Runtime>::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+		pallet_oracle::CheckOracleFeed::<Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(tip).into(),
+		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(metadata_hash),
 		frame_system::WeightReclaim::<Runtime>::new(),
 	)
 }
@@ -271,50 +300,37 @@ pub fn tx_extension(nonce: u32) -> TxExtension {
 /// Sign `call` as `who` with `nonce` (must run inside externalities: the signed payload includes
 /// the genesis hash and runtime versions read from state).
 pub fn sign(who: impl Into<Trader>, call: RuntimeCall, nonce: u32) -> UncheckedExtrinsic {
+	sign_with(who, call, tx_extension(nonce))
+}
+
+/// Sign `call` as `who` with the extensions `ext` (see [`tx_extension_with`]).
+pub fn sign_with(
+	who: impl Into<Trader>,
+	call: RuntimeCall,
+	ext: TxExtension,
+) -> UncheckedExtrinsic {
 	let who: Trader = who.into();
-	let ext = tx_extension(nonce);
 	let payload = SignedPayload::new(call.clone(), ext.clone()).expect("payload builds");
 	let signature = payload.using_encoded(|bytes| sp_core::Pair::sign(&who.pair(), bytes));
 	UncheckedExtrinsic::new_signed(call, Address::Id(who.account_id()), signature.into(), ext)
 }
 
-/// A general transaction (extrinsic v5, no signature; authorized by the call itself through
-/// `#[pallet::authorize]` and the `AuthorizeCall` extension), as operators submit price feeds.
-pub fn general(call: RuntimeCall) -> UncheckedExtrinsic {
-	UncheckedExtrinsic::new_transaction(call, tx_extension(0))
-}
-
-/// An oracle feed of `entries` for round `at`, observed at the round's block time, signed by
-/// operator `who` over the exact payload the runtime API `OracleApi::feed_payload` returns
-/// (must run inside externalities).
-pub fn oracle_feed(
-	who: Sr25519Keyring,
-	at: u32,
-	entries: Vec<optionchain_primitives::FeedEntry>,
-) -> RuntimeCall {
-	oracle_feed_observed(who, at, Chain::timestamp_of(at), entries)
+/// An oracle feed of `entries` for round `at`, observed at the round's block time: an ordinary
+/// call, signed by the operator (e.g. with [`Chain::submit`]).
+pub fn oracle_feed(at: u32, entries: Vec<optionchain_primitives::FeedEntry>) -> RuntimeCall {
+	oracle_feed_observed(at, Chain::timestamp_of(at), entries)
 }
 
 /// [`oracle_feed`] observed at `observed_at` (ms since the Unix epoch).
 pub fn oracle_feed_observed(
-	who: Sr25519Keyring,
 	at: u32,
 	observed_at: u64,
 	entries: Vec<optionchain_primitives::FeedEntry>,
 ) -> RuntimeCall {
-	let payload = optionchain_runtime::Oracle::api_feed_payload(
-		who.to_account_id(),
-		at,
-		observed_at,
-		entries.clone(),
-	);
-	let signature: optionchain_runtime::Signature = who.sign(&payload).into();
 	RuntimeCall::Oracle(pallet_oracle::Call::feed {
-		operator: who.to_account_id(),
 		at,
 		observed_at,
 		entries: entries.try_into().expect("within MaxFeedEntries"),
-		signature,
 	})
 }
 

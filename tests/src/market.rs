@@ -18,7 +18,7 @@
 //! the intrinsic values exactly, so expected numbers can be worked out by hand. Set another with
 //! [`Market::set_volatility`].
 
-use crate::{general, oracle_feed, Chain, Trader};
+use crate::{oracle_feed, Chain, Trader};
 use optionchain_primitives::exchange::Side;
 use optionchain_primitives::{exchange::SeriesId, FeedEntry, FixedU128, UnderlyingId};
 use optionchain_runtime::{
@@ -537,16 +537,12 @@ impl Market {
 				volatility: *volatility,
 			})
 			.collect();
-		let feeds = if entries.is_empty() {
-			Vec::new()
-		} else {
-			self.chain.read(|| {
-				[Alice, Bob, Charlie].map(|op| oracle_feed(op, at, entries.clone())).to_vec()
-			})
-		};
-		let fed = feeds.len();
-		for f in feeds {
-			self.chain.push(general(f));
+		let mut fed = 0;
+		if !entries.is_empty() {
+			for op in [Alice, Bob, Charlie] {
+				self.chain.submit(op, oracle_feed(at, entries.clone()));
+				fed += 1;
+			}
 		}
 		for (who, call) in core::mem::take(&mut self.queued) {
 			self.chain.submit(who, call);

@@ -5,8 +5,7 @@ use super::*;
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
 use frame_support::{
-	pallet_prelude::TransactionSource,
-	traits::{Authorize, EnsureOrigin, Get, Time},
+	traits::{EnsureOrigin, Get, Time},
 	BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
@@ -130,9 +129,7 @@ fn fill_ring<T: Config>(id: UnderlyingId, until: Moment) {
 	);
 }
 
-fn feed_call<T: Config>(
-	n: u32,
-) -> (T::AccountId, BlockNumberFor<T>, FeedEntriesOf<T>, T::OperatorSignature) {
+fn feed_call<T: Config>(n: u32) -> (T::AccountId, BlockNumberFor<T>, FeedEntriesOf<T>) {
 	let at = start::<T>();
 	let ids = underlyings::<T>(T::MaxUnderlyings::get());
 	let ops = operators::<T>(T::MaxOperators::get());
@@ -150,9 +147,7 @@ fn feed_call<T: Config>(
 		})
 		.collect();
 	let entries: FeedEntriesOf<T> = BoundedVec::truncate_from(entries);
-	let payload = Pallet::<T>::feed_payload(&operator, at, NOW, &entries);
-	let signature = T::BenchmarkHelper::sign(&operator, &payload);
-	(operator, at, entries, signature)
+	(operator, at, entries)
 }
 
 /// A stuck settlement of the first underlying at `NOW - SettlementGracePeriod` (just past its
@@ -180,24 +175,27 @@ mod benchmarks {
 
 	#[benchmark]
 	fn feed(n: Linear<1, { T::MaxFeedEntries::get() }>) {
-		let (operator, at, entries, signature) = feed_call::<T>(n);
+		let (operator, at, entries) = feed_call::<T>(n);
 		let first = entries[0].underlying;
 
 		#[extrinsic_call]
-		_(RawOrigin::Authorized, operator.clone(), at, NOW, entries, signature);
+		_(RawOrigin::Signed(operator.clone()), at, NOW, entries);
 
 		assert!(Submissions::<T>::get(first).iter().any(|s| s.operator == operator));
 	}
 
 	#[benchmark]
-	fn authorize_feed(n: Linear<1, { T::MaxFeedEntries::get() }>) -> Result<(), BenchmarkError> {
-		let (operator, at, entries, signature) = feed_call::<T>(n);
-		let call = Call::<T>::feed { operator, at, observed_at: NOW, entries, signature };
+	fn validate_feed(n: Linear<1, { T::MaxFeedEntries::get() }>) -> Result<(), BenchmarkError> {
+		let (operator, at, entries) = feed_call::<T>(n);
 
+		// What `CheckOracleFeed` runs for a feed (with the operators' `feeless_if` read).
 		#[block]
 		{
-			call.authorize(TransactionSource::External)
-				.ok_or("feed must be authorizable")?
+			let origin: T::RuntimeOrigin = RawOrigin::Signed(operator.clone()).into();
+			if !Pallet::<T>::is_operator_origin(&origin) {
+				return Err("the operator is feeless".into());
+			}
+			Pallet::<T>::validate_feed(&operator, at, NOW, &entries)
 				.map_err(|_| "feed must be valid")?;
 		}
 		Ok(())
@@ -512,31 +510,24 @@ mod timing {
 			"feed(n=max)",
 			50,
 			|| feed_call::<Test>(n),
-			|(o, at, e, s)| {
-				Pallet::<Test>::feed(RawOrigin::Authorized.into(), o, at, NOW, e, s).unwrap();
+			|(o, at, e)| {
+				Pallet::<Test>::feed(RawOrigin::Signed(o).into(), at, NOW, e).unwrap();
 			},
 		);
 		time(
 			"feed(n=1)",
 			50,
 			|| feed_call::<Test>(1),
-			|(o, at, e, s)| {
-				Pallet::<Test>::feed(RawOrigin::Authorized.into(), o, at, NOW, e, s).unwrap();
+			|(o, at, e)| {
+				Pallet::<Test>::feed(RawOrigin::Signed(o).into(), at, NOW, e).unwrap();
 			},
 		);
 		time(
-			"authorize_feed(n=max)",
+			"validate_feed(n=max)",
 			50,
 			|| feed_call::<Test>(n),
-			|(o, at, e, s)| {
-				let call = Call::<Test>::feed {
-					operator: o,
-					at,
-					observed_at: NOW,
-					entries: e,
-					signature: s,
-				};
-				call.authorize(TransactionSource::External).unwrap().unwrap();
+			|(o, at, e)| {
+				Pallet::<Test>::validate_feed(&o, at, NOW, &e).unwrap();
 			},
 		);
 		let (max_a, max_o) =

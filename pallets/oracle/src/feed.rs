@@ -1,45 +1,34 @@
-//! Feeding: validation (shared by `authorize` and dispatch), the signed payload, and storing
-//! submissions.
+//! Feeding: validation (shared by the [`crate::CheckOracleFeed`] transaction extension and the
+//! dispatch) and storing submissions.
 
 use crate::{pallet::*, types::*, weights::WeightInfo};
-use alloc::vec::Vec;
-use codec::Encode;
 use frame_support::{
 	dispatch::{DispatchResultWithPostInfo, PostDispatchInfo},
 	pallet_prelude::*,
 	traits::{Get, Time},
 };
-use frame_system::pallet_prelude::BlockNumberFor;
-use optionchain_primitives::{FeedEntry, Moment};
+use frame_system::{
+	ensure_signed,
+	pallet_prelude::{BlockNumberFor, OriginFor},
+};
+use optionchain_primitives::Moment;
 use sp_runtime::{
-	traits::{Saturating, UniqueSaturatedInto, Verify, Zero},
-	transaction_validity::{InvalidTransaction, TransactionValidityWithRefund, ValidTransaction},
+	traits::{Saturating, UniqueSaturatedInto, Zero},
+	transaction_validity::{InvalidTransaction, ValidTransaction},
 };
 
 impl<T: Config> Pallet<T> {
-	/// The bytes an operator signs to feed `entries`, observed at `observed_at` (ms since the
-	/// Unix epoch), for round `at`:
-	/// `SCALE(FEED_CONTEXT, genesis_hash, spec_name, operator, at, observed_at, entries)`.
-	/// The genesis hash and the runtime's `spec_name` bind the feed to this chain.
-	pub fn feed_payload(
-		operator: &T::AccountId,
-		at: BlockNumberFor<T>,
-		observed_at: Moment,
-		entries: &[FeedEntry],
-	) -> Vec<u8> {
-		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-		let version = <T as frame_system::Config>::Version::get();
-		let spec_name: &str = version.spec_name.as_ref();
-		(FEED_CONTEXT, genesis, spec_name.as_bytes(), operator, at, observed_at, entries).encode()
+	/// Whether `origin` is signed by a current operator (the feed's `feeless_if`).
+	pub(crate) fn is_operator_origin(origin: &OriginFor<T>) -> bool {
+		ensure_signed(origin.clone()).is_ok_and(|who| Operators::<T>::get().contains(&who))
 	}
 
-	/// Every check of a feed, cheapest first; the signature last.
+	/// Every check of a feed, cheapest first.
 	pub(crate) fn check_feed(
 		operator: &T::AccountId,
 		at: BlockNumberFor<T>,
 		observed_at: Moment,
 		entries: &FeedEntriesOf<T>,
-		signature: &T::OperatorSignature,
 	) -> Result<(), Error<T>> {
 		ensure!(!entries.is_empty(), Error::<T>::EmptyFeed);
 		ensure!(entries.len() <= T::MaxFeedEntries::get() as usize, Error::<T>::TooManyEntries);
@@ -72,46 +61,44 @@ impl<T: Config> Pallet<T> {
 			ensure!(e.volatility <= params.max_volatility, Error::<T>::VolatilityOutOfBounds);
 		}
 
-		let payload = Self::feed_payload(operator, at, observed_at, entries);
-		ensure!(signature.verify(&payload[..], operator), Error::<T>::BadSignature);
 		Ok(())
 	}
 
-	/// `#[pallet::authorize]` of [`Pallet::feed`]: the same checks as the dispatch, mapped to
-	/// `InvalidTransaction`s, so that non-operators and bad feeds never reach a block.
-	pub(crate) fn authorize_feed(
-		_source: TransactionSource,
+	/// The pool validity of `operator`'s feed (see [`crate::CheckOracleFeed`]): the same
+	/// checks as the dispatch, mapped to `InvalidTransaction`s.
+	///
+	/// Priority `FeedPriority + at`, so that a newer round re-sent with the same nonce
+	/// replaces a pending feed; longevity until the round expires. Tag
+	/// `("OracleFeed", operator, at)`: one pending feed per operator and round, so an operator
+	/// has at most `FeedLifetime + 1` feeds in the pool however many nonces it uses (free,
+	/// top-priority feeds could otherwise crowd everybody else out of it). A second feed for a
+	/// round already pending has the same priority and is refused (`1014: Priority is too
+	/// low`).
+	pub fn validate_feed(
 		operator: &T::AccountId,
-		at: &BlockNumberFor<T>,
-		observed_at: &Moment,
+		at: BlockNumberFor<T>,
+		observed_at: Moment,
 		entries: &FeedEntriesOf<T>,
-		signature: &T::OperatorSignature,
-	) -> TransactionValidityWithRefund {
-		Self::check_feed(operator, *at, *observed_at, entries, signature)
-			.map_err(Self::invalid_transaction)?;
+	) -> Result<ValidTransaction, TransactionValidityError> {
+		Self::check_feed(operator, at, observed_at, entries).map_err(Self::invalid_transaction)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		let remaining: u64 = at
 			.saturating_add(T::FeedLifetime::get())
 			.saturating_sub(now)
 			.unique_saturated_into();
-		// One pending feed per operator: every feed provides the tag of the operator's next
-		// round, and a newer round has a higher priority, so it replaces an older one.
-		let last = LastFeeds::<T>::get(operator).map(|l| l.round).unwrap_or_default();
-		let round: u64 = (*at).unique_saturated_into();
-		let validity = ValidTransaction::with_tag_prefix("OracleFeed")
+		let round: u64 = at.unique_saturated_into();
+		ValidTransaction::with_tag_prefix("OracleFeed")
 			.priority(T::FeedPriority::get().saturating_add(round))
-			.and_provides((operator, last))
+			.and_provides((operator, at))
 			.longevity(remaining.saturating_add(1))
 			.propagate(true)
-			.build()?;
-		Ok((validity, Weight::zero()))
+			.build()
 	}
 
 	/// Maps a feed error to the transaction-validity error the pool reports.
 	pub(crate) fn invalid_transaction(e: Error<T>) -> TransactionValidityError {
 		let invalid = match e {
 			Error::<T>::NotOperator => InvalidTransaction::BadSigner,
-			Error::<T>::BadSignature => InvalidTransaction::BadProof,
 			Error::<T>::FeedFromFuture => InvalidTransaction::Future,
 			Error::<T>::FeedExpired
 			| Error::<T>::FeedReplayed
@@ -143,9 +130,8 @@ impl<T: Config> Pallet<T> {
 		at: BlockNumberFor<T>,
 		observed_at: Moment,
 		entries: FeedEntriesOf<T>,
-		signature: T::OperatorSignature,
 	) -> DispatchResultWithPostInfo {
-		Self::check_feed(&operator, at, observed_at, &entries, &signature)?;
+		Self::check_feed(&operator, at, observed_at, &entries)?;
 
 		let now = frame_system::Pallet::<T>::block_number();
 		// Freshness counts from the observation (never from the future).

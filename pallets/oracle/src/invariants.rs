@@ -1,7 +1,7 @@
 //! `integrity_test` and `try_state`.
 
-use crate::{pallet::*, types::*};
-use frame_support::traits::Get;
+use crate::{pallet::*, types::*, weights::WeightInfo};
+use frame_support::{dispatch::DispatchClass, traits::Get};
 use sp_runtime::traits::Zero;
 
 impl<T: Config> Pallet<T> {
@@ -23,6 +23,21 @@ impl<T: Config> Pallet<T> {
 			Self::history_span() >= DEFAULT_SETTLEMENT_WINDOW,
 			"the kept history must cover the default settlement window"
 		);
+		// Every operator's largest feed fits the operational class's reserve together, so that
+		// prices land in every block however full the normal class is.
+		let class = <T as frame_system::Config>::BlockWeights::get();
+		let operational = class.get(DispatchClass::Operational);
+		let n = T::MaxFeedEntries::get();
+		let one = Self::feed_weight(n)
+			.saturating_add(T::WeightInfo::validate_feed(n))
+			.saturating_add(operational.base_extrinsic);
+		let all = one.saturating_mul(u64::from(T::MaxOperators::get()));
+		if let Some(room) = operational.reserved.or(operational.max_total) {
+			assert!(
+				all.all_lte(room),
+				"MaxOperators feeds of MaxFeedEntries must fit the operational reserve: {all:?} > {room:?}"
+			);
+		}
 	}
 }
 

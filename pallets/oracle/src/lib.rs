@@ -6,6 +6,7 @@ extern crate alloc;
 pub use pallet::*;
 
 mod aggregation;
+pub mod extension;
 mod feed;
 mod governance;
 mod invariants;
@@ -22,50 +23,19 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
+pub use extension::CheckOracleFeed;
 pub use types::*;
 pub use weights::WeightInfo;
 
-/// Creates operator accounts and their signatures, and sets the time, for the benchmarks.
+/// Creates operator accounts and sets the time, for the benchmarks.
 #[cfg(feature = "runtime-benchmarks")]
-pub trait BenchmarkHelper<AccountId, Signature> {
-	/// A new account (distinct for each `seed`) whose key can sign in the benchmark context.
+pub trait BenchmarkHelper<AccountId> {
+	/// A new account (distinct for each `seed`).
 	fn operator(seed: u32) -> AccountId;
-	/// `who`'s signature over `msg`.
-	fn sign(who: &AccountId, msg: &[u8]) -> Signature;
 	/// Sets the block timestamp (ms), e.g. `pallet_timestamp::Pallet::<Runtime>::set_timestamp`.
 	fn set_time(now: optionchain_primitives::Moment);
 }
 
-/// sr25519 keys for runtimes whose operators are `AccountId32` and sign with
-/// `MultiSignature`: use these in the runtime's [`BenchmarkHelper`]. Keys are generated in the
-/// benchmark keystore (the benchmark CLI registers one).
-#[cfg(feature = "runtime-benchmarks")]
-pub mod sr25519_benchmarking {
-	use sp_core::crypto::KeyTypeId;
-	use sp_runtime::{traits::IdentifyAccount, AccountId32, MultiSignature, MultiSigner};
-
-	/// Key type of the benchmark operator keys.
-	pub const KEY_TYPE: KeyTypeId = KeyTypeId(*b"orcl");
-
-	/// A fresh operator account for `seed`.
-	pub fn operator(seed: u32) -> AccountId32 {
-		let seed = alloc::format!("//oracle-bench-{seed}");
-		let public = sp_io::crypto::sr25519_generate(KEY_TYPE, Some(seed.into_bytes()));
-		MultiSigner::from(public).into_account()
-	}
-
-	/// `who`'s sr25519 signature over `msg` (an all-zero signature if the key is unknown, which
-	/// makes the benchmark's verification fail loudly).
-	pub fn sign(who: &AccountId32, msg: &[u8]) -> MultiSignature {
-		let public = sp_core::sr25519::Public::from_raw(*who.as_ref());
-		let sig = sp_io::crypto::sr25519_sign(KEY_TYPE, &public, msg)
-			.unwrap_or_else(|| sp_core::sr25519::Signature::from_raw([0u8; 64]));
-		MultiSignature::Sr25519(sig)
-	}
-}
-
-// The code `#[pallet::authorize]` generates for `feed` has a complex closure type.
-#[allow(clippy::type_complexity)]
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -76,7 +46,6 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use optionchain_primitives::{FeedEntry, Moment, Price, UnderlyingId};
-	use sp_runtime::traits::{IdentifyAccount, Verify};
 
 	/// The in-code storage version (1: `UnderlyingParams` gained the agreement and volatility
 	/// bounds; see [`crate::migrations`]).
@@ -95,11 +64,6 @@ pub mod pallet {
 		/// Origin that registers underlyings, manages operators, schedules settlements and can
 		/// confirm a move held by the circuit breaker (root in dev).
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
-
-		/// Signature with which operators sign their feeds; its signer must map to the
-		/// operator's account (`sp_runtime::MultiSignature` in the runtime).
-		type OperatorSignature: Verify<Signer: IdentifyAccount<AccountId = Self::AccountId>>
-			+ Parameter;
 
 		/// Maximum number of registered underlyings.
 		#[pallet::constant]
@@ -147,12 +111,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type SettlementGracePeriod: Get<Moment>;
 
-		/// Number of blocks after its round `at` during which a signed feed can be included.
+		/// Number of blocks after its round `at` during which a feed can be included.
 		#[pallet::constant]
 		type FeedLifetime: Get<BlockNumberFor<Self>>;
 
-		/// Transaction-pool priority of feeds (plus the feed's round, so that an operator's
-		/// newer feed replaces its older one in the pool).
+		/// Transaction-pool priority of feeds, given by [`CheckOracleFeed`] (plus the feed's
+		/// round, so that an operator's newer feed sent with the same nonce replaces its older
+		/// one in the pool).
 		#[pallet::constant]
 		type FeedPriority: Get<TransactionPriority>;
 
@@ -164,9 +129,9 @@ pub mod pallet {
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
 
-		/// Creates operator keys and signatures for the benchmarks.
+		/// Creates operator accounts for the benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
-		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, Self::OperatorSignature>;
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// Bounded feed entries as they appear in the call (decoding fails above `MaxUnderlyings`).
@@ -606,8 +571,6 @@ pub mod pallet {
 		FeedReplayed,
 		/// The operator already fed in this block.
 		AlreadySubmitted,
-		/// The signature does not match the operator and payload.
-		BadSignature,
 		/// The feed's observation is older than `MaxFeedAge`.
 		FeedTooOld,
 		/// The feed's observation time is more than `MaxFeedAge` in the future.
@@ -661,32 +624,39 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Feed prices and ATM implied volatilities of several underlyings.
+		/// Feed prices and ATM implied volatilities of several underlyings, as the signing
+		/// operator.
 		///
-		/// Must be submitted as a *general* transaction (no signer); `#[pallet::authorize]`
-		/// checks that `operator` is an operator, that `signature` is `operator`'s signature
-		/// over [`Pallet::feed_payload`] and that every entry is valid, so that invalid feeds
-		/// never enter the pool. Free for operators. `at` is the feed's round: a block number
-		/// `<= ` the including block, at most `FeedLifetime` blocks old, and larger than the
-		/// operator's previous round. `observed_at` (ms since the Unix epoch) is when the
-		/// operator observed the values: at most `MaxFeedAge` before (or after) the including
-		/// block's timestamp; freshness and the heartbeat count from it. At most one feed per
-		/// operator per block. Prices in USD per unit and volatilities as fractions, both with
-		/// 18 decimals.
+		/// An ordinary signed extrinsic (`api.tx.oracle.feed(at, observedAt, entries)` in
+		/// polkadot.js), in the operational class, free for operators (`feeless_if`, applied by
+		/// the runtime's `SkipCheckIfFeeless` around the payment extension). The runtime's
+		/// [`CheckOracleFeed`] extension runs every check below before a feed enters the pool
+		/// or a block, so a feed from anybody else, or an invalid one, is refused at submission
+		/// and never charged; the account nonce and the round keep replay protection.
+		///
+		/// - `at`: the feed's round, a block number `<=` the including block, at most
+		///   `FeedLifetime` blocks old, and larger than the operator's previous round.
+		/// - `observed_at`: when the operator observed the values, in ms since the Unix epoch; at
+		///   most `MaxFeedAge` before (or after) the including block's timestamp. Freshness and
+		///   the heartbeat count from it.
+		/// - `entries`: one per underlying, at most `MaxFeedEntries`; `price` in USD per unit of
+		///   the underlying and `volatility` as a fraction a year (0.60 = 60 %), both with 18
+		///   decimals.
+		///
+		/// At most one feed per operator per block.
 		#[pallet::call_index(0)]
-		#[pallet::weight(Pallet::<T>::feed_weight(entries.len() as u32))]
-		#[pallet::authorize(Pallet::<T>::authorize_feed)]
-		#[pallet::weight_of_authorize(T::WeightInfo::authorize_feed(entries.len() as u32))]
+		#[pallet::weight((Pallet::<T>::feed_weight(entries.len() as u32), DispatchClass::Operational))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _at: &BlockNumberFor<T>, _observed_at: &Moment, _entries: &FeedEntriesOf<T>| -> bool {
+			Pallet::<T>::is_operator_origin(origin)
+		})]
 		pub fn feed(
 			origin: OriginFor<T>,
-			operator: T::AccountId,
 			at: BlockNumberFor<T>,
 			observed_at: Moment,
 			entries: FeedEntriesOf<T>,
-			signature: T::OperatorSignature,
 		) -> DispatchResultWithPostInfo {
-			ensure_authorized(origin)?;
-			Self::do_feed(operator, at, observed_at, entries, signature)
+			let operator = ensure_signed(origin)?;
+			Self::do_feed(operator, at, observed_at, entries)
 		}
 
 		/// Register an underlying with its parameters.

@@ -5,10 +5,10 @@ use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU32, ConstU64, Hooks, Time},
 };
-use frame_system::{EnsureRoot, RawOrigin};
+use frame_system::EnsureRoot;
 use optionchain_primitives::{units, FeedEntry, Moment, UnderlyingId};
 use sp_arithmetic::{FixedU128, Permill};
-use sp_runtime::{testing::TestSignature, BuildStorage, DispatchResultWithInfo};
+use sp_runtime::{BuildStorage, DispatchResultWithInfo};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -23,7 +23,6 @@ frame_support::construct_runtime!(
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
-	type Version = MockVersion;
 }
 
 impl pallet_timestamp::Config for Test {
@@ -35,23 +34,15 @@ impl pallet_timestamp::Config for Test {
 
 parameter_types! {
 	pub const FeedPriority: u64 = 1 << 60;
-	/// The runtime version (its `spec_name` is part of the signed feed payload).
-	pub MockVersion: sp_version::RuntimeVersion = sp_version::RuntimeVersion {
-		spec_name: alloc::borrow::Cow::Borrowed("optionchain-test"),
-		..Default::default()
-	};
 }
 
-/// Benchmark helper for the mock: `TestSignature` is `(signer, message)`.
+/// Benchmark helper for the mock.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct MockBenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
-impl crate::BenchmarkHelper<u64, TestSignature> for MockBenchmarkHelper {
+impl crate::BenchmarkHelper<u64> for MockBenchmarkHelper {
 	fn operator(seed: u32) -> u64 {
 		1_000 + u64::from(seed)
-	}
-	fn sign(who: &u64, msg: &[u8]) -> TestSignature {
-		TestSignature(*who, msg.to_vec())
 	}
 	fn set_time(now: Moment) {
 		Timestamp::set_timestamp(now);
@@ -61,7 +52,6 @@ impl crate::BenchmarkHelper<u64, TestSignature> for MockBenchmarkHelper {
 impl pallet_oracle::Config for Test {
 	type Time = Timestamp;
 	type GovernanceOrigin = EnsureRoot<u64>;
-	type OperatorSignature = TestSignature;
 	type MaxUnderlyings = ConstU32<8>;
 	type MaxOperators = ConstU32<5>;
 	type MaxFeedEntries = ConstU32<4>;
@@ -205,13 +195,8 @@ pub fn entries(v: Vec<FeedEntry>) -> FeedEntriesOf<Test> {
 	v.try_into().expect("at most MaxUnderlyings entries in tests")
 }
 
-/// The operator's valid signature over the payload.
-pub fn sign(operator: u64, at: u64, observed_at: Moment, e: &FeedEntriesOf<Test>) -> TestSignature {
-	TestSignature(operator, Oracle::feed_payload(&operator, at, observed_at, e))
-}
-
-/// Dispatches a correctly signed feed for round = current block, observed now, as
-/// `AuthorizeCall` would.
+/// Dispatches `operator`'s feed for round = current block, observed now (the checks of
+/// `CheckOracleFeed` run again in the dispatch).
 pub fn feed(
 	operator: u64,
 	v: Vec<FeedEntry>,
@@ -226,9 +211,7 @@ pub fn feed_observed(
 	v: Vec<FeedEntry>,
 ) -> DispatchResultWithInfo<frame_support::dispatch::PostDispatchInfo> {
 	let at = System::block_number();
-	let e = entries(v);
-	let sig = sign(operator, at, observed_at, &e);
-	Oracle::feed(RawOrigin::Authorized.into(), operator, at, observed_at, e, sig)
+	Oracle::feed(RuntimeOrigin::signed(operator), at, observed_at, entries(v))
 }
 
 /// Feeds `price` (and 50 % vol) for BTC.

@@ -3,10 +3,8 @@
 use crate::{pallet::*, types::*, weights::WeightInfo};
 use alloc::vec::Vec;
 use frame_support::{pallet_prelude::*, traits::Time};
-use frame_system::pallet_prelude::BlockNumberFor;
 use optionchain_primitives::{
-	FeedEntry, IndexPrice, IndexVolatility, Moment, OracleProvider, Price, PriceStatus,
-	UnderlyingId,
+	IndexPrice, IndexVolatility, Moment, OracleProvider, Price, PriceStatus, UnderlyingId,
 };
 
 impl<T: Config> Pallet<T> {
@@ -58,16 +56,6 @@ impl<T: Config> Pallet<T> {
 	/// The registered underlyings (runtime API helper).
 	pub fn api_underlyings() -> Vec<UnderlyingId> {
 		UnderlyingList::<T>::get().into_inner()
-	}
-
-	/// The bytes an operator signs (runtime API helper).
-	pub fn api_feed_payload(
-		operator: T::AccountId,
-		at: BlockNumberFor<T>,
-		observed_at: Moment,
-		entries: Vec<FeedEntry>,
-	) -> Vec<u8> {
-		Self::feed_payload(&operator, at, observed_at, &entries)
 	}
 }
 

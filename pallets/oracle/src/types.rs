@@ -21,8 +21,6 @@ pub const MAX_WINDOW: Moment = 24 * 60 * 60 * 1000;
 pub const PRICE_CAP: u128 = optionchain_primitives::MAX_INDEX_PRICE_USD;
 /// Hard upper bound for any asset's `max_volatility`: 100 (10 000 % annualised).
 pub const VOLATILITY_CAP: u128 = 100;
-/// Domain separator prefixed to every signed feed payload.
-pub const FEED_CONTEXT: [u8; 16] = *b"optionchain/feed";
 
 /// Governance-set parameters of an underlying.
 #[derive(

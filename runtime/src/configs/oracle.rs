@@ -1,6 +1,6 @@
 //! The oracle: operators' prices aggregated per block into the canonical index price.
 
-use crate::{AccountId, Runtime, Signature, Timestamp};
+use crate::{AccountId, Runtime, Timestamp};
 use frame_support::{
 	parameter_types,
 	traits::{ConstU32, ConstU64},
@@ -16,7 +16,6 @@ parameter_types! {
 impl pallet_oracle::Config for Runtime {
 	type Time = Timestamp;
 	type GovernanceOrigin = EnsureRoot<AccountId>;
-	type OperatorSignature = Signature;
 	type MaxUnderlyings = ConstU32<16>;
 	type MaxOperators = ConstU32<16>;
 	type MaxFeedEntries = ConstU32<16>;
@@ -26,7 +25,7 @@ impl pallet_oracle::Config for Runtime {
 	type MaxObservations = ConstU32<1200>;
 	type MaxScheduledSettlements = ConstU32<256>;
 	type MaxSettlementsPerBlock = ConstU32<8>;
-	/// A signed feed round is valid for 5 blocks (10 s).
+	/// A feed's round is valid for 5 blocks (10 s).
 	type FeedLifetime = ConstU32<5>;
 	type FeedPriority = OracleFeedPriority;
 	/// An observation is accepted up to 10 s (5 blocks) after it was made.
@@ -41,16 +40,13 @@ impl pallet_oracle::Config for Runtime {
 	type BenchmarkHelper = OracleBenchmarkHelper;
 }
 
-/// Benchmark keys and signatures for operator feeds.
+/// Benchmark operator accounts.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct OracleBenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
-impl pallet_oracle::BenchmarkHelper<AccountId, Signature> for OracleBenchmarkHelper {
+impl pallet_oracle::BenchmarkHelper<AccountId> for OracleBenchmarkHelper {
 	fn operator(seed: u32) -> AccountId {
-		pallet_oracle::sr25519_benchmarking::operator(seed)
-	}
-	fn sign(who: &AccountId, msg: &[u8]) -> Signature {
-		pallet_oracle::sr25519_benchmarking::sign(who, msg)
+		frame_benchmarking::account("oracle-operator", seed, 0)
 	}
 	/// Writes the timestamp only (`set_timestamp` would trip Aura's slot check).
 	fn set_time(now: u64) {

@@ -34,8 +34,12 @@ pub enum ProxyType {
 	#[codec(index = 0)]
 	Any,
 	/// Trading only: place, replace and cancel orders and quote (`Options::place_order`,
-	/// `replace_order`, `cancel_order`, `cancel_all`, `quote`), also inside
-	/// `Utility::batch_all` (all or nothing; `batch` and `force_batch` are not allowed).
+	/// `place_vol_order`, `replace_order`, `cancel_order`, `cancel_all`, `quote`), and the
+	/// market maker's safety controls (`schedule_cancel`, the dead-man's switch a quoting client
+	/// renews; `set_mmp` and `reset_mmp`), also inside `Utility::batch_all` (all or nothing;
+	/// `batch` and `force_batch` are not allowed). A leaked trading key can also disarm the
+	/// switch, loosen or remove the protection and lift a freeze: after revoking it, set them
+	/// again (they outlast the key).
 	/// Never a withdrawal, a transfer, a deposit or a change of proxies. A leaked trading key
 	/// can still lose money through trades at bad prices (a bid far above value that a
 	/// colluding account fills): there is no price band on orders yet, so revoke it at once.
@@ -55,6 +59,10 @@ impl InstanceFilter<RuntimeCall> for ProxyType {
 						| pallet_options::Call::cancel_order { .. }
 						| pallet_options::Call::cancel_all { .. }
 						| pallet_options::Call::quote { .. }
+						| pallet_options::Call::place_vol_order { .. }
+						| pallet_options::Call::schedule_cancel { .. }
+						| pallet_options::Call::set_mmp { .. }
+						| pallet_options::Call::reset_mmp { .. }
 				) | RuntimeCall::Utility(
 					// The calls inside are filtered again (the proxy's filter travels with the
 					// origin), and one refused call undoes the whole batch.

@@ -4,7 +4,7 @@
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, decodeAddress } from '@polkadot/util-crypto';
-import { feedCall, fixed, generalExtrinsicHex, submitRaw } from './oracle.js';
+import { feedTx, fixed } from './oracle.js';
 import { sendAndFinalize } from './node.js';
 
 export const USDC = 1; // SETTLEMENT_ASSET_ID
@@ -89,12 +89,17 @@ export async function send(api, signer, tx) {
 
 // ---- operator --------------------------------------------------------------------------------
 
-/** Feed prices (feeless general transaction). `entries`: [{ underlying, price, volatility }] as decimal strings. */
+/**
+ * Feed prices as operator `operator` (a signed extrinsic, free for operators); resolves with the
+ * hash of the block that includes it. `entries`: [{ underlying, price, volatility }] as decimal
+ * strings (USD per unit; volatility as a fraction a year, "0.5" = 50 %). `at`: the round, by
+ * default the best block's number.
+ */
 export async function feed(api, operator, entries, at) {
   const round = at ?? (await api.rpc.chain.getHeader()).number.toNumber();
   const e = entries.map((x) => ({ underlying: x.underlying, price: fixed(x.price), volatility: fixed(x.volatility) }));
-  const call = await feedCall(api, operator, round, e);
-  return submitRaw(api, generalExtrinsicHex(api, call));
+  const { blockHash } = await sendAndFinalize(api, feedTx(api, round, e), operator, 'inBlock');
+  return blockHash;
 }
 
 // ---- governance ------------------------------------------------------------------------------

@@ -163,14 +163,45 @@ export function reportLogs(nodes) {
   for (const n of nodes) console.error(`  ${n.name}: ${n.logPath}`);
 }
 
+// Nonces. An operator (Alice, Bob, Charlie on the dev chain) feeds every block and also sends
+// other transactions; two of them with the same nonce collide in the pool, and the feed's
+// priority wins (`1014: Priority is too low`). So one submission at a time per signer, with
+// nonce max(node's `system_accountNextIndex`, the last one this process submitted + 1): the
+// node's count can lag the pool right after a block is imported, when the feeds are sent. A
+// submission that still collides is retried with the next nonce; a transaction the pool
+// drops or finds invalid clears the local count, so a gap left by a dropped feed is filled by
+// the next transaction (the next block's feed at the latest).
+const submitting = new Map();
+const nextNonce = new Map();
+function inTurn(address, submit) {
+  const turn = (submitting.get(address) ?? Promise.resolve()).then(submit);
+  submitting.set(address, turn.catch(() => {}));
+  return turn;
+}
+async function submitWithNonce(api, tx, signer, callback) {
+  for (let attempt = 0; ; attempt++) {
+    const node = (await api.rpc.system.accountNextIndex(signer.address)).toNumber();
+    const nonce = Math.max(node, nextNonce.get(signer.address) ?? 0);
+    try {
+      const unsub = await tx.signAndSend(signer, { nonce }, callback);
+      nextNonce.set(signer.address, nonce + 1);
+      return unsub;
+    } catch (e) {
+      if (attempt >= 8 || !/1014|Priority is too low/.test(String(e && e.message))) throw e;
+      nextNonce.set(signer.address, nonce + 1);
+    }
+  }
+}
+
 /**
- * Sign and send `tx` as `signer`, resolve when it is finalized with its events; reject with the
- * decoded module error when it fails.
+ * Sign and send `tx` as `signer`, resolve when it is finalized (or, with `until = 'inBlock'`,
+ * included in a best block) with its events; reject with the decoded module error when it
+ * fails, or with the pool's error when it is refused.
  */
-export function sendAndFinalize(api, tx, signer) {
+export function sendAndFinalize(api, tx, signer, until = 'finalized') {
   return new Promise((resolve, reject) => {
     let unsub;
-    tx.signAndSend(signer, (result) => {
+    inTurn(signer.address, () => submitWithNonce(api, tx, signer, (result) => {
       const { status, events, dispatchError } = result;
       if (dispatchError) {
         let msg = dispatchError.toString();
@@ -182,13 +213,14 @@ export function sendAndFinalize(api, tx, signer) {
         reject(new Error(`extrinsic failed: ${msg}`));
         return;
       }
-      if (status.isFinalized) {
+      if (status.isFinalized || (until === 'inBlock' && status.isInBlock)) {
         if (unsub) unsub();
-        resolve({ blockHash: status.asFinalized, events });
+        resolve({ blockHash: status.isFinalized ? status.asFinalized : status.asInBlock, events });
       } else if (status.isDropped || status.isInvalid || status.isUsurped) {
         if (unsub) unsub();
+        nextNonce.delete(signer.address);
         reject(new Error(`extrinsic ${status.type}`));
       }
-    }).then((u) => { unsub = u; }, reject);
+    })).then((u) => { unsub = u; }, reject);
   });
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { Node, reportLogs, sendAndFinalize, waitFor } from '../lib/node.js';
-import { feedCall, fixed, generalExtrinsicHex, submitRaw } from '../lib/oracle.js';
+import { fixed } from '../lib/oracle.js';
 
 const USDC = 1; // SETTLEMENT_ASSET_ID
 const USD = 1_000_000n; // 6 decimals
@@ -80,21 +80,38 @@ describe('dev chain', () => {
     assert.equal((await at.query.assets.asset(USDC)).unwrap().supply.toBigInt(), 6n * 1_000_000n * USD);
   });
 
-  t('three operators feed BTC; a reader gets the canonical median back through the runtime API', async () => {
+  t('three operators feed BTC with signAndSend, free; a non-operator is refused at submission; a reader gets the median back', async () => {
     const keyring = new Keyring({ type: 'sr25519' });
     const [charlie, dave] = ['//Charlie', '//Dave'].map((u) => keyring.addFromUri(u));
     assert.deepEqual((await api.call.oracleApi.underlyings()).toJSON(), [0, 1]);
-    const nativeBefore = (await api.query.system.account(alice.address)).data.free.toBigInt();
+    const account = async (who) => {
+      const a = await api.query.system.account(who.address);
+      return { free: a.data.free.toBigInt(), nonce: a.nonce.toNumber() };
+    };
+    const aliceBefore = await account(alice);
     const at = (await api.rpc.chain.getHeader()).number.toNumber();
+    // The plain polkadot.js way: a signed extrinsic, included in a block.
+    const inBlock = (tx, op) => new Promise((resolve, reject) => {
+      let unsub;
+      tx.signAndSend(op, ({ status, events, dispatchError }) => {
+        if (dispatchError) { if (unsub) unsub(); reject(new Error(dispatchError.toString())); }
+        else if (status.isInBlock) { if (unsub) unsub(); resolve(events.map(({ event }) => event)); }
+      }).then((u) => { unsub = u; }, reject);
+    });
     const feeds = [[alice, '64000'], [bob, '64100.5'], [charlie, '63900']];
-    const included = await Promise.all(feeds.map(async ([op, price]) => {
-      const call = await feedCall(api, op, at, [{ underlying: 0, price: fixed(price), volatility: fixed('0.55') }]);
-      return submitRaw(api, generalExtrinsicHex(api, call));
-    }));
-    assert.equal(included.length, 3);
-    // A non-operator's feed is refused by the pool (never included).
-    const bad = await feedCall(api, dave, at, [{ underlying: 0, price: fixed('1'), volatility: fixed('0.5') }]);
-    await assert.rejects(submitRaw(api, generalExtrinsicHex(api, bad)), /1010|Invalid/);
+    const included = await Promise.all(feeds.map(([op, price]) => inBlock(
+      api.tx.oracle.feed(at, Date.now(), [{ underlying: 0, price: fixed(price), volatility: fixed('0.55') }]), op)));
+    for (const events of included) {
+      assert.ok(events.some((e) => api.events.skipFeelessPayment.FeeSkipped.is(e)), 'the fee is skipped');
+      assert.ok(events.some((e) => api.events.oracle.FeedAccepted.is(e)), 'the feed is accepted');
+      assert.ok(!events.some((e) => api.events.transactionPayment.TransactionFeePaid.is(e)), 'no fee paid');
+    }
+    // A non-operator's feed is refused at submission: never in the pool, no fee, no nonce.
+    const daveBefore = await account(dave);
+    const bad = api.tx.oracle.feed(at, Date.now(), [{ underlying: 0, price: fixed('1'), volatility: fixed('0.5') }]);
+    await assert.rejects(bad.signAndSend(dave), /1010.*Invalid signing address/);
+    await waitFor('two more blocks', async () => (await api.rpc.chain.getHeader()).number.toNumber() >= at + 3, 30_000);
+    assert.deepEqual(await account(dave), daveBefore);
 
     const price = await waitFor('a fresh canonical BTC price', async () => {
       const p = await api.call.oracleApi.indexPrice(0);
@@ -104,8 +121,8 @@ describe('dev chain', () => {
     assert.equal(price.confidence.toBigInt(), fixed('100'), 'median absolute deviation of the three');
     const vol = (await api.call.oracleApi.volatility(0)).unwrap();
     assert.equal(vol.volatility.toBigInt(), fixed('0.55'));
-    // Feeding is free for operators.
-    assert.equal((await api.query.system.account(alice.address)).data.free.toBigInt(), nativeBefore);
+    // Feeding is free for operators; it uses a nonce.
+    assert.deepEqual(await account(alice), { free: aliceBefore.free, nonce: aliceBefore.nonce + 1 });
   });
 
   t('a second node on a busy RPC port fails with one clear line', async () => {

@@ -7,10 +7,13 @@
 // fee and insurance included) are unchanged, and the escrow equals the margin ledger.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { stringToU8a, u8aConcat } from '@polkadot/util';
 import { encodeAddress } from '@polkadot/util-crypto';
 import * as c from '../lib/client.js';
-import { Node, reportLogs, waitFor } from '../lib/node.js';
+import { Node, repoRoot, reportLogs, waitFor } from '../lib/node.js';
 
 const palletAccount = (id) => encodeAddress(u8aConcat(stringToU8a('modl'), stringToU8a(id), new Uint8Array(20)), 42);
 const ESCROW = palletAccount('oc/margn');
@@ -30,7 +33,7 @@ describe('a trading day', () => {
     await node.start();
     api = await node.api();
     [alice, bob, charlie, dave] = ['//Alice', '//Bob', '//Charlie', '//Dave'].map(c.pair);
-    // Operators feed the current target on every new block (feeless general transactions).
+    // Operators feed the current target on every new block (signed, free for operators).
     unsubHeads = await api.rpc.chain.subscribeNewHeads((h) => {
       const at = h.number.toNumber();
       for (const op of [alice, bob, charlie]) {
@@ -206,6 +209,42 @@ describe('a trading day', () => {
     const ledgerSum = accounts.reduce((a, [, v]) => a + v.unwrap().collateral.toBigInt(), 0n);
     const clearing = (await api.query.margin.clearingTotal()).toBigInt();
     assert.equal(ledger1.holders.get(ESCROW) ?? 0n, ledgerSum + clearing);
-    assert.equal(feedErrors.filter((m) => !/1010|1013|1014|Priority|Stale|already|Future|usurped/i.test(m)).length, 0, feedErrors.join('\n'));
+    assert.equal(feedErrors.filter((m) => !/1010|1013|1014|Priority|Stale|already|Future|usurped|Invalid|Dropped/i.test(m)).length, 0, feedErrors.join('\n'));
+  });
+
+  t('every block of the day decodes in polkadot.js 16.5 and in substrate-interface 1.8 (Python), which also reads every runtime API', async () => {
+    if (unsubHeads) { unsubHeads(); unsubHeads = null; }
+    const head = (await api.rpc.chain.getHeader()).number.toNumber();
+    const calls = new Map();
+    let events = 0;
+    for (let n = 0; n <= head; n++) {
+      const hash = await api.rpc.chain.getBlockHash(n);
+      const { block } = await api.rpc.chain.getBlock(hash);
+      for (const ex of block.extrinsics) {
+        const key = `${ex.method.section}.${ex.method.method}`;
+        calls.set(key, (calls.get(key) ?? 0) + 1);
+        assert.ok(ex.toHuman(), `block ${n}: ${key}`);
+      }
+      const records = await (await api.at(hash)).query.system.events();
+      for (const { event } of records) { assert.ok(event.toHuman(), `block ${n}: ${event.section}.${event.method}`); events += 1; }
+    }
+    for (const k of ['timestamp.set', 'oracle.feed', 'margin.deposit', 'options.placeOrder', 'sudo.sudo']) {
+      assert.ok((calls.get(k) ?? 0) > 0, `some block holds ${k}: ${JSON.stringify([...calls])}`);
+    }
+    assert.ok(events > head, 'events decoded');
+
+    const py = path.join(repoRoot, 'tests', 'e2e', '.venv', 'bin', 'python');
+    const script = path.join(repoRoot, 'tests', 'e2e', 'py', 'decode_blocks.py');
+    // `--feed`: Alice also signs and sends a feed from Python (after `head`, so the counts compare).
+    const { stdout } = await promisify(execFile)(py, [script, node.wsUrl, String(head), '--feed'], { timeout: 600_000, maxBuffer: 16 << 20 });
+    const report = JSON.parse(stdout);
+    const { included, success, fee_skipped: feeSkipped } = report.feed;
+    assert.deepEqual({ included, success, feeSkipped }, { included: true, success: true, feeSkipped: true }, 'a feed signed in Python, free');
+    assert.ok(Object.keys(report.apis).length >= 16, `every runtime API method read: ${Object.keys(report.apis)}`);
+    assert.equal(report.blocks, head + 1, 'Python decoded every block');
+    assert.equal(report.calls['Oracle.feed'], calls.get('oracle.feed'), 'the same feeds');
+    assert.equal(report.extrinsics, [...calls.values()].reduce((a, b) => a + b, 0), 'the same extrinsics');
+    assert.equal(report.events, events, 'the same events');
+    assert.deepEqual(report.errors, []);
   });
 });

@@ -4,7 +4,7 @@
 //! is worked out by hand; the settlement asset is conserved to the unit.
 
 use frame_support::traits::fungibles::Inspect;
-use optionchain_integration_tests::{general, oracle_feed, Chain};
+use optionchain_integration_tests::{oracle_feed, Chain};
 use optionchain_primitives::{
 	exchange::{OptionKind, Side},
 	FeedEntry, FixedU128,
@@ -20,21 +20,9 @@ use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie, Dave};
 fn feed_btc(chain: &mut Chain, price: u32) {
 	let at = chain.next_number();
 	let vol = FixedU128::from_rational(50, 100);
-	let feeds = chain.read(|| {
-		[Alice, Bob, Charlie].map(|op| {
-			oracle_feed(
-				op,
-				at,
-				vec![FeedEntry {
-					underlying: BTC,
-					price: FixedU128::from_u32(price),
-					volatility: vol,
-				}],
-			)
-		})
-	});
-	for f in feeds {
-		chain.push(general(f));
+	let entry = FeedEntry { underlying: BTC, price: FixedU128::from_u32(price), volatility: vol };
+	for op in [Alice, Bob, Charlie] {
+		chain.submit(op, oracle_feed(at, vec![entry]));
 	}
 }
 

@@ -7,7 +7,7 @@
 //! BTC contracts are 0.1 BTC.
 
 use frame_support::traits::fungibles::Inspect;
-use optionchain_integration_tests::{general, oracle_feed, Chain};
+use optionchain_integration_tests::{oracle_feed, Chain};
 use optionchain_primitives::{
 	exchange::{OptionKind, SeriesId, Side},
 	FeedEntry, FixedU128, PriceStatus,
@@ -29,9 +29,8 @@ fn feed(chain: &mut Chain, price: u32) {
 		price: FixedU128::from_u32(price),
 		volatility: FixedU128::from_inner(1),
 	};
-	let feeds = chain.read(|| [Alice, Bob, Charlie].map(|op| oracle_feed(op, at, vec![entry])));
-	for f in feeds {
-		chain.push(general(f));
+	for op in [Alice, Bob, Charlie] {
+		chain.submit(op, oracle_feed(at, vec![entry]));
 	}
 }
 

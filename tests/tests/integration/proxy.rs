@@ -109,6 +109,55 @@ fn a_trading_key_trades_for_its_owner_and_cannot_take_money_out() {
 	assert!(m.book(call).bids.is_empty());
 }
 
+/// A market maker's quoting client holds only the trading key, so the dead-man's switch it
+/// renews and the protection it resets must be reachable with it: both act for the owner.
+#[test]
+fn a_trading_key_arms_its_owners_dead_mans_switch_and_resets_its_protection() {
+	let mut m = Market::dev();
+	let add = pallet_proxy::Call::add_proxy {
+		delegate: MultiAddress::Id(Dave.to_account_id()),
+		proxy_type: ProxyType::Trading,
+		delay: 0,
+	};
+	m.call(Bob, RuntimeCall::Proxy(add)).next_block().assert_ok();
+	let at = m.chain.next_number() + 10;
+	let arm = RuntimeCall::Options(pallet_options::Call::schedule_cancel { at: Some(at) });
+	m.call(Dave, as_bob(arm)).next_block().assert_ok();
+	assert_eq!(proxy_result(&m), Ok(()));
+	expect_event!(m, RuntimeEvent::Options(pallet_options::Event::CancelScheduled { who, at: a }) => {
+		assert_eq!((who, *a), (&Bob.to_account_id(), at));
+	});
+	// No protection was set: the owner's reset is refused with the pallet's error, not filtered.
+	let reset = RuntimeCall::Options(pallet_options::Call::reset_mmp { underlying: BTC });
+	m.call(Dave, as_bob(reset.clone())).next_block().assert_ok();
+	assert_eq!(proxy_result(&m), Err(pallet_options::Error::<Runtime>::NoMmp.into()));
+	// The key sets the owner's limits, which the owner's state then holds, and resets them.
+	let limits = pallet_options::MmpLimits {
+		window_blocks: 10,
+		max_contracts: 50,
+		max_delta: sp_runtime::FixedU128::from_inner(0),
+		max_vega: sp_runtime::FixedU128::from_inner(0),
+		freeze_blocks: 0,
+	};
+	let set = RuntimeCall::Options(pallet_options::Call::set_mmp {
+		underlying: BTC,
+		limits: Some(limits),
+	});
+	m.call(Dave, as_bob(set)).next_block().assert_ok();
+	assert_eq!(proxy_result(&m), Ok(()));
+	let state = m.chain.read(|| {
+		optionchain_runtime::Options::api_mmp(&Bob.to_account_id(), BTC).and_then(|v| v.limits)
+	});
+	assert_eq!(state, Some(limits));
+	m.call(Dave, as_bob(reset)).next_block().assert_ok();
+	assert_eq!(proxy_result(&m), Ok(()));
+	// Dave's own account has no protection: the key acted for Bob only.
+	assert!(m
+		.chain
+		.read(|| optionchain_runtime::Options::api_mmp(&Dave.to_account_id(), BTC))
+		.is_none());
+}
+
 #[test]
 fn a_pure_proxy_can_only_be_a_full_one() {
 	let mut m = Market::dev();

@@ -4,7 +4,6 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
-use codec::Codec;
 pub use optionchain_primitives::{
 	FeedEntry, IndexPrice, IndexVolatility, Moment, Price, PriceStatus, UnderlyingId,
 };
@@ -12,13 +11,11 @@ pub use optionchain_primitives::{
 sp_api::decl_runtime_apis! {
 	/// Reads of the oracle's canonical values at the state of a block.
 	///
-	/// Version 2: `feed_payload` takes the observation time.
-	#[api_version(2)]
-	pub trait OracleApi<AccountId, BlockNumber>
-	where
-		AccountId: Codec,
-		BlockNumber: Codec,
-	{
+	/// Version 2: `feed_payload` takes the observation time. Version 3: `feed_payload` is
+	/// gone (feeds are ordinary signed extrinsics, nothing else is signed), and with it the
+	/// trait's type parameters.
+	#[api_version(3)]
+	pub trait OracleApi {
 		/// The canonical index price of `id`, with its status and confidence band; `None` if
 		/// the underlying is unknown or was never priced.
 		fn index_price(id: UnderlyingId) -> Option<IndexPrice>;
@@ -37,15 +34,5 @@ sp_api::decl_runtime_apis! {
 
 		/// The underlyings registered with the oracle.
 		fn underlyings() -> Vec<UnderlyingId>;
-
-		/// The exact bytes an operator must sign (with its account key) to feed `entries`,
-		/// observed at `observed_at` (ms since the Unix epoch), for round `at` (a block number
-		/// at most `FeedLifetime` blocks before inclusion).
-		fn feed_payload(
-			operator: AccountId,
-			at: BlockNumber,
-			observed_at: u64,
-			entries: Vec<FeedEntry>,
-		) -> Vec<u8>;
 	}
 }

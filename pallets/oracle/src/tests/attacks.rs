@@ -7,10 +7,9 @@ use crate::{
 	StuckSettlements, VolatilityBreakers,
 };
 use frame_support::traits::Time as _;
-use frame_support::{assert_noop, assert_ok, traits::Authorize};
+use frame_support::{assert_noop, assert_ok};
 use frame_system::RawOrigin;
 use optionchain_primitives::{OracleProvider, PriceStatus};
-use sp_runtime::transaction_validity::TransactionSource;
 
 fn root() -> RuntimeOrigin {
 	RawOrigin::Root.into()
@@ -324,29 +323,6 @@ fn freshness_counts_from_the_observation() {
 	});
 }
 
-#[test]
-fn a_newer_round_replaces_an_older_one_in_the_pool() {
-	build_and_execute(|| {
-		let call = |at: u64| {
-			let e = entries(vec![entry(BTC, usd(100), pct(50))]);
-			let now = Timestamp::now();
-			RuntimeCall::Oracle(crate::Call::feed {
-				operator: ALICE,
-				at,
-				observed_at: now,
-				signature: sign(ALICE, at, now, &e),
-				entries: e,
-			})
-		};
-		next_block();
-		let Some(Ok((old, _))) = call(1).authorize(TransactionSource::External) else { panic!() };
-		let Some(Ok((new, _))) = call(2).authorize(TransactionSource::External) else { panic!() };
-		// Same tag (Alice's next round), higher priority for the newer round.
-		assert_eq!(old.provides, new.provides);
-		assert!(new.priority > old.priority);
-	});
-}
-
 // ------------------------------------------------------------------ item 6
 
 #[test]
@@ -365,20 +341,6 @@ fn an_old_candidate_cannot_be_released_by_governance() {
 		next_block();
 		assert_ok!(Oracle::release_circuit_breaker(root(), BTC));
 		assert_eq!(Oracle::index_price(BTC).unwrap().price, usd(130));
-	});
-}
-
-#[test]
-fn the_feed_payload_binds_the_chain() {
-	build_and_execute(|| {
-		use codec::Encode;
-		let e = entries(vec![entry(BTC, usd(100), pct(50))]);
-		let payload = Oracle::feed_payload(&ALICE, 1, T0, &e);
-		let genesis = System::block_hash(0);
-		let expected =
-			(FEED_CONTEXT, genesis, b"optionchain-test".as_slice(), ALICE, 1u64, T0, &e[..])
-				.encode();
-		assert_eq!(payload, expected);
 	});
 }
 

@@ -16,10 +16,7 @@ fn feed_at(
 	at: u64,
 	v: Vec<optionchain_primitives::FeedEntry>,
 ) -> frame_support::dispatch::DispatchResultWithPostInfo {
-	let e = entries(v);
-	let now = Timestamp::now();
-	let sig = sign(operator, at, now, &e);
-	Oracle::feed(RawOrigin::Authorized.into(), operator, at, now, e, sig)
+	Oracle::feed(RuntimeOrigin::signed(operator), at, Timestamp::now(), entries(v))
 }
 
 fn btc(price: sp_arithmetic::FixedU128) -> Vec<optionchain_primitives::FeedEntry> {
@@ -55,29 +52,13 @@ fn feed_errors() {
 			feed(ALICE, vec![entry(BTC, usd(1), usd(11))]),
 			Error::<Test>::VolatilityOutOfBounds
 		);
-		let e = entries(btc(usd(1)));
-		let wrong = sign(ALICE, 1, T0, &entries(btc(usd(2))));
-		assert_noop!(
-			Oracle::feed(RawOrigin::Authorized.into(), ALICE, 1, T0, e.clone(), wrong),
-			Error::<Test>::BadSignature
-		);
-		// Signed for another observation time.
-		let other = sign(ALICE, 1, T0 - 1, &e);
-		assert_noop!(
-			Oracle::feed(RawOrigin::Authorized.into(), ALICE, 1, T0, e, other),
-			Error::<Test>::BadSignature
-		);
-		assert_noop!(
-			Oracle::feed(
-				RuntimeOrigin::signed(ALICE),
-				ALICE,
-				1,
-				T0,
-				entries(btc(usd(1))),
-				sign(ALICE, 1, T0, &entries(btc(usd(1))))
-			),
-			DispatchError::BadOrigin
-		);
+		// Only a signed origin feeds (a general transaction, unsigned or root has no operator).
+		for origin in [RuntimeOrigin::none(), root(), RawOrigin::Authorized.into()] {
+			assert_noop!(
+				Oracle::feed(origin, 1, T0, entries(btc(usd(1)))),
+				DispatchError::BadOrigin
+			);
+		}
 		// MaxFeedAge = 12 s, either way.
 		assert_noop!(feed_observed(ALICE, T0 - 12_001, btc(usd(1))), Error::<Test>::FeedTooOld);
 		assert_noop!(

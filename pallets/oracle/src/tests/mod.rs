@@ -3,8 +3,8 @@
 
 mod aggregation;
 mod attacks;
-mod authorize;
 mod errors;
+mod extension;
 mod genesis;
 mod properties;
 mod safety;
