@@ -12,6 +12,7 @@ pub mod apis;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarks;
 pub mod configs;
+pub mod extensions;
 pub mod genesis_config_presets;
 pub mod weights;
 
@@ -125,6 +126,10 @@ pub type BlockId = generic::BlockId<Block>;
 /// so a transaction refused by one of them costs nothing.
 /// - `CheckOracleFeed` admits `Oracle::feed` only from an operator with a valid feed, and gives
 ///   feeds their priority; it carries no bytes and passes every other call untouched.
+/// - `CheckOperationalClass` (`extensions.rs`) keeps the operational class for top-level feeds
+///   and the sudo key's calls: any other operational transaction (a root-only `System` call, or
+///   a `Utility`, `Proxy` or `Sudo` call wrapping an operational call, sent by anybody but sudo)
+///   is refused at submission; no bytes.
 /// - `SkipCheckIfFeeless` skips the payment of calls whose `feeless_if` holds (an operator's
 ///   feed) and emits `SkipFeelessPayment::FeeSkipped`; wallets see it as the payment extension
 ///   it wraps (`ChargeTransactionPayment`, with its tip).
@@ -140,6 +145,7 @@ pub type TxExtension = (
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
 	pallet_oracle::CheckOracleFeed<Runtime>,
+	extensions::CheckOperationalClass,
 	pallet_skip_feeless_payment::SkipCheckIfFeeless<
 		Runtime,
 		pallet_transaction_payment::ChargeTransactionPayment<Runtime>,

@@ -291,6 +291,7 @@ pub fn tx_extension_with(nonce: u32, tip: u128, metadata_hash: bool) -> TxExtens
 		frame_system::CheckNonce::<Runtime>::from(nonce),
 		frame_system::CheckWeight::<Runtime>::new(),
 		pallet_oracle::CheckOracleFeed::<Runtime>::new(),
+		optionchain_runtime::extensions::CheckOperationalClass,
 		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(tip).into(),
 		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(metadata_hash),
 		frame_system::WeightReclaim::<Runtime>::new(),

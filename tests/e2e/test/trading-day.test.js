@@ -155,6 +155,37 @@ describe('a trading day', () => {
     assert.deepEqual(await c.volOrders(api, deep), []);
   });
 
+  t("Charlie's trading key (Eve, a Trading proxy) bids and cancels for him, and cannot withdraw his collateral", async () => {
+    const eve = c.pair('//Eve');
+    await c.send(api, charlie, api.tx.proxy.addProxy(eve.address, 'Trading', 0));
+    const collateral0 = await c.collateral(api, charlie.address);
+    const asCharlie = (tx) => api.tx.proxy.proxy(charlie.address, null, tx);
+    const executed = (r) => r.events.find((e) => api.events.proxy.ProxyExecuted.is(e)).data.result;
+    // A post-only bid of 1 USDC for one 62,000 call, placed by the key: Charlie's order.
+    const bid = api.tx.options.placeOrder({
+      series: call, side: 'Buy', price: USD, quantity: 1, timeInForce: 'GoodTillCancelled', postOnly: true, reduceOnly: false,
+    });
+    const placed = await c.send(api, eve, asCharlie(bid));
+    assert.ok(executed(placed).isOk, 'the key placed the order');
+    const ev = placed.events.find((e) => api.events.options.OrderPlaced.is(e));
+    assert.equal(ev.data.who.toString(), charlie.address, "the order is Charlie's");
+    const id = ev.data.orderId.toNumber();
+    assert.ok((await c.openOrders(api, charlie.address)).some((o) => o.id.toNumber() === id));
+    assert.ok(!(await c.openOrders(api, eve.address)).some((o) => o.id.toNumber() === id));
+    // A withdrawal through the key is filtered; Charlie's collateral is unchanged.
+    const out = await c.send(api, eve, asCharlie(api.tx.margin.withdraw(USD)));
+    const result = executed(out);
+    assert.ok(result.isErr, 'filtered');
+    const d = api.registry.findMetaError(result.asErr.asModule);
+    assert.equal(`${d.section}.${d.name}`, 'system.CallFiltered');
+    // The key cancels the order; then Charlie revokes the key.
+    const cancelled = await c.send(api, eve, asCharlie(api.tx.options.cancelOrder(id)));
+    assert.ok(executed(cancelled).isOk, 'the key cancelled the order');
+    assert.ok(!(await c.openOrders(api, charlie.address)).some((o) => o.id.toNumber() === id));
+    assert.equal(await c.collateral(api, charlie.address), collateral0);
+    await c.send(api, charlie, api.tx.proxy.removeProxy(eve.address, 'Trading', 0));
+  });
+
   t('the price rises until Bob is liquidatable; the on_idle sweep liquidates him without a keeper', async () => {
     let price = 60_000;
     const sweep = await waitFor('Bob swept or liquidated', async () => {

@@ -238,6 +238,41 @@ fn feeds_land_when_the_normal_class_is_full() {
 	});
 }
 
+/// Review of spec 114: the operational reserve is for feeds. Any call can be operational in
+/// FRAME (root-only `System` calls declare it; `Utility`, `Proxy` and `Sudo` take the class of what
+/// they wrap), so without `CheckOperationalClass` anybody could pay an ordinary fee to take the
+/// reserve with calls that only fail. Refused at submission unless a top-level feed or the sudo
+/// key's.
+#[test]
+fn the_operational_class_is_for_feeds_and_the_sudo_key() {
+	let mut chain = Chain::new("development");
+	chain.produce_block();
+	let at = chain.next_number();
+	chain.read(|| {
+		let feed = oracle_feed(at, entries(100_000, 4_000, 60));
+		let batch =
+			RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![feed.clone()] });
+		let heap = RuntimeCall::System(frame_system::Call::set_heap_pages { pages: 64 });
+		for call in [&batch, &heap] {
+			assert_eq!(call.get_dispatch_info().class, DispatchClass::Operational);
+		}
+		let refused = Err(TransactionValidityError::Invalid(InvalidTransaction::Call));
+		// Bob is an operator, not the sudo key: his feed in a batch is refused, his feed is not.
+		assert_eq!(pool_validity(sign(Bob, batch.clone(), 0)), refused);
+		assert!(pool_validity(sign(Bob, feed, 0)).is_ok());
+		// A root-only call sent by an ordinary account.
+		assert_eq!(pool_validity(sign(Eve, heap.clone(), 0)), refused);
+		// The sudo key (Alice) may send operational calls, wrapped or not.
+		let sudo_heap = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(heap) });
+		assert_eq!(sudo_heap.get_dispatch_info().class, DispatchClass::Operational);
+		assert!(pool_validity(sign(Alice, sudo_heap, 0)).is_ok());
+		assert!(pool_validity(sign(Alice, batch, 0)).is_ok());
+		// Normal transactions are untouched.
+		let remark = RuntimeCall::System(frame_system::Call::remark { remark: vec![1] });
+		assert!(pool_validity(sign(Eve, remark, 0)).is_ok());
+	});
+}
+
 /// `CheckMetadataHash`: a wallet that does not verify the metadata sends mode `Disabled` (every
 /// test's transactions); mode `Enabled` needs a runtime built with the `metadata-hash` feature,
 /// which the native test runtime is not, so it is refused, not silently accepted. (Built with
