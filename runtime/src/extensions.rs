@@ -5,7 +5,6 @@ use codec::{Decode, DecodeWithMemTracking, Encode};
 use frame_support::{
 	dispatch::{DispatchClass, DispatchInfo, GetDispatchInfo},
 	pallet_prelude::{TransactionSource, TypeInfo, Weight},
-	traits::Get,
 };
 use sp_runtime::{
 	impl_tx_ext_default,
