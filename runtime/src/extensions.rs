@@ -24,6 +24,13 @@ use sp_runtime::{
 /// ordinary fee for a place in the reserve that feeds need in every block. This extension refuses
 /// such a transaction at submission, before anything is charged (`InvalidTransaction::Call`), so
 /// that the reserve stays for the feeds whatever the normal class holds. It carries no bytes.
+///
+/// It also refuses any signed transaction in the mandatory class (`MandatoryValidation`): that
+/// class is for inherents and has no weight limit.
+///
+/// Refused as well, by design: the sudo key acting through a proxy (`Proxy::proxy` with the key
+/// as `real` around an operational `Sudo` call: the signer is not the key), and an operator's
+/// feed wrapped in a proxy or a batch (feeds are sent as top-level calls).
 #[derive(Encode, Decode, DecodeWithMemTracking, Clone, Eq, PartialEq, TypeInfo, Default, Debug)]
 pub struct CheckOperationalClass;
 
@@ -52,6 +59,12 @@ impl TransactionExtension<RuntimeCall> for CheckOperationalClass {
 		_inherited_implication: &impl Implication,
 		_source: TransactionSource,
 	) -> ValidateResult<Self::Val, RuntimeCall> {
+		// The mandatory class (inherents) has no weight limit: a signed transaction whose call
+		// declares it (`Proxy::proxy` around `Timestamp::set`, say) would let a block author
+		// pack blocks past any limit. The pool already refuses it; this refuses it in blocks.
+		if info.class == DispatchClass::Mandatory {
+			return Err(InvalidTransaction::MandatoryValidation.into());
+		}
 		if info.class != DispatchClass::Operational || is_feed(call) {
 			return Ok((Default::default(), (), origin));
 		}

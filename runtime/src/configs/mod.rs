@@ -82,6 +82,10 @@ impl frame_system::Config for Runtime {
 	type DbWeight = crate::weights::paritydb_weights::constants::ParityDbWeight;
 	/// FRAME's shipped weights (reference hardware), like the other FRAME pallets here.
 	type SystemWeightInfo = frame_system::weights::SubstrateWeight<Runtime>;
+	/// FRAME's shipped weights of its transaction extensions (`CheckNonce`, `CheckEra`,
+	/// `WeightReclaim`, ...), priced with this chain's `DbWeight`; every signed transaction is
+	/// charged them on top of its call (the default, `()`, priced them at RocksDB's rates).
+	type ExtensionsWeightInfo = frame_system::SubstrateExtensionsWeight<Runtime>;
 	type Version = Version;
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;

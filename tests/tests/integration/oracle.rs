@@ -269,7 +269,56 @@ fn the_operational_class_is_for_feeds_and_the_sudo_key() {
 		assert!(pool_validity(sign(Alice, batch, 0)).is_ok());
 		// Normal transactions are untouched.
 		let remark = RuntimeCall::System(frame_system::Call::remark { remark: vec![1] });
-		assert!(pool_validity(sign(Eve, remark, 0)).is_ok());
+		assert!(pool_validity(sign(Eve, remark.clone(), 0)).is_ok());
+		// The cheapest way to take the whole reserve before this rule: a non-sudo
+		// `sudo_unchecked_weight` declaring a quarter of the block (it would fail `RequireSudo`,
+		// after taking its place and paying an ordinary fee).
+		let grab = RuntimeCall::Sudo(pallet_sudo::Call::sudo_unchecked_weight {
+			call: Box::new(RuntimeCall::System(frame_system::Call::set_heap_pages { pages: 64 })),
+			weight: Weight::from_parts(500_000_000_000, 0),
+		});
+		assert_eq!(grab.get_dispatch_info().class, DispatchClass::Operational);
+		assert_eq!(pool_validity(sign(Eve, grab.clone(), 0)), refused);
+		// The extension's weight: one read (the sudo key) for a non-feed operational call only.
+		let db = <Runtime as frame_system::Config>::DbWeight::get();
+		let ext = optionchain_runtime::extensions::CheckOperationalClass;
+		assert_eq!(ext.weight(&grab), db.reads(1));
+		assert_eq!(ext.weight(&oracle_feed(at, entries(100_000, 4_000, 60))), Weight::zero());
+		assert_eq!(ext.weight(&remark), Weight::zero());
+		// A signed call in the mandatory class (an inherent's, wrapped in a proxy) is refused,
+		// whoever sends it: that class has no weight limit.
+		let mandatory = RuntimeCall::Proxy(pallet_proxy::Call::proxy {
+			real: sp_runtime::MultiAddress::Id(Alice.to_account_id()),
+			force_proxy_type: None,
+			call: Box::new(RuntimeCall::Timestamp(pallet_timestamp::Call::set { now: 1 })),
+		});
+		assert_eq!(mandatory.get_dispatch_info().class, DispatchClass::Mandatory);
+		let bad_mandatory =
+			Err(TransactionValidityError::Invalid(InvalidTransaction::MandatoryValidation));
+		assert_eq!(pool_validity(sign(Eve, mandatory.clone(), 0)), bad_mandatory);
+		assert_eq!(pool_validity(sign(Alice, mandatory, 0)), bad_mandatory);
+	});
+	// In a block too: Eve's grab cannot be included, costs her nothing and uses no nonce.
+	let before = purse(&mut chain, Eve);
+	let grab = RuntimeCall::Sudo(pallet_sudo::Call::sudo_unchecked_weight {
+		call: Box::new(RuntimeCall::System(frame_system::Call::set_heap_pages { pages: 64 })),
+		weight: Weight::from_parts(500_000_000_000, 0),
+	});
+	chain.push(sign(Eve, grab, 0));
+	let results = chain.author_block();
+	assert_eq!(results, vec![Err(TransactionValidityError::Invalid(InvalidTransaction::Call))]);
+	assert_eq!(purse(&mut chain, Eve), before);
+	// Without a sudo key, only feeds are left in the class.
+	chain.submit(Alice, RuntimeCall::Sudo(pallet_sudo::Call::remove_key {}));
+	chain.produce_block();
+	let at = chain.next_number();
+	chain.read(|| {
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+		let heap = RuntimeCall::System(frame_system::Call::set_heap_pages { pages: 64 });
+		let sudo_heap = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(heap) });
+		let refused = Err(TransactionValidityError::Invalid(InvalidTransaction::Call));
+		assert_eq!(pool_validity(sign(Alice, sudo_heap, 1)), refused);
+		assert!(pool_validity(sign(Bob, oracle_feed(at, entries(100_000, 4_000, 60)), 0)).is_ok());
 	});
 }
 

@@ -134,11 +134,12 @@ fn every_exchange_call_fits_in_a_block() {
 /// feed load (every operator feeding every underlying: operational since spec 114, checked to
 /// fit the operational reserve, and deducted so that the block's compute stays within 0.667 s),
 /// is filled with one kind of call at the
-/// weight it is charged (a queued order at submission, for its planned budget; a `quote` after
-/// dispatch). Asserted: at least 1,000 fills against warm makers, the per-fill weight at most
+/// weight it is charged, with the base extrinsic and its transaction extensions' weight (a
+/// queued order at submission, for its planned budget; a `quote` admitted at its declared worst
+/// case and refunded after dispatch). Asserted: at least 1,000 fills against warm makers, the per-fill weight at most
 /// 3 × a pallet-assets `transfer` measured with the same node and runtime as the options
 /// weights (`benchmarks/pallet_assets.rs`, 2026-12-04 19:52 UTC: 42.77 µs of execution, 4
-/// reads, 4 writes), at least 3,000 quote legs per block when three makers quote a board (each
+/// reads, 4 writes), at least 2,700 quote legs per block when three makers quote a board (each
 /// side holds their three orders; the goal, 3,072, is not met yet), and a full `quote` on full
 /// sides fits a block.
 #[test]
@@ -165,16 +166,49 @@ fn throughput_per_block_from_the_weights() {
 	// worst (the normal class alone holds about 5 % more).
 	use pallet_oracle::WeightInfo as _;
 	type OracleWeights = <Runtime as pallet_oracle::Config>::WeightInfo;
-	let feeds = OracleWeights::feed(16).saturating_add(base).saturating_mul(16).saturating_add(
-		OracleWeights::aggregate(16, 16).saturating_sub(OracleWeights::aggregate(0, 16)),
-	);
+	// Every signed transaction is also charged its extensions' weight (`CheckNonce`, `CheckEra`,
+	// `WeightReclaim`, the payment, a feed's validation...), as `CheckWeight` counts it.
+	use sp_runtime::traits::TransactionExtension;
+	let ext = |call: &RuntimeCall| optionchain_integration_tests::tx_extension(0).weight(call);
+	let feed_call = RuntimeCall::Oracle(pallet_oracle::Call::feed {
+		at: 0,
+		observed_at: 0,
+		entries: (0..16)
+			.map(|i| FeedEntry {
+				underlying: i,
+				price: FixedU128::from_u32(1),
+				volatility: FixedU128::from_u32(1),
+			})
+			.collect::<Vec<_>>()
+			.try_into()
+			.expect("16 entries"),
+	});
+	let feeds = OracleWeights::feed(16)
+		.saturating_add(base)
+		.saturating_add(ext(&feed_call))
+		.saturating_mul(16)
+		.saturating_add(
+			OracleWeights::aggregate(16, 16).saturating_sub(OracleWeights::aggregate(0, 16)),
+		);
 	let operational = limits.get(DispatchClass::Operational);
 	assert!(
 		feeds.all_lte(operational.reserved.expect("an operational reserve")),
 		"every operator's largest feed fits the operational reserve"
 	);
 	let room = budget.saturating_sub(feeds);
-	let per_block = |w: Weight| room.ref_time() / w.saturating_add(base).ref_time().max(1);
+	// How many calls of one kind fit: each is admitted at its declared weight (with the base
+	// and its extensions) and then counts at its actual weight, so the last one needs room for
+	// its declared weight.
+	let fit = |call: &RuntimeCall, actual: Weight, declared: Weight| {
+		let extra = base.saturating_add(ext(call));
+		let (a, d) = (actual.saturating_add(extra).ref_time(), declared.saturating_add(extra).ref_time());
+		if d > room.ref_time() {
+			0
+		} else {
+			1 + (room.ref_time() - d) / a.max(1)
+		}
+	};
+	let per_block = |call: &RuntimeCall, w: Weight| fit(call, w, w);
 
 	// Takers are queued and charged at submission for the budget planned from the book (issue
 	// 15, item 5): a GTC taker with no position sweeping 8 levels of warm makers that can pay
@@ -199,14 +233,16 @@ fn throughput_per_block_from_the_weights() {
 		mmp_fills: 0,
 		greeks: false,
 	};
+	let place = RuntimeCall::Options(pallet_options::Call::place_order { request: request.clone() });
 	let taker = Options::queued_order_weight(warm_budget, &request);
-	let warm_fills = per_block(taker) * 8;
+	let warm_fills = per_block(&place, taker) * 8;
 	// The same against warm makers that all protect themselves with delta limits (market-maker
 	// protection, issue 16): each fill counted (its entry written; a trip also writes its
 	// clean-up entry) and the series' greeks priced once per order.
 	let protected_budget =
 		pallet_options::MatchBudget { mmp_fills: 8, greeks: true, ..warm_budget };
-	let protected_fills = per_block(Options::queued_order_weight(protected_budget, &request)) * 8;
+	let protected_fills =
+		per_block(&place, Options::queued_order_weight(protected_budget, &request)) * 8;
 	// The same against 8 distinct cold makers holding 10 positions each: every maker is
 	// evaluated once at its first fill, planned at its 11 series (at most a position and
 	// resting orders in each: 22 entries in 11 series, an oracle read per possible further
@@ -224,7 +260,7 @@ fn throughput_per_block_from_the_weights() {
 			underlyings,
 			..warm_budget
 		};
-		per_block(Options::queued_order_weight(cold_budget, &request)) * 8
+		per_block(&place, Options::queued_order_weight(cold_budget, &request)) * 8
 	};
 	let (cold_fills, cold_fills_16) = (cold_fills_with(2), cold_fills_with(16));
 	// Quote legs: 32 legs (16 series of one underlying, bid and ask), each replacing the
@@ -255,9 +291,23 @@ fn throughput_per_block_from_the_weights() {
 		// Every leg moves its price: no order is kept, no volatility list read.
 		vol_reads: 0,
 	};
-	let legs = per_block(Options::actual_quote_weight(&outcome(32 * 2))) * 32;
+	// A `quote` is admitted at its declared worst case (full sides, every order of the caller
+	// cancelled, the largest portfolio) and refunded to what it did after dispatch.
+	let quote = RuntimeCall::Options(pallet_options::Call::quote {
+		quotes: (0..16)
+			.map(|series| {
+				let leg = Some(pallet_options::QuoteLeg { price: 1, quantity: 1 });
+				pallet_options::QuoteRequest { series, bid: leg, ask: leg }
+			})
+			.collect::<Vec<_>>()
+			.try_into()
+			.expect("16 requests"),
+	});
+	let declared = quote.get_dispatch_info().call_weight;
+	let legs = fit(&quote, Options::actual_quote_weight(&outcome(32 * 2)), declared) * 32;
 	// The same with every side full (255 others' orders).
-	let legs_full_book = per_block(Options::actual_quote_weight(&outcome(32 * 255))) * 32;
+	let legs_full_book =
+		fit(&quote, Options::actual_quote_weight(&outcome(32 * 255)), declared) * 32;
 	// Per fill: a step of the benchmark (which plans, queues and matches the order; the plan
 	// reads each maker's account, which the fill reads again).
 	let fill = OptionsWeights::place_order(8)
@@ -266,6 +316,12 @@ fn throughput_per_block_from_the_weights() {
 		/ 8;
 	let transfer = Weight::from_parts(42_774_000, 6208).saturating_add(db.reads_writes(4, 4));
 	let ratio_percent = fill * 100 / transfer.ref_time();
+	eprintln!(
+		"extensions of a signed transaction {} us (a feed's {} us); quote declared {} us",
+		ext(&place).ref_time() / 1_000_000,
+		ext(&feed_call).ref_time() / 1_000_000,
+		declared.ref_time() / 1_000_000,
+	);
 	eprintln!(
 		"normal class {} ms, feeds {} ms: fills/block (warm makers) {warm_fills}, (cold \
 		 10-position makers) {cold_fills} (2 underlyings registered), {cold_fills_16} (16); \
@@ -281,11 +337,12 @@ fn throughput_per_block_from_the_weights() {
 	);
 	assert!(ratio_percent <= 300, "a fill weighs more than 3 asset transfers");
 	assert!(warm_fills >= 1_000, "fewer than 1,000 fills per block against warm makers");
-	// Makers that all protect themselves (`mmp_fill` measured 2026-12-05): 992, a floor, not a
+	// Makers that all protect themselves (`mmp_fill` measured 2026-12-05): 928, a floor, not a
 	// goal of the issue.
-	assert!(protected_fills >= 950, "fewer than 950 fills per block against protected makers");
-	// The goal is 3,072 (512 series, 2 sides, 3 makers): 3,040 with the feeds deducted (3,200
-	// in the normal class alone), so this is the floor these weights keep, not the goal.
-	assert!(legs >= 3_000, "fewer than 3,000 quote legs per block");
+	assert!(protected_fills >= 900, "fewer than 900 fills per block against protected makers");
+	// The goal is 3,072 (512 series, 2 sides, 3 makers): 2,784 with the extensions' weight and
+	// the quote admitted at its declared worst case, so this is the floor these weights keep,
+	// not the goal.
+	assert!(legs >= 2_700, "fewer than 2,700 quote legs per block");
 	assert!(legs_full_book >= 32, "a full quote on full sides does not fit a block");
 }
