@@ -138,8 +138,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type MinBlockInterval: Get<Moment>;
 
-		/// Smallest deposit that opens a ledger entry (later deposits of an account in the
-		/// ledger may be smaller).
+		/// Smallest deposit that opens a ledger entry, settlement-asset units (USDC, 6 decimals;
+		/// later deposits of an account in the ledger may be smaller).
 		#[pallet::constant]
 		type MinDeposit: Get<Balance>;
 
@@ -184,12 +184,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type AccountCount<T: Config> = StorageValue<_, u32, ValueQuery>;
 
-	/// Settlement clearing entry per series: `-Σ credits + Σ debits` applied so far (returns to
-	/// zero when every position of the series is settled, unless a loss was socialised).
+	/// Settlement clearing entry per series: `-Σ credits + Σ debits` applied so far, signed
+	/// settlement-asset units (USDC, 6 decimals; returns to zero when every position of the
+	/// series is settled, unless a loss was socialised).
 	#[pallet::storage]
 	pub type Clearing<T: Config> = StorageMap<_, Twox64Concat, SeriesId, i128, OptionQuery>;
 
-	/// Sum of [`Clearing`].
+	/// Sum of [`Clearing`], signed settlement-asset units (USDC, 6 decimals).
 	#[pallet::storage]
 	pub type ClearingTotal<T: Config> = StorageValue<_, i128, ValueQuery>;
 
@@ -563,6 +564,9 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Deposit `amount` of the settlement asset as collateral.
+		///
+		/// - `amount`: settlement-asset units (USDC, 6 decimals: 1_000_000 = 1 USDC); one that
+		///   opens a ledger entry must be at least `MinDeposit`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::deposit())]
 		pub fn deposit(origin: OriginFor<T>, #[pallet::compact] amount: Balance) -> DispatchResult {
@@ -573,6 +577,9 @@ pub mod pallet {
 		/// Withdraw `amount` of collateral. Only while the account stays at or above its
 		/// initial requirement afterwards, with fresh prices for every underlying it holds.
 		/// A refusal is charged the evaluation it made, at the account's real size.
+		///
+		/// - `amount`: settlement-asset units (USDC, 6 decimals: 1_000_000 = 1 USDC); it must
+		///   leave nothing or at least `MinDeposit`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(Pallet::<T>::withdraw_weight())]
 		pub fn withdraw(
@@ -588,6 +595,8 @@ pub mod pallet {
 		/// with fresh prices for all its underlyings; its resting orders are voided; the
 		/// caller must end at or above its initial requirement. A refusal is charged the
 		/// evaluations it made, at the accounts' real sizes.
+		///
+		/// - `quantity`: contracts to take over (> 0, at most `account`'s position).
 		#[pallet::call_index(2)]
 		#[pallet::weight(Pallet::<T>::liquidate_weight())]
 		pub fn liquidate(
@@ -613,6 +622,8 @@ pub mod pallet {
 		}
 
 		/// Add `amount` of the caller's settlement asset to the insurance fund (a donation).
+		///
+		/// - `amount`: settlement-asset units (USDC, 6 decimals: 1_000_000 = 1 USDC).
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::deposit())]
 		pub fn fund_insurance(

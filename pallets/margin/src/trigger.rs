@@ -101,13 +101,16 @@ pub fn order_key(kind: EdgeKind, b: u16) -> u16 {
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub struct DeadlineKey<AccountId> {
-	/// `deadline.to_be_bytes()`.
+	/// `deadline.to_be_bytes()`: the band's deadline, ms since the Unix epoch (`u64`,
+	/// big-endian).
 	pub at: [u8; 8],
 	/// The account.
 	pub who: AccountId,
 }
 
-/// The buckets of one underlying's box in a stored band.
+/// The buckets of one underlying's box in a stored band: `band::bucket` of each edge's
+/// 18-decimal inner value (USD per unit of the underlying for prices, annualised fraction for
+/// volatilities), a log scale with buckets at most 1/128 of their values wide.
 #[derive(
 	Encode,
 	Decode,
@@ -150,7 +153,7 @@ impl EdgeBuckets {
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub struct StoredBand {
-	/// Last block time the band holds for (ms).
+	/// Last block time the band holds for, ms since the Unix epoch.
 	pub deadline: Moment,
 	/// One box per underlying held.
 	pub edges: BoundedVec<EdgeBuckets, ConstU32<MAX_BAND_UNDERLYINGS>>,

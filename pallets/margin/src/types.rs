@@ -12,7 +12,8 @@ pub type AssetIdOf<T> = <<T as crate::Config>::Assets as fungibles::Inspect<
 	<T as frame_system::Config>::AccountId,
 >>::AssetId;
 
-/// Governance-changeable risk parameters (all fractions; 0.15 = 15 %).
+/// Governance-changeable risk parameters: every field is a fraction as an 18-decimal fixed point
+/// number (`FixedU128` / `FixedI128`: 0.15 = 15 % is `150_000_000_000_000_000`).
 #[derive(
 	Encode,
 	Decode,
@@ -26,33 +27,41 @@ pub type AssetIdOf<T> = <<T as crate::Config>::Assets as fungibles::Inspect<
 	Debug,
 )]
 pub struct MarginParameters {
-	/// Initial rate of a short at the money, of the index price (default 0.15).
+	/// Initial rate of a short at the money, as a fraction of the index price, 18-decimal fixed
+	/// point (default 0.15 = 15 %).
 	pub initial_rate: FixedU128,
-	/// Floor of the initial rate once reduced by the out-of-the-money amount (default 0.10).
+	/// Floor of the initial rate once reduced by the out-of-the-money amount, fraction of the
+	/// index price, 18-decimal fixed point (default 0.10 = 10 %).
 	pub min_initial_rate: FixedU128,
-	/// Maintenance rate of a short, of the index price (default 0.075).
+	/// Maintenance rate of a short, as a fraction of the index price, 18-decimal fixed point
+	/// (default 0.075 = 7.5 %).
 	pub maintenance_rate: FixedU128,
-	/// Maintenance rate of a short put, of its mark price (default 0.075): a put's maintenance
-	/// is `max(maintenance_rate * S, maintenance_mark_rate * mark) + mark` (Deribit's form).
+	/// Maintenance rate of a short put, as a fraction of its mark price, 18-decimal fixed point
+	/// (default 0.075 = 7.5 %): a put's maintenance is
+	/// `max(maintenance_rate * S, maintenance_mark_rate * mark) + mark` (Deribit's form).
 	pub maintenance_mark_rate: FixedU128,
-	/// Part of the mark value of long options that counts towards the initial requirement
-	/// (default 0: no credit, as Derive). Maintenance always counts longs at their full mark.
+	/// Fraction of the mark value of long options that counts towards the initial requirement,
+	/// 18-decimal fixed point (default 0: no credit, as Derive). Maintenance always counts longs
+	/// at their full mark.
 	pub long_initial_credit: FixedU128,
-	/// Liquidation penalty, of the maintenance requirement of the short contracts taken over
-	/// (default 0.05), paid by the liquidated account out of what is left of its collateral
-	/// once the contracts' value is paid (never by the insurance fund). Longs are taken over at
-	/// mark without penalty (selling a long never lowers a requirement).
+	/// Liquidation penalty, as a fraction of the maintenance requirement of the short contracts
+	/// taken over, 18-decimal fixed point (default 0.05 = 5 %), paid by the liquidated account
+	/// out of what is left of its collateral once the contracts' value is paid (never by the
+	/// insurance fund). Longs are taken over at mark without penalty (selling a long never
+	/// lowers a requirement).
 	pub liquidation_penalty: FixedU128,
-	/// Part of the penalty paid to the insurance fund (default 0.5); the liquidator keeps the
-	/// rest.
+	/// Fraction of the penalty paid to the insurance fund, 18-decimal fixed point (default 0.5
+	/// = 50 %); the liquidator keeps the rest.
 	pub insurance_share: FixedU128,
 	/// An account under liquidation stays liquidatable until its equity is at least
-	/// `maintenance * (1 + liquidation_buffer)` (default 0.1).
+	/// `maintenance * (1 + liquidation_buffer)`: a fraction, 18-decimal fixed point (default
+	/// 0.1 = 10 %).
 	pub liquidation_buffer: FixedU128,
-	/// Risk-free rate for the mark price, continuous, per year, within [0, 1] (default 0).
+	/// Risk-free rate for the mark price, continuously compounded, a fraction per year
+	/// (0.05 = 5 %), 18-decimal fixed point, within [0, 1] (default 0).
 	pub rate: FixedI128,
-	/// Dividend / convenience yield of the underlying for the mark price, within [0, 1]
-	/// (default 0).
+	/// Dividend / convenience yield of the underlying for the mark price, continuously
+	/// compounded, a fraction per year, 18-decimal fixed point, within [0, 1] (default 0).
 	pub dividend_yield: FixedI128,
 }
 
@@ -89,7 +98,7 @@ impl Default for MarginParameters {
 pub struct PendingParameters<BlockNumber> {
 	/// The new parameters.
 	pub params: MarginParameters,
-	/// The first block in which they apply.
+	/// The first block (block number, 2 s blocks on this chain) in which they apply.
 	pub effective_at: BlockNumber,
 }
 
@@ -108,19 +117,20 @@ pub struct PendingParameters<BlockNumber> {
 	Default,
 )]
 pub struct AccountInfo {
-	/// Collateral, settlement-asset units.
+	/// Collateral, settlement-asset units (USDC, 6 decimals: 1_000_000 = 1 USD).
 	pub collateral: Balance,
 	/// The state recorded at the last evaluation (for margin-call events).
 	pub state: AccountState,
 	/// A liquidation started and the account is not yet back above maintenance plus buffer.
 	pub in_liquidation: bool,
-	/// What the account owes the insurance fund: shortfalls of its settlement or liquidation
-	/// payments that the fund advanced. Every later credit of the account repays it first, so
-	/// `debt > 0` implies `collateral == 0`. Counted against equity.
+	/// What the account owes the insurance fund, settlement-asset units (USDC, 6 decimals):
+	/// shortfalls of its settlement or liquidation payments that the fund advanced. Every later
+	/// credit of the account repays it first, so `debt > 0` implies `collateral == 0`. Counted
+	/// against equity.
 	pub debt: Balance,
-	/// The block in which the account was last found *warm* (0: never): evaluated, at or above
-	/// its initial requirement on fresh prices, with spare initial equity covering the mark
-	/// value of its resting sells plus [`crate::WARM_ROUNDING_PER_CONTRACT`] per resting
+	/// The block (number) in which the account was last found *warm* (0: never): evaluated, at
+	/// or above its initial requirement on fresh prices, with spare initial equity covering the
+	/// mark value of its resting sells plus [`crate::WARM_ROUNDING_PER_CONTRACT`] per resting
 	/// contract. Within that block (prices, time and parameters fixed) no fill of its resting
 	/// orders can take it below its initial requirement, so a fill of its orders as a maker
 	/// is not evaluated again. Any debit other than a fill's premium or fee clears it; every
@@ -225,45 +235,59 @@ pub enum AccountState {
 	Liquidatable,
 }
 
-/// An account's margin figures, in settlement-asset units.
+/// An account's margin figures (`MarginApi::account_margin`), every amount in settlement-asset
+/// units: USDC with 6 decimals (1_000_000 = 1 USDC = 1 USD).
 #[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
 pub struct MarginSummary {
-	/// Collateral in the margin ledger.
+	/// Collateral in the margin ledger, settlement-asset units (USDC, 6 decimals).
 	pub collateral: Balance,
-	/// Collateral minus debt plus the mark-to-market value of all positions (negative
-	/// possible); compared with `maintenance`.
+	/// Collateral minus debt plus the mark-to-market value of all positions, rounded down
+	/// (negative possible), signed settlement-asset units (USDC, 6 decimals); compared with
+	/// `maintenance`.
 	pub equity: SignedBalance,
 	/// The equity that counts towards the initial requirement: long options count only at the
-	/// `long_initial_credit` fraction of their value; compared with `initial`.
+	/// `long_initial_credit` fraction of their value; signed settlement-asset units (USDC, 6
+	/// decimals); compared with `initial`.
 	pub initial_equity: SignedBalance,
-	/// Initial requirement (positions and resting orders).
+	/// Initial requirement (positions and resting orders), rounded up, settlement-asset units
+	/// (USDC, 6 decimals).
 	pub initial: Balance,
-	/// Maintenance requirement (positions).
+	/// Maintenance requirement (positions), rounded up, settlement-asset units (USDC, 6
+	/// decimals).
 	pub maintenance: Balance,
 	/// The resulting state.
 	pub state: AccountState,
 }
 
-/// Mark price and greeks of one contract of a series (the per-unit Black-Scholes values
-/// multiplied by the contract size). Vega per 1.00 of volatility, theta per year, rho per 1.00
-/// of rate.
+/// Mark price and greeks of one contract of a series (`MarginApi::series_quote`): the margin
+/// engine's per-unit Black-Scholes values multiplied by the contract size, each rounded to the
+/// nearest 10^-18. Every field is an 18-decimal fixed point number (`FixedU128` / `FixedI128`:
+/// the encoded integer is the value times 10^18), in USD, not in settlement-asset units. Vega
+/// per 1.00 of volatility, theta per year (365 days), rho per 1.00 of rate.
 #[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
 pub struct SeriesQuote {
-	/// Mark price of one contract, USD.
+	/// Mark price (model value) of one contract, USD, 18-decimal fixed point (times 10^6 for
+	/// USDC units).
 	pub mark: FixedU128,
-	/// Delta of one contract (units of underlying).
+	/// Delta of one contract: units of the underlying (dValue/dIndex times the contract size;
+	/// negative for a put), 18-decimal fixed point.
 	pub delta: FixedI128,
-	/// Gamma of one contract.
+	/// Gamma of one contract: change of its delta (units of the underlying) per 1 USD rise of
+	/// the index price, 18-decimal fixed point.
 	pub gamma: FixedI128,
-	/// Vega of one contract.
+	/// Vega of one contract: USD per 1.00 (100 percentage points) of volatility, 18-decimal
+	/// fixed point (divide by 100 for USD per volatility point).
 	pub vega: FixedI128,
-	/// Theta of one contract (per year).
+	/// Theta of one contract: change of its value as time passes, USD per year (365 days;
+	/// divide by 365 for per day), 18-decimal fixed point; usually negative.
 	pub theta: FixedI128,
-	/// Rho of one contract.
+	/// Rho of one contract: USD per 1.00 (100 percentage points) of the rate, 18-decimal fixed
+	/// point.
 	pub rho: FixedI128,
-	/// The index price used.
+	/// The oracle's index price now, USD per unit of the underlying, 18-decimal fixed point
+	/// (from expiry on the model uses the settlement price once it is fixed).
 	pub index_price: Price,
-	/// The volatility used.
+	/// The oracle's volatility used, annualised fraction (0.65 = 65 %), 18-decimal fixed point.
 	pub volatility: FixedU128,
 	/// Whether both the price and the volatility are fresh (otherwise the quote is indicative).
 	pub fresh: bool,
@@ -275,13 +299,14 @@ pub struct SeriesQuote {
 pub struct SafeRange {
 	/// The underlying.
 	pub underlying: optionchain_primitives::UnderlyingId,
-	/// Lowest index price of the box, USD.
+	/// Lowest index price of the box, USD per unit of the underlying, 18-decimal fixed point.
 	pub price_lo: Price,
-	/// Highest index price of the box, USD.
+	/// Highest index price of the box, USD per unit of the underlying, 18-decimal fixed point.
 	pub price_hi: Price,
-	/// Lowest volatility of the box (0.5 = 50 % a year).
+	/// Lowest volatility of the box, annualised fraction (0.5 = 50 % a year), 18-decimal fixed
+	/// point.
 	pub volatility_lo: FixedU128,
-	/// Highest volatility of the box.
+	/// Highest volatility of the box, annualised fraction, 18-decimal fixed point.
 	pub volatility_hi: FixedU128,
 }
 
@@ -294,8 +319,8 @@ pub struct TriggerBandView {
 	/// Last block time the band holds for (ms since the Unix epoch): the horizon asked for,
 	/// cut to one millisecond before the earliest expiry held.
 	pub until: optionchain_primitives::Moment,
-	/// Equity minus maintenance at the box's worst corner now, after rounding allowances
-	/// (settlement units, 6 decimals): what the moves inside the box may use up.
+	/// Equity minus maintenance at the box's worst corner now, after rounding allowances,
+	/// settlement-asset units (USDC, 6 decimals): what the moves inside the box may use up.
 	pub slack: Balance,
 	/// One box per underlying with a position that has not expired.
 	pub underlyings: alloc::vec::Vec<SafeRange>,

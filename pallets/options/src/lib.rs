@@ -139,11 +139,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxExpiryHorizon: Get<Moment>;
 
-		/// Maker fee per contract (settlement-asset units), capped at `FeeCap` of the premium.
+		/// Maker fee per contract, settlement-asset units (USDC, 6 decimals), capped at `FeeCap`
+		/// of the premium.
 		#[pallet::constant]
 		type MakerFeePerContract: Get<Balance>;
 
-		/// Taker fee per contract (settlement-asset units), capped at `FeeCap` of the premium.
+		/// Taker fee per contract, settlement-asset units (USDC, 6 decimals), capped at `FeeCap`
+		/// of the premium.
 		#[pallet::constant]
 		type TakerFeePerContract: Get<Balance>;
 
@@ -232,8 +234,8 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Series<T: Config> = StorageMap<_, Twox64Concat, SeriesId, SeriesInfo, OptionQuery>;
 
-	/// Duplicate check: `(underlying, strike inner, expiry, kind) -> series`. Removed with the
-	/// series once fully settled.
+	/// Duplicate check: `(underlying, strike inner (USD per unit × 10^18), expiry (ms), kind)
+	/// -> series`. Removed with the series once fully settled.
 	#[pallet::storage]
 	pub type SeriesByTerms<T: Config> = StorageMap<
 		_,
@@ -243,13 +245,13 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
-	/// The series not yet fully settled as `(expiry, id)`, ascending (so the due ones are a
-	/// prefix: `on_idle` reads one value to find its work).
+	/// The series not yet fully settled as `(expiry in ms since the Unix epoch, id)`, ascending
+	/// (so the due ones are a prefix: `on_idle` reads one value to find its work).
 	#[pallet::storage]
 	pub type LiveSeries<T: Config> =
 		StorageValue<_, BoundedVec<(Moment, SeriesId), T::MaxLiveSeries>, ValueQuery>;
 
-	/// Open interest of all series of an underlying together.
+	/// Open interest of all series of an underlying together, in contracts.
 	#[pallet::storage]
 	pub type UnderlyingOpenInterest<T: Config> =
 		StorageMap<_, Twox64Concat, UnderlyingId, Contracts, ValueQuery>;
@@ -697,7 +699,8 @@ pub mod pallet {
 		VolOrdersRepriced {
 			/// The series.
 			series: SeriesId,
-			/// `(order id, premium)` of each order that moved.
+			/// `(order id, premium)` of each order that moved, the premium in settlement-asset
+			/// units (USDC, 6 decimals) per contract.
 			prices: BoundedVec<(OrderId, Balance), T::MaxVolOrdersPerSeries>,
 		},
 		/// Liquidation moved `quantity` contracts from `from` to `to` (see
@@ -874,6 +877,11 @@ pub mod pallet {
 		/// listed afterwards (contract size, price tick) and to trades afterwards (OI caps).
 		/// Refused (`SeriesTooLarge`) if a live series of the underlying could then reach a
 		/// position whose margin figures overflow.
+		///
+		/// - `config`: `strike_tick` in USD per unit of the underlying and `contract_size` in
+		///   units of the underlying per contract (both 18-decimal fixed point), `price_tick` in
+		///   settlement-asset units (USDC, 6 decimals) per contract, open-interest caps in
+		///   contracts.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::configure_underlying().saturating_add(
 			T::DbWeight::get().reads(u64::from(T::MaxLiveSeries::get()).saturating_add(1))
@@ -890,6 +898,10 @@ pub mod pallet {
 		/// List a series. Checks: the underlying is configured, the strike is on its tick, the
 		/// expiry is in the future and within `MaxExpiryHorizon`, no duplicate, fewer than
 		/// `MaxLiveSeries` live series; asks the oracle to fix a settlement price at `expiry`.
+		///
+		/// - `strike`: USD per unit of the underlying, 18-decimal fixed point (60,000 USD is
+		///   `60_000 × 10^18`), a multiple of the underlying's `strike_tick`.
+		/// - `expiry`: ms since the Unix epoch.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::list_series().saturating_add(T::Oracle::schedule_weight()))]
 		pub fn list_series(

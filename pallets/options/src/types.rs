@@ -31,11 +31,14 @@ pub type OrderId = u64;
 #[serde(crate = "frame_support::__private::serde")]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UnderlyingConfig {
-	/// Strikes must be a non-zero multiple of this (USD per unit of underlying).
+	/// Strikes must be a non-zero multiple of this: USD per unit of the underlying, 18-decimal
+	/// fixed point.
 	pub strike_tick: Price,
-	/// Units of the underlying per contract (e.g. 0.1 BTC) of every series listed from now on.
+	/// Units of the underlying per contract (e.g. 0.1 BTC, `10^17`), 18-decimal fixed point, of
+	/// every series listed from now on.
 	pub contract_size: Price,
-	/// Order prices (settlement-asset units per contract) must be a non-zero multiple of this.
+	/// Order prices must be a non-zero multiple of this: settlement-asset units (USDC, 6
+	/// decimals) per contract.
 	pub price_tick: Balance,
 	/// Open-interest cap of each series of this underlying, in contracts.
 	pub max_series_open_interest: Contracts,
@@ -66,11 +69,14 @@ pub enum SeriesStatus {
 	/// (per contract). First every short pays in (collection), then the longs are paid out of
 	/// what was collected (payout).
 	Settling {
-		/// The oracle's settlement price.
+		/// The oracle's settlement price, USD per unit of the underlying, 18-decimal fixed
+		/// point.
 		settlement_price: Price,
-		/// Intrinsic value of one contract in settlement-asset units, rounded down once.
+		/// Intrinsic value of one contract, settlement-asset units (USDC, 6 decimals), rounded
+		/// down once.
 		payout_per_contract: Balance,
-		/// Short contracts not collected yet; the longs are paid once it is 0.
+		/// Short contracts not collected yet (a count of contracts); the longs are paid once it
+		/// is 0.
 		unpaid_short_contracts: Contracts,
 	},
 }
@@ -91,11 +97,12 @@ pub enum SeriesStatus {
 pub struct SeriesInfo {
 	/// Economic terms.
 	pub terms: SeriesTerms,
-	/// Order price tick (settlement-asset units per contract).
+	/// Order price tick, settlement-asset units (USDC, 6 decimals) per contract.
 	pub price_tick: Balance,
 	/// Where the series is in its life cycle.
 	pub status: SeriesStatus,
-	/// Open interest: the sum of all long positions (= the sum of all short positions).
+	/// Open interest in contracts: the sum of all long positions (= the sum of all short
+	/// positions).
 	pub open_interest: Contracts,
 	/// Number of resting orders on both sides of the book.
 	pub resting_orders: u32,
@@ -110,7 +117,7 @@ pub struct BookOrder<AccountId> {
 	pub id: OrderId,
 	/// Owner.
 	pub owner: AccountId,
-	/// Limit price, settlement-asset units per contract.
+	/// Limit price, settlement-asset units (USDC, 6 decimals) per contract.
 	pub price: Balance,
 	/// Contracts still open (> 0).
 	pub remaining: Contracts,
@@ -135,8 +142,8 @@ pub struct BookOrder<AccountId> {
 	Debug,
 )]
 pub enum GoodTill {
-	/// Till block `n` included: it never fills from block `n + 1` on, when `on_idle` removes
-	/// it.
+	/// Till block number `n` included (blocks are 2 s apart): it never fills from block `n + 1`
+	/// on, when `on_idle` removes it.
 	Block(u32),
 	/// Till the moment `until` (ms since the Unix epoch) included: it never fills in a block
 	/// whose timestamp is later. `on_idle` removes it from `removal_block`, the first block
@@ -146,7 +153,7 @@ pub enum GoodTill {
 	Time {
 		/// The last moment it may fill, ms since the Unix epoch.
 		until: Moment,
-		/// The block from which `on_idle` removes it.
+		/// The block (number) from which `on_idle` removes it.
 		removal_block: u32,
 	},
 }
@@ -207,9 +214,11 @@ pub struct AccountSeries {
 	pub buy_contracts: Contracts,
 	/// Contracts on resting sell orders.
 	pub sell_contracts: Contracts,
-	/// Premium of the resting buy orders if all filled.
+	/// Premium of the resting buy orders if all filled, settlement-asset units (USDC, 6
+	/// decimals).
 	pub buy_premium: Balance,
-	/// Premium of the resting sell orders if all filled.
+	/// Premium of the resting sell orders if all filled, settlement-asset units (USDC, 6
+	/// decimals).
 	pub sell_premium: Balance,
 }
 
@@ -285,7 +294,8 @@ pub struct OrderRequest {
 	pub series: optionchain_primitives::exchange::SeriesId,
 	/// Buy or sell.
 	pub side: Side,
-	/// Limit price, settlement-asset units per contract (a non-zero multiple of the tick).
+	/// Limit price, settlement-asset units (USDC, 6 decimals) per contract (a non-zero multiple
+	/// of the tick).
 	pub price: Balance,
 	/// Contracts (> 0, at most `MaxOrderQuantity`).
 	pub quantity: Contracts,
@@ -347,7 +357,7 @@ pub struct VolEntry<AccountId> {
 	pub id: OrderId,
 	/// Its owner (whose count of volatility-priced orders it is in).
 	pub owner: AccountId,
-	/// Its volatility per year, 18-decimal fixed point.
+	/// Its implied volatility, annualised fraction (0.55 = 55 %), 18-decimal fixed point.
 	pub volatility: Price,
 }
 
@@ -618,7 +628,7 @@ pub struct QueuedOrder<AccountId> {
 /// One aggregated price level of a book side (runtime API).
 #[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
 pub struct BookLevel {
-	/// Price, settlement-asset units per contract.
+	/// Price, settlement-asset units (USDC, 6 decimals) per contract.
 	pub price: Balance,
 	/// Contracts resting at this price.
 	pub quantity: Contracts,
@@ -644,7 +654,8 @@ pub struct OpenOrder {
 	pub series: optionchain_primitives::exchange::SeriesId,
 	/// Side.
 	pub side: Side,
-	/// Limit price.
+	/// Limit price, settlement-asset units (USDC, 6 decimals) per contract (a
+	/// volatility-priced order's premium in the block read).
 	pub price: Balance,
 	/// Contracts still open.
 	pub remaining: Contracts,
@@ -820,7 +831,7 @@ pub struct MmpView {
 	pub limits: Option<MmpLimits>,
 	/// What a fill in the next block counts on top of: its window and the one before it.
 	pub counted: MmpCounters,
-	/// The first block of the next block's window.
+	/// The first block (number) of the next block's window.
 	pub window_start: u32,
 	/// The freeze set by the last trip, if any.
 	pub frozen: Option<MmpFreeze>,

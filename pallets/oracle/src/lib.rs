@@ -171,12 +171,15 @@ pub mod pallet {
 	pub type Touched<T: Config> =
 		StorageValue<_, BoundedVec<UnderlyingId, T::MaxUnderlyings>, ValueQuery>;
 
-	/// The canonical index price of each underlying.
+	/// The canonical index price of each underlying (`value` and `confidence` in USD per unit
+	/// of the underlying, 18-decimal fixed point; times in ms since the Unix epoch).
 	#[pallet::storage]
 	pub type IndexPrices<T: Config> =
 		StorageMap<_, Twox64Concat, UnderlyingId, Aggregate, OptionQuery>;
 
-	/// The canonical ATM implied volatility of each underlying.
+	/// The canonical ATM implied volatility of each underlying (`value` and `confidence` as an
+	/// annualised fraction, 0.65 = 65 %, 18-decimal fixed point; times in ms since the Unix
+	/// epoch).
 	#[pallet::storage]
 	pub type Volatilities<T: Config> =
 		StorageMap<_, Twox64Concat, UnderlyingId, Aggregate, OptionQuery>;
@@ -191,7 +194,8 @@ pub mod pallet {
 		StorageMap<_, Twox64Concat, UnderlyingId, Breaker, OptionQuery>;
 
 	/// The circuit breaker's window reference per underlying: the canonical price at the start
-	/// of the current `BreakerWindow`, and that start (ms).
+	/// of the current `BreakerWindow` (USD per unit of the underlying, 18-decimal fixed point),
+	/// and that start (ms since the Unix epoch).
 	#[pallet::storage]
 	pub type BreakerReferences<T: Config> =
 		StorageMap<_, Twox64Concat, UnderlyingId, (Price, Moment), OptionQuery>;
@@ -212,13 +216,14 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
-	/// Settlements waiting to be fixed, sorted by `(expiry, underlying)`.
+	/// Settlements waiting to be fixed, sorted by `(expiry, underlying)` (expiries in ms since
+	/// the Unix epoch).
 	#[pallet::storage]
 	pub type ScheduledSettlements<T: Config> =
 		StorageValue<_, BoundedVec<ScheduledSettlement, T::MaxScheduledSettlements>, ValueQuery>;
 
-	/// Due settlements that could not be fixed from the kept history: `(underlying, expiry)
-	/// -> why, and the range operators reported around the expiry`. Out of the schedule.
+	/// Due settlements that could not be fixed from the kept history: `(underlying, expiry in
+	/// ms) -> why, and the range operators reported around the expiry`. Out of the schedule.
 	#[pallet::storage]
 	pub type StuckSettlements<T: Config> = StorageDoubleMap<
 		_,
@@ -230,7 +235,8 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
-	/// Fixed settlement prices: `(underlying, expiry) -> record`. Never overwritten.
+	/// Fixed settlement prices: `(underlying, expiry in ms since the Unix epoch) -> record`
+	/// (price in USD per unit of the underlying, 18-decimal fixed point). Never overwritten.
 	#[pallet::storage]
 	pub type SettlementPrices<T: Config> = StorageDoubleMap<
 		_,
@@ -660,6 +666,10 @@ pub mod pallet {
 		}
 
 		/// Register an underlying with its parameters.
+		///
+		/// - `params`: `heartbeat` and `settlement_window` in ms, `max_price` in USD per unit of
+		///   the underlying and `max_volatility` as an annualised fraction (both 18-decimal fixed
+		///   point), the dispersion and move bounds as `Permill` (parts per million).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::register_underlying())]
 		pub fn register_underlying(
@@ -671,8 +681,8 @@ pub mod pallet {
 			Self::do_register_underlying(underlying, params)
 		}
 
-		/// Change an underlying's parameters. Scheduled settlements keep the window they were
-		/// scheduled with.
+		/// Change an underlying's parameters (units as in `register_underlying`). Scheduled
+		/// settlements keep the window they were scheduled with.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::update_underlying())]
 		pub fn update_underlying(
@@ -701,8 +711,8 @@ pub mod pallet {
 			Self::do_remove_operator(operator)
 		}
 
-		/// Ask for the settlement price of `underlying` at `expiry` (ms) to be fixed.
-		/// Idempotent. (The options pallet does the same through `OracleProvider`.)
+		/// Ask for the settlement price of `underlying` at `expiry` (ms since the Unix epoch) to
+		/// be fixed. Idempotent. (The options pallet does the same through `OracleProvider`.)
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::schedule_settlement())]
 		pub fn schedule_settlement(
@@ -714,10 +724,12 @@ pub mod pallet {
 			Self::do_schedule_settlement(underlying, expiry)
 		}
 
-		/// Set the settlement price (USD per unit, 18 decimals) of a stuck expiry of
-		/// `underlying`, at least `SettlementGracePeriod` after the expiry and only inside the
-		/// range operators reported around it (widened by `max_dispersion`), so that one
-		/// governance key cannot pay itself.
+		/// Set the settlement price of a stuck expiry of `underlying`, at least
+		/// `SettlementGracePeriod` after the expiry and only inside the range operators reported
+		/// around it (widened by `max_dispersion`), so that one governance key cannot pay itself.
+		///
+		/// - `expiry`: the stuck expiry, ms since the Unix epoch.
+		/// - `price`: USD per unit of the underlying, 18-decimal fixed point.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::force_settlement_price())]
 		pub fn force_settlement_price(
@@ -730,8 +742,8 @@ pub mod pallet {
 			Self::do_force_settlement_price(underlying, expiry, price)
 		}
 
-		/// Cancel a stuck settlement of `underlying` at `expiry` (ms), at least
-		/// `SettlementGracePeriod` after the expiry.
+		/// Cancel a stuck settlement of `underlying` at `expiry` (ms since the Unix epoch), at
+		/// least `SettlementGracePeriod` after the expiry.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::cancel_settlement())]
 		pub fn cancel_settlement(

@@ -50,7 +50,8 @@ pub struct UnderlyingParams {
 	/// value stays `Fresh` after its quorum-th newest input. Non-zero.
 	pub heartbeat: Moment,
 	/// Largest move of the price, relative to the current canonical price, that an aggregation
-	/// round may apply at once. A larger move trips the circuit breaker. Non-zero.
+	/// round may apply at once, as a fraction (`Permill`: parts per million, 100_000 = 10 %). A
+	/// larger move trips the circuit breaker. Non-zero.
 	pub max_move: Permill,
 	/// Number of consecutive aggregation rounds (including the one that tripped it) that must
 	/// all be beyond the bound, on the same side, before the price follows. At least 2, so a
@@ -59,22 +60,25 @@ pub struct UnderlyingParams {
 	/// Settlement averaging window (ms): the settlement price for expiry `T` is the TWAP over
 	/// `[T - window, T]`. `1 ..= MAX_WINDOW`.
 	pub settlement_window: Moment,
-	/// Submissions above this price are rejected as absurd. `0 < max_price <= PRICE_CAP`.
+	/// Submissions above this price are rejected as absurd: USD per unit of the underlying,
+	/// 18-decimal fixed point. `0 < max_price <= PRICE_CAP` (10^12 USD).
 	pub max_price: Price,
-	/// Submissions above this volatility are rejected as absurd.
-	/// `0 < max_volatility <= VOLATILITY_CAP`.
+	/// Submissions above this volatility are rejected as absurd: annualised fraction (1.0 =
+	/// 100 %), 18-decimal fixed point. `0 < max_volatility <= VOLATILITY_CAP` (100).
 	pub max_volatility: Volatility,
 	/// Agreement of a round's price inputs: an input agrees when it is within this fraction
-	/// of the median of all fresh inputs. A round counts (updates the price, or confirms a
-	/// move held by the circuit breaker) only when at least a strict majority of the operators
-	/// (and at least `quorum`) agree; the new price is the median of the fresh inputs.
-	/// `0 < max_dispersion <= 50 %`.
+	/// (`Permill`: parts per million) of the median of all fresh inputs. A round counts
+	/// (updates the price, or confirms a move held by the circuit breaker) only when at least a
+	/// strict majority of the operators (and at least `quorum`) agree; the new price is the
+	/// median of the fresh inputs. `0 < max_dispersion <= 50 %`.
 	pub max_dispersion: Permill,
-	/// The same for the volatility inputs. `0 < max_volatility_dispersion <= 50 %`.
+	/// The same for the volatility inputs (`Permill`: parts per million).
+	/// `0 < max_volatility_dispersion <= 50 %`.
 	pub max_volatility_dispersion: Permill,
 	/// Largest move of the volatility, relative to the canonical volatility, that a round may
-	/// apply at once; a larger one trips the volatility's own circuit breaker (confirmed by
-	/// `confirmations` agreeing rounds on the same side). Non-zero.
+	/// apply at once (`Permill`: parts per million); a larger one trips the volatility's own
+	/// circuit breaker (confirmed by `confirmations` agreeing rounds on the same side).
+	/// Non-zero.
 	pub max_volatility_move: Permill,
 }
 
@@ -100,11 +104,13 @@ impl Default for UnderlyingParams {
 pub struct Submission<AccountId> {
 	/// The operator.
 	pub operator: AccountId,
-	/// Submitted index price.
+	/// Submitted index price, USD per unit of the underlying, 18-decimal fixed point.
 	pub price: Price,
-	/// Submitted ATM implied volatility.
+	/// Submitted ATM implied volatility, annualised fraction (0.65 = 65 %), 18-decimal fixed
+	/// point.
 	pub volatility: Volatility,
-	/// Timestamp of the block that included the submission.
+	/// When the operator observed the values, ms since the Unix epoch: the feed's
+	/// `observed_at`, capped at the including block's timestamp (freshness counts from it).
 	pub timestamp: Moment,
 	/// Number of the block that included the submission.
 	pub block: u32,
@@ -113,16 +119,20 @@ pub struct Submission<AccountId> {
 /// A canonical aggregate (price or volatility).
 #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Aggregate {
-	/// Median of the inputs.
+	/// Median of the inputs, 18-decimal fixed point: USD per unit of the underlying for a
+	/// price (`IndexPrices`), annualised fraction (0.65 = 65 %) for a volatility
+	/// (`Volatilities`).
 	pub value: FixedU128,
-	/// Median absolute deviation of the inputs from `value` (half-width of the band).
+	/// Median absolute deviation of the inputs from `value` (half-width of the band), in the
+	/// unit of `value` (USD per unit, or annualised fraction), 18-decimal fixed point.
 	pub confidence: FixedU128,
-	/// Timestamp of the block in which the value was aggregated.
+	/// Timestamp of the block in which the value was aggregated, ms since the Unix epoch.
 	pub updated_at: Moment,
 	/// Number of the block in which the value was aggregated.
 	pub block: u32,
-	/// After this moment fewer than `quorum` of the inputs are within the heartbeat: the value
-	/// is `Stale`. Equals the timestamp of the quorum-th newest input plus the heartbeat.
+	/// After this moment (ms since the Unix epoch) fewer than `quorum` of the inputs are within
+	/// the heartbeat: the value is `Stale`. Equals the timestamp of the quorum-th newest input
+	/// plus the heartbeat.
 	pub fresh_until: Moment,
 	/// Number of inputs.
 	pub sources: u32,
@@ -164,12 +174,14 @@ pub struct Breaker {
 /// One point of the price-time accumulator.
 #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Observation {
-	/// Moment of the observation (ms); strictly increasing along the ring.
+	/// Moment of the observation, ms since the Unix epoch; strictly increasing along the ring.
 	pub timestamp: Moment,
-	/// `∫ price dt` from the first observation up to `timestamp`, in price-inner units × ms,
-	/// modulo 2^128 (Uniswap v2 style: only differences are meaningful).
+	/// `∫ price dt` from the first observation up to `timestamp`, in price-inner units (10^-18
+	/// USD per unit of the underlying) × ms, modulo 2^128 (Uniswap v2 style: only differences
+	/// are meaningful).
 	pub cumulative: u128,
-	/// The canonical price in effect from `timestamp` until the next observation.
+	/// The canonical price in effect from `timestamp` until the next observation, USD per unit
+	/// of the underlying, 18-decimal fixed point.
 	pub price: Price,
 }
 
@@ -185,11 +197,11 @@ pub struct Ring {
 /// A settlement waiting for the first block with `timestamp >= expiry`.
 #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
 pub struct ScheduledSettlement {
-	/// The expiry (ms).
+	/// The expiry, ms since the Unix epoch.
 	pub expiry: Moment,
 	/// The underlying.
 	pub underlying: UnderlyingId,
-	/// Averaging window (ms), taken from the underlying's parameters when scheduled.
+	/// Averaging window in ms, taken from the underlying's parameters when scheduled.
 	pub window: Moment,
 }
 
@@ -221,27 +233,28 @@ pub enum StuckReason {
 /// waiting for governance to force a price inside `range` or to cancel it.
 #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
 pub struct StuckSettlement {
-	/// The averaging window it was scheduled with (ms).
+	/// The averaging window it was scheduled with, in ms.
 	pub window: Moment,
 	/// Why it is stuck.
 	pub reason: StuckReason,
 	/// Lowest and highest price a strict majority of the operators agreed on within the
-	/// heartbeat of the expiry; `None` if no majority agreed then.
+	/// heartbeat of the expiry, USD per unit of the underlying, 18-decimal fixed point; `None`
+	/// if no majority agreed then.
 	pub range: Option<(Price, Price)>,
-	/// When it got stuck (ms).
+	/// When it got stuck (block timestamp, ms since the Unix epoch).
 	pub since: Moment,
 }
 
 /// A fixed settlement price. Never changed once written.
 #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
 pub struct SettlementRecord {
-	/// The time-weighted average price.
+	/// The time-weighted average price, USD per unit of the underlying, 18-decimal fixed point.
 	pub price: Price,
-	/// Start of the averaged interval: `expiry - window`, or later if the retained history (or
-	/// the asset's price history) starts later.
+	/// Start of the averaged interval, ms since the Unix epoch: `expiry - window`, or later if
+	/// the retained history (or the asset's price history) starts later.
 	pub from: Moment,
-	/// End of the averaged interval (the expiry), or later only if the asset had no price
-	/// before the expiry (then the first known price is used).
+	/// End of the averaged interval, ms since the Unix epoch: the expiry, or later only if the
+	/// asset had no price before the expiry (then the first known price is used).
 	pub to: Moment,
 	/// Block that fixed the price.
 	pub block: u32,

@@ -23,11 +23,13 @@ use scale_info::TypeInfo;
 use sp_runtime::{DispatchError, DispatchResult};
 use sp_weights::Weight;
 
-/// Integer units of the settlement asset (USDC: 6 decimals).
+/// Integer units of the settlement asset (USDC, 6 decimals: `1_000_000` = 1 USDC = 1 USD).
 pub type Balance = u128;
-/// Signed amount of the settlement asset (a settlement cash flow: `> 0` received).
+/// Signed amount of the settlement asset, USDC with 6 decimals as [`Balance`] (a settlement
+/// cash flow: `> 0` received).
 pub type SignedBalance = i128;
-/// Number of contracts (signed for net positions).
+/// Number of whole contracts (signed for net positions); one contract is
+/// [`SeriesTerms::contract_size`] units of the underlying.
 pub type Contracts = i64;
 /// Identifier of an option series, allocated by the options pallet.
 pub type SeriesId = u32;
@@ -90,13 +92,13 @@ pub enum Side {
 pub struct SeriesTerms {
 	/// The underlying (oracle id).
 	pub underlying: UnderlyingId,
-	/// Strike, USD per unit of underlying.
+	/// Strike, USD per unit of the underlying, 18-decimal fixed point.
 	pub strike: Price,
 	/// Expiry, ms since the Unix epoch; the settlement price is the oracle's for this moment.
 	pub expiry: Moment,
 	/// Call or put.
 	pub kind: OptionKind,
-	/// Units of the underlying per contract (e.g. 0.1 BTC).
+	/// Units of the underlying per contract, 18-decimal fixed point (0.1 BTC is `10^17`).
 	pub contract_size: Price,
 }
 
@@ -107,7 +109,7 @@ pub struct PositionInfo {
 	pub series: SeriesId,
 	/// Its terms.
 	pub terms: SeriesTerms,
-	/// Net contracts: `> 0` long, `< 0` short. Never 0 in a portfolio.
+	/// Net position in contracts: `> 0` long, `< 0` short. Never 0 in a portfolio.
 	pub net: Contracts,
 }
 
@@ -124,13 +126,15 @@ pub struct OrderExposure {
 	pub sell_contracts: Contracts,
 	/// Total contracts on resting buy orders (>= 0).
 	pub buy_contracts: Contracts,
-	/// Premium the resting buy orders would pay if all filled, in [`Balance`] units.
+	/// Premium the resting buy orders would pay if all filled, settlement-asset units (USDC, 6
+	/// decimals).
 	pub buy_premium: Balance,
-	/// Premium the resting sell orders would receive if all filled, in [`Balance`] units.
+	/// Premium the resting sell orders would receive if all filled, settlement-asset units
+	/// (USDC, 6 decimals).
 	pub sell_premium: Balance,
-	/// Upper bound of the maker fees the resting orders would pay if all filled, in
-	/// [`Balance`] units: reserved like the premium of a buy, so that a maker can pay for
-	/// every fill of its resting orders when its margin was checked.
+	/// Upper bound of the maker fees the resting orders would pay if all filled,
+	/// settlement-asset units (USDC, 6 decimals): reserved like the premium of a buy, so that a
+	/// maker can pay for every fill of its resting orders when its margin was checked.
 	pub fee_reserve: Balance,
 }
 
@@ -173,11 +177,12 @@ pub enum PremiumRounding {
 /// Resting orders are left out: only positions and money count.
 #[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct MarginSnapshot {
-	/// Initial requirement of the positions ([`Balance`] units).
+	/// Initial requirement of the positions, settlement-asset units (USDC, 6 decimals).
 	pub initial: Balance,
-	/// Initial requirement of the positions minus the equity that counts towards it.
+	/// Initial requirement of the positions minus the equity that counts towards it, signed
+	/// settlement-asset units (USDC, 6 decimals).
 	pub initial_deficit: i128,
-	/// Maintenance requirement minus equity.
+	/// Maintenance requirement minus equity, signed settlement-asset units (USDC, 6 decimals).
 	pub maintenance_deficit: i128,
 }
 

@@ -20,11 +20,14 @@ pub const MAX_INDEX_PRICE_USD: u128 = 1_000_000_000_000;
 
 /// Identifier of an underlying asset (BTC = 0, ETH = 1 in the dev runtime).
 pub type UnderlyingId = u32;
-/// Milliseconds since the Unix epoch (the unit of `pallet-timestamp`).
+/// Milliseconds since the Unix epoch (the unit of `pallet-timestamp`); a duration of this type
+/// is in milliseconds too.
 pub type Moment = u64;
-/// USD per one unit of the underlying, 18 decimals.
+/// USD per one unit of the underlying, 18-decimal fixed point (`FixedU128`: the encoded inner
+/// value is the price times 10^18, so 60,000 USD is `60_000 × 10^18`).
 pub type Price = FixedU128;
-/// Annualised implied volatility as a fraction (0.65 = 65 %), 18 decimals.
+/// Annualised implied volatility as a fraction (0.65 = 65 %), 18-decimal fixed point
+/// (`FixedU128`: 0.65 is `650_000_000_000_000_000`).
 pub type Volatility = FixedU128;
 
 /// How far a reader may trust a canonical value.
@@ -66,14 +69,16 @@ pub enum PriceStatus {
 	Debug,
 )]
 pub struct IndexPrice {
-	/// Median of the operators' submissions (USD per unit, 18 decimals).
+	/// Median of the operators' submissions: USD per unit of the underlying, 18-decimal fixed
+	/// point.
 	pub price: Price,
 	/// Half-width of the confidence band around `price`: the median absolute deviation of the
-	/// submissions from `price`. The band is `[price - confidence, price + confidence]`.
+	/// submissions from `price`, USD per unit of the underlying, 18-decimal fixed point. The
+	/// band is `[price - confidence, price + confidence]`.
 	pub confidence: Price,
 	/// Whether the value may be used (see [`PriceStatus`]).
 	pub status: PriceStatus,
-	/// Timestamp (ms) of the block in which `price` became canonical.
+	/// Timestamp of the block in which `price` became canonical, ms since the Unix epoch.
 	pub updated_at: Moment,
 	/// Number of the block in which `price` became canonical.
 	pub block: u32,
@@ -100,14 +105,16 @@ impl IndexPrice {
 	Debug,
 )]
 pub struct IndexVolatility {
-	/// Median of the operators' submissions (annualised, 0.65 = 65 %).
+	/// Median of the operators' submissions: annualised fraction (0.65 = 65 %), 18-decimal
+	/// fixed point.
 	pub volatility: Volatility,
-	/// Half-width of the confidence band (median absolute deviation).
+	/// Half-width of the confidence band (median absolute deviation), annualised fraction,
+	/// 18-decimal fixed point.
 	pub confidence: Volatility,
 	/// Whether the value may be used: `CircuitBreaker` while a volatility move beyond the
 	/// underlying's bound waits for confirmation.
 	pub status: PriceStatus,
-	/// Timestamp (ms) of the block in which the value became canonical.
+	/// Timestamp of the block in which the value became canonical, ms since the Unix epoch.
 	pub updated_at: Moment,
 	/// Number of the block in which the value became canonical.
 	pub block: u32,
@@ -136,9 +143,11 @@ impl IndexVolatility {
 pub struct FeedEntry {
 	/// The underlying the values are for.
 	pub underlying: UnderlyingId,
-	/// Index price, USD per unit (18 decimals). Must be non-zero and at most the asset's bound.
+	/// Index price, USD per unit of the underlying, 18-decimal fixed point. Must be non-zero and
+	/// at most the asset's bound.
 	pub price: Price,
-	/// ATM implied volatility, annualised (18 decimals). Must be non-zero and at most the bound.
+	/// ATM implied volatility, annualised fraction (0.65 = 65 %), 18-decimal fixed point. Must
+	/// be non-zero and at most the bound.
 	pub volatility: Volatility,
 }
 
@@ -181,17 +190,20 @@ impl From<PriceStatus> for PriceError {
 /// `testing`). Callers must include [`OracleProvider::read_weight`] once per read in the weight
 /// of their own calls (their benchmarks should run against the real oracle).
 pub trait OracleProvider {
-	/// The canonical index price, with its status and confidence. `None` if the underlying is
-	/// unknown or was never priced. Never returns an old number as if it were current: check
-	/// `status` (or use [`Self::fresh_index_price`]).
+	/// The canonical index price (USD per unit of the underlying, 18 decimals), with its status
+	/// and confidence. `None` if the underlying is unknown or was never priced. Never returns
+	/// an old number as if it were current: check `status` (or use
+	/// [`Self::fresh_index_price`]).
 	fn index_price(id: UnderlyingId) -> Option<IndexPrice>;
 
-	/// The canonical ATM implied volatility, with its status and confidence.
+	/// The canonical ATM implied volatility (annualised fraction, 18 decimals), with its status
+	/// and confidence.
 	fn volatility(id: UnderlyingId) -> Option<IndexVolatility>;
 
-	/// The settlement price of `id` for the expiry `expiry` (ms): the time-weighted average of
-	/// the index price over `[expiry - window, expiry]`, fixed by the first block whose
-	/// timestamp is `>= expiry` and never changed afterwards. `None` until it is fixed.
+	/// The settlement price (USD per unit of the underlying, 18 decimals) of `id` for the expiry
+	/// `expiry` (ms since the Unix epoch): the time-weighted average of the index price over
+	/// `[expiry - window, expiry]`, fixed by the first block whose timestamp is `>= expiry` and
+	/// never changed afterwards. `None` until it is fixed.
 	fn settlement_price(id: UnderlyingId, expiry: Moment) -> Option<Price>;
 
 	/// Ask the oracle to fix a settlement price for `(id, expiry)`. Idempotent: scheduling an

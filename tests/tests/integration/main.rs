@@ -6,6 +6,7 @@ mod exchange;
 mod foundation;
 mod hardening;
 mod liquidation;
+mod metadata_docs;
 mod newcomer;
 mod oracle;
 mod ordering;
