@@ -304,7 +304,8 @@ fn the_operational_class_is_for_feeds_and_the_sudo_key() {
 		call: Box::new(RuntimeCall::System(frame_system::Call::set_heap_pages { pages: 64 })),
 		weight: Weight::from_parts(500_000_000_000, 0),
 	});
-	chain.push(sign(Eve, grab, 0));
+	let xt = chain.read(|| sign(Eve, grab, 0));
+	chain.push(xt);
 	let results = chain.author_block();
 	assert_eq!(results, vec![Err(TransactionValidityError::Invalid(InvalidTransaction::Call))]);
 	assert_eq!(purse(&mut chain, Eve), before);

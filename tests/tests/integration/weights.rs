@@ -201,7 +201,8 @@ fn throughput_per_block_from_the_weights() {
 	// its declared weight.
 	let fit = |call: &RuntimeCall, actual: Weight, declared: Weight| {
 		let extra = base.saturating_add(ext(call));
-		let (a, d) = (actual.saturating_add(extra).ref_time(), declared.saturating_add(extra).ref_time());
+		let (a, d) =
+			(actual.saturating_add(extra).ref_time(), declared.saturating_add(extra).ref_time());
 		if d > room.ref_time() {
 			0
 		} else {
@@ -233,7 +234,8 @@ fn throughput_per_block_from_the_weights() {
 		mmp_fills: 0,
 		greeks: false,
 	};
-	let place = RuntimeCall::Options(pallet_options::Call::place_order { request: request.clone() });
+	let place =
+		RuntimeCall::Options(pallet_options::Call::place_order { request: request.clone() });
 	let taker = Options::queued_order_weight(warm_budget, &request);
 	let warm_fills = per_block(&place, taker) * 8;
 	// The same against warm makers that all protect themselves with delta limits (market-maker
