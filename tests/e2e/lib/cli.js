@@ -37,6 +37,11 @@ const FIXED = 10n ** 18n;
 const USD = 1_000_000n;
 const DECIMAL = /^\d+(\.\d+)?$/;
 const U32_MAX = 4_294_967_295;
+const U128_MAX = 2n ** 128n - 1n;
+function bounded(flag, raw, value) {
+  if (value > U128_MAX) throw new InputError(`--${flag}: too large: ${raw}`);
+  return value;
+}
 
 /** A non-negative decimal string with at most `decimals` decimals, as an integer scaled by 10^decimals. */
 function decimal(flag, raw, decimals) {
@@ -85,14 +90,27 @@ function secret(flag, raw) {
 function account(flag, raw) {
   const s = String(raw).trim();
   if (s.startsWith('//') || s.includes(' ')) return secret(flag, s).address;
+  // A 0x hex string could be a public key or a seed: refused rather than guessed.
+  if (/^0x/i.test(s)) throw new InputError(`--${flag}: give an SS58 address or a secret URI, not hex`);
   try { decodeAddress(s); } catch { throw new InputError(`--${flag}: not an address or a secret URI: ${s}`); }
   return keyring.encodeAddress(decodeAddress(s));
 }
+const MAX_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 function date(flag, raw) {
   const s = String(raw);
-  if (/^\d+$/.test(s)) return Number(s);
-  const ms = /^\d{4}-\d{2}-\d{2}/.test(s) ? Date.parse(s) : NaN;
-  if (Number.isNaN(ms)) throw new InputError(`--${flag}: not a date (ISO 8601 such as 2026-12-31T08:00:00Z, or ms since the epoch): ${s}`);
+  const bad = () => new InputError(`--${flag}: not a date (ISO 8601 with Z or an offset, such as 2026-12-31T08:00:00Z, or ms since the epoch): ${s}`);
+  if (/^\d+$/.test(s)) {
+    const ms = Number(s);
+    if (ms > MAX_MS) throw bad();
+    return ms;
+  }
+  // A date with a time must say its zone (no local time); a bare date is midnight UTC.
+  const m = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/.exec(s);
+  if (!m) throw bad();
+  const ms = Date.parse(m[4] ? s : `${s}T00:00:00Z`);
+  // No rolled-over dates (2026-02-31).
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  if (Number.isNaN(ms) || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3])) throw bad();
   return ms;
 }
 
@@ -100,10 +118,10 @@ function date(flag, raw) {
 const TYPES = {
   key: { value: '<secret URI or mnemonic>', parse: secret },
   account: { value: '<address or secret URI>', parse: account },
-  usdc: { value: '<USDC>', parse: (f, r) => positive(f, r, decimal(f, r, 6)) },
-  usd: { value: '<USD>', parse: (f, r) => positive(f, r, decimal(f, r, 18)) },
-  fraction: { value: '<fraction, 0.5 = 50 %>', parse: (f, r) => positive(f, r, decimal(f, r, 18)) },
-  decimal0: { value: '<decimal, 0: none>', parse: (f, r) => decimal(f, r, 18) },
+  usdc: { value: '<USDC>', parse: (f, r) => bounded(f, r, positive(f, r, decimal(f, r, 6))) },
+  usd: { value: '<USD>', parse: (f, r) => bounded(f, r, positive(f, r, decimal(f, r, 18))) },
+  fraction: { value: '<fraction, 0.5 = 50 %>', parse: (f, r) => bounded(f, r, positive(f, r, decimal(f, r, 18))) },
+  decimal0: { value: '<decimal, 0: none>', parse: (f, r) => bounded(f, r, decimal(f, r, 18)) },
   percent: {
     value: '<percent>',
     parse: (f, r) => {
@@ -118,7 +136,7 @@ const TYPES = {
   count: {
     value: '<n>',
     parse: (f, r) => {
-      const n = whole(f, r, Number.MAX_SAFE_INTEGER);
+      const n = whole(f, r, U32_MAX);
       if (n === 0) throw new InputError(`--${f}: must be more than 0: ${r}`);
       return n;
     },
@@ -133,6 +151,14 @@ const TYPES = {
     },
   },
   date: { value: '<date>', parse: date },
+  window: {
+    value: '<seconds>',
+    parse: (f, r) => {
+      const n = whole(f, r, 86_400);
+      if (n === 0) throw new InputError(`--${f}: must be more than 0: ${r}`);
+      return n;
+    },
+  },
   side: { value: 'Buy|Sell', parse: (f, r) => oneOf(f, r, ['Buy', 'Sell']) },
   kind: { value: 'Call|Put', parse: (f, r) => oneOf(f, r, ['Call', 'Put']) },
   tif: { value: 'GoodTillCancelled|ImmediateOrCancel|FillOrKill', parse: (f, r) => oneOf(f, r, ['GoodTillCancelled', 'ImmediateOrCancel', 'FillOrKill']) },
@@ -153,19 +179,21 @@ const PROXY = { for: { type: 'account', doc: 'act for this account as its Tradin
 export function parseArgs(argv) {
   const cmdAt = argv.findIndex((a, i) => !a.startsWith('--') && (i === 0 || !needsValue(argv[i - 1])));
   const cmd = cmdAt >= 0 ? argv[cmdAt] : undefined;
-  if (cmd === 'help') return { cmd, raw: { json: argv.includes('--json') || undefined }, topic: argv.slice(cmdAt + 1).find((a) => !a.startsWith('--')) };
+  if (cmd === 'help') {
+    const topic = argv.slice(cmdAt + 1).find((a, i, rest) => !a.startsWith('--') && (i === 0 || !needsValue(rest[i - 1])));
+    return { cmd, raw: { json: argv.includes('--json') || undefined }, topic };
+  }
+  // Nothing of an unknown command's line is echoed (a flag's value may be a secret).
+  if (cmd !== undefined && !COMMANDS[cmd]) throw new InputError(`unknown command: ${cmd} (node client.js help)`);
   const spec = cmd && COMMANDS[cmd] ? { ...GLOBAL, ...COMMANDS[cmd].flags } : GLOBAL;
   const raw = {};
   for (let i = 0; i < argv.length; i++) {
     if (i === cmdAt) continue;
     const a = argv[i];
-    if (!a.startsWith('--')) throw new InputError(`unexpected argument: ${a}`);
+    if (!a.startsWith('--')) throw new InputError(`unexpected argument after ${cmd}: give every value after its flag`);
     let [name, value] = a.slice(2).split(/=(.*)/s);
     const f = spec[name];
-    if (!f) {
-      if (!cmd || !COMMANDS[cmd]) continue; // reported as an unknown command below
-      throw new InputError(`--${name}: not a flag of ${cmd} (node client.js help ${cmd})`);
-    }
+    if (!f) throw new InputError(`--${name}: not a flag of ${cmd ?? 'the client'} (node client.js help${cmd ? ` ${cmd}` : ''})`);
     if (name in raw) throw new InputError(`--${name}: given twice`);
     if (TYPES[f.type]?.bool) {
       if (value !== undefined) throw new InputError(`--${name}: takes no value`);
@@ -276,12 +304,14 @@ function table(rows, indent) {
 }
 
 /** Human value of one event field from its metadata type name, per pallet. */
-function eventField(api, section, typeName, value) {
+function eventField(api, section, name, typeName, value) {
   const t = String(typeName ?? '');
   const big = () => value.toBigInt();
   try {
     if (['oracle', 'margin', 'options'].includes(section)) {
-      if (t === 'Balance' || t === 'SignedBalance') return usdc(big());
+      // Volatilities are typed `Price` (FixedU128) in some events: the name tells.
+      if (/volatility/i.test(name) && ['Price', 'Volatility', 'FixedU128'].includes(t)) return pct(big());
+      if (t === 'Balance' || t === 'SignedBalance' || t === 'i128' || t === 'u128') return usdc(big());
       if (t === 'Price') return usd(big());
       if (t === 'Volatility') return pct(big());
       if (t === 'Moment') return when(value.toNumber());
@@ -292,6 +322,8 @@ function eventField(api, section, typeName, value) {
       return `${scaled(big(), api.registry.chainDecimals[0])} ${api.registry.chainTokens[0]}`;
     }
   } catch { /* not a number: fall through */ }
+  // Integers as plain digits (toHuman adds thousands separators).
+  if (/^[ui](8|16|32|64|128)$/.test(value.toRawType?.() ?? '')) return value.toString();
   const h = value.toHuman();
   return typeof h === 'string' ? h : JSON.stringify(h);
 }
@@ -300,7 +332,7 @@ export function describeEvent(api, event) {
   const out = { event: `${event.section}.${event.method}` };
   event.meta.fields.forEach((f, i) => {
     const name = f.name.isSome ? f.name.unwrap().toString() : String(i);
-    out[name] = eventField(api, event.section, f.typeName.isSome ? f.typeName.unwrap().toString() : '', event.data[i]);
+    out[name] = eventField(api, event.section, name, f.typeName.isSome ? f.typeName.unwrap().toString() : '', event.data[i]);
   });
   return out;
 }
@@ -323,7 +355,8 @@ export function dispatchErrorText(api, err) {
 /** The innermost call of proxy / sudo / utility wrappers (the one a pool error is about). */
 function innerCall(call) {
   const m = `${call.section}.${call.method}`;
-  if (['sudo.sudo', 'sudo.sudoUncheckedWeight', 'proxy.proxy'].includes(m)) return innerCall(call.args[call.args.length - 1]);
+  if (['sudo.sudo', 'sudo.sudoUncheckedWeight'].includes(m)) return innerCall(call.args[0]);
+  if (m === 'proxy.proxy') return innerCall(call.args[call.args.length - 1]);
   return call;
 }
 /** Turn an error of `send` into the message a person reads (the pallet error and its doc). */
@@ -336,7 +369,7 @@ export function explain(api, tx, e) {
     const call = innerCall(tx.method);
     if (call.section === 'oracle') {
       const index = api.registry.metadata.pallets.find((p) => p.name.toString() === 'Oracle').index.toNumber();
-      return new ChainError(`refused by the pool, nothing charged: ${moduleError(api, { index, error: Number(custom[1]) })}`);
+      return new ChainError(`refused by the pool, nothing charged: ${moduleError(api, new Uint8Array([index, Number(custom[1])]))}`);
     }
   }
   const pool = /^(1010|1011|1012|1013|1014): (.*)$/s.exec(msg);
@@ -375,11 +408,26 @@ export async function connect(ws = 'ws://127.0.0.1:9944') {
   }
   const genesis = await provider.send('chain_getBlockHash', [0]);
   const version = await provider.send('state_getRuntimeVersion', []);
+  // polkadot.js looks the metadata up by genesis and spec version; the file name also carries
+  // the hash of the runtime code, so an upgrade that kept the spec version is not served stale
+  // metadata.
+  const code = await provider.send('state_getStorageHash', ['0x3a636f6465']);
   const key = `${genesis}-${version.specVersion}`;
-  const file = path.join(cacheDir(), `metadata-${key}.hex`);
+  const file = path.join(cacheDir(), `metadata-${key}-${code}.hex`);
   let metadata;
   try { metadata = { [key]: fs.readFileSync(file, 'utf8').trim() }; } catch { /* not cached */ }
-  const api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true, metadata });
+  let api;
+  try {
+    api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true, metadata });
+  } catch (e) {
+    await provider.disconnect().catch(() => {});
+    if (metadata) fs.rmSync(file, { force: true });
+    throw new ChainError(`cannot load the chain's metadata from ${ws}: ${e.message}`);
+  }
+  if (api.runtimeVersion.specVersion.toString() !== String(version.specVersion)) {
+    // Upgraded meanwhile: nothing is cached under the old key.
+    metadata = true;
+  }
   if (!metadata) {
     try {
       fs.mkdirSync(cacheDir(), { recursive: true });
@@ -392,7 +440,13 @@ export async function connect(ws = 'ws://127.0.0.1:9944') {
 
 /** Sign and send (as `--for`'s Trading proxy when given); the events in human units. */
 async function submit(ctx, tx) {
-  const call = ctx.flags.for ? ctx.api.tx.proxy.proxy(ctx.flags.for, 'Trading', tx) : tx;
+  if (ctx.flags.for) {
+    const [list] = await ctx.api.query.proxy.proxies(ctx.flags.for);
+    const mine = list.filter((p) => p.delegate.toString() === ctx.flags.as.address);
+    if (mine.length === 0) throw new InputError(`--for: ${ctx.flags.as.address} is not a proxy of ${ctx.flags.for}`);
+    if (mine.every((p) => p.delay.toNumber() > 0)) throw new InputError(`--for: the proxy of ${ctx.flags.for} has an announcement delay (announce first)`);
+  }
+  const call = ctx.flags.for ? ctx.api.tx.proxy.proxy(ctx.flags.for, null, tx) : tx;
   let r;
   try { r = await c.send(ctx.api, ctx.flags.as, call); } catch (e) { throw explain(ctx.api, call, e); }
   for (const e of r.events) {
@@ -481,10 +535,8 @@ const WHO = { who: { type: 'account', required: true, doc: 'the account' } };
 
 export const COMMANDS = {
   // chain
-  block: { group: 'chain', doc: "the best block's number and time", flags: {}, run: async ({ api }) => {
-    const h = await api.rpc.chain.getHeader();
-    return { block: h.number.toNumber(), time: when((await api.query.timestamp.now()).toNumber()) };
-  } },
+  block: { group: 'chain', doc: "the best block's number (a bare number, for $(oc block) in a shell)", flags: {},
+    run: async ({ api }) => (await api.rpc.chain.getHeader()).number.toNumber() },
   balance: { group: 'chain', doc: 'wallet (OPT, USDC) and margin collateral', flags: { ...WHO }, run: async ({ api, flags }) => {
     const a = await api.query.system.account(flags.who);
     return {
@@ -516,10 +568,9 @@ export const COMMANDS = {
     const x = v.unwrap();
     return { volatility: pct(x.volatility.toBigInt()), confidence: `± ${pct(x.confidence.toBigInt())}`, status: x.status.type, updated: when(x.updatedAt.toNumber()), block: x.block.toNumber() };
   } },
-  twap: { group: 'operator', doc: 'time-weighted average index price over the last --window seconds', flags: { ...UNDERLYING, window: { type: 'seconds', required: true, doc: 'seconds, at most 86400' } },
+  twap: { group: 'operator', doc: 'time-weighted average index price over the last --window seconds', flags: { ...UNDERLYING, window: { type: 'window', required: true, doc: 'seconds, at most 86400' } },
     run: async ({ api, flags }) => {
       await oracleUnderlying(api, flags.underlying);
-      if (flags.window > 86_400) throw new InputError(`--window: at most 86400 seconds (24 h): ${flags.window}`);
       const p = await api.call.oracleApi.twap(flags.underlying, flags.window * 1000);
       return { underlying: flags.underlying, window: duration(flags.window * 1000), twap: p.isSome ? usd(p.unwrap().toBigInt()) : null };
     } },
@@ -546,32 +597,50 @@ export const COMMANDS = {
       const listed = r.events.find((e) => e.event === 'options.SeriesListed');
       return { series: listed ? Number(listed.series) : null, expiry: when(expiry), ...r };
     } },
-  'underlying-setup': { group: 'governance (sudo)', doc: 'register (or update) an underlying with the oracle and set its trading parameters, in one batch',
+  'underlying-setup': { group: 'governance (sudo)', doc: 'register (or update) an underlying with the oracle and set its trading parameters, in one batch; an existing underlying keeps every parameter not given',
     flags: {
       ...AS_SUDO, ...UNDERLYING,
-      'strike-tick': { type: 'usd', required: true, doc: 'USD' }, 'contract-size': { type: 'fraction', required: true, doc: 'units of the underlying per contract' },
-      'price-tick': { type: 'usdc', required: true, doc: 'USDC per contract' },
-      'max-series-oi': { type: 'count', default: 100_000, doc: 'contracts' }, 'max-underlying-oi': { type: 'count', default: 1_000_000, doc: 'contracts' },
-      quorum: { type: 'count', default: 2, doc: 'operators' }, heartbeat: { type: 'seconds', default: 60, doc: 'seconds' },
-      'max-move': { type: 'percent', default: 100_000, doc: '% a round (default 10)' }, confirmations: { type: 'count', default: 3, doc: 'rounds' },
-      'settlement-window': { type: 'seconds', default: 1800, doc: 'seconds' }, 'max-price': { type: 'usd', default: 10_000_000n * FIXED, doc: 'USD' },
-      'max-vol': { type: 'fraction', default: 10n * FIXED, doc: 'fraction a year' }, 'max-dispersion': { type: 'percent', default: 20_000, doc: '% (default 2)' },
-      'max-vol-dispersion': { type: 'percent', default: 100_000, doc: '% (default 10)' }, 'max-vol-move': { type: 'percent', default: 250_000, doc: '% (default 25)' },
+      'strike-tick': { type: 'usd', doc: 'USD (required for a new underlying)' }, 'contract-size': { type: 'fraction', doc: 'units of the underlying per contract (required for a new underlying)' },
+      'price-tick': { type: 'usdc', doc: 'USDC per contract (required for a new underlying)' },
+      'max-series-oi': { type: 'count', doc: 'contracts (new: 100000)' }, 'max-underlying-oi': { type: 'count', doc: 'contracts (new: 1000000)' },
+      quorum: { type: 'count', doc: 'operators (new: 2)' }, heartbeat: { type: 'seconds', doc: 'seconds (new: 60)' },
+      'max-move': { type: 'percent', doc: '% a round (new: 10)' }, confirmations: { type: 'count', doc: 'rounds (new: 3)' },
+      'settlement-window': { type: 'seconds', doc: 'seconds (new: 1800)' }, 'max-price': { type: 'usd', doc: 'USD (new: 10000000)' },
+      'max-vol': { type: 'fraction', doc: 'fraction a year (new: 10)' }, 'max-dispersion': { type: 'percent', doc: '% (new: 2)' },
+      'max-vol-dispersion': { type: 'percent', doc: '% (new: 10)' }, 'max-vol-move': { type: 'percent', doc: '% (new: 25)' },
     },
     run: async (ctx) => {
       const { api, flags: f } = ctx;
+      const old = await api.query.oracle.underlyings(f.underlying);
+      const o = old.isSome ? old.unwrap() : null;
+      const pick = (flag, current, fresh) => f[flag] ?? (o ? current(o) : fresh);
       const params = {
-        quorum: f.quorum, heartbeat: f.heartbeat * 1000, maxMove: f['max-move'], confirmations: f.confirmations,
-        settlementWindow: f['settlement-window'] * 1000, maxPrice: f['max-price'], maxVolatility: f['max-vol'],
-        maxDispersion: f['max-dispersion'], maxVolatilityDispersion: f['max-vol-dispersion'], maxVolatilityMove: f['max-vol-move'],
+        quorum: pick('quorum', (x) => x.quorum.toNumber(), 2),
+        heartbeat: f.heartbeat !== undefined ? f.heartbeat * 1000 : o ? o.heartbeat.toNumber() : 60_000,
+        maxMove: pick('max-move', (x) => x.maxMove.toNumber(), 100_000),
+        confirmations: pick('confirmations', (x) => x.confirmations.toNumber(), 3),
+        settlementWindow: f['settlement-window'] !== undefined ? f['settlement-window'] * 1000 : o ? o.settlementWindow.toNumber() : 1_800_000,
+        maxPrice: pick('max-price', (x) => x.maxPrice.toBigInt(), 10_000_000n * FIXED),
+        maxVolatility: pick('max-vol', (x) => x.maxVolatility.toBigInt(), 10n * FIXED),
+        maxDispersion: pick('max-dispersion', (x) => x.maxDispersion.toNumber(), 20_000),
+        maxVolatilityDispersion: pick('max-vol-dispersion', (x) => x.maxVolatilityDispersion.toNumber(), 100_000),
+        maxVolatilityMove: pick('max-vol-move', (x) => x.maxVolatilityMove.toNumber(), 250_000),
       };
-      const known = (await api.call.oracleApi.underlyings()).map((x) => x.toNumber()).includes(f.underlying);
-      const oracle = known ? api.tx.oracle.updateUnderlying(f.underlying, params) : api.tx.oracle.registerUnderlying(f.underlying, params);
-      const options = api.tx.options.configureUnderlying(f.underlying, {
-        strikeTick: f['strike-tick'], contractSize: f['contract-size'], priceTick: f['price-tick'],
-        maxSeriesOpenInterest: f['max-series-oi'], maxUnderlyingOpenInterest: f['max-underlying-oi'],
-      });
-      return { underlying: f.underlying, oracle: known ? 'updated' : 'registered', ...(await sudo(ctx, api.tx.utility.batchAll([oracle, options]))) };
+      const cfgOld = await api.query.options.underlyingConfigs(f.underlying);
+      const c0 = cfgOld.isSome ? cfgOld.unwrap() : null;
+      for (const flag of ['strike-tick', 'contract-size', 'price-tick']) {
+        if (!c0 && f[flag] === undefined) throw new InputError(`--${flag}: missing (a new underlying needs --strike-tick, --contract-size and --price-tick)`);
+      }
+      const keep = (flag, current, fresh) => f[flag] ?? (c0 ? current(c0) : fresh);
+      const config = {
+        strikeTick: keep('strike-tick', (x) => x.strikeTick.toBigInt()), contractSize: keep('contract-size', (x) => x.contractSize.toBigInt()),
+        priceTick: keep('price-tick', (x) => x.priceTick.toBigInt()),
+        maxSeriesOpenInterest: keep('max-series-oi', (x) => x.maxSeriesOpenInterest.toNumber(), 100_000),
+        maxUnderlyingOpenInterest: keep('max-underlying-oi', (x) => x.maxUnderlyingOpenInterest.toNumber(), 1_000_000),
+      };
+      const oracle = o ? api.tx.oracle.updateUnderlying(f.underlying, params) : api.tx.oracle.registerUnderlying(f.underlying, params);
+      const options = api.tx.options.configureUnderlying(f.underlying, config);
+      return { underlying: f.underlying, oracle: o ? 'updated' : 'registered', ...(await sudo(ctx, api.tx.utility.batchAll([oracle, options]))) };
     } },
   'operator-add': { group: 'governance (sudo)', doc: 'add an oracle operator', flags: { ...AS_SUDO, operator: { type: 'account', required: true, doc: 'the operator' } },
     run: async (ctx) => sudo(ctx, ctx.api.tx.oracle.addOperator(ctx.flags.operator)) },
@@ -613,8 +682,12 @@ export const COMMANDS = {
       const info = await seriesOf(api, series, { trading: true });
       onTick('price', raw.price, f.price, info.priceTick.toBigInt(), `the tick of series ${series} (${usdc(info.priceTick.toBigInt())})`);
       await checkQuantity(api, f.qty);
-      const tif = goodTill(ctx, f, (await api.query.timestamp.now()).toNumber()) ?? 'GoodTillCancelled';
-      return submit(ctx, api.tx.options.replaceOrder(f.order, { series, side: f.side ?? old.side.type, price: f.price, quantity: f.qty, timeInForce: tif, postOnly: !!f['post-only'], reduceOnly: !!f['reduce-only'] }));
+      // The old order's good-till and reduce-only carry over unless given.
+      const kept = old.goodTill.isNone ? 'GoodTillCancelled'
+        : old.goodTill.unwrap().isBlock ? { GoodTillBlock: old.goodTill.unwrap().asBlock.toNumber() }
+          : { GoodTillTime: old.goodTill.unwrap().asTime.until.toNumber() };
+      const tif = goodTill(ctx, f, (await api.query.timestamp.now()).toNumber()) ?? kept;
+      return submit(ctx, api.tx.options.replaceOrder(f.order, { series, side: f.side ?? old.side.type, price: f.price, quantity: f.qty, timeInForce: tif, postOnly: !!f['post-only'], reduceOnly: !!f['reduce-only'] || old.reduceOnly.isTrue }));
     } },
   'vol-order': { group: 'trader', doc: 'an order priced in implied volatility, re-priced every block',
     flags: { ...AS, ...PROXY, ...SERIES, side: { type: 'side', required: true, doc: 'Buy or Sell' }, vol: { type: 'fraction', required: true, doc: 'a fraction a year' },
@@ -750,10 +823,9 @@ ${Object.entries(byGroup).map(([g, l]) => `${g}\n${l.join('\n')}`).join('\n\n')}
 /** Run one command line; returns the exit code. `out`/`err` print a line. */
 export async function run(argv, { out = console.log, err = console.error } = {}) {
   let api;
-  let json = false;
+  const json = argv.includes('--json');
   try {
     const { cmd, raw, topic } = parseArgs(argv);
-    json = raw.json === true;
     if (!cmd || cmd === 'help') {
       if (topic && !COMMANDS[topic]) throw new InputError(`unknown command: ${topic} (node client.js help)`);
       out(help(topic));
