@@ -10,6 +10,7 @@
 //   chain before signing. `--as` takes only a secret: a secret URI (//Alice) or a mnemonic.
 // - A transaction that fails names the pallet error and its doc, whether it fails in the pool
 //   (`1010: Invalid Transaction: Custom error: N`), in its block, or under sudo (`Sudid`); exit 1.
+// - A transaction returns when a best block includes it (`--finalized`: when finalized).
 // - One connection per command; the chain's metadata is cached on disk per genesis and runtime
 //   version (`$OPTIONCHAIN_CLI_CACHE`, default ~/.cache/optionchain/cli).
 // - `--json` prints one JSON document (the same human units, as strings) for scripts.
@@ -170,6 +171,7 @@ const TYPES = {
 const GLOBAL = {
   ws: { type: 'string', doc: 'node endpoint (default ws://127.0.0.1:9944)' },
   json: { type: 'flag', doc: 'print one JSON document' },
+  finalized: { type: 'flag', doc: 'a transaction: wait for finality, not only inclusion in a best block' },
 };
 const PROXY = { for: { type: 'account', doc: 'act for this account as its Trading proxy (pallet-proxy)' } };
 
@@ -312,9 +314,12 @@ function eventField(api, section, name, typeName, value) {
       // Volatilities are typed `Price` (FixedU128) in some events: the name tells.
       if (/volatility/i.test(name) && ['Price', 'Volatility', 'FixedU128'].includes(t)) return pct(big());
       if (t === 'Balance' || t === 'SignedBalance' || t === 'i128' || t === 'u128') return usdc(big());
+      if (name === 'contract_size') return `${fixedStr(big())} units`;
+      if (/delta/i.test(name) && ['Price', 'FixedU128', 'FixedI128'].includes(t)) return `${fixedStr(big())} units of the underlying`;
       if (t === 'Price') return usd(big());
       if (t === 'Volatility') return pct(big());
-      if (t === 'Moment') return when(value.toNumber());
+      // A Moment named as a span (a settlement window, a heartbeat) is a duration.
+      if (t === 'Moment') return /window|heartbeat|delay|age|duration/i.test(name) ? duration(value.toNumber()) : when(value.toNumber());
       if (t === 'FixedU128' || t === 'FixedI128') return fixedStr(big());
     }
     if (section === 'assets' && /Balance/.test(t)) return usdc(big());
@@ -327,15 +332,40 @@ function eventField(api, section, name, typeName, value) {
   const h = value.toHuman();
   return typeof h === 'string' ? h : JSON.stringify(h);
 }
+/** A value in human units, structs field by field (from the metadata's type of each field). */
+function humanValue(api, section, name, typeName, typeId, value) {
+  try {
+    const si = api.registry.lookup.getSiType(typeId);
+    // An Option: none, or its value in human units.
+    if (si.path.length === 1 && si.path[0].toString() === 'Option' && typeof value.unwrap === 'function') {
+      if (value.isNone) return null;
+      return humanValue(api, section, name, typeName, si.params[0].type.unwrap(), value.unwrap());
+    }
+    const def = si.def;
+    const fields = def.isComposite ? def.asComposite.fields : [];
+    if (fields.length > 0 && fields.every((f) => f.name.isSome) && typeof value.get === 'function') {
+      const out = {};
+      for (const f of fields) {
+        const n = f.name.unwrap().toString();
+        const v = value.get(n.replace(/_([a-z])/g, (_, x) => x.toUpperCase())) ?? value.get(n);
+        if (v !== undefined) out[n] = humanValue(api, section, n, f.typeName.isSome ? f.typeName.unwrap().toString() : '', f.type, v);
+      }
+      return out;
+    }
+  } catch { /* not in the registry: as is */ }
+  return eventField(api, section, name, typeName, value);
+}
 /** One event in human units: { event: 'margin.Deposited', who: ..., amount: '10000.00 USDC' }. */
 export function describeEvent(api, event) {
   const out = { event: `${event.section}.${event.method}` };
   event.meta.fields.forEach((f, i) => {
     const name = f.name.isSome ? f.name.unwrap().toString() : String(i);
-    out[name] = eventField(api, event.section, name, f.typeName.isSome ? f.typeName.unwrap().toString() : '', event.data[i]);
+    out[name] = humanValue(api, event.section, name, f.typeName.isSome ? f.typeName.unwrap().toString() : '', f.type, event.data[i]);
   });
   return out;
 }
+/** Events a person does not need to read after a transaction (the fee is in TransactionFeePaid). */
+const ROUTINE = new Set(['balances.Withdraw', 'balances.Deposit', 'balances.BurnedDebt', 'system.ExtrinsicSuccess']);
 
 // ---- errors -----------------------------------------------------------------------------------
 
@@ -448,7 +478,7 @@ async function submit(ctx, tx) {
   }
   const call = ctx.flags.for ? ctx.api.tx.proxy.proxy(ctx.flags.for, null, tx) : tx;
   let r;
-  try { r = await c.send(ctx.api, ctx.flags.as, call); } catch (e) { throw explain(ctx.api, call, e); }
+  try { r = await c.send(ctx.api, ctx.flags.as, call, ctx.flags.finalized ? 'finalized' : 'inBlock'); } catch (e) { throw explain(ctx.api, call, e); }
   for (const e of r.events) {
     if (ctx.api.events.sudo.Sudid.is(e) && e.data.sudoResult.isErr) {
       throw new ChainError(`failed under sudo: ${dispatchErrorText(ctx.api, e.data.sudoResult.asErr)}`);
@@ -465,7 +495,10 @@ const actor = (ctx) => ctx.flags.for ?? ctx.flags.as.address;
 
 async function seriesOf(api, id, { trading = false } = {}) {
   const s = await api.query.options.series(id);
-  if (s.isNone) throw new InputError(`--series: no such series: ${id}`);
+  if (s.isNone) {
+    if (id < (await api.query.options.nextSeriesId()).toNumber()) throw new InputError(`--series: series ${id} is settled (its record is removed)`);
+    throw new InputError(`--series: no such series: ${id}`);
+  }
   const info = s.unwrap();
   if (trading && !info.status.isTrading) throw new InputError(`--series: series ${id} is not trading (${info.status.type})`);
   return info;
@@ -754,9 +787,9 @@ export const COMMANDS = {
     const x = q.unwrap();
     return {
       series: flags.series,
-      mark: usd(x.mark.toBigInt()),
-      delta: `${fixedStr(x.delta.toBigInt())} units of the underlying`,
-      gamma: `${fixedStr(x.gamma.toBigInt())} delta per USD of the index`,
+      mark: `${fixedOver(x.mark.toBigInt(), 1)} USD`,
+      delta: `${fixedOver(x.delta.toBigInt(), 1)} units of the underlying`,
+      gamma: `${fixedOver(x.gamma.toBigInt(), 1)} delta per USD of the index`,
       vega: `${fixedOver(x.vega.toBigInt(), 100)} USD per volatility point (1 %)`,
       theta: `${fixedOver(x.theta.toBigInt(), 365)} USD a day`,
       rho: `${fixedOver(x.rho.toBigInt(), 100)} USD per rate point (1 %)`,
@@ -836,8 +869,8 @@ export async function run(argv, { out = console.log, err = console.error } = {})
     api = await connect(flags.ws);
     const result = await COMMANDS[cmd].run({ api, flags, raw });
     if (!json && result && Array.isArray(result.events)) {
-      result.events = result.events.map(({ event, ...fields }) =>
-        `${event}${Object.entries(fields).map(([k, v]) => ` ${k}=${v}`).join('')}`);
+      result.events = result.events.filter(({ event }) => !ROUTINE.has(event)).map(({ event, ...fields }) =>
+        `${event}${Object.entries(fields).map(([k, v]) => ` ${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join('')}`);
     }
     print(result, json, out);
     return 0;

@@ -58,13 +58,14 @@ function orderIdsOf(api, event) {
 }
 
 /**
- * Sign, send and wait for finality; returns the block and the extrinsic's events. An order that
+ * Sign, send and wait for finality (or, with `until = 'inBlock'`, inclusion in a best block);
+ * returns the block and the extrinsic's events. An order that
  * may take liquidity is queued and matched after the block's transactions: its fills, rest,
  * cancellation or rejection are finalization events of the same block, appended here; a
  * rejected order throws like a failed extrinsic (`extrinsic failed: options.<Error>`).
  */
-export async function send(api, signer, tx) {
-  const { events, blockHash } = await sendAndFinalize(api, tx, signer);
+export async function send(api, signer, tx, until = 'finalized') {
+  const { events, blockHash } = await sendAndFinalize(api, tx, signer, until);
   const own = events.map(({ event }) => event);
   const placed = own
     .filter((e) => api.events.options.OrderPlaced.is(e) && !e.data.request.postOnly.isTrue)
