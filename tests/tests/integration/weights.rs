@@ -234,8 +234,7 @@ fn throughput_per_block_from_the_weights() {
 		mmp_fills: 0,
 		greeks: false,
 	};
-	let place =
-		RuntimeCall::Options(pallet_options::Call::place_order { request: request.clone() });
+	let place = RuntimeCall::Options(pallet_options::Call::place_order { request });
 	let taker = Options::queued_order_weight(warm_budget, &request);
 	let warm_fills = per_block(&place, taker) * 8;
 	// The same against warm makers that all protect themselves with delta limits (market-maker
