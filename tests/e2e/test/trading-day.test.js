@@ -65,7 +65,8 @@ describe('a trading day', () => {
       return p && p.status.toString() === 'Fresh' && p.price.toBigInt() === 60_000n * 10n ** 18n;
     }, 60_000);
     const now = (await api.query.timestamp.now()).toNumber();
-    expiry = now + 150_000;
+    // Room for every step before the price rises (about 125 s here) and for the rise itself.
+    expiry = now + 225_000;
     call = (await c.listSeries(api, alice, { underlying: BTC, strike: '62000', expiry, kind: 'Call' })).series;
     put = (await c.listSeries(api, alice, { underlying: BTC, strike: '58000', expiry, kind: 'Put' })).series;
     const live = (await c.liveSeries(api)).map((s) => s.id.toNumber());
@@ -157,7 +158,7 @@ describe('a trading day', () => {
 
   t("Charlie's trading key (Eve, a Trading proxy) bids and cancels for him, and cannot withdraw his collateral", async () => {
     const eve = c.pair('//Eve');
-    await c.send(api, charlie, api.tx.proxy.addProxy(eve.address, 'Trading', 0));
+    await c.send(api, charlie, api.tx.proxy.addProxy(eve.address, 'Trading', 0), 'inBlock');
     const collateral0 = await c.collateral(api, charlie.address);
     const asCharlie = (tx) => api.tx.proxy.proxy(charlie.address, null, tx);
     const executed = (r) => r.events.find((e) => api.events.proxy.ProxyExecuted.is(e)).data.result;
@@ -165,7 +166,7 @@ describe('a trading day', () => {
     const bid = api.tx.options.placeOrder({
       series: call, side: 'Buy', price: USD, quantity: 1, timeInForce: 'GoodTillCancelled', postOnly: true, reduceOnly: false,
     });
-    const placed = await c.send(api, eve, asCharlie(bid));
+    const placed = await c.send(api, eve, asCharlie(bid), 'inBlock');
     assert.ok(executed(placed).isOk, 'the key placed the order');
     const ev = placed.events.find((e) => api.events.options.OrderPlaced.is(e));
     assert.equal(ev.data.who.toString(), charlie.address, "the order is Charlie's");
@@ -173,17 +174,17 @@ describe('a trading day', () => {
     assert.ok((await c.openOrders(api, charlie.address)).some((o) => o.id.toNumber() === id));
     assert.ok(!(await c.openOrders(api, eve.address)).some((o) => o.id.toNumber() === id));
     // A withdrawal through the key is filtered; Charlie's collateral is unchanged.
-    const out = await c.send(api, eve, asCharlie(api.tx.margin.withdraw(USD)));
+    const out = await c.send(api, eve, asCharlie(api.tx.margin.withdraw(USD)), 'inBlock');
     const result = executed(out);
     assert.ok(result.isErr, 'filtered');
     const d = api.registry.findMetaError(result.asErr.asModule);
     assert.equal(`${d.section}.${d.name}`, 'system.CallFiltered');
     // The key cancels the order; then Charlie revokes the key.
-    const cancelled = await c.send(api, eve, asCharlie(api.tx.options.cancelOrder(id)));
+    const cancelled = await c.send(api, eve, asCharlie(api.tx.options.cancelOrder(id)), 'inBlock');
     assert.ok(executed(cancelled).isOk, 'the key cancelled the order');
     assert.ok(!(await c.openOrders(api, charlie.address)).some((o) => o.id.toNumber() === id));
     assert.equal(await c.collateral(api, charlie.address), collateral0);
-    await c.send(api, charlie, api.tx.proxy.removeProxy(eve.address, 'Trading', 0));
+    await c.send(api, charlie, api.tx.proxy.removeProxy(eve.address, 'Trading', 0), 'inBlock');
   });
 
   t('the price rises until Bob is liquidatable; the on_idle sweep liquidates him without a keeper', async () => {
