@@ -242,22 +242,12 @@ export function checkFlags(cmd, raw) {
 
 // ---- formatting -------------------------------------------------------------------------------
 
-const trim = (s) => s.replace(/\.?0+$/, '');
-/** An integer scaled by 10^decimals as a decimal string (trailing zeros dropped). */
-export function scaled(v, decimals, keep = 0) {
-  const n = BigInt(v);
-  const neg = n < 0n;
-  const a = neg ? -n : n;
-  const base = 10n ** BigInt(decimals);
-  let frac = (a % base).toString().padStart(decimals, '0').replace(/0+$/, '');
-  if (frac.length < keep) frac = frac.padEnd(keep, '0');
-  return `${neg ? '-' : ''}${a / base}${frac ? `.${frac}` : ''}`;
-}
+const { scaled } = c;
 export const usdc = (v) => `${scaled(v, 6, 2)} USDC`;
 export const usd = (v) => `${scaled(v, 18, 2)} USD`;
 /** A FixedU128 fraction as a percentage ("0.5" -> "50 %"). */
 export const pct = (v) => `${scaled(BigInt(v) * 100n, 18)} %`;
-export const fixedStr = (v) => scaled(v, 18);
+export const fixedStr = c.fmtFixed;
 export const when = (ms) => new Date(Number(ms)).toISOString().replace('.000Z', 'Z');
 /** A duration in ms as "1d 2h 3m 4s". */
 export function duration(ms) {

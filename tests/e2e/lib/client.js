@@ -16,20 +16,19 @@ export function usdc(value) {
   return BigInt(int) * USD + BigInt((frac + '000000').slice(0, 6));
 }
 
-/** Format settlement-asset units as a decimal USDC string. */
-export function fmtUsdc(units) {
-  const v = BigInt(units);
-  const neg = v < 0n;
-  const a = neg ? -v : v;
-  return `${neg ? '-' : ''}${a / USD}.${(a % USD).toString().padStart(6, '0')}`;
+/** An integer scaled by 10^decimals as a decimal string, trailing zeros dropped (at least `keep` decimals kept). */
+export function scaled(v, decimals, keep = 0) {
+  const n = BigInt(v);
+  const neg = n < 0n;
+  const a = neg ? -n : n;
+  const base = 10n ** BigInt(decimals);
+  let frac = (a % base).toString().padStart(decimals, '0').replace(/0+$/, '');
+  if (frac.length < keep) frac = frac.padEnd(keep, '0');
+  return `${neg ? '-' : ''}${a / base}${frac ? `.${frac}` : ''}`;
 }
 
-/** Format a FixedU128 (18 decimals) as a decimal string. */
-export function fmtFixed(inner) {
-  const v = BigInt(inner);
-  const s = (v % 10n ** 18n).toString().padStart(18, '0').replace(/0+$/, '');
-  return `${v / 10n ** 18n}${s ? `.${s}` : ''}`;
-}
+/** Format a FixedU128 / FixedI128 (18 decimals) as a decimal string. */
+export const fmtFixed = (inner) => scaled(inner, 18);
 
 export async function connect(ws = 'ws://127.0.0.1:9944') {
   await cryptoWaitReady();

@@ -243,6 +243,15 @@ fn feeds_land_when_the_normal_class_is_full() {
 /// they wrap), so without `CheckOperationalClass` anybody could pay an ordinary fee to take the
 /// reserve with calls that only fail. Refused at submission unless a top-level feed or the sudo
 /// key's.
+/// A non-sudo `sudo_unchecked_weight` around an operational call, declaring a quarter of the
+/// block: the class is its inner call's, so it would take the feeds' whole reserve.
+fn reserve_grab() -> RuntimeCall {
+	RuntimeCall::Sudo(pallet_sudo::Call::sudo_unchecked_weight {
+		call: Box::new(RuntimeCall::System(frame_system::Call::set_heap_pages { pages: 64 })),
+		weight: Weight::from_parts(500_000_000_000, 0),
+	})
+}
+
 #[test]
 fn the_operational_class_is_for_feeds_and_the_sudo_key() {
 	let mut chain = Chain::new("development");
@@ -273,10 +282,7 @@ fn the_operational_class_is_for_feeds_and_the_sudo_key() {
 		// The cheapest way to take the whole reserve before this rule: a non-sudo
 		// `sudo_unchecked_weight` declaring a quarter of the block (it would fail `RequireSudo`,
 		// after taking its place and paying an ordinary fee).
-		let grab = RuntimeCall::Sudo(pallet_sudo::Call::sudo_unchecked_weight {
-			call: Box::new(RuntimeCall::System(frame_system::Call::set_heap_pages { pages: 64 })),
-			weight: Weight::from_parts(500_000_000_000, 0),
-		});
+		let grab = reserve_grab();
 		assert_eq!(grab.get_dispatch_info().class, DispatchClass::Operational);
 		assert_eq!(pool_validity(sign(Eve, grab.clone(), 0)), refused);
 		// The extension's weight: one read (the sudo key) for a non-feed operational call only.
@@ -300,11 +306,7 @@ fn the_operational_class_is_for_feeds_and_the_sudo_key() {
 	});
 	// In a block too: Eve's grab cannot be included, costs her nothing and uses no nonce.
 	let before = purse(&mut chain, Eve);
-	let grab = RuntimeCall::Sudo(pallet_sudo::Call::sudo_unchecked_weight {
-		call: Box::new(RuntimeCall::System(frame_system::Call::set_heap_pages { pages: 64 })),
-		weight: Weight::from_parts(500_000_000_000, 0),
-	});
-	let xt = chain.read(|| sign(Eve, grab, 0));
+	let xt = chain.read(|| sign(Eve, reserve_grab(), 0));
 	chain.push(xt);
 	let results = chain.author_block();
 	assert_eq!(results, vec![Err(TransactionValidityError::Invalid(InvalidTransaction::Call))]);

@@ -21,23 +21,42 @@ fn order() -> OrderRequest {
 	}
 }
 
+/// The largest feed: every one of the oracle's 16 underlyings.
+fn largest_feed() -> RuntimeCall {
+	RuntimeCall::Oracle(pallet_oracle::Call::feed {
+		at: 0,
+		observed_at: 0,
+		entries: (0..16)
+			.map(|i| FeedEntry {
+				underlying: i,
+				price: FixedU128::from_u32(1),
+				volatility: FixedU128::from_u32(1),
+			})
+			.collect::<Vec<_>>()
+			.try_into()
+			.expect("16 entries"),
+	})
+}
+
+/// The largest quote: 32 legs, bid and ask in 16 series.
+fn largest_quote() -> RuntimeCall {
+	RuntimeCall::Options(pallet_options::Call::quote {
+		quotes: (0..16)
+			.map(|series| {
+				let leg = Some(pallet_options::QuoteLeg { price: 1, quantity: 1 });
+				pallet_options::QuoteRequest { series, bid: leg, ask: leg }
+			})
+			.collect::<Vec<_>>()
+			.try_into()
+			.expect("16 requests"),
+	})
+}
+
 #[test]
 fn every_exchange_call_fits_in_a_block() {
 	let who = AccountId::new([1; 32]);
-	let max_entries = 16;
-	let entries: Vec<FeedEntry> = (0..max_entries)
-		.map(|i| FeedEntry {
-			underlying: i,
-			price: FixedU128::from_u32(1),
-			volatility: FixedU128::from_u32(1),
-		})
-		.collect();
 	let calls = vec![
-		RuntimeCall::Oracle(pallet_oracle::Call::feed {
-			at: 0,
-			observed_at: 0,
-			entries: entries.try_into().unwrap(),
-		}),
+		largest_feed(),
 		RuntimeCall::Margin(pallet_margin::Call::deposit { amount: 1 }),
 		RuntimeCall::Margin(pallet_margin::Call::withdraw { amount: 1 }),
 		RuntimeCall::Margin(pallet_margin::Call::liquidate {
@@ -66,17 +85,7 @@ fn every_exchange_call_fits_in_a_block() {
 				reduce_only: false,
 			},
 		}),
-		// The largest quote: 32 legs, bid and ask in 16 series.
-		RuntimeCall::Options(pallet_options::Call::quote {
-			quotes: (0..16)
-				.map(|series| {
-					let leg = Some(pallet_options::QuoteLeg { price: 1, quantity: 1 });
-					pallet_options::QuoteRequest { series, bid: leg, ask: leg }
-				})
-				.collect::<Vec<_>>()
-				.try_into()
-				.expect("16 requests"),
-		}),
+		largest_quote(),
 	];
 	let limits = RuntimeBlockWeights::get();
 	for call in calls {
@@ -170,19 +179,7 @@ fn throughput_per_block_from_the_weights() {
 	// `WeightReclaim`, the payment, a feed's validation...), as `CheckWeight` counts it.
 	use sp_runtime::traits::TransactionExtension;
 	let ext = |call: &RuntimeCall| optionchain_integration_tests::tx_extension(0).weight(call);
-	let feed_call = RuntimeCall::Oracle(pallet_oracle::Call::feed {
-		at: 0,
-		observed_at: 0,
-		entries: (0..16)
-			.map(|i| FeedEntry {
-				underlying: i,
-				price: FixedU128::from_u32(1),
-				volatility: FixedU128::from_u32(1),
-			})
-			.collect::<Vec<_>>()
-			.try_into()
-			.expect("16 entries"),
-	});
+	let feed_call = largest_feed();
 	let feeds = OracleWeights::feed(16)
 		.saturating_add(base)
 		.saturating_add(ext(&feed_call))
@@ -294,16 +291,7 @@ fn throughput_per_block_from_the_weights() {
 	};
 	// A `quote` is admitted at its declared worst case (full sides, every order of the caller
 	// cancelled, the largest portfolio) and refunded to what it did after dispatch.
-	let quote = RuntimeCall::Options(pallet_options::Call::quote {
-		quotes: (0..16)
-			.map(|series| {
-				let leg = Some(pallet_options::QuoteLeg { price: 1, quantity: 1 });
-				pallet_options::QuoteRequest { series, bid: leg, ask: leg }
-			})
-			.collect::<Vec<_>>()
-			.try_into()
-			.expect("16 requests"),
-	});
+	let quote = largest_quote();
 	let declared = quote.get_dispatch_info().call_weight;
 	let legs = fit(&quote, Options::actual_quote_weight(&outcome(32 * 2)), declared) * 32;
 	// The same with every side full (255 others' orders).
