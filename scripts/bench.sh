@@ -13,6 +13,8 @@
 #   ./scripts/bench.sh overhead                 # block and extrinsic base weights
 #   ./scripts/bench.sh pallet_assets:transfer   # one extrinsic of a pallet (FRAME's, for ratios)
 #   STEPS=10 REPEAT=5 ./scripts/bench.sh ...    # a quick look (never commit such weights)
+#   ./scripts/bench.sh build                    # build only
+#   BENCH_REUSE_NODE=1 ./scripts/bench.sh ...   # rebuild only the runtime's wasm
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/env.sh"
@@ -66,13 +68,22 @@ else
 fi
 export WASM_BUILD_WORKSPACE_HINT="$hint"
 
-say "building the node (profile production, runtime-benchmarks) in $CARGO_TARGET_DIR"
-cargo build --profile production -p optionchain-node --features runtime-benchmarks
 node="$CARGO_TARGET_DIR/production/optionchain-node"
+# The benchmarks measure the wasm runtime (`--runtime`); the node only hosts the benchmark CLI.
+# BENCH_REUSE_NODE=1 rebuilds only the runtime's wasm and keeps a node already built (a runtime
+# change otherwise relinks the node with fat LTO: about 18 minutes on 2 cores).
+if [ "${BENCH_REUSE_NODE:-0}" = 1 ] && [ -x "$node" ]; then
+	say "building the runtime (profile production, runtime-benchmarks), reusing $node"
+	cargo build --profile production -p optionchain-runtime --features runtime-benchmarks
+else
+	say "building the node (profile production, runtime-benchmarks) in $CARGO_TARGET_DIR"
+	cargo build --profile production -p optionchain-node --features runtime-benchmarks
+fi
 wasm="$CARGO_TARGET_DIR/production/wbuild/optionchain-runtime/optionchain_runtime.compact.compressed.wasm"
 [ -f "$wasm" ] || wasm="$CARGO_TARGET_DIR/production/wbuild/optionchain-runtime/optionchain_runtime.wasm"
 say "built in $(( $(date +%s) - t0 ))s; runtime $wasm"
 
+[ "${pallets[*]}" != build ] || { say "built in $(( $(date +%s) - t0 ))s"; exit 0; }
 say "benchmark machine -> benchmarks/machine.txt"
 {
 	echo "# $(date -u +%FT%TZ) $(uname -srm), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
@@ -133,6 +144,7 @@ overhead_weights() {
 }
 
 for spec in "${pallets[@]}"; do
+	[ "$spec" != build ] || continue
 	pallet="${spec%%:*}"
 	extrinsic='*'
 	[ "$spec" = "$pallet" ] || extrinsic="${spec#*:}"

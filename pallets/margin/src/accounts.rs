@@ -104,16 +104,27 @@ impl<T: Config> Pallet<T> {
 	/// of resting orders in a series that also holds a position is priced like a position
 	/// (its share of the execution) but its series' reads are already made, so the reads are
 	/// counted per series.
+	///
+	/// The `margin_check_series` benchmark bounds any portfolio of `series` series (each with
+	/// a short position, a bid and an ask): the smaller of the two bounds is charged.
 	pub(crate) fn evaluation_weight(entries: u32, series: u32) -> Weight {
 		let shared = entries.saturating_sub(series);
-		T::WeightInfo::margin_check(entries.max(1))
-			.saturating_sub(T::DbWeight::get().reads(u64::from(shared).saturating_mul(2)))
+		let by_entries = T::WeightInfo::margin_check(entries.max(1))
+			.saturating_sub(T::DbWeight::get().reads(u64::from(shared).saturating_mul(2)));
+		let by_series = T::WeightInfo::margin_check_series(series.max(1));
+		if by_series.all_lte(by_entries) {
+			by_series
+		} else {
+			by_entries
+		}
 	}
 
 	/// The `margin_check` benchmark prices every entry on one underlying: each further
 	/// underlying costs one more read of the oracle's market (its index price and its
 	/// volatility: two oracle reads, as the step charges them).
+	/// At most the oracle's `MaxUnderlyings` are ever registered.
 	pub(crate) fn extra_underlyings_weight(underlyings: u32) -> Weight {
+		let underlyings = underlyings.min(T::Oracle::max_underlyings());
 		T::Oracle::read_weight()
 			.saturating_mul(2)
 			.saturating_mul(u64::from(underlyings.saturating_sub(1)))
@@ -313,6 +324,20 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 	/// Two entries and at most one further underlying per series, and the hot mark.
 	fn margin_check_weight_for_series(series: u32) -> Weight {
 		Self::margin_check_weight_for_portfolio(series, series)
+	}
+
+	/// `margin_check_further(s) - margin_check_series(1)`: the second account's evaluation
+	/// and hot mark, with the block's shared reads (parameters, time, the oracle's entries of
+	/// the benchmark's underlying) made by the first check. Further underlyings:
+	/// [`Self::markets_weight`], once per execution.
+	fn further_margin_check_weight(series: u32) -> Weight {
+		T::WeightInfo::margin_check_further(series.max(1))
+			.saturating_sub(T::WeightInfo::margin_check_series(1))
+	}
+
+	/// Each market (index price and volatility) read once in an execution.
+	fn markets_weight(underlyings: u32) -> Weight {
+		Self::extra_underlyings_weight(underlyings)
 	}
 
 	/// The oracle's registered underlyings (never removed).

@@ -136,6 +136,56 @@ mod benchmarks {
 		}
 	}
 
+	/// A margin check of an account with `s` series on one underlying, each holding a
+	/// one-contract short position, a resting bid and a resting ask: the most one series
+	/// costs an evaluation (its two portfolio reads, one Black-Scholes evaluation, the
+	/// position's figures and both sides' order figures). It bounds any portfolio of `s`
+	/// series, whatever its positions and orders.
+	#[benchmark]
+	fn margin_check_series(s: Linear<1, { T::Positions::max_portfolio_len() / 2 }>) {
+		price::<T>(60_000);
+		let who = funded::<T>("caller", 0, 10_000_000);
+		let long = funded::<T>("long", 0, 0);
+		for id in T::BenchmarkHelper::open_positions(&who, &long, U, s) {
+			T::BenchmarkHelper::rest_quote(&who, id);
+		}
+		#[block]
+		{
+			assert_ok!(<Margin<T> as MarginAccounts<T::AccountId>>::ensure_initial_margin(
+				&who, true, None
+			)
+			.map_err(|_| "margin check"));
+		}
+	}
+
+	/// A check of an account of `s` series (as in `margin_check_series`) after the check of
+	/// another account of one series in the same execution, as a taker's order checks the
+	/// cold makers it meets: `margin_check_further(s) - margin_check_series(1)` is what a
+	/// further check costs (the risk parameters, the time and the oracle's entries of the
+	/// underlying are read already).
+	#[benchmark]
+	fn margin_check_further(s: Linear<1, { T::Positions::max_portfolio_len() / 2 }>) {
+		price::<T>(60_000);
+		let long = funded::<T>("long", 0, 0);
+		let first = funded::<T>("first", 0, 10_000_000);
+		for id in T::BenchmarkHelper::open_positions(&first, &long, U, 1) {
+			T::BenchmarkHelper::rest_quote(&first, id);
+		}
+		let who = funded::<T>("caller", 0, 10_000_000);
+		for id in T::BenchmarkHelper::open_positions(&who, &long, U, s) {
+			T::BenchmarkHelper::rest_quote(&who, id);
+		}
+		#[block]
+		{
+			for account in [&first, &who] {
+				assert_ok!(<Margin<T> as MarginAccounts<T::AccountId>>::ensure_initial_margin(
+					account, true, None
+				)
+				.map_err(|_| "margin check"));
+			}
+		}
+	}
+
 	/// A trigger band (`band_of`) of an account of `n` one-contract short calls on one
 	/// underlying (strikes 60,000 + 1,000 i, index 60,000), with the refinements used on chain
 	/// and a 25 % volatility box: one price per position per grid point, the low side verified

@@ -64,6 +64,9 @@ pub trait BenchmarkHelper<AccountId> {
 	/// Rest `count` one-contract bids of `who` in `series` at the lowest price of its tick
 	/// (far from any ask: they never fill), as `place_order` would.
 	fn rest_bids(who: &AccountId, series: optionchain_primitives::exchange::SeriesId, count: u32);
+	/// Rest a one-contract bid and a one-contract ask of `who` in `series`, both far from the
+	/// other side (they never fill), as `place_order` would: a two-sided quote.
+	fn rest_quote(who: &AccountId, series: optionchain_primitives::exchange::SeriesId);
 }
 
 #[frame_support::pallet]

@@ -328,6 +328,9 @@ impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 	fn rest_bids(who: &AccountId, series: SeriesId, count: u32) {
 		MockPositions::set_orders(*who, series, 0, Contracts::from(count), Balance::from(count));
 	}
+	fn rest_quote(who: &AccountId, series: SeriesId) {
+		MockPositions::set_orders(*who, series, 1, 1, 1);
+	}
 }
 
 // ---------------------------------------------------------------- helpers

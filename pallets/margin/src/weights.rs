@@ -53,6 +53,8 @@ pub trait WeightInfo {
 	fn liquidate(n: u32, ) -> Weight;
 	fn set_parameters() -> Weight;
 	fn margin_check(n: u32, ) -> Weight;
+	fn margin_check_series(s: u32, ) -> Weight;
+	fn margin_check_further(s: u32, ) -> Weight;
 	fn trigger_band(n: u32, ) -> Weight;
 	fn trigger_step(k: u32, ) -> Weight;
 	fn trigger_liquidations(k: u32, ) -> Weight;
@@ -430,6 +432,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2583).saturating_mul(n.into()))
 	}
+	// Not measured yet: composed from `margin_check` as the model before it, an upper bound
+	// (`margin_check` of `2 s` positions, each series priced twice, with its reads once).
+	fn margin_check_series(s: u32, ) -> Weight {
+		Self::margin_check(s.saturating_mul(2)).saturating_sub(T::DbWeight::get().reads(u64::from(s).saturating_mul(2)))
+	}
+	// Not measured yet: two checks and a second hot mark (an upper bound).
+	fn margin_check_further(s: u32, ) -> Weight {
+		Self::margin_check_series(1)
+			.saturating_add(Self::margin_check_series(s))
+			.saturating_add(T::DbWeight::get().reads_writes(2, 2))
+	}
 	fn black_scholes_greeks() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
@@ -519,6 +532,17 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(22_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2583).saturating_mul(n.into()))
+	}
+	// Not measured yet: composed from `margin_check` as the model before it, an upper bound
+	// (`margin_check` of `2 s` positions, each series priced twice, with its reads once).
+	fn margin_check_series(s: u32, ) -> Weight {
+		Self::margin_check(s.saturating_mul(2)).saturating_sub(RocksDbWeight::get().reads(u64::from(s).saturating_mul(2)))
+	}
+	// Not measured yet: two checks and a second hot mark (an upper bound).
+	fn margin_check_further(s: u32, ) -> Weight {
+		Self::margin_check_series(1)
+			.saturating_add(Self::margin_check_series(s))
+			.saturating_add(RocksDbWeight::get().reads_writes(2, 2))
 	}
 	fn black_scholes_greeks() -> Weight {
 		Weight::from_parts(13_960_000, 0)

@@ -114,20 +114,15 @@ impl<T: Config> Pallet<T> {
 		MatchBudget {
 			steps: max,
 			cold: max,
-			cold_checks: Self::full_check().saturating_mul(u64::from(checks)),
+			cold_checks: T::Margin::further_margin_check_weight(T::MaxSeriesPerAccount::get())
+				.saturating_mul(u64::from(checks))
+				.saturating_add(T::Margin::markets_weight(u32::MAX)),
 			retries: MAX_MAKER_RETRIES,
 			taker_series: T::MaxSeriesPerAccount::get(),
 			underlyings: u32::MAX,
 			mmp_fills: max,
 			greeks: true,
 		}
-	}
-
-	/// A margin check of the largest portfolio an account that is checked can hold: a
-	/// position and resting orders in each of `MaxSeriesPerAccount` series, on as many
-	/// underlyings. (The uncapped accounts are never checked.)
-	pub(crate) fn full_check() -> Weight {
-		T::Margin::margin_check_weight_for_series(T::MaxSeriesPerAccount::get())
 	}
 
 	/// The series in which `who` has a position or resting orders (one read): what sizes its
@@ -246,7 +241,7 @@ impl<T: Config> Pallet<T> {
 				let series = Self::series_of(&o.owner)
 					.saturating_add(QueuedPerAccount::<T>::get(&o.owner))
 					.min(T::MaxSeriesPerAccount::get());
-				let check = T::Margin::margin_check_weight_for_portfolio(series, underlyings);
+				let check = T::Margin::further_margin_check_weight(series);
 				if !counted {
 					cold.push(&o.owner);
 					cold_checks = cold_checks.saturating_add(check);
@@ -258,6 +253,9 @@ impl<T: Config> Pallet<T> {
 			} else if Self::maker_can_pay(req.side, o, left.min(o.remaining)).unwrap_or(false) {
 				left = left.saturating_sub(o.remaining);
 			}
+		}
+		if !cold.is_empty() {
+			cold_checks = cold_checks.saturating_add(T::Margin::markets_weight(underlyings));
 		}
 		steps = if left > 0 { max } else { steps.saturating_add(1).min(max) };
 		// The order's series may be new to the taker, and so may those of its orders queued
@@ -685,12 +683,16 @@ impl<T: Config> Pallet<T> {
 				out.skipped = out.skipped.saturating_add(1);
 				return Ok(true);
 			}
+			// The markets of further underlyings are read once in the execution: charged with
+			// its first cold maker.
+			let markets = if out.sized == 0 {
+				T::Margin::markets_weight(budget.underlyings)
+			} else {
+				Weight::zero()
+			};
 			out.sized = out.sized.saturating_add(1);
-			cold_check = T::Margin::margin_check_weight_for_portfolio(
-				Self::series_of(&maker.owner),
-				budget.underlyings,
-			);
-			let spent = out.cold_checks.saturating_add(cold_check);
+			cold_check = T::Margin::further_margin_check_weight(Self::series_of(&maker.owner));
+			let spent = out.cold_checks.saturating_add(cold_check).saturating_add(markets);
 			if !spent.all_lte(budget.cold_checks) {
 				out.skipped = out.skipped.saturating_add(1);
 				return Ok(true);

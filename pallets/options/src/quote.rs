@@ -60,6 +60,7 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::DbWeight::get().reads(u64::from(o.one_sided).saturating_add(1)))
 			.saturating_add(Self::mmp_read_weight().saturating_mul(o.mmp_reads.into()))
 			.saturating_add(T::DbWeight::get().reads(o.vol_reads.into()))
+			.saturating_add(T::DbWeight::get().writes(o.series_written.into()))
 	}
 
 	/// The most a call of `quotes` may do: cancel as many of the caller's orders as an account
@@ -75,6 +76,7 @@ impl<T: Config> Pallet<T> {
 			unindexed: T::MaxOrdersPerAccount::get(),
 			mmp_reads: requests,
 			vol_reads: Self::legs_of(quotes),
+			series_written: requests,
 			..Default::default()
 		}
 	}
@@ -175,13 +177,19 @@ impl<T: Config> Pallet<T> {
 					p
 				},
 			};
+			let before = info;
 			let applied = Self::quote_series(who, q, &mut info, protection.as_ref(), &mut out)
 				.map_err(|e| e.with_weight(worst))?;
 			rested |= applied.rested;
 			if applied.touched && Positions::<T>::contains_key(q.series, who) {
 				out.quoted_held = out.quoted_held.saturating_add(1);
 			}
-			Series::<T>::insert(q.series, info);
+			// A request that replaces each of the caller's orders with one leaves the series'
+			// count of resting orders, hence its entry, as it was.
+			if info != before {
+				Series::<T>::insert(q.series, info);
+				out.series_written = out.series_written.saturating_add(1);
+			}
 		}
 		// One evaluation for the call, if it rested anything new (pulling or shrinking orders
 		// only lowers the requirement). Stale prices fail it (`PriceStale`).

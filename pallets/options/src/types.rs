@@ -461,6 +461,10 @@ pub struct QuoteOutcome {
 	/// Volatility lists read: whether an order a leg would keep is volatility-priced (such
 	/// an order is replaced, not kept).
 	pub vol_reads: u32,
+	/// Series whose entry the call wrote (its count of resting orders changed). A request
+	/// that replaces each of the caller's orders on its sides with one leaves it unchanged:
+	/// the `quote` benchmark's legs write no series.
+	pub series_written: u32,
 }
 
 /// Why an order left the book without being filled.

@@ -92,4 +92,8 @@ impl<T: Config> OracleProvider for Pallet<T> {
 	fn underlying_count_weight() -> Weight {
 		T::DbWeight::get().reads(1)
 	}
+
+	fn max_underlyings() -> u32 {
+		T::MaxUnderlyings::get()
+	}
 }

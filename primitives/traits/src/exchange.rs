@@ -411,6 +411,24 @@ pub trait MarginAccounts<AccountId> {
 		Weight::zero()
 	}
 
+	/// At most the weight of one `ensure_initial_margin` of an account with a position or
+	/// resting orders in `series` series on one underlying, run in an execution in which
+	/// another margin check already ran (its reads of the risk parameters, the time and the
+	/// oracle's entries of that underlying are made). The markets of further underlyings are
+	/// charged once per execution, by [`Self::markets_weight`]. The default: a first check.
+	fn further_margin_check_weight(series: u32) -> Weight {
+		Self::margin_check_weight_for_series(series)
+	}
+
+	/// The reads of the markets (index price and volatility) of `underlyings` underlyings
+	/// beyond the first: made at most once in one execution, whatever the number of margin
+	/// checks in it. The default: nothing (its [`Self::further_margin_check_weight`] counts
+	/// them per check).
+	fn markets_weight(underlyings: u32) -> Weight {
+		let _ = underlyings;
+		Weight::zero()
+	}
+
 	/// [`Self::margin_check_weight_for_series`] of a portfolio known to span at most
 	/// `underlyings` underlyings.
 	fn margin_check_weight_for_portfolio(series: u32, underlyings: u32) -> Weight {

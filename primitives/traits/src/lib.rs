@@ -226,6 +226,12 @@ pub trait OracleProvider {
 		Weight::zero()
 	}
 
+	/// The most underlyings the oracle can ever register (a constant): no portfolio spans
+	/// more. The default knows no bound.
+	fn max_underlyings() -> u32 {
+		u32::MAX
+	}
+
 	/// Worst-case weight of [`Self::schedule_settlement`].
 	fn schedule_weight() -> Weight;
 

@@ -139,7 +139,7 @@ impl pallet_options::Config for Runtime {
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmark_helpers {
 	use super::*;
-	use crate::RuntimeOrigin;
+	use crate::{RuntimeEvent, RuntimeOrigin};
 	use alloc::vec::Vec;
 	use frame_support::traits::{
 		fungibles::{Create, Inspect, Mutate},
@@ -206,6 +206,20 @@ pub mod benchmark_helpers {
 			"place an order",
 			Options::place_order(RuntimeOrigin::signed(who.clone()), request).map_err(|e| e.error),
 		);
+		// An order that may take liquidity is queued and matched after the block's
+		// transactions: match it now, as the end of the block would.
+		<Options as frame_support::traits::PostTransactions>::post_transactions();
+		if let Some(error) =
+			frame_system::Pallet::<Runtime>::read_events_no_consensus().find_map(|e| {
+				match e.event {
+					RuntimeEvent::Options(pallet_options::Event::OrderRejected {
+						error, ..
+					}) => Some(error),
+					_ => None,
+				}
+			}) {
+			panic!("benchmark set-up: a queued order was rejected: {error:?}");
+		}
 	}
 
 	/// The options pallet's parameters of `underlying` (the dev BTC ones if it has none).
@@ -311,6 +325,17 @@ pub mod benchmark_helpers {
 			for _ in 0..count {
 				place(who, series, Side::Buy, tick);
 			}
+		}
+
+		/// A bid at the series' lowest price and an ask at 100 times the premium of the
+		/// positions `open_positions` opens (both rounded to the tick).
+		fn rest_quote(who: &AccountId, series: SeriesId) {
+			let tick = pallet_options::Series::<Runtime>::get(series)
+				.map(|info| info.price_tick.max(1))
+				.unwrap_or(1);
+			place(who, series, Side::Buy, tick);
+			let ask = (POSITION_PREMIUM.saturating_mul(100) / tick).max(1).saturating_mul(tick);
+			place(who, series, Side::Sell, ask);
 		}
 	}
 

@@ -243,18 +243,18 @@ fn throughput_per_block_from_the_weights() {
 		per_block(&place, Options::queued_order_weight(protected_budget, &request)) * 8;
 	// The same against 8 distinct cold makers holding 10 positions each: every maker is
 	// evaluated once at its first fill, planned at its 11 series (at most a position and
-	// resting orders in each: 22 entries in 11 series, an oracle read per possible further
-	// underlying, and the hot mark). Cold makers may fail, so the plan gives every step. The
-	// possible underlyings are at most those registered: the dev chain's two (BTC, ETH), or
-	// the oracle's maximum of 16.
+	// resting orders in each: `margin_check_further`'s series, each holding a short, a bid and
+	// an ask, after the taker's check has read the parameters, the time and the order's
+	// underlying), and the markets of the further underlyings a maker may hold, read once in
+	// the order's execution. Cold makers may fail, so the plan gives every step. The possible
+	// underlyings are at most those registered: the dev chain's two (BTC, ETH), or the
+	// oracle's maximum of 16.
 	let cold_fills_with = |underlyings: u32| {
-		let check = <Margin as MarginAccounts<AccountId>>::margin_check_weight_for_portfolio(
-			11,
-			underlyings,
-		);
+		let margin = |s| <Margin as MarginAccounts<AccountId>>::further_margin_check_weight(s);
+		let markets = <Margin as MarginAccounts<AccountId>>::markets_weight(underlyings);
 		let cold_budget = pallet_options::MatchBudget {
 			cold: 8,
-			cold_checks: check.saturating_mul(8),
+			cold_checks: margin(11).saturating_mul(8).saturating_add(markets),
 			underlyings,
 			..warm_budget
 		};
@@ -267,13 +267,7 @@ fn throughput_per_block_from_the_weights() {
 	// sides read, and the maker's check at its real size (a position and resting orders in
 	// each of the 16 series: 32 entries of one underlying, whose 16 series the call just
 	// wrote).
-	use pallet_margin::WeightInfo as _;
-	type MarginWeights = <Runtime as pallet_margin::Config>::WeightInfo;
-	let touch = <Margin as MarginAccounts<AccountId>>::margin_check_weight_for(1)
-		.saturating_sub(MarginWeights::margin_check(1));
-	let check = MarginWeights::margin_check(32)
-		.saturating_sub(db.reads(32))
-		.saturating_add(touch);
+	let check = <Margin as MarginAccounts<AccountId>>::margin_check_weight_for_portfolio(16, 1);
 	let outcome = |depth| pallet_options::QuoteOutcome {
 		legs: 32,
 		cancelled: 32,
@@ -288,12 +282,23 @@ fn throughput_per_block_from_the_weights() {
 		mmp_reads: 1,
 		// Every leg moves its price: no order is kept, no volatility list read.
 		vol_reads: 0,
+		// Each leg replaces the maker's one order on its side: the series' count of resting
+		// orders is unchanged, its entry not written.
+		series_written: 0,
 	};
 	// A `quote` is admitted at its declared worst case (full sides, every order of the caller
 	// cancelled, the largest portfolio) and refunded to what it did after dispatch.
 	let quote = largest_quote();
 	let declared = quote.get_dispatch_info().call_weight;
 	let legs = fit(&quote, Options::actual_quote_weight(&outcome(32 * 2)), declared) * 32;
+	eprintln!(
+		"DEBUG quote actual {:?} base {:?} check {:?} qc {:?} q(32,0) {:?}",
+		Options::actual_quote_weight(&outcome(32 * 2)),
+		base.saturating_add(ext(&quote)),
+		check,
+		Options::quote_check_weight(check, 16),
+		OptionsWeights::quote(32, 0)
+	);
 	// The same with every side full (255 others' orders).
 	let legs_full_book =
 		fit(&quote, Options::actual_quote_weight(&outcome(32 * 255)), declared) * 32;

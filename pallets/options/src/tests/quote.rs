@@ -271,6 +271,8 @@ fn a_quote_is_charged_for_its_legs() {
 				+ db_weight().reads(2)
 				// Whether an order a leg would keep is volatility-priced, per leg.
 				+ db_weight().reads(4)
+				// Each request's series entry.
+				+ db_weight().writes(2)
 		);
 		// A one-sided request also reads the opposite side.
 		assert_eq!(
@@ -280,6 +282,7 @@ fn a_quote_is_charged_for_its_legs() {
 				+ db_weight().reads(3)
 				+ evictions(1)
 				+ Options::extra_check_weight(full)
+				+ db_weight().writes(1)
 		);
 		// Charged for its legs and the check it made (the mock's check weighs 1,000; the two
 		// quoted series' reads again are not charged).
@@ -289,7 +292,23 @@ fn a_quote_is_charged_for_its_legs() {
 			Options::quote_check_weight(check, 2),
 			Options::extra_check_weight(check).saturating_sub(db_weight().reads(2))
 		);
-		// (Both series are BTC's: the protection entry is read once.)
+		// (Both series are BTC's: the protection entry is read once. Both series' counts of
+		// resting orders changed: their entries are written.)
+		assert_eq!(
+			post.actual_weight,
+			Some(
+				w(4, 0)
+					+ Options::quote_check_weight(check, 2)
+					+ db_weight().reads(1)
+					+ db_weight().writes(2)
+			)
+		);
+		// Re-quoting both sides at new prices replaces one order with one on each side: the
+		// series' entries are not written, nor charged.
+		let before = (crate::Series::<Test>::get(a), crate::Series::<Test>::get(b));
+		let requote = vec![two_sided(a, 101, 111, 1), two_sided(b, 51, 61, 1)];
+		let post = quote(ALICE, requote).unwrap();
+		assert_eq!(before, (crate::Series::<Test>::get(a), crate::Series::<Test>::get(b)));
 		assert_eq!(
 			post.actual_weight,
 			Some(w(4, 0) + Options::quote_check_weight(check, 2) + db_weight().reads(1))
@@ -314,9 +333,10 @@ fn a_leg_that_cancels_many_orders_is_charged_for_each() {
 		// (It also reads the caller's void entry and its protection on the underlying; a pull
 		// does not read the ask side.)
 		let reads = db_weight().reads(2);
+		// (Its series' count of resting orders fell: the entry is written.)
 		assert_eq!(
 			post.actual_weight,
-			Some(<() as crate::weights::WeightInfo>::quote(1, 4) + reads)
+			Some(<() as crate::weights::WeightInfo>::quote(1, 4) + reads + db_weight().writes(1))
 		);
 		let one = <() as crate::weights::WeightInfo>::quote(1, 0);
 		assert!(post.actual_weight.unwrap().all_gt(one));
