@@ -114,7 +114,7 @@ impl<T: Config> Pallet<T> {
 		MatchBudget {
 			steps: max,
 			cold: max,
-			cold_checks: T::Margin::further_margin_check_weight(T::MaxSeriesPerAccount::get())
+			cold_checks: Self::cold_check_weight(T::MaxSeriesPerAccount::get())
 				.saturating_mul(u64::from(checks))
 				.saturating_add(T::Margin::markets_weight(u32::MAX)),
 			retries: MAX_MAKER_RETRIES,
@@ -123,6 +123,13 @@ impl<T: Config> Pallet<T> {
 			mmp_fills: max,
 			greeks: true,
 		}
+	}
+
+	/// A cold maker's evaluation after its fill, at `series` series: a further check in the
+	/// order's execution (the taker's own check is the first), less the two reads the fill
+	/// made just before it (the order's series and the maker's entry in it).
+	pub fn cold_check_weight(series: u32) -> Weight {
+		T::Margin::further_margin_check_weight(series).saturating_sub(T::DbWeight::get().reads(2))
 	}
 
 	/// The series in which `who` has a position or resting orders (one read): what sizes its
@@ -241,7 +248,7 @@ impl<T: Config> Pallet<T> {
 				let series = Self::series_of(&o.owner)
 					.saturating_add(QueuedPerAccount::<T>::get(&o.owner))
 					.min(T::MaxSeriesPerAccount::get());
-				let check = T::Margin::further_margin_check_weight(series);
+				let check = Self::cold_check_weight(series);
 				if !counted {
 					cold.push(&o.owner);
 					cold_checks = cold_checks.saturating_add(check);
@@ -691,7 +698,7 @@ impl<T: Config> Pallet<T> {
 				Weight::zero()
 			};
 			out.sized = out.sized.saturating_add(1);
-			cold_check = T::Margin::further_margin_check_weight(Self::series_of(&maker.owner));
+			cold_check = Self::cold_check_weight(Self::series_of(&maker.owner));
 			let spent = out.cold_checks.saturating_add(cold_check).saturating_add(markets);
 			if !spent.all_lte(budget.cold_checks) {
 				out.skipped = out.skipped.saturating_add(1);

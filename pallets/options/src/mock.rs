@@ -357,6 +357,12 @@ impl MarginAccounts<u64> for MockMargin {
 	fn margin_check_weight_for(entries: u32) -> Weight {
 		Weight::from_parts(1_000 * u64::from(entries), 0)
 	}
+	/// As the runtime's benchmark: with the reads of the order's series and the maker's entry
+	/// in it (which the fill made just before, `cold_check_weight` takes them off again).
+	fn further_margin_check_weight(series: u32) -> Weight {
+		Self::margin_check_weight_for_series(series)
+			.saturating_add(<Test as frame_system::Config>::DbWeight::get().reads(2))
+	}
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -245,16 +245,15 @@ fn throughput_per_block_from_the_weights() {
 	// evaluated once at its first fill, planned at its 11 series (at most a position and
 	// resting orders in each: `margin_check_further`'s series, each holding a short, a bid and
 	// an ask, after the taker's check has read the parameters, the time and the order's
-	// underlying), and the markets of the further underlyings a maker may hold, read once in
+	// underlying, and the fill the order's series and the maker's entry in it), and the markets of the further underlyings a maker may hold, read once in
 	// the order's execution. Cold makers may fail, so the plan gives every step. The possible
 	// underlyings are at most those registered: the dev chain's two (BTC, ETH), or the
 	// oracle's maximum of 16.
 	let cold_fills_with = |underlyings: u32| {
-		let margin = |s| <Margin as MarginAccounts<AccountId>>::further_margin_check_weight(s);
 		let markets = <Margin as MarginAccounts<AccountId>>::markets_weight(underlyings);
 		let cold_budget = pallet_options::MatchBudget {
 			cold: 8,
-			cold_checks: margin(11).saturating_mul(8).saturating_add(markets),
+			cold_checks: Options::cold_check_weight(11).saturating_mul(8).saturating_add(markets),
 			underlyings,
 			..warm_budget
 		};
