@@ -15,6 +15,7 @@
 #   STEPS=10 REPEAT=5 ./scripts/bench.sh ...    # a quick look (never commit such weights)
 #   ./scripts/bench.sh build                    # build only
 #   BENCH_REUSE_NODE=1 ./scripts/bench.sh ...   # rebuild only the runtime's wasm
+#   BENCH_RAW=1 ./scripts/bench.sh pallet_margin  # a raw run to benchmarks/, weights.rs untouched
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/env.sh"
@@ -167,6 +168,12 @@ for spec in "${pallets[@]}"; do
 			output="pallets/${pallet#pallet_}/src/weights.rs" ;;
 		*) output="benchmarks/$pallet.rs" ;;
 	esac
+	# A run of some extrinsics only, or BENCH_RAW=1: a raw run kept beside the others
+	# (benchmarks/<pallet>.<UTC date and time>-run.rs), never over a pallet's weights.rs, whose
+	# other functions it would drop. Merge it by hand (scaled, see the README's weights notes).
+	if [ "$extrinsic" != '*' ] || [ "${BENCH_RAW:-0}" = 1 ]; then
+		output="benchmarks/$pallet.$(date -u +%F-%H%M)-run.rs"
+	fi
 	say "$pallet ($extrinsic): steps $steps, repeat $repeat -> $output"
 	t1=$(date +%s)
 	"$node" benchmark pallet \

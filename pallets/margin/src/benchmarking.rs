@@ -165,12 +165,15 @@ mod benchmarks {
 	/// underlying are read already).
 	#[benchmark]
 	fn margin_check_further(s: Linear<1, { T::Positions::max_portfolio_len() / 2 }>) {
-		price::<T>(60_000);
+		// The first account's series is not one of the caller's (listed at another index
+		// price: strikes from 200,000): the caller's series and entries are its own reads.
+		price::<T>(200_000);
 		let long = funded::<T>("long", 0, 0);
 		let first = funded::<T>("first", 0, 10_000_000);
 		for id in T::BenchmarkHelper::open_positions(&first, &long, U, 1) {
 			T::BenchmarkHelper::rest_quote(&first, id);
 		}
+		price::<T>(60_000);
 		let who = funded::<T>("caller", 0, 10_000_000);
 		for id in T::BenchmarkHelper::open_positions(&who, &long, U, s) {
 			T::BenchmarkHelper::rest_quote(&who, id);

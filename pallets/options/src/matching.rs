@@ -332,7 +332,10 @@ impl<T: Config> Pallet<T> {
 				Ok(used) => {
 					// Steps, cold makers and the taker's size are held to the budget: a
 					// warning here means a charge below the work, a bug to report.
-					if !used.all_lte(Self::queued_order_weight(q.budget, &q.request)) {
+					let within = used.all_lte(Self::queued_order_weight(q.budget, &q.request));
+					// Native debug builds (every pallet and runtime test) hold every order to it.
+					debug_assert!(within, "queued order {} used {used:?}", q.order_id);
+					if !within {
 						log::warn!(
 							target: crate::LOG_TARGET,
 							"queued order {} used {used:?}, beyond its budget {:?}",
@@ -691,8 +694,8 @@ impl<T: Config> Pallet<T> {
 				return Ok(true);
 			}
 			// The markets of further underlyings are read once in the execution: charged with
-			// its first cold maker.
-			let markets = if out.sized == 0 {
+			// its first cold maker admitted (one passed over reads nothing).
+			let markets = if out.cold == 0 {
 				T::Margin::markets_weight(budget.underlyings)
 			} else {
 				Weight::zero()
@@ -706,6 +709,7 @@ impl<T: Config> Pallet<T> {
 			}
 			out.cold = out.cold.saturating_add(1);
 			out.cold_checks = spent;
+			out.margin_weight = out.margin_weight.saturating_add(markets);
 		}
 		let quantity = (*remaining).min(maker.remaining);
 		// The fill and the maker's margin check run in their own storage layer: a maker that
@@ -767,14 +771,15 @@ impl<T: Config> Pallet<T> {
 				Err(_) => out.margin_weight = out.margin_weight.saturating_add(cold_check),
 			}
 		}
-		// A warm maker's fill is not checked (zero); a cold maker's check at its real size, a
-		// failed one at its size as read before it.
+		// A warm maker's fill is not checked (zero); a cold maker's check, passed or failed, as
+		// charged: a further check in this execution at its size as read before it.
+		let filled = matches!(step, MakerStep::Filled(_));
 		let check = match step {
-			MakerStep::Filled(w) => w,
+			MakerStep::Filled(w) if warm => w,
 			_ => cold_check,
 		};
 		out.margin_weight = out.margin_weight.saturating_add(check);
-		if step != MakerStep::Filled(check) {
+		if !filled {
 			*info = info_before;
 			let reason = if step == MakerStep::CannotPay {
 				CancelReason::MakerCannotPay

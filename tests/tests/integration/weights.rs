@@ -264,8 +264,8 @@ fn throughput_per_block_from_the_weights() {
 	// maker's order on a side that also holds one order of each of two other makers (three
 	// makers quote the board), as charged after dispatch: the legs, the others' orders on the
 	// sides read, and the maker's check at its real size (a position and resting orders in
-	// each of the 16 series: 32 entries of one underlying, whose 16 series the call just
-	// wrote).
+	// each of the 16 series: 32 entries of one underlying, whose 16 series' entries the call
+	// just read).
 	let check = <Margin as MarginAccounts<AccountId>>::margin_check_weight_for_portfolio(16, 1);
 	let outcome = |depth| pallet_options::QuoteOutcome {
 		legs: 32,
@@ -290,14 +290,6 @@ fn throughput_per_block_from_the_weights() {
 	let quote = largest_quote();
 	let declared = quote.get_dispatch_info().call_weight;
 	let legs = fit(&quote, Options::actual_quote_weight(&outcome(32 * 2)), declared) * 32;
-	eprintln!(
-		"DEBUG quote actual {:?} base {:?} check {:?} qc {:?} q(32,0) {:?}",
-		Options::actual_quote_weight(&outcome(32 * 2)),
-		base.saturating_add(ext(&quote)),
-		check,
-		Options::quote_check_weight(check, 16),
-		OptionsWeights::quote(32, 0)
-	);
 	// The same with every side full (255 others' orders).
 	let legs_full_book =
 		fit(&quote, Options::actual_quote_weight(&outcome(32 * 255)), declared) * 32;
