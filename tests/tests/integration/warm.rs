@@ -70,18 +70,23 @@ fn a_maker_filled_eight_times_in_a_block_is_evaluated_at_most_once() {
 		post_only: false,
 		reduce_only: false,
 	};
+	// A cold maker's check is a further check in the order's execution (the taker's is the
+	// first), at his one series, and the market of the other registered underlying (ETH)
+	// once, for any cold maker (the plan knows only that two are registered).
 	use optionchain_primitives::exchange::MarginAccounts;
-	let check =
-		<Margin as MarginAccounts<optionchain_runtime::AccountId>>::margin_check_weight_for_series(
-			1,
-		);
+	let markets = <Margin as MarginAccounts<optionchain_runtime::AccountId>>::markets_weight(2);
+	let check = Options::cold_check_weight(1);
 	let budget = |cold: u32, taker_series: u32| pallet_options::MatchBudget {
 		steps: 8,
 		cold,
-		cold_checks: check.saturating_mul(cold.into()),
+		cold_checks: if cold == 0 {
+			frame_support::weights::Weight::zero()
+		} else {
+			check.saturating_mul(cold.into()).saturating_add(markets)
+		},
 		retries: 0,
 		taker_series,
-		underlyings: u32::MAX,
+		underlyings: 2,
 		mmp_fills: 0,
 		greeks: false,
 	};
@@ -128,11 +133,12 @@ fn a_cold_maker_is_planned_at_the_registered_underlyings() {
 		post_only: false,
 		reduce_only: false,
 	};
+	// A further check at his three series, and the markets of the further underlyings once
+	// in the order's execution.
 	let check = |underlyings| {
-		<Margin as MarginAccounts<optionchain_runtime::AccountId>>::margin_check_weight_for_portfolio(
-			3,
-			underlyings,
-		)
+		Options::cold_check_weight(3).saturating_add(<Margin as MarginAccounts<
+			optionchain_runtime::AccountId,
+		>>::markets_weight(underlyings))
 	};
 	let budget = |cold: u32, taker_series: u32, underlyings: u32| pallet_options::MatchBudget {
 		steps: 8,
