@@ -172,7 +172,7 @@ for spec in "${pallets[@]}"; do
 	# (benchmarks/<pallet>.<UTC date and time>-run.rs), never over a pallet's weights.rs, whose
 	# other functions it would drop. Merge it by hand (scaled, see the README's weights notes).
 	if [ "$extrinsic" != '*' ] || [ "${BENCH_RAW:-0}" = 1 ]; then
-		output="benchmarks/$pallet.$(date -u +%F-%H%M)-run.rs"
+		output="benchmarks/$pallet.$(date -u +%F-%H%M).${extrinsic//\*/all}-run.rs"
 	fi
 	say "$pallet ($extrinsic): steps $steps, repeat $repeat -> $output"
 	t1=$(date +%s)

@@ -276,7 +276,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(l.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(l.into())))
+			// A book side per leg and an entry per series (`ceil(l / 2)`): a leg replacing one
+			// order with one leaves its series' entry unwritten since 2026-12-06 (that day's run,
+			// benchmarks/pallet_options.2026-12-06-0238.quote-run.rs: `Options::Series` w:1, was
+			// w:16 at 32 legs; its write slope, 1 per leg, is the fit's rounding of 1.5).
+			.saturating_add(T::DbWeight::get().writes(u64::from(l).saturating_add(u64::from(l.div_ceil(2)))))
 			.saturating_add(Weight::from_parts(0, 64).saturating_mul(c.into()))
 			.saturating_add(Weight::from_parts(0, 18865).saturating_mul(l.into()))
 	}
@@ -679,7 +683,11 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads(14_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(l.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
-			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(l.into())))
+			// A book side per leg and an entry per series (`ceil(l / 2)`): a leg replacing one
+			// order with one leaves its series' entry unwritten since 2026-12-06 (that day's run,
+			// benchmarks/pallet_options.2026-12-06-0238.quote-run.rs: `Options::Series` w:1, was
+			// w:16 at 32 legs; its write slope, 1 per leg, is the fit's rounding of 1.5).
+			.saturating_add(RocksDbWeight::get().writes(u64::from(l).saturating_add(u64::from(l.div_ceil(2)))))
 			.saturating_add(Weight::from_parts(0, 64).saturating_mul(c.into()))
 			.saturating_add(Weight::from_parts(0, 18865).saturating_mul(l.into()))
 	}
