@@ -201,6 +201,18 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		Self::is_warm(who)
 	}
 
+	fn ensure_quote_margin_warm(
+		who: &T::AccountId,
+		changes: &[optionchain_primitives::exchange::QuoteChange],
+	) -> (bool, Weight) {
+		let series = u32::try_from(changes.len()).unwrap_or(u32::MAX);
+		(Self::quote_warm(who, changes).is_some(), Self::quote_warm_weight(series))
+	}
+
+	fn quote_margin_warm_weight(series: u32) -> Weight {
+		Self::quote_warm_weight(series)
+	}
+
 	fn warm_again(who: &T::AccountId) -> Weight {
 		match Self::risk_of(who) {
 			Ok(risk) => {

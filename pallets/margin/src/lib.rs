@@ -86,7 +86,7 @@ pub mod pallet {
 	/// The in-code storage version (1: `MarginParameters` gained `maintenance_mark_rate` and
 	/// `long_initial_credit`; 2: every ledger account hot for the trigger step; see
 	/// [`crate::migrations`]).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]

@@ -217,10 +217,27 @@ pub mod v3 {
 		pub debt: Balance,
 	}
 
+	/// `AccountInfo` as stored in v3.
+	#[derive(
+		Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug, Default,
+	)]
+	pub struct AccountInfoV3 {
+		/// See [`AccountInfo::collateral`].
+		pub collateral: Balance,
+		/// See [`AccountInfo::state`].
+		pub state: AccountState,
+		/// See [`AccountInfo::in_liquidation`].
+		pub in_liquidation: bool,
+		/// See [`AccountInfo::debt`].
+		pub debt: Balance,
+		/// See [`AccountInfo::checked_at`].
+		pub checked_at: u32,
+	}
+
 	impl AccountInfoV2 {
 		/// The v3 entry: every field kept, cold.
-		pub fn upgrade(self) -> AccountInfo {
-			AccountInfo {
+		pub fn upgrade(self) -> AccountInfoV3 {
+			AccountInfoV3 {
 				collateral: self.collateral,
 				state: self.state,
 				in_liquidation: self.in_liquidation,
@@ -240,10 +257,21 @@ pub mod v3 {
 			// An entry that does not decode as v2 (none should) is dropped by `translate`:
 			// logged, as `try_state` will then report the ledger count.
 			let before = AccountCount::<T>::get();
-			Accounts::<T>::translate::<AccountInfoV2, _>(|_, old| {
-				count = count.saturating_add(1);
-				Some(old.upgrade())
-			});
+			// Written in the v3 layout (the v3 -> v4 migration runs next, on the same upgrade if
+			// the chain was at v2).
+			for key in Accounts::<T>::iter_keys().collect::<alloc::vec::Vec<_>>() {
+				let hashed = Accounts::<T>::hashed_key_for(&key);
+				let Some(raw) = frame_support::storage::unhashed::get_raw(&hashed) else {
+					continue;
+				};
+				match AccountInfoV2::decode(&mut &raw[..]) {
+					Ok(old) => {
+						count = count.saturating_add(1);
+						frame_support::storage::unhashed::put_raw(&hashed, &old.upgrade().encode());
+					},
+					Err(_) => frame_support::storage::unhashed::kill(&hashed),
+				}
+			}
 			if count != u64::from(before) {
 				log::error!(
 					target: crate::LOG_TARGET,
@@ -279,8 +307,11 @@ pub mod v3 {
 				"v3 post_upgrade: the ledger changed size"
 			);
 			for (who, v) in old {
+				let raw =
+					frame_support::storage::unhashed::get_raw(&Accounts::<T>::hashed_key_for(&who))
+						.ok_or("v3 post_upgrade: an entry vanished")?;
 				ensure!(
-					Accounts::<T>::get(&who) == Some(v.upgrade()),
+					AccountInfoV3::decode(&mut &raw[..]).ok() == Some(v.upgrade()),
 					"v3 post_upgrade: an entry was not carried over"
 				);
 			}
@@ -293,6 +324,94 @@ pub mod v3 {
 		2,
 		3,
 		UncheckedMigrateV2ToV3<T>,
+		crate::pallet::Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// The v3 -> v4 migration: `AccountInfo` gains `warm_spare` (0: every account starts with no
+/// spare recorded, which only sends a warm account's next quote to a full evaluation).
+pub mod v4 {
+	use super::{v3::AccountInfoV3, *};
+
+	/// Most ledger accounts the single-block migration handles, as v3's.
+	pub const MAX_ACCOUNTS: u32 = v3::MAX_ACCOUNTS;
+
+	impl AccountInfoV3 {
+		/// The v4 entry: every field kept, no spare recorded.
+		pub fn upgrade(self) -> AccountInfo {
+			AccountInfo {
+				collateral: self.collateral,
+				state: self.state,
+				in_liquidation: self.in_liquidation,
+				debt: self.debt,
+				checked_at: self.checked_at,
+				warm_spare: 0,
+			}
+		}
+	}
+
+	/// Translates every `Accounts` entry (no version check: use [`MigrateV3ToV4`]).
+	pub struct UncheckedMigrateV3ToV4<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV3ToV4<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let db = T::DbWeight::get();
+			let mut count: u64 = 0;
+			let before = AccountCount::<T>::get();
+			Accounts::<T>::translate::<AccountInfoV3, _>(|_, old| {
+				count = count.saturating_add(1);
+				Some(old.upgrade())
+			});
+			if count != u64::from(before) {
+				log::error!(
+					target: crate::LOG_TARGET,
+					"v4: {count} ledger entries translated, {before} counted"
+				);
+			}
+			// Every entry read and written; the iteration's last read finds no more.
+			db.reads_writes(count.saturating_add(1), count)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<alloc::vec::Vec<u8>, sp_runtime::TryRuntimeError> {
+			let count = AccountCount::<T>::get();
+			ensure!(count <= MAX_ACCOUNTS, "v4 pre_upgrade: too many accounts for one block");
+			let mut old: alloc::vec::Vec<(T::AccountId, AccountInfoV3)> = alloc::vec::Vec::new();
+			for key in Accounts::<T>::iter_keys() {
+				let raw =
+					frame_support::storage::unhashed::get_raw(&Accounts::<T>::hashed_key_for(&key))
+						.ok_or("v4 pre_upgrade: an entry vanished")?;
+				let v = AccountInfoV3::decode(&mut &raw[..])
+					.map_err(|_| "v4 pre_upgrade: an entry does not decode as v3")?;
+				old.push((key, v));
+			}
+			Ok(old.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let old = alloc::vec::Vec::<(T::AccountId, AccountInfoV3)>::decode(&mut &state[..])
+				.map_err(|_| "v4 post_upgrade: bad pre_upgrade state")?;
+			ensure!(
+				Accounts::<T>::iter_keys().count() == old.len(),
+				"v4 post_upgrade: the ledger changed size"
+			);
+			for (who, v) in old {
+				ensure!(
+					Accounts::<T>::get(&who) == Some(v.upgrade()),
+					"v4 post_upgrade: an entry was not carried over"
+				);
+			}
+			Ok(())
+		}
+	}
+
+	/// v3 -> v4, run once (checked against the on-chain storage version).
+	pub type MigrateV3ToV4<T> = VersionedMigration<
+		3,
+		4,
+		UncheckedMigrateV3ToV4<T>,
 		crate::pallet::Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

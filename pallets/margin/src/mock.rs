@@ -121,7 +121,7 @@ impl pallet_margin::Config for Test {
 // fails inside a storage layer (a refused liquidation, a sweep's failed take-over) leaves them
 // as they were.
 #[frame_support::storage_alias]
-type MockSeries = StorageMap<MockPos, Twox64Concat, SeriesId, SeriesTerms, OptionQuery>;
+pub type MockSeries = StorageMap<MockPos, Twox64Concat, SeriesId, SeriesTerms, OptionQuery>;
 #[frame_support::storage_alias]
 type MockNextSeries = StorageValue<MockPos, SeriesId, ValueQuery>;
 #[frame_support::storage_alias]

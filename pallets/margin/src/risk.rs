@@ -467,20 +467,7 @@ impl<T: Config> Pallet<T> {
 				.find(|f| f.position.series == o.series)
 				.map(|f| i128::from(f.position.net))
 				.unwrap_or(0);
-			let sell = i128::from(o.sell_contracts.max(0));
-			if let (true, Some(u)) = (sell > 0, of.unit.as_ref()) {
-				let short_now = net.checked_neg().ok_or(Error::<T>::Overflow)?.max(0);
-				let short_after = sell.checked_sub(net).ok_or(Error::<T>::Overflow)?.max(0);
-				let req = |q: i128| -> Result<Balance, Error<T>> {
-					if q <= 0 {
-						return Ok(0);
-					}
-					Ok(Self::short_figures(&o.terms, u, q)?.initial)
-				};
-				initial = add(initial, req(short_after)?.saturating_sub(req(short_now)?))?;
-			}
-			initial = add(initial, o.buy_premium)?;
-			initial = add(initial, o.fee_reserve)?;
+			initial = add(initial, Self::orders_initial(o, net, of.unit.as_ref())?)?;
 		}
 		risk.equity = equity;
 		risk.initial_equity = initial_equity;
@@ -488,6 +475,34 @@ impl<T: Config> Pallet<T> {
 		risk.initial_positions = initial_positions;
 		risk.maintenance = maintenance;
 		Ok(())
+	}
+
+	/// The initial requirement one series' resting orders `o` add to an account whose net
+	/// position in the series is `net` (`unit`: the series' unit figures, needed when the
+	/// orders include sells): the sells margined as if filled beyond the position (the
+	/// requirement of the short they would leave, less that of the short held), the buys'
+	/// premium and the fee reserve.
+	pub(crate) fn orders_initial(
+		o: &optionchain_primitives::exchange::OrderExposure,
+		net: i128,
+		unit: Option<&UnitFigures>,
+	) -> Result<Balance, Error<T>> {
+		let add = |a: Balance, b: Balance| a.checked_add(b).ok_or(Error::<T>::Overflow);
+		let mut initial: Balance = 0;
+		let sell = i128::from(o.sell_contracts.max(0));
+		if let (true, Some(u)) = (sell > 0, unit) {
+			let short_now = net.checked_neg().ok_or(Error::<T>::Overflow)?.max(0);
+			let short_after = sell.checked_sub(net).ok_or(Error::<T>::Overflow)?.max(0);
+			let req = |q: i128| -> Result<Balance, Error<T>> {
+				if q <= 0 {
+					return Ok(0);
+				}
+				Ok(Self::short_figures(&o.terms, u, q)?.initial)
+			};
+			initial = add(initial, req(short_after)?.saturating_sub(req(short_now)?))?;
+		}
+		initial = add(initial, o.buy_premium)?;
+		add(initial, o.fee_reserve)
 	}
 
 	/// `risk` after a liquidation moved `moved` (position index in `risk.positions`, contracts

@@ -136,6 +136,13 @@ pub struct AccountInfo {
 	/// is not evaluated again. Any debit other than a fill's premium or fee clears it; every
 	/// evaluation of `ensure_initial_margin` sets or clears it.
 	pub checked_at: u32,
+	/// While the account is warm (`checked_at` is this block): its spare initial equity beyond
+	/// that cover at the evaluation that stamped it, `IE - IM - W` in settlement-asset units
+	/// (USDC, 6 decimals), less what the `quote` calls checked against it since took. Fills
+	/// of its resting orders never lower `IE - IM - W` (each lowers `IE - IM` by at most its
+	/// share of `W`), so it is a lower bound of the account's real spare: a quote whose change
+	/// of `IM + W` it covers is checked on the quoted series alone (`warm.rs`).
+	pub warm_spare: Balance,
 }
 
 /// One position as evaluated.

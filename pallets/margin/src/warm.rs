@@ -56,39 +56,43 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn resting_fill_cost(risk: &Risk) -> Result<u128, Error<T>> {
 		let mut cost: u128 = 0;
 		for of in risk.orders.iter() {
-			let o = &of.exposure;
-			let sell = o.sell_contracts.max(0);
-			let contracts = u128::try_from(o.buy_contracts.max(0))
-				.ok()
-				.zip(u128::try_from(sell).ok())
-				.and_then(|(b, s)| b.checked_add(s))
-				.ok_or(Error::<T>::Overflow)?;
-			let rounding =
-				contracts.checked_mul(WARM_ROUNDING_PER_CONTRACT).ok_or(Error::<T>::Overflow)?;
-			cost = cost.checked_add(rounding).ok_or(Error::<T>::Overflow)?;
-			if let (true, Some(u)) = (sell > 0, of.unit.as_ref()) {
-				let cs = Self::fx(o.terms.contract_size)?;
-				let v = Self::contracts_amount(
-					u.mark,
-					cs,
-					i128::from(sell),
-					Rounding::Up,
-					Rounding::Up,
-				)?;
-				let v = u128::try_from(v).map_err(|_| Error::<T>::Overflow)?;
-				cost = cost.checked_add(v).ok_or(Error::<T>::Overflow)?;
-			}
+			let c = Self::orders_fill_cost(&of.exposure, of.unit.as_ref())?;
+			cost = cost.checked_add(c).ok_or(Error::<T>::Overflow)?;
+		}
+		Ok(cost)
+	}
+
+	/// One series' share of `W`: the mark value of its resting sells `o` (rounded up; `unit`
+	/// needed when there are sells) plus the rounding allowance per resting contract.
+	pub(crate) fn orders_fill_cost(
+		o: &optionchain_primitives::exchange::OrderExposure,
+		unit: Option<&crate::risk::UnitFigures>,
+	) -> Result<u128, Error<T>> {
+		let sell = o.sell_contracts.max(0);
+		let contracts = u128::try_from(o.buy_contracts.max(0))
+			.ok()
+			.zip(u128::try_from(sell).ok())
+			.and_then(|(b, s)| b.checked_add(s))
+			.ok_or(Error::<T>::Overflow)?;
+		let mut cost =
+			contracts.checked_mul(WARM_ROUNDING_PER_CONTRACT).ok_or(Error::<T>::Overflow)?;
+		if let (true, Some(u)) = (sell > 0, unit) {
+			let cs = Self::fx(o.terms.contract_size)?;
+			let v =
+				Self::contracts_amount(u.mark, cs, i128::from(sell), Rounding::Up, Rounding::Up)?;
+			let v = u128::try_from(v).map_err(|_| Error::<T>::Overflow)?;
+			cost = cost.checked_add(v).ok_or(Error::<T>::Overflow)?;
 		}
 		Ok(cost)
 	}
 
 	/// Whether an evaluation `risk` of an account (not under liquidation, not in debt) makes it
-	/// warm. An expired position whose settlement price is not fixed yet rules it out: governance
-	/// may force that price within the block (`force_settlement_price`), which changes the
-	/// position's value and requirement at once.
-	pub(crate) fn warm_by(risk: &Risk) -> Result<bool, Error<T>> {
+	/// warm, and then its spare `IE - IM - W`. An expired position whose settlement price is
+	/// not fixed yet rules it out: governance may force that price within the block
+	/// (`force_settlement_price`), which changes the position's value and requirement at once.
+	pub(crate) fn warm_spare_of(risk: &Risk) -> Result<Option<u128>, Error<T>> {
 		if !risk.all_fresh || !Self::meets(risk.initial_equity, risk.initial) {
-			return Ok(false);
+			return Ok(None);
 		}
 		let unfixed = risk.positions.iter().any(|f| {
 			f.unit.expired
@@ -96,7 +100,7 @@ impl<T: Config> Pallet<T> {
 					.is_none()
 		});
 		if unfixed {
-			return Ok(false);
+			return Ok(None);
 		}
 		let spare = i128::try_from(risk.initial)
 			.ok()
@@ -104,7 +108,7 @@ impl<T: Config> Pallet<T> {
 			.ok_or(Error::<T>::Overflow)?;
 		let cost =
 			i128::try_from(Self::resting_fill_cost(risk)?).map_err(|_| Error::<T>::Overflow)?;
-		Ok(spare >= cost)
+		Ok(spare.checked_sub(cost).and_then(|left| u128::try_from(left).ok()))
 	}
 
 	/// After an evaluation `risk` of `who` that allowed its action: stamp it warm for this block,
@@ -112,18 +116,109 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn set_warm(who: &T::AccountId, risk: &Risk) {
 		let now = Self::stamp_now();
 		let Some(mut info) = Accounts::<T>::get(who) else { return };
-		let warm = !info.in_liquidation
-			&& info.debt == 0
-			&& now != 0
-			&& WarmVoidAt::<T>::get() != now
-			// An overflow in the cover (not reachable with bounded orders) makes it cold, never
-			// fails the action that was checked.
-			&& Self::warm_by(risk).unwrap_or(false);
-		let at = if warm { now } else { 0 };
-		if info.checked_at != at {
+		let eligible =
+			!info.in_liquidation && info.debt == 0 && now != 0 && WarmVoidAt::<T>::get() != now;
+		// An overflow in the cover (not reachable with bounded orders) makes it cold, never
+		// fails the action that was checked.
+		let spare = if eligible { Self::warm_spare_of(risk).ok().flatten() } else { None };
+		let (at, spare) = match spare {
+			Some(spare) => (now, spare),
+			None => (0, 0),
+		};
+		if info.checked_at != at || info.warm_spare != spare {
 			info.checked_at = at;
+			info.warm_spare = spare;
 			Accounts::<T>::insert(who, info);
 		}
+	}
+
+	/// A `quote` of the warm account `who` checked on the series it changed alone (see
+	/// [`crate::AccountInfo::warm_spare`]): at this block's prices (those of the evaluation
+	/// that stamped it), the change of `IM + W` is the sum over the changed series of the
+	/// orders' initial requirement and share of `W` after, less before; a quote's legs never
+	/// take, so the positions, hence the equity, are unchanged. If the recorded spare covers
+	/// it, the account stays warm with the spare less the change, and `IE - IM - W >= 0`
+	/// still holds, so it meets its initial requirement. `None`: a full evaluation decides (not
+	/// warm, an overflow, a price not fresh, an expired series, or the spare short).
+	pub(crate) fn quote_warm(
+		who: &T::AccountId,
+		changes: &[optionchain_primitives::exchange::QuoteChange],
+	) -> Option<()> {
+		if !Self::is_warm(who) {
+			return None;
+		}
+		let mut info = Accounts::<T>::get(who)?;
+		if info.in_liquidation || info.debt != 0 {
+			return None;
+		}
+		let params = Params::<T>::get();
+		let pending = PendingParams::<T>::get().map(|p| p.params);
+		let now = <T::Time as frame_support::traits::Time>::now();
+		let mut markets: alloc::vec::Vec<crate::risk::Market> = alloc::vec::Vec::new();
+		let mut change: i128 = 0;
+		for c in changes {
+			let m = Self::market_cached(&mut markets, c.terms.underlying).ok()?;
+			if !m.fresh {
+				return None;
+			}
+			let sells = c.before.sell_contracts > 0 || c.after.sell_contracts > 0;
+			let unit = if sells {
+				let u = Self::unit_figures(&c.terms, &m, now, &params, pending.as_ref()).ok()?;
+				if u.expired || !u.fresh {
+					return None;
+				}
+				Some(u)
+			} else {
+				None
+			};
+			let net = i128::from(c.net);
+			let part = |o: &optionchain_primitives::exchange::OrderExposure| -> Option<i128> {
+				let im = Self::orders_initial(o, net, unit.as_ref()).ok()?;
+				let w = Self::orders_fill_cost(o, unit.as_ref()).ok()?;
+				i128::try_from(im.checked_add(w)?).ok()
+			};
+			change = change.checked_add(part(&c.after)?.checked_sub(part(&c.before)?)?)?;
+		}
+		let left = i128::try_from(info.warm_spare).ok()?.checked_sub(change)?;
+		info.warm_spare = u128::try_from(left).ok()?;
+		Accounts::<T>::insert(who, info);
+		#[cfg(any(test, all(feature = "std", debug_assertions)))]
+		Self::check_warm_quote(who);
+		Some(())
+	}
+
+	/// Upper bound of [`Self::quote_warm`] for `series` changed series: the account, the
+	/// stamp's void mark, the risk parameters (current and pending) and the time, the market
+	/// of each series' underlying (at most one per series), a Black-Scholes price per series
+	/// (the `black_scholes_greeks` benchmark, which prices more, twice for the figures'
+	/// arithmetic), and the account written.
+	pub(crate) fn quote_warm_weight(series: u32) -> frame_support::weights::Weight {
+		use crate::weights::WeightInfo;
+		use frame_support::traits::Get;
+		let series = series.max(1);
+		T::DbWeight::get()
+			.reads_writes(5, 1)
+			.saturating_add(
+				T::Oracle::read_weight()
+					.saturating_mul(2)
+					.saturating_mul(u64::from(series.min(T::Oracle::max_underlyings()))),
+			)
+			.saturating_add(
+				T::WeightInfo::black_scholes_greeks().saturating_mul(u64::from(series) * 2),
+			)
+	}
+
+	/// Native debug builds: after a quote checked on its changed series alone, the account
+	/// evaluated in full still has `IE - IM - W` at least the recorded spare.
+	#[cfg(any(test, all(feature = "std", debug_assertions)))]
+	pub(crate) fn check_warm_quote(who: &T::AccountId) {
+		let spare = Accounts::<T>::get(who).map(|a| a.warm_spare).unwrap_or_default();
+		let risk = Self::risk_of(who).expect("a warm account can be evaluated");
+		let real = Self::warm_spare_of(&risk).expect("no overflow");
+		assert!(
+			real.is_some_and(|r| r >= spare),
+			"a quote checked on its series left {real:?} of spare, recorded {spare}"
+		);
 	}
 
 	/// `who` is no longer warm (its equity changed outside a fill: a long settled).

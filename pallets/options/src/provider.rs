@@ -21,15 +21,7 @@ impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
 				p.positions.push(PositionInfo { series, terms: info.terms, net: e.net });
 			}
 			if e.orders > 0 {
-				p.orders.push(OrderExposure {
-					series,
-					terms: info.terms,
-					sell_contracts: e.sell_contracts,
-					buy_contracts: e.buy_contracts,
-					buy_premium: e.buy_premium,
-					sell_premium: e.sell_premium,
-					fee_reserve: Self::fee_reserve(&e),
-				});
+				p.orders.push(Self::exposure_of(series, info.terms, &e));
 			}
 		}
 		p
@@ -75,6 +67,24 @@ impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
 }
 
 impl<T: Config> Pallet<T> {
+	/// The resting-order exposure of the entry `e` in `series` (of `terms`), as the margin
+	/// pallet evaluates it.
+	pub(crate) fn exposure_of(
+		series: SeriesId,
+		terms: optionchain_primitives::exchange::SeriesTerms,
+		e: &AccountSeries,
+	) -> OrderExposure {
+		OrderExposure {
+			series,
+			terms,
+			sell_contracts: e.sell_contracts,
+			buy_contracts: e.buy_contracts,
+			buy_premium: e.buy_premium,
+			sell_premium: e.sell_premium,
+			fee_reserve: Self::fee_reserve(e),
+		}
+	}
+
 	/// Upper bound of the maker fees `e`'s resting orders pay if all filled: every fill pays
 	/// `min(fee per contract * quantity, FeeCap of its premium)`, and a sum of such minima is
 	/// at most the minimum of the sums.

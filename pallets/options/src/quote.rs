@@ -15,7 +15,7 @@ use frame_support::{
 	weights::Weight,
 };
 use optionchain_primitives::{
-	exchange::{MarginAccounts, MarginCheckError, SeriesId, Side},
+	exchange::{MarginAccounts, MarginCheckError, QuoteChange, SeriesId, Side},
 	UnderlyingId,
 };
 
@@ -166,7 +166,10 @@ impl<T: Config> Pallet<T> {
 		let mut rested = false;
 		// The caller's market-maker protection, read once per underlying quoted.
 		let mut protections: Vec<(UnderlyingId, Option<MmpState>)> = Vec::new();
+		// Each quoted series' entry before and after: a warm caller is checked on them alone.
+		let mut changes: Vec<QuoteChange> = Vec::with_capacity(quotes.len());
 		for (q, mut info) in quotes.iter().zip(infos) {
+			let entry_before = Positions::<T>::get(q.series, who).unwrap_or_default();
 			let underlying = info.terms.underlying;
 			let protection = match protections.iter().find(|(u, _)| *u == underlying) {
 				Some((_, p)) => *p,
@@ -180,6 +183,13 @@ impl<T: Config> Pallet<T> {
 			let before = info;
 			let applied = Self::quote_series(who, q, &mut info, protection.as_ref(), &mut out)
 				.map_err(|e| e.with_weight(worst))?;
+			let entry_after = Positions::<T>::get(q.series, who).unwrap_or_default();
+			changes.push(QuoteChange {
+				terms: info.terms,
+				net: entry_after.net,
+				before: Self::exposure_of(q.series, info.terms, &entry_before),
+				after: Self::exposure_of(q.series, info.terms, &entry_after),
+			});
 			rested |= applied.rested;
 			if applied.touched && Positions::<T>::contains_key(q.series, who) {
 				out.quoted_held = out.quoted_held.saturating_add(1);
@@ -193,16 +203,28 @@ impl<T: Config> Pallet<T> {
 		}
 		// One evaluation for the call, if it rested anything new (pulling or shrinking orders
 		// only lowers the requirement). Stale prices fail it (`PriceStale`).
+		// A caller warm in this block (a market maker re-quoting) is checked on the quoted
+		// series alone when its recorded spare covers the change; otherwise in full.
 		if rested {
-			let w = T::Margin::ensure_initial_margin(who, true, None).map_err(|e| {
-				let e: DispatchError = match e {
-					MarginCheckError::BelowInitial => Error::<T>::QuoteInsufficientMargin.into(),
-					MarginCheckError::Other(e) => e,
-				};
-				let full = Self::extra_check_weight(T::Margin::margin_check_weight());
-				e.with_weight(Self::quote_weight(&out).saturating_add(full))
-			})?;
-			out.margin_weight = Self::quote_check_weight(w, out.quoted_held);
+			let (decided, warm) = T::Margin::ensure_quote_margin_warm(who, &changes);
+			if decided {
+				out.margin_weight = warm;
+			} else {
+				let w = T::Margin::ensure_initial_margin(who, true, None).map_err(|e| {
+					let e: DispatchError = match e {
+						MarginCheckError::BelowInitial => {
+							Error::<T>::QuoteInsufficientMargin.into()
+						},
+						MarginCheckError::Other(e) => e,
+					};
+					let full = Self::extra_check_weight(T::Margin::margin_check_weight());
+					e.with_weight(
+						Self::quote_weight(&out).saturating_add(full).saturating_add(warm),
+					)
+				})?;
+				out.margin_weight =
+					Self::quote_check_weight(w, out.quoted_held).saturating_add(warm);
+			}
 		}
 		Self::deposit_event(Event::Quoted { who: who.clone(), legs });
 		Ok(out)

@@ -202,6 +202,21 @@ impl From<DispatchError> for MarginCheckError {
 	}
 }
 
+/// One series of a `quote` call as its margin check sees it: the caller's net position in the
+/// series (a quote's legs never take, so it is unchanged) and its resting-order exposure there
+/// before and after the call.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct QuoteChange {
+	/// The series' terms.
+	pub terms: SeriesTerms,
+	/// Net contracts held in the series: `> 0` long, `< 0` short.
+	pub net: Contracts,
+	/// The resting orders in the series before the call.
+	pub before: OrderExposure,
+	/// The resting orders in the series after the call.
+	pub after: OrderExposure,
+}
+
 /// How much an account holds, for weights charged by its real size.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct PortfolioSize {
@@ -306,6 +321,22 @@ pub trait MarginAccounts<AccountId> {
 		reducing_from: Option<&MarginSnapshot>,
 	) -> Result<Weight, MarginCheckError> {
 		Self::ensure_initial_margin(who, require_fresh, reducing_from)
+	}
+
+	/// A `quote` call's check of `who` on the series it changed alone, when `who` is warm in
+	/// this block: `(true, weight)` if the spare recorded at its evaluation covers the change
+	/// of its initial requirement and warm cover (it stays warm, with that spare less the
+	/// change), `(false, weight)` if a full [`Self::ensure_initial_margin`] must decide (not
+	/// warm, a price not fresh, or the spare short). The default never decides.
+	fn ensure_quote_margin_warm(who: &AccountId, changes: &[QuoteChange]) -> (bool, Weight) {
+		let _ = (who, changes);
+		(false, Weight::zero())
+	}
+
+	/// At most the weight of [`Self::ensure_quote_margin_warm`] for `series` changed series.
+	fn quote_margin_warm_weight(series: u32) -> Weight {
+		let _ = series;
+		Weight::zero()
 	}
 
 	/// Whether `who` is warm in this block (see [`Self::ensure_maker_margin`]): a fill of its

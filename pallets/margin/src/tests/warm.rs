@@ -257,9 +257,12 @@ fn an_account_in_debt_is_never_warm() {
 }
 
 #[test]
-fn migration_v3_keeps_every_ledger_entry_and_starts_it_cold() {
+fn migrations_v3_and_v4_keep_every_ledger_entry_and_start_it_cold() {
 	build_and_execute(|| {
-		use crate::migrations::v3::{AccountInfoV2, MigrateV2ToV3};
+		use crate::migrations::{
+			v3::{AccountInfoV2, AccountInfoV3, MigrateV2ToV3},
+			v4::MigrateV3ToV4,
+		};
 		use codec::Encode;
 		use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
 		let old = AccountInfoV2 {
@@ -284,6 +287,36 @@ fn migration_v3_keeps_every_ledger_entry_and_starts_it_cold() {
 		StorageVersion::new(2).put::<Margin>();
 		MigrateV2ToV3::<Test>::on_runtime_upgrade();
 		assert_eq!(Margin::on_chain_storage_version(), StorageVersion::new(3));
+		// Stored in the v3 layout (v4 follows on the same upgrade).
+		let v3 = |who: u64| {
+			let raw =
+				frame_support::storage::unhashed::get_raw(&Accounts::<Test>::hashed_key_for(who))
+					.unwrap();
+			<AccountInfoV3 as codec::Decode>::decode(&mut &raw[..]).unwrap()
+		};
+		assert_eq!(
+			v3(BOB),
+			AccountInfoV3 {
+				collateral: 1_234 * USD,
+				state: AccountState::Restricted,
+				in_liquidation: true,
+				debt: 0,
+				checked_at: 0
+			}
+		);
+		assert_eq!((v3(CHARLIE).debt, v3(CHARLIE).checked_at), (7, 0));
+		// Runs once: a later stamp survives a second upgrade.
+		let mut c = v3(CHARLIE);
+		c.checked_at = 5;
+		frame_support::storage::unhashed::put_raw(
+			&Accounts::<Test>::hashed_key_for(CHARLIE),
+			&c.encode(),
+		);
+		MigrateV2ToV3::<Test>::on_runtime_upgrade();
+		assert_eq!(v3(CHARLIE).checked_at, 5);
+		// Then v3 -> v4: every field kept, no spare recorded.
+		MigrateV3ToV4::<Test>::on_runtime_upgrade();
+		assert_eq!(Margin::on_chain_storage_version(), StorageVersion::new(4));
 		assert_eq!(
 			Accounts::<Test>::get(BOB),
 			Some(AccountInfo {
@@ -291,14 +324,18 @@ fn migration_v3_keeps_every_ledger_entry_and_starts_it_cold() {
 				state: AccountState::Restricted,
 				in_liquidation: true,
 				debt: 0,
-				checked_at: 0
+				checked_at: 0,
+				warm_spare: 0,
 			})
 		);
-		assert_eq!(Accounts::<Test>::get(CHARLIE).map(|a| (a.debt, a.checked_at)), Some((7, 0)));
-		// Runs once: a later stamp survives a second upgrade.
-		Accounts::<Test>::mutate(CHARLIE, |a| a.as_mut().unwrap().checked_at = 5);
-		MigrateV2ToV3::<Test>::on_runtime_upgrade();
-		assert_eq!(Accounts::<Test>::get(CHARLIE).map(|a| a.checked_at), Some(5));
+		assert_eq!(
+			Accounts::<Test>::get(CHARLIE).map(|a| (a.debt, a.checked_at, a.warm_spare)),
+			Some((7, 5, 0))
+		);
+		// Runs once: a spare recorded later survives a second upgrade.
+		Accounts::<Test>::mutate(CHARLIE, |a| a.as_mut().unwrap().warm_spare = 9);
+		MigrateV3ToV4::<Test>::on_runtime_upgrade();
+		assert_eq!(Accounts::<Test>::get(CHARLIE).map(|a| a.warm_spare), Some(9));
 		// (The hand-written entries are not backed by escrow: remove them for `try_state`.)
 		Accounts::<Test>::remove(BOB);
 		Accounts::<Test>::remove(CHARLIE);
@@ -449,5 +486,145 @@ mod property {
 				Ok(())
 			})?;
 		}
+	}
+}
+
+mod quote {
+	//! A warm account's `quote` checked on its quoted series alone (`quote_warm`): the spare
+	//! recorded at its evaluation, less the change of `IM + W` on those series, is exactly the
+	//! spare a full evaluation finds when nothing else changed, and a change beyond it is left
+	//! to a full evaluation.
+	use super::*;
+	use optionchain_primitives::{
+		exchange::{OrderExposure, PositionsProvider, QuoteChange},
+		testing::MockOracle,
+		PriceStatus,
+	};
+
+	fn spare(who: AccountId) -> u128 {
+		Accounts::<Test>::get(who).map(|a| a.warm_spare).unwrap_or(0)
+	}
+
+	/// The spare a full evaluation of `who` finds now (`None`: not warm).
+	fn real_spare(who: AccountId) -> Option<u128> {
+		Margin::warm_spare_of(&Margin::risk_of(&who).unwrap()).unwrap()
+	}
+
+	fn exposure(who: AccountId, s: u32) -> OrderExposure {
+		MockPositions::portfolio(&who)
+			.orders
+			.into_iter()
+			.find(|o| o.series == s)
+			.unwrap_or(OrderExposure {
+				series: s,
+				terms: MockSeries::get(s).unwrap(),
+				sell_contracts: 0,
+				buy_contracts: 0,
+				buy_premium: 0,
+				sell_premium: 0,
+				fee_reserve: 0,
+			})
+	}
+
+	fn net(who: AccountId, s: u32) -> i64 {
+		MockPositions::portfolio(&who)
+			.positions
+			.into_iter()
+			.find(|p| p.series == s)
+			.map(|p| p.net)
+			.unwrap_or(0)
+	}
+
+	/// Bob's orders in `s` become `(sell, buy, buy_premium)`, as a quote would leave them;
+	/// returns the quote's change.
+	fn requote(s: u32, sell: i64, buy: i64, premium: u128) -> QuoteChange {
+		let before = exposure(BOB, s);
+		MockPositions::set_orders(BOB, s, sell, buy, premium);
+		QuoteChange {
+			terms: MockSeries::get(s).unwrap(),
+			net: net(BOB, s),
+			before,
+			after: exposure(BOB, s),
+		}
+	}
+
+	fn quote_check(changes: &[QuoteChange]) -> bool {
+		<Margin as MarginAccounts<AccountId>>::ensure_quote_margin_warm(&BOB, changes).0
+	}
+
+	#[test]
+	fn a_requote_is_checked_on_its_series_to_the_unit() {
+		build_and_execute(|| {
+			// Bob: two asks of the 50,000 call (mark 10,000) and a short 55,000 call (mark
+			// 5,000), with 200,000 USD.
+			let s = bob_resting_two_asks(200_000 * USD);
+			let t = MockPositions::add_series(call(BTC, 55_000, EXPIRY));
+			MockPositions::trade(ALICE, BOB, t, 1);
+			assert_ok!(<Margin as MarginAccounts<AccountId>>::ensure_initial_margin(
+				&BOB, true, None
+			));
+			assert_eq!(checked_at(BOB), 1);
+			// IE = 200,000 - 5,000; IM = 2 * 19,000 + (9,000 + 5,000); W = 20,000 + 8 units.
+			let spare0 = 195_000 * USD - 52_000 * USD - 20_000 * USD - SPARE_UNITS;
+			assert_eq!(spare(BOB), spare0);
+			assert_eq!(real_spare(BOB), Some(spare0));
+			// A re-quote: three asks in `s` (one more: 19,000 + 10,000 + 4 units) and a bid of
+			// 2 at 300 USD in `t` (600 USD of premium and 8 units).
+			let changes = [requote(s, 3, 0, 0), requote(t, 1, 2, 600 * USD)];
+			assert!(quote_check(&changes));
+			// The ask of `t` sells against Bob's short: margined beyond it (net -1, sell 1:
+			// a short of 2 after, 14,000 more) plus its mark value (5,000) and 4 units.
+			let change = 29_000 * USD + 4 + 600 * USD + 8 + 14_000 * USD + 5_000 * USD + 4;
+			assert_eq!(spare(BOB), spare0 - change);
+			// Exactly what a full evaluation finds: nothing else changed.
+			assert_eq!(real_spare(BOB), Some(spare0 - change));
+			assert_eq!(checked_at(BOB), 1);
+		})
+	}
+
+	#[test]
+	fn a_requote_beyond_the_spare_is_left_to_a_full_evaluation() {
+		build_and_execute(|| {
+			let s = bob_resting_two_asks(58_000 * USD + SPARE_UNITS + 100);
+			assert_ok!(<Margin as MarginAccounts<AccountId>>::ensure_initial_margin(
+				&BOB, true, None
+			));
+			assert_eq!(spare(BOB), 100);
+			// 101 units more of bids: beyond the spare. Not decided, nothing recorded.
+			let over = requote(s, 2, 1, 101 - 4);
+			assert!(!quote_check(&[over]));
+			assert_eq!(spare(BOB), 100);
+			// The full evaluation decides: Bob still meets his initial requirement (the spare
+			// is the margin beyond the cover of his resting orders), but is no longer warm.
+			assert_ok!(<Margin as MarginAccounts<AccountId>>::ensure_initial_margin(
+				&BOB, true, None
+			));
+			assert_eq!((checked_at(BOB), spare(BOB)), (0, 0));
+			// Exactly the spare: decided, nothing left.
+			MockPositions::set_orders(BOB, s, 2, 0, 0);
+			assert_ok!(<Margin as MarginAccounts<AccountId>>::ensure_initial_margin(
+				&BOB, true, None
+			));
+			assert_eq!(spare(BOB), 100);
+			assert!(quote_check(&[requote(s, 2, 1, 100 - 4)]));
+			assert_eq!((spare(BOB), real_spare(BOB)), (0, Some(0)));
+		})
+	}
+
+	#[test]
+	fn a_cold_account_or_a_stale_price_is_left_to_a_full_evaluation() {
+		build_and_execute(|| {
+			let s = bob_resting_two_asks(100_000 * USD);
+			// Never evaluated in this block: cold.
+			assert!(!quote_check(&[requote(s, 3, 0, 0)]));
+			assert_ok!(<Margin as MarginAccounts<AccountId>>::ensure_initial_margin(
+				&BOB, true, None
+			));
+			let before = spare(BOB);
+			MockOracle::set_status(BTC, PriceStatus::Stale);
+			assert!(!quote_check(&[requote(s, 4, 0, 0)]));
+			assert_eq!(spare(BOB), before);
+			MockOracle::set_status(BTC, PriceStatus::Fresh);
+		})
 	}
 }
