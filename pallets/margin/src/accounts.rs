@@ -205,12 +205,12 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		who: &T::AccountId,
 		changes: &[optionchain_primitives::exchange::QuoteChange],
 	) -> (bool, Weight) {
-		let series = u32::try_from(changes.len()).unwrap_or(u32::MAX);
-		(Self::quote_warm(who, changes).is_some(), Self::quote_warm_weight(series))
+		let warm = Self::is_warm(who);
+		(Self::quote_warm(who, changes).is_some(), Self::quote_warm_used(warm, changes))
 	}
 
 	fn quote_margin_warm_weight(series: u32) -> Weight {
-		Self::quote_warm_weight(series)
+		Self::quote_warm_weight(series, series)
 	}
 
 	fn warm_again(who: &T::AccountId) -> Weight {

@@ -144,6 +144,7 @@ impl<T: Config> Pallet<T> {
 		who: &T::AccountId,
 		changes: &[optionchain_primitives::exchange::QuoteChange],
 	) -> Option<()> {
+		// (A cold account costs the two reads of `is_warm`: `quote_warm_used`.)
 		if !Self::is_warm(who) {
 			return None;
 		}
@@ -187,25 +188,48 @@ impl<T: Config> Pallet<T> {
 		Some(())
 	}
 
-	/// Upper bound of [`Self::quote_warm`] for `series` changed series: the account, the
-	/// stamp's void mark, the risk parameters (current and pending) and the time, the market
-	/// of each series' underlying (at most one per series), a Black-Scholes price per series
+	/// Upper bound of [`Self::quote_warm`] for `series` changed series on `underlyings`
+	/// underlyings: the account, the stamp's void mark, the risk parameters (current and
+	/// pending) and the time, the market of each underlying, a Black-Scholes price per series
 	/// (the `black_scholes_greeks` benchmark, which prices more, twice for the figures'
 	/// arithmetic), and the account written.
-	pub(crate) fn quote_warm_weight(series: u32) -> frame_support::weights::Weight {
+	pub(crate) fn quote_warm_weight(
+		series: u32,
+		underlyings: u32,
+	) -> frame_support::weights::Weight {
 		use crate::weights::WeightInfo;
 		use frame_support::traits::Get;
 		let series = series.max(1);
+		let underlyings = underlyings.clamp(1, series).min(T::Oracle::max_underlyings());
 		T::DbWeight::get()
 			.reads_writes(5, 1)
 			.saturating_add(
 				T::Oracle::read_weight()
 					.saturating_mul(2)
-					.saturating_mul(u64::from(series.min(T::Oracle::max_underlyings()))),
+					.saturating_mul(u64::from(underlyings)),
 			)
 			.saturating_add(
 				T::WeightInfo::black_scholes_greeks().saturating_mul(u64::from(series) * 2),
 			)
+	}
+
+	/// What [`Self::quote_warm`] read and wrote for `who` (before it ran: whether it is warm):
+	/// the two reads of the stamp for a cold account, else [`Self::quote_warm_weight`].
+	pub(crate) fn quote_warm_used(
+		warm: bool,
+		changes: &[optionchain_primitives::exchange::QuoteChange],
+	) -> frame_support::weights::Weight {
+		use frame_support::traits::Get;
+		if warm {
+			let mut underlyings: alloc::vec::Vec<optionchain_primitives::UnderlyingId> =
+				changes.iter().map(|c| c.terms.underlying).collect();
+			underlyings.sort_unstable();
+			underlyings.dedup();
+			let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+			Self::quote_warm_weight(count(changes.len()), count(underlyings.len()))
+		} else {
+			T::DbWeight::get().reads(2)
+		}
 	}
 
 	/// Native debug builds: after a quote checked on its changed series alone, the account

@@ -65,3 +65,70 @@ fn a_maker_quotes_moves_and_pulls_a_board_in_one_call_each() {
 	.assert_ok();
 	assert!(calls.iter().all(|s| m.book(*s).bids.is_empty() && m.book(*s).asks.is_empty()));
 }
+
+/// The weights charged to the last block's `quote` calls, in order.
+fn quote_weights(m: &Market) -> Vec<frame_support::weights::Weight> {
+	let mut quoted = false;
+	let mut out = Vec::new();
+	for e in &m.last_events {
+		match e {
+			RuntimeEvent::Options(OptionsEvent::Quoted { .. }) => quoted = true,
+			RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess { dispatch_info }) => {
+				if core::mem::take(&mut quoted) {
+					out.push(dispatch_info.weight);
+				}
+			},
+			_ => {},
+		}
+	}
+	out
+}
+
+/// Issue 15, item 8 (first step): a maker warm in the block (its first quote evaluated it in
+/// full) re-quotes its board checked on the quoted series alone, charged less than the same
+/// re-quote from a cold account; a re-quote beyond its margin is still refused, and its asks
+/// re-quoted that way fill safely in the same block (native debug builds evaluate the maker in
+/// full after such a quote and after each warm fill, and panic if it were below its initial
+/// requirement).
+#[test]
+fn a_warm_maker_requotes_checked_on_its_quoted_series_alone() {
+	let mut m = Market::dev();
+	let calls: Vec<_> = (0..4).map(|i| m.list_call(BTC, 70_000 + 2_000 * i, WEEK)).collect();
+	m.deposit(Dave, 50_000).deposit(Charlie, 10_000).next_block().assert_ok();
+	let board = |bid: u128, ask: u128, size: i64| {
+		calls
+			.iter()
+			.map(|s| (*s, Some((bid, size)), Some((ask, size))))
+			.collect::<Vec<_>>()
+	};
+	// Block n: the first quote evaluates Dave in full (warm, his spare recorded); the second
+	// moves every price (a new order per leg) and is checked on the four series alone.
+	m.quote(Dave, &board(10, 900, 1))
+		.quote(Dave, &board(11, 899, 1))
+		.next_block()
+		.assert_ok();
+	let fast = quote_weights(&m)[1];
+	assert_eq!(m.book(calls[0]).asks, level(899, 1));
+	// Block n + 1: the same re-quote, Dave cold (stamped in block n): a full evaluation.
+	m.quote(Dave, &board(10, 900, 1)).next_block().assert_ok();
+	let full = quote_weights(&m)[0];
+	assert!(fast.all_lt(full), "{fast:?} against {full:?}");
+	// A re-quote of 100 contracts a side needs far more than Dave's 50,000 USD: refused (the
+	// recorded spare does not cover it, the full evaluation refuses it), the board unchanged.
+	m.quote(Dave, &board(11, 899, 1)).quote(Dave, &board(10, 900, 100)).next_block();
+	assert!(m.last_results[0].is_ok());
+	m.assert_failed(
+		1,
+		pallet_options::Error::<optionchain_runtime::Runtime>::QuoteInsufficientMargin,
+	);
+	assert_eq!(m.book(calls[0]).asks, level(899, 1));
+	// Re-quoted on its series alone, then lifted in the same block by a taker (matched after
+	// the block's transactions): Dave is warm, the fill is not evaluated again.
+	m.quote(Dave, &board(11, 899, 1))
+		.quote(Dave, &board(12, 898, 1))
+		.buy(Charlie, calls[0], 1, 898)
+		.next_block()
+		.assert_ok();
+	assert_eq!(m.positions(Charlie), vec![(calls[0], 1)]);
+	assert_eq!(m.positions(Dave), vec![(calls[0], -1)]);
+}
