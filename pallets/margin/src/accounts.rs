@@ -209,8 +209,9 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		(Self::quote_warm(who, changes).is_some(), Self::quote_warm_used(warm, changes))
 	}
 
+	/// The check of a warm caller, or the two reads that find it cold.
 	fn quote_margin_warm_weight(series: u32) -> Weight {
-		Self::quote_warm_weight(series, series)
+		Self::quote_warm_weight(series, series).max(T::DbWeight::get().reads(2))
 	}
 
 	fn warm_again(who: &T::AccountId) -> Weight {

@@ -87,18 +87,24 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Whether an evaluation `risk` of an account (not under liquidation, not in debt) makes it
-	/// warm, and then its spare `IE - IM - W`. An expired position whose settlement price is
-	/// not fixed yet rules it out: governance may force that price within the block
-	/// (`force_settlement_price`), which changes the position's value and requirement at once.
+	/// warm, and then its spare `IE - IM - W`. An expired position or resting sell whose
+	/// settlement price is not fixed yet rules it out: governance may force that price within
+	/// the block (`force_settlement_price`), which changes the position's value and
+	/// requirement, or the sells' share of `W`, at once (helper-43).
 	pub(crate) fn warm_spare_of(risk: &Risk) -> Result<Option<u128>, Error<T>> {
 		if !risk.all_fresh || !Self::meets(risk.initial_equity, risk.initial) {
 			return Ok(None);
 		}
-		let unfixed = risk.positions.iter().any(|f| {
-			f.unit.expired
-				&& T::Oracle::settlement_price(f.position.terms.underlying, f.position.terms.expiry)
-					.is_none()
-		});
+		let unfixed_at = |terms: &optionchain_primitives::exchange::SeriesTerms| {
+			T::Oracle::settlement_price(terms.underlying, terms.expiry).is_none()
+		};
+		// Resting sells of such a series too: a forced price moves their share of `W`.
+		let unfixed =
+			risk.positions.iter().any(|f| f.unit.expired && unfixed_at(&f.position.terms))
+				|| risk
+					.orders
+					.iter()
+					.any(|o| o.unit.is_some_and(|u| u.expired) && unfixed_at(&o.exposure.terms));
 		if unfixed {
 			return Ok(None);
 		}

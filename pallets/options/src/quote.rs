@@ -91,8 +91,11 @@ impl<T: Config> Pallet<T> {
 	/// the caller's orders as an account may hold, full book sides, and a margin check at the
 	/// maximum portfolio.
 	pub fn declared_quote_weight(quotes: &[QuoteRequest]) -> Weight {
+		let requests = u32::try_from(quotes.len()).unwrap_or(u32::MAX);
+		// A warm caller whose recorded spare falls short is checked on its series first.
 		Self::quote_weight(&Self::worst_outcome(quotes))
 			.saturating_add(Self::extra_check_weight(T::Margin::margin_check_weight()))
+			.saturating_add(T::Margin::quote_margin_warm_weight(requests))
 	}
 
 	/// Weight of what a `quote` call did.

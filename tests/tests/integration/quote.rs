@@ -73,10 +73,10 @@ fn quote_weights(m: &Market) -> Vec<frame_support::weights::Weight> {
 	for e in &m.last_events {
 		match e {
 			RuntimeEvent::Options(OptionsEvent::Quoted { .. }) => quoted = true,
-			RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess { dispatch_info }) => {
-				if core::mem::take(&mut quoted) {
-					out.push(dispatch_info.weight);
-				}
+			RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess { dispatch_info })
+				if core::mem::take(&mut quoted) =>
+			{
+				out.push(dispatch_info.weight)
 			},
 			_ => {},
 		}

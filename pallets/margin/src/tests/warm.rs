@@ -202,6 +202,23 @@ fn an_expired_position_without_its_settlement_price_rules_warmth_out() {
 	})
 }
 
+/// The same for resting sells of an expired series whose settlement price is not fixed: a
+/// forced price would move their share of `W` (helper-43).
+#[test]
+fn expired_resting_sells_without_their_settlement_price_rule_warmth_out() {
+	build_and_execute(|| {
+		assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), 70_000 * USD));
+		let old = MockPositions::add_series(call(BTC, 50_000, T0 + 1_000));
+		MockPositions::set_orders(BOB, old, 2, 0, 0);
+		Timestamp::set_timestamp(T0 + 2_000);
+		assert_ok!(<Margin as MarginAccounts<AccountId>>::ensure_initial_margin(&BOB, true, None));
+		assert_eq!(checked_at(BOB), 0);
+		MockOracle::set_settlement_price(BTC, T0 + 1_000, usd(60_000));
+		assert_ok!(<Margin as MarginAccounts<AccountId>>::ensure_initial_margin(&BOB, true, None));
+		assert_eq!(checked_at(BOB), 1);
+	})
+}
+
 /// `settle_account` (anybody may call it) settles an expired position mid-block, which moves
 /// money outside a fill and clears the stamp; the options pallet then calls `warm_again` for an
 /// account that was warm, which evaluates it and stamps it again if it still qualifies.
