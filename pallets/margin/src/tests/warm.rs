@@ -302,7 +302,14 @@ fn migrations_v3_and_v4_keep_every_ledger_entry_and_start_it_cold() {
 		}
 		AccountCount::<Test>::put(2);
 		StorageVersion::new(2).put::<Margin>();
+		// (With try-runtime: each migration's own checks before and after.)
+		#[cfg(feature = "try-runtime")]
+		use frame_support::traits::UncheckedOnRuntimeUpgrade;
+		#[cfg(feature = "try-runtime")]
+		let state = crate::migrations::v3::UncheckedMigrateV2ToV3::<Test>::pre_upgrade().expect("pre");
 		MigrateV2ToV3::<Test>::on_runtime_upgrade();
+		#[cfg(feature = "try-runtime")]
+		crate::migrations::v3::UncheckedMigrateV2ToV3::<Test>::post_upgrade(state).expect("post");
 		assert_eq!(Margin::on_chain_storage_version(), StorageVersion::new(3));
 		// Stored in the v3 layout (v4 follows on the same upgrade).
 		let v3 = |who: u64| {
@@ -332,7 +339,11 @@ fn migrations_v3_and_v4_keep_every_ledger_entry_and_start_it_cold() {
 		MigrateV2ToV3::<Test>::on_runtime_upgrade();
 		assert_eq!(v3(CHARLIE).checked_at, 5);
 		// Then v3 -> v4: every field kept, no spare recorded.
+		#[cfg(feature = "try-runtime")]
+		let state = crate::migrations::v4::UncheckedMigrateV3ToV4::<Test>::pre_upgrade().expect("pre");
 		MigrateV3ToV4::<Test>::on_runtime_upgrade();
+		#[cfg(feature = "try-runtime")]
+		crate::migrations::v4::UncheckedMigrateV3ToV4::<Test>::post_upgrade(state).expect("post");
 		assert_eq!(Margin::on_chain_storage_version(), StorageVersion::new(4));
 		assert_eq!(
 			Accounts::<Test>::get(BOB),
