@@ -85,13 +85,20 @@ wasm="$CARGO_TARGET_DIR/production/wbuild/optionchain-runtime/optionchain_runtim
 say "built in $(( $(date +%s) - t0 ))s; runtime $wasm"
 
 [ "${pallets[*]}" != build ] || { say "built in $(( $(date +%s) - t0 ))s"; exit 0; }
-say "benchmark machine -> benchmarks/machine.txt"
+# The machine of a full run is benchmarks/machine.txt (the record of the weights in use); a
+# partial or raw run keeps its own, benchmarks/machine.<UTC date and time>-run.txt.
+machine_out="$out/machine.txt"
+for spec in "${pallets[@]}"; do
+	case "$spec" in *:*) machine_out="$out/machine.$(date -u +%F-%H%M)-run.txt" ;; esac
+done
+[ "${BENCH_RAW:-0}" != 1 ] || machine_out="$out/machine.$(date -u +%F-%H%M)-run.txt"
+say "benchmark machine -> ${machine_out#"$root"/}"
 {
 	echo "# $(date -u +%FT%TZ) $(uname -srm), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 	echo "# git $(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty')"
 	"$node" benchmark machine --allow-fail 2>&1 || true
-} > "$out/machine.txt"
-cat "$out/machine.txt"
+} > "$machine_out"
+cat "$machine_out"
 
 # The runtime's DbWeight: `benchmark storage` on a ParityDB holding the development genesis plus
 # BENCH_ACCOUNTS (default 100,000) accounts with native and USDC balances (the state size the
