@@ -564,7 +564,12 @@ impl<T: Config> Pallet<T> {
 	/// further underlying, and the state, ledger-entry and account-count reads and writes.
 	pub fn sweep_evaluation_weight_for(size: PortfolioSize) -> Weight {
 		let entries = size.entries().min(T::Positions::max_portfolio_len());
-		T::WeightInfo::margin_check(entries.max(1))
+		// By entries, or by series (each at most a position and both sides' orders), whichever
+		// is less.
+		let by_entries = T::WeightInfo::margin_check(entries.max(1));
+		let by_series = T::WeightInfo::margin_check_series(size.series.max(1));
+		let check = if by_series.all_lte(by_entries) { by_series } else { by_entries };
+		check
 			.saturating_add(Self::extra_underlyings_weight(entries))
 			.saturating_add(T::DbWeight::get().reads_writes(1, 3))
 	}

@@ -252,12 +252,16 @@ impl<T: Config> Pallet<T> {
 				)
 				.saturating_add(Self::extra_underlyings_weight(underlyings).saturating_mul(2))
 		} else {
+			// The further series' evaluation: by entries, or by series (each at most a
+			// position and both sides' orders), whichever is less.
+			let by_entries = T::WeightInfo::margin_check(entries.max(2))
+				.saturating_sub(T::WeightInfo::margin_check(2));
+			let by_series = T::WeightInfo::margin_check_series(size.series.max(1))
+				.saturating_sub(T::WeightInfo::margin_check_series(1));
+			let further = if by_series.all_lte(by_entries) { by_series } else { by_entries };
 			T::WeightInfo::trigger_step(1)
 				.saturating_sub(T::WeightInfo::trigger_step(0))
-				.saturating_add(
-					T::WeightInfo::margin_check(entries.max(2))
-						.saturating_sub(T::WeightInfo::margin_check(2)),
-				)
+				.saturating_add(further)
 				.saturating_add(Self::extra_underlyings_weight(underlyings))
 				// The benchmark's accounts stay healthy: a state that changes (a margin call,
 				// the end of a liquidation) writes the ledger entry and emits its events.
