@@ -158,6 +158,25 @@ mod benchmarks {
 		}
 	}
 
+	/// An evaluation of an account of `s` series, each a one-contract short of a series that
+	/// has expired, its settlement price not fixed yet: each series also reads its settlement
+	/// price, and is priced at expiry. Its per-series cost, against `margin_check_series`'s,
+	/// says whether that benchmark bounds expired series too.
+	#[benchmark]
+	fn margin_check_expired(s: Linear<1, { T::Positions::max_portfolio_len() / 2 }>) {
+		price::<T>(60_000);
+		let who = funded::<T>("caller", 0, 10_000_000);
+		let long = funded::<T>("long", 0, 0);
+		T::BenchmarkHelper::open_positions(&who, &long, U, s);
+		// Past every expiry the helpers list (at most a year ahead).
+		let now = <T::Time as frame_support::traits::Time>::now();
+		T::BenchmarkHelper::set_time(now.saturating_add(366 * 24 * 60 * 60 * 1000));
+		#[block]
+		{
+			assert!(Margin::<T>::risk_of(&who).is_ok(), "evaluation");
+		}
+	}
+
 	/// A check of an account of `s` series (as in `margin_check_series`) after the check of
 	/// another account of one series in the same execution, as a taker's order checks the
 	/// cold makers it meets: `margin_check_further(s) - margin_check_series(1)` is what a

@@ -67,6 +67,8 @@ pub trait BenchmarkHelper<AccountId> {
 	/// Rest a one-contract bid and a one-contract ask of `who` in `series`, both far from the
 	/// other side (they never fill), as `place_order` would: a two-sided quote.
 	fn rest_quote(who: &AccountId, series: optionchain_primitives::exchange::SeriesId);
+	/// Set the time (ms since the Unix epoch), as the next block's timestamp would.
+	fn set_time(now: optionchain_primitives::Moment);
 }
 
 #[frame_support::pallet]

@@ -567,7 +567,7 @@ impl<T: Config> Pallet<T> {
 		// By entries, or by series (each at most a position and both sides' orders), whichever
 		// is less.
 		let by_entries = T::WeightInfo::margin_check(entries.max(1));
-		let by_series = T::WeightInfo::margin_check_series(size.series.max(1));
+		let by_series = Self::series_check_weight(size.series.max(1));
 		let check = if by_series.all_lte(by_entries) { by_series } else { by_entries };
 		check
 			.saturating_add(Self::extra_underlyings_weight(entries))

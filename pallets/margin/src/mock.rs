@@ -331,6 +331,9 @@ impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 	fn rest_quote(who: &AccountId, series: SeriesId) {
 		MockPositions::set_orders(*who, series, 1, 1, 1);
 	}
+	fn set_time(now: Moment) {
+		Timestamp::set_timestamp(now);
+	}
 }
 
 // ---------------------------------------------------------------- helpers

@@ -327,6 +327,10 @@ pub mod benchmark_helpers {
 			}
 		}
 
+		fn set_time(now: Moment) {
+			pallet_timestamp::Pallet::<Runtime>::set_timestamp(now);
+		}
+
 		/// A bid at the series' lowest price and an ask at 100 times the premium of the
 		/// positions `open_positions` opens (both rounded to the tick).
 		fn rest_quote(who: &AccountId, series: SeriesId) {

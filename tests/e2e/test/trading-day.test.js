@@ -271,7 +271,7 @@ describe('a trading day', () => {
     const { stdout } = await promisify(execFile)(py, [script, node.wsUrl, String(head), '--feed'], { timeout: 600_000, maxBuffer: 16 << 20 });
     const report = JSON.parse(stdout);
     const { included, success, fee_skipped: feeSkipped } = report.feed;
-    assert.deepEqual({ included, success, feeSkipped }, { included: true, success: true, feeSkipped: true }, 'a feed signed in Python, free');
+    assert.deepEqual({ included, success, feeSkipped }, { included: true, success: true, feeSkipped: true }, `a feed signed in Python, free: ${JSON.stringify(report.feed)}`);
     assert.ok(Object.keys(report.apis).length >= 16, `every runtime API method read: ${Object.keys(report.apis)}`);
     assert.equal(report.blocks, head + 1, 'Python decoded every block');
     assert.equal(report.calls['Oracle.feed'], calls.get('oracle.feed'), 'the same feeds');
