@@ -22,13 +22,13 @@
 // --pallet
 // pallet_margin
 // --extrinsic
-// margin_check
+// margin_check_expired
 // --steps
 // 50
 // --repeat
 // 20
 // --output
-// benchmarks/pallet_margin.2026-12-06-0347.margin_check-run.rs
+// benchmarks/pallet_margin.2026-12-06-0352.margin_check_expired-run.rs
 // --template
 // .maintain/frame-weight-template.hbs
 // --json-file
@@ -48,13 +48,13 @@ use frame_support::{
 
 /// Weight functions needed for `pallet_margin`.
 pub trait WeightInfo {
-	fn margin_check(n: u32, ) -> Weight;
+	fn margin_check_expired(s: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_margin` using the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
-	/// Storage: `Margin::Accounts` (r:1 w:1)
+	/// Storage: `Margin::Accounts` (r:1 w:0)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(102), added: 2577, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:0)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
@@ -76,35 +76,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
 	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Hot` (r:1 w:1)
-	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::WarmVoidAt` (r:1 w:0)
-	/// Proof: `Margin::WarmVoidAt` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[1, 32]`.
-	fn margin_check(n: u32, ) -> Weight {
+	/// Storage: `Oracle::SettlementPrices` (r:1 w:0)
+	/// Proof: `Oracle::SettlementPrices` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// The range of component `s` is `[1, 32]`.
+	fn margin_check_expired(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1233 + n * (183 ±0)`
-		//  Estimated: `5563 + n * (2601 ±0)`
-		// Minimum execution time: 55_473_000 picoseconds.
-		Weight::from_parts(47_461_853, 5563)
-			// Standard Error: 100_669
-			.saturating_add(Weight::from_parts(15_140_492, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
+		//  Measured:  `1168 + s * (183 ±0)`
+		//  Estimated: `5563 + s * (2601 ±0)`
+		// Minimum execution time: 39_239_000 picoseconds.
+		Weight::from_parts(32_110_884, 5563)
+			// Standard Error: 16_709
+			.saturating_add(Weight::from_parts(9_704_984, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
+			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
 	}
 }
 
 /// The same measurements with `RocksDbWeight`, for mocks and tests.
 impl WeightInfo for () {
-	/// The range of component `n` is `[1, 32]`.
-	fn margin_check(n: u32, ) -> Weight {
-		Weight::from_parts(47_461_853, 5563)
-			.saturating_add(Weight::from_parts(15_140_492, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(11_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(2_u64))
-			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
+	/// The range of component `s` is `[1, 32]`.
+	fn margin_check_expired(s: u32, ) -> Weight {
+		Weight::from_parts(32_110_884, 5563)
+			.saturating_add(Weight::from_parts(9_704_984, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(10_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
+			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
 	}
 }

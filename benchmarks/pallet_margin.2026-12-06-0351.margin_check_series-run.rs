@@ -28,7 +28,7 @@
 // --repeat
 // 20
 // --output
-// benchmarks/pallet_margin.2026-12-06-0347.margin_check_series-run.rs
+// benchmarks/pallet_margin.2026-12-06-0351.margin_check_series-run.rs
 // --template
 // .maintain/frame-weight-template.hbs
 // --json-file
@@ -85,10 +85,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1272 + s * (183 ±0)`
 		//  Estimated: `5563 + s * (2601 ±0)`
-		// Minimum execution time: 55_593_000 picoseconds.
-		Weight::from_parts(39_765_585, 5563)
-			// Standard Error: 34_327
-			.saturating_add(Weight::from_parts(17_213_813, 0).saturating_mul(s.into()))
+		// Minimum execution time: 58_748_000 picoseconds.
+		Weight::from_parts(56_701_893, 5563)
+			// Standard Error: 78_822
+			.saturating_add(Weight::from_parts(17_019_131, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -100,8 +100,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 impl WeightInfo for () {
 	/// The range of component `s` is `[1, 32]`.
 	fn margin_check_series(s: u32, ) -> Weight {
-		Weight::from_parts(39_765_585, 5563)
-			.saturating_add(Weight::from_parts(17_213_813, 0).saturating_mul(s.into()))
+		Weight::from_parts(56_701_893, 5563)
+			.saturating_add(Weight::from_parts(17_019_131, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
