@@ -213,8 +213,10 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		who: &T::AccountId,
 		changes: &[optionchain_primitives::exchange::QuoteChange],
 	) -> (bool, Weight) {
+		// Warm before the check (the check reads what `is_warm` reads: cache hits).
 		let warm = Self::is_warm(who);
-		(Self::quote_warm(who, changes).is_some(), Self::quote_warm_used(warm, changes))
+		let decided = warm && Self::quote_warm(who, changes).is_some();
+		(decided, Self::quote_warm_used(warm, changes))
 	}
 
 	/// The check of a warm caller, or the two reads that find it cold.

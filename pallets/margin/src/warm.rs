@@ -150,12 +150,14 @@ impl<T: Config> Pallet<T> {
 		who: &T::AccountId,
 		changes: &[optionchain_primitives::exchange::QuoteChange],
 	) -> Option<()> {
-		// (A cold account costs the two reads of `is_warm`: `quote_warm_used`.)
-		if !Self::is_warm(who) {
+		// The stamp as `is_warm` reads it, the account read once. (A cold account costs these
+		// two reads: `quote_warm_used`.)
+		let stamp = Self::stamp_now();
+		if stamp == 0 || WarmVoidAt::<T>::get() == stamp {
 			return None;
 		}
 		let mut info = Accounts::<T>::get(who)?;
-		if info.in_liquidation || info.debt != 0 {
+		if info.checked_at != stamp || info.in_liquidation || info.debt != 0 {
 			return None;
 		}
 		let params = Params::<T>::get();
@@ -219,8 +221,8 @@ impl<T: Config> Pallet<T> {
 			)
 	}
 
-	/// What [`Self::quote_warm`] read and wrote for `who` (before it ran: whether it is warm):
-	/// the two reads of the stamp for a cold account, else [`Self::quote_warm_weight`].
+	/// What [`Self::quote_warm`] read and wrote: the two reads of the stamp for an account that
+	/// was not warm, else [`Self::quote_warm_weight`].
 	pub(crate) fn quote_warm_used(
 		warm: bool,
 		changes: &[optionchain_primitives::exchange::QuoteChange],
