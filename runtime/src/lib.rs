@@ -59,7 +59,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("optionchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("optionchain"),
 	authoring_version: 1,
-	spec_version: 115,
+	spec_version: 116,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 4,
@@ -172,6 +172,7 @@ type Migrations = (
 	pallet_options::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_options::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_options::migrations::v3::MigrateV2ToV3<Runtime>,
+	pallet_options::migrations::v4::MigrateV3ToV4<Runtime>,
 );
 
 /// Executive: dispatches to the pallets.

@@ -145,11 +145,12 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Weight of `liquidate`: the benchmark (the account's evaluations and the position
-	/// transfer included, a liquidator without positions, one underlying) plus the evaluation
-	/// of a liquidator with the maximum portfolio, the voiding of the account's orders and
-	/// the oracle reads of further underlyings.
+	/// transfer included, a liquidator without positions, one underlying) at the most
+	/// positions an account may hold (its maintenance view), plus the evaluation of a
+	/// liquidator with the maximum portfolio, the voiding of the account's orders and the
+	/// oracle reads of further underlyings.
 	pub fn liquidate_weight() -> Weight {
-		let n = T::Positions::max_portfolio_len();
+		let n = T::Positions::max_positions_len();
 		T::WeightInfo::liquidate(n)
 			.saturating_add(Self::margin_check_weight_full())
 			.saturating_add(T::Positions::void_orders_weight())

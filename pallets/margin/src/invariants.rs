@@ -78,14 +78,16 @@ impl<T: Config> Pallet<T> {
 			Self::escrow_account() != Self::insurance_account(),
 			"escrow and insurance accounts must differ"
 		);
-		let largest = T::Positions::max_portfolio_len();
-		// The largest account the step may have to liquidate: every series it may hold, each
-		// on its own underlying (boxes capped by the band's).
-		let series = largest.div_ceil(2);
-		let size = PortfolioSize { series, orders: series };
+		// The largest account the step may have to liquidate: positions in every series it may
+		// hold one in, each on its own underlying (boxes capped by the band's); its resting
+		// orders are voided in constant work and never evaluated.
+		let largest = T::Positions::max_positions_len();
+		let series = largest;
+		let size = PortfolioSize { series, orders: 0, positions: largest };
 		assert!(
 			T::TriggerReserve::get().all_gte(
-				Self::margin_check_weight_full()
+				Self::evaluation_weight(largest, largest)
+					.saturating_add(Self::extra_underlyings_weight(largest))
 					.saturating_add(T::WeightInfo::sweep_account(largest))
 					.saturating_add(T::Positions::void_orders_weight())
 					.saturating_add(Self::found_weight())

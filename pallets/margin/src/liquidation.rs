@@ -30,7 +30,7 @@ impl<T: Config> Pallet<T> {
 			*account != Self::insurance_account(),
 			Error::<T>::CannotLiquidateInsurance.with_weight(Weight::zero())
 		);
-		let risk = Self::risk_of(account)?;
+		let risk = Self::positions_risk_of(account)?;
 		let in_liq = Accounts::<T>::get(account).map(|a| a.in_liquidation).unwrap_or(false);
 		let state = Self::state_of(&risk, in_liq)?;
 		ensure!(
@@ -317,7 +317,7 @@ impl<T: Config> Pallet<T> {
 	/// `debug_assert` does).
 	#[cfg(any(test, all(feature = "std", debug_assertions)))]
 	fn check_after_moves(account: &T::AccountId, derived: &Risk) -> DispatchResult {
-		let fresh = Self::risk_of(account)?;
+		let fresh = Self::positions_risk_of(account)?;
 		let figures = |r: &Risk| {
 			let positions: Vec<(SeriesId, Contracts, Balance)> = r
 				.positions
@@ -421,19 +421,21 @@ impl<T: Config> Pallet<T> {
 		if *who == Self::insurance_account() {
 			return Ok(Visit::Evaluated(T::DbWeight::get().reads(1), 0));
 		}
-		let risk = Self::risk_of(who)?;
+		let risk = Self::positions_risk_of(who)?;
 		let checked = Self::check_weight(&risk);
 		let in_liq = Accounts::<T>::get(who).map(|a| a.in_liquidation).unwrap_or(false);
 		if Self::state_of(&risk, in_liq)? != AccountState::Liquidatable {
 			Self::record_state(who, &risk)?;
-			Self::untrack_if_empty(who, risk.entries);
+			// No position: untracked if it has no resting order either (its size's reads).
+			let db = T::DbWeight::get();
+			let mut reads = db.reads_writes(1, 3);
+			if risk.entries == 0 {
+				reads = reads.saturating_add(T::Positions::portfolio_size_weight());
+				Self::untrack_if_empty(who, T::Positions::portfolio_size(who).series);
+			}
 			// The evaluation, the state and ledger-entry writes, and the account count if the
 			// entry was removed.
-			let db = T::DbWeight::get();
-			return Ok(Visit::Evaluated(
-				checked.saturating_add(db.reads_writes(1, 3)),
-				risk.underlyings,
-			));
+			return Ok(Visit::Evaluated(checked.saturating_add(reads), risk.underlyings));
 		}
 		if !liquidation_room {
 			// Liquidatable, but its liquidation does not fit what the block has left: marked
@@ -559,25 +561,28 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// The entries of the maintenance view of an account of `size`: its positions (resting
+	/// orders never count towards maintenance), at most `max_positions_len`.
+	pub(crate) fn maintenance_entries(size: PortfolioSize) -> u32 {
+		size.positions.min(T::Positions::max_positions_len())
+	}
+
 	/// Upper bound of the sweep's evaluation of an account of `size` that it does not
-	/// liquidate: the margin check at its number of portfolio entries, one oracle read per
-	/// further underlying, and the state, ledger-entry and account-count reads and writes.
+	/// liquidate: the margin check of its positions ([`Self::positions_risk_of`]), one oracle
+	/// read per further underlying, the state, ledger-entry and account-count reads and
+	/// writes, and its size's reads (to untrack it when it holds nothing).
 	pub fn sweep_evaluation_weight_for(size: PortfolioSize) -> Weight {
-		let entries = size.entries().min(T::Positions::max_portfolio_len());
-		// By entries, or by series (each at most a position and both sides' orders), whichever
-		// is less.
-		let by_entries = T::WeightInfo::margin_check(entries.max(1));
-		let by_series = Self::series_check_weight(size.series.max(1));
-		let check = if by_series.all_lte(by_entries) { by_series } else { by_entries };
-		check
+		let entries = Self::maintenance_entries(size);
+		Self::evaluation_weight(entries, entries)
 			.saturating_add(Self::extra_underlyings_weight(entries))
 			.saturating_add(T::DbWeight::get().reads_writes(1, 3))
+			.saturating_add(T::Positions::portfolio_size_weight())
 	}
 
 	/// Upper bound of sweeping an account of `size` (liquidated or not): the benchmark at its
-	/// number of portfolio entries plus the voiding of its orders (constant).
+	/// number of positions plus the voiding of its orders (constant).
 	pub fn sweep_account_weight_for(size: PortfolioSize) -> Weight {
-		let entries = size.entries().min(T::Positions::max_portfolio_len());
+		let entries = Self::maintenance_entries(size);
 		T::WeightInfo::sweep_account(entries.max(1))
 			.saturating_add(T::Positions::void_orders_weight())
 			.saturating_add(Self::extra_underlyings_weight(entries).saturating_mul(2))

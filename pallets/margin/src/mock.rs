@@ -254,6 +254,15 @@ impl PositionsProvider<AccountId> for MockPositions {
 		orders.sort_by_key(|o| o.series);
 		Portfolio { positions, orders }
 	}
+	fn positions(who: &AccountId) -> Portfolio {
+		Portfolio { positions: Self::portfolio(who).positions, orders: Vec::new() }
+	}
+	fn max_positions_len() -> u32 {
+		16
+	}
+	fn positions_weight() -> Weight {
+		Self::portfolio_weight()
+	}
 	fn transfer_position(
 		from: &AccountId,
 		to: &AccountId,
@@ -282,7 +291,8 @@ impl PositionsProvider<AccountId> for MockPositions {
 	fn portfolio_size(who: &AccountId) -> PortfolioSize {
 		let orders = (Self::orders_of(*who) + Self::void_of(*who)) as u32;
 		let series = MockNets::iter_prefix(who).count() as u32;
-		PortfolioSize { series: series.saturating_add(orders), orders }
+		let positions = MockNets::iter_prefix(who).filter(|(_, n)| *n != 0).count() as u32;
+		PortfolioSize { series: series.saturating_add(orders), orders, positions }
 	}
 	fn portfolio_size_weight() -> Weight {
 		<<Test as frame_system::Config>::DbWeight as frame_support::traits::Get<

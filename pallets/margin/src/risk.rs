@@ -350,7 +350,23 @@ impl<T: Config> Pallet<T> {
 		debt: Balance,
 		count_expired_longs: bool,
 	) -> Result<Risk, DispatchError> {
-		let portfolio = T::Positions::portfolio(who);
+		Self::evaluate_portfolio(
+			T::Positions::portfolio(who),
+			collateral,
+			debt,
+			count_expired_longs,
+		)
+	}
+
+	/// [`Self::evaluate`] of `portfolio` (the whole portfolio, or the positions alone: then
+	/// `initial` is `initial_positions` and every other figure is the same, since resting
+	/// orders count towards the initial requirement only).
+	pub(crate) fn evaluate_portfolio(
+		portfolio: optionchain_primitives::exchange::Portfolio,
+		collateral: Balance,
+		debt: Balance,
+		count_expired_longs: bool,
+	) -> Result<Risk, DispatchError> {
 		let params = Params::<T>::get();
 		let pending = PendingParams::<T>::get().map(|p| p.params);
 		let now = T::Time::now();
@@ -587,7 +603,10 @@ impl<T: Config> Pallet<T> {
 				|| (in_liquidation && below_target(risk)?)
 			{
 				AccountState::Liquidatable
-			} else if !Self::meets(risk.initial_equity, risk.initial) {
+			} else if !Self::meets(risk.initial_equity, risk.initial_positions) {
+				// Margin-called by its positions: resting orders only ever refuse new orders
+				// (every order's check counts them), so the state is the same from the
+				// maintenance view ([`Self::positions_risk_of`]) as from a whole evaluation.
 				AccountState::Restricted
 			} else {
 				AccountState::Healthy
@@ -633,5 +652,16 @@ impl<T: Config> Pallet<T> {
 	pub fn risk_of(who: &T::AccountId) -> Result<Risk, DispatchError> {
 		let info = Accounts::<T>::get(who).unwrap_or_default();
 		Self::evaluate(who, info.collateral, info.debt, true)
+	}
+
+	/// The maintenance view of `who`: [`Self::risk_of`] of its positions alone, read from its
+	/// index of series with a position (at most `max_positions_len` of them, however many
+	/// series it quotes). Its equity, maintenance, positions' initial requirement and so its
+	/// state ([`Self::state_of`]) are those of the whole evaluation; `initial` leaves the
+	/// resting orders out. What the trigger step, the sweep and `liquidate` evaluate an
+	/// account by (never what stamps it warm).
+	pub fn positions_risk_of(who: &T::AccountId) -> Result<Risk, DispatchError> {
+		let info = Accounts::<T>::get(who).unwrap_or_default();
+		Self::evaluate_portfolio(T::Positions::positions(who), info.collateral, info.debt, true)
 	}
 }

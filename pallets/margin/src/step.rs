@@ -163,13 +163,12 @@ impl<T: Config> Pallet<T> {
 		let used = c.used.saturating_add(read);
 		let found_bound = if found { Self::found_weight() } else { Weight::zero() };
 		// Each bound covers the path's charge too.
-		let evaluation_bound = evaluation.saturating_add(found_bound).max(Self::step_visit_weight(
-			size,
-			false,
-			size.entries(),
-		));
+		let entries = Self::maintenance_entries(size);
+		let evaluation_bound = evaluation
+			.saturating_add(found_bound)
+			.max(Self::step_visit_weight(size, false, entries));
 		let liquidation_bound = liquidation.saturating_add(found_bound).max(
-			Self::step_visit_weight(size, true, size.entries())
+			Self::step_visit_weight(size, true, entries)
 				.saturating_add(Self::insurance_side_weight(size.series)),
 		);
 		if !limit.all_gte(used.saturating_add(evaluation_bound)) {
@@ -241,7 +240,8 @@ impl<T: Config> Pallet<T> {
 	/// series, so their repeated writes of the fund's entries are not in its per-account
 	/// figure.
 	pub fn step_visit_weight(size: PortfolioSize, liquidated: bool, underlyings: u32) -> Weight {
-		let entries = size.entries().min(T::Positions::max_portfolio_len());
+		// The maintenance view: positions alone.
+		let entries = Self::maintenance_entries(size);
 		let db = T::DbWeight::get();
 		if liquidated {
 			T::WeightInfo::trigger_liquidations(1)
@@ -252,15 +252,13 @@ impl<T: Config> Pallet<T> {
 				)
 				.saturating_add(Self::extra_underlyings_weight(underlyings).saturating_mul(2))
 		} else {
-			// The further series' evaluation: by entries, or by series (each at most a
-			// position and both sides' orders), whichever is less.
-			// The benchmark's account holds one short and no order, in a series it shares
-			// with the others: its evaluation is `margin_check(1)` less the series' read
-			// (helper-45).
+			// The further positions' evaluation (`evaluation_weight`: by entries or by series,
+			// whichever is less). The benchmark's account holds one short and no order, in a
+			// series it shares with the others: its evaluation is `margin_check(1)` less the
+			// series' read (helper-45).
 			let base = T::WeightInfo::margin_check(1).saturating_sub(db.reads(1));
-			let by_entries = T::WeightInfo::margin_check(entries.max(1)).saturating_sub(base);
-			let by_series = Self::series_check_weight(size.series.max(1)).saturating_sub(base);
-			let further = if by_series.all_lte(by_entries) { by_series } else { by_entries };
+			let further =
+				Self::evaluation_weight(entries.max(1), entries.max(1)).saturating_sub(base);
 			T::WeightInfo::trigger_step(1)
 				.saturating_sub(T::WeightInfo::trigger_step(0))
 				.saturating_add(further)
@@ -469,7 +467,7 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// Upper bound of banding an account of `entries` portfolio entries whose stored band
+	/// Upper bound of banding an account of `entries` positions whose stored band
 	/// (stale, or none) has `old_boxes` underlyings: the band (`trigger_band`), the market
 	/// reads of further underlyings, the index update (the old band's entries removed, every
 	/// entry of the new one, at most one box per entry, and the deadline written), the
@@ -488,7 +486,7 @@ impl<T: Config> Pallet<T> {
 		let reads = 2u64.saturating_mul(boxes).saturating_add(4);
 		T::WeightInfo::trigger_band(entries.max(1))
 			.saturating_add(Self::extra_underlyings_weight(entries))
-			.saturating_add(T::Positions::portfolio_weight())
+			.saturating_add(T::Positions::positions_weight())
 			.saturating_add(T::DbWeight::get().reads_writes(reads, writes))
 	}
 
@@ -499,7 +497,7 @@ impl<T: Config> Pallet<T> {
 	/// below maintenance).
 	pub(crate) fn reband(who: &T::AccountId, n: BlockNumberFor<T>) {
 		let backoff = || Hot::<T>::insert(who, n.saturating_add(REBAND_BACKOFF.into()));
-		if T::Positions::portfolio(who).positions.iter().all(|p| p.net == 0) {
+		if T::Positions::positions(who).positions.iter().all(|p| p.net == 0) {
 			Self::set_band(who, None);
 			Hot::<T>::remove(who);
 			return;
@@ -556,7 +554,7 @@ impl<T: Config> Pallet<T> {
 			let old_boxes = Bands::<T>::get(&who).map(|b| b.edges.len()).unwrap_or(0);
 			used = used.saturating_add(size_read);
 			let bound = Self::reband_weight_for(
-				size.entries(),
+				Self::maintenance_entries(size),
 				u32::try_from(old_boxes).unwrap_or(u32::MAX),
 			);
 			if !limit.all_gte(used.saturating_add(bound)) {
@@ -594,7 +592,7 @@ impl<T: Config> Pallet<T> {
 			// Positions that can still move: not expired, or expired with no settlement
 			// price yet (an expired one whose price is fixed is a constant until it is
 			// settled, which moves money and marks the account).
-			let holds = T::Positions::portfolio(&who).positions.iter().any(|p| {
+			let holds = T::Positions::positions(&who).positions.iter().any(|p| {
 				p.net != 0
 					&& (now < p.terms.expiry
 						|| T::Oracle::settlement_price(p.terms.underlying, p.terms.expiry)
@@ -612,8 +610,8 @@ impl<T: Config> Pallet<T> {
 					},
 				});
 			if inside {
-				let risk =
-					Self::risk_of(&who).map_err(|_| "a banded account cannot be evaluated")?;
+				let risk = Self::positions_risk_of(&who)
+					.map_err(|_| "a banded account cannot be evaluated")?;
 				let maintenance =
 					i128::try_from(risk.maintenance).map_err(|_| "maintenance overflows")?;
 				ensure!(

@@ -54,9 +54,10 @@ impl<T: Config> Pallet<T> {
 		Positions::<T>::get(series, who).map(|e| e.net).unwrap_or(0)
 	}
 
-	/// Read-modify-write of `who`'s entry in `series`, keeping the account's series index in
+	/// Read-modify-write of `who`'s entry in `series`, keeping the account's series indexes in
 	/// sync: the entry is created on demand (failing with `TooManySeriesForAccount` if the index
-	/// is full) and removed once empty.
+	/// is full) and removed once empty; a position opened in a series is indexed (failing with
+	/// `TooManyPositionSeries` beyond the account's cap) and a position closed is not.
 	pub(crate) fn mutate_entry<R>(
 		series: SeriesId,
 		who: &T::AccountId,
@@ -65,7 +66,29 @@ impl<T: Config> Pallet<T> {
 		let existing = Positions::<T>::get(series, who);
 		let existed = existing.is_some();
 		let mut entry = existing.unwrap_or_default();
+		let was_held = existing.as_ref().is_some_and(|e| e.net != 0);
 		let r = f(&mut entry)?;
+		let held = entry.net != 0;
+		if held != was_held {
+			PositionSeriesIndex::<T>::try_mutate_exists(who, |idx| -> DispatchResult {
+				let mut list = idx.take().unwrap_or_default();
+				if held {
+					let cap = if T::UncappedAccounts::contains(who) {
+						T::MaxLiveSeries::get()
+					} else {
+						T::MaxPositionSeriesPerAccount::get()
+					};
+					ensure!((list.len() as u32) < cap, Error::<T>::TooManyPositionSeries);
+					let pos = list.partition_point(|s| *s < series);
+					list.try_insert(pos, series)
+						.map_err(|_| DispatchError::from(Error::<T>::TooManyPositionSeries))?;
+				} else {
+					list.retain(|s| *s != series);
+				}
+				*idx = if list.is_empty() { None } else { Some(list) };
+				Ok(())
+			})?;
+		}
 		if entry.is_empty() {
 			if existed {
 				Positions::<T>::remove(series, who);

@@ -15,6 +15,15 @@ impl<T: Config> Pallet<T> {
 		assert!(T::MaxOrdersPerSide::get() > 0, "MaxOrdersPerSide must be > 0");
 		assert!(T::MaxOrdersPerAccount::get() > 0, "MaxOrdersPerAccount must be > 0");
 		assert!(T::MaxSeriesPerAccount::get() > 0, "MaxSeriesPerAccount must be > 0");
+		assert!(
+			T::MaxPositionSeriesPerAccount::get() > 0
+				&& T::MaxPositionSeriesPerAccount::get() <= T::MaxSeriesPerAccount::get(),
+			"MaxPositionSeriesPerAccount must be in 1..=MaxSeriesPerAccount"
+		);
+		assert!(
+			T::MaxSeriesPerAccount::get() <= T::MaxLiveSeries::get(),
+			"MaxSeriesPerAccount must be at most MaxLiveSeries"
+		);
 		assert!(T::MaxFillsPerOrder::get() > 0, "MaxFillsPerOrder must be > 0");
 		assert!(T::MaxOrderQuantity::get() > 0, "MaxOrderQuantity must be > 0");
 		assert!(T::MaxExpiryHorizon::get() > 0, "MaxExpiryHorizon must be > 0");
@@ -437,6 +446,32 @@ mod checks {
 			ensure!(
 				Positions::<T>::iter().count() as u64 == indexed,
 				"position entries not indexed"
+			);
+			// `PositionSeriesIndex` lists, sorted, exactly the series where an account's net is
+			// not zero, within its cap.
+			let mut held: u64 = 0;
+			for (who, list) in PositionSeriesIndex::<T>::iter() {
+				ensure!(!list.is_empty(), "empty position index stored");
+				ensure!(
+					list.iter().zip(list.iter().skip(1)).all(|(a, b)| a < b),
+					"position index not sorted"
+				);
+				ensure!(
+					<T::UncappedAccounts as frame_support::traits::Contains<_>>::contains(&who)
+						|| list.len() as u32 <= T::MaxPositionSeriesPerAccount::get(),
+					"position index beyond MaxPositionSeriesPerAccount"
+				);
+				for s in list.iter() {
+					ensure!(
+						Positions::<T>::get(s, &who).is_some_and(|e| e.net != 0),
+						"position index entry without a position"
+					);
+				}
+				held += list.len() as u64;
+			}
+			ensure!(
+				Positions::<T>::iter_values().filter(|e| e.net != 0).count() as u64 == held,
+				"positions not in the position index"
 			);
 			Ok(())
 		}

@@ -73,7 +73,7 @@ pub mod pallet {
 	use sp_arithmetic::Permill;
 
 	/// The in-code storage version.
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -111,7 +111,14 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxSeriesPerAccount: Get<u32>;
 
-		/// Accounts exempt from `MaxSeriesPerAccount` (up to `MaxLiveSeries` series): the
+		/// Maximum number of series in which one account holds a position (a net other than
+		/// zero): what sizes its maintenance evaluation, its trigger band and its liquidation.
+		/// At most `MaxSeriesPerAccount`; series with resting orders only do not count.
+		#[pallet::constant]
+		type MaxPositionSeriesPerAccount: Get<u32>;
+
+		/// Accounts exempt from `MaxSeriesPerAccount` and `MaxPositionSeriesPerAccount` (up
+		/// to `MaxLiveSeries` series): the
 		/// margin pallet's insurance account, which takes over the positions of every account
 		/// the keeper-less liquidation sweeps and is never margin-checked.
 		type UncappedAccounts: Contains<Self::AccountId>;
@@ -408,6 +415,18 @@ pub mod pallet {
 	/// The series in which an account has an entry in [`Positions`], ascending.
 	#[pallet::storage]
 	pub type AccountSeriesIndex<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<SeriesId, T::MaxLiveSeries>,
+		ValueQuery,
+	>;
+
+	/// The series in which an account holds a position (its entry in [`Positions`] has a net
+	/// other than zero), ascending: a subset of its [`AccountSeriesIndex`], at most
+	/// `MaxPositionSeriesPerAccount` long (`MaxLiveSeries` for the uncapped accounts).
+	#[pallet::storage]
+	pub type PositionSeriesIndex<T: Config> = StorageMap<
 		_,
 		Blake2_128Concat,
 		T::AccountId,
@@ -843,6 +862,10 @@ pub mod pallet {
 		/// fill as one: an inconsistency between the pallets. The placement fails; nothing of it
 		/// is kept.
 		MakerNotWarm,
+		/// The account holds positions in `MaxPositionSeriesPerAccount` series: a trade that
+		/// would open one in another series is refused (a maker's order that would is
+		/// cancelled instead). Closing a position frees its place.
+		TooManyPositionSeries,
 	}
 
 	#[pallet::hooks]

@@ -22,6 +22,8 @@ pub const MAX_MAKER_RETRIES: u32 = 1;
 enum FillError {
 	/// The maker could not pay its premium or its fee.
 	Maker,
+	/// The fill would open a position for the maker beyond `MaxPositionSeriesPerAccount`.
+	MakerAtCap,
 	/// Anything else (the taker could not pay, a cap, an overflow): fails the placement.
 	Other(DispatchError),
 }
@@ -45,6 +47,8 @@ enum MakerStep {
 	Filled(Weight),
 	/// The maker could not pay: undone.
 	CannotPay,
+	/// The fill would open a position for the maker beyond its cap of series: undone.
+	AtPositionCap,
 	/// The maker failed its margin check: undone.
 	BelowMargin,
 }
@@ -74,7 +78,7 @@ impl<T: Config> Pallet<T> {
 		let retries = if k == 0 { 0 } else { MAX_MAKER_RETRIES };
 		let steps = k.saturating_add(retries);
 		let snapshots = u64::from(retries).saturating_add(u64::from(snapshot));
-		T::WeightInfo::place_order(steps)
+		Self::place_steps_weight(steps)
 			.saturating_add(full.saturating_mul(u64::from(steps)))
 			.saturating_add(Self::extra_check_weight(full))
 			.saturating_add(full.saturating_mul(snapshots))
@@ -183,7 +187,7 @@ impl<T: Config> Pallet<T> {
 			.saturating_mul(mmp_reads.into())
 			.saturating_add(Self::mmp_fill_weight().saturating_mul(budget.mmp_fills.into()))
 			.saturating_add(Self::greeks_weight_of(budget.greeks));
-		T::WeightInfo::place_order(budget.steps.saturating_add(budget.retries))
+		Self::place_steps_weight(budget.steps.saturating_add(budget.retries))
 			.saturating_add(budget.cold_checks)
 			.saturating_add(Self::extra_check_weight(taker))
 			.saturating_add(snapshot)
@@ -294,7 +298,7 @@ impl<T: Config> Pallet<T> {
 			let (id, out) = Self::do_place_order(who, req)?;
 			return Ok((id, Self::actual_place_weight(&out)));
 		}
-		let checked = T::WeightInfo::place_order(0).saturating_add(Self::mmp_read_weight());
+		let checked = Self::place_steps_weight(0).saturating_add(Self::mmp_read_weight());
 		let info = Self::validate_order(who, &req).map_err(|e| e.with_weight(checked))?;
 		let budget = Self::plan_match(who, &req, info.terms.underlying);
 		let used = Self::queued_order_weight(budget, &req);
@@ -395,7 +399,7 @@ impl<T: Config> Pallet<T> {
 			if o.good_till { evicted.saturating_add(Self::good_till_weight()) } else { evicted };
 		let steps = o.steps().saturating_add(o.retries);
 		// A pass over read the maker's account (its size is in its cold check).
-		T::WeightInfo::place_order(steps)
+		Self::place_steps_weight(steps)
 			.saturating_add(T::DbWeight::get().reads(o.skipped.into()))
 			.saturating_add(o.margin_weight)
 			.saturating_add(evicted)
@@ -421,10 +425,19 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// The `place_order(k)` benchmark's weight, with the position index of every account a
+	/// fill may open or close a position for: the maker's at each step and the taker's once
+	/// (a read and a write each; the benchmark's makers before 2026-12-06 held none).
+	pub fn place_steps_weight(k: u32) -> Weight {
+		let accounts = u64::from(k).saturating_add(u64::from(k.min(1)));
+		T::WeightInfo::place_order(k)
+			.saturating_add(T::DbWeight::get().reads_writes(accounts, accounts))
+	}
+
 	/// One match step more in the `place_order` benchmark (linear in its steps; since the
 	/// 18:48 run it contains the void check, one read of the maker's [`VoidBefore`] entry).
 	pub(crate) fn step_weight() -> Weight {
-		T::WeightInfo::place_order(1).saturating_sub(T::WeightInfo::place_order(0))
+		Self::place_steps_weight(1).saturating_sub(Self::place_steps_weight(0))
 	}
 
 	/// A fee of `per_contract * quantity`, capped at `FeeCap` of `premium` (rounded down).
@@ -781,10 +794,10 @@ impl<T: Config> Pallet<T> {
 		out.margin_weight = out.margin_weight.saturating_add(check);
 		if !filled {
 			*info = info_before;
-			let reason = if step == MakerStep::CannotPay {
-				CancelReason::MakerCannotPay
-			} else {
-				CancelReason::ByMargin
+			let reason = match step {
+				MakerStep::CannotPay => CancelReason::MakerCannotPay,
+				MakerStep::AtPositionCap => CancelReason::PositionSeriesCap,
+				_ => CancelReason::ByMargin,
 			};
 			Self::cancel_in_book(info, series, maker_side, book, at, reason)?;
 			out.cancels = out.cancels.saturating_add(1);
@@ -907,7 +920,10 @@ impl<T: Config> Pallet<T> {
 		warm: bool,
 		reducing_from: Option<&MarginSnapshot>,
 	) -> Result<MakerStep, DispatchError> {
-		if reducing_from.is_none() && warm && Self::maker_can_pay(taker_side, maker, quantity)? {
+		if reducing_from.is_none()
+			&& warm && Self::maker_can_pay(taker_side, maker, quantity)?
+			&& Self::maker_can_hold(series, &maker.owner)
+		{
 			return match Self::fill(info, series, taker, taker_order, taker_side, maker, quantity) {
 				Ok(()) => {
 					// Zero weight for a warm maker (and, in native debug builds, the check
@@ -917,7 +933,9 @@ impl<T: Config> Pallet<T> {
 						.map_err(|_| Error::<T>::MakerNotWarm)?;
 					Ok(MakerStep::Filled(w))
 				},
-				Err(FillError::Maker) => Err(Error::<T>::MakerNotWarm.into()),
+				Err(FillError::Maker | FillError::MakerAtCap) => {
+					Err(Error::<T>::MakerNotWarm.into())
+				},
 				Err(FillError::Other(e)) => Err(e),
 			};
 		}
@@ -927,6 +945,9 @@ impl<T: Config> Pallet<T> {
 				Err(FillError::Maker) => {
 					return TransactionOutcome::Rollback(Ok(MakerStep::CannotPay))
 				},
+				Err(FillError::MakerAtCap) => {
+					return TransactionOutcome::Rollback(Ok(MakerStep::AtPositionCap))
+				},
 				Err(FillError::Other(e)) => return TransactionOutcome::Rollback(Err(e)),
 			}
 			match T::Margin::ensure_maker_margin(&maker.owner, maker_fresh, reducing_from) {
@@ -934,6 +955,17 @@ impl<T: Config> Pallet<T> {
 				Err(_) => TransactionOutcome::Rollback(Ok(MakerStep::BelowMargin)),
 			}
 		})
+	}
+
+	/// Whether a fill leaves `who` within its cap of series with a position: it holds one in
+	/// `series` already, or has room for another (a maker that has none is cancelled instead,
+	/// in a storage layer: a warm maker's fill is made without one).
+	fn maker_can_hold(series: SeriesId, who: &T::AccountId) -> bool {
+		use frame_support::traits::Contains;
+		Self::net_position(series, who) != 0
+			|| T::UncappedAccounts::contains(who)
+			|| PositionSeriesIndex::<T>::decode_len(who).unwrap_or(0)
+				< T::MaxPositionSeriesPerAccount::get() as usize
 	}
 
 	/// Whether `maker`'s collateral covers what it pays in a fill of `quantity`: the premium if
@@ -997,6 +1029,14 @@ impl<T: Config> Pallet<T> {
 					Self::adjust_exposure(e, maker_side, price, quantity, false)?;
 				}
 				Ok(long_part(e.net) - long_part(old))
+			})
+			.map_err(|e| {
+				// A maker at its cap of series with a position loses its order.
+				if who == &maker.owner && e == Error::<T>::TooManyPositionSeries.into() {
+					FillError::MakerAtCap
+				} else {
+					FillError::Other(e)
+				}
 			})?;
 			oi_delta = oi_delta.checked_add(d).ok_or(Error::<T>::Overflow)?;
 		}

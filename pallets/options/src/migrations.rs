@@ -21,6 +21,11 @@
 //!   owner's (or anybody's, at its price) post-only orders of its block was appended after
 //!   them, newer ids first. Single block: refused by `pre_upgrade` beyond `v1::MAX_ORDERS`
 //!   resting orders.
+//! - **v3 -> v4** ([`v4::MigrateV3ToV4`]): a new index of the series in which an account
+//!   holds a position (`PositionSeriesIndex`, issue 15 item 8: positions are capped apart from
+//!   series with resting orders only, and the maintenance view reads them alone). Built from
+//!   `Positions`; nothing else changes. Single block: a read per entry, a write per account
+//!   with a position.
 
 use crate::{pallet::*, types::OrderRef};
 use frame_support::{
@@ -464,6 +469,83 @@ pub mod v3 {
 		2,
 		3,
 		UncheckedMigrateV2ToV3<T>,
+		crate::pallet::Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// The v3 -> v4 migration.
+pub mod v4 {
+	use super::*;
+	use crate::pallet::{PositionSeriesIndex, Positions};
+
+	/// Builds every account's [`PositionSeriesIndex`] from its entries in [`Positions`] (no
+	/// version check: use [`MigrateV3ToV4`]). Nothing else changes. An account above
+	/// `MaxPositionSeriesPerAccount` (possible only if the cap was lowered with it) keeps its
+	/// positions, all indexed up to `MaxLiveSeries` (they can only be reduced); single block:
+	/// a read per entry and a write per account with a position.
+	pub struct UncheckedMigrateV3ToV4<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV3ToV4<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut held: alloc::collections::btree_map::BTreeMap<
+				T::AccountId,
+				alloc::vec::Vec<SeriesId>,
+			> = Default::default();
+			let mut entries: u64 = 0;
+			for (series, who, e) in Positions::<T>::iter() {
+				entries = entries.saturating_add(1);
+				if e.net != 0 {
+					held.entry(who).or_default().push(series);
+				}
+			}
+			let accounts = held.len() as u64;
+			for (who, mut list) in held {
+				list.sort_unstable();
+				// At most `MaxLiveSeries` series exist, so it always fits.
+				PositionSeriesIndex::<T>::insert(who, BoundedVec::truncate_from(list));
+			}
+			T::DbWeight::get().reads_writes(entries, accounts)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<alloc::vec::Vec<u8>, sp_runtime::TryRuntimeError> {
+			ensure!(
+				PositionSeriesIndex::<T>::iter_keys().next().is_none(),
+				"v4 pre_upgrade: a position index exists already"
+			);
+			let held = Positions::<T>::iter_values().filter(|e| e.net != 0).count() as u64;
+			Ok(held.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let held = u64::decode(&mut &state[..])
+				.map_err(|_| "v4 post_upgrade: bad pre_upgrade state")?;
+			let mut indexed: u64 = 0;
+			for (who, list) in PositionSeriesIndex::<T>::iter() {
+				ensure!(
+					list.iter().zip(list.iter().skip(1)).all(|(a, b)| a < b),
+					"v4 post_upgrade: an index not sorted"
+				);
+				for s in list.iter() {
+					ensure!(
+						Positions::<T>::get(s, &who).is_some_and(|e| e.net != 0),
+						"v4 post_upgrade: an index entry without a position"
+					);
+				}
+				indexed = indexed.saturating_add(list.len() as u64);
+			}
+			ensure!(indexed == held, "v4 post_upgrade: positions not indexed");
+			Ok(())
+		}
+	}
+
+	/// v3 -> v4, run once (checked against the on-chain storage version).
+	pub type MigrateV3ToV4<T> = VersionedMigration<
+		3,
+		4,
+		UncheckedMigrateV3ToV4<T>,
 		crate::pallet::Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

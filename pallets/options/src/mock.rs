@@ -409,6 +409,7 @@ impl pallet_options::Config for Test {
 	type MaxOrdersPerSide = ConstU32<16>;
 	type MaxOrdersPerAccount = ConstU32<12>;
 	type MaxSeriesPerAccount = ConstU32<6>;
+	type MaxPositionSeriesPerAccount = ConstU32<4>;
 	type UncappedAccounts = frame_support::traits::Equals<InsuranceAccount>;
 	type MaxFillsPerOrder = ConstU32<4>;
 	type MaxQuoteLegs = ConstU32<4>;

@@ -27,6 +27,31 @@ impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
 		p
 	}
 
+	fn positions(who: &T::AccountId) -> Portfolio {
+		let mut p = Portfolio::default();
+		for series in PositionSeriesIndex::<T>::get(who) {
+			let (Some(e), Some(info)) =
+				(Positions::<T>::get(series, who), Series::<T>::get(series))
+			else {
+				continue;
+			};
+			if e.net != 0 {
+				p.positions.push(PositionInfo { series, terms: info.terms, net: e.net });
+			}
+		}
+		p
+	}
+
+	fn max_positions_len() -> u32 {
+		T::MaxPositionSeriesPerAccount::get()
+	}
+
+	fn positions_weight() -> Weight {
+		// The `portfolio` benchmark reads an index and two items per series, as `positions`
+		// does.
+		T::WeightInfo::portfolio(T::MaxPositionSeriesPerAccount::get())
+	}
+
 	fn transfer_position(
 		from: &T::AccountId,
 		to: &T::AccountId,
@@ -50,11 +75,12 @@ impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
 		PortfolioSize {
 			series: len(AccountSeriesIndex::<T>::decode_len(who)),
 			orders: len(AccountOrders::<T>::decode_len(who)),
+			positions: len(PositionSeriesIndex::<T>::decode_len(who)),
 		}
 	}
 
 	fn portfolio_size_weight() -> Weight {
-		T::DbWeight::get().reads(2)
+		T::DbWeight::get().reads(3)
 	}
 
 	fn max_portfolio_len() -> u32 {

@@ -524,6 +524,10 @@ pub enum CancelReason {
 	/// index price or volatility for its underlying, or a bid whose premium (rounded down to
 	/// the tick, and kept a tick below the best ask) is zero.
 	VolatilityUnpriced,
+	/// A taker reached the order but the fill would have opened a position for its owner in
+	/// one series more than `MaxPositionSeriesPerAccount` (the fill was undone and matching
+	/// went on). Its owner closes a position to quote that series again.
+	PositionSeriesCap,
 }
 
 /// Outcome of a placement, returned by the matching engine.

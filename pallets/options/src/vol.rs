@@ -92,7 +92,7 @@ impl<T: Config> Pallet<T> {
 	/// whole call: the pricing, the series, `VolOrders` and its counter, `VolOrderCount`, the
 	/// caller's count) measures beyond `place_order(0)`.
 	pub(crate) fn vol_order_extra_weight() -> Weight {
-		T::WeightInfo::place_vol_order().saturating_sub(T::WeightInfo::place_order(0))
+		T::WeightInfo::place_vol_order().saturating_sub(Self::place_steps_weight(0))
 	}
 
 	/// Counting out the entries of a series whose orders left the book, `gone` of them: its

@@ -225,6 +225,9 @@ pub struct PortfolioSize {
 	pub series: u32,
 	/// Resting orders.
 	pub orders: u32,
+	/// Series in which it holds a position (a subset of `series`): what sizes its maintenance
+	/// view ([`PositionsProvider::positions`]).
+	pub positions: u32,
 }
 
 impl PortfolioSize {
@@ -239,6 +242,18 @@ pub trait PositionsProvider<AccountId> {
 	/// The account's positions and resting-order exposure. Expired series whose positions are
 	/// not settled yet are included (they are valued at intrinsic value by the margin pallet).
 	fn portfolio(who: &AccountId) -> Portfolio;
+
+	/// The account's positions alone ([`Self::portfolio`] without its resting orders, which
+	/// never count towards maintenance), read from its index of series with a position: at
+	/// most `max_positions_len` entries, however many series it has orders in.
+	fn positions(who: &AccountId) -> Portfolio;
+
+	/// Upper bound of `positions(who).positions.len()` for an account that is not exempt
+	/// from the caps (the insurance account is), for weights.
+	fn max_positions_len() -> u32;
+
+	/// Weight of one `positions` read at the maximum size.
+	fn positions_weight() -> Weight;
 
 	/// Liquidation: move `quantity` contracts of `series` from `from` to `to`, in the direction
 	/// that reduces `from`'s position toward zero (a short of `from` becomes a short of `to`).

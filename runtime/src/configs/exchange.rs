@@ -88,6 +88,7 @@ impl pallet_options::Config for Runtime {
 	type MaxOrdersPerSide = ConstU32<256>;
 	type MaxOrdersPerAccount = ConstU32<128>;
 	type MaxSeriesPerAccount = ConstU32<32>;
+	type MaxPositionSeriesPerAccount = ConstU32<32>;
 	type UncappedAccounts = frame_support::traits::Equals<InsuranceAccount>;
 	/// Match steps per order extrinsic. Charged up front: `place_order(k)` plus `k + 1`
 	/// margin checks at the maximum portfolio (64 entries, about 11.5 ms each beyond the

@@ -159,8 +159,6 @@ fn throughput_per_block_from_the_weights() {
 	};
 	use optionchain_primitives::exchange::MarginAccounts;
 	use optionchain_runtime::{Margin, Options, Runtime};
-	use pallet_options::WeightInfo as _;
-	type OptionsWeights = <Runtime as pallet_options::Config>::WeightInfo;
 
 	let limits = RuntimeBlockWeights::get();
 	let normal = limits.get(DispatchClass::Normal);
@@ -295,8 +293,9 @@ fn throughput_per_block_from_the_weights() {
 		fit(&quote, Options::actual_quote_weight(&outcome(32 * 255)), declared) * 32;
 	// Per fill: a step of the benchmark (which plans, queues and matches the order; the plan
 	// reads each maker's account, which the fill reads again).
-	let fill = OptionsWeights::place_order(8)
-		.saturating_sub(OptionsWeights::place_order(0))
+	// (With its maker's index of series with a position, and its taker's over 8 fills.)
+	let fill = Options::place_steps_weight(8)
+		.saturating_sub(Options::place_steps_weight(0))
 		.ref_time()
 		/ 8;
 	let transfer = Weight::from_parts(42_774_000, 6208).saturating_add(db.reads_writes(4, 4));
@@ -323,8 +322,9 @@ fn throughput_per_block_from_the_weights() {
 	assert!(ratio_percent <= 300, "a fill weighs more than 3 asset transfers");
 	assert!(warm_fills >= 1_000, "fewer than 1,000 fills per block against warm makers");
 	// Makers that all protect themselves (`mmp_fill` measured 2026-12-05): 928, a floor, not a
-	// goal of the issue.
-	assert!(protected_fills >= 900, "fewer than 900 fills per block against protected makers");
+	// goal of the issue; 872 since every fill is charged the index of series with a position
+	// of its maker (and the order its taker's), a read and a write each (issue 15 item 8).
+	assert!(protected_fills >= 850, "fewer than 850 fills per block against protected makers");
 	// Issue 15's goals: 400 fills against distinct cold makers holding 10 positions (with the
 	// dev chain's two underlyings registered; 368 with the oracle's maximum of 16), and 3,072
 	// quote legs (512 series, 2 sides, 3 makers).

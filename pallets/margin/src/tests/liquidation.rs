@@ -285,6 +285,7 @@ fn the_sweep_admits_each_account_by_its_own_size() {
 			Margin::sweep_account_weight_for(optionchain_primitives::exchange::PortfolioSize {
 				series: 8,
 				orders: 128,
+				positions: 8,
 			});
 		// What the sweep admits a small healthy account by: its evaluation at its own size.
 		let empty = Margin::sweep_evaluation_weight_for(Default::default())
@@ -462,4 +463,56 @@ fn a_deferred_account_that_does_not_fit_lets_the_next_one_through() {
 		// Charlie was visited (healthy: off the list); 200 still waits.
 		assert_eq!(SweepDeferred::<Test>::get().into_inner(), vec![200]);
 	})
+}
+
+/// Issue 15 item 8: an account's maintenance view (the step's and the sweep's evaluation, the
+/// victim of `liquidate`, its band) reads its positions alone, so a market maker quoting many
+/// series is evaluated, banded and liquidated at the cost of its positions.
+#[test]
+fn the_maintenance_view_is_sized_by_positions_alone() {
+	use optionchain_primitives::exchange::PortfolioSize;
+	build_and_execute(|| {
+		let one = PortfolioSize { series: 1, orders: 0, positions: 1 };
+		let quoting = PortfolioSize { series: 8, orders: 128, positions: 1 };
+		assert_eq!(
+			Margin::sweep_evaluation_weight_for(quoting),
+			Margin::sweep_evaluation_weight_for(one)
+		);
+		assert_eq!(
+			Margin::sweep_account_weight_for(quoting),
+			Margin::sweep_account_weight_for(one)
+		);
+		for liquidated in [false, true] {
+			assert_eq!(
+				Margin::step_visit_weight(quoting, liquidated, 1),
+				Margin::step_visit_weight(one, liquidated, 1)
+			);
+		}
+		// Positions in 8 series cost more than in one.
+		let eight = PortfolioSize { series: 8, orders: 0, positions: 8 };
+		assert!(
+			Margin::sweep_account_weight_for(eight).any_gt(Margin::sweep_account_weight_for(one))
+		);
+		// BOB: short 2 calls, and resting orders in three more series.
+		assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), 50_000 * USD));
+		let c66 = MockPositions::add_series(call(BTC, 66_000, EXPIRY));
+		MockPositions::trade(ALICE, BOB, c66, 2);
+		for strike in [60_000, 62_000, 64_000] {
+			let s = MockPositions::add_series(call(BTC, strike, EXPIRY));
+			MockPositions::set_orders(BOB, s, 1, 1, 100 * USD);
+		}
+		let (all, positions) =
+			(Margin::risk_of(&BOB).unwrap(), Margin::positions_risk_of(&BOB).unwrap());
+		assert_eq!((all.entries, positions.entries), (4, 1));
+		assert_eq!(
+			(positions.equity, positions.initial_equity, positions.maintenance),
+			(all.equity, all.initial_equity, all.maintenance)
+		);
+		assert_eq!(positions.initial, all.initial_positions);
+		assert!(all.initial > all.initial_positions);
+		assert_eq!(
+			Margin::state_of(&positions, false).unwrap(),
+			Margin::state_of(&all, false).unwrap()
+		);
+	});
 }

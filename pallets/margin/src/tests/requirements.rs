@@ -82,9 +82,25 @@ fn mixed_portfolio_and_orders() {
 				initial_equity: 50_000 * USD as i128,
 				initial: 63_500 * USD,
 				maintenance: 13_500 * USD,
-				state: AccountState::Restricted,
+				// Margin-called by positions only (issue 15 item 8: the maintenance view reads
+				// them alone): their 18,000 are covered by the 50,000 that count. The orders
+				// beyond it refuse any new order (each order's check counts them all).
+				state: AccountState::Healthy,
 			}
 		);
+		// Positions alone: every figure but `initial` is the same.
+		let p = Margin::positions_risk_of(&BOB).unwrap();
+		assert_eq!((p.equity, p.initial_equity), (56_000 * USD as i128, 50_000 * USD as i128));
+		assert_eq!(
+			(p.initial, p.initial_positions, p.maintenance),
+			(18_000 * USD, 18_000 * USD, 13_500 * USD)
+		);
+		assert!(p.orders.is_empty());
+		// Positions whose own requirement exceeds the equity that counts are margin-called:
+		// four short ATM puts add 4 * 9,000 (54,000 in all, above 50,000 less their liability).
+		let p60 = MockPositions::add_series(put(BTC, 60_000, EXPIRY));
+		MockPositions::trade(ALICE, BOB, p60, 4);
+		assert_eq!(Margin::api_account_margin(BOB).unwrap().state, AccountState::Restricted);
 	})
 }
 

@@ -4,7 +4,7 @@ use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok};
 use optionchain_primitives::exchange::PositionsProvider as _;
 use optionchain_primitives::{
-	exchange::{OptionKind, Side},
+	exchange::{OptionKind, SeriesId, Side},
 	testing::MockOracle,
 	units,
 };
@@ -174,16 +174,78 @@ fn the_insurance_account_takes_over_positions_beyond_the_series_cap() {
 		}
 		assert_eq!(crate::AccountSeriesIndex::<Test>::get(INSURANCE).len(), 8);
 		assert_eq!(Options::portfolio(&INSURANCE).positions.len(), 8);
-		// An ordinary account stays capped.
-		for s in series.iter().take(6) {
+		assert_eq!(crate::PositionSeriesIndex::<Test>::get(INSURANCE).len(), 8);
+		// An ordinary account stays capped: positions in MaxPositionSeriesPerAccount = 4
+		// series.
+		for s in series.iter().take(4) {
 			assert_ok!(Options::transfer_position(&INSURANCE, &EVE, *s, 1));
 		}
 		// (Callers run it in a storage layer, as the margin pallet's extrinsics and sweep do.)
 		assert_noop!(
 			frame_support::storage::with_storage_layer(|| {
-				Options::transfer_position(&INSURANCE, &EVE, series[6], 1)
+				Options::transfer_position(&INSURANCE, &EVE, series[4], 1)
 			}),
-			Error::<Test>::TooManySeriesForAccount
+			Error::<Test>::TooManyPositionSeries
+		);
+	});
+}
+
+#[test]
+fn positions_are_capped_apart_from_series_with_orders_only() {
+	build_and_execute(|| {
+		// MaxSeriesPerAccount = 6, MaxPositionSeriesPerAccount = 4: DAVE bids in 6 series.
+		let series: Vec<SeriesId> =
+			(0..6u128).map(|k| list(60_000 + 1_000 * k, OptionKind::Call)).collect();
+		for s in &series {
+			gtc(DAVE, *s, Side::Buy, 10 * USDC, 2);
+		}
+		assert_eq!(crate::AccountSeriesIndex::<Test>::get(DAVE).len(), 6);
+		assert!(crate::PositionSeriesIndex::<Test>::get(DAVE).is_empty());
+		// ALICE sells into four of them: DAVE holds positions in four series.
+		for s in series.iter().take(4) {
+			gtc(ALICE, *s, Side::Sell, 10 * USDC, 1);
+		}
+		assert_eq!(crate::PositionSeriesIndex::<Test>::get(DAVE).into_inner(), series[..4]);
+		assert_eq!(Options::positions(&DAVE).positions.len(), 4);
+		assert!(Options::positions(&DAVE).orders.is_empty());
+		assert_eq!(Options::portfolio(&DAVE).orders.len(), 6);
+		// A fifth would open a position in one series more: his bid is cancelled and the fill
+		// undone (a warm maker, then a cold one), and ALICE's sell rests.
+		for (s, cold) in [(series[4], false), (series[5], true)] {
+			MockMargin::set_cold(DAVE, cold);
+			let bid = book(s, Side::Buy)[0].0;
+			let alice = balance(ALICE);
+			gtc(ALICE, s, Side::Sell, 10 * USDC, 1);
+			assert_eq!((net(s, DAVE), net(s, ALICE)), (0, 0));
+			assert_eq!(balance(ALICE), alice);
+			assert!(book(s, Side::Buy).is_empty());
+			assert_eq!(book(s, Side::Sell).len(), 1);
+			assert!(reasons().contains(&(bid, CancelReason::PositionSeriesCap)));
+		}
+		MockMargin::set_cold(DAVE, false);
+		assert_eq!(crate::PositionSeriesIndex::<Test>::get(DAVE).len(), 4);
+		// Nor can he open one as a taker: the order is rejected, nothing changes.
+		assert_rejected(
+			|| place(DAVE, req(series[4], Side::Buy, 10 * USDC, 1)),
+			Error::<Test>::TooManyPositionSeries,
+		);
+		// Closing a position frees its place.
+		gtc(BOB, series[0], Side::Buy, 11 * USDC, 1);
+		gtc(DAVE, series[0], Side::Sell, 11 * USDC, 1);
+		assert_eq!(net(series[0], DAVE), 0);
+		assert!(!crate::PositionSeriesIndex::<Test>::get(DAVE).contains(&series[0]));
+		// ALICE, short in four series, is at her cap too: her ask in series[4] is cancelled
+		// when DAVE reaches it, and his bid rests ...
+		let ask = book(series[4], Side::Sell)[0].0;
+		assert_ok!(place(DAVE, req(series[4], Side::Buy, 10 * USDC, 1)));
+		assert!(reasons().contains(&(ask, CancelReason::PositionSeriesCap)));
+		assert_eq!(net(series[4], DAVE), 0);
+		// ... until CHARLIE sells into it.
+		gtc(CHARLIE, series[4], Side::Sell, 10 * USDC, 1);
+		assert_eq!((net(series[4], DAVE), net(series[4], CHARLIE)), (1, -1));
+		assert_eq!(
+			crate::PositionSeriesIndex::<Test>::get(DAVE).into_inner(),
+			[series[1], series[2], series[3], series[4]]
 		);
 	});
 }

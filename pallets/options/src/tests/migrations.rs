@@ -73,6 +73,56 @@ fn migration_v1_merges_the_order_index_into_the_owners_lists() {
 		assert_eq!(Options::on_chain_storage_version(), StorageVersion::new(2));
 		crate::migrations::v3::MigrateV2ToV3::<Test>::on_runtime_upgrade();
 		assert_eq!(Options::on_chain_storage_version(), StorageVersion::new(3));
+		crate::migrations::v4::MigrateV3ToV4::<Test>::on_runtime_upgrade();
+		assert_eq!(Options::on_chain_storage_version(), StorageVersion::new(4));
 		assert_ok!(Options::cancel_order(RuntimeOrigin::signed(ALICE), 2));
+	})
+}
+
+#[test]
+fn migration_v4_indexes_the_series_with_a_position() {
+	use crate::migrations::v4::MigrateV3ToV4;
+	#[cfg(feature = "try-runtime")]
+	use {
+		crate::migrations::v4::UncheckedMigrateV3ToV4,
+		frame_support::traits::UncheckedOnRuntimeUpgrade,
+	};
+	build_and_execute(|| {
+		// DAVE is long in two series and bids in a third; ALICE short in the two; BOB only
+		// rests an ask.
+		let s: Vec<_> = (0..3u128).map(|k| list(60_000 + 1_000 * k, OptionKind::Call)).collect();
+		gtc(DAVE, s[2], Side::Buy, 10 * USDC, 1);
+		gtc(BOB, s[2], Side::Sell, 50 * USDC, 1);
+		for x in &s[..2] {
+			gtc(ALICE, *x, Side::Sell, 10 * USDC, 1);
+			gtc(DAVE, *x, Side::Buy, 10 * USDC, 1);
+		}
+		let before: Vec<_> = PositionSeriesIndex::<Test>::iter().collect();
+		assert_eq!(before.len(), 2);
+		assert_eq!(PositionSeriesIndex::<Test>::get(DAVE).into_inner(), s[..2]);
+		// v3 had no index.
+		let _ = PositionSeriesIndex::<Test>::clear(u32::MAX, None);
+		StorageVersion::new(3).put::<Options>();
+		#[cfg(feature = "try-runtime")]
+		let state = UncheckedMigrateV3ToV4::<Test>::pre_upgrade().expect("pre_upgrade");
+		let weight = MigrateV3ToV4::<Test>::on_runtime_upgrade();
+		#[cfg(feature = "try-runtime")]
+		assert_ok!(UncheckedMigrateV3ToV4::<Test>::post_upgrade(state));
+		assert_eq!(Options::on_chain_storage_version(), StorageVersion::new(4));
+		let mut after: Vec<_> = PositionSeriesIndex::<Test>::iter().collect();
+		let mut expected = before;
+		after.sort();
+		expected.sort();
+		assert_eq!(after, expected);
+		// Six entries read (DAVE 3, ALICE 2, BOB 1), two accounts written, and the version.
+		assert_eq!(weight, db_weight().reads_writes(6 + 1, 2 + 1));
+		// Runs once.
+		let _ = PositionSeriesIndex::<Test>::clear(u32::MAX, None);
+		MigrateV3ToV4::<Test>::on_runtime_upgrade();
+		assert!(PositionSeriesIndex::<Test>::iter_keys().next().is_none());
+		// (Put back for the test's closing `try_state`.)
+		for (who, list) in expected {
+			PositionSeriesIndex::<Test>::insert(who, list);
+		}
 	})
 }
