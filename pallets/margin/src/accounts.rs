@@ -88,8 +88,9 @@ impl<T: Config> Pallet<T> {
 	/// against the real options and oracle pallets, so it includes the portfolio and price
 	/// reads.
 	pub fn margin_check_weight_full() -> Weight {
-		let n = T::Positions::max_portfolio_len();
-		T::WeightInfo::margin_check(n).saturating_add(Self::extra_underlyings_weight(n))
+		let series = T::Positions::max_series_len();
+		Self::evaluation_weight(T::Positions::max_portfolio_len(), series)
+			.saturating_add(Self::extra_underlyings_weight(series))
 	}
 
 	/// Weight of the evaluation `risk` came from, at its real portfolio size.
@@ -152,6 +153,7 @@ impl<T: Config> Pallet<T> {
 	pub fn liquidate_weight() -> Weight {
 		let n = T::Positions::max_positions_len();
 		T::WeightInfo::liquidate(n)
+			.saturating_add(Self::position_indexes_weight())
 			.saturating_add(Self::margin_check_weight_full())
 			.saturating_add(T::Positions::void_orders_weight())
 			.saturating_add(Self::extra_underlyings_weight(n).saturating_mul(2))
@@ -331,9 +333,13 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 			.saturating_add(T::DbWeight::get().reads(1))
 	}
 
-	/// The maximum portfolio: two entries in each of the series an account may hold.
+	/// The maximum portfolio: its most entries in its most series, at most one further
+	/// underlying per series, and the hot mark.
 	fn margin_check_weight() -> Weight {
-		Self::margin_check_weight_for_series(T::Positions::max_portfolio_len().div_ceil(2))
+		let series = T::Positions::max_series_len();
+		Self::evaluation_weight(T::Positions::max_portfolio_len(), series)
+			.saturating_add(Self::extra_underlyings_weight(series))
+			.saturating_add(Self::touch_weight())
 	}
 
 	/// At most what `ensure_initial_margin` reports for `entries` entries: the evaluation, an

@@ -101,7 +101,7 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn liquidate(n: Linear<1, { T::Positions::max_portfolio_len() }>) {
+	fn liquidate(n: Linear<1, { T::Positions::max_positions_len() }>) {
 		let (victim, series) = liquidatable::<T>(n);
 		let liquidator = funded::<T>("liquidator", 0, 1_000_000_000);
 		let s = series[0];
@@ -214,7 +214,7 @@ mod benchmarks {
 	/// down to its last grid point, the high side up to where the shorts use the slack up, then
 	/// bisected.
 	#[benchmark]
-	fn trigger_band(n: Linear<1, { T::Positions::max_portfolio_len() / 2 }>) {
+	fn trigger_band(n: Linear<1, { T::Positions::max_positions_len() }>) {
 		price::<T>(60_000);
 		let who = funded::<T>("caller", 0, 10_000_000);
 		let long = funded::<T>("long", 0, 0);
@@ -322,7 +322,7 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn sweep_account(n: Linear<1, { T::Positions::max_portfolio_len() }>) {
+	fn sweep_account(n: Linear<1, { T::Positions::max_positions_len() }>) {
 		let (victim, _) = liquidatable::<T>(n);
 		#[block]
 		{

@@ -1,6 +1,6 @@
 //! `integrity_test`, parameter validation and `try_state`.
 
-use crate::{pallet::*, types::*, WeightInfo};
+use crate::{pallet::*, types::*};
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::BlockNumberFor;
 use optionchain_pricing::MAX_ABS_RATE;
@@ -88,8 +88,7 @@ impl<T: Config> Pallet<T> {
 			T::TriggerReserve::get().all_gte(
 				Self::evaluation_weight(largest, largest)
 					.saturating_add(Self::extra_underlyings_weight(largest))
-					.saturating_add(T::WeightInfo::sweep_account(largest))
-					.saturating_add(T::Positions::void_orders_weight())
+					.saturating_add(Self::sweep_account_weight_for(size))
 					.saturating_add(Self::found_weight())
 					.max(
 						Self::step_visit_weight(size, true, largest)

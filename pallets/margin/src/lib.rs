@@ -337,8 +337,9 @@ pub mod pallet {
 			/// with the initial equity, which counts long options only at the `long_initial_credit`
 			/// fraction of their value.
 			equity: i128,
-			/// Its initial requirement (positions and resting orders, rounded up), settlement-asset
-			/// units (USDC, 6 decimals: 1_000_000 = 1 USD).
+			/// The initial requirement of its positions (rounded up; resting orders never
+			/// margin-call an account), settlement-asset units (USDC, 6 decimals: 1_000_000 =
+			/// 1 USD).
 			initial: Balance,
 			/// Its maintenance requirement (positions, rounded up), settlement-asset units (USDC, 6
 			/// decimals: 1_000_000 = 1 USD).

@@ -258,7 +258,10 @@ impl PositionsProvider<AccountId> for MockPositions {
 		Portfolio { positions: Self::portfolio(who).positions, orders: Vec::new() }
 	}
 	fn max_positions_len() -> u32 {
-		16
+		8
+	}
+	fn max_series_len() -> u32 {
+		8
 	}
 	fn positions_weight() -> Weight {
 		Self::portfolio_weight()

@@ -637,10 +637,12 @@ impl<T: Config> Pallet<T> {
 		if state != from {
 			Self::deposit_event(Event::StateChanged { who: who.clone(), from, to: state });
 			if state == AccountState::Restricted {
+				// The positions' requirement, which decides the state (the same from a whole
+				// evaluation and from the maintenance view).
 				Self::deposit_event(Event::MarginCalled {
 					who: who.clone(),
 					equity: risk.equity,
-					initial: risk.initial,
+					initial: risk.initial_positions,
 					maintenance: risk.maintenance,
 				});
 			}

@@ -169,7 +169,7 @@ impl<T: Config> Pallet<T> {
 			.max(Self::step_visit_weight(size, false, entries));
 		let liquidation_bound = liquidation.saturating_add(found_bound).max(
 			Self::step_visit_weight(size, true, entries)
-				.saturating_add(Self::insurance_side_weight(size.series)),
+				.saturating_add(Self::insurance_side_weight(entries)),
 		);
 		if !limit.all_gte(used.saturating_add(evaluation_bound)) {
 			c.used = used;
@@ -226,10 +226,11 @@ impl<T: Config> Pallet<T> {
 	///   account found by one entry), plus the margin check of its further entries and their
 	///   underlyings' reads;
 	/// - liquidated: one account of `trigger_liquidations` (a one-position account with ten
-	///   resting bids in another series, four entries: its evaluation, its orders voided, its
-	///   short taken over by the insurance account and paid for, the penalty, the entry that
-	///   found it removed), plus the sweep's per-entry cost of its further entries and their
-	///   underlyings' reads (twice);
+	///   resting bids in another series: its evaluation, its orders voided, its short taken
+	///   over by the insurance account and paid for, the penalty, the entry that found it
+	///   removed), plus the sweep's per-position cost of its further positions (its
+	///   maintenance view: orders are never evaluated) and their underlyings' reads (twice),
+	///   and its index of series with a position;
 	/// - evaluated also carries two writes, always: a state that changes (a margin call, the
 	///   end of a liquidation) writes the ledger entry and emits events, and the benchmark's
 	///   accounts stay healthy.
@@ -247,9 +248,12 @@ impl<T: Config> Pallet<T> {
 			T::WeightInfo::trigger_liquidations(1)
 				.saturating_sub(T::WeightInfo::trigger_liquidations(0))
 				.saturating_add(
-					T::WeightInfo::sweep_account(entries.max(4))
-						.saturating_sub(T::WeightInfo::sweep_account(4)),
+					T::WeightInfo::sweep_account(entries.max(1))
+						.saturating_sub(T::WeightInfo::sweep_account(1)),
 				)
+				// The account's index of series with a position, which loses those taken
+				// (measured from 2026-12-06 on: its read and write).
+				.saturating_add(db.reads_writes(1, 1))
 				.saturating_add(Self::extra_underlyings_weight(underlyings).saturating_mul(2))
 		} else {
 			// The further positions' evaluation (`evaluation_weight`: by entries or by series,
@@ -270,11 +274,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The insurance account's side of liquidations in `series` series it had not taken
-	/// positions in yet in this step: its position entry, the series' open interest and its
-	/// series index, each read and written once.
+	/// positions in yet in this step: its position entry, the series' open interest, its
+	/// series index and its index of series with a position, each read and written once.
 	pub fn insurance_side_weight(series: u32) -> Weight {
 		let s = u64::from(series);
-		T::DbWeight::get().reads_writes(3u64.saturating_mul(s), 3u64.saturating_mul(s))
+		T::DbWeight::get().reads_writes(4u64.saturating_mul(s), 4u64.saturating_mul(s))
 	}
 
 	/// An account found by a due index entry (which the caller removes when this returns

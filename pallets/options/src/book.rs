@@ -69,16 +69,32 @@ impl<T: Config> Pallet<T> {
 		let was_held = existing.as_ref().is_some_and(|e| e.net != 0);
 		let r = f(&mut entry)?;
 		let held = entry.net != 0;
+		// Both caps are checked before anything is written.
+		let uncapped = T::UncappedAccounts::contains(who);
+		let len = |l: Option<usize>| u32::try_from(l.unwrap_or(0)).unwrap_or(u32::MAX);
+		if held && !was_held {
+			let cap = if uncapped {
+				T::MaxLiveSeries::get()
+			} else {
+				T::MaxPositionSeriesPerAccount::get()
+			};
+			ensure!(
+				len(PositionSeriesIndex::<T>::decode_len(who)) < cap,
+				Error::<T>::TooManyPositionSeries
+			);
+		}
+		if !existed && !entry.is_empty() {
+			let cap =
+				if uncapped { T::MaxLiveSeries::get() } else { T::MaxSeriesPerAccount::get() };
+			ensure!(
+				len(AccountSeriesIndex::<T>::decode_len(who)) < cap,
+				Error::<T>::TooManySeriesForAccount
+			);
+		}
 		if held != was_held {
 			PositionSeriesIndex::<T>::try_mutate_exists(who, |idx| -> DispatchResult {
 				let mut list = idx.take().unwrap_or_default();
 				if held {
-					let cap = if T::UncappedAccounts::contains(who) {
-						T::MaxLiveSeries::get()
-					} else {
-						T::MaxPositionSeriesPerAccount::get()
-					};
-					ensure!((list.len() as u32) < cap, Error::<T>::TooManyPositionSeries);
 					let pos = list.partition_point(|s| *s < series);
 					list.try_insert(pos, series)
 						.map_err(|_| DispatchError::from(Error::<T>::TooManyPositionSeries))?;
@@ -104,12 +120,6 @@ impl<T: Config> Pallet<T> {
 		} else {
 			if !existed {
 				AccountSeriesIndex::<T>::try_mutate(who, |list| -> DispatchResult {
-					let cap = if T::UncappedAccounts::contains(who) {
-						T::MaxLiveSeries::get()
-					} else {
-						T::MaxSeriesPerAccount::get()
-					};
-					ensure!((list.len() as u32) < cap, Error::<T>::TooManySeriesForAccount);
 					let pos = list.partition_point(|s| *s < series);
 					list.try_insert(pos, series)
 						.map_err(|_| Error::<T>::TooManySeriesForAccount.into())

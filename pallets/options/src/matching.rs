@@ -110,23 +110,36 @@ impl<T: Config> Pallet<T> {
 		Self::queued_order_weight(Self::full_budget(), req)
 	}
 
-	/// The largest budget: every step, each a cold maker at the largest portfolio, every
-	/// retry, and a taker at the largest portfolio.
+	/// The largest budget: every step, every retry, a taker at the largest portfolio, and
+	/// cold makers' checks up to [`Self::cold_checks_bound`].
 	pub(crate) fn full_budget() -> MatchBudget {
 		let max = T::MaxFillsPerOrder::get();
-		let checks = max.saturating_add(MAX_MAKER_RETRIES.saturating_mul(2));
 		MatchBudget {
 			steps: max,
 			cold: max,
-			cold_checks: Self::cold_check_weight(T::MaxSeriesPerAccount::get())
-				.saturating_mul(u64::from(checks))
-				.saturating_add(T::Margin::markets_weight(u32::MAX)),
+			cold_checks: Self::cold_checks_bound(),
 			retries: MAX_MAKER_RETRIES,
 			taker_series: T::MaxSeriesPerAccount::get(),
 			underlyings: u32::MAX,
 			mmp_fills: max,
 			greeks: true,
 		}
+	}
+
+	/// What one order may spend on its cold makers' evaluations (and the markets of their
+	/// further underlyings): one check at the largest portfolio (`MaxSeriesPerAccount`
+	/// series) and a one-series check for every other step and retry. A check costs a base
+	/// and a part per series, so this is the most any cold makers cost whose series add up to
+	/// at most `MaxSeriesPerAccount` (eight makers of 11 series, or one of the largest
+	/// portfolio, fit). A plan admits cold makers while their checks fit; matching passes
+	/// over the others (issue 15 item 8: no taker's declared weight grows with how many
+	/// series makers quote).
+	pub fn cold_checks_bound() -> Weight {
+		let max = T::MaxFillsPerOrder::get();
+		let others = max.saturating_add(MAX_MAKER_RETRIES.saturating_mul(2)).saturating_sub(1);
+		Self::cold_check_weight(T::MaxSeriesPerAccount::get())
+			.saturating_add(Self::cold_check_weight(1).saturating_mul(u64::from(others)))
+			.saturating_add(T::Margin::markets_weight(u32::MAX))
 	}
 
 	/// A cold maker's evaluation after its fill, at `series` series: a further check in the
@@ -218,6 +231,8 @@ impl<T: Config> Pallet<T> {
 		let book = Books::<T>::get(req.series, opposite(req.side));
 		let (mut steps, mut left) = (0u32, req.quantity);
 		let mut cold: alloc::vec::Vec<&T::AccountId> = alloc::vec::Vec::new();
+		// Cold makers whose check did not fit what is left of the bound (passed over).
+		let mut passed: alloc::vec::Vec<&T::AccountId> = alloc::vec::Vec::new();
 		let mut cold_checks = Weight::zero();
 		let mut retries = 0u32;
 		// No cold maker's portfolio spans more underlyings than are registered now: one
@@ -227,6 +242,7 @@ impl<T: Config> Pallet<T> {
 		let underlyings = T::Margin::underlyings_bound();
 		let (mut mmp_fills, mut greeks) = (0u32, false);
 		let now = Self::block_now();
+		let bound = Self::cold_checks_bound();
 		for o in book.iter() {
 			if steps >= max || left <= 0 || !crosses(req.side, req.price, o.price) {
 				break;
@@ -253,11 +269,30 @@ impl<T: Config> Pallet<T> {
 					.saturating_add(QueuedPerAccount::<T>::get(&o.owner))
 					.min(T::MaxSeriesPerAccount::get());
 				let check = Self::cold_check_weight(series);
+				// Within the bound of an order's cold checks (the markets kept aside): a maker
+				// beyond it is not planned, and matching passes it over.
+				let fits = |planned: Weight, more: Weight| {
+					planned
+						.saturating_add(more)
+						.saturating_add(T::Margin::markets_weight(underlyings))
+						.all_lte(bound)
+				};
 				if !counted {
+					// Its size is read whether or not its check fits.
 					cold.push(&o.owner);
+					if !fits(cold_checks, check) {
+						passed.push(&o.owner);
+						continue;
+					}
 					cold_checks = cold_checks.saturating_add(check);
 				}
-				if o.reduce_only && retries < MAX_MAKER_RETRIES {
+				if passed.contains(&&o.owner) {
+					continue;
+				}
+				if o.reduce_only
+					&& retries < MAX_MAKER_RETRIES
+					&& fits(cold_checks, check.saturating_mul(2))
+				{
 					retries = retries.saturating_add(1);
 					cold_checks = cold_checks.saturating_add(check.saturating_mul(2));
 				}
@@ -695,6 +730,20 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		let maker = book.get(at).cloned().ok_or(Error::<T>::UnknownOrder)?;
+		// A fill would open a position for a maker at its cap of series with one: its order is
+		// cancelled before any evaluation (it spends none of the order's cold budget).
+		if !Self::maker_can_hold(series, &maker.owner) {
+			Self::cancel_in_book(
+				info,
+				series,
+				maker_side,
+				book,
+				at,
+				CancelReason::PositionSeriesCap,
+			)?;
+			out.cancels = out.cancels.saturating_add(1);
+			return Ok(true);
+		}
 		let warm = T::Margin::is_warm_maker(&maker.owner);
 		// A cold maker's evaluation, at its size (a failed one is charged the same). A cold
 		// maker not planned (it came after the order was queued, or grew) is passed over: it

@@ -42,6 +42,10 @@ impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
 		p
 	}
 
+	fn max_series_len() -> u32 {
+		T::MaxSeriesPerAccount::get()
+	}
+
 	fn max_positions_len() -> u32 {
 		T::MaxPositionSeriesPerAccount::get()
 	}
@@ -84,7 +88,11 @@ impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
 	}
 
 	fn max_portfolio_len() -> u32 {
-		T::MaxSeriesPerAccount::get().saturating_mul(2)
+		// An entry of resting orders in each series, and a position in at most
+		// `MaxPositionSeriesPerAccount` of them.
+		T::MaxSeriesPerAccount::get().saturating_add(
+			T::MaxPositionSeriesPerAccount::get().min(T::MaxSeriesPerAccount::get()),
+		)
 	}
 
 	fn portfolio_weight() -> Weight {
@@ -122,8 +130,9 @@ impl<T: Config> Pallet<T> {
 		by_contracts.min(by_premium)
 	}
 
-	/// Liquidation transfer (see `PositionsProvider::transfer_position`). No cap check: a
-	/// liquidation never increases total risk.
+	/// Liquidation transfer (see `PositionsProvider::transfer_position`). The receiver's caps
+	/// apply (`TooManySeriesForAccount`, `TooManyPositionSeries`): a keeper at its cap fails
+	/// its own `liquidate`; the insurance account (`UncappedAccounts`) never is at one.
 	pub fn do_transfer_position(
 		from: &T::AccountId,
 		to: &T::AccountId,

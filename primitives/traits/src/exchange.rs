@@ -287,6 +287,10 @@ pub trait PositionsProvider<AccountId> {
 	/// weights.
 	fn max_portfolio_len() -> u32;
 
+	/// Upper bound of the distinct series of `portfolio(who)` (each holds one or two of its
+	/// entries), for weights.
+	fn max_series_len() -> u32;
+
 	/// Weight of one `portfolio` read at the maximum size.
 	fn portfolio_weight() -> Weight;
 }

@@ -87,7 +87,11 @@ impl pallet_options::Config for Runtime {
 	type MaxLiveSeries = ConstU32<512>;
 	type MaxOrdersPerSide = ConstU32<256>;
 	type MaxOrdersPerAccount = ConstU32<128>;
-	type MaxSeriesPerAccount = ConstU32<32>;
+	/// Series with a position or resting orders: positions in at most 32 (what sizes an
+	/// account's maintenance view, its band and its liquidation), orders in the rest. 160 is
+	/// the most `MaxOrdersPerAccount` can use (32 position series and 128 series with one
+	/// order each); every check of a whole portfolio is charged at it (issue 15 item 8).
+	type MaxSeriesPerAccount = ConstU32<160>;
 	type MaxPositionSeriesPerAccount = ConstU32<32>;
 	type UncappedAccounts = frame_support::traits::Equals<InsuranceAccount>;
 	/// Match steps per order extrinsic. Charged up front: `place_order(k)` plus `k + 1`
@@ -270,14 +274,15 @@ pub mod benchmark_helpers {
 			);
 		}
 
-		/// Lists one call per position (strikes from the index price upwards on the strike
-		/// grid, 30 days) and crosses a one-contract sell of `short` with a buy of `long` in
-		/// each: real fills (premium, fees, margin checks of both sides). An account can hold
-		/// entries in at most `MaxSeriesPerAccount` series while a portfolio has up to twice as
-		/// many entries (`max_portfolio_len`), so beyond `MaxSeriesPerAccount` positions the
-		/// rest of the `n` entries are resting one-contract sells of `short` in the same
-		/// series (margined like shorts). `short` must hold the collateral for its shorts;
-		/// `long` receives what it needs for the premiums and fees.
+		/// Lists one call per entry (strikes from the index price upwards on the strike grid,
+		/// 30 days). In the first `MaxPositionSeriesPerAccount` it crosses a one-contract sell
+		/// of `short` with a buy of `long`: real fills (premium, fees, margin checks of both
+		/// sides). Each further entry, up to `MaxSeriesPerAccount` series, is a resting
+		/// one-contract sell of `short` in a series of its own (margined like a short, as
+		/// filled); beyond that (a portfolio has up to `max_portfolio_len` entries), resting
+		/// sells in the series of its positions. So `n` entries are in `n` series as far as the
+		/// caps allow. Returns the series, those with a position first. `short` must hold the
+		/// collateral for its shorts; `long` receives what it needs for the premiums and fees.
 		fn open_positions(
 			short: &AccountId,
 			long: &AccountId,
@@ -285,8 +290,11 @@ pub mod benchmark_helpers {
 			n: u32,
 		) -> Vec<SeriesId> {
 			let cfg = options_config(underlying);
+			let max_positions: u32 =
+				<Runtime as pallet_options::Config>::MaxPositionSeriesPerAccount::get();
 			let max_series: u32 = <Runtime as pallet_options::Config>::MaxSeriesPerAccount::get();
-			let positions = n.min(max_series);
+			let positions = n.min(max_positions);
+			let series_count = n.min(max_series).max(positions);
 			let tick = cfg.price_tick.max(1);
 			let premium = (POSITION_PREMIUM / tick).max(1).saturating_mul(tick);
 			mint_and_deposit(
@@ -302,18 +310,20 @@ pub mod benchmark_helpers {
 			let expiry =
 				pallet_timestamp::Pallet::<Runtime>::get().saturating_add(POSITION_EXPIRY_MS);
 
-			let series: Vec<SeriesId> = (0..positions)
+			let series: Vec<SeriesId> = (0..series_count)
 				.map(|i| {
 					let strike = FixedU128::from_inner(
 						first.saturating_add(strike_tick.saturating_mul(u128::from(i))),
 					);
 					let id = call_series(underlying, strike, expiry);
 					place(short, id, Side::Sell, premium);
-					place(long, id, Side::Buy, premium);
+					if i < positions {
+						place(long, id, Side::Buy, premium);
+					}
 					id
 				})
 				.collect();
-			for id in series.iter().take(n.saturating_sub(positions) as usize) {
+			for id in series.iter().take(n.saturating_sub(series_count) as usize) {
 				place(short, *id, Side::Sell, premium);
 			}
 			series

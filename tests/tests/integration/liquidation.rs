@@ -255,8 +255,8 @@ fn writers_breached_by_one_move_are_liquidated_before_a_full_blocks_extrinsics()
 /// within 3 blocks. Their orders are voided and `on_idle` removes them afterwards. Measured on
 /// 2026-12-03 with the 18:00 weights and the 125 ms reserve of 0.5 s blocks: 232 (+ 11 by the sweep) in the
 /// first block, 173 (+ 6) in the second, 78 in the third; on 2026-12-06, with a liquidation
-/// sized by the writer's one position rather than its two series of entries: 406 (+ 14) in
-/// the first block and 80 in the second.
+/// sized by the writer's one position rather than its two series of entries: 377 (+ 17) in
+/// the first block and 106 in the second.
 #[test]
 fn five_hundred_writers_with_resting_orders_200_in_the_first_block_all_within_three() {
 	use optionchain_primitives::exchange::PositionsProvider;
@@ -298,7 +298,7 @@ fn five_hundred_writers_with_resting_orders_200_in_the_first_block_all_within_th
 		)
 	});
 	// (At 80 %: since the step sizes a liquidation by positions alone (issue 15 item 8), a
-	// writer is charged 340 us instead of about 600, and each account's fixed reads are a
+	// writer is charged 371 us instead of about 600, and each account's fixed reads are a
 	// larger share.)
 	let fits = (reserve * 80 / 100 / per) as usize;
 	println!("{} us per writer: {fits} per block", per / 1_000_000);

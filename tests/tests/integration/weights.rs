@@ -232,6 +232,11 @@ fn throughput_per_block_from_the_weights() {
 	let place = RuntimeCall::Options(pallet_options::Call::place_order { request });
 	let taker = Options::queued_order_weight(warm_budget, &request);
 	let warm_fills = per_block(&place, taker) * 8;
+	// The same admitted, as `CheckWeight` admits it, at the call's declared weight (its full
+	// budget: a taker and cold makers at the largest portfolios), refunded to the planned
+	// budget after dispatch: the last taker needs room for the whole declared weight.
+	let place_declared = place.get_dispatch_info().call_weight;
+	let warm_fills_declared = fit(&place, taker, place_declared) * 8;
 	// The same against warm makers that all protect themselves with delta limits (market-maker
 	// protection, issue 16): each fill counted (its entry written; a trip also writes its
 	// clean-up entry) and the series' greeks priced once per order.
@@ -301,16 +306,19 @@ fn throughput_per_block_from_the_weights() {
 	let transfer = Weight::from_parts(42_774_000, 6208).saturating_add(db.reads_writes(4, 4));
 	let ratio_percent = fill * 100 / transfer.ref_time();
 	eprintln!(
-		"extensions of a signed transaction {} us (a feed's {} us); quote declared {} us",
+		"extensions of a signed transaction {} us (a feed's {} us); quote declared {} us; \
+		 place_order declared {} us",
 		ext(&place).ref_time() / 1_000_000,
 		ext(&feed_call).ref_time() / 1_000_000,
 		declared.ref_time() / 1_000_000,
+		place.get_dispatch_info().call_weight.ref_time() / 1_000_000,
 	);
 	eprintln!(
 		"normal class {} ms, feeds {} ms: fills/block (warm makers) {warm_fills}, (cold \
 		 10-position makers) {cold_fills} (2 underlyings registered), {cold_fills_16} (16); \
 		 protected warm makers {protected_fills}; quote legs/block {legs} (sides of 3 orders), \
-		 {legs_full_book} (full sides); per fill \
+		 {legs_full_book} (full sides); warm fills admitted at the declared weight \
+		 {warm_fills_declared}; per fill \
 		 {} us = {}.{:02} x an assets transfer ({} us)",
 		budget.ref_time() / 1_000_000_000,
 		feeds.ref_time() / 1_000_000_000,
@@ -321,6 +329,13 @@ fn throughput_per_block_from_the_weights() {
 	);
 	assert!(ratio_percent <= 300, "a fill weighs more than 3 asset transfers");
 	assert!(warm_fills >= 1_000, "fewer than 1,000 fills per block against warm makers");
+	// Admitted at the declared weight, as `CheckWeight` does (the figure above admits the last
+	// taker at its planned budget): 968 since spec 116 (the position index in every fill, a
+	// taker's check at 160 series), a floor, the gap to the issue's 1,000 stated in the README.
+	assert!(
+		warm_fills_declared >= 960,
+		"fewer than 960 warm fills admitted at the declared weight"
+	);
 	// Makers that all protect themselves (`mmp_fill` measured 2026-12-05): 928, a floor, not a
 	// goal of the issue; 872 since every fill is charged the index of series with a position
 	// of its maker (and the order its taker's), a read and a write each (issue 15 item 8).

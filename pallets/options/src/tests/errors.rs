@@ -224,7 +224,9 @@ fn positions_are_capped_apart_from_series_with_orders_only() {
 		}
 		MockMargin::set_cold(DAVE, false);
 		assert_eq!(crate::PositionSeriesIndex::<Test>::get(DAVE).len(), 4);
-		// Nor can he open one as a taker: the order is rejected, nothing changes.
+		// Nor can he open one as a taker: CHARLIE rests an ask behind ALICE's, and DAVE's bid
+		// is rejected, nothing changed (ALICE's ask, at her cap too, stays).
+		gtc(CHARLIE, series[4], Side::Sell, 10 * USDC, 1);
 		assert_rejected(
 			|| place(DAVE, req(series[4], Side::Buy, 10 * USDC, 1)),
 			Error::<Test>::TooManyPositionSeries,
@@ -234,14 +236,11 @@ fn positions_are_capped_apart_from_series_with_orders_only() {
 		gtc(DAVE, series[0], Side::Sell, 11 * USDC, 1);
 		assert_eq!(net(series[0], DAVE), 0);
 		assert!(!crate::PositionSeriesIndex::<Test>::get(DAVE).contains(&series[0]));
-		// ALICE, short in four series, is at her cap too: her ask in series[4] is cancelled
-		// when DAVE reaches it, and his bid rests ...
+		// ALICE, short in four series, is at her cap: her ask is cancelled when DAVE reaches
+		// it, before any margin check, and he buys CHARLIE's.
 		let ask = book(series[4], Side::Sell)[0].0;
 		assert_ok!(place(DAVE, req(series[4], Side::Buy, 10 * USDC, 1)));
 		assert!(reasons().contains(&(ask, CancelReason::PositionSeriesCap)));
-		assert_eq!(net(series[4], DAVE), 0);
-		// ... until CHARLIE sells into it.
-		gtc(CHARLIE, series[4], Side::Sell, 10 * USDC, 1);
 		assert_eq!((net(series[4], DAVE), net(series[4], CHARLIE)), (1, -1));
 		assert_eq!(
 			crate::PositionSeriesIndex::<Test>::get(DAVE).into_inner(),

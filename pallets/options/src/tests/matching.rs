@@ -331,3 +331,42 @@ fn a_cold_maker_is_charged_its_check_and_a_warm_one_nothing() {
 		MockMargin::set_cold(11, false);
 	});
 }
+
+/// Issue 15 item 8: what one order spends on its cold makers' checks is bounded
+/// (`cold_checks_bound`: one check at `MaxSeriesPerAccount` series and a one-series check per
+/// other step, 11 series' worth in the mock), so makers quoting many series make no taker's
+/// declared weight grow. Two cold makers of 6 series each need 12: the second is passed over
+/// (it keeps its place); a cold maker of 6 and one of 1 fit.
+#[test]
+fn an_orders_cold_makers_are_bounded_by_their_series() {
+	use optionchain_primitives::exchange::MarginAccounts;
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		let others: Vec<_> =
+			(1..=5u128).map(|k| list(60_000 + 1_000 * k, OptionKind::Call)).collect();
+		// ALICE and BOB rest a bid in five other series each: 6 series with their asks in `s`.
+		for who in [ALICE, BOB] {
+			for o in &others {
+				gtc(who, *o, Side::Buy, USDC, 1);
+			}
+		}
+		gtc(ALICE, s, Side::Sell, 100 * USDC, 1);
+		gtc(BOB, s, Side::Sell, 101 * USDC, 1);
+		gtc(DAVE, s, Side::Sell, 102 * USDC, 1);
+		let bob_ask = book(s, Side::Sell)[1].0;
+		assert_eq!((Options::series_of(&ALICE), Options::series_of(&BOB)), (6, 6));
+		let (six, one) = (Options::cold_check_weight(6), Options::cold_check_weight(1));
+		let markets = <MockMargin as MarginAccounts<u64>>::markets_weight(u32::MAX);
+		assert_eq!(Options::cold_checks_bound(), six + one * 5 + markets);
+		assert!((six * 2 + markets).any_gt(Options::cold_checks_bound()));
+		for who in [ALICE, BOB, DAVE] {
+			MockMargin::set_cold(who, true);
+		}
+		// CHARLIE buys 2 up to 102: ALICE's ask fills, BOB's is passed over (it stays), DAVE's
+		// (one series) fills.
+		gtc(CHARLIE, s, Side::Buy, 102 * USDC, 2);
+		assert_eq!((net(s, CHARLIE), net(s, ALICE), net(s, BOB), net(s, DAVE)), (2, -1, 0, -1));
+		assert_eq!(book(s, Side::Sell), vec![(bob_ask, BOB, 101 * USDC, 1)]);
+		assert!(book(s, Side::Buy).is_empty());
+	});
+}
