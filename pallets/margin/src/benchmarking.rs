@@ -122,7 +122,7 @@ mod benchmarks {
 	/// with orders from above; the range stops at the positions an account can hold, where the
 	/// cost is linear (beyond it the helper adds order entries, which would bend the fit).
 	#[benchmark]
-	fn margin_check(n: Linear<1, { T::Positions::max_portfolio_len() / 2 }>) {
+	fn margin_check(n: Linear<1, { T::Positions::max_positions_len() }>) {
 		price::<T>(60_000);
 		let who = funded::<T>("caller", 0, 10_000_000);
 		let long = funded::<T>("long", 0, 0);
@@ -142,7 +142,7 @@ mod benchmarks {
 	/// position's figures and both sides' order figures). It bounds any portfolio of `s`
 	/// series, whatever its positions and orders.
 	#[benchmark]
-	fn margin_check_series(s: Linear<1, { T::Positions::max_portfolio_len() / 2 }>) {
+	fn margin_check_series(s: Linear<1, { T::Positions::max_positions_len() }>) {
 		price::<T>(60_000);
 		let who = funded::<T>("caller", 0, 10_000_000);
 		let long = funded::<T>("long", 0, 0);
@@ -163,7 +163,7 @@ mod benchmarks {
 	/// price, and is priced at expiry. Its per-series cost, against `margin_check_series`'s,
 	/// says whether that benchmark bounds expired series too.
 	#[benchmark]
-	fn margin_check_expired(s: Linear<1, { T::Positions::max_portfolio_len() / 2 }>) {
+	fn margin_check_expired(s: Linear<1, { T::Positions::max_positions_len() }>) {
 		price::<T>(60_000);
 		let who = funded::<T>("caller", 0, 10_000_000);
 		let long = funded::<T>("long", 0, 0);
@@ -183,7 +183,7 @@ mod benchmarks {
 	/// further check costs (the risk parameters, the time and the oracle's entries of the
 	/// underlying are read already).
 	#[benchmark]
-	fn margin_check_further(s: Linear<1, { T::Positions::max_portfolio_len() / 2 }>) {
+	fn margin_check_further(s: Linear<1, { T::Positions::max_positions_len() }>) {
 		// The first account's series is not one of the caller's (listed at another index
 		// price: strikes from 200,000): the caller's series and entries are its own reads.
 		price::<T>(200_000);

@@ -204,14 +204,16 @@ mod benchmarks {
 				series.push(s);
 			}
 		}
-		let sides = u32::try_from(series.len()).unwrap_or(1).saturating_mul(2);
+		// One order per series first (bids, then asks, then further levels): with as many
+		// series as orders, every cancellation touches a series of its own.
+		let count = u32::try_from(series.len()).unwrap_or(1).max(1);
+		let sides = count.saturating_mul(2);
 		let who = trader::<T>("who", 0);
 		let mut used = alloc::vec::Vec::new();
 		for i in 0..n {
-			let k = i % sides;
-			let s = series.get((k / 2) as usize).copied().unwrap_or(first);
+			let s = series.get((i % count) as usize).copied().unwrap_or(first);
 			let level = u128::from(i / sides);
-			let (side, price) = if k % 2 == 0 {
+			let (side, price) = if (i / count) % 2 == 0 {
 				(Side::Buy, 1_000_000u128.saturating_mul(level + 1))
 			} else {
 				(Side::Sell, 1_000_000u128.saturating_mul(level + 400))

@@ -136,7 +136,14 @@ impl<T: Config> Pallet<T> {
 
 	/// `cancel_all` of `n` orders, with their index entries.
 	pub fn cancel_all_weight(n: u32) -> Weight {
-		T::WeightInfo::cancel_all(n).saturating_add(Self::unlink_weight().saturating_mul(n.into()))
+		// The benchmark measured before 2026-12-06 spread its orders over 32 series' 64 sides:
+		// beyond 64 orders they shared sides already read. Since an account's orders may each
+		// be in a series of its own (`MaxSeriesPerAccount` 160), each cancellation may read and
+		// write its side, its series and its position entry anew (helper-47).
+		let n64 = u64::from(n);
+		T::WeightInfo::cancel_all(n)
+			.saturating_add(Self::unlink_weight().saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads_writes(2 * n64, 2 * n64))
 	}
 
 	/// `on_idle`: remove the good-till orders past their block or time (see the module

@@ -24,6 +24,14 @@ impl<T: Config> Pallet<T> {
 			T::MaxSeriesPerAccount::get() <= T::MaxLiveSeries::get(),
 			"MaxSeriesPerAccount must be at most MaxLiveSeries"
 		);
+		// Every series of an account holds a position or an order: more could never be used,
+		// and every whole evaluation is charged at it.
+		assert!(
+			T::MaxSeriesPerAccount::get()
+				<= T::MaxPositionSeriesPerAccount::get()
+					.saturating_add(T::MaxOrdersPerAccount::get()),
+			"MaxSeriesPerAccount must be at most MaxPositionSeriesPerAccount + MaxOrdersPerAccount"
+		);
 		assert!(T::MaxFillsPerOrder::get() > 0, "MaxFillsPerOrder must be > 0");
 		assert!(T::MaxOrderQuantity::get() > 0, "MaxOrderQuantity must be > 0");
 		assert!(T::MaxExpiryHorizon::get() > 0, "MaxExpiryHorizon must be > 0");

@@ -559,6 +559,8 @@ impl<T: Config> Pallet<T> {
 		let mut remaining = req.quantity;
 		let max_steps = budget.steps.min(T::MaxFillsPerOrder::get());
 		let max_skips = T::MaxFillsPerOrder::get();
+		// The cold makers sized in this order, with their series.
+		let mut sized: alloc::vec::Vec<(T::AccountId, u32)> = alloc::vec::Vec::new();
 		while remaining > 0 && out.steps() < max_steps && out.skipped < max_skips {
 			*under_way = Self::step_weight();
 			let go_on = Self::match_step(
@@ -570,6 +572,7 @@ impl<T: Config> Pallet<T> {
 				&mut remaining,
 				&budget,
 				out,
+				&mut sized,
 			)?;
 			*under_way = Weight::zero();
 			if !go_on {
@@ -650,6 +653,7 @@ impl<T: Config> Pallet<T> {
 		remaining: &mut Contracts,
 		budget: &MatchBudget,
 		out: &mut PlaceOutcome,
+		sized: &mut alloc::vec::Vec<(T::AccountId, u32)>,
 	) -> Result<bool, DispatchError> {
 		let series = req.series;
 		let maker_side = opposite(req.side);
@@ -751,10 +755,21 @@ impl<T: Config> Pallet<T> {
 		// the planned cold makers.
 		let mut cold_check = Weight::zero();
 		if !warm {
-			if out.sized >= budget.cold {
-				out.skipped = out.skipped.saturating_add(1);
-				return Ok(true);
-			}
+			// Each cold maker's size is read once per order (the plan counts makers, not their
+			// orders): a maker met again (its check failed, or did not fit) is not sized again.
+			let series = match sized.iter().find(|(o, _)| *o == maker.owner) {
+				Some((_, n)) => *n,
+				None => {
+					if out.sized >= budget.cold {
+						out.skipped = out.skipped.saturating_add(1);
+						return Ok(true);
+					}
+					out.sized = out.sized.saturating_add(1);
+					let n = Self::series_of(&maker.owner);
+					sized.push((maker.owner.clone(), n));
+					n
+				},
+			};
 			// The markets of further underlyings are read once in the execution: charged with
 			// its first cold maker admitted (one passed over reads nothing).
 			let markets = if out.cold == 0 {
@@ -762,8 +777,7 @@ impl<T: Config> Pallet<T> {
 			} else {
 				Weight::zero()
 			};
-			out.sized = out.sized.saturating_add(1);
-			cold_check = Self::cold_check_weight(Self::series_of(&maker.owner));
+			cold_check = Self::cold_check_weight(series);
 			let spent = out.cold_checks.saturating_add(cold_check).saturating_add(markets);
 			if !spent.all_lte(budget.cold_checks) {
 				out.skipped = out.skipped.saturating_add(1);

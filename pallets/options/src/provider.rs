@@ -88,11 +88,12 @@ impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
 	}
 
 	fn max_portfolio_len() -> u32 {
-		// An entry of resting orders in each series, and a position in at most
-		// `MaxPositionSeriesPerAccount` of them.
-		T::MaxSeriesPerAccount::get().saturating_add(
-			T::MaxPositionSeriesPerAccount::get().min(T::MaxSeriesPerAccount::get()),
-		)
+		// A position in at most `MaxPositionSeriesPerAccount` series, and an entry of resting
+		// orders in at most as many series as it may have orders (one order each).
+		let series = T::MaxSeriesPerAccount::get();
+		T::MaxPositionSeriesPerAccount::get()
+			.min(series)
+			.saturating_add(series.min(T::MaxOrdersPerAccount::get()))
 	}
 
 	fn portfolio_weight() -> Weight {
