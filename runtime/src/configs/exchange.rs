@@ -94,12 +94,12 @@ impl pallet_options::Config for Runtime {
 	type MaxSeriesPerAccount = ConstU32<160>;
 	type MaxPositionSeriesPerAccount = ConstU32<32>;
 	type UncappedAccounts = frame_support::traits::Equals<InsuranceAccount>;
-	/// Match steps per order extrinsic. Charged up front: `place_order(k)` plus `k + 1`
-	/// margin checks at the maximum portfolio (64 entries, about 11.5 ms each beyond the
-	/// benchmark's own): about 114 ms for 8; refunded after dispatch to the real steps and
-	/// portfolio sizes. 8 about maximises the fills per block (see pallets/options/README.md:
-	/// the up-front charge limits how many orders a block admits; 6 to 8 give about 200 fills
-	/// per block, 16 only about 140). `tests/tests/weights.rs` checks the worst case fits a block.
+	/// Match steps per order extrinsic. A taker is charged at submission the budget planned
+	/// from the book (its steps, the cold makers it meets at their sizes within
+	/// `cold_checks_bound`, its own check at its size) and declared at the full budget (25.2 ms
+	/// with 160-series accounts, spec 116), which the block must have room for when it is
+	/// admitted. `tests/tests/integration/weights.rs` computes the fills per block and checks
+	/// the worst case fits a block.
 	type MaxFillsPerOrder = ConstU32<8>;
 	type MaxQuoteLegs = ConstU32<32>;
 	type MaxQueuedOrders = ConstU32<2048>;
