@@ -132,3 +132,65 @@ fn a_warm_maker_requotes_checked_on_its_quoted_series_alone() {
 	assert_eq!(m.positions(Charlie), vec![(calls[0], 1)]);
 	assert_eq!(m.positions(Dave), vec![(calls[0], -1)]);
 }
+
+/// Issue 15 item 8 (spec 116): one account quotes 64 series on both sides (128 orders, 64
+/// series: more than the 32 series an account could use before), and holds positions in at
+/// most 32 series. When its bids are hit in 33 series, the 33rd bid is cancelled
+/// (`PositionSeriesCap`) instead of filled, and the seller's order goes on; closing a
+/// position frees the place.
+#[test]
+fn a_maker_quotes_64_series_on_both_sides_and_holds_positions_in_32() {
+	use optionchain_primitives::exchange::Side;
+	use pallet_options::{CancelReason, TimeInForce};
+	let mut m = Market::dev();
+	let series: Vec<_> = (0..64u32).map(|k| m.list_call(BTC, 40_000 + 1_000 * k, WEEK)).collect();
+	m.deposit(Dave, 500_000).deposit(Charlie, 500_000).next_block().assert_ok();
+	for board in series.chunks(16) {
+		let legs: Vec<_> = board.iter().map(|s| (*s, Some((10, 1)), Some((50_000, 1)))).collect();
+		m.quote(Dave, &legs);
+	}
+	m.next_block().assert_ok();
+	let dave = Dave.to_account_id();
+	let (orders, held) = m.chain.read(|| {
+		(
+			pallet_options::AccountOrders::<optionchain_runtime::Runtime>::get(&dave).len(),
+			pallet_options::AccountSeriesIndex::<optionchain_runtime::Runtime>::get(&dave).len(),
+		)
+	});
+	assert_eq!((orders, held), (128, 64));
+	// Charlie sells one contract into Dave's bid in 33 series (immediate-or-cancel).
+	for s in &series[..33] {
+		m.order(Charlie, *s, Side::Sell, 1, 10, TimeInForce::ImmediateOrCancel);
+	}
+	m.next_block().assert_ok();
+	let cancelled_at_cap = m
+		.last_events
+		.iter()
+		.filter(|e| {
+			matches!(
+				e,
+				RuntimeEvent::Options(OptionsEvent::OrderCancelled {
+					reason: CancelReason::PositionSeriesCap,
+					..
+				})
+			)
+		})
+		.count();
+	assert_eq!(cancelled_at_cap, 1);
+	assert_eq!(m.positions(Dave).len(), 32);
+	assert_eq!(m.positions(Charlie).len(), 32);
+	assert!(m.book(series[32]).bids.is_empty());
+	// Dave sells his first contract back to Charlie's new bid: the place is free again, and
+	// a new bid in the 33rd series fills.
+	m.buy(Charlie, series[0], 1, 20).next_block().assert_ok();
+	m.order(Dave, series[0], Side::Sell, 1, 20, TimeInForce::ImmediateOrCancel)
+		.next_block()
+		.assert_ok();
+	m.buy(Dave, series[32], 1, 10).next_block().assert_ok();
+	m.order(Charlie, series[32], Side::Sell, 1, 10, TimeInForce::ImmediateOrCancel)
+		.next_block()
+		.assert_ok();
+	assert_eq!(m.positions(Dave).len(), 32);
+	assert!(m.positions(Dave).contains(&(series[32], 1)));
+	assert!(!m.positions(Dave).iter().any(|(s, _)| *s == series[0]));
+}
