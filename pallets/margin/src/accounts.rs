@@ -336,10 +336,7 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 	/// The maximum portfolio: its most entries in its most series, at most one further
 	/// underlying per series, and the hot mark.
 	fn margin_check_weight() -> Weight {
-		let series = T::Positions::max_series_len();
-		Self::evaluation_weight(T::Positions::max_portfolio_len(), series)
-			.saturating_add(Self::extra_underlyings_weight(series))
-			.saturating_add(Self::touch_weight())
+		Self::margin_check_weight_full().saturating_add(Self::touch_weight())
 	}
 
 	/// At most what `ensure_initial_margin` reports for `entries` entries: the evaluation, an

@@ -82,8 +82,7 @@ impl<T: Config> Pallet<T> {
 		// hold one in, each on its own underlying (boxes capped by the band's); its resting
 		// orders are voided in constant work and never evaluated.
 		let largest = T::Positions::max_positions_len();
-		let series = largest;
-		let size = PortfolioSize { series, orders: 0, positions: largest };
+		let size = PortfolioSize { series: largest, orders: 0, positions: largest };
 		assert!(
 			T::TriggerReserve::get().all_gte(
 				Self::evaluation_weight(largest, largest)
@@ -92,7 +91,7 @@ impl<T: Config> Pallet<T> {
 					.saturating_add(Self::found_weight())
 					.max(
 						Self::step_visit_weight(size, true, largest)
-							.saturating_add(Self::insurance_side_weight(series))
+							.saturating_add(Self::insurance_side_weight(largest))
 					)
 			),
 			"TriggerReserve must cover one evaluation and one liquidation of the largest portfolio"

@@ -501,7 +501,7 @@ impl<T: Config> Pallet<T> {
 	/// below maintenance).
 	pub(crate) fn reband(who: &T::AccountId, n: BlockNumberFor<T>) {
 		let backoff = || Hot::<T>::insert(who, n.saturating_add(REBAND_BACKOFF.into()));
-		if T::Positions::positions(who).positions.iter().all(|p| p.net == 0) {
+		if T::Positions::positions(who).positions.is_empty() {
 			Self::set_band(who, None);
 			Hot::<T>::remove(who);
 			return;

@@ -69,25 +69,21 @@ impl<T: Config> Pallet<T> {
 		let was_held = existing.as_ref().is_some_and(|e| e.net != 0);
 		let r = f(&mut entry)?;
 		let held = entry.net != 0;
-		// Both caps are checked before anything is written.
+		// Both caps are checked before anything is written (an uncapped account's is the live
+		// series).
 		let uncapped = T::UncappedAccounts::contains(who);
+		let cap = |c: u32| if uncapped { T::MaxLiveSeries::get() } else { c };
 		let len = |l: Option<usize>| u32::try_from(l.unwrap_or(0)).unwrap_or(u32::MAX);
 		if held && !was_held {
-			let cap = if uncapped {
-				T::MaxLiveSeries::get()
-			} else {
-				T::MaxPositionSeriesPerAccount::get()
-			};
 			ensure!(
-				len(PositionSeriesIndex::<T>::decode_len(who)) < cap,
+				len(PositionSeriesIndex::<T>::decode_len(who))
+					< cap(T::MaxPositionSeriesPerAccount::get()),
 				Error::<T>::TooManyPositionSeries
 			);
 		}
 		if !existed && !entry.is_empty() {
-			let cap =
-				if uncapped { T::MaxLiveSeries::get() } else { T::MaxSeriesPerAccount::get() };
 			ensure!(
-				len(AccountSeriesIndex::<T>::decode_len(who)) < cap,
+				len(AccountSeriesIndex::<T>::decode_len(who)) < cap(T::MaxSeriesPerAccount::get()),
 				Error::<T>::TooManySeriesForAccount
 			);
 		}

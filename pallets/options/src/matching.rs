@@ -983,10 +983,9 @@ impl<T: Config> Pallet<T> {
 		warm: bool,
 		reducing_from: Option<&MarginSnapshot>,
 	) -> Result<MakerStep, DispatchError> {
-		if reducing_from.is_none()
-			&& warm && Self::maker_can_pay(taker_side, maker, quantity)?
-			&& Self::maker_can_hold(series, &maker.owner)
-		{
+		// (A maker at its cap of series with a position never gets here: `match_step`
+		// cancels its order first.)
+		if reducing_from.is_none() && warm && Self::maker_can_pay(taker_side, maker, quantity)? {
 			return match Self::fill(info, series, taker, taker_order, taker_side, maker, quantity) {
 				Ok(()) => {
 					// Zero weight for a warm maker (and, in native debug builds, the check
@@ -1021,8 +1020,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Whether a fill leaves `who` within its cap of series with a position: it holds one in
-	/// `series` already, or has room for another (a maker that has none is cancelled instead,
-	/// in a storage layer: a warm maker's fill is made without one).
+	/// `series` already, or has room for another (`match_step` cancels a maker's order that
+	/// has none before it fills).
 	fn maker_can_hold(series: SeriesId, who: &T::AccountId) -> bool {
 		use frame_support::traits::Contains;
 		Self::net_position(series, who) != 0

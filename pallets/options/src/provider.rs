@@ -10,36 +10,11 @@ use optionchain_primitives::exchange::{
 
 impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
 	fn portfolio(who: &T::AccountId) -> Portfolio {
-		let mut p = Portfolio::default();
-		for series in AccountSeriesIndex::<T>::get(who) {
-			let (Some(e), Some(info)) =
-				(Positions::<T>::get(series, who), Series::<T>::get(series))
-			else {
-				continue;
-			};
-			if e.net != 0 {
-				p.positions.push(PositionInfo { series, terms: info.terms, net: e.net });
-			}
-			if e.orders > 0 {
-				p.orders.push(Self::exposure_of(series, info.terms, &e));
-			}
-		}
-		p
+		Self::portfolio_in(who, AccountSeriesIndex::<T>::get(who), true)
 	}
 
 	fn positions(who: &T::AccountId) -> Portfolio {
-		let mut p = Portfolio::default();
-		for series in PositionSeriesIndex::<T>::get(who) {
-			let (Some(e), Some(info)) =
-				(Positions::<T>::get(series, who), Series::<T>::get(series))
-			else {
-				continue;
-			};
-			if e.net != 0 {
-				p.positions.push(PositionInfo { series, terms: info.terms, net: e.net });
-			}
-		}
-		p
+		Self::portfolio_in(who, PositionSeriesIndex::<T>::get(who), false)
 	}
 
 	fn max_series_len() -> u32 {
@@ -102,6 +77,30 @@ impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
 }
 
 impl<T: Config> Pallet<T> {
+	/// `who`'s positions in `series` (two reads each: its entry and the series), and its
+	/// resting-order exposure there if `with_orders`.
+	fn portfolio_in(
+		who: &T::AccountId,
+		series: impl IntoIterator<Item = SeriesId>,
+		with_orders: bool,
+	) -> Portfolio {
+		let mut p = Portfolio::default();
+		for series in series {
+			let (Some(e), Some(info)) =
+				(Positions::<T>::get(series, who), Series::<T>::get(series))
+			else {
+				continue;
+			};
+			if e.net != 0 {
+				p.positions.push(PositionInfo { series, terms: info.terms, net: e.net });
+			}
+			if with_orders && e.orders > 0 {
+				p.orders.push(Self::exposure_of(series, info.terms, &e));
+			}
+		}
+		p
+	}
+
 	/// The resting-order exposure of the entry `e` in `series` (of `terms`), as the margin
 	/// pallet evaluates it.
 	pub(crate) fn exposure_of(
