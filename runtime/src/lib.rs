@@ -59,7 +59,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("optionchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("optionchain"),
 	authoring_version: 1,
-	spec_version: 116,
+	spec_version: 117,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 4,
@@ -168,11 +168,13 @@ type Migrations = (
 	pallet_margin::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_margin::migrations::v3::MigrateV2ToV3<Runtime>,
 	pallet_margin::migrations::v4::MigrateV3ToV4<Runtime>,
+	pallet_margin::migrations::v5::MigrateV4ToV5<Runtime>,
 	pallet_oracle::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_options::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_options::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_options::migrations::v3::MigrateV2ToV3<Runtime>,
 	pallet_options::migrations::v4::MigrateV3ToV4<Runtime>,
+	pallet_options::migrations::v5::MigrateV4ToV5<Runtime>,
 );
 
 /// Executive: dispatches to the pallets.

@@ -153,7 +153,6 @@ impl<T: Config> Pallet<T> {
 	pub fn liquidate_weight() -> Weight {
 		let n = T::Positions::max_positions_len();
 		T::WeightInfo::liquidate(n)
-			.saturating_add(Self::position_indexes_weight())
 			.saturating_add(Self::margin_check_weight_full())
 			.saturating_add(T::Positions::void_orders_weight())
 			.saturating_add(Self::extra_underlyings_weight(n).saturating_mul(2))
@@ -161,6 +160,37 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
+	fn position_series(who: &T::AccountId) -> alloc::vec::Vec<SeriesId> {
+		Accounts::<T>::get(who).map(|a| a.positions.into_inner()).unwrap_or_default()
+	}
+
+	fn note_position(who: &T::AccountId, series: SeriesId, held: bool, cap: u32) -> DispatchResult {
+		if *who == Self::insurance_account() {
+			return Ok(());
+		}
+		if held {
+			Self::ensure_tracked(who)?;
+		}
+		Accounts::<T>::try_mutate(who, |a| -> DispatchResult {
+			let Some(a) = a.as_mut() else { return Ok(()) };
+			let at = a.positions.partition_point(|s| *s < series);
+			let listed = a.positions.get(at) == Some(&series);
+			if held && !listed {
+				ensure!((a.positions.len() as u32) < cap, Error::<T>::TooManyPositionSeries);
+				a.positions
+					.try_insert(at, series)
+					.map_err(|_| Error::<T>::TooManyPositionSeries)?;
+			} else if !held && listed {
+				a.positions.remove(at);
+			}
+			Ok(())
+		})
+	}
+
+	fn max_position_series() -> u32 {
+		crate::MAX_POSITION_SERIES
+	}
+
 	fn collateral(who: &T::AccountId) -> Balance {
 		Self::collateral_of(who)
 	}

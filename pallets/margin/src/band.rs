@@ -590,7 +590,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let o = |_: optionchain_pricing::Error| Error::<T>::Overflow;
 		ensure!(!vol_move.is_negative(), Error::<T>::InvalidBandRequest);
-		let portfolio = T::Positions::positions(who);
+		let portfolio = T::Positions::positions_in(who, &info.positions);
 		let params = Params::<T>::get();
 		let pending = PendingParams::<T>::get().map(|p| p.params);
 		let now = T::Time::now();

@@ -4,7 +4,7 @@ use crate::{pallet::*, types::*};
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::BlockNumberFor;
 use optionchain_pricing::MAX_ABS_RATE;
-use optionchain_primitives::exchange::{PortfolioSize, PositionsProvider};
+use optionchain_primitives::exchange::{PortfolioSize, PositionsProvider, SeriesId};
 use sp_arithmetic::{FixedI128, FixedPointNumber, FixedU128};
 use sp_runtime::traits::{Saturating, Zero};
 
@@ -128,6 +128,24 @@ impl<T: Config> Pallet<T> {
 					"a warm account is not hot"
 				);
 			}
+			// The listed series are exactly those it holds a position in (ascending), as the
+			// options pallet reports them; the insurance account's are not listed.
+			ensure!(
+				info.positions.iter().zip(info.positions.iter().skip(1)).all(|(a, b)| a < b),
+				"a position list is not ascending"
+			);
+			if who != insurance {
+				let held: alloc::vec::Vec<SeriesId> = T::Positions::portfolio(&who)
+					.positions
+					.iter()
+					.filter(|p| p.net != 0)
+					.map(|p| p.series)
+					.collect();
+				ensure!(
+					held.as_slice() == info.positions.as_slice(),
+					"a position list is out of date"
+				);
+			}
 			let c = i128::try_from(info.collateral).map_err(|_| "collateral overflows i128")?;
 			sum = sum.checked_add(c).ok_or("ledger sum overflows")?;
 			count = count.checked_add(1).ok_or("count overflows")?;
@@ -159,8 +177,9 @@ impl<T: Config> Pallet<T> {
 			Self::validate_parameters(&p.params).map_err(|_| "invalid pending parameters")?;
 		}
 		let ins = Accounts::<T>::get(Self::insurance_account());
-		ensure!(!ins.map(|i| i.in_liquidation).unwrap_or(false), "insurance in liquidation");
-		ensure!(ins.map(|i| i.debt).unwrap_or(0) == 0, "insurance in debt");
+		ensure!(!ins.as_ref().is_some_and(|i| i.in_liquidation), "insurance in liquidation");
+		ensure!(ins.as_ref().map_or(0, |i| i.debt) == 0, "insurance in debt");
+		ensure!(ins.as_ref().is_none_or(|i| i.positions.is_empty()), "insurance positions listed");
 		Ok(())
 	}
 }

@@ -41,6 +41,10 @@ pub const MAX_SWEEP_DEFERRED: u32 = 8;
 /// requirement by one unit), at most 3 units, and each fill takes at least one contract.
 pub const WARM_ROUNDING_PER_CONTRACT: u128 = 4;
 
+/// The most series a ledger entry lists positions in (`AccountInfo::positions`): at least the
+/// options pallet's `MaxPositionSeriesPerAccount` (its integrity test checks it).
+pub const MAX_POSITION_SERIES: u32 = 64;
+
 /// Sets up state for the benchmarks (the runtime implements it with the real options pallet,
 /// oracle and assets).
 #[cfg(feature = "runtime-benchmarks")]
@@ -86,9 +90,9 @@ pub mod pallet {
 	};
 
 	/// The in-code storage version (1: `MarginParameters` gained `maintenance_mark_rate` and
-	/// `long_initial_credit`; 2: every ledger account hot for the trigger step; see
-	/// [`crate::migrations`]).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
+	/// `long_initial_credit`; 2: every ledger account hot for the trigger step; 3: `checked_at`;
+	/// 4: `warm_spare`; 5: the listed position series; see [`crate::migrations`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(5);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -536,6 +540,8 @@ pub mod pallet {
 		/// A trigger band was asked for with inconsistent inputs (a position expiring before
 		/// the deadline, a missing market, an empty volatility box, too many refinements).
 		InvalidBandRequest,
+		/// The account would hold positions in more series than its cap.
+		TooManyPositionSeries,
 	}
 
 	#[pallet::hooks]

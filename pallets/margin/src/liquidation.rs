@@ -387,7 +387,6 @@ impl<T: Config> Pallet<T> {
 		// The benchmark (the account's evaluation, the transfer, a one-entry liquidator)
 		// at the account's real size, the voiding of its orders, and the liquidator's real check.
 		let checked = T::WeightInfo::liquidate(risk.entries.max(1))
-			.saturating_add(Self::position_indexes_weight())
 			.saturating_add(T::Positions::void_orders_weight())
 			.saturating_add(Self::extra_underlyings_weight(risk.underlyings).saturating_mul(2))
 			.saturating_add(Self::check_weight(&r));
@@ -494,8 +493,7 @@ impl<T: Config> Pallet<T> {
 		Self::settle_liquidation(who, &insurance, full, &risk, &moved)?;
 		let used = T::WeightInfo::sweep_account(risk.entries.max(1))
 			.saturating_add(T::Positions::void_orders_weight())
-			.saturating_add(Self::extra_underlyings_weight(risk.entries).saturating_mul(2))
-			.saturating_add(Self::position_indexes_weight());
+			.saturating_add(Self::extra_underlyings_weight(risk.entries).saturating_mul(2));
 		Ok(Visit::Liquidated(used, series, risk.underlyings))
 	}
 
@@ -581,19 +579,12 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::Positions::portfolio_size_weight())
 	}
 
-	/// The indexes of series with a position of a liquidation's two sides (the account's,
-	/// which loses those taken, and the receiver's, which gains them), a read and a write
-	/// each: not in the benchmarks measured before 2026-12-06.
-	pub(crate) fn position_indexes_weight() -> Weight {
-		T::DbWeight::get().reads_writes(2, 2)
-	}
-
 	/// Upper bound of sweeping an account of `size` (liquidated or not): the benchmark at its
-	/// number of positions plus the voiding of its orders (constant) and the position indexes.
+	/// number of positions plus the voiding of its orders (constant). (Both sides' lists of
+	/// series with a position are in their ledger entries, which a liquidation writes anyway.)
 	pub fn sweep_account_weight_for(size: PortfolioSize) -> Weight {
 		let entries = Self::maintenance_entries(size);
 		T::WeightInfo::sweep_account(entries.max(1))
-			.saturating_add(Self::position_indexes_weight())
 			.saturating_add(T::Positions::void_orders_weight())
 			.saturating_add(Self::extra_underlyings_weight(entries).saturating_mul(2))
 	}

@@ -15,6 +15,11 @@
 //!   which the account was last found warm: its resting orders' fills are not evaluated again
 //!   in that block). Every ledger entry keeps its fields and starts cold (`checked_at = 0`).
 //!   Single block: refused by `pre_upgrade` beyond `v3::MAX_ACCOUNTS` accounts.
+//! - **v3 -> v4** ([`v4::MigrateV3ToV4`]): `AccountInfo` gained `warm_spare` (0 for every
+//!   entry). Single block, as v3.
+//! - **v4 -> v5** ([`v5::MigrateV4ToV5`]): `AccountInfo` gained `positions`, the series in
+//!   which the account holds a position (empty here; the options pallet's v5 migration, run
+//!   right after, notes them through `MarginAccounts::note_position`). Single block, as v3.
 
 use crate::{
 	pallet::*,
@@ -337,10 +342,29 @@ pub mod v4 {
 	/// Most ledger accounts the single-block migration handles, as v3's.
 	pub const MAX_ACCOUNTS: u32 = v3::MAX_ACCOUNTS;
 
+	/// `AccountInfo` as stored in v4.
+	#[derive(
+		Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug, Default,
+	)]
+	pub struct AccountInfoV4 {
+		/// See [`AccountInfo::collateral`].
+		pub collateral: Balance,
+		/// See [`AccountInfo::state`].
+		pub state: AccountState,
+		/// See [`AccountInfo::in_liquidation`].
+		pub in_liquidation: bool,
+		/// See [`AccountInfo::debt`].
+		pub debt: Balance,
+		/// See [`AccountInfo::checked_at`].
+		pub checked_at: u32,
+		/// See [`AccountInfo::warm_spare`].
+		pub warm_spare: Balance,
+	}
+
 	impl AccountInfoV3 {
 		/// The v4 entry: every field kept, no spare recorded.
-		pub fn upgrade(self) -> AccountInfo {
-			AccountInfo {
+		pub fn upgrade(self) -> AccountInfoV4 {
+			AccountInfoV4 {
 				collateral: self.collateral,
 				state: self.state,
 				in_liquidation: self.in_liquidation,
@@ -359,10 +383,21 @@ pub mod v4 {
 			let db = T::DbWeight::get();
 			let mut count: u64 = 0;
 			let before = AccountCount::<T>::get();
-			Accounts::<T>::translate::<AccountInfoV3, _>(|_, old| {
-				count = count.saturating_add(1);
-				Some(old.upgrade())
-			});
+			// Written in the v4 layout (the v4 -> v5 migration runs next, on the same upgrade if
+			// the chain was at v3).
+			for key in Accounts::<T>::iter_keys().collect::<alloc::vec::Vec<_>>() {
+				let hashed = Accounts::<T>::hashed_key_for(&key);
+				let Some(raw) = frame_support::storage::unhashed::get_raw(&hashed) else {
+					continue;
+				};
+				match AccountInfoV3::decode(&mut &raw[..]) {
+					Ok(old) => {
+						count = count.saturating_add(1);
+						frame_support::storage::unhashed::put_raw(&hashed, &old.upgrade().encode());
+					},
+					Err(_) => frame_support::storage::unhashed::kill(&hashed),
+				}
+			}
 			if count != u64::from(before) {
 				log::error!(
 					target: crate::LOG_TARGET,
@@ -398,8 +433,11 @@ pub mod v4 {
 				"v4 post_upgrade: the ledger changed size"
 			);
 			for (who, v) in old {
+				let raw =
+					frame_support::storage::unhashed::get_raw(&Accounts::<T>::hashed_key_for(&who))
+						.ok_or("v4 post_upgrade: an entry vanished")?;
 				ensure!(
-					Accounts::<T>::get(&who) == Some(v.upgrade()),
+					AccountInfoV4::decode(&mut &raw[..]).ok() == Some(v.upgrade()),
 					"v4 post_upgrade: an entry was not carried over"
 				);
 			}
@@ -412,6 +450,99 @@ pub mod v4 {
 		3,
 		4,
 		UncheckedMigrateV3ToV4<T>,
+		crate::pallet::Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// The v4 -> v5 migration: `AccountInfo` gains `positions`, the series in which the account
+/// holds a position. Every entry is written with an empty list; the options pallet's own
+/// migration then notes each account's positions through
+/// [`MarginAccounts::note_position`](optionchain_primitives::exchange::MarginAccounts) (the
+/// runtime runs it right after this one), so the margin pallet never reads the options
+/// pallet's storage.
+pub mod v5 {
+	use super::{v4::AccountInfoV4, *};
+
+	/// Most ledger accounts the single-block migration handles, as v3's.
+	pub const MAX_ACCOUNTS: u32 = v3::MAX_ACCOUNTS;
+
+	impl AccountInfoV4 {
+		/// The v5 entry: every field kept, no series listed yet.
+		pub fn upgrade(self) -> AccountInfo {
+			AccountInfo {
+				collateral: self.collateral,
+				state: self.state,
+				in_liquidation: self.in_liquidation,
+				debt: self.debt,
+				checked_at: self.checked_at,
+				warm_spare: self.warm_spare,
+				positions: Default::default(),
+			}
+		}
+	}
+
+	/// Translates every `Accounts` entry (no version check: use [`MigrateV4ToV5`]).
+	pub struct UncheckedMigrateV4ToV5<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV4ToV5<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let db = T::DbWeight::get();
+			let mut count: u64 = 0;
+			let before = AccountCount::<T>::get();
+			Accounts::<T>::translate::<AccountInfoV4, _>(|_, old| {
+				count = count.saturating_add(1);
+				Some(old.upgrade())
+			});
+			if count != u64::from(before) {
+				log::error!(
+					target: crate::LOG_TARGET,
+					"v5: {count} ledger entries translated, {before} counted"
+				);
+			}
+			// Every entry read and written; the iteration's last read finds no more.
+			db.reads_writes(count.saturating_add(1), count)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<alloc::vec::Vec<u8>, sp_runtime::TryRuntimeError> {
+			let count = AccountCount::<T>::get();
+			ensure!(count <= MAX_ACCOUNTS, "v5 pre_upgrade: too many accounts for one block");
+			let mut old: alloc::vec::Vec<(T::AccountId, AccountInfoV4)> = alloc::vec::Vec::new();
+			for key in Accounts::<T>::iter_keys() {
+				let raw =
+					frame_support::storage::unhashed::get_raw(&Accounts::<T>::hashed_key_for(&key))
+						.ok_or("v5 pre_upgrade: an entry vanished")?;
+				let v = AccountInfoV4::decode(&mut &raw[..])
+					.map_err(|_| "v5 pre_upgrade: an entry does not decode as v4")?;
+				old.push((key, v));
+			}
+			Ok(old.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let old = alloc::vec::Vec::<(T::AccountId, AccountInfoV4)>::decode(&mut &state[..])
+				.map_err(|_| "v5 post_upgrade: bad pre_upgrade state")?;
+			ensure!(
+				Accounts::<T>::iter_keys().count() == old.len(),
+				"v5 post_upgrade: the ledger changed size"
+			);
+			for (who, v) in old {
+				ensure!(
+					Accounts::<T>::get(&who) == Some(v.upgrade()),
+					"v5 post_upgrade: an entry was not carried over"
+				);
+			}
+			Ok(())
+		}
+	}
+
+	/// v4 -> v5, run once (checked against the on-chain storage version).
+	pub type MigrateV4ToV5<T> = VersionedMigration<
+		4,
+		5,
+		UncheckedMigrateV4ToV5<T>,
 		crate::pallet::Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

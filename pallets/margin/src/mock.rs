@@ -13,6 +13,7 @@ use frame_support::{
 };
 pub use frame_support::{traits::Hooks as _, weights::Weight as W};
 use frame_system::{EnsureRoot, EnsureSigned};
+use optionchain_primitives::exchange::MarginAccounts;
 pub use optionchain_primitives::testing::MockOracle;
 use optionchain_primitives::{
 	exchange::*, testing::MockOracle as MockOracleImpl, units, Moment, PriceStatus, UnderlyingId,
@@ -73,6 +74,8 @@ pub const BOB: AccountId = 2;
 pub const CHARLIE: AccountId = 3;
 pub const DAVE: AccountId = 4;
 pub const FEES: AccountId = 99;
+/// A counterparty outside the ledger (never listed, never evaluated): the rest of the market.
+pub const MARKET: AccountId = 98;
 pub const BTC: UnderlyingId = 0;
 pub const ETH: UnderlyingId = 1;
 /// Timestamp of block 1 (ms).
@@ -159,10 +162,34 @@ impl MockPositions {
 		id
 	}
 	fn add_net(who: AccountId, series: SeriesId, delta: Contracts) {
+		let was = Self::net(who, series) != 0;
 		MockNets::mutate_exists(who, series, |n| {
 			let v = n.unwrap_or(0) + delta;
 			*n = (v != 0).then_some(v);
 		});
+		let held = Self::net(who, series) != 0;
+		// As the options pallet's `mutate_entry`: the ledger entry lists the series (and is
+		// created if need be). `MARKET` alone is left out: it stands for the rest of the
+		// market, which the tests that trade with it do not evaluate.
+		if was != held && who != MARKET {
+			<crate::Pallet<Test> as MarginAccounts<AccountId>>::note_position(
+				&who,
+				series,
+				held,
+				crate::MAX_POSITION_SERIES,
+			)
+			.expect("within the cap");
+		}
+	}
+	/// `who`'s position in `series` moved by `delta` against `MARKET`, without the ledger
+	/// listing it: for accounts that tests only need to exist in a list (the sweep's deferred
+	/// accounts), which the sweep must not reach by its cursor.
+	pub fn add_unlisted(who: AccountId, series: SeriesId, delta: Contracts) {
+		MockNets::mutate_exists(who, series, |n| {
+			let v = n.unwrap_or(0) + delta;
+			*n = (v != 0).then_some(v);
+		});
+		Self::add_net(MARKET, series, -delta);
 	}
 	/// A fill: `buyer` +q, `seller` -q.
 	pub fn trade(buyer: AccountId, seller: AccountId, series: SeriesId, q: Contracts) {
@@ -254,8 +281,10 @@ impl PositionsProvider<AccountId> for MockPositions {
 		orders.sort_by_key(|o| o.series);
 		Portfolio { positions, orders }
 	}
-	fn positions(who: &AccountId) -> Portfolio {
-		Portfolio { positions: Self::portfolio(who).positions, orders: Vec::new() }
+	fn positions_in(who: &AccountId, series: &[SeriesId]) -> Portfolio {
+		let mut positions = Self::portfolio(who).positions;
+		positions.retain(|p| series.contains(&p.series));
+		Portfolio { positions, orders: Vec::new() }
 	}
 	fn max_positions_len() -> u32 {
 		8

@@ -664,6 +664,7 @@ impl<T: Config> Pallet<T> {
 	/// account by (never what stamps it warm).
 	pub fn positions_risk_of(who: &T::AccountId) -> Result<Risk, DispatchError> {
 		let info = Accounts::<T>::get(who).unwrap_or_default();
-		Self::evaluate_portfolio(T::Positions::positions(who), info.collateral, info.debt, true)
+		let portfolio = T::Positions::positions_in(who, &info.positions);
+		Self::evaluate_portfolio(portfolio, info.collateral, info.debt, true)
 	}
 }

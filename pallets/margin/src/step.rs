@@ -251,9 +251,8 @@ impl<T: Config> Pallet<T> {
 					T::WeightInfo::sweep_account(entries.max(1))
 						.saturating_sub(T::WeightInfo::sweep_account(1)),
 				)
-				// The account's index of series with a position, which loses those taken
-				// (measured from 2026-12-06 on: its read and write).
-				.saturating_add(db.reads_writes(1, 1))
+				// (The list of series with a position it loses those taken from is in its
+				// ledger entry, which the liquidation writes anyway.)
 				.saturating_add(Self::extra_underlyings_weight(underlyings).saturating_mul(2))
 		} else {
 			// The further positions' evaluation (`evaluation_weight`: by entries or by series,
@@ -501,7 +500,8 @@ impl<T: Config> Pallet<T> {
 	/// below maintenance).
 	pub(crate) fn reband(who: &T::AccountId, n: BlockNumberFor<T>) {
 		let backoff = || Hot::<T>::insert(who, n.saturating_add(REBAND_BACKOFF.into()));
-		if T::Positions::positions(who).positions.is_empty() {
+		let listed = Accounts::<T>::get(who).map(|a| a.positions).unwrap_or_default();
+		if T::Positions::positions_in(who, &listed).positions.is_empty() {
 			Self::set_band(who, None);
 			Hot::<T>::remove(who);
 			return;
@@ -596,7 +596,8 @@ impl<T: Config> Pallet<T> {
 			// Positions that can still move: not expired, or expired with no settlement
 			// price yet (an expired one whose price is fixed is a constant until it is
 			// settled, which moves money and marks the account).
-			let holds = T::Positions::positions(&who).positions.iter().any(|p| {
+			let listed = Accounts::<T>::get(&who).map(|a| a.positions).unwrap_or_default();
+			let holds = T::Positions::positions_in(&who, &listed).positions.iter().any(|p| {
 				p.net != 0
 					&& (now < p.terms.expiry
 						|| T::Oracle::settlement_price(p.terms.underlying, p.terms.expiry)

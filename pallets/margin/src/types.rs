@@ -2,7 +2,8 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::traits::fungibles;
-use optionchain_primitives::exchange::Balance;
+use frame_support::{traits::ConstU32, BoundedVec};
+use optionchain_primitives::exchange::{Balance, SeriesId};
 use optionchain_primitives::{exchange::SignedBalance, Price};
 use scale_info::TypeInfo;
 use sp_arithmetic::{FixedI128, FixedPointNumber as _, FixedU128};
@@ -110,7 +111,6 @@ pub struct PendingParameters<BlockNumber> {
 	MaxEncodedLen,
 	TypeInfo,
 	Clone,
-	Copy,
 	PartialEq,
 	Eq,
 	Debug,
@@ -143,6 +143,11 @@ pub struct AccountInfo {
 	/// share of `W`), so it is a lower bound of the account's real spare: a quote whose change
 	/// of `IM + W` it covers is checked on the quoted series alone (`warm.rs`).
 	pub warm_spare: Balance,
+	/// The series in which it holds a position, ascending (storage v5): its maintenance view
+	/// reads these alone. The options pallet notes each opening and closing
+	/// (`MarginAccounts::note_position`); kept here because every fill, settlement and
+	/// liquidation writes this entry anyway. Not kept for the insurance account.
+	pub positions: BoundedVec<SeriesId, ConstU32<{ crate::MAX_POSITION_SERIES }>>,
 }
 
 /// One position as evaluated.

@@ -3,7 +3,7 @@
 
 use crate::{pallet::*, types::*};
 use frame_support::{ensure, pallet_prelude::*, traits::Contains};
-use optionchain_primitives::exchange::{Balance, Contracts, SeriesId, Side};
+use optionchain_primitives::exchange::{Balance, Contracts, MarginAccounts, SeriesId, Side};
 
 /// The other side.
 pub(crate) fn opposite(side: Side) -> Side {
@@ -54,10 +54,11 @@ impl<T: Config> Pallet<T> {
 		Positions::<T>::get(series, who).map(|e| e.net).unwrap_or(0)
 	}
 
-	/// Read-modify-write of `who`'s entry in `series`, keeping the account's series indexes in
-	/// sync: the entry is created on demand (failing with `TooManySeriesForAccount` if the index
-	/// is full) and removed once empty; a position opened in a series is indexed (failing with
-	/// `TooManyPositionSeries` beyond the account's cap) and a position closed is not.
+	/// Read-modify-write of `who`'s entry in `series`, keeping the account's series index and
+	/// its margin ledger's list of series with a position in sync: the entry is created on
+	/// demand (failing with `TooManySeriesForAccount` if the index is full) and removed once
+	/// empty; a position opened in a series is noted to the margin pallet (failing with its
+	/// `TooManyPositionSeries` beyond the account's cap) and a position closed is too.
 	pub(crate) fn mutate_entry<R>(
 		series: SeriesId,
 		who: &T::AccountId,
@@ -69,15 +70,17 @@ impl<T: Config> Pallet<T> {
 		let was_held = existing.as_ref().is_some_and(|e| e.net != 0);
 		let r = f(&mut entry)?;
 		let held = entry.net != 0;
-		// Both caps are checked before anything is written (an uncapped account's is the live
-		// series).
+		// Both caps are checked before anything is written (an uncapped account's are the
+		// live series and what its margin ledger entry can list).
 		let uncapped = T::UncappedAccounts::contains(who);
 		let cap = |c: u32| if uncapped { T::MaxLiveSeries::get() } else { c };
 		let len = |l: Option<usize>| u32::try_from(l.unwrap_or(0)).unwrap_or(u32::MAX);
+		let position_cap =
+			cap(T::MaxPositionSeriesPerAccount::get()).min(T::Margin::max_position_series());
 		if held && !was_held {
+			// The margin ledger entry this reads is read and written in every fill anyway.
 			ensure!(
-				len(PositionSeriesIndex::<T>::decode_len(who))
-					< cap(T::MaxPositionSeriesPerAccount::get()),
+				len(Some(T::Margin::position_series(who).len())) < position_cap,
 				Error::<T>::TooManyPositionSeries
 			);
 		}
@@ -88,18 +91,8 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 		if held != was_held {
-			PositionSeriesIndex::<T>::try_mutate_exists(who, |idx| -> DispatchResult {
-				let mut list = idx.take().unwrap_or_default();
-				if held {
-					let pos = list.partition_point(|s| *s < series);
-					list.try_insert(pos, series)
-						.map_err(|_| DispatchError::from(Error::<T>::TooManyPositionSeries))?;
-				} else {
-					list.retain(|s| *s != series);
-				}
-				*idx = if list.is_empty() { None } else { Some(list) };
-				Ok(())
-			})?;
+			// Within the cap checked above: writes nothing if it fails.
+			T::Margin::note_position(who, series, held, position_cap)?;
 		}
 		if entry.is_empty() {
 			if existed {

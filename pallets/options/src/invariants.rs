@@ -20,6 +20,12 @@ impl<T: Config> Pallet<T> {
 				&& T::MaxPositionSeriesPerAccount::get() <= T::MaxSeriesPerAccount::get(),
 			"MaxPositionSeriesPerAccount must be in 1..=MaxSeriesPerAccount"
 		);
+		// The margin ledger entry lists an account's series with a position.
+		assert!(
+			T::MaxPositionSeriesPerAccount::get()
+				<= <T::Margin as optionchain_primitives::exchange::MarginAccounts<_>>::max_position_series(),
+			"MaxPositionSeriesPerAccount must be at most the margin ledger's max_position_series"
+		);
 		assert!(
 			T::MaxSeriesPerAccount::get() <= T::MaxLiveSeries::get(),
 			"MaxSeriesPerAccount must be at most MaxLiveSeries"
@@ -56,7 +62,7 @@ mod checks {
 	use frame_support::{ensure, traits::Get};
 	use frame_system::pallet_prelude::BlockNumberFor;
 	use optionchain_primitives::{
-		exchange::{Balance, Contracts, Side},
+		exchange::{Balance, Contracts, MarginAccounts, SeriesId, Side},
 		UnderlyingId,
 	};
 	use sp_runtime::TryRuntimeError;
@@ -455,32 +461,29 @@ mod checks {
 				Positions::<T>::iter().count() as u64 == indexed,
 				"position entries not indexed"
 			);
-			// `PositionSeriesIndex` lists, sorted, exactly the series where an account's net is
-			// not zero, within its cap.
-			let mut held: u64 = 0;
-			for (who, list) in PositionSeriesIndex::<T>::iter() {
-				ensure!(!list.is_empty(), "empty position index stored");
-				ensure!(
-					list.iter().zip(list.iter().skip(1)).all(|(a, b)| a < b),
-					"position index not sorted"
-				);
-				ensure!(
-					<T::UncappedAccounts as frame_support::traits::Contains<_>>::contains(&who)
-						|| list.len() as u32 <= T::MaxPositionSeriesPerAccount::get(),
-					"position index beyond MaxPositionSeriesPerAccount"
-				);
-				for s in list.iter() {
-					ensure!(
-						Positions::<T>::get(s, &who).is_some_and(|e| e.net != 0),
-						"position index entry without a position"
-					);
+			// The margin ledger lists, for each account, exactly the series where its net is
+			// not zero (the margin pallet's `try_state` checks the converse), within its cap;
+			// the insurance account (uncapped) is not listed.
+			let mut held: BTreeMap<T::AccountId, alloc::vec::Vec<SeriesId>> = Default::default();
+			for (series, who, e) in Positions::<T>::iter() {
+				if e.net != 0 {
+					held.entry(who).or_default().push(series);
 				}
-				held += list.len() as u64;
 			}
-			ensure!(
-				Positions::<T>::iter_values().filter(|e| e.net != 0).count() as u64 == held,
-				"positions not in the position index"
-			);
+			for (who, mut list) in held {
+				list.sort_unstable();
+				let listed = T::Margin::position_series(&who);
+				let uncapped =
+					<T::UncappedAccounts as frame_support::traits::Contains<_>>::contains(&who);
+				if uncapped && listed.is_empty() {
+					continue;
+				}
+				ensure!(listed == list, "a position not listed in the margin ledger");
+				ensure!(
+					uncapped || list.len() as u32 <= T::MaxPositionSeriesPerAccount::get(),
+					"positions beyond MaxPositionSeriesPerAccount"
+				);
+			}
 			Ok(())
 		}
 

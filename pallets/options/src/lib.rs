@@ -73,7 +73,7 @@ pub mod pallet {
 	use sp_arithmetic::Permill;
 
 	/// The in-code storage version.
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(5);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -415,18 +415,6 @@ pub mod pallet {
 	/// The series in which an account has an entry in [`Positions`], ascending.
 	#[pallet::storage]
 	pub type AccountSeriesIndex<T: Config> = StorageMap<
-		_,
-		Blake2_128Concat,
-		T::AccountId,
-		BoundedVec<SeriesId, T::MaxLiveSeries>,
-		ValueQuery,
-	>;
-
-	/// The series in which an account holds a position (its entry in [`Positions`] has a net
-	/// other than zero), ascending: a subset of its [`AccountSeriesIndex`], at most
-	/// `MaxPositionSeriesPerAccount` long (`MaxLiveSeries` for the uncapped accounts).
-	#[pallet::storage]
-	pub type PositionSeriesIndex<T: Config> = StorageMap<
 		_,
 		Blake2_128Concat,
 		T::AccountId,

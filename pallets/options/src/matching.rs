@@ -460,13 +460,12 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The `place_order(k)` benchmark's weight, with the position index of every account a
-	/// fill may open or close a position for: the maker's at each step and the taker's once
-	/// (a read and a write each; the benchmark's makers before 2026-12-06 held none).
+	/// The `place_order(k)` benchmark's weight. A fill that opens or closes a position for
+	/// the maker or the taker notes it in that account's margin ledger entry, which the fill
+	/// reads and writes anyway for the premium and fees (spec 117: no access of its own; spec
+	/// 116 kept an index of its own, a read and a write per account).
 	pub fn place_steps_weight(k: u32) -> Weight {
-		let accounts = u64::from(k).saturating_add(u64::from(k.min(1)));
 		T::WeightInfo::place_order(k)
-			.saturating_add(T::DbWeight::get().reads_writes(accounts, accounts))
 	}
 
 	/// One match step more in the `place_order` benchmark (linear in its steps; since the
@@ -1026,7 +1025,7 @@ impl<T: Config> Pallet<T> {
 		use frame_support::traits::Contains;
 		Self::net_position(series, who) != 0
 			|| T::UncappedAccounts::contains(who)
-			|| PositionSeriesIndex::<T>::decode_len(who).unwrap_or(0)
+			|| T::Margin::position_series(who).len()
 				< T::MaxPositionSeriesPerAccount::get() as usize
 	}
 

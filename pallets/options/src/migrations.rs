@@ -26,6 +26,11 @@
 //!   series with resting orders only, and the maintenance view reads them alone). Built from
 //!   `Positions`; nothing else changes. Single block: a read per entry, a write per account
 //!   with a position.
+//! - **v4 -> v5** ([`v5::MigrateV4ToV5`]): that index moves to the margin ledger entry, which
+//!   every fill writes anyway (`AccountInfo::positions`, margin storage v5, which must run
+//!   first): each listed series is noted through `MarginAccounts::note_position` and the
+//!   index is removed, so a fill no longer reads and writes it. Single block: a write per
+//!   listed series, refused by `pre_upgrade` beyond `v4::MAX_ENTRIES`.
 
 use crate::{pallet::*, types::OrderRef};
 use frame_support::{
@@ -477,9 +482,19 @@ pub mod v3 {
 /// The v3 -> v4 migration.
 pub mod v4 {
 	use super::*;
-	use crate::pallet::{PositionSeriesIndex, Positions};
+	use crate::pallet::Positions;
 
-	/// Builds every account's [`PositionSeriesIndex`] from its entries in [`Positions`] (no
+	/// The index of v4 (removed by v5, which hands it to the margin ledger).
+	#[storage_alias]
+	pub type PositionSeriesIndex<T: Config> = StorageMap<
+		Pallet<T>,
+		Blake2_128Concat,
+		<T as frame_system::Config>::AccountId,
+		BoundedVec<SeriesId, <T as Config>::MaxLiveSeries>,
+		ValueQuery,
+	>;
+
+	/// Builds every account's `PositionSeriesIndex` from its entries in [`Positions`] (no
 	/// version check: use [`MigrateV3ToV4`]). Nothing else changes. An account above
 	/// `MaxPositionSeriesPerAccount` (possible only if the cap was lowered with it) keeps its
 	/// positions, all indexed up to `MaxLiveSeries` (they can only be reduced); single block:
@@ -557,6 +572,96 @@ pub mod v4 {
 		3,
 		4,
 		UncheckedMigrateV3ToV4<T>,
+		crate::pallet::Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// The v4 -> v5 migration.
+pub mod v5 {
+	use super::{v4::PositionSeriesIndex, *};
+	use frame_support::traits::Contains;
+	use optionchain_primitives::exchange::MarginAccounts;
+
+	/// Notes every series of every account's `PositionSeriesIndex` to the margin ledger
+	/// ([`MarginAccounts::note_position`]) and removes the index (no version check: use
+	/// [`MigrateV4ToV5`]). Before v5 no capped account could hold positions in more than
+	/// `MaxPositionSeriesPerAccount` series, so every note fits; one that does not is logged
+	/// and checked by `post_upgrade`. The uncapped (insurance) account is noted too, which the
+	/// margin pallet ignores.
+	pub struct UncheckedMigrateV4ToV5<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV4ToV5<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut accounts: u64 = 0;
+			let mut notes: u64 = 0;
+			for (who, list) in PositionSeriesIndex::<T>::drain() {
+				accounts = accounts.saturating_add(1);
+				let cap = if T::UncappedAccounts::contains(&who) {
+					T::MaxLiveSeries::get()
+				} else {
+					T::MaxPositionSeriesPerAccount::get()
+				};
+				for series in list {
+					notes = notes.saturating_add(1);
+					if T::Margin::note_position(&who, series, true, cap).is_err() {
+						log::error!(
+							target: crate::LOG_TARGET,
+							"v5: series {series} of an account not listed (over its cap)"
+						);
+					}
+				}
+			}
+			// The index read and removed per account; each note reads and writes a ledger
+			// entry (at most one per account, counted per note).
+			T::DbWeight::get().reads_writes(
+				accounts.saturating_add(notes).saturating_add(1),
+				accounts.saturating_add(notes),
+			)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<alloc::vec::Vec<u8>, sp_runtime::TryRuntimeError> {
+			let mut old: alloc::vec::Vec<(T::AccountId, alloc::vec::Vec<SeriesId>)> =
+				alloc::vec::Vec::new();
+			let mut entries: u32 = 0;
+			for (who, list) in PositionSeriesIndex::<T>::iter() {
+				entries = entries.saturating_add(list.len() as u32);
+				old.push((who, list.into_inner()));
+			}
+			ensure!(
+				entries <= v4::MAX_ENTRIES,
+				"v5 pre_upgrade: too many listed positions for one block"
+			);
+			Ok(old.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let old = alloc::vec::Vec::<(T::AccountId, alloc::vec::Vec<SeriesId>)>::decode(
+				&mut &state[..],
+			)
+			.map_err(|_| "v5 post_upgrade: bad pre_upgrade state")?;
+			ensure!(
+				PositionSeriesIndex::<T>::iter_keys().next().is_none(),
+				"v5 post_upgrade: the old index is left"
+			);
+			for (who, list) in old {
+				let listed = T::Margin::position_series(&who);
+				ensure!(
+					listed == list || (T::UncappedAccounts::contains(&who) && listed.is_empty()),
+					"v5 post_upgrade: an account's positions are not listed"
+				);
+			}
+			Ok(())
+		}
+	}
+
+	/// v4 -> v5, run once (checked against the on-chain storage version).
+	pub type MigrateV4ToV5<T> = VersionedMigration<
+		4,
+		5,
+		UncheckedMigrateV4ToV5<T>,
 		crate::pallet::Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

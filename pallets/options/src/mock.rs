@@ -73,6 +73,10 @@ pub const USDC: Balance = 1_000_000;
 #[frame_support::storage_alias]
 pub type Ledger = StorageMap<MockMargin, Twox64Concat, u64, Balance, ValueQuery>;
 /// Net settlement clearing entry per series: `+` received from shorts, `-` paid to longs.
+/// The series each account holds a position in, as the margin ledger lists them.
+#[frame_support::storage_alias]
+pub type Listed = StorageMap<MockMargin, Twox64Concat, u64, Vec<SeriesId>, ValueQuery>;
+
 #[frame_support::storage_alias]
 pub type Clearing = StorageMap<MockMargin, Twox64Concat, SeriesId, SignedBalance, ValueQuery>;
 /// Number of `settle` calls per (series, account): to prove nobody is paid twice.
@@ -187,6 +191,34 @@ impl MockMargin {
 impl MarginAccounts<u64> for MockMargin {
 	fn collateral(who: &u64) -> Balance {
 		Ledger::get(who)
+	}
+	fn position_series(who: &u64) -> Vec<SeriesId> {
+		Listed::get(who)
+	}
+	/// As the margin pallet's: the insurance account is not listed; at most `cap` series and
+	/// never more than `max_position_series`.
+	fn note_position(who: &u64, series: SeriesId, held: bool, cap: u32) -> DispatchResult {
+		if *who == INSURANCE {
+			return Ok(());
+		}
+		Listed::try_mutate_exists(who, |l| {
+			let mut list = l.take().unwrap_or_default();
+			let at = list.partition_point(|s| *s < series);
+			let listed = list.get(at) == Some(&series);
+			if held && !listed {
+				if list.len() as u32 >= cap.min(Self::max_position_series()) {
+					return Err(DispatchError::Other("listed beyond the cap"));
+				}
+				list.insert(at, series);
+			} else if !held && listed {
+				list.remove(at);
+			}
+			*l = (!list.is_empty()).then_some(list);
+			Ok(())
+		})
+	}
+	fn max_position_series() -> u32 {
+		64
 	}
 	fn transfer(payer: &u64, payee: &u64, amount: Balance) -> DispatchResult {
 		let b = Ledger::get(payer);

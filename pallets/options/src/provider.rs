@@ -4,8 +4,8 @@ use crate::{pallet::*, types::*, weights::WeightInfo};
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Get};
 use optionchain_primitives::exchange::{
-	Balance, Contracts, OrderExposure, Portfolio, PortfolioSize, PositionInfo, PositionsProvider,
-	SeriesId,
+	Balance, Contracts, MarginAccounts, OrderExposure, Portfolio, PortfolioSize, PositionInfo,
+	PositionsProvider, SeriesId,
 };
 
 impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
@@ -13,8 +13,8 @@ impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
 		Self::portfolio_in(who, AccountSeriesIndex::<T>::get(who), true)
 	}
 
-	fn positions(who: &T::AccountId) -> Portfolio {
-		Self::portfolio_in(who, PositionSeriesIndex::<T>::get(who), false)
+	fn positions_in(who: &T::AccountId, series: &[SeriesId]) -> Portfolio {
+		Self::portfolio_in(who, series.iter().copied(), false)
 	}
 
 	fn max_series_len() -> u32 {
@@ -26,8 +26,8 @@ impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
 	}
 
 	fn positions_weight() -> Weight {
-		// The `portfolio` benchmark reads an index and two items per series, as `positions`
-		// does.
+		// The `portfolio` benchmark reads an index and two items per series; `positions_in`
+		// reads the two items per series (its list comes with the margin ledger entry).
 		T::WeightInfo::portfolio(T::MaxPositionSeriesPerAccount::get())
 	}
 
@@ -54,7 +54,7 @@ impl<T: Config> PositionsProvider<T::AccountId> for Pallet<T> {
 		PortfolioSize {
 			series: len(AccountSeriesIndex::<T>::decode_len(who)),
 			orders: len(AccountOrders::<T>::decode_len(who)),
-			positions: len(PositionSeriesIndex::<T>::decode_len(who)),
+			positions: len(Some(T::Margin::position_series(who).len())),
 		}
 	}
 

@@ -243,10 +243,11 @@ pub trait PositionsProvider<AccountId> {
 	/// not settled yet are included (they are valued at intrinsic value by the margin pallet).
 	fn portfolio(who: &AccountId) -> Portfolio;
 
-	/// The account's positions alone ([`Self::portfolio`] without its resting orders, which
-	/// never count towards maintenance), read from its index of series with a position: at
-	/// most `max_positions_len` entries, however many series it has orders in.
-	fn positions(who: &AccountId) -> Portfolio;
+	/// The account's positions in `series` alone ([`Self::portfolio`] without its resting
+	/// orders, which never count towards maintenance): the margin pallet passes the series it
+	/// lists for `who` ([`MarginAccounts::position_series`]), at most `max_positions_len`,
+	/// however many series the account has orders in.
+	fn positions_in(who: &AccountId, series: &[SeriesId]) -> Portfolio;
 
 	/// Upper bound of `positions(who).positions.len()` for an account that is not exempt
 	/// from the caps (the insurance account is), for weights.
@@ -384,6 +385,21 @@ pub trait MarginAccounts<AccountId> {
 	/// Fail unless prices for `underlying` are fresh enough to take on new risk there (the
 	/// margin pallet refuses risk-increasing actions on a stale or circuit-broken oracle).
 	fn ensure_can_increase_risk(who: &AccountId, underlying: UnderlyingId) -> DispatchResult;
+
+	/// The series in which `who` holds a position, as listed in its margin ledger entry
+	/// (ascending; the insurance account's are not listed: it is never evaluated by them).
+	/// One read of that entry, which every fill, settlement and liquidation writes anyway.
+	fn position_series(who: &AccountId) -> Vec<SeriesId>;
+
+	/// Note that `who` now holds (`held`) or no longer holds a position in `series`: the
+	/// options pallet calls it whenever a net position becomes or stops being zero. Fails
+	/// when `who` would hold positions in more than `cap` series (the insurance account is not
+	/// listed and never fails). No database access of its own in a fill: the ledger entry
+	/// is read and written there for the premium and fees.
+	fn note_position(who: &AccountId, series: SeriesId, held: bool, cap: u32) -> DispatchResult;
+
+	/// The most series a ledger entry can list ([`Self::position_series`]).
+	fn max_position_series() -> u32;
 
 	/// Settlement at expiry, **collection phase**: the short `who` owes `owed` for its position
 	/// in `series`. It is taken from `who`'s collateral; what `who` lacks is advanced by the

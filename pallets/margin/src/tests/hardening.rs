@@ -647,7 +647,7 @@ fn migration_v2_makes_every_ledger_account_hot() {
 		assert_ok!(Margin::deposit(RuntimeOrigin::signed(CHARLIE), 100 * USD));
 		assert_ok!(Margin::fund_insurance(RuntimeOrigin::signed(CHARLIE), 50 * USD));
 		let s = MockPositions::add_series(call(BTC, 60_000, EXPIRY));
-		MockPositions::trade(ALICE, BOB, s, 1);
+		MockPositions::trade(MARKET, BOB, s, 1);
 		let _ = Hot::<Test>::clear(u32::MAX, None);
 		assert_eq!(Hot::<Test>::count(), 0);
 		assert!(
@@ -659,8 +659,8 @@ fn migration_v2_makes_every_ledger_account_hot() {
 		assert_eq!(Margin::on_chain_storage_version(), StorageVersion::new(2));
 		let mut hot: Vec<AccountId> = Hot::<Test>::iter_keys().collect();
 		hot.sort();
-		// Every ledger account with positions but the insurance fund's (Alice has no ledger
-		// entry, Charlie no position).
+		// Every ledger account with positions but the insurance fund's (the market has no
+		// ledger entry, Charlie no position).
 		assert_eq!(hot, vec![BOB]);
 		assert_ok!(Margin::do_try_state());
 		// Runs once.

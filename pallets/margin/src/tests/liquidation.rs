@@ -1,7 +1,10 @@
 //! States, partial liquidation, sweep, bad debt. Volatility 0: mark = intrinsic value.
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok};
-use optionchain_primitives::{exchange::PositionsProvider, PriceStatus};
+use optionchain_primitives::{
+	exchange::{PositionsProvider, SeriesId},
+	PriceStatus,
+};
 
 fn usd_i(n: i128) -> i128 {
 	n * USD as i128
@@ -227,7 +230,7 @@ fn sweep_sells_longs_at_mark_without_penalty_to_repay_debt() {
 		// Bob: 10,000, short 1 call K = 60,000 and long 1 call K = 70,000 (later expiry).
 		let short = setup(10_000, 1);
 		let long = MockPositions::add_series(call(BTC, 70_000, EXPIRY + 86_400_000));
-		MockPositions::trade(BOB, ALICE, long, 1);
+		MockPositions::trade(BOB, MARKET, long, 1);
 		assert_ok!(Margin::fund_insurance(RuntimeOrigin::signed(DAVE), 3_000 * USD));
 		// S = 80,000: short worth -20,000, long 10,000, equity 0 < maintenance 26,000.
 		set_btc(80_000);
@@ -326,7 +329,7 @@ fn large_and_small(coll: u128) -> (Vec<u32>, W) {
 	let series: Vec<u32> = (0..4)
 		.map(|_| {
 			let s = MockPositions::add_series(call(BTC, 60_000, EXPIRY));
-			MockPositions::trade(ALICE, BOB, s, 1);
+			MockPositions::trade(MARKET, BOB, s, 1);
 			s
 		})
 		.collect();
@@ -399,7 +402,7 @@ fn a_full_deferred_list_stops_the_sweep_at_the_next_liquidatable_account_without
 		let waiting: Vec<u64> = (100..100 + u64::from(crate::MAX_SWEEP_DEFERRED)).collect();
 		for w in &waiting {
 			for s in &series {
-				MockPositions::trade(ALICE, *w, *s, 1);
+				MockPositions::add_unlisted(*w, *s, -1);
 			}
 		}
 		SweepDeferred::<Test>::put(frame_support::BoundedVec::try_from(waiting.clone()).unwrap());
@@ -425,7 +428,7 @@ fn a_large_healthy_account_passes_even_when_the_deferred_list_is_full() {
 		let waiting: Vec<u64> = (100..100 + u64::from(crate::MAX_SWEEP_DEFERRED)).collect();
 		for w in &waiting {
 			for s in &series {
-				MockPositions::trade(ALICE, *w, *s, 1);
+				MockPositions::add_unlisted(*w, *s, -1);
 			}
 		}
 		SweepDeferred::<Test>::put(frame_support::BoundedVec::try_from(waiting.clone()).unwrap());
@@ -516,3 +519,64 @@ fn the_maintenance_view_is_sized_by_positions_alone() {
 		);
 	});
 }
+
+#[test]
+fn the_ledger_entry_lists_the_series_with_a_position() {
+	use optionchain_primitives::exchange::MarginAccounts as _;
+	build_and_execute(|| {
+		let listed = |who| Accounts::<Test>::get(who).map(|a| a.positions.into_inner());
+		let s: Vec<SeriesId> = (0..3u128)
+			.map(|k| MockPositions::add_series(call(BTC, 60_000 + 1_000 * k, EXPIRY)))
+			.collect();
+		assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), 50_000 * USD));
+		assert_ok!(Margin::deposit(RuntimeOrigin::signed(CHARLIE), 50_000 * USD));
+		// Noted ascending whatever the order of the trades; both sides listed.
+		MockPositions::trade(CHARLIE, BOB, s[2], 1);
+		MockPositions::trade(CHARLIE, BOB, s[0], 1);
+		assert_eq!(listed(BOB), Some(vec![s[0], s[2]]));
+		assert_eq!(listed(CHARLIE), Some(vec![s[0], s[2]]));
+		// A trade that keeps a position open changes nothing; one that closes it unlists it.
+		MockPositions::trade(CHARLIE, BOB, s[0], 1);
+		MockPositions::trade(BOB, CHARLIE, s[2], 1);
+		assert_eq!(listed(BOB), Some(vec![s[0]]));
+		assert_eq!(listed(CHARLIE), Some(vec![s[0]]));
+		// The cap is the caller's: at it, another series is refused and nothing changes; a
+		// series already listed passes.
+		assert_noop!(
+			Margin::note_position(&BOB, s[1], true, 1),
+			Error::<Test>::TooManyPositionSeries
+		);
+		assert_ok!(Margin::note_position(&BOB, s[0], true, 1));
+		assert_eq!(listed(BOB), Some(vec![s[0]]));
+		// Never more than the entry holds, whatever the caller's cap.
+		assert_eq!(Margin::max_position_series(), crate::MAX_POSITION_SERIES);
+		let full: Vec<SeriesId> = (1_000..1_000 + crate::MAX_POSITION_SERIES).collect();
+		Accounts::<Test>::mutate(DAVE, |a| {
+			let mut info = a.take().unwrap_or_default();
+			info.positions = full.clone().try_into().unwrap();
+			*a = Some(info);
+		});
+		AccountCount::<Test>::mutate(|c| *c += 1);
+		assert_noop!(
+			Margin::note_position(&DAVE, 5_000, true, u32::MAX),
+			Error::<Test>::TooManyPositionSeries
+		);
+		Accounts::<Test>::remove(DAVE);
+		AccountCount::<Test>::mutate(|c| *c -= 1);
+		// An account with no ledger entry gets one when it opens a position; the insurance
+		// account is never listed (its maintenance view is never asked for).
+		assert_eq!(listed(EVE_NO_LEDGER), None);
+		assert_ok!(Margin::note_position(&EVE_NO_LEDGER, s[1], true, 4));
+		assert_eq!(listed(EVE_NO_LEDGER), Some(vec![s[1]]));
+		assert_ok!(Margin::note_position(&EVE_NO_LEDGER, s[1], false, 4));
+		assert_eq!(listed(EVE_NO_LEDGER), Some(vec![]));
+		let ins = Margin::insurance_account();
+		assert_ok!(Margin::note_position(&ins, s[1], true, 4));
+		assert!(listed(ins).is_none_or(|l| l.is_empty()));
+		// (The hand-made entry is empty: dropped for the closing `try_state`.)
+		Accounts::<Test>::remove(EVE_NO_LEDGER);
+		AccountCount::<Test>::mutate(|c| *c -= 1);
+	});
+}
+
+const EVE_NO_LEDGER: AccountId = 5;

@@ -274,11 +274,12 @@ fn an_account_in_debt_is_never_warm() {
 }
 
 #[test]
-fn migrations_v3_and_v4_keep_every_ledger_entry_and_start_it_cold() {
+fn migrations_v3_to_v5_keep_every_ledger_entry_and_start_it_cold() {
 	build_and_execute(|| {
 		use crate::migrations::{
 			v3::{AccountInfoV2, AccountInfoV3, MigrateV2ToV3},
-			v4::MigrateV3ToV4,
+			v4::{AccountInfoV4, MigrateV3ToV4},
+			v5::MigrateV4ToV5,
 		};
 		use codec::Encode;
 		use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
@@ -345,6 +346,42 @@ fn migrations_v3_and_v4_keep_every_ledger_entry_and_start_it_cold() {
 		#[cfg(feature = "try-runtime")]
 		crate::migrations::v4::UncheckedMigrateV3ToV4::<Test>::post_upgrade(state).expect("post");
 		assert_eq!(Margin::on_chain_storage_version(), StorageVersion::new(4));
+		// Stored in the v4 layout (v5 follows on the same upgrade).
+		let v4 = |who: u64| {
+			let raw =
+				frame_support::storage::unhashed::get_raw(&Accounts::<Test>::hashed_key_for(who))
+					.unwrap();
+			<AccountInfoV4 as codec::Decode>::decode(&mut &raw[..]).unwrap()
+		};
+		assert_eq!(
+			v4(BOB),
+			AccountInfoV4 {
+				collateral: 1_234 * USD,
+				state: AccountState::Restricted,
+				in_liquidation: true,
+				debt: 0,
+				checked_at: 0,
+				warm_spare: 0,
+			}
+		);
+		assert_eq!((v4(CHARLIE).debt, v4(CHARLIE).checked_at, v4(CHARLIE).warm_spare), (7, 5, 0));
+		// Runs once: a spare recorded later survives a second upgrade.
+		let mut c = v4(CHARLIE);
+		c.warm_spare = 9;
+		frame_support::storage::unhashed::put_raw(
+			&Accounts::<Test>::hashed_key_for(CHARLIE),
+			&c.encode(),
+		);
+		MigrateV3ToV4::<Test>::on_runtime_upgrade();
+		assert_eq!(v4(CHARLIE).warm_spare, 9);
+		// Then v4 -> v5: every field kept, no series listed (the options pallet's migration
+		// lists them).
+		#[cfg(feature = "try-runtime")]
+		let state = crate::migrations::v5::UncheckedMigrateV4ToV5::<Test>::pre_upgrade().expect("pre");
+		MigrateV4ToV5::<Test>::on_runtime_upgrade();
+		#[cfg(feature = "try-runtime")]
+		crate::migrations::v5::UncheckedMigrateV4ToV5::<Test>::post_upgrade(state).expect("post");
+		assert_eq!(Margin::on_chain_storage_version(), StorageVersion::new(5));
 		assert_eq!(
 			Accounts::<Test>::get(BOB),
 			Some(AccountInfo {
@@ -354,16 +391,17 @@ fn migrations_v3_and_v4_keep_every_ledger_entry_and_start_it_cold() {
 				debt: 0,
 				checked_at: 0,
 				warm_spare: 0,
+				positions: Default::default(),
 			})
 		);
 		assert_eq!(
 			Accounts::<Test>::get(CHARLIE).map(|a| (a.debt, a.checked_at, a.warm_spare)),
-			Some((7, 5, 0))
+			Some((7, 5, 9))
 		);
-		// Runs once: a spare recorded later survives a second upgrade.
-		Accounts::<Test>::mutate(CHARLIE, |a| a.as_mut().unwrap().warm_spare = 9);
-		MigrateV3ToV4::<Test>::on_runtime_upgrade();
-		assert_eq!(Accounts::<Test>::get(CHARLIE).map(|a| a.warm_spare), Some(9));
+		// Runs once: a series listed later survives a second upgrade.
+		assert_ok!(<Margin as MarginAccounts<AccountId>>::note_position(&CHARLIE, 3, true, 8));
+		MigrateV4ToV5::<Test>::on_runtime_upgrade();
+		assert_eq!(Accounts::<Test>::get(CHARLIE).map(|a| a.positions.into_inner()), Some(vec![3]));
 		// (The hand-written entries are not backed by escrow: remove them for `try_state`.)
 		Accounts::<Test>::remove(BOB);
 		Accounts::<Test>::remove(CHARLIE);

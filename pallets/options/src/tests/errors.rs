@@ -174,7 +174,8 @@ fn the_insurance_account_takes_over_positions_beyond_the_series_cap() {
 		}
 		assert_eq!(crate::AccountSeriesIndex::<Test>::get(INSURANCE).len(), 8);
 		assert_eq!(Options::portfolio(&INSURANCE).positions.len(), 8);
-		assert_eq!(crate::PositionSeriesIndex::<Test>::get(INSURANCE).len(), 8);
+		// (Not listed in the margin ledger: the fund is never evaluated by its positions.)
+		assert!(Listed::get(INSURANCE).is_empty());
 		// An ordinary account stays capped: positions in MaxPositionSeriesPerAccount = 4
 		// series.
 		for s in series.iter().take(4) {
@@ -200,14 +201,15 @@ fn positions_are_capped_apart_from_series_with_orders_only() {
 			gtc(DAVE, *s, Side::Buy, 10 * USDC, 2);
 		}
 		assert_eq!(crate::AccountSeriesIndex::<Test>::get(DAVE).len(), 6);
-		assert!(crate::PositionSeriesIndex::<Test>::get(DAVE).is_empty());
+		assert!(Listed::get(DAVE).is_empty());
 		// ALICE sells into four of them: DAVE holds positions in four series.
 		for s in series.iter().take(4) {
 			gtc(ALICE, *s, Side::Sell, 10 * USDC, 1);
 		}
-		assert_eq!(crate::PositionSeriesIndex::<Test>::get(DAVE).into_inner(), series[..4]);
-		assert_eq!(Options::positions(&DAVE).positions.len(), 4);
-		assert!(Options::positions(&DAVE).orders.is_empty());
+		assert_eq!(Listed::get(DAVE), series[..4]);
+		let listed = Listed::get(DAVE);
+		assert_eq!(Options::positions_in(&DAVE, &listed).positions.len(), 4);
+		assert!(Options::positions_in(&DAVE, &listed).orders.is_empty());
 		assert_eq!(Options::portfolio(&DAVE).orders.len(), 6);
 		// A fifth would open a position in one series more: his bid is cancelled and the fill
 		// undone (a warm maker, then a cold one), and ALICE's sell rests.
@@ -223,7 +225,7 @@ fn positions_are_capped_apart_from_series_with_orders_only() {
 			assert!(reasons().contains(&(bid, CancelReason::PositionSeriesCap)));
 		}
 		MockMargin::set_cold(DAVE, false);
-		assert_eq!(crate::PositionSeriesIndex::<Test>::get(DAVE).len(), 4);
+		assert_eq!(Listed::get(DAVE).len(), 4);
 		// Nor can he open one as a taker: CHARLIE rests an ask behind ALICE's, and DAVE's bid
 		// is rejected, nothing changed (ALICE's ask, at her cap too, stays).
 		gtc(CHARLIE, series[4], Side::Sell, 10 * USDC, 1);
@@ -235,17 +237,14 @@ fn positions_are_capped_apart_from_series_with_orders_only() {
 		gtc(BOB, series[0], Side::Buy, 11 * USDC, 1);
 		gtc(DAVE, series[0], Side::Sell, 11 * USDC, 1);
 		assert_eq!(net(series[0], DAVE), 0);
-		assert!(!crate::PositionSeriesIndex::<Test>::get(DAVE).contains(&series[0]));
+		assert!(!Listed::get(DAVE).contains(&series[0]));
 		// ALICE, short in four series, is at her cap: her ask is cancelled when DAVE reaches
 		// it, before any margin check, and he buys CHARLIE's.
 		let ask = book(series[4], Side::Sell)[0].0;
 		assert_ok!(place(DAVE, req(series[4], Side::Buy, 10 * USDC, 1)));
 		assert!(reasons().contains(&(ask, CancelReason::PositionSeriesCap)));
 		assert_eq!((net(series[4], DAVE), net(series[4], CHARLIE)), (1, -1));
-		assert_eq!(
-			crate::PositionSeriesIndex::<Test>::get(DAVE).into_inner(),
-			[series[1], series[2], series[3], series[4]]
-		);
+		assert_eq!(Listed::get(DAVE), [series[1], series[2], series[3], series[4]]);
 	});
 }
 

@@ -75,16 +75,21 @@ fn migration_v1_merges_the_order_index_into_the_owners_lists() {
 		assert_eq!(Options::on_chain_storage_version(), StorageVersion::new(3));
 		crate::migrations::v4::MigrateV3ToV4::<Test>::on_runtime_upgrade();
 		assert_eq!(Options::on_chain_storage_version(), StorageVersion::new(4));
+		crate::migrations::v5::MigrateV4ToV5::<Test>::on_runtime_upgrade();
+		assert_eq!(Options::on_chain_storage_version(), StorageVersion::new(5));
 		assert_ok!(Options::cancel_order(RuntimeOrigin::signed(ALICE), 2));
 	})
 }
 
 #[test]
-fn migration_v4_indexes_the_series_with_a_position() {
-	use crate::migrations::v4::MigrateV3ToV4;
+fn migrations_v4_and_v5_list_the_series_with_a_position_in_the_margin_ledger() {
+	use crate::migrations::{
+		v4::{MigrateV3ToV4, PositionSeriesIndex},
+		v5::MigrateV4ToV5,
+	};
 	#[cfg(feature = "try-runtime")]
 	use {
-		crate::migrations::v4::UncheckedMigrateV3ToV4,
+		crate::migrations::{v4::UncheckedMigrateV3ToV4, v5::UncheckedMigrateV4ToV5},
 		frame_support::traits::UncheckedOnRuntimeUpgrade,
 	};
 	build_and_execute(|| {
@@ -97,11 +102,11 @@ fn migration_v4_indexes_the_series_with_a_position() {
 			gtc(ALICE, *x, Side::Sell, 10 * USDC, 1);
 			gtc(DAVE, *x, Side::Buy, 10 * USDC, 1);
 		}
-		let before: Vec<_> = PositionSeriesIndex::<Test>::iter().collect();
-		assert_eq!(before.len(), 2);
-		assert_eq!(PositionSeriesIndex::<Test>::get(DAVE).into_inner(), s[..2]);
-		// v3 had no index.
-		let _ = PositionSeriesIndex::<Test>::clear(u32::MAX, None);
+		let mut expected: Vec<_> = Listed::iter().collect();
+		expected.sort();
+		assert_eq!(expected, vec![(ALICE, s[..2].to_vec()), (DAVE, s[..2].to_vec())]);
+		// v3 had no list anywhere (the margin ledger's is new with v5 too).
+		let _ = Listed::clear(u32::MAX, None);
 		StorageVersion::new(3).put::<Options>();
 		#[cfg(feature = "try-runtime")]
 		let state = UncheckedMigrateV3ToV4::<Test>::pre_upgrade().expect("pre_upgrade");
@@ -109,20 +114,32 @@ fn migration_v4_indexes_the_series_with_a_position() {
 		#[cfg(feature = "try-runtime")]
 		assert_ok!(UncheckedMigrateV3ToV4::<Test>::post_upgrade(state));
 		assert_eq!(Options::on_chain_storage_version(), StorageVersion::new(4));
-		let mut after: Vec<_> = PositionSeriesIndex::<Test>::iter().collect();
-		let mut expected = before;
-		after.sort();
-		expected.sort();
-		assert_eq!(after, expected);
+		let mut v4: Vec<_> =
+			PositionSeriesIndex::<Test>::iter().map(|(w, l)| (w, l.into_inner())).collect();
+		v4.sort();
+		assert_eq!(v4, expected);
 		// Six entries read (DAVE 3, ALICE 2, BOB 1), two accounts written, and the version.
 		assert_eq!(weight, db_weight().reads_writes(6 + 1, 2 + 1));
-		// Runs once.
-		let _ = PositionSeriesIndex::<Test>::clear(u32::MAX, None);
-		MigrateV3ToV4::<Test>::on_runtime_upgrade();
+		// v4 -> v5: the index is handed to the margin ledger and removed.
+		#[cfg(feature = "try-runtime")]
+		let state = UncheckedMigrateV4ToV5::<Test>::pre_upgrade().expect("pre_upgrade");
+		let weight = MigrateV4ToV5::<Test>::on_runtime_upgrade();
+		#[cfg(feature = "try-runtime")]
+		assert_ok!(UncheckedMigrateV4ToV5::<Test>::post_upgrade(state));
+		assert_eq!(Options::on_chain_storage_version(), StorageVersion::new(5));
 		assert!(PositionSeriesIndex::<Test>::iter_keys().next().is_none());
-		// (Put back for the test's closing `try_state`.)
-		for (who, list) in expected {
-			PositionSeriesIndex::<Test>::insert(who, list);
-		}
+		let mut listed: Vec<_> = Listed::iter().collect();
+		listed.sort();
+		assert_eq!(listed, expected);
+		// Two indexes read and removed, four notes (a ledger entry read and written each),
+		// the drain's last read, and the version.
+		assert_eq!(weight, db_weight().reads_writes(2 + 4 + 1 + 1, 2 + 4 + 1));
+		// Each runs once.
+		MigrateV3ToV4::<Test>::on_runtime_upgrade();
+		MigrateV4ToV5::<Test>::on_runtime_upgrade();
+		assert!(PositionSeriesIndex::<Test>::iter_keys().next().is_none());
+		let mut again: Vec<_> = Listed::iter().collect();
+		again.sort();
+		assert_eq!(again, expected);
 	})
 }
