@@ -168,23 +168,34 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		if *who == Self::insurance_account() {
 			return Ok(());
 		}
-		if held {
-			Self::ensure_tracked(who)?;
-		}
-		Accounts::<T>::try_mutate(who, |a| -> DispatchResult {
-			let Some(a) = a.as_mut() else { return Ok(()) };
-			let at = a.positions.partition_point(|s| *s < series);
-			let listed = a.positions.get(at) == Some(&series);
-			if held && !listed {
-				ensure!((a.positions.len() as u32) < cap, Error::<T>::TooManyPositionSeries);
-				a.positions
-					.try_insert(at, series)
-					.map_err(|_| Error::<T>::TooManyPositionSeries)?;
-			} else if !held && listed {
-				a.positions.remove(at);
+		let Some(mut info) = Accounts::<T>::get(who) else {
+			if !held {
+				// Nothing listed: nothing to remove.
+				return Ok(());
 			}
-			Ok(())
-		})
+			// A first position: a new ledger entry listing it (checked before any write).
+			ensure!(cap > 0, Error::<T>::TooManyPositionSeries);
+			Self::ensure_tracked(who)?;
+			return Accounts::<T>::try_mutate(who, |a| -> DispatchResult {
+				let a = a.as_mut().ok_or(Error::<T>::Overflow)?;
+				a.positions.try_push(series).map_err(|_| Error::<T>::TooManyPositionSeries)?;
+				Ok(())
+			});
+		};
+		let at = info.positions.partition_point(|s| *s < series);
+		let listed = info.positions.get(at) == Some(&series);
+		if held && !listed {
+			ensure!((info.positions.len() as u32) < cap, Error::<T>::TooManyPositionSeries);
+			info.positions
+				.try_insert(at, series)
+				.map_err(|_| Error::<T>::TooManyPositionSeries)?;
+		} else if !held && listed {
+			info.positions.remove(at);
+		} else {
+			return Ok(());
+		}
+		Accounts::<T>::insert(who, info);
+		Ok(())
 	}
 
 	fn max_position_series() -> u32 {

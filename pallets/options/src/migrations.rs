@@ -580,14 +580,19 @@ pub mod v4 {
 /// The v4 -> v5 migration.
 pub mod v5 {
 	use super::{v4::PositionSeriesIndex, *};
+	#[cfg(feature = "try-runtime")]
 	use frame_support::traits::Contains;
 	use optionchain_primitives::exchange::MarginAccounts;
 
 	/// Notes every series of every account's `PositionSeriesIndex` to the margin ledger
 	/// ([`MarginAccounts::note_position`]) and removes the index (no version check: use
-	/// [`MigrateV4ToV5`]). Before v5 no capped account could hold positions in more than
-	/// `MaxPositionSeriesPerAccount` series, so every note fits; one that does not is logged
-	/// and checked by `post_upgrade`. The uncapped (insurance) account is noted too, which the
+	/// [`MigrateV4ToV5`]). Each account's series are noted up to what a ledger entry can
+	/// list (`max_position_series`, 64), not its cap: before v4 no account could hold
+	/// positions in more than `MaxSeriesPerAccount` = 32 series, and since v4 no capped
+	/// account in more than `MaxPositionSeriesPerAccount` = 32, so every note fits; an account
+	/// above (possible only with other constants) would have positions its maintenance view
+	/// misses, so `pre_upgrade` refuses the upgrade then, and a failed note is logged and
+	/// caught by `post_upgrade`. The uncapped (insurance) account is noted too, which the
 	/// margin pallet ignores.
 	pub struct UncheckedMigrateV4ToV5<T>(core::marker::PhantomData<T>);
 
@@ -597,11 +602,7 @@ pub mod v5 {
 			let mut notes: u64 = 0;
 			for (who, list) in PositionSeriesIndex::<T>::drain() {
 				accounts = accounts.saturating_add(1);
-				let cap = if T::UncappedAccounts::contains(&who) {
-					T::MaxLiveSeries::get()
-				} else {
-					T::MaxPositionSeriesPerAccount::get()
-				};
+				let cap = T::Margin::max_position_series();
 				for series in list {
 					notes = notes.saturating_add(1);
 					if T::Margin::note_position(&who, series, true, cap).is_err() {
@@ -627,6 +628,12 @@ pub mod v5 {
 			let mut entries: u32 = 0;
 			for (who, list) in PositionSeriesIndex::<T>::iter() {
 				entries = entries.saturating_add(list.len() as u32);
+				ensure!(
+					T::UncappedAccounts::contains(&who)
+						|| list.len() as u32 <= T::Margin::max_position_series(),
+					"v5 pre_upgrade: an account holds positions in more series than a ledger \
+					 entry lists"
+				);
 				old.push((who, list.into_inner()));
 			}
 			ensure!(

@@ -33,7 +33,7 @@ impl<T: Config> Pallet<T> {
 		// (And the margin pallet's hot mark of an account whose settlement lowered its money:
 		// a counted map's presence and counter reads, the entry and the counter.)
 		// And the account's ledger entry, which notes that it no longer holds this position
-		// (a long paid nothing has no other access of it).
+		// (a short that owes nothing has no other access of it).
 		T::DbWeight::get().reads_writes(4, 4).saturating_add(T::Oracle::read_weight())
 	}
 
