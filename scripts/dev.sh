@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # README command 1: set up, build, and start the single-validator dev chain on
-# ws://127.0.0.1:9944 (extra arguments are passed to the node, e.g. --rpc-port 9945).
+# ws://127.0.0.1:9944 (extra arguments are passed to the node, e.g. --rpc-port 9945), with the
+# price feeder that moves BTC and ETH every block (OPTIONCHAIN_FEEDER=0: the node alone).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 "$here/setup.sh"
@@ -16,4 +17,31 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 	exit 1
 fi
 echo "[dev] starting the dev chain: ws://127.0.0.1:$port (Ctrl-C stops it; state is temporary)"
-exec "$OPTIONCHAIN_NODE" --dev --tmp --rpc-cors all "$@"
+if [ "${OPTIONCHAIN_FEEDER:-1}" = 0 ]; then
+	exec "$OPTIONCHAIN_NODE" --dev --tmp --rpc-cors all "$@"
+fi
+# The price feeder (tests/e2e/feeder.js): the operators Alice, Bob and Charlie feed a seeded
+# random walk of BTC and ETH every block, so prices move and never go stale; first, as sudo,
+# it sets the dev board's listing rules (the chain then lists an expiry every 10 minutes). It
+# lives and dies with the node. OPTIONCHAIN_FEEDER=0 starts the node alone (to feed by hand);
+# OPTIONCHAIN_WALK_SEED and OPTIONCHAIN_WALK_SCALE choose the walk.
+"$OPTIONCHAIN_NODE" --dev --tmp --rpc-cors all "$@" &
+node_pid=$!
+feeder_pid=
+stop() {
+	trap - EXIT INT TERM
+	[ -n "$feeder_pid" ] && kill "$feeder_pid" 2>/dev/null
+	kill "$node_pid" 2>/dev/null
+	wait 2>/dev/null
+}
+trap stop EXIT INT TERM
+for _ in $(seq 1 120); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+	kill -0 "$node_pid" 2>/dev/null || exit 1
+	sleep 0.5
+done
+echo "[dev] starting the price feeder (OPTIONCHAIN_FEEDER=0 to feed by hand)"
+node "$root/tests/e2e/feeder.js" --ws "ws://127.0.0.1:$port" --board //Alice \
+	--seed "${OPTIONCHAIN_WALK_SEED:-optionchain-dev}" --scale "${OPTIONCHAIN_WALK_SCALE:-1}" &
+feeder_pid=$!
+wait "$node_pid"

@@ -150,6 +150,27 @@ mod benchmarks {
 		assert_eq!(LiveSeries::<T>::get().len(), 2);
 	}
 
+	/// A rule replacing another.
+	#[benchmark]
+	fn set_listing_rule() {
+		let _ = setup::<T>();
+		let rule = ListingRule {
+			interval: 3_600_000,
+			offset: 0,
+			expiries: 1,
+			min_lead: 0,
+			strikes_each_side: 0,
+			strike_step: UnderlyingConfigs::<T>::get(UNDERLYING)
+				.map(|c| c.strike_tick)
+				.unwrap_or_default(),
+		};
+		Pallet::<T>::do_set_listing_rule(UNDERLYING, Some(rule)).expect("a valid rule");
+		let changed = ListingRule { expiries: 2, ..rule };
+		#[extrinsic_call]
+		_(RawOrigin::Root, UNDERLYING, Some(changed));
+		assert_eq!(ListingRules::<T>::get().first().map(|e| e.1), Some(changed));
+	}
+
 	/// `k` makers at the best price, each filled by the taker (queued by `place_order`, matched
 	/// by `match_queue`), whose remainder then rests. The
 	/// makers placed their asks in this block and hold ample collateral: they are warm (their

@@ -91,6 +91,7 @@ mod checks {
 		/// 5. the per-account series index lists exactly the position entries, sorted;
 		/// 6. the live list and the duplicate index hold exactly the series.
 		pub fn do_try_state() -> Result<(), TryRuntimeError> {
+			Self::check_listing_rules()?;
 			// Every queued order is matched after its block's transactions: none waits for a
 			// later block.
 			ensure!(

@@ -9,6 +9,7 @@ mod book;
 mod good_till;
 mod governance;
 mod invariants;
+mod listing;
 mod matching;
 pub mod migrations;
 mod mmp;
@@ -257,6 +258,16 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type LiveSeries<T: Config> =
 		StorageValue<_, BoundedVec<(Moment, SeriesId), T::MaxLiveSeries>, ValueQuery>;
+
+	/// The listing rules (`set_listing_rule`), ascending by underlying, each with the latest
+	/// expiry (ms since the Unix epoch) the rule has dealt with: listed, or passed over when it
+	/// could not be listed (`ListingHalted`). At most [`listing::MAX_LISTING_RULES`].
+	#[pallet::storage]
+	pub type ListingRules<T: Config> = StorageValue<
+		_,
+		BoundedVec<(UnderlyingId, ListingRule, Moment), ConstU32<{ listing::MAX_LISTING_RULES }>>,
+		ValueQuery,
+	>;
 
 	/// Open interest of all series of an underlying together, in contracts.
 	#[pallet::storage]
@@ -723,6 +734,37 @@ pub mod pallet {
 			/// Contracts moved (> 0): a short of `from` becomes a short of `to`, a long a long.
 			quantity: Contracts,
 		},
+		/// Governance set (`Some`) or removed (`None`) the listing rule of `underlying`
+		/// (`set_listing_rule`); removing it keeps the series it listed.
+		ListingRuleSet {
+			/// The underlying (`UnderlyingId`).
+			underlying: UnderlyingId,
+			/// The rule (see [`ListingRule`] for its units), or `None`.
+			rule: Option<ListingRule>,
+		},
+		/// A listing rule listed the series of one expiry (each also has its `SeriesListed`).
+		ExpiryListed {
+			/// The underlying (`UnderlyingId`).
+			underlying: UnderlyingId,
+			/// The expiry, milliseconds since the Unix epoch.
+			expiry: Moment,
+			/// The at-the-money strike the grid is centred on (the index price rounded to the
+			/// rule's strike step): USD per unit of the underlying, 18-decimal fixed point.
+			at_the_money: Price,
+			/// Series listed (the grid's strikes already listed by hand are not counted).
+			series: u32,
+		},
+		/// A listing rule could not list an expiry (no series of it is listed; the rule goes
+		/// on with the next expiry): `TooManySeries` while `MaxLiveSeries` series are live,
+		/// or the oracle's settlement schedule is full.
+		ListingHalted {
+			/// The underlying (`UnderlyingId`).
+			underlying: UnderlyingId,
+			/// The expiry passed over, milliseconds since the Unix epoch.
+			expiry: Moment,
+			/// Why.
+			reason: DispatchError,
+		},
 	}
 
 	/// Errors of the options pallet.
@@ -854,6 +896,29 @@ pub mod pallet {
 		/// would open one in another series is refused (a maker's order that would is
 		/// cancelled instead). Closing a position frees its place.
 		TooManyPositionSeries,
+		/// `set_listing_rule`: the interval between expiries is shorter than one minute.
+		ListingIntervalTooShort,
+		/// `set_listing_rule`: the offset of the expiries is not below their interval.
+		ListingOffsetTooLarge,
+		/// `set_listing_rule`: the number of expiries kept listed is 0 or above
+		/// `listing::MAX_RULE_EXPIRIES` (8).
+		ListingExpiriesOutOfRange,
+		/// `set_listing_rule`: more strikes on each side than `listing::MAX_RULE_STRIKES`
+		/// (10).
+		ListingStrikesOutOfRange,
+		/// `set_listing_rule`: the strike step is zero or not a multiple of the underlying's
+		/// strike tick.
+		ListingStrikeStepInvalid,
+		/// `set_listing_rule`: the last expiry kept listed (`expiries * interval` ahead) is
+		/// beyond `MaxExpiryHorizon`.
+		ListingHorizonTooFar,
+		/// `set_listing_rule`: the minimum lead is not below `expiries * interval`, so the
+		/// rule would never list anything.
+		ListingLeadTooLong,
+		/// `set_listing_rule`: the rules' boards together (`expiries * (2 * strikes + 1) * 2`
+		/// series each) would exceed half of `MaxLiveSeries` (the other half is kept for
+		/// expired series not settled yet and series listed by hand).
+		ListingBoardTooLarge,
 	}
 
 	#[pallet::hooks]
@@ -1119,6 +1184,30 @@ pub mod pallet {
 			Self::do_reset_mmp(&who, underlying)
 		}
 
+		/// Set (`Some`) or remove (`None`) the rule by which the chain lists series of
+		/// `underlying` by itself (governance). While a rule is set, `on_idle` keeps its next
+		/// `expiries` expiries listed: once an expiry of its calendar is at most `expiries *
+		/// interval` ahead (and at least `min_lead`), and the underlying's index price is
+		/// fresh, it lists a call and a put at each strike of the grid around the index
+		/// (`ExpiryListed`, a `SeriesListed` each; strikes already listed are kept), all of one
+		/// expiry in one block or none. Expired series settle and retire as any. See
+		/// [`ListingRule`] for the fields and their units.
+		///
+		/// Refused, changing nothing: `UnderlyingNotConfigured`, `ListingIntervalTooShort`,
+		/// `ListingOffsetTooLarge`, `ListingExpiriesOutOfRange`, `ListingStrikesOutOfRange`,
+		/// `ListingStrikeStepInvalid`, `ListingHorizonTooFar`, `ListingLeadTooLong`,
+		/// `ListingBoardTooLarge`. Emits `ListingRuleSet`.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::set_listing_rule())]
+		pub fn set_listing_rule(
+			origin: OriginFor<T>,
+			underlying: UnderlyingId,
+			rule: Option<ListingRule>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_set_listing_rule(underlying, rule)
+		}
+
 		/// Place an order priced in implied volatility (see [`VolOrderRequest`]): it rests at
 		/// the premium of one contract at `volatility`, and at the start of every block its
 		/// premium follows the index price and the time to expiry (the margin engine's
@@ -1149,6 +1238,9 @@ pub mod pallet {
 	pub struct GenesisConfig<T: Config> {
 		/// Underlyings to configure.
 		pub underlyings: Vec<(UnderlyingId, UnderlyingConfig)>,
+		/// Listing rules to set (after the underlyings are configured).
+		#[serde(default)]
+		pub listing_rules: Vec<(UnderlyingId, ListingRule)>,
 		#[serde(skip)]
 		pub _phantom: core::marker::PhantomData<T>,
 	}
@@ -1159,6 +1251,11 @@ pub mod pallet {
 			for (id, config) in &self.underlyings {
 				if let Err(e) = Pallet::<T>::do_configure_underlying(*id, *config) {
 					panic!("options genesis: cannot configure underlying {id}: {e:?}");
+				}
+			}
+			for (id, rule) in &self.listing_rules {
+				if let Err(e) = Pallet::<T>::do_set_listing_rule(*id, Some(*rule)) {
+					panic!("options genesis: invalid listing rule of underlying {id}: {e:?}");
 				}
 			}
 		}

@@ -507,6 +507,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		system: Default::default(),
 		options: pallet_options::GenesisConfig {
 			underlyings: vec![(BTC, btc_config()), (ETH, eth_config())],
+			listing_rules: vec![],
 			_phantom: Default::default(),
 		},
 	}

@@ -46,6 +46,46 @@ pub struct UnderlyingConfig {
 	pub max_underlying_open_interest: Contracts,
 }
 
+/// A rule by which the chain lists series of one underlying by itself (`set_listing_rule`):
+/// it keeps the next `expiries` expiries of a regular calendar listed, each with a grid of
+/// strikes around the index price at the time it is listed, a call and a put at each strike.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	frame_support::Serialize,
+	frame_support::Deserialize,
+)]
+#[serde(crate = "frame_support::__private::serde")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ListingRule {
+	/// Time between two listed expiries, milliseconds (at least one minute): 86,400,000 lists
+	/// one expiry a day, 604,800,000 one a week.
+	pub interval: Moment,
+	/// The expiries are `k * interval + offset` milliseconds since the Unix epoch (`offset <
+	/// interval`): with a daily interval, 28,800,000 puts them at 08:00 UTC.
+	pub offset: Moment,
+	/// How many expiries are kept listed ahead: an expiry is listed once it is at most
+	/// `expiries * interval` away.
+	pub expiries: u32,
+	/// An expiry closer than this (milliseconds) is not listed any more.
+	pub min_lead: Moment,
+	/// Strikes listed on each side of the at-the-money strike (the index price rounded to the
+	/// nearest multiple of `strike_step`): `2 * strikes_each_side + 1` strikes, a call and a
+	/// put at each.
+	pub strikes_each_side: u32,
+	/// Distance between two listed strikes: USD per unit of the underlying, 18-decimal fixed
+	/// point, a non-zero multiple of the underlying's strike tick.
+	pub strike_step: Price,
+}
+
 /// Life cycle of a series.
 #[derive(
 	Encode,

@@ -5,6 +5,7 @@
 mod errors;
 mod failed_weights;
 mod good_till;
+mod listing;
 mod matching;
 mod mmp;
 mod ordering;
