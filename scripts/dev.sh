@@ -30,18 +30,27 @@ node_pid=$!
 feeder_pid=
 stop() {
 	trap - EXIT INT TERM
-	[ -n "$feeder_pid" ] && kill "$feeder_pid" 2>/dev/null
-	kill "$node_pid" 2>/dev/null
-	wait 2>/dev/null
+	if [ -n "$feeder_pid" ]; then kill "$feeder_pid" 2>/dev/null || true; fi
+	kill "$node_pid" 2>/dev/null || true
+	wait 2>/dev/null || true
 }
 trap stop EXIT INT TERM
-for _ in $(seq 1 120); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-	kill -0 "$node_pid" 2>/dev/null || exit 1
+up=0
+for _ in $(seq 1 240); do
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then up=1; break; fi
+	kill -0 "$node_pid" 2>/dev/null || { echo "[dev] FAILED: the node stopped during startup" >&2; exit 1; }
 	sleep 0.5
 done
+[ "$up" = 1 ] || { echo "[dev] FAILED: the node's RPC port $port did not open in 120 s" >&2; exit 1; }
 echo "[dev] starting the price feeder (OPTIONCHAIN_FEEDER=0 to feed by hand)"
 node "$root/tests/e2e/feeder.js" --ws "ws://127.0.0.1:$port" --board //Alice \
 	--seed "${OPTIONCHAIN_WALK_SEED:-optionchain-dev}" --scale "${OPTIONCHAIN_WALK_SCALE:-1}" &
 feeder_pid=$!
-wait "$node_pid"
+# Whichever stops first: the node ends the session; a feeder that stops is reported (prices go
+# stale 60 s later) and the node runs on.
+wait -n "$node_pid" "$feeder_pid" || true
+if kill -0 "$node_pid" 2>/dev/null; then
+	echo "[dev] WARNING: the price feeder stopped (see its messages above): prices go stale in 60 s; the node runs on" >&2
+	feeder_pid=
+	wait "$node_pid" || true
+fi

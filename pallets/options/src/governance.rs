@@ -21,6 +21,15 @@ impl<T: Config> Pallet<T> {
 				&& config.max_underlying_open_interest >= config.max_series_open_interest,
 			Error::<T>::InvalidUnderlyingConfig
 		);
+		// A listing rule's strike step stays on the strike tick.
+		if let Some((_, rule, _)) =
+			ListingRules::<T>::get().into_iter().find(|(u, _, _)| *u == underlying)
+		{
+			ensure!(
+				rule.strike_step.into_inner().is_multiple_of(config.strike_tick.into_inner()),
+				Error::<T>::ListingStrikeStepInvalid
+			);
+		}
 		// Every live series of the underlying must stay within the arithmetic's range under the
 		// new open-interest cap.
 		Self::ensure_series_size(config.contract_size, Price::from_inner(0), &config)?;

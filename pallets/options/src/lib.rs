@@ -907,7 +907,8 @@ pub mod pallet {
 		/// (10).
 		ListingStrikesOutOfRange,
 		/// `set_listing_rule`: the strike step is zero or not a multiple of the underlying's
-		/// strike tick.
+		/// strike tick; `configure_underlying`: the new strike tick does not divide the step of
+		/// the underlying's listing rule (change or remove the rule first).
 		ListingStrikeStepInvalid,
 		/// `set_listing_rule`: the last expiry kept listed (`expiries * interval` ahead) is
 		/// beyond `MaxExpiryHorizon`.
@@ -915,6 +916,8 @@ pub mod pallet {
 		/// `set_listing_rule`: the minimum lead is not below `expiries * interval`, so the
 		/// rule would never list anything.
 		ListingLeadTooLong,
+		/// `set_listing_rule`: `listing::MAX_LISTING_RULES` (16) underlyings have a rule.
+		TooManyListingRules,
 		/// `set_listing_rule`: the rules' boards together (`expiries * (2 * strikes + 1) * 2`
 		/// series each) would exceed half of `MaxLiveSeries` (the other half is kept for
 		/// expired series not settled yet and series listed by hand).
@@ -952,7 +955,8 @@ pub mod pallet {
 		/// Set (or change) the trading parameters of `underlying`. Changes apply to series
 		/// listed afterwards (contract size, price tick) and to trades afterwards (OI caps).
 		/// Refused (`SeriesTooLarge`) if a live series of the underlying could then reach a
-		/// position whose margin figures overflow.
+		/// position whose margin figures overflow, and (`ListingStrikeStepInvalid`) if the new
+		/// strike tick does not divide the strike step of the underlying's listing rule.
 		///
 		/// - `config`: `strike_tick` in USD per unit of the underlying and `contract_size` in
 		///   units of the underlying per contract (both 18-decimal fixed point), `price_tick` in
@@ -960,7 +964,8 @@ pub mod pallet {
 		///   contracts.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::configure_underlying().saturating_add(
-			T::DbWeight::get().reads(u64::from(T::MaxLiveSeries::get()).saturating_add(1))
+			// Each live series, and the listing rules.
+			T::DbWeight::get().reads(u64::from(T::MaxLiveSeries::get()).saturating_add(2))
 		))]
 		pub fn configure_underlying(
 			origin: OriginFor<T>,
@@ -1196,7 +1201,10 @@ pub mod pallet {
 		/// Refused, changing nothing: `UnderlyingNotConfigured`, `ListingIntervalTooShort`,
 		/// `ListingOffsetTooLarge`, `ListingExpiriesOutOfRange`, `ListingStrikesOutOfRange`,
 		/// `ListingStrikeStepInvalid`, `ListingHorizonTooFar`, `ListingLeadTooLong`,
-		/// `ListingBoardTooLarge`. Emits `ListingRuleSet`.
+		/// `TooManyListingRules`, `ListingBoardTooLarge`. Emits `ListingRuleSet` (removing no
+		/// rule changes nothing and emits nothing). A rule set again on the same calendar
+		/// (`interval`, `offset`) keeps the expiries it listed; a new calendar starts from the
+		/// next expiry after now.
 		#[pallet::call_index(13)]
 		#[pallet::weight(T::WeightInfo::set_listing_rule())]
 		pub fn set_listing_rule(

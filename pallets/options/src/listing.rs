@@ -86,14 +86,18 @@ impl<T: Config> Pallet<T> {
 			Some(r) => {
 				let others = rules.iter().filter(|(u, _, _)| *u != underlying).map(|(_, r, _)| *r);
 				Self::validate_listing_rule(underlying, &r, others)?;
-				// Nothing dealt with yet: the rule lists from the next expiry after now on.
-				let entry = (underlying, r, Self::now());
-				if exists {
-					if let Some(e) = rules.get_mut(at) {
-						*e = entry;
-					}
-				} else {
-					rules.try_insert(at, entry).map_err(|_| Error::<T>::ListingBoardTooLarge)?;
+				let now = Self::now();
+				match rules.get_mut(at).filter(|(u, _, _)| *u == underlying) {
+					// The same calendar: the expiries dealt with stay dealt with (a changed
+					// grid applies from the next expiry on).
+					Some(e) if e.1.interval == r.interval && e.1.offset == r.offset => {
+						*e = (underlying, r, e.2.max(now))
+					},
+					// A new calendar lists from the next expiry after now on.
+					Some(e) => *e = (underlying, r, now),
+					None => rules
+						.try_insert(at, (underlying, r, now))
+						.map_err(|_| Error::<T>::TooManyListingRules)?,
 				}
 			},
 			None => {
@@ -101,9 +105,11 @@ impl<T: Config> Pallet<T> {
 					UnderlyingConfigs::<T>::contains_key(underlying),
 					Error::<T>::UnderlyingNotConfigured
 				);
-				if exists {
-					rules.remove(at);
+				// Nothing to remove: nothing changes.
+				if !exists {
+					return Ok(());
 				}
+				rules.remove(at);
 			},
 		}
 		ListingRules::<T>::put(rules);
@@ -144,13 +150,20 @@ impl<T: Config> Pallet<T> {
 			let n = rule.series_per_expiry();
 			let price_read = T::Oracle::read_weight();
 			let all = price_read
+				.saturating_add(read)
 				.saturating_add(per_series.saturating_mul(u64::from(n)))
 				.saturating_add(db.writes(1));
 			if remaining.any_lt(used.saturating_add(all)) || *items < n {
 				// Not in this block: later (the rules after it may be smaller).
 				continue;
 			}
-			used = used.saturating_add(price_read);
+			// Room for all of it among the live series (one read): else it waits, not passed
+			// over, for the series that retire.
+			used = used.saturating_add(price_read).saturating_add(read);
+			let live = LiveSeries::<T>::decode_len().unwrap_or(0) as u32;
+			if live.saturating_add(n) > T::MaxLiveSeries::get() {
+				continue;
+			}
 			let Some(index) = T::Oracle::index_price(*underlying)
 				.filter(|p| p.status == PriceStatus::Fresh)
 				.map(|p| p.price)
@@ -190,8 +203,9 @@ impl<T: Config> Pallet<T> {
 
 	/// List the grid of `rule` around `atm` (inner units of a USD price) at `expiry`: calls and
 	/// puts from the lowest strike up; a strike already listed (by hand) is kept, a strike at
-	/// or below zero or too large for the arithmetic's range is left out. Fails (the caller
-	/// rolls it back) when the series or the settlement schedule are full.
+	/// or below zero, off the underlying's strike tick or too large for the arithmetic's range
+	/// is left out. Fails (the caller rolls it back) when the series or the settlement
+	/// schedule are full.
 	fn list_expiry(
 		underlying: UnderlyingId,
 		rule: &ListingRule,
@@ -211,7 +225,8 @@ impl<T: Config> Pallet<T> {
 					Ok(_) => count = count.saturating_add(1),
 					Err(e)
 						if e == DispatchError::from(Error::<T>::DuplicateSeries)
-							|| e == DispatchError::from(Error::<T>::SeriesTooLarge) => {},
+							|| e == DispatchError::from(Error::<T>::SeriesTooLarge)
+							|| e == DispatchError::from(Error::<T>::InvalidStrike) => {},
 					Err(e) => return Err(e),
 				}
 			}

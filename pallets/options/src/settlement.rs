@@ -369,10 +369,11 @@ impl<T: Config> Pallet<T> {
 				}
 			}
 		}
+		// Series listed by rule, after the retired ones freed their places and before the
+		// clean-ups (which catch up in later blocks).
+		let used = Self::list_by_rules(remaining, used, &mut items);
 		let used = Self::clear_void_orders(remaining, used, &mut items);
 		let used = Self::clear_mmp_orders(remaining, used, &mut items);
-		let used = Self::clear_expired_orders(remaining, used, &mut items);
-		// Last: series listed by rule (after the retired ones freed their places).
-		Self::list_by_rules(remaining, used, &mut items)
+		Self::clear_expired_orders(remaining, used, &mut items)
 	}
 }

@@ -93,6 +93,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Composed, not measured yet (the next regeneration measures its benchmark): the
+	/// `configure_underlying` base twice (the rules' validation reads the underlying's
+	/// configuration and sums at most 16 boards), `Options::ListingRules` and
+	/// `Options::UnderlyingConfigs` read, `Options::ListingRules` written.
+	fn set_listing_rule() -> Weight {
+		Weight::from_parts(25_138_000, 7631)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 	/// Storage: `Options::UnderlyingConfigs` (r:1 w:0)
 	/// Proof: `Options::UnderlyingConfigs` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -113,15 +122,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::ScheduledSettlements` (`max_values`: Some(1), `max_size`: Some(5122), added: 5617, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:0 w:1)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
-	/// Composed, not measured yet (the next regeneration measures its benchmark): the
-	/// `configure_underlying` base twice (the rules' validation reads the underlying's
-	/// configuration and sums at most 16 boards), `Options::ListingRules` and
-	/// `Options::UnderlyingConfigs` read, `Options::ListingRules` written.
-	fn set_listing_rule() -> Weight {
-		Weight::from_parts(25_138_000, 7631)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
 	fn list_series() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `772`

@@ -77,7 +77,7 @@ describe('the feeder on a dev node', () => {
 
   t('keeps BTC and ETH fresh and moving with the walk\'s values', async () => {
     const rounds = 15;
-    feeder = spawn(process.execPath, [path.join(repoRoot, 'tests', 'e2e', 'feeder.js'), '--ws', node.wsUrl, '--rounds', String(rounds)],
+    feeder = spawn(process.execPath, [path.join(repoRoot, 'tests', 'e2e', 'feeder.js'), '--ws', node.wsUrl, '--rounds', String(rounds), '--board', '//Alice'],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     feeder.stdout.on('data', (d) => { feederOut += d; });
     feeder.stderr.on('data', (d) => { feederOut += d; });
@@ -104,7 +104,7 @@ describe('the feeder on a dev node', () => {
         // blocks before (a feed's round is at most 5 blocks old), or with an even number of
         // inputs the mean of two such values (rounded either way).
         const recent = [];
-        for (let r = Math.max(0, b - 6); r < b; r++) recent.push(fixed(walks[u].feedEntry(r).price));
+        for (let r = Math.max(0, b - 12); r < b; r++) recent.push(fixed(walks[u].feedEntry(r).price));
         const candidates = new Set(recent);
         for (const x of recent) for (const y of recent) { candidates.add((x + y) / 2n); candidates.add((x + y + 1n) / 2n); }
         assert.ok(candidates.has(price), `block ${b}, underlying ${u}: ${price} is not a recent round's walk value`);
@@ -113,5 +113,53 @@ describe('the feeder on a dev node', () => {
     }
     for (const u of [0, 1]) assert.ok(prices[u].size >= 5, `underlying ${u}: only ${prices[u].size} distinct prices`);
     assert.match(feederOut, /round \d+: 0: \d+\.\d{2} USD/);
+  });
+
+  // (After the test above: its feeder was started with --board.)
+  t('with --board, the chain lists a rolling board of both underlyings by itself', async () => {
+    // The dev board: an expiry every 10 minutes, 3 kept listed (each at least a minute ahead),
+    // 7 strikes (1,000 USD apart for BTC, 50 for ETH), a call and a put at each.
+    const rules = (await api.query.options.listingRules()).map((r) => [r[0].toNumber(), r[1].toJSON()]);
+    assert.deepEqual(rules.map(([u]) => u), [0, 1]);
+    assert.equal(rules[0][1].interval, 600_000);
+    const series = await waitFor('42 series of each underlying', async () => {
+      const live = (await api.call.optionsApi.liveSeries()).toArray().map((v) => v.info.terms);
+      const per = [0, 1].map((u) => live.filter((t) => t.underlying.toNumber() === u));
+      return per.every((p) => p.length === 42) ? per : null;
+    }, 60_000);
+    // The time of the block that listed each expiry (its ExpiryListed event).
+    const listedAt = new Map();
+    const head = (await api.rpc.chain.getHeader()).number.toNumber();
+    for (let b = 1; b <= head; b++) {
+      const at = await api.at(await api.rpc.chain.getBlockHash(b));
+      for (const { event } of await at.query.system.events()) {
+        if (api.events.options.ExpiryListed.is(event)) {
+          listedAt.set(`${event.data.underlying}/${event.data.expiry}`, (await at.query.timestamp.now()).toNumber());
+        }
+      }
+    }
+    for (const [u, terms] of series.entries()) {
+      const expiries = [...new Set(terms.map((t) => t.expiry.toNumber()))].sort((a, b) => a - b);
+      assert.equal(expiries.length, 3, `underlying ${u}: ${expiries}`);
+      for (const e of expiries) assert.equal(e % 600_000, 0, 'on the 10-minute calendar');
+      for (const e of expiries) {
+        const when = listedAt.get(`${u}/${e}`);
+        assert.ok(when !== undefined, `underlying ${u}: expiry ${e} has its ExpiryListed`);
+        assert.ok(e > when + 60_000 && e <= when + 3 * 600_000, 'listed at least a minute and at most 3 intervals ahead');
+      }
+      assert.deepEqual(expiries.slice(1).map((e, i) => e - expiries[i]), [600_000, 600_000]);
+      // Per expiry: 7 strikes one step apart, centred on the index (within a step of it).
+      const step = u === 0 ? 1_000n : 50n;
+      const one = 10n ** 18n;
+      const index = (await api.call.oracleApi.indexPrice(u)).unwrap().price.toBigInt();
+      for (const e of expiries) {
+        const strikes = [...new Set(terms.filter((t) => t.expiry.toNumber() === e).map((t) => t.strike.toBigInt()))].sort((a, b) => (a < b ? -1 : 1));
+        assert.equal(strikes.length, 7);
+        for (let i = 1; i < 7; i++) assert.equal(strikes[i] - strikes[i - 1], step * one);
+        const atm = strikes[3];
+        const gap = atm > index ? atm - index : index - atm;
+        assert.ok(gap <= step * one, `underlying ${u}: at-the-money ${atm} far from the index ${index}`);
+      }
+    }
   });
 });

@@ -198,8 +198,8 @@ fn a_strike_listed_by_hand_is_kept_and_a_full_board_passes_the_expiry_over() {
 		next_block();
 		assert_eq!(listed_events(), vec![(1_020_000, 60_000, 1)]);
 		assert_eq!(board().len(), 2);
-		// Five more by hand: 7 of 8 live. The next expiry's two series do not fit: neither is
-		// listed, the rule says why and goes on to the expiry after it.
+		// Five more by hand: 7 of 8 live. The next expiry's two series do not fit: it waits
+		// (not passed over) until one retires.
 		for k in 0..5u128 {
 			assert_ok!(Options::do_list_series(
 				BTC,
@@ -210,11 +210,75 @@ fn a_strike_listed_by_hand_is_kept_and_a_full_board_passes_the_expiry_over() {
 		}
 		next_block();
 		assert_eq!(board().len(), 7);
+		assert_eq!(ListingRules::<Test>::get()[0].2, 1_020_000);
+		assert!(!events().iter().any(|e| matches!(e, Event::ListingHalted { .. })));
+		// One of them retires (settled): the expiry is listed.
+		let hand = LiveSeries::<Test>::get().into_iter().map(|(_, id)| id).collect::<Vec<_>>();
+		Series::<Test>::remove(hand[6]);
+		SeriesByTerms::<Test>::remove((BTC, usd(74_000).into_inner(), EXPIRY, OptionKind::Call));
+		LiveSeries::<Test>::mutate(|l| l.retain(|(_, id)| *id != hand[6]));
+		next_block();
+		assert_eq!(listed_events().last(), Some(&(1_080_000, 60_000, 2)));
+		// An oracle whose settlement schedule refuses the next expiry: nothing of it is
+		// listed, the rule says why and goes on with the expiry after it.
+		let full = DispatchError::Exhausted;
+		MockOracle::set_schedule_error(Some(full));
+		set_time(1_024_000);
+		MockOracle::set_settlement_price(BTC, 1_020_000, usd(60_000));
+		for _ in 0..3 {
+			next_block();
+		}
 		assert!(events().contains(&Event::ListingHalted {
 			underlying: BTC,
-			expiry: 1_080_000,
-			reason: Error::<Test>::TooManySeries.into(),
+			expiry: 1_140_000,
+			reason: full
 		}));
+		assert_eq!(ListingRules::<Test>::get()[0].2, 1_140_000);
+		assert!(!board().iter().any(|(e, _, _)| *e == 1_140_000));
+		MockOracle::set_schedule_error(None);
+	});
+}
+
+#[test]
+fn a_rule_set_again_on_its_calendar_keeps_what_it_listed() {
+	build_and_execute(|| {
+		assert_ok!(Options::set_listing_rule(RuntimeOrigin::root(), BTC, Some(rule())));
+		next_block();
+		next_block();
 		assert_eq!(ListingRules::<Test>::get()[0].2, 1_080_000);
+		// A narrower rule (one expiry ahead) on the same calendar: the expiries it listed are
+		// not listed again.
+		let narrower = ListingRule { expiries: 1, ..rule() };
+		assert_ok!(Options::set_listing_rule(RuntimeOrigin::root(), BTC, Some(narrower)));
+		assert_eq!(ListingRules::<Test>::get()[0].2, 1_080_000);
+		next_block();
+		assert_eq!(board().len(), 4);
+		assert_eq!(listed_events().len(), 2);
+		// Another calendar (offset 30 s) starts after now: 1,050,000 is the next of it past
+		// 1,018,000 + 0, within one interval.
+		let shifted = ListingRule { offset: 30_000, expiries: 1, ..rule() };
+		assert_ok!(Options::set_listing_rule(RuntimeOrigin::root(), BTC, Some(shifted)));
+		assert_eq!(ListingRules::<Test>::get()[0].2, pallet_timestamp::Now::<Test>::get());
+		// Removing a rule that is not there changes nothing.
+		System::reset_events();
+		assert_ok!(Options::set_listing_rule(RuntimeOrigin::root(), ETH, None));
+		assert!(events().is_empty());
+	});
+}
+
+#[test]
+fn the_strike_tick_cannot_leave_a_rules_step() {
+	build_and_execute(|| {
+		assert_ok!(Options::set_listing_rule(RuntimeOrigin::root(), BTC, Some(rule())));
+		// A tick of 2,000 USD does not divide the rule's 1,000 step: refused.
+		let mut cfg = UnderlyingConfigs::<Test>::get(BTC).expect("configured");
+		cfg.strike_tick = usd(2_000);
+		assert_noop!(
+			Options::configure_underlying(RuntimeOrigin::root(), BTC, cfg),
+			Error::<Test>::ListingStrikeStepInvalid
+		);
+		// 500 divides it: accepted.
+		cfg.strike_tick = usd(500);
+		assert_ok!(Options::configure_underlying(RuntimeOrigin::root(), BTC, cfg));
 	});
 }
