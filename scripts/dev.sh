@@ -31,6 +31,7 @@ feeder_pid=
 stop() {
 	trap - EXIT INT TERM
 	if [ -n "$feeder_pid" ]; then kill "$feeder_pid" 2>/dev/null || true; fi
+	if [ -n "${maker_pid:-}" ]; then kill "$maker_pid" 2>/dev/null || true; fi
 	kill "$node_pid" 2>/dev/null || true
 	wait 2>/dev/null || true
 }
@@ -46,11 +47,23 @@ echo "[dev] starting the price feeder (OPTIONCHAIN_FEEDER=0 to feed by hand)"
 node "$root/tests/e2e/feeder.js" --ws "ws://127.0.0.1:$port" --board //Alice \
 	--seed "${OPTIONCHAIN_WALK_SEED:-optionchain-dev}" --scale "${OPTIONCHAIN_WALK_SCALE:-1}" &
 feeder_pid=$!
-# Whichever stops first: the node ends the session; a feeder that stops is reported (prices go
-# stale 60 s later) and the node runs on.
-wait -n "$node_pid" "$feeder_pid" || true
-if kill -0 "$node_pid" 2>/dev/null; then
-	echo "[dev] WARNING: the price feeder stopped (see its messages above): prices go stale in 60 s; the node runs on" >&2
-	feeder_pid=
-	wait "$node_pid" || true
+maker_pid=
+if [ "${OPTIONCHAIN_MAKER:-1}" != 0 ]; then
+	# The demo market maker (tests/e2e/maker.js): Eve and Ferdie quote both sides of every
+	# listed series around the mark, every other block.
+	echo "[dev] starting the demo market maker (Eve and Ferdie; OPTIONCHAIN_MAKER=0 to leave it out)"
+	node "$root/tests/e2e/maker.js" --ws "ws://127.0.0.1:$port" &
+	maker_pid=$!
 fi
+# The node ends the session; a helper that stops is reported and the node runs on.
+while kill -0 "$node_pid" 2>/dev/null; do
+	wait -n || true
+	if [ -n "$feeder_pid" ] && ! kill -0 "$feeder_pid" 2>/dev/null && kill -0 "$node_pid" 2>/dev/null; then
+		echo "[dev] WARNING: the price feeder stopped (see its messages above): prices go stale in 60 s; the node runs on" >&2
+		feeder_pid=
+	fi
+	if [ -n "$maker_pid" ] && ! kill -0 "$maker_pid" 2>/dev/null && kill -0 "$node_pid" 2>/dev/null; then
+		echo "[dev] WARNING: the demo market maker stopped (see its messages above); the node runs on" >&2
+		maker_pid=
+	fi
+done

@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+// The dev chain's demo market maker (issue 18): keeps two-sided post-only quotes around the
+// mark (the margin engine's Black-Scholes price at the index and the implied volatility) on
+// every listed series that trades, re-quoting with `options.quote` (16 series, 32 legs, a
+// call, one margin check each) every `--every` blocks, so a newcomer can trade at once.
+// `scripts/dev.sh` starts it next to the feeder (OPTIONCHAIN_MAKER=0 turns it off).
+//
+// Each maker account quotes at most 64 series (both sides: the 128 orders an account may
+// rest); the board is dealt to the accounts in turn, nearest expiry and strike first. A leg
+// is `mark ∓ max(spread × mark, 2 ticks)`, rounded away from the mark to the series' tick; a
+// bid at or below zero is left out. Before quoting, each account tops its margin collateral
+// up to `--collateral` USDC from its wallet.
+//
+// Usage: node maker.js [--ws ws://127.0.0.1:9944] [--as //Eve,//Ferdie] [--spread 0.05]
+//                      [--size 5] [--every 2] [--collateral 400000] [--rounds N] [--quiet]
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import * as c from './lib/client.js';
+
+const USD = c.USD;
+/** Most series an account quotes (two orders each, `MaxOrdersPerAccount` = 128). */
+const PER_ACCOUNT = 64;
+/** Series of one `quote` call: two legs each, `MaxQuoteLegs` = 32 legs. */
+const PER_CALL = 16;
+/** A series expiring sooner than this (ms) is not quoted. */
+const MIN_LEFT = 20_000;
+
+function parse(argv) {
+  const f = { ws: 'ws://127.0.0.1:9944', as: '//Eve,//Ferdie', spread: '0.05', size: '5', every: '2', collateral: '400000' };
+  const known = ['ws', 'as', 'spread', 'size', 'every', 'collateral', 'rounds'];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quiet') { f.quiet = true; continue; }
+    if (!a.startsWith('--') || !known.includes(a.slice(2))) throw new Error(`unknown argument: ${a}`);
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new Error(`${a}: a value is required`);
+    f[a.slice(2)] = v; i++;
+  }
+  const num = (k, ok) => {
+    const n = Number(f[k]);
+    if (!ok(n)) throw new Error(`--${k} ${f[k]}: out of range`);
+    return n;
+  };
+  return {
+    ws: f.ws,
+    accounts: f.as.split(',').filter(Boolean),
+    // Basis points of the mark, so that legs are computed in integers.
+    spreadBp: BigInt(Math.round(num('spread', (n) => n > 0 && n < 1) * 10_000)),
+    size: num('size', (n) => Number.isInteger(n) && n > 0 && n <= 1_000),
+    every: num('every', (n) => Number.isInteger(n) && n > 0 && n <= 100),
+    collateral: c.usdc(f.collateral),
+    rounds: f.rounds === undefined ? Infinity : num('rounds', (n) => Number.isInteger(n) && n > 0),
+    quiet: !!f.quiet,
+  };
+}
+
+/** The two legs around `mark` (USDC units per contract) on a `tick` grid. */
+export function legs(mark, tick, spreadBp) {
+  const half = (mark * spreadBp) / 10_000n > 2n * tick ? (mark * spreadBp) / 10_000n : 2n * tick;
+  const bid = ((mark - half) / tick) * tick;
+  const up = mark + half;
+  const ask = ((up + tick - 1n) / tick) * tick;
+  return { bid: bid > 0n ? bid : null, ask };
+}
+
+async function main() {
+  let o;
+  try { o = parse(process.argv.slice(2)); } catch (e) {
+    console.error(`maker: ${e.message}`);
+    process.exit(2);
+  }
+  await cryptoWaitReady();
+  const provider = new WsProvider(o.ws, false);
+  await provider.connect();
+  await provider.isReady;
+  const api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
+  const stop = (code, why) => {
+    if (why) console.error(`maker: ${why}`);
+    process.exit(code);
+  };
+  provider.on('disconnected', () => stop(0, 'the node went away: stopping'));
+  process.on('SIGTERM', () => stop(0));
+  process.on('SIGINT', () => stop(0));
+  const say = (m) => { if (!o.quiet) console.log(`maker: ${m}`); };
+  const makers = o.accounts.map((uri) => c.pair(uri));
+
+  // Collateral: top up from the wallet.
+  for (const m of makers) {
+    const have = await c.collateral(api, m.address);
+    if (have < o.collateral) await c.deposit(api, m, o.collateral - have);
+  }
+  say(`accounts ${o.accounts.join(', ')} with ${c.scaled(o.collateral, 6)} USDC of collateral each; spread ${Number(o.spreadBp) / 100} %, size ${o.size}`);
+
+  let busy = false;
+  let rounds = 0;
+  let failures = 0;
+  let lastFailure = '';
+  await api.rpc.chain.subscribeNewHeads(async (h) => {
+    const n = h.number.toNumber();
+    if (busy || n % o.every !== 0 || rounds >= o.rounds) return;
+    busy = true;
+    try {
+      const now = (await api.query.timestamp.now()).toNumber();
+      const live = (await api.call.optionsApi.liveSeries()).toArray()
+        .filter((v) => v.info.status.isTrading && v.info.terms.expiry.toNumber() > now + MIN_LEFT)
+        .sort((a, b) => {
+          const de = a.info.terms.expiry.toNumber() - b.info.terms.expiry.toNumber();
+          if (de !== 0) return de;
+          const sa = a.info.terms.strike.toBigInt(); const sb = b.info.terms.strike.toBigInt();
+          return sa < sb ? -1 : sa > sb ? 1 : a.id.toNumber() - b.id.toNumber();
+        });
+      const requests = makers.map(() => []);
+      let quoted = 0;
+      for (const [i, v] of live.entries()) {
+        const who = i % makers.length;
+        if (requests[who].length >= PER_ACCOUNT) continue;
+        const q = await api.call.marginApi.seriesQuote(v.info.terms);
+        if (q.isNone) continue;
+        // USD per contract (18 decimals) to USDC units (6 decimals).
+        const mark = q.unwrap().mark.toBigInt() / 10n ** 12n;
+        const { bid, ask } = legs(mark, v.info.priceTick.toBigInt(), o.spreadBp);
+        requests[who].push({
+          series: v.id.toNumber(),
+          bid: bid === null ? null : { price: bid, quantity: o.size },
+          ask: { price: ask, quantity: o.size },
+        });
+        quoted += 1;
+      }
+      const calls = [];
+      for (const [who, reqs] of requests.entries()) {
+        for (let k = 0; k < reqs.length; k += PER_CALL) {
+          calls.push(c.send(api, makers[who], api.tx.options.quote(reqs.slice(k, k + PER_CALL)), 'inBlock')
+            .catch((e) => { failures += 1; lastFailure = e.message; }));
+        }
+      }
+      await Promise.all(calls);
+      rounds += 1;
+      if (rounds === 1 || rounds % 30 === 0) {
+        say(`block ${n}: ${quoted} series quoted in ${calls.length} calls; ${failures} calls failed so far${failures ? ` (last: ${lastFailure})` : ''}`);
+      }
+      if (rounds >= o.rounds) setTimeout(() => stop(0), 1_000);
+    } catch (e) {
+      failures += 1; lastFailure = e.message;
+    } finally {
+      busy = false;
+    }
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((e) => {
+    console.error(`maker: ${e.message}`);
+    process.exit(1);
+  });
+}
