@@ -32,6 +32,7 @@ stop() {
 	trap - EXIT INT TERM
 	if [ -n "$feeder_pid" ]; then kill "$feeder_pid" 2>/dev/null || true; fi
 	if [ -n "${maker_pid:-}" ]; then kill "$maker_pid" 2>/dev/null || true; fi
+	if [ -n "${ui_pid:-}" ]; then kill "$ui_pid" 2>/dev/null || true; fi
 	kill "$node_pid" 2>/dev/null || true
 	wait 2>/dev/null || true
 }
@@ -54,6 +55,15 @@ if [ "${OPTIONCHAIN_MAKER:-1}" != 0 ]; then
 	echo "[dev] starting the demo market maker (Eve and Ferdie; OPTIONCHAIN_MAKER=0 to leave it out)"
 	node "$root/tests/e2e/maker.js" --ws "ws://127.0.0.1:$port" &
 	maker_pid=$!
+fi
+ui_pid=
+if [ "${OPTIONCHAIN_UI:-1}" != 0 ]; then
+	# The trading screen (ui/): bundled, then served on loopback next to the node.
+	ui_port="${OPTIONCHAIN_UI_PORT:-8000}"
+	node "$root/ui/build.js" || { echo "[dev] FAILED: the trading screen did not build (ui/build.js)" >&2; exit 1; }
+	node "$root/ui/serve.js" --port "$ui_port" &
+	ui_pid=$!
+	echo "[dev] the trading screen: http://127.0.0.1:$ui_port/?ws=ws://127.0.0.1:$port (OPTIONCHAIN_UI_PORT to move it, OPTIONCHAIN_UI=0 to leave it out)"
 fi
 # The node ends the session; a helper that stops is reported and the node runs on.
 while kill -0 "$node_pid" 2>/dev/null; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent setup of everything the build and the tests need on a Debian machine:
-# protoc (protobuf-compiler), the wasm32v1-none target and rust-src, and the Node.js packages of
-# the end-to-end tests (from the committed package-lock.json). Says what it does; stops with one
+# protoc (protobuf-compiler), the wasm32v1-none target and rust-src, the Node.js packages of
+# the end-to-end tests and of the trading screen (from the committed package-lock.json files),
+# Debian's Chromium for the browser test. Says what it does; stops with one
 # clear line on the first failure.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -62,6 +63,27 @@ else
 	say "installing e2e Node.js packages (npm ci, from package-lock.json)"
 	(cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || fail "npm ci in tests/e2e failed"
 	cp "$e2e/package-lock.json" "$stamp"
+fi
+
+# 4b. The trading screen's packages (ui/, from its package-lock.json; bundled by ui/build.js)
+ui="$root/ui"
+uistamp="$ui/node_modules/.optionchain-package-lock.json"
+if [ -d "$ui/node_modules/esbuild" ] && cmp -s "$ui/package-lock.json" "$uistamp" 2>/dev/null; then
+	say "ui Node.js packages present (match ui/package-lock.json)"
+else
+	say "installing ui Node.js packages (npm ci, from ui/package-lock.json)"
+	(cd "$ui" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || fail "npm ci in ui failed"
+	cp "$ui/package-lock.json" "$uistamp"
+fi
+
+# 4c. Debian's Chromium for the trading screen's browser test (puppeteer-core drives it)
+if command -v chromium >/dev/null; then
+	say "chromium present ($(chromium --version 2>/dev/null | head -1))"
+else
+	say "installing chromium (Debian package, for the browser test)"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 ||
+		{ as_root apt-get update -qq >/dev/null 2>&1 && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; } ||
+		fail "could not install chromium with apt-get"
 fi
 
 # 5. Python's substrate-interface for the e2e suite's Python check (a virtual environment in

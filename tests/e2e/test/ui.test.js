@@ -1,0 +1,127 @@
+// The trading screen in a browser (issue 18): headless Chromium (Debian's, installed by
+// scripts/setup.sh) driven by puppeteer-core against a dev node with the feeder and the demo
+// maker. The page loads and shows the listed series and the index; Dave deposits and buys from
+// the page, sees the fill, his position and his margin gauge; an off-tick price shows the
+// pallet's error with its doc text. Screenshots of the chain view and the account view go to
+// docs/ (the README shows them), with the bundle's size and the time to first data.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import puppeteer from 'puppeteer-core';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { Node, freePort, reportLogs, repoRoot, waitFor } from '../lib/node.js';
+
+const CHROMIUM = process.env.OPTIONCHAIN_CHROMIUM || '/usr/bin/chromium';
+const UI = path.join(repoRoot, 'ui');
+const DOCS = path.join(repoRoot, 'docs');
+
+describe('the trading screen', () => {
+  const node = new Node('ui', ['--dev', '--tmp']);
+  let failed = false; const helpers = []; let out = ''; let browser; let page; let uiPort;
+
+  const run = (file, args) => {
+    const p = spawn(process.execPath, [file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { out += d; });
+    helpers.push(p);
+    return p;
+  };
+
+  before(async () => {
+    await cryptoWaitReady();
+    execFileSync(process.execPath, [path.join(UI, 'build.js')], { stdio: 'inherit' });
+    await node.start();
+    run(path.join(repoRoot, 'tests', 'e2e', 'feeder.js'), ['--ws', node.wsUrl, '--board', '//Alice', '--rounds', '150', '--quiet']);
+    run(path.join(repoRoot, 'tests', 'e2e', 'maker.js'), ['--ws', node.wsUrl, '--every', '3', '--rounds', '50', '--quiet']);
+    uiPort = await freePort();
+    run(path.join(UI, 'serve.js'), ['--port', String(uiPort)]);
+    await waitFor('the page server', async () => out.includes(`127.0.0.1:${uiPort}`), 20_000);
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM, headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
+    page = await browser.newPage();
+    page.on('pageerror', (e) => { out += `page error: ${e.message}\n`; });
+    await page.setViewport({ width: 1500, height: 950 });
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+    for (const p of helpers) if (p.exitCode === null) p.kill('SIGTERM');
+    if (failed) {
+      reportLogs([node]);
+      console.error(`helpers' output:\n${out}`);
+    }
+    await node.stop();
+  });
+
+  const t = (name, fn) => test(name, async () => {
+    try { await fn(); } catch (e) { failed = true; throw e; }
+  });
+
+  const text = (sel) => page.$eval(sel, (e) => e.textContent);
+
+  t('loads and shows the listed series and the index price', async () => {
+    const started = Date.now();
+    await page.goto(`http://127.0.0.1:${uiPort}/?ws=${encodeURIComponent(node.wsUrl)}`);
+    await page.waitForFunction(() => document.body.dataset.ready === '1', { timeout: 60_000 });
+    const ready = Date.now() - started;
+    // The board is listed once the index is fresh: the chain shows its strikes and quotes.
+    await page.waitForFunction(() => document.querySelectorAll('#chain-table td.strike').length >= 7
+      && [...document.querySelectorAll('#chain-table td.cell.ask')].some((c) => c.textContent !== '–'), { timeout: 120_000 });
+    const firstData = Date.now() - started;
+    assert.match(await text('#index'), /^\d{1,3}(,\d{3})*\.\d{2} USD$/);
+    assert.equal(await text('#index-status'), 'Fresh');
+    assert.equal(await page.$$eval('#chain-table td.strike', (s) => s.length), 7);
+    assert.equal(await page.$$eval('#expiries button', (b) => b.length), 3);
+    const bundle = fs.statSync(path.join(UI, 'dist', 'app.js')).size;
+    fs.mkdirSync(DOCS, { recursive: true });
+    await page.screenshot({ path: path.join(DOCS, 'ui-chain.png') });
+    console.log(`ui: bundle ${(bundle / 1024).toFixed(0)} KiB; connected in ${ready} ms; first chain data in ${firstData} ms (the board lists itself once prices are fresh)`);
+  });
+
+  t('Dave deposits and buys from the page: the fill, the position and the gauge', async () => {
+    await page.select('#account', 'Dave');
+    await page.type('#amount', '100000');
+    await page.click('#deposit');
+    await page.waitForFunction(() => document.getElementById('ok').textContent.startsWith('deposited 100,000.00 USDC'), { timeout: 60_000 });
+    await page.waitForFunction(() => document.getElementById('margin-line').textContent.includes('collateral 100,000.00 USDC'), { timeout: 30_000 });
+    // Pick the first call with an ask: the form takes its series and best ask.
+    const cell = await page.$$eval('#chain-table td.cell.ask', (cs) => {
+      const c = cs.find((x) => x.textContent !== '–');
+      return c ? c.dataset.series : null;
+    });
+    assert.ok(cell, 'an ask in the chain');
+    await page.click(`#chain-table td.cell.ask[data-series="${cell}"]`);
+    await page.waitForFunction(() => document.getElementById('price').value !== '', { timeout: 10_000 });
+    await page.select('#tif', 'ImmediateOrCancel');
+    // A little above the ask, so that a re-quote between the read and the fill still fills.
+    const ask = Number(await page.$eval('#price', (e) => e.value));
+    await page.$eval('#price', (e, v) => { e.value = v; }, (ask * 1.5).toFixed(2));
+    await page.click('#place');
+    await page.waitForFunction(() => /order placed · 1 fill/.test(document.getElementById('ok').textContent)
+      || document.getElementById('error').textContent !== '', { timeout: 60_000 });
+    assert.equal(await text('#error'), '');
+    await page.waitForFunction(() => document.querySelectorAll('#positions tbody tr').length === 1, { timeout: 30_000 });
+    assert.match(await page.$eval('#positions tbody tr', (r) => r.textContent), new RegExp(`^#${cell} `));
+    assert.equal(await page.$eval('#positions tbody tr td:nth-child(2)', (c) => c.textContent), '1');
+    // The gauge moved: equity drawn, an initial requirement for nothing (a long needs none),
+    // the state shown.
+    const width = await page.$eval('#gauge .fill', (e) => parseFloat(e.style.width));
+    assert.ok(width > 0, `gauge ${width}`);
+    assert.match(await text('#margin-line'), /Healthy/);
+    // A fill in the live feed.
+    await page.waitForFunction(() => [...document.querySelectorAll('#feed div')].some((d) => d.textContent.includes('fill #')), { timeout: 30_000 });
+    await page.screenshot({ path: path.join(DOCS, 'ui-account.png') });
+  });
+
+  t('an off-tick price shows the pallet error with its doc text', async () => {
+    await page.$eval('#price', (e) => { e.value = '1.005'; });
+    await page.select('#tif', 'GoodTillCancelled');
+    await page.click('#place');
+    await page.waitForFunction(() => document.getElementById('error').textContent !== '', { timeout: 60_000 });
+    assert.equal(await text('#error'), "options.InvalidPrice: The price is zero or not a multiple of the series' price tick.");
+  });
+});
