@@ -10,6 +10,7 @@
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { web3Accounts, web3Enable, web3FromAddress } from '@polkadot/extension-dapp';
 
 const params = new URLSearchParams(location.search);
 const WS = params.get('ws') || `ws://${location.hostname || '127.0.0.1'}:9944`;
@@ -37,7 +38,7 @@ export function fmt(v, decimals, keep = 2) {
   const r = decimals >= keep ? (n + scale / 2n) / scale : n * 10n ** BigInt(keep - decimals);
   const s = r.toString().padStart(keep + 1, '0');
   const int = s.slice(0, s.length - keep).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${neg ? '-' : ''}${int}${keep ? `.${s.slice(-keep)}` : ''}`;
+  return `${neg && r !== 0n ? '-' : ''}${int}${keep ? `.${s.slice(-keep)}` : ''}`;
 }
 const usd = (fixed18, keep = 2) => fmt(fixed18, 18, keep);
 const usdc = (units, keep = 2) => fmt(units, 6, keep);
@@ -53,10 +54,17 @@ const date = (ms) => new Date(Number(ms)).toISOString().replace('.000Z', 'Z').re
 // ---- state ----
 const state = {
   api: null, keyring: null, account: 'Dave', underlying: 0, expiry: null, selected: null,
-  series: [], quotes: new Map(), tops: new Map(), busy: false, feed: [],
+  series: [], quotes: new Map(), tops: new Map(), busy: false, feed: [], refreshes: [], renders: [],
 };
 
-function signer() { return state.keyring.addFromUri(`//${state.account}`); }
+/** The selected account: a dev account (`//Dave`: a key pair) or an extension's (`ext:ADDRESS`,
+ * signed by the browser extension). */
+function account() {
+  if (state.account.startsWith('ext:')) return { address: state.account.slice(4), external: true };
+  const pair = state.keyring.addFromUri(`//${state.account}`);
+  return { address: pair.address, pair };
+}
+function signer() { return account(); }
 
 /** The pallet error of a failed dispatch as "pallet.Error: its documentation". */
 function explain(api, dispatchError) {
@@ -72,7 +80,13 @@ function explain(api, dispatchError) {
 function send(tx) {
   const api = state.api;
   return new Promise((resolve, reject) => {
-    tx.signAndSend(signer(), { nonce: -1 }, async ({ status, events, dispatchError }) => {
+    const a = account();
+    const go = async () => {
+      if (!a.external) return [a.pair, { nonce: -1 }];
+      const injected = await web3FromAddress(a.address);
+      return [a.address, { nonce: -1, signer: injected.signer }];
+    };
+    go().then(([who, opts]) => tx.signAndSend(who, opts, async ({ status, events, dispatchError }) => {
       if (dispatchError) { reject(new Error(explain(api, dispatchError))); return; }
       if (status.isInBlock) {
         const hash = status.asInBlock;
@@ -85,7 +99,7 @@ function send(tx) {
       } else if (status.isDropped || status.isInvalid || status.isUsurped) {
         reject(new Error(`transaction ${status.type}`));
       }
-    }).catch((e) => reject(new Error(e.message)));
+    })).catch((e) => reject(new Error(e.message)));
   });
 }
 
@@ -209,6 +223,7 @@ async function refreshAccount() {
     $('gauge').querySelector('.im').style.left = pct(im);
     $('gauge').querySelector('.mm').style.left = pct(mm);
     $('gauge').dataset.state = s.state.toString();
+    $('distance').textContent = positions.length ? await distance(who) : 'no positions';
   } else {
     $('margin-line').textContent = 'no margin account yet: deposit USDC to trade';
   }
@@ -219,7 +234,46 @@ async function refreshAccount() {
   $('orders').tBodies[0].replaceChildren(...orders.map((o) => el('tr', {},
     el('td', { style: 'text-align:left' }, label(o.series.toNumber())), el('td', { class: o.side.isBuy ? 'bid' : 'ask' }, o.side.toString()),
     el('td', {}, usdc(o.price.toBigInt())), el('td', {}, o.remaining.toString()),
-    el('td', {}, el('button', { onclick: () => act(state.api.tx.options.cancelOrder(o.id), `order ${o.id} cancelled`) }, 'cancel')))));
+    el('td', {}, el('span', { class: 'row' },
+      el('button', { onclick: () => act(state.api.tx.options.cancelOrder(o.id), `order ${o.id} cancelled`) }, 'cancel'),
+      el('button', {
+        title: 'replace with the trade form\'s price, quantity and flags (same series and side)',
+        onclick: () => {
+          let req;
+          try { req = { ...orderRequest(o.series.toNumber()), side: o.side.toString() }; } catch (e) { say(false, e.message); return; }
+          act(state.api.tx.options.replaceOrder(o.id, req), `order ${o.id} replaced`);
+        },
+      }, 'replace'))))));
+}
+
+/** The distance to liquidation: how far each underlying's index may move (in % of it, either
+ * way) before the account could fall below maintenance within the next hour at today's
+ * volatility (the margin engine's proven trigger band: a conservative bound). */
+async function distance(who) {
+  const band = await state.api.call.marginApi.triggerBand(who, 3_600, 0);
+  if (band.isNone) return 'at or below maintenance, or no safe band: may be liquidated';
+  const parts = [];
+  for (const r of band.unwrap().underlyings) {
+    const u = r.underlying.toNumber();
+    const index = state.index?.get(u);
+    if (!index) continue;
+    const lo = r.priceLo.toBigInt(); const hi = r.priceHi.toBigInt();
+    const down = index > lo ? ((index - lo) * 10_000n) / index : 0n;
+    const up = hi > index ? ((hi - index) * 10_000n) / index : 0n;
+    const pct = (x) => (x >= 10_000n ? '> 100 %' : `${fmt(x, 2, 1)} %`);
+    parts.push(`${NAMES[u] ?? u}: down ${pct(down)}, up ${pct(up)}`);
+  }
+  return `distance to liquidation (1 h, index moves): ${parts.join(' · ') || '–'}`;
+}
+
+function orderRequest(series) {
+  const price = parseUsdc($('price').value);
+  const quantity = Number($('qty').value);
+  if (!Number.isInteger(quantity) || quantity <= 0) throw new Error('quantity: a whole number of contracts above 0');
+  return {
+    series, side: $('side').value, price, quantity, timeInForce: $('tif').value,
+    postOnly: $('post-only').checked, reduceOnly: $('reduce-only').checked,
+  };
 }
 
 function label(id, terms) {
@@ -288,6 +342,7 @@ function feedEvents(events, number) {
 async function refresh() {
   if (state.busy) return;
   state.busy = true;
+  const t0 = performance.now();
   try {
     const api = state.api;
     state.series = (await api.call.optionsApi.liveSeries()).toArray();
@@ -301,8 +356,14 @@ async function refresh() {
       if (quotes[i].isSome) state.quotes.set(v.id.toNumber(), quotes[i].unwrap());
       if (tops[i].isSome) state.tops.set(v.id.toNumber(), tops[i].unwrap());
     });
+    const t1 = performance.now();
     render();
+    state.renders.push(performance.now() - t1);
     await Promise.all([refreshDepth(), refreshAccount()]);
+    // How long a block's data took to arrive and show (the last 100, for the browser test).
+    state.refreshes.push(performance.now() - t0);
+    if (state.refreshes.length > 100) state.refreshes.shift();
+    if (state.renders.length > 100) state.renders.shift();
   } catch (e) {
     console.error(e);
   } finally {
@@ -320,20 +381,30 @@ async function main() {
   state.keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
   const acc = $('account');
   for (const a of ACCOUNTS) acc.append(el('option', { value: a }, `//${a}`));
-  acc.onchange = () => { state.account = acc.value; refresh(); };
+  acc.append(el('option', { value: 'extension' }, 'browser extension…'));
+  acc.onchange = async () => {
+    if (acc.value === 'extension') {
+      // Accounts of a browser extension (polkadot.js, Talisman, SubWallet...).
+      const exts = await web3Enable('optionchain');
+      const accounts = exts.length ? await web3Accounts() : [];
+      if (!accounts.length) { say(false, 'no browser extension account: install one and allow this page'); acc.value = state.account; return; }
+      for (const a of accounts) {
+        if (![...acc.options].some((o) => o.value === `ext:${a.address}`)) {
+          acc.insertBefore(el('option', { value: `ext:${a.address}` }, `${a.meta.name ?? 'extension'} ${a.address.slice(0, 6)}…`), acc.lastChild);
+        }
+      }
+      acc.value = `ext:${accounts[0].address}`;
+    }
+    state.account = acc.value;
+    refresh();
+  };
   $('side').onchange = () => { $('price').value = ''; if (state.selected !== null) select(state.selected); };
   $('order-form').onsubmit = (ev) => {
     ev.preventDefault();
     if (state.selected === null) { say(false, 'select a series in the chain first'); return; }
-    let price;
-    try { price = parseUsdc($('price').value); } catch (e) { say(false, e.message); return; }
-    const quantity = Number($('qty').value);
-    if (!Number.isInteger(quantity) || quantity <= 0) { say(false, 'quantity: a whole number of contracts above 0'); return; }
-    const tx = state.api.tx.options.placeOrder({
-      series: state.selected, side: $('side').value, price, quantity, timeInForce: $('tif').value,
-      postOnly: $('post-only').checked, reduceOnly: $('reduce-only').checked,
-    });
-    act(tx, 'order placed');
+    let req;
+    try { req = orderRequest(state.selected); } catch (e) { say(false, e.message); return; }
+    act(state.api.tx.options.placeOrder(req), 'order placed');
   };
   const money = (call, what) => () => {
     let amount;

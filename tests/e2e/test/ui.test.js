@@ -33,7 +33,8 @@ describe('the trading screen', () => {
     await cryptoWaitReady();
     execFileSync(process.execPath, [path.join(UI, 'build.js')], { stdio: 'inherit' });
     await node.start();
-    run(path.join(repoRoot, 'tests', 'e2e', 'feeder.js'), ['--ws', node.wsUrl, '--board', '//Alice', '--rounds', '150', '--quiet']);
+    // Bob and Charlie feed (a quorum of the three operators): Alice, sudo, lists series below.
+    run(path.join(repoRoot, 'tests', 'e2e', 'feeder.js'), ['--ws', node.wsUrl, '--board', '//Alice', '--operators', '//Bob,//Charlie', '--rounds', '200', '--quiet']);
     run(path.join(repoRoot, 'tests', 'e2e', 'maker.js'), ['--ws', node.wsUrl, '--every', '3', '--rounds', '50', '--quiet']);
     uiPort = await freePort();
     run(path.join(UI, 'serve.js'), ['--port', String(uiPort)]);
@@ -114,7 +115,63 @@ describe('the trading screen', () => {
     assert.match(await text('#margin-line'), /Healthy/);
     // A fill in the live feed.
     await page.waitForFunction(() => [...document.querySelectorAll('#feed div')].some((d) => d.textContent.includes('fill #')), { timeout: 30_000 });
+    // The distance to liquidation, from the margin engine's trigger band.
+    await page.waitForFunction(() => /distance to liquidation \(1 h, index moves\): BTC: down \d/.test(document.getElementById('distance').textContent), { timeout: 30_000 });
     await page.screenshot({ path: path.join(DOCS, 'ui-account.png') });
+  });
+
+  t('a resting bid is placed and replaced from the page', async () => {
+    await page.select('#side', 'Buy');
+    await page.$eval('#price', (e) => { e.value = '1.00'; });
+    await page.select('#tif', 'GoodTillCancelled');
+    await page.click('#post-only');
+    await page.click('#place');
+    await page.waitForFunction(() => document.getElementById('ok').textContent === 'order placed', { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#orders tbody tr').length === 1, { timeout: 30_000 });
+    assert.equal(await page.$eval('#orders tbody tr td:nth-child(3)', (c) => c.textContent), '1.00');
+    await page.$eval('#price', (e) => { e.value = '2.00'; });
+    await page.$$eval('#orders tbody tr button', (bs) => bs.find((b) => b.textContent === 'replace').click());
+    await page.waitForFunction(() => /^order \d+ replaced$/.test(document.getElementById('ok').textContent), { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelector('#orders tbody tr td:nth-child(3)')?.textContent === '2.00', { timeout: 30_000 });
+    await page.click('#post-only');
+  });
+
+  // Measured and reported, not asserted (speed is shown by measurements, not timed tests).
+  t('with 500 series listed: the time a block takes to show, and the main thread', async () => {
+    const api = await node.api();
+    const alice = (await import('../lib/client.js')).pair('//Alice');
+    const { send } = await import('../lib/client.js');
+    const now = (await api.query.timestamp.now()).toNumber();
+    // 416 BTC series by hand (the board holds 84): 104 strikes, calls and puts, two expiries.
+    const calls = [];
+    for (const day of [2, 3]) {
+      for (let k = 0; k < 104; k++) {
+        for (const kind of ['Call', 'Put']) {
+          calls.push(api.tx.sudo.sudo(api.tx.options.listSeries(0, (10_000n + 1_000n * BigInt(k)) * 10n ** 18n, now + day * 86_400_000, kind)));
+        }
+      }
+    }
+    for (let i = 0; i < calls.length; i += 104) await send(api, alice, api.tx.utility.batchAll(calls.slice(i, i + 104)));
+    const live = (await api.call.optionsApi.liveSeries()).length;
+    assert.ok(live >= 500, `${live} series live`);
+    await page.evaluate(() => {
+      window.longest = 0;
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.longest = Math.max(window.longest, e.duration); })
+        .observe({ type: 'longtask', buffered: false });
+      window.optionchain.state.refreshes.length = 0;
+      window.optionchain.state.renders.length = 0;
+    });
+    // The shown underlying now has 458 series: a block reads a quote and a book top of each.
+    await new Promise((r) => setTimeout(r, 30_000));
+    const m = await page.evaluate(() => ({ r: [...window.optionchain.state.refreshes], d: [...window.optionchain.state.renders], longest: window.longest }));
+    assert.ok(m.r.length > 0, 'the page refreshed');
+    const q = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))]); };
+    // The page answers a click while it refreshes: the expiry tabs switch.
+    const t0 = Date.now();
+    await page.click('#expiries button:nth-child(2)');
+    await page.waitForFunction(() => document.querySelector('#expiries button:nth-child(2)').className === 'on', { timeout: 10_000 });
+    console.log(`ui with ${live} series live: ${m.r.length} refreshes in 30 s, a block shown in p50 ${q(m.r, 0.5)} ms / max ${q(m.r, 1)} ms `
+      + `(render p50 ${q(m.d, 0.5)} ms), longest main-thread task ${Math.round(m.longest)} ms, a click answered in ${Date.now() - t0} ms`);
   });
 
   t('an off-tick price shows the pallet error with its doc text', async () => {
