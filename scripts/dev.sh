@@ -11,7 +11,12 @@ echo "[dev] building the node (dev profile) into $CARGO_TARGET_DIR"
 cargo build -p optionchain-node
 port=9944
 args=("$@")
-for ((i = 0; i < ${#args[@]}; i++)); do [ "${args[$i]}" = "--rpc-port" ] && port="${args[$((i + 1))]}"; done
+for ((i = 0; i < ${#args[@]}; i++)); do
+	case "${args[$i]}" in
+	--rpc-port) port="${args[$((i + 1))]:-$port}" ;;
+	--rpc-port=*) port="${args[$i]#--rpc-port=}" ;;
+	esac
+done
 if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 	echo "[dev] FAILED: port $port is in use (another node?): stop it or pass --rpc-port N" >&2
 	exit 1
@@ -36,7 +41,9 @@ stop() {
 	kill "$node_pid" 2>/dev/null || true
 	wait 2>/dev/null || true
 }
-trap stop EXIT INT TERM
+trap stop EXIT
+trap 'stop; exit 130' INT
+trap 'stop; exit 143' TERM
 up=0
 for _ in $(seq 1 240); do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then up=1; break; fi
@@ -60,6 +67,10 @@ ui_pid=
 if [ "${OPTIONCHAIN_UI:-1}" != 0 ]; then
 	# The trading screen (ui/): bundled, then served on loopback next to the node.
 	ui_port="${OPTIONCHAIN_UI_PORT:-8000}"
+	if (exec 3<>"/dev/tcp/127.0.0.1/$ui_port") 2>/dev/null; then
+		echo "[dev] FAILED: port $ui_port (the trading screen) is in use: OPTIONCHAIN_UI_PORT=N moves it" >&2
+		exit 1
+	fi
 	node "$root/ui/build.js" || { echo "[dev] FAILED: the trading screen did not build (ui/build.js)" >&2; exit 1; }
 	node "$root/ui/serve.js" --port "$ui_port" &
 	ui_pid=$!
@@ -75,5 +86,9 @@ while kill -0 "$node_pid" 2>/dev/null; do
 	if [ -n "$maker_pid" ] && ! kill -0 "$maker_pid" 2>/dev/null && kill -0 "$node_pid" 2>/dev/null; then
 		echo "[dev] WARNING: the demo market maker stopped (see its messages above); the node runs on" >&2
 		maker_pid=
+	fi
+	if [ -n "$ui_pid" ] && ! kill -0 "$ui_pid" 2>/dev/null && kill -0 "$node_pid" 2>/dev/null; then
+		echo "[dev] WARNING: the trading screen's server stopped (see its messages above); the node runs on" >&2
+		ui_pid=
 	fi
 done

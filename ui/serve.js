@@ -30,6 +30,10 @@ const server = http.createServer((req, res) => {
     res.end(data);
   });
 });
+server.on('error', (e) => {
+  console.error(`ui: cannot serve on 127.0.0.1:${port}: ${e.code === 'EADDRINUSE' ? 'the port is in use (OPTIONCHAIN_UI_PORT=N to move it)' : e.message}`);
+  process.exit(1);
+});
 server.listen(port, '127.0.0.1', () => console.log(`ui: the trading screen is on http://127.0.0.1:${port}`));
 process.on('SIGTERM', () => process.exit(0));
 process.on('SIGINT', () => process.exit(0));

@@ -6,13 +6,16 @@
 // `scripts/dev.sh` starts it next to the feeder (OPTIONCHAIN_MAKER=0 turns it off).
 //
 // Each maker account quotes at most 64 series (both sides: the 128 orders an account may
-// rest); the board is dealt to the accounts in turn, nearest expiry and strike first. A leg
-// is `mark ∓ max(spread × mark, 2 ticks)`, rounded away from the mark to the series' tick; a
-// bid at or below zero is left out. Before quoting, each account tops its margin collateral
+// rest), dealt by series id (`id % accounts`, so a series keeps its maker), nearest expiry
+// and strike first. A leg is `mark ∓ max(spread × mark, 2 ticks)`, rounded away from the mark
+// to the series' tick; a bid at or below zero is pulled (size 0), and so are both sides of a
+// series the maker stops quoting (20 s before its expiry, or beyond its 64). Before quoting, each account tops its margin collateral
 // up to `--collateral` USDC from its wallet.
 //
 // Usage: node maker.js [--ws ws://127.0.0.1:9944] [--as //Eve,//Ferdie] [--spread 0.05]
 //                      [--size 5] [--every 2] [--collateral 400000] [--rounds N] [--quiet]
+import fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import * as c from './lib/client.js';
@@ -91,6 +94,13 @@ async function main() {
   }
   say(`accounts ${o.accounts.join(', ')} with ${c.scaled(o.collateral, 6)} USDC of collateral each; spread ${Number(o.spreadBp) / 100} %, size ${o.size}`);
 
+  // The series each account quoted in its last refresh (to pull what it stops quoting).
+  const quotedBy = makers.map(() => new Set());
+  /** `send` bounded in time: a transaction that never reaches a block frees the maker. */
+  const sendWithin = (who, tx, ms) => Promise.race([
+    c.send(api, who, tx, 'inBlock'),
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`not in a block within ${ms} ms`)), ms)),
+  ]);
   let busy = false;
   let rounds = 0;
   let failures = 0;
@@ -101,8 +111,8 @@ async function main() {
     busy = true;
     try {
       const now = (await api.query.timestamp.now()).toNumber();
-      const live = (await api.call.optionsApi.liveSeries()).toArray()
-        .filter((v) => v.info.status.isTrading && v.info.terms.expiry.toNumber() > now + MIN_LEFT)
+      const trading = (await api.call.optionsApi.liveSeries()).toArray().filter((v) => v.info.status.isTrading);
+      const live = trading.filter((v) => v.info.terms.expiry.toNumber() > now + MIN_LEFT)
         .sort((a, b) => {
           const de = a.info.terms.expiry.toNumber() - b.info.terms.expiry.toNumber();
           if (de !== 0) return de;
@@ -111,25 +121,39 @@ async function main() {
         });
       const requests = makers.map(() => []);
       let quoted = 0;
-      for (const [i, v] of live.entries()) {
-        const who = i % makers.length;
+      for (const v of live) {
+        const who = v.id.toNumber() % makers.length;
         if (requests[who].length >= PER_ACCOUNT) continue;
         const q = await api.call.marginApi.seriesQuote(v.info.terms);
         if (q.isNone) continue;
         // USD per contract (18 decimals) to USDC units (6 decimals).
         const mark = q.unwrap().mark.toBigInt() / 10n ** 12n;
         const { bid, ask } = legs(mark, v.info.priceTick.toBigInt(), o.spreadBp);
+        const tick = v.info.priceTick.toBigInt();
         requests[who].push({
           series: v.id.toNumber(),
-          bid: bid === null ? null : { price: bid, quantity: o.size },
+          bid: bid === null ? { price: tick, quantity: 0 } : { price: bid, quantity: o.size },
           ask: { price: ask, quantity: o.size },
         });
         quoted += 1;
       }
+      // Pull both sides of what an account quoted last time and does not now (a series still
+      // listed; an expired one's orders are removed by the chain).
+      const listed = new Map(trading.filter((v) => v.info.terms.expiry.toNumber() > now).map((v) => [v.id.toNumber(), v]));
+      for (const [who, reqs] of requests.entries()) {
+        const now = new Set(reqs.map((r) => r.series));
+        for (const id of quotedBy[who]) {
+          const v = listed.get(id);
+          if (now.has(id) || !v) continue;
+          const tick = v.info.priceTick.toBigInt();
+          reqs.push({ series: id, bid: { price: tick, quantity: 0 }, ask: { price: tick * 2n, quantity: 0 } });
+        }
+        quotedBy[who] = now;
+      }
       const calls = [];
       for (const [who, reqs] of requests.entries()) {
         for (let k = 0; k < reqs.length; k += PER_CALL) {
-          calls.push(c.send(api, makers[who], api.tx.options.quote(reqs.slice(k, k + PER_CALL)), 'inBlock')
+          calls.push(sendWithin(makers[who], api.tx.options.quote(reqs.slice(k, k + PER_CALL)), 60_000)
             .catch((e) => { failures += 1; lastFailure = e.message; }));
         }
       }
@@ -147,7 +171,8 @@ async function main() {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a program (not when a test imports `legs`), whatever the path's spelling.
+if (process.argv[1] && import.meta.url === pathToFileURL(fs.realpathSync(process.argv[1])).href) {
   main().catch((e) => {
     console.error(`maker: ${e.message}`);
     process.exit(1);

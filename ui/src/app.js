@@ -116,7 +116,7 @@ function seriesOf(u) {
 function renderTabs() {
   const us = $('underlyings'); us.replaceChildren();
   for (const u of [...new Set(state.series.map((v) => v.info.terms.underlying.toNumber())), 0, 1].filter((x, i, a) => a.indexOf(x) === i).sort()) {
-    us.append(el('button', { class: u === state.underlying ? 'on' : '', onclick: () => { state.underlying = u; state.expiry = null; render(); } }, NAMES[u] ?? `#${u}`));
+    us.append(el('button', { class: u === state.underlying ? 'on' : '', onclick: () => { state.underlying = u; state.expiry = null; clearSelection(); refresh(); } }, NAMES[u] ?? `#${u}`));
   }
   const ex = $('expiries'); ex.replaceChildren();
   const expiries = [...new Set(seriesOf(state.underlying).map((v) => v.info.terms.expiry.toNumber()))].sort((a, b) => a - b);
@@ -150,13 +150,13 @@ function renderChain() {
       if (!v) return SIDE_COLS.map(() => el('td', { class: 'dim' }, ''));
       const id = v.id.toNumber();
       const q = state.quotes.get(id); const top = state.tops.get(id);
-      const pick = () => select(id);
+      const pick = (side) => () => select(id, side);
       const sel = state.selected === id ? ' selected' : '';
       const bid = top?.bids[0]; const ask = top?.asks[0];
       const size = `${bid ? bid.quantity.toString() : '–'} / ${ask ? ask.quantity.toString() : '–'}`;
       return [
-        el('td', { class: `cell bid${sel}`, 'data-series': id, 'data-side': 'bid', onclick: pick }, bid ? usdc(bid.price.toBigInt()) : '–'),
-        el('td', { class: `cell ask${sel}`, 'data-series': id, 'data-side': 'ask', onclick: pick }, ask ? usdc(ask.price.toBigInt()) : '–'),
+        el('td', { class: `cell bid${sel}`, 'data-series': id, 'data-side': 'bid', onclick: pick('Sell') }, bid ? usdc(bid.price.toBigInt()) : '–'),
+        el('td', { class: `cell ask${sel}`, 'data-series': id, 'data-side': 'ask', onclick: pick('Buy') }, ask ? usdc(ask.price.toBigInt()) : '–'),
         el('td', {}, size),
         el('td', {}, q ? usdc(q.mark.toBigInt() / E12) : '–'),
         el('td', {}, q ? fmt(q.volatility.toBigInt() * 100n, 18, 1) : '–'),
@@ -175,8 +175,11 @@ function renderChain() {
 }
 const abs = (x) => (x < 0n ? -x : x);
 
-function select(id) {
+/** Select series `id`; a click on a bid sells into it, on an ask buys at it (the form takes that
+ * side and that price; a new selection always replaces the form's price). */
+function select(id, side) {
   state.selected = id;
+  if (side) $('side').value = side;
   const v = state.series.find((s) => s.id.toNumber() === id);
   if (v) {
     const t = v.info.terms;
@@ -184,15 +187,26 @@ function select(id) {
     $('depth-title').textContent = `#${id}`;
     const top = state.tops.get(id);
     const price = $('side').value === 'Buy' ? top?.asks[0]?.price : top?.bids[0]?.price;
-    if (price && !$('price').value) $('price').value = usdc(price.toBigInt()).replace(/,/g, '');
+    $('price').value = price ? usdc(price.toBigInt()).replace(/,/g, '') : '';
   }
   render();
   refreshDepth();
 }
 
+function clearSelection() {
+  state.selected = null;
+  $('form-series').textContent = '–';
+  $('depth-title').textContent = '(select a cell)';
+  $('price').value = '';
+  $('depth').tBodies[0].replaceChildren();
+}
+
 async function refreshDepth() {
-  if (state.selected === null) return;
-  const d = await state.api.call.optionsApi.bookDepth(state.selected, 10);
+  const id = state.selected;
+  if (id === null) return;
+  const d = await state.api.call.optionsApi.bookDepth(id, 10);
+  // Another series was selected meanwhile: its own request draws it.
+  if (id !== state.selected) return;
   const rows = [];
   if (d.isSome) {
     const { bids, asks } = d.unwrap();
@@ -213,19 +227,23 @@ async function refreshAccount() {
   const [m, positions, orders] = await Promise.all([
     api.call.marginApi.accountMargin(who), api.call.optionsApi.positions(who), api.call.optionsApi.openOrders(who),
   ]);
+  // The account was switched meanwhile: the next refresh draws the new one.
+  if (signer().address !== who) return;
   if (m.isSome) {
     const s = m.unwrap();
     const eq = s.equity.toBigInt(); const im = s.initial.toBigInt(); const mm = s.maintenance.toBigInt();
-    $('margin-line').textContent = `collateral ${usdc(s.collateral.toBigInt())} USDC · equity ${usdc(eq)} · initial ${usdc(im)} · maintenance ${usdc(mm)} · ${s.state.toString()}${mm > 0n ? ` · equity / maintenance ${fmt((eq * 10_000n) / mm, 2, 2)} ×` : ''}`;
+    $('margin-line').textContent = `collateral ${usdc(s.collateral.toBigInt())} USDC · equity ${usdc(eq)} · initial ${usdc(im)} · maintenance ${usdc(mm)} · ${s.state.toString()}${mm > 0n ? ` · equity / maintenance ${fmt((eq * 100n) / mm, 2, 2)} ×` : ''}`;
     const top = [eq, im, mm].reduce((a, b) => (b > a ? b : a), 1n) * 5n / 4n;
     const pct = (x) => `${Number((x > 0n ? x : 0n) * 10_000n / top) / 100}%`;
     $('gauge').querySelector('.fill').style.width = pct(eq);
     $('gauge').querySelector('.im').style.left = pct(im);
     $('gauge').querySelector('.mm').style.left = pct(mm);
     $('gauge').dataset.state = s.state.toString();
-    $('distance').textContent = positions.length ? await distance(who) : 'no positions';
+    $('distance').textContent = positions.length ? await distance(who, s.state.toString()) : 'no positions';
   } else {
     $('margin-line').textContent = 'no margin account yet: deposit USDC to trade';
+    for (const k of ['.fill', '.im', '.mm']) $('gauge').querySelector(k).style[k === '.fill' ? 'width' : 'left'] = '0%';
+    $('distance').textContent = '–';
   }
   $('positions').tBodies[0].replaceChildren(...positions.map((p) => {
     const q = state.quotes.get(p.series.toNumber());
@@ -239,9 +257,11 @@ async function refreshAccount() {
       el('button', {
         title: 'replace with the trade form\'s price, quantity and flags (same series and side)',
         onclick: () => {
-          let req;
-          try { req = { ...orderRequest(o.series.toNumber()), side: o.side.toString() }; } catch (e) { say(false, e.message); return; }
-          act(state.api.tx.options.replaceOrder(o.id, req), `order ${o.id} replaced`);
+          let tx;
+          try {
+            tx = state.api.tx.options.replaceOrder(o.id, { ...orderRequest(o.series.toNumber()), side: o.side.toString() });
+          } catch (e) { say(false, e.message); return; }
+          act(tx, `order ${o.id} replaced`);
         },
       }, 'replace'))))));
 }
@@ -249,9 +269,13 @@ async function refreshAccount() {
 /** The distance to liquidation: how far each underlying's index may move (in % of it, either
  * way) before the account could fall below maintenance within the next hour at today's
  * volatility (the margin engine's proven trigger band: a conservative bound). */
-async function distance(who) {
+async function distance(who, accountState) {
   const band = await state.api.call.marginApi.triggerBand(who, 3_600, 0);
-  if (band.isNone) return 'at or below maintenance, or no safe band: may be liquidated';
+  if (band.isNone) {
+    return accountState === 'Liquidatable'
+      ? 'below maintenance: being liquidated'
+      : 'no proven safe range now (at the edge of maintenance, an expired position not settled yet, or a price missing)';
+  }
   const parts = [];
   for (const r of band.unwrap().underlyings) {
     const u = r.underlying.toNumber();
@@ -263,7 +287,8 @@ async function distance(who) {
     const pct = (x) => (x >= 10_000n ? '> 100 %' : `${fmt(x, 2, 1)} %`);
     parts.push(`${NAMES[u] ?? u}: down ${pct(down)}, up ${pct(up)}`);
   }
-  return `distance to liquidation (1 h, index moves): ${parts.join(' · ') || '–'}`;
+  const until = date(band.unwrap().until.toNumber()).slice(11);
+  return `distance to liquidation (until ${until} UTC, index moves): ${parts.join(' · ') || '–'}`;
 }
 
 function orderRequest(series) {
@@ -326,7 +351,7 @@ function feedEvents(events, number) {
     let line = null;
     const d = event.data;
     if (api.events.options.OrderFilled.is(event)) line = `fill ${label(d.series.toNumber())}: ${d.quantity} @ ${usdc(d.price.toBigInt())} USDC (taker ${d.takerSide})`;
-    else if (api.events.margin.MarginCalled.is(event)) line = `margin call: ${d.account.toString().slice(0, 8)}…`;
+    else if (api.events.margin.MarginCalled.is(event)) line = `margin call: ${d.who.toString().slice(0, 8)}…`;
     else if (api.events.margin.Liquidated.is(event)) line = `liquidation: ${d.account.toString().slice(0, 8)}…`;
     else if (api.events.margin.AccountSwept.is(event)) line = `swept to the insurance fund: ${d.account.toString().slice(0, 8)}… (${d.positions} positions)`;
     else if (api.events.options.PositionSettled.is(event)) line = `settled: ${d.who?.toString().slice(0, 8) ?? ''}… in #${d.series}`;
@@ -340,8 +365,9 @@ function feedEvents(events, number) {
 
 // ---- refresh per block ----
 async function refresh() {
-  if (state.busy) return;
+  if (state.busy) { state.pending = true; return; }
   state.busy = true;
+  state.pending = false;
   const t0 = performance.now();
   try {
     const api = state.api;
@@ -353,8 +379,9 @@ async function refresh() {
       Promise.all(visible.map((v) => api.call.optionsApi.bookDepth(v.id, 1))),
     ]);
     visible.forEach((v, i) => {
-      if (quotes[i].isSome) state.quotes.set(v.id.toNumber(), quotes[i].unwrap());
-      if (tops[i].isSome) state.tops.set(v.id.toNumber(), tops[i].unwrap());
+      const id = v.id.toNumber();
+      if (quotes[i].isSome) state.quotes.set(id, quotes[i].unwrap()); else state.quotes.delete(id);
+      if (tops[i].isSome) state.tops.set(id, tops[i].unwrap()); else state.tops.delete(id);
     });
     const t1 = performance.now();
     render();
@@ -368,6 +395,7 @@ async function refresh() {
     console.error(e);
   } finally {
     state.busy = false;
+    if (state.pending) refresh();
   }
 }
 
@@ -398,18 +426,18 @@ async function main() {
     state.account = acc.value;
     refresh();
   };
-  $('side').onchange = () => { $('price').value = ''; if (state.selected !== null) select(state.selected); };
+  $('side').onchange = () => { if (state.selected !== null) select(state.selected); };
   $('order-form').onsubmit = (ev) => {
     ev.preventDefault();
     if (state.selected === null) { say(false, 'select a series in the chain first'); return; }
-    let req;
-    try { req = orderRequest(state.selected); } catch (e) { say(false, e.message); return; }
-    act(state.api.tx.options.placeOrder(req), 'order placed');
+    let tx;
+    try { tx = state.api.tx.options.placeOrder(orderRequest(state.selected)); } catch (e) { say(false, e.message); return; }
+    act(tx, 'order placed');
   };
   const money = (call, what) => () => {
-    let amount;
-    try { amount = parseUsdc($('amount').value); } catch (e) { say(false, e.message); return; }
-    act(call(amount), `${what} ${usdc(amount)} USDC`);
+    let amount; let tx;
+    try { amount = parseUsdc($('amount').value); tx = call(amount); } catch (e) { say(false, e.message); return; }
+    act(tx, `${what} ${usdc(amount, 6).replace(/\.?0+$/, '')} USDC`);
   };
   $('deposit').onclick = money((a) => state.api.tx.margin.deposit(a), 'deposited');
   $('withdraw').onclick = money((a) => state.api.tx.margin.withdraw(a), 'withdrew');

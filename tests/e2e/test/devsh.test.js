@@ -36,21 +36,23 @@ describe('command 1: scripts/dev.sh', () => {
       const page = await fetch(`http://127.0.0.1:${ui}/`);
       assert.equal(page.status, 200);
       assert.match(await page.text(), /<title>optionchain · trading screen<\/title>/);
-      // Prices move and stay fresh, the board is listed and quoted on both sides.
+      // Dave's money first; then prices fresh, the board listed and quoted on both sides (a
+      // series with at least 90 s left).
+      const dave = c.pair('//Dave');
+      await c.deposit(api, dave, c.usdc('50000'));
       const s = await waitFor('a quoted board', async () => {
         const p = await c.indexPrice(api, 0);
         if (!p || p.status.toString() !== 'Fresh') return null;
         const live = (await c.liveSeries(api)).filter((v) => v.info.status.isTrading);
         if (live.length !== 84) return null;
-        for (const v of live) {
+        const now = (await api.query.timestamp.now()).toNumber();
+        for (const v of live.filter((x) => x.info.terms.expiry.toNumber() > now + 90_000)) {
           const d = await c.book(api, v.id.toNumber(), 1);
           if (d && d.bids.length > 0 && d.asks.length > 0) return { v, ask: d.asks[0].price.toBigInt() };
         }
         return null;
       }, 120_000, 2_000);
       // Dave buys at the ask from polkadot.js: filled against the demo maker.
-      const dave = c.pair('//Dave');
-      await c.deposit(api, dave, c.usdc('50000'));
       const r = await c.placeOrder(api, dave, {
         series: s.v.id.toNumber(), side: 'Buy', price: s.ask * 2n, quantity: 1, tif: 'ImmediateOrCancel',
       });

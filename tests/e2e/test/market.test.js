@@ -75,8 +75,14 @@ describe('a living market', () => {
       assert.ok(ask.quantity.toNumber() >= 5, `series ${v.id}: ask of ${ask.quantity}`);
     }
     assert.ok(withBid * 2 >= quoted.length, `only ${withBid} of ${quoted.length} series have a bid`);
-    // The legs are the maker's rule around the mark: for a series with both sides.
-    const { v: s0, d: d0 } = quoted.find(({ d }) => d.bids.length > 0);
+    // Dave deposits first (finalized), then picks a series with both sides and at least
+    // 90 s left, so that it still trades when his order arrives.
+    const dave = c.pair('//Dave');
+    await c.deposit(api, dave, c.usdc('100000'));
+    const t0 = (await api.query.timestamp.now()).toNumber();
+    const { v: s0 } = quoted.find(({ v, d }) => d.bids.length > 0 && v.info.terms.expiry.toNumber() > t0 + 90_000);
+    const d0 = await c.book(api, s0.id.toNumber(), 1);
+    // The legs are the maker's rule around the mark.
     const mark = (await api.call.marginApi.seriesQuote(s0.info.terms)).unwrap().mark.toBigInt() / 10n ** 12n;
     const expected = legs(mark, s0.info.priceTick.toBigInt(), 500n);
     const ask0 = d0.asks[0].price.toBigInt();
@@ -84,9 +90,7 @@ describe('a living market', () => {
     const near = (a, b) => (a > b ? a - b : b - a) * 50n <= b;
     assert.ok(near(ask0, expected.ask), `ask ${ask0} against ${expected.ask} by the rule`);
 
-    // Dave, with collateral, buys one contract at the best ask: it fills against a maker.
-    const dave = c.pair('//Dave');
-    await c.deposit(api, dave, c.usdc('100000'));
+    // Dave buys one contract at the best ask: it fills against a maker.
     const r = await c.placeOrder(api, dave, {
       series: s0.id.toNumber(), side: 'Buy', price: ask0 + c.USD * 1000n, quantity: 1, tif: 'ImmediateOrCancel',
     });
