@@ -287,7 +287,7 @@ async function distance(who, accountState) {
     const pct = (x) => (x >= 10_000n ? '> 100 %' : `${fmt(x, 2, 1)} %`);
     parts.push(`${NAMES[u] ?? u}: down ${pct(down)}, up ${pct(up)}`);
   }
-  const until = date(band.unwrap().until.toNumber()).slice(11);
+  const until = new Date(band.unwrap().until.toNumber()).toISOString().slice(11, 19);
   return `distance to liquidation (until ${until} UTC, index moves): ${parts.join(' · ') || '–'}`;
 }
 

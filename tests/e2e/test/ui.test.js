@@ -63,6 +63,15 @@ describe('the trading screen', () => {
   });
 
   const text = (sel) => page.$eval(sel, (e) => e.textContent);
+  /** `page.waitForFunction`, reporting what the page showed when it times out. */
+  const until = async (what, fn, timeout, ...args) => {
+    try {
+      await page.waitForFunction(fn, { timeout }, ...args);
+    } catch (e) {
+      const shown = await page.evaluate(() => ['ok', 'error', 'margin-line', 'distance'].map((id) => `${id}: ${document.getElementById(id).textContent}`).join(' | '));
+      throw new Error(`${what}: ${e.message}; the page showed ${shown}`);
+    }
+  };
 
   t('loads and shows the listed series and the index price', async () => {
     const started = Date.now();
@@ -88,7 +97,7 @@ describe('the trading screen', () => {
     await page.type('#amount', '100000');
     await page.click('#deposit');
     await page.waitForFunction(() => document.getElementById('ok').textContent === 'deposited 100,000 USDC', { timeout: 60_000 });
-    await page.waitForFunction(() => document.getElementById('margin-line').textContent.includes('collateral 100,000.00 USDC'), { timeout: 30_000 });
+    await until('the collateral', () => document.getElementById('margin-line').textContent.includes('collateral 100,000.00 USDC'), 30_000);
     // The last expiry (at least 10 minutes away: nothing below expires during the test); the
     // first call with an ask: a click on it takes its series, the Buy side and the best ask.
     await page.click('#expiries button:last-child');
@@ -109,7 +118,7 @@ describe('the trading screen', () => {
     await page.waitForFunction(() => /order placed · 1 fill/.test(document.getElementById('ok').textContent)
       || document.getElementById('error').textContent !== '', { timeout: 60_000 });
     assert.equal(await text('#error'), '');
-    await page.waitForFunction(() => document.querySelectorAll('#positions tbody tr').length === 1, { timeout: 30_000 });
+    await until('the position', () => document.querySelectorAll('#positions tbody tr').length === 1, 30_000);
     assert.match(await page.$eval('#positions tbody tr', (r) => r.textContent), new RegExp(`^#${cell} `));
     assert.equal(await page.$eval('#positions tbody tr td:nth-child(2)', (c) => c.textContent), '1');
     // The gauge moved: equity drawn, an initial requirement for nothing (a long needs none),
@@ -118,9 +127,9 @@ describe('the trading screen', () => {
     assert.ok(width > 0, `gauge ${width}`);
     assert.match(await text('#margin-line'), /Healthy/);
     // A fill in the live feed.
-    await page.waitForFunction(() => [...document.querySelectorAll('#feed div')].some((d) => d.textContent.includes('fill #')), { timeout: 30_000 });
+    await until('the fill in the feed', () => [...document.querySelectorAll('#feed div')].some((d) => d.textContent.includes('fill #')), 30_000);
     // The distance to liquidation, from the margin engine's trigger band.
-    await page.waitForFunction(() => /distance to liquidation \(until \d\d:\d\d:\d\dZ? UTC, index moves\): BTC: down \d/.test(document.getElementById('distance').textContent), { timeout: 30_000 });
+    await until('the distance', () => /distance to liquidation \(until \d\d:\d\d:\d\dZ? UTC, index moves\): BTC: down \d/.test(document.getElementById('distance').textContent), 30_000);
     await page.screenshot({ path: path.join(DOCS, 'ui-account.png') });
   });
 
