@@ -19,8 +19,6 @@
 // that has none: an expiry every 10 minutes, 3 kept listed, 7 strikes around the index (1,000
 // USD apart for BTC, 50 for ETH), a call and a put at each, so the chain lists and retires a
 // short-dated board by itself.
-import { ApiPromise, WsProvider } from '@polkadot/api';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
 import * as c from './lib/client.js';
 import { Walk } from './lib/walk.js';
 import { fixed } from './lib/oracle.js';
@@ -50,19 +48,8 @@ async function main() {
     console.error(`feeder: ${e.message}`);
     process.exit(2);
   }
-  await cryptoWaitReady();
-  // No reconnection: the feeder lives as long as its node.
-  const provider = new WsProvider(o.ws, false);
-  await provider.connect();
-  await provider.isReady;
-  const api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
-  const stop = (code, why) => {
-    if (why) console.error(`feeder: ${why}`);
-    process.exit(code);
-  };
-  provider.on('disconnected', () => stop(0, 'the node went away: stopping'));
-  process.on('SIGTERM', () => stop(0));
-  process.on('SIGINT', () => stop(0));
+  // No reconnection: it lives as long as its node.
+  const { api, stop } = await c.connectForLife(o.ws, 'feeder');
 
   const operators = o.operators.map((uri) => c.pair(uri));
   const registered = (await api.query.oracle.operators()).map((a) => a.toString());

@@ -16,8 +16,6 @@
 //                      [--size 5] [--every 2] [--collateral 400000] [--rounds N] [--quiet]
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { ApiPromise, WsProvider } from '@polkadot/api';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
 import * as c from './lib/client.js';
 
 const USD = c.USD;
@@ -72,18 +70,8 @@ async function main() {
     console.error(`maker: ${e.message}`);
     process.exit(2);
   }
-  await cryptoWaitReady();
-  const provider = new WsProvider(o.ws, false);
-  await provider.connect();
-  await provider.isReady;
-  const api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
-  const stop = (code, why) => {
-    if (why) console.error(`maker: ${why}`);
-    process.exit(code);
-  };
-  provider.on('disconnected', () => stop(0, 'the node went away: stopping'));
-  process.on('SIGTERM', () => stop(0));
-  process.on('SIGINT', () => stop(0));
+  // No reconnection: it lives as long as its node.
+  const { api, stop } = await c.connectForLife(o.ws, 'maker');
   const say = (m) => { if (!o.quiet) console.log(`maker: ${m}`); };
   const makers = o.accounts.map((uri) => c.pair(uri));
 

@@ -35,6 +35,27 @@ export async function connect(ws = 'ws://127.0.0.1:9944') {
   return ApiPromise.create({ provider: new WsProvider(ws), noInitWarn: true, throwOnConnect: true });
 }
 
+/**
+ * For a helper process that lives as long as its node (the feeder, the demo maker): connect to
+ * `ws` without reconnecting, and exit (0) when the node goes away or on SIGTERM/SIGINT.
+ * Returns the API and `stop(code, why)`, which prints `name: why` and exits.
+ */
+export async function connectForLife(ws, name) {
+  await cryptoWaitReady();
+  const provider = new WsProvider(ws, false);
+  await provider.connect();
+  await provider.isReady;
+  const api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
+  const stop = (code, why) => {
+    if (why) console.error(`${name}: ${why}`);
+    process.exit(code);
+  };
+  provider.on('disconnected', () => stop(0, 'the node went away: stopping'));
+  process.on('SIGTERM', () => stop(0));
+  process.on('SIGINT', () => stop(0));
+  return { api, stop };
+}
+
 const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
 /** A key pair from a secret URI (`//Alice`, a mnemonic, ...). */
 export function pair(uri) { return keyring.addFromUri(uri); }
