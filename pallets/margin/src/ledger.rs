@@ -205,6 +205,15 @@ impl<T: Config> Pallet<T> {
 	/// Real transfer of `amount` from `who` into escrow.
 	fn pull(who: &T::AccountId, amount: Balance) -> DispatchResult {
 		ensure!(amount > 0, Error::<T>::ZeroAmount);
+		// Named, rather than the asset pallet's arithmetic underflow (the transfer reads the
+		// same account anyway).
+		let available = T::Assets::reducible_balance(
+			T::SettlementAsset::get(),
+			who,
+			Preservation::Expendable,
+			Fortitude::Polite,
+		);
+		ensure!(available >= amount, Error::<T>::InsufficientBalance);
 		T::Assets::transfer(
 			T::SettlementAsset::get(),
 			who,

@@ -542,6 +542,8 @@ pub mod pallet {
 		InvalidBandRequest,
 		/// The account would hold positions in more series than its cap.
 		TooManyPositionSeries,
+		/// The caller holds less of the settlement asset than it deposits or donates.
+		InsufficientBalance,
 	}
 
 	#[pallet::hooks]

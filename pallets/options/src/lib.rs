@@ -1030,17 +1030,26 @@ pub mod pallet {
 		}
 
 		/// Cancel all of the caller's resting orders, on `series` only or everywhere (`None`).
+		/// A series that is not listed (never was, or retired) is refused (`UnknownSeries`).
 		#[pallet::call_index(4)]
-		#[pallet::weight(Pallet::<T>::cancel_all_weight(T::MaxOrdersPerAccount::get()))]
+		#[pallet::weight(Pallet::<T>::cancel_all_weight(T::MaxOrdersPerAccount::get())
+			.saturating_add(T::DbWeight::get().reads(1)))]
 		pub fn cancel_all(
 			origin: OriginFor<T>,
 			series: Option<SeriesId>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
+			let series_read = T::DbWeight::get().reads(u64::from(series.is_some()));
+			if let Some(s) = series {
+				ensure!(
+					Series::<T>::contains_key(s),
+					Error::<T>::UnknownSeries.with_weight(series_read)
+				);
+			}
 			let (n, _skipped) = Self::do_cancel_all(&who, series, CancelReason::ByOwner)?;
 			// The caller's orders in other series are listed with their series: passed over
 			// without a read.
-			Ok(Some(Self::cancel_all_weight(n)).into())
+			Ok(Some(Self::cancel_all_weight(n).saturating_add(series_read)).into())
 		}
 
 		/// Atomically cancel the caller's resting order `order_id` and place `request` (as

@@ -30,6 +30,21 @@ fn call_errors() {
 			Margin::fund_insurance(RuntimeOrigin::signed(ALICE), 0),
 			Error::<Test>::ZeroAmount
 		);
+		// More than the caller holds of the settlement asset: named (not the asset pallet's
+		// arithmetic underflow), by one unit as by the maximum.
+		let held =
+			<Assets as frame_support::traits::fungibles::Inspect<AccountId>>::balance(USDC, &ALICE);
+		for amount in [held + 1, u128::MAX] {
+			assert_noop!(
+				Margin::deposit(RuntimeOrigin::signed(ALICE), amount),
+				Error::<Test>::InsufficientBalance
+			);
+			assert_noop!(
+				Margin::fund_insurance(RuntimeOrigin::signed(ALICE), amount),
+				Error::<Test>::InsufficientBalance
+			);
+		}
+		assert_ok!(Margin::deposit(RuntimeOrigin::signed(ALICE), held));
 		let s = liquidatable_bob();
 		assert_noop!(
 			Margin::liquidate(RuntimeOrigin::signed(BOB), BOB, s, 1).map_err(|e| e.error),

@@ -179,12 +179,19 @@ fn cancel_all_on_one_series_charges_only_its_cancellations() {
 			gtc(ALICE, s2, Side::Buy, p * USDC, 1);
 		}
 		// The two orders on the other series are passed over from the list (it names each
-		// order's series since storage v1): no read, only the three cancellations.
+		// order's series since storage v1): no read, only the three cancellations and the
+		// series' existence.
 		let info = Options::cancel_all(RuntimeOrigin::signed(ALICE), Some(s1)).unwrap();
-		assert_eq!(info.actual_weight, Some(Options::cancel_all_weight(3)));
+		let series_read = <Test as frame_system::Config>::DbWeight::get().reads(1);
+		assert_eq!(info.actual_weight, Some(Options::cancel_all_weight(3) + series_read));
 		assert_eq!(book(s2, Side::Buy).len(), 2);
 		let call = crate::Call::<Test>::cancel_all { series: Some(s1) };
 		assert!(call.get_dispatch_info().call_weight.all_gte(info.actual_weight.unwrap()));
+		// A series that is not listed is refused by name, charged its read, nothing cancelled.
+		let err = Options::cancel_all(RuntimeOrigin::signed(ALICE), Some(s2 + 100)).unwrap_err();
+		assert_eq!(err.error, Error::<Test>::UnknownSeries.into());
+		assert_eq!(err.post_info.actual_weight, Some(series_read));
+		assert_eq!(book(s2, Side::Buy).len(), 2);
 	});
 }
 
