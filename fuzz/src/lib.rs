@@ -12,9 +12,10 @@
 //!
 //! After every extrinsic and every block the harness checks, and panics (a finding) when one
 //! fails:
-//! - the extrinsic's charged weight covers the storage it wrote: `writes × DbWeight.write` of
-//!   the keys of the exchange pallets and of the settlement asset it changed is at most the
-//!   weight its `ExtrinsicSuccess`/`ExtrinsicFailed` event reports;
+//! - the extrinsic's charged weight covers the storage it touched: `reads × DbWeight.read +
+//!   writes × DbWeight.write`, counting the distinct keys of the oracle, margin, options and
+//!   assets pallets it read from the committed state (a trie recorder) and wrote (the
+//!   overlay), is at most the weight its `ExtrinsicSuccess`/`ExtrinsicFailed` event reports;
 //! - every exchange pallet's `try_state` (escrow balance == margin ledger among them);
 //! - the settlement asset's total issuance is what it was at genesis;
 //! - the block's weight is within the block limit.
@@ -293,6 +294,19 @@ struct Snapshot {
 	now: u64,
 	orders: Vec<u64>,
 	issuance: u128,
+}
+
+/// Whether `key` belongs to the oracle, margin, options or assets pallet.
+fn is_exchange_key(key: &[u8]) -> bool {
+	thread_local! {
+		static PREFIXES: [[u8; 16]; 4] = [
+			sp_io::hashing::twox_128(b"Oracle"),
+			sp_io::hashing::twox_128(b"Margin"),
+			sp_io::hashing::twox_128(b"Options"),
+			sp_io::hashing::twox_128(b"Assets"),
+		];
+	}
+	PREFIXES.with(|ps| ps.iter().any(|p| key.starts_with(p)))
 }
 
 /// What became of an extrinsic.
@@ -754,7 +768,10 @@ impl Harness {
 		build: impl FnOnce(u32) -> optionchain_runtime::UncheckedExtrinsic,
 		account: Option<AccountId>,
 	) -> Applied {
-		let applied = self.ext.execute_with(|| {
+		// Every key read from the committed state (the overlay is empty: each extrinsic starts
+		// after a commit) is recorded.
+		let recorder = sp_trie::recorder::Recorder::<sp_core::Blake2Hasher>::default();
+		let applied = self.ext.execute_with_recorder(recorder.clone(), || {
 			let nonce = account.as_ref().map(System::account_nonce).unwrap_or_default();
 			let xt = build(nonce);
 			let index = System::extrinsic_index().unwrap_or_default();
@@ -783,19 +800,33 @@ impl Harness {
 			},
 		};
 		let (weight, error) = self.ext.execute_with(|| extrinsic_outcome(index));
-		if verbose {
-			eprintln!("  #{} {described}: {}", self.number, error.as_deref().unwrap_or("ok"));
-		}
 		if error.is_some() {
 			counters::bump(2);
 		}
 		let (written, changed) = self.exchange_keys_written();
 		if self.audit_weights {
-			let floor = <Runtime as frame_system::Config>::DbWeight::get().writes(written);
+			// The signer's nonce is read before the extrinsic: the recorded keys of the
+			// exchange are the extrinsic's own.
+			let read = recorder
+				.recorded_keys()
+				.into_values()
+				.flat_map(|keys| keys.into_keys())
+				.filter(|k| is_exchange_key(k))
+				.count() as u64;
+			let floor =
+				<Runtime as frame_system::Config>::DbWeight::get().reads_writes(read, written);
+			if verbose {
+				eprintln!(
+					"  #{} {described}: {} (read {read}, wrote {written}, charged {} µs)",
+					self.number,
+					error.as_deref().unwrap_or("ok"),
+					weight.ref_time() / 1_000_000,
+				);
+			}
 			assert!(
 				floor.ref_time() <= weight.ref_time(),
-				"{described} wrote {written} keys of the exchange ({} ps at least) but was \
-				 charged {} ps",
+				"{described} read {read} and wrote {written} keys of the exchange ({} ps at \
+				 least) but was charged {} ps",
 				floor.ref_time(),
 				weight.ref_time(),
 			);
@@ -809,18 +840,12 @@ impl Harness {
 	/// last commit), and those of them whose value differs from the committed state.
 	fn exchange_keys_written(&mut self) -> (u64, Vec<Vec<u8>>) {
 		use sp_state_machine::Backend as _;
-		let prefixes: [[u8; 16]; 4] = [
-			sp_io::hashing::twox_128(b"Oracle"),
-			sp_io::hashing::twox_128(b"Margin"),
-			sp_io::hashing::twox_128(b"Options"),
-			sp_io::hashing::twox_128(b"Assets"),
-		];
 		let keys: Vec<Vec<u8>> = self
 			.ext
 			.overlayed_changes()
 			.changes()
 			.map(|(k, _)| k.clone())
-			.filter(|k| prefixes.iter().any(|p| k.starts_with(p)))
+			.filter(|k| is_exchange_key(k))
 			.collect();
 		let now: Vec<Option<Vec<u8>>> = self.ext.execute_with(|| {
 			keys.iter().map(|k| sp_io::storage::get(k).map(|v| v.to_vec())).collect()
