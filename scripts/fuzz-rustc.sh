@@ -2,7 +2,8 @@
 # RUSTC_WRAPPER for the fuzzer build (scripts/fuzz.sh): the project's own crates are compiled
 # with libFuzzer's coverage instrumentation (edges, 8-bit counters, comparisons), debug
 # assertions and overflow checks; the ~400 dependencies without (their branches would only
-# dilute the fuzzer's feedback and slow every execution).
+# dilute the fuzzer's feedback and slow every execution). With FUZZ_INSTRUMENT=coverage
+# (scripts/fuzz-coverage.sh) the same crates get LLVM's source-based coverage instead.
 set -euo pipefail
 rustc="$1"
 shift
@@ -13,7 +14,10 @@ for a in "$@"; do
 	prev="$a"
 done
 case "$crate" in
-pallet_oracle | pallet_margin | pallet_options | optionchain_pricing | optionchain_primitives | optionchain_runtime | optionchain_fuzz | runtime)
+pallet_oracle | pallet_margin | pallet_options | optionchain_pricing | optionchain_primitives | optionchain_runtime | optionchain_fuzz | runtime | fuzz_tool)
+	if [ "${FUZZ_INSTRUMENT:-libfuzzer}" = coverage ]; then
+		exec "$rustc" "$@" -Cinstrument-coverage
+	fi
 	exec "$rustc" "$@" \
 		-Cpasses=sancov-module \
 		-Cllvm-args=-sanitizer-coverage-level=4 \

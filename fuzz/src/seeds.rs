@@ -189,6 +189,25 @@ fn funds_and_governance() -> Vec<FuzzBlock> {
 	]
 }
 
+/// A seller far beyond its collateral when the price gaps up through a released breaker: a
+/// loss beyond its collateral (insurance, socialised), and at expiry a short that cannot pay
+/// in full (settlement shortfall) (liquidation.rs, hardening.rs).
+fn bankruptcy() -> Vec<FuzzBlock> {
+	let mut b = vec![
+		block(vec![
+			Action::Place { who: 3, order: ord(1, false, 148, 4, 1) },
+			Action::Place { who: 5, order: ord(0, false, 540, 1, 1) },
+		]),
+		feeds(vec![FeedChange::Move { underlying: 0, permille: 300 }], vec![]),
+		block(vec![Action::Gov(Gov::ReleaseBreaker { underlying: 0 })]),
+	];
+	b.extend((0..4).map(|_| block(vec![])));
+	b.push(block(vec![Action::Liquidate { who: 0, victim: 3, series: 1, quantity: 8 }]));
+	// Through the expiry and the settlement window, a minute a block.
+	b.extend((0..36).map(|_| minutes(1)));
+	b
+}
+
 /// Every seed, by name.
 pub fn all() -> Vec<(&'static str, Vec<FuzzBlock>)> {
 	vec![
@@ -198,5 +217,6 @@ pub fn all() -> Vec<(&'static str, Vec<FuzzBlock>)> {
 		("maker-tools", maker_tools()),
 		("stale-and-outliers", stale_and_outliers()),
 		("funds-and-governance", funds_and_governance()),
+		("bankruptcy", bankruptcy()),
 	]
 }
