@@ -12,6 +12,7 @@ mod oracle;
 mod ordering;
 mod proxy;
 mod quote;
+mod snapshot;
 mod toolkit;
 mod warm;
 mod weights;
