@@ -36,11 +36,18 @@ fn a_live_chain_replays_natively_with_every_invariant() {
 		let (k, v) = (pair[0].as_str().expect("a key"), pair[1].as_str().expect("a value"));
 		storage.top.insert(unhex(k), unhex(v));
 	}
-	let mut ext = sp_io::TestExternalities::new(storage);
+	// (`TestExternalities::new` would set `:code` to nothing.)
+	let code = storage
+		.top
+		.get(sp_core::storage::well_known_keys::CODE)
+		.cloned()
+		.unwrap_or_default();
+	let mut ext = sp_io::TestExternalities::new_with_code(&code, storage);
 	let root = ext.execute_with(|| {
 		H256::decode(&mut &sp_io::storage::root(sp_core::storage::StateVersion::V1)[..])
 			.expect("a root")
 	});
+
 	let expected = H256::from_slice(&unhex(json["stateRoot"].as_str().expect("stateRoot")));
 	assert_eq!(root, expected, "the snapshot is the whole state of its block");
 	let supply = ext.execute_with(|| Assets::total_issuance(SETTLEMENT_ASSET_ID));
