@@ -50,6 +50,13 @@ pub const MAX_BLOCKS: usize = 48;
 pub const MAX_ACTIONS: usize = 24;
 /// Nesting depth allowed when decoding an input (calls inside `utility.batch` inside ...).
 pub const DECODE_DEPTH: u32 = 8;
+/// Order and quote prices are taken modulo this many cents (2,000 USD a contract: every
+/// premium of the set-up's series and then some), sizes modulo this many contracts: most
+/// random values then make orders the traders can pay, and so fills, rests and margin calls.
+/// Absurd prices and sizes are still reached through `Action::Signed`.
+pub const MAX_CENTS: u32 = 200_000;
+/// See [`MAX_CENTS`].
+pub const MAX_CONTRACTS: u16 = 100;
 /// Generated traders funded at genesis besides the development accounts.
 pub const GENERATED_TRADERS: u32 = 3;
 /// Underlyings the operators feed: 0 = BTC, 1 = ETH.
@@ -111,9 +118,10 @@ pub struct Ord {
 	pub series: u8,
 	/// Buy or sell.
 	pub buy: bool,
-	/// Limit price in cents of USDC per contract (the dev price tick is one cent).
+	/// Limit price in cents of USDC per contract (the dev price tick is one cent), modulo
+	/// [`MAX_CENTS`].
 	pub cents: u32,
-	/// Contracts.
+	/// Contracts, modulo [`MAX_CONTRACTS`].
 	pub quantity: u16,
 	/// 0 good till cancelled, 1 immediate or cancel, 2 fill or kill, 3 good till a block
 	/// `ahead` blocks away, 4 good till a time `ahead` minutes away.
@@ -530,8 +538,8 @@ impl Harness {
 		OrderRequest {
 			series: series_id(o.series),
 			side: if o.buy { Side::Buy } else { Side::Sell },
-			price: u128::from(o.cents) * (USD / 100),
-			quantity: i64::from(o.quantity),
+			price: u128::from(o.cents % MAX_CENTS) * (USD / 100),
+			quantity: i64::from(o.quantity % MAX_CONTRACTS),
 			time_in_force,
 			post_only: o.post_only,
 			reduce_only: o.reduce_only,
@@ -588,8 +596,8 @@ impl Harness {
 			Action::Quote { who, legs } => {
 				let leg = |l: &Leg| {
 					l.map(|(cents, q)| QuoteLeg {
-						price: u128::from(cents) * (USD / 100),
-						quantity: i64::from(q),
+						price: u128::from(cents % MAX_CENTS) * (USD / 100),
+						quantity: i64::from(q % MAX_CONTRACTS),
 					})
 				};
 				let quotes: Vec<QuoteRequest> = legs
@@ -648,7 +656,7 @@ impl Harness {
 						series: series_id(*series),
 						side: if *buy { Side::Buy } else { Side::Sell },
 						volatility: FixedU128::from_rational(u128::from(*vol_percent), 100),
-						quantity: i64::from(*quantity),
+						quantity: i64::from(*quantity % MAX_CONTRACTS),
 						time_in_force: match tif % 3 {
 							0 => TimeInForce::GoodTillCancelled,
 							1 => TimeInForce::GoodTillBlock(self.number + 30),
