@@ -3,7 +3,8 @@
 //! release and writes the state at the upgrade's block (all key-value pairs, the new code
 //! included) and the ten blocks after it to the JSON file named by `OPTIONCHAIN_SNAPSHOT`;
 //! this test loads the state, checks its root against the block's header, then executes each
-//! block with this build's native runtime as an importing node does (`Executive::execute_block`
+//! block with this build's native runtime as an importing node does (first, on a copy of the
+//! state, the upgrade's migrations alone, whose weight must fit in a block) (`Executive::execute_block`
 //! checks the extrinsics root and the state root of every header, so native and on-chain
 //! execution agree, the migrations of the first block included) and after each block runs every
 //! exchange pallet's `try_state` and checks the settlement asset's supply.
@@ -13,7 +14,10 @@
 
 use codec::Decode;
 use frame_support::traits::fungibles::Inspect;
-use optionchain_runtime::{Assets, Block, Executive, Margin, Options, Oracle, SETTLEMENT_ASSET_ID};
+use frame_support::traits::Get;
+use optionchain_runtime::{
+	Assets, Block, Executive, Margin, Options, Oracle, Runtime, SETTLEMENT_ASSET_ID,
+};
 use sp_core::H256;
 use sp_runtime::{generic::DigestItem, traits::Header as _};
 
@@ -42,6 +46,7 @@ fn a_live_chain_replays_natively_with_every_invariant() {
 		.get(sp_core::storage::well_known_keys::CODE)
 		.cloned()
 		.unwrap_or_default();
+	let mut copy = sp_io::TestExternalities::new_with_code(&code, storage.clone());
 	let mut ext = sp_io::TestExternalities::new_with_code(&code, storage);
 	let root = ext.execute_with(|| {
 		H256::decode(&mut &sp_io::storage::root(sp_core::storage::StateVersion::V1)[..])
@@ -50,6 +55,11 @@ fn a_live_chain_replays_natively_with_every_invariant() {
 
 	let expected = H256::from_slice(&unhex(json["stateRoot"].as_str().expect("stateRoot")));
 	assert_eq!(root, expected, "the snapshot is the whole state of its block");
+	// The migrations the first block runs, on a copy of the state: within a block's weight.
+	let upgrade = copy.execute_with(Executive::execute_on_runtime_upgrade);
+	let max = <Runtime as frame_system::Config>::BlockWeights::get().max_block;
+	assert!(upgrade.all_lte(max), "the upgrade's migrations weigh {upgrade:?}, more than a block");
+	eprintln!("on_runtime_upgrade: {upgrade:?} of {max:?}");
 	let supply = ext.execute_with(|| Assets::total_issuance(SETTLEMENT_ASSET_ID));
 	let blocks = json["blocks"].as_array().expect("blocks");
 	assert!(!blocks.is_empty(), "blocks to replay");
