@@ -10,8 +10,8 @@
 //! small sets so that the fuzzer reaches deep states quickly, and [`Action::Signed`] and
 //! [`Gov`] carry any encoded call.
 //!
-//! After every extrinsic and every block the harness checks, and panics (a finding) when one
-//! fails:
+//! The harness checks, and panics (a finding) when one fails (after every extrinsic, the
+//! first; after every block, the others):
 //! - the extrinsic's charged weight covers the storage it touched: `reads × DbWeight.read +
 //!   writes × DbWeight.write`, counting the distinct keys of the oracle, margin, options and
 //!   assets pallets it read from the committed state (a trie recorder) and wrote (the
@@ -96,14 +96,14 @@ pub enum Skip {
 /// What the operators report in a block, besides their usual feed.
 #[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]
 pub enum FeedChange {
-	/// Every operator moves `underlying`'s price by `permille` ‰ (from this block on).
+	/// Every operator moves `underlying`'s price by `permille` ‰ (from the next block on).
 	Move { underlying: u8, permille: i16 },
-	/// Every operator feeds `underlying`'s volatility at `percent` % (from this block on; 0 is
-	/// fed as the smallest value the oracle accepts).
+	/// Every operator feeds `underlying`'s volatility at `percent` % (from the next block on; 0
+	/// is fed as the smallest value the oracle accepts).
 	Volatility { underlying: u8, percent: u8 },
-	/// The operators stop feeding `underlying` (its price goes stale).
+	/// The operators stop feeding `underlying` from the next block on (its price goes stale).
 	Pause { underlying: u8 },
-	/// The operators feed `underlying` again.
+	/// The operators feed `underlying` again from the next block on.
 	Resume { underlying: u8 },
 	/// `operator` does not feed in this block.
 	Silence { operator: u8 },
@@ -703,8 +703,8 @@ impl Harness {
 		}
 	}
 
-	/// Author and import one block: the feeds, then the actions, then finalisation; check
-	/// every invariant.
+	/// Author one block (it is not re-imported): the feeds, then the actions, then
+	/// finalisation; check every invariant.
 	pub fn run_block(&mut self, block: &FuzzBlock) {
 		let feeds = self.feed_calls(block);
 		self.apply_feed_changes(block);
@@ -729,6 +729,10 @@ impl Harness {
 			Executive::initialize_block(&header);
 			let r = Executive::apply_extrinsic(timestamp_inherent(now));
 			assert!(matches!(r, Ok(Ok(()))), "timestamp inherent applies: {r:?}");
+			// The post-inherent hook (the options pallet reprices volatility orders) runs here,
+			// as the first transaction would run it, so that its reads and writes (reserved in
+			// `on_initialize`) are not audited against that transaction's weight.
+			Executive::inherents_applied();
 		});
 		self.number = number;
 		self.now = now;

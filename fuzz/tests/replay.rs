@@ -4,7 +4,13 @@
 
 use optionchain_fuzz::{counters, decode_input, encode_input, run_input, seeds, Harness};
 
+/// One test for both (the event counters are process-wide: a parallel test would add to them).
 #[test]
+fn the_seeds_reach_their_key_events_and_the_corpus_replays_clean() {
+	the_seeds_reach_their_key_events();
+	the_corpus_replays_clean();
+}
+
 fn the_seeds_reach_their_key_events() {
 	let before = counters::snapshot();
 	for (name, blocks) in seeds() {
@@ -40,7 +46,6 @@ fn the_seeds_reach_their_key_events() {
 /// the dev profile; `FUZZ_REPLAY_ALL=1` replays all of it).
 const SAMPLE: usize = 40;
 
-#[test]
 fn the_corpus_replays_clean() {
 	let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/runtime");
 	let mut files: Vec<_> = std::fs::read_dir(&dir)
@@ -53,6 +58,7 @@ fn the_corpus_replays_clean() {
 			.is_some_and(|n| n.starts_with("regress-"))
 	};
 	let (regressions, rest): (Vec<_>, Vec<_>) = files.into_iter().partition(is_regression);
+	assert!(!regressions.is_empty() && !rest.is_empty(), "the committed corpus is there");
 	let every = if std::env::var_os("FUZZ_REPLAY_ALL").is_some() {
 		1
 	} else {
