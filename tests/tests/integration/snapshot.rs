@@ -14,7 +14,6 @@
 
 use codec::Decode;
 use frame_support::traits::fungibles::Inspect;
-use frame_support::traits::Get;
 use optionchain_runtime::{
 	Assets, Block, Executive, Margin, Options, Oracle, Runtime, SETTLEMENT_ASSET_ID,
 };
