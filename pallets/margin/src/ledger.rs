@@ -6,7 +6,7 @@ use frame_support::{
 	pallet_prelude::*,
 	traits::{
 		fungibles::{Inspect, Mutate},
-		tokens::{Fortitude, Preservation},
+		tokens::{Fortitude, Preservation, WithdrawConsequence},
 	},
 };
 use optionchain_primitives::exchange::{Balance, SeriesId};
@@ -213,7 +213,19 @@ impl<T: Config> Pallet<T> {
 			Preservation::Expendable,
 			Fortitude::Polite,
 		);
-		ensure!(available >= amount, Error::<T>::InsufficientBalance);
+		if available < amount {
+			// A frozen account has nothing reducible: say so, not that it holds too little.
+			let frozen = matches!(
+				T::Assets::can_withdraw(T::SettlementAsset::get(), who, amount),
+				WithdrawConsequence::Frozen
+			);
+			return Err(if frozen {
+				Error::<T>::SettlementAssetFrozen
+			} else {
+				Error::<T>::InsufficientBalance
+			}
+			.into());
+		}
 		T::Assets::transfer(
 			T::SettlementAsset::get(),
 			who,

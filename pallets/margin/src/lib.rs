@@ -544,6 +544,9 @@ pub mod pallet {
 		TooManyPositionSeries,
 		/// The caller holds less of the settlement asset than it deposits or donates.
 		InsufficientBalance,
+		/// The caller's settlement-asset account, or the asset itself, is frozen by the asset's
+		/// freezer: nothing can be deposited or donated from it until it is thawed.
+		SettlementAssetFrozen,
 	}
 
 	#[pallet::hooks]

@@ -102,6 +102,8 @@ describe('the trading screen', () => {
     // first call with an ask: a click on it takes its series, the Buy side and the best ask.
     await page.click('#expiries button:last-child');
     await page.waitForFunction(() => document.querySelector('#expiries button:last-child').className === 'on', { timeout: 10_000 });
+    // The maker quotes a newly listed expiry at its next round (every 3 blocks): wait for it.
+    await until('an ask in the last expiry', () => [...document.querySelectorAll('#chain-table td.cell.ask')].some((x) => x.textContent !== '–'), 60_000);
     const cell = await page.$$eval('#chain-table td.cell.ask', (cs) => {
       const c = cs.find((x) => x.textContent !== '–');
       return c ? c.dataset.series : null;

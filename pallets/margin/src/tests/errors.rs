@@ -44,6 +44,19 @@ fn call_errors() {
 				Error::<Test>::InsufficientBalance
 			);
 		}
+		// A frozen account (ALICE is the asset's freezer) is told so, not that it holds too
+		// little; thawed, the same deposit goes through.
+		assert_ok!(Assets::freeze(RuntimeOrigin::signed(ALICE), USDC, BOB));
+		assert_noop!(
+			Margin::deposit(RuntimeOrigin::signed(BOB), 10 * USD),
+			Error::<Test>::SettlementAssetFrozen
+		);
+		assert_noop!(
+			Margin::fund_insurance(RuntimeOrigin::signed(BOB), 1),
+			Error::<Test>::SettlementAssetFrozen
+		);
+		assert_ok!(Assets::thaw(RuntimeOrigin::signed(ALICE), USDC, BOB));
+		assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), 10 * USD));
 		assert_ok!(Margin::deposit(RuntimeOrigin::signed(ALICE), held));
 		let s = liquidatable_bob();
 		assert_noop!(

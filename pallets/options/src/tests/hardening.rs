@@ -4,7 +4,10 @@
 
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo};
-use optionchain_primitives::exchange::{OptionKind, PositionsProvider, Side};
+use optionchain_primitives::{
+	exchange::{OptionKind, PositionsProvider, Side},
+	testing::MockOracle,
+};
 
 /// A trader with little money.
 const POOR: u64 = 7;
@@ -187,11 +190,40 @@ fn cancel_all_on_one_series_charges_only_its_cancellations() {
 		assert_eq!(book(s2, Side::Buy).len(), 2);
 		let call = crate::Call::<Test>::cancel_all { series: Some(s1) };
 		assert!(call.get_dispatch_info().call_weight.all_gte(info.actual_weight.unwrap()));
-		// A series that is not listed is refused by name, charged its read, nothing cancelled.
-		let err = Options::cancel_all(RuntimeOrigin::signed(ALICE), Some(s2 + 100)).unwrap_err();
+		// A series id never given out is refused by name, charged its read, nothing cancelled.
+		assert_eq!(crate::NextSeriesId::<Test>::get(), s2 + 1);
+		let err = Options::cancel_all(RuntimeOrigin::signed(ALICE), Some(s2 + 1)).unwrap_err();
 		assert_eq!(err.error, Error::<Test>::UnknownSeries.into());
 		assert_eq!(err.post_info.actual_weight, Some(series_read));
 		assert_eq!(book(s2, Side::Buy).len(), 2);
+	});
+}
+
+/// A maker's `batch_all` that cancels on a series must not be reverted because the series
+/// retired between signing and inclusion (anybody can settle a series out, and its retirement
+/// is then on nobody's schedule): a retired series cancels nothing and succeeds.
+#[test]
+fn cancel_all_on_a_retired_series_succeeds_and_cancels_nothing() {
+	build_and_execute(|| {
+		let s = list(60_000, OptionKind::Call);
+		let other = Options::do_list_series(BTC, usd(60_000), EXPIRY + DAY, OptionKind::Put)
+			.expect("listing works");
+		gtc(ALICE, s, Side::Sell, 10 * USDC, 1);
+		gtc(BOB, s, Side::Buy, 10 * USDC, 1);
+		gtc(ALICE, other, Side::Buy, 10 * USDC, 1);
+		set_time(EXPIRY);
+		MockOracle::set_settlement_price(BTC, EXPIRY, usd(50_000));
+		for who in [ALICE, BOB] {
+			assert_ok!(Options::settle_account(RuntimeOrigin::signed(EVE), who, s));
+		}
+		assert!(crate::Series::<Test>::get(s).is_none(), "retired");
+		let before = events().len();
+		let info = Options::cancel_all(RuntimeOrigin::signed(ALICE), Some(s)).unwrap();
+		let series_read = <Test as frame_system::Config>::DbWeight::get().reads(1);
+		assert_eq!(info.actual_weight, Some(Options::cancel_all_weight(0) + series_read));
+		// Nothing cancelled: no event, ALICE's order in the other series rests.
+		assert_eq!(events().len(), before);
+		assert_eq!(book(other, Side::Buy).len(), 1);
 	});
 }
 
