@@ -75,10 +75,21 @@ async function main() {
   const say = (m) => { if (!o.quiet) console.log(`maker: ${m}`); };
   const makers = o.accounts.map((uri) => c.pair(uri));
 
-  // Collateral: top up from the wallet.
+  // Collateral: top up from the wallet. A refusal can be passing (a node that has just
+  // resynced refuses a transaction whose era it cannot check yet, "ancient birth block"; a
+  // full pool): five tries, six seconds apart, before giving up.
   for (const m of makers) {
-    const have = await c.collateral(api, m.address);
-    if (have < o.collateral) await c.deposit(api, m, o.collateral - have);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const have = await c.collateral(api, m.address);
+        if (have < o.collateral) await c.deposit(api, m, o.collateral - have);
+        break;
+      } catch (e) {
+        if (attempt >= 5) throw e;
+        say(`top-up of ${m.address} refused (${e.message}); retrying in 6 s`);
+        await new Promise((r) => setTimeout(r, 6_000));
+      }
+    }
   }
   say(`accounts ${o.accounts.join(', ')} with ${c.scaled(o.collateral, 6)} USDC of collateral each; spread ${Number(o.spreadBp) / 100} %, size ${o.size}`);
 

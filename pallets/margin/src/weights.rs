@@ -3,7 +3,7 @@
 //! from the benchmarks in `benchmarking.rs`, executed on the wasm runtime. Do not edit by hand:
 //! regenerate with the command below (template: `.maintain/frame-weight-template.hbs`).
 //!
-//! DATE: 2026-12-04, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-12-06, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
 //! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: `1024`
@@ -32,7 +32,7 @@
 // --template
 // .maintain/frame-weight-template.hbs
 // --json-file
-// /tmp/bench-src/benchmarks/pallet_margin.json
+// /work/main/benchmarks/pallet_margin.json
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -54,8 +54,8 @@ pub trait WeightInfo {
 	fn set_parameters() -> Weight;
 	fn margin_check(n: u32, ) -> Weight;
 	fn margin_check_series(s: u32, ) -> Weight;
-	fn margin_check_further(s: u32, ) -> Weight;
 	fn margin_check_expired(s: u32, ) -> Weight;
+	fn margin_check_further(s: u32, ) -> Weight;
 	fn trigger_band(n: u32, ) -> Weight;
 	fn trigger_step(k: u32, ) -> Weight;
 	fn trigger_liquidations(k: u32, ) -> Weight;
@@ -74,25 +74,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:1)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(360), added: 2835, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::AccountCount` (r:1 w:1)
 	/// Proof: `Margin::AccountCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `643`
 		//  Estimated: `6208`
-		// Minimum execution time: 52_448_000 picoseconds.
-		Weight::from_parts(61_160_000, 6208)
+		// Minimum execution time: 43_705_000 picoseconds.
+		Weight::from_parts(46_259_000, 6208)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:1 w:1)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(360), added: 2835, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:0)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Positions` (r:32 w:0)
+	/// Storage: `Options::Positions` (r:160 w:0)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Series` (r:32 w:0)
+	/// Storage: `Options::Series` (r:160 w:0)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Params` (r:1 w:0)
 	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
@@ -114,24 +114,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Account` (r:2 w:2)
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[1, 64]`.
+	/// The range of component `n` is `[1, 160]`.
 	fn withdraw(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3300 + n * (95 ±0)`
-		//  Estimated: `21887 + n * (1294 ±93)`
-		// Minimum execution time: 116_803_000 picoseconds.
-		Weight::from_parts(189_772_270, 21887)
-			// Standard Error: 320_927
-			.saturating_add(Weight::from_parts(17_882_258, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(29_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+		//  Measured:  `1715 + n * (195 ±0)`
+		//  Estimated: `6208 + n * (2601 ±0)`
+		// Minimum execution time: 92_568_000 picoseconds.
+		Weight::from_parts(43_000_487, 6208)
+			// Standard Error: 78_033
+			.saturating_add(Weight::from_parts(16_770_654, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
-			.saturating_add(Weight::from_parts(0, 1294).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
 	}
 	/// Storage: `Margin::Accounts` (r:2 w:2)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
-	/// Storage: `Options::AccountSeriesIndex` (r:2 w:1)
-	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(360), added: 2835, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:33 w:2)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:32 w:0)
@@ -152,29 +150,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountOrders` (r:1 w:0)
 	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1714), added: 4189, mode: `MaxEncodedLen`)
-	/// Storage: `Options::NextOrderId` (r:1 w:0)
-	/// Proof: `Options::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Hot` (r:2 w:2)
 	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountSeriesIndex` (r:2 w:2)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::CounterForHot` (r:1 w:1)
 	/// Proof: `Margin::CounterForHot` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::WarmVoidAt` (r:1 w:0)
 	/// Proof: `Margin::WarmVoidAt` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Options::VoidBefore` (r:0 w:1)
-	/// Proof: `Options::VoidBefore` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[1, 64]`.
+	/// The range of component `n` is `[1, 32]`.
 	fn liquidate(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2592 + n * (103 ±0)`
-		//  Estimated: `24434 + n * (1294 ±93)`
-		// Minimum execution time: 178_825_000 picoseconds.
-		Weight::from_parts(412_055_076, 24434)
-			// Standard Error: 408_390
-			.saturating_add(Weight::from_parts(16_732_511, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(33_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+		//  Measured:  `1346 + n * (187 ±0)`
+		//  Estimated: `10136 + n * (2601 ±0)`
+		// Minimum execution time: 144_286_000 picoseconds.
+		Weight::from_parts(140_567_669, 10136)
+			// Standard Error: 66_336
+			.saturating_add(Weight::from_parts(17_084_107, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(18_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
-			.saturating_add(Weight::from_parts(0, 1294).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
 	}
 	/// Storage: `Margin::PendingParams` (r:0 w:1)
 	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
@@ -184,12 +180,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_478_000 picoseconds.
-		Weight::from_parts(6_309_000, 0)
+		// Minimum execution time: 4_107_000 picoseconds.
+		Weight::from_parts(4_637_000, 0)
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:1 w:1)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(360), added: 2835, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:0)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:32 w:0)
@@ -217,21 +213,136 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn margin_check(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1217 + n * (183 ±0)`
+		//  Measured:  `1235 + n * (187 ±0)`
 		//  Estimated: `5563 + n * (2601 ±0)`
-		// Minimum execution time: 70_434_000 picoseconds.
-		Weight::from_parts(51_141_772, 5563)
-			// Standard Error: 384_644
-			.saturating_add(Weight::from_parts(23_308_188, 0).saturating_mul(n.into()))
+		// Minimum execution time: 53_770_000 picoseconds.
+		Weight::from_parts(33_992_536, 5563)
+			// Standard Error: 104_329
+			.saturating_add(Weight::from_parts(15_742_467, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
 	}
-	/// Storage: `Margin::Accounts` (r:1 w:0)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Accounts` (r:1 w:1)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(360), added: 2835, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:0)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Positions` (r:32 w:0)
+	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Series` (r:32 w:0)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Params` (r:1 w:0)
+	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PendingParams` (r:1 w:0)
+	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::IndexPrices` (r:1 w:0)
+	/// Proof: `Oracle::IndexPrices` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Breakers` (r:1 w:0)
+	/// Proof: `Oracle::Breakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Volatilities` (r:1 w:0)
+	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
+	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Hot` (r:1 w:1)
+	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::WarmVoidAt` (r:1 w:0)
+	/// Proof: `Margin::WarmVoidAt` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// The range of component `s` is `[1, 32]`.
+	fn margin_check_series(s: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1274 + s * (187 ±0)`
+		//  Estimated: `5563 + s * (2601 ±0)`
+		// Minimum execution time: 55_513_000 picoseconds.
+		Weight::from_parts(34_039_512, 5563)
+			// Standard Error: 110_186
+			.saturating_add(Weight::from_parts(17_267_537, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
+	}
+	/// Storage: `Margin::Accounts` (r:1 w:0)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(360), added: 2835, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountSeriesIndex` (r:1 w:0)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Positions` (r:32 w:0)
+	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Series` (r:32 w:0)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Params` (r:1 w:0)
+	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PendingParams` (r:1 w:0)
+	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::IndexPrices` (r:1 w:0)
+	/// Proof: `Oracle::IndexPrices` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Breakers` (r:1 w:0)
+	/// Proof: `Oracle::Breakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Volatilities` (r:1 w:0)
+	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
+	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::SettlementPrices` (r:1 w:0)
+	/// Proof: `Oracle::SettlementPrices` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// The range of component `s` is `[1, 32]`.
+	fn margin_check_expired(s: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1170 + s * (187 ±0)`
+		//  Estimated: `5563 + s * (2601 ±0)`
+		// Minimum execution time: 38_127_000 picoseconds.
+		Weight::from_parts(30_372_858, 5563)
+			// Standard Error: 45_534
+			.saturating_add(Weight::from_parts(9_414_144, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
+			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
+	}
+	/// Storage: `Margin::Accounts` (r:2 w:2)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(360), added: 2835, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountSeriesIndex` (r:2 w:0)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Positions` (r:33 w:0)
+	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Series` (r:33 w:0)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Params` (r:1 w:0)
+	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PendingParams` (r:1 w:0)
+	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::IndexPrices` (r:1 w:0)
+	/// Proof: `Oracle::IndexPrices` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Breakers` (r:1 w:0)
+	/// Proof: `Oracle::Breakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Volatilities` (r:1 w:0)
+	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
+	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Hot` (r:2 w:2)
+	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::WarmVoidAt` (r:1 w:0)
+	/// Proof: `Margin::WarmVoidAt` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// The range of component `s` is `[1, 32]`.
+	fn margin_check_further(s: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1726 + s * (187 ±0)`
+		//  Estimated: `10136 + s * (2601 ±0)`
+		// Minimum execution time: 95_132_000 picoseconds.
+		Weight::from_parts(92_196_829, 10136)
+			// Standard Error: 81_599
+			.saturating_add(Weight::from_parts(16_080_218, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(16_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
+	}
+	/// Storage: `Margin::Accounts` (r:1 w:0)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(360), added: 2835, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:32 w:0)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:32 w:0)
@@ -253,13 +364,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn trigger_band(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1121 + n * (183 ±0)`
-		//  Estimated: `5563 + n * (2601 ±0)`
-		// Minimum execution time: 379_673_000 picoseconds.
-		Weight::from_parts(401_794_639, 5563)
-			// Standard Error: 4_570_893
-			.saturating_add(Weight::from_parts(365_783_219, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(9_u64))
+		//  Measured:  `988 + n * (183 ±0)`
+		//  Estimated: `3825 + n * (2601 ±0)`
+		// Minimum execution time: 274_058_000 picoseconds.
+		Weight::from_parts(112_979_122, 3825)
+			// Standard Error: 309_670
+			.saturating_add(Weight::from_parts(261_366_700, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
 	}
@@ -282,7 +393,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::AccountOrders` (r:64 w:0)
 	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1714), added: 4189, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:64 w:0)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(360), added: 2835, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:64 w:0)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:1 w:0)
@@ -302,12 +413,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 64]`.
 	fn trigger_step(k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4909 + k * (267 ±0)`
+		//  Measured:  `4930 + k * (267 ±0)`
 		//  Estimated: `11078 + k * (4573 ±0)`
-		// Minimum execution time: 94_370_000 picoseconds.
-		Weight::from_parts(241_236_046, 11078)
-			// Standard Error: 389_255
-			.saturating_add(Weight::from_parts(58_492_230, 0).saturating_mul(k.into()))
+		// Minimum execution time: 74_711_000 picoseconds.
+		Weight::from_parts(144_803_029, 11078)
+			// Standard Error: 110_378
+			.saturating_add(Weight::from_parts(43_538_727, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -333,10 +444,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::AccountOrders` (r:24 w:0)
 	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1714), added: 4189, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:25 w:25)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Positions` (r:49 w:25)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(360), added: 2835, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Positions` (r:25 w:25)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Series` (r:2 w:0)
+	/// Storage: `Options::Series` (r:1 w:0)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Params` (r:1 w:0)
 	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
@@ -359,37 +470,35 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 24]`.
 	fn trigger_liquidations(k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5172 + k * (551 ±0)`
-		//  Estimated: `11078 + k * (5190 ±0)`
-		// Minimum execution time: 88_281_000 picoseconds.
-		Weight::from_parts(291_800_891, 11078)
-			// Standard Error: 1_281_507
-			.saturating_add(Weight::from_parts(142_860_822, 0).saturating_mul(k.into()))
-			.saturating_add(T::DbWeight::get().reads(21_u64))
-			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(k.into())))
+		//  Measured:  `5070 + k * (464 ±0)`
+		//  Estimated: `11078 + k * (4573 ±0)`
+		// Minimum execution time: 64_606_000 picoseconds.
+		Weight::from_parts(144_049_276, 11078)
+			// Standard Error: 189_135
+			.saturating_add(Weight::from_parts(102_796_807, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(20_u64))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 5190).saturating_mul(k.into()))
+			.saturating_add(Weight::from_parts(0, 4573).saturating_mul(k.into()))
 	}
 	/// Storage: `Margin::SweepDeferred` (r:1 w:0)
 	/// Proof: `Margin::SweepDeferred` (`max_values`: Some(1), `max_size`: Some(257), added: 752, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::SweepCursor` (r:1 w:1)
 	/// Proof: `Margin::SweepCursor` (`max_values`: Some(1), `max_size`: Some(258), added: 753, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:0)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(360), added: 2835, mode: `MaxEncodedLen`)
 	fn sweep_base() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `46`
-		//  Estimated: `3551`
-		// Minimum execution time: 6_120_000 picoseconds.
-		Weight::from_parts(6_850_000, 3551)
+		//  Estimated: `3825`
+		// Minimum execution time: 4_526_000 picoseconds.
+		Weight::from_parts(4_988_000, 3825)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:2 w:2)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
-	/// Storage: `Options::AccountSeriesIndex` (r:2 w:1)
-	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(360), added: 2835, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:64 w:64)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:32 w:0)
@@ -410,137 +519,112 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountOrders` (r:1 w:0)
 	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1714), added: 4189, mode: `MaxEncodedLen`)
-	/// Storage: `Options::NextOrderId` (r:1 w:0)
-	/// Proof: `Options::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::AccountCount` (r:1 w:1)
 	/// Proof: `Margin::AccountCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Hot` (r:1 w:1)
 	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `Options::VoidBefore` (r:0 w:1)
-	/// Proof: `Options::VoidBefore` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[1, 64]`.
+	/// Storage: `Options::AccountSeriesIndex` (r:2 w:2)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 32]`.
 	fn sweep_account(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2498 + n * (103 ±0)`
-		//  Estimated: `42688 + n * (2583 ±93)`
-		// Minimum execution time: 140_018_000 picoseconds.
-		Weight::from_parts(497_295_429, 42688)
-			// Standard Error: 698_294
-			.saturating_add(Weight::from_parts(37_196_839, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(38_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(22_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2583).saturating_mul(n.into()))
-	}
-	/// Storage: `Margin::Accounts` (r:1 w:1), `Options::AccountSeriesIndex` (r:1 w:0),
-	/// `Options::Positions` (r:32 w:0), `Options::Series` (r:32 w:0), `Margin::Params`,
-	/// `Margin::PendingParams`, `Timestamp::Now`, `Oracle::IndexPrices`, `Oracle::Breakers`,
-	/// `Oracle::Volatilities`, `Oracle::VolatilityBreakers`, `Margin::WarmVoidAt` (r:1 w:0),
-	/// `Margin::Hot` (r:1 w:1). The range of component `s` is `[1, 32]`.
-	fn margin_check_series(s: u32, ) -> Weight {
-		// Measured 2026-12-06 02:30 UTC (benchmarks/pallet_margin.2026-12-06-0230-run.rs:
-		// 37.016 us + 16.359 us per series on a VM 1.36-1.56 x faster than this file's run by
-		// `margin_check`, the benchmark it extends), times 1.562 (`margin_check`'s per-entry
-		// ratio, the larger of its two) so that it stays an upper bound next to the others.
-		// Proof Size summary in bytes:
-		//  Measured:  `1256 + s * (183 ±0)`
-		//  Estimated: `5563 + s * (2601 ±0)`
-		Weight::from_parts(57_820_000, 5563)
-			.saturating_add(Weight::from_parts(25_553_000, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
-	}
-	/// Storage: as `margin_check_series`, with `Margin::Accounts`, `Margin::Hot` (r:2 w:2),
-	/// `Options::AccountSeriesIndex` (r:2 w:0), `Options::Positions` and `Options::Series`
-	/// (r:33 w:0). The range of component `s` is `[1, 32]`.
-	fn margin_check_further(s: u32, ) -> Weight {
-		// Measured and scaled as `margin_check_series` (79.908 us + 16.339 us per series).
-		// Proof Size summary in bytes:
-		//  Measured:  `1685 + s * (183 ±0)`
-		//  Estimated: `10136 + s * (2601 ±0)`
-		Weight::from_parts(124_816_000, 10136)
-			.saturating_add(Weight::from_parts(25_522_000, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(16_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
-	}
-	fn margin_check_expired(s: u32, ) -> Weight {
-		// Measured 2026-12-06 03:52 UTC (benchmarks/pallet_margin.2026-12-06-0352.
-		// margin_check_expired-run.rs: 32.111 us + 9.705 us per series, reads 10 + 2 s, its
-		// series sharing one expiry), times 1.465 (`margin_check`'s larger ratio to this file's
-		// run in the same session, benchmarks/pallet_margin.2026-12-06-0351.margin_check-run.rs);
-		// a settlement-price read per series (distinct expiries, the worst case) and the check's
-		// two writes (the hot mark, the stamp) added: the benchmark evaluates without them.
-		Weight::from_parts(47_043_000, 5563)
-			.saturating_add(Weight::from_parts(14_218_000, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(s.into())))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
+		//  Measured:  `1235 + n * (187 ±0)`
+		//  Estimated: `10136 + n * (5190 ±0)`
+		// Minimum execution time: 109_093_000 picoseconds.
+		Weight::from_parts(61_755_050, 10136)
+			// Standard Error: 139_358
+			.saturating_add(Weight::from_parts(51_292_901, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(14_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5190).saturating_mul(n.into()))
 	}
 	fn black_scholes_greeks() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 9_223_000 picoseconds.
-		Weight::from_parts(13_960_000, 0)
+		// Minimum execution time: 6_690_000 picoseconds.
+		Weight::from_parts(7_181_000, 0)
 	}
 }
 
 /// The same measurements with `RocksDbWeight`, for mocks and tests.
 impl WeightInfo for () {
 	fn deposit() -> Weight {
-		Weight::from_parts(61_160_000, 6208)
+		Weight::from_parts(46_259_000, 6208)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
-	/// The range of component `n` is `[1, 64]`.
+	/// The range of component `n` is `[1, 160]`.
 	fn withdraw(n: u32, ) -> Weight {
-		Weight::from_parts(189_772_270, 21887)
-			.saturating_add(Weight::from_parts(17_882_258, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(29_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+		Weight::from_parts(43_000_487, 6208)
+			.saturating_add(Weight::from_parts(16_770_654, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(13_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
-			.saturating_add(Weight::from_parts(0, 1294).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
 	}
-	/// The range of component `n` is `[1, 64]`.
+	/// The range of component `n` is `[1, 32]`.
 	fn liquidate(n: u32, ) -> Weight {
-		Weight::from_parts(412_055_076, 24434)
-			.saturating_add(Weight::from_parts(16_732_511, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(33_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+		Weight::from_parts(140_567_669, 10136)
+			.saturating_add(Weight::from_parts(17_084_107, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(18_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(9_u64))
-			.saturating_add(Weight::from_parts(0, 1294).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(6_309_000, 0)
+		Weight::from_parts(4_637_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	/// The range of component `n` is `[1, 32]`.
 	fn margin_check(n: u32, ) -> Weight {
-		Weight::from_parts(51_141_772, 5563)
-			.saturating_add(Weight::from_parts(23_308_188, 0).saturating_mul(n.into()))
+		Weight::from_parts(33_992_536, 5563)
+			.saturating_add(Weight::from_parts(15_742_467, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
 	}
+	/// The range of component `s` is `[1, 32]`.
+	fn margin_check_series(s: u32, ) -> Weight {
+		Weight::from_parts(34_039_512, 5563)
+			.saturating_add(Weight::from_parts(17_267_537, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
+	}
+	/// The range of component `s` is `[1, 32]`.
+	fn margin_check_expired(s: u32, ) -> Weight {
+		Weight::from_parts(30_372_858, 5563)
+			.saturating_add(Weight::from_parts(9_414_144, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(10_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
+			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
+	}
+	/// The range of component `s` is `[1, 32]`.
+	fn margin_check_further(s: u32, ) -> Weight {
+		Weight::from_parts(92_196_829, 10136)
+			.saturating_add(Weight::from_parts(16_080_218, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(16_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
+			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
+	}
 	/// The range of component `n` is `[1, 32]`.
 	fn trigger_band(n: u32, ) -> Weight {
-		Weight::from_parts(401_794_639, 5563)
-			.saturating_add(Weight::from_parts(365_783_219, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(9_u64))
+		Weight::from_parts(112_979_122, 3825)
+			.saturating_add(Weight::from_parts(261_366_700, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(n.into()))
 	}
 	/// The range of component `k` is `[0, 64]`.
 	fn trigger_step(k: u32, ) -> Weight {
-		Weight::from_parts(241_236_046, 11078)
-			.saturating_add(Weight::from_parts(58_492_230, 0).saturating_mul(k.into()))
+		Weight::from_parts(144_803_029, 11078)
+			.saturating_add(Weight::from_parts(43_538_727, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(17_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -549,54 +633,30 @@ impl WeightInfo for () {
 	}
 	/// The range of component `k` is `[0, 24]`.
 	fn trigger_liquidations(k: u32, ) -> Weight {
-		Weight::from_parts(291_800_891, 11078)
-			.saturating_add(Weight::from_parts(142_860_822, 0).saturating_mul(k.into()))
-			.saturating_add(RocksDbWeight::get().reads(21_u64))
-			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(k.into())))
+		Weight::from_parts(144_049_276, 11078)
+			.saturating_add(Weight::from_parts(102_796_807, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(20_u64))
+			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 5190).saturating_mul(k.into()))
+			.saturating_add(Weight::from_parts(0, 4573).saturating_mul(k.into()))
 	}
 	fn sweep_base() -> Weight {
-		Weight::from_parts(6_850_000, 3551)
+		Weight::from_parts(4_988_000, 3825)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
-	/// The range of component `n` is `[1, 64]`.
+	/// The range of component `n` is `[1, 32]`.
 	fn sweep_account(n: u32, ) -> Weight {
-		Weight::from_parts(497_295_429, 42688)
-			.saturating_add(Weight::from_parts(37_196_839, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(38_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(22_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2583).saturating_mul(n.into()))
-	}
-	fn margin_check_series(s: u32, ) -> Weight {
-		Weight::from_parts(57_820_000, 5563)
-			.saturating_add(Weight::from_parts(25_553_000, 0).saturating_mul(s.into()))
-			.saturating_add(RocksDbWeight::get().reads(11_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
-			.saturating_add(RocksDbWeight::get().writes(2_u64))
-			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
-	}
-	fn margin_check_further(s: u32, ) -> Weight {
-		Weight::from_parts(124_816_000, 10136)
-			.saturating_add(Weight::from_parts(25_522_000, 0).saturating_mul(s.into()))
-			.saturating_add(RocksDbWeight::get().reads(16_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
-			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
-	}
-	fn margin_check_expired(s: u32, ) -> Weight {
-		Weight::from_parts(47_043_000, 5563)
-			.saturating_add(Weight::from_parts(14_218_000, 0).saturating_mul(s.into()))
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
-			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(s.into())))
-			.saturating_add(RocksDbWeight::get().writes(2_u64))
-			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
+		Weight::from_parts(61_755_050, 10136)
+			.saturating_add(Weight::from_parts(51_292_901, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(14_u64))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5190).saturating_mul(n.into()))
 	}
 	fn black_scholes_greeks() -> Weight {
-		Weight::from_parts(13_960_000, 0)
+		Weight::from_parts(7_181_000, 0)
 	}
 }

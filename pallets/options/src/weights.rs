@@ -3,17 +3,10 @@
 //! from the benchmarks in `benchmarking.rs`, executed on the wasm runtime. Do not edit by hand:
 //! regenerate with the command below (template: `.maintain/frame-weight-template.hbs`).
 //!
-//! DATE: 2026-12-04, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-12-06, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
 //! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: `1024`
-//!
-//! Exceptions, each scaled to this run by the smallest ratio of the benchmarks both runs share,
-//! so that they stay upper bounds (see their bodies):
-//! - `quote` and `quote_depth`: a later run on a slower VM (`benchmarks/pallet_options.2026-12-04c-run.rs`);
-//! - `schedule_cancel`, `fire_cancel_schedules`, `set_mmp`, `reset_mmp`, `mmp_fill`,
-//!   `place_vol_order` and `reprice_vol_orders`, first measured 2026-12-05 with the same command
-//!   (`benchmarks/pallet_options.2026-12-05-run.rs`) on a VM 2.08-2.87 x slower.
 //!
 //! `SubstrateWeight` charges storage through the runtime's `T::DbWeight` (ParityDB); `()` uses
 //! `RocksDbWeight` (mocks and tests).
@@ -39,7 +32,7 @@
 // --template
 // .maintain/frame-weight-template.hbs
 // --json-file
-// /tmp/bench-src/benchmarks/pallet_options.json
+// /work/main/benchmarks/pallet_options.json
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -80,6 +73,8 @@ pub trait WeightInfo {
 /// Weights for `pallet_options` using the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	/// Storage: `Options::ListingRules` (r:1 w:0)
+	/// Proof: `Options::ListingRules` (`max_values`: Some(1), `max_size`: Some(961), added: 1456, mode: `MaxEncodedLen`)
 	/// Storage: `Options::LiveSeries` (r:1 w:0)
 	/// Proof: `Options::LiveSeries` (`max_values`: Some(1), `max_size`: Some(6146), added: 6641, mode: `MaxEncodedLen`)
 	/// Storage: `Options::UnderlyingConfigs` (r:0 w:1)
@@ -88,18 +83,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `43`
 		//  Estimated: `7631`
-		// Minimum execution time: 7_361_000 picoseconds.
-		Weight::from_parts(12_569_000, 7631)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
-	/// Composed, not measured yet (the next regeneration measures its benchmark): the
-	/// `configure_underlying` base twice (the rules' validation reads the underlying's
-	/// configuration and sums at most 16 boards), `Options::ListingRules` and
-	/// `Options::UnderlyingConfigs` read, `Options::ListingRules` written.
-	fn set_listing_rule() -> Weight {
-		Weight::from_parts(25_138_000, 7631)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		// Minimum execution time: 5_959_000 picoseconds.
+		Weight::from_parts(6_519_000, 7631)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Options::UnderlyingConfigs` (r:1 w:0)
@@ -126,10 +112,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `772`
 		//  Estimated: `7631`
-		// Minimum execution time: 35_022_000 picoseconds.
-		Weight::from_parts(58_787_000, 7631)
+		// Minimum execution time: 26_279_000 picoseconds.
+		Weight::from_parts(28_222_000, 7631)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	/// Storage: `Options::ListingRules` (r:1 w:1)
+	/// Proof: `Options::ListingRules` (`max_values`: Some(1), `max_size`: Some(961), added: 1456, mode: `MaxEncodedLen`)
+	/// Storage: `Options::UnderlyingConfigs` (r:1 w:0)
+	/// Proof: `Options::UnderlyingConfigs` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	fn set_listing_rule() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `388`
+		//  Estimated: `3541`
+		// Minimum execution time: 10_446_000 picoseconds.
+		Weight::from_parts(11_377_000, 3541)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Options::Series` (r:1 w:1)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
@@ -143,28 +144,34 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
 	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Options::MmpStates` (r:9 w:0)
+	/// Proof: `Options::MmpStates` (`max_values`: None, `max_size`: Some(207), added: 2682, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Books` (r:2 w:2)
-	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(20247), added: 22722, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::UnderlyingList` (r:1 w:0)
+	/// Proof: `Oracle::UnderlyingList` (`max_values`: Some(1), `max_size`: Some(65), added: 560, mode: `MaxEncodedLen`)
+	/// Storage: `Options::VoidBefore` (r:9 w:0)
+	/// Proof: `Options::VoidBefore` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::WarmVoidAt` (r:1 w:0)
 	/// Proof: `Margin::WarmVoidAt` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:10 w:10)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(360), added: 2835, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
+	/// Storage: `Options::QueuedPerAccount` (r:1 w:1)
+	/// Proof: `Options::QueuedPerAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Options::QueueLength` (r:1 w:1)
 	/// Proof: `Options::QueueLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Options::NextOrderId` (r:1 w:1)
 	/// Proof: `Options::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Options::VoidBefore` (r:9 w:0)
-	/// Proof: `Options::VoidBefore` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Positions` (r:9 w:9)
+	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Hot` (r:1 w:1)
 	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::CounterForHot` (r:1 w:1)
 	/// Proof: `Margin::CounterForHot` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::AccountCount` (r:1 w:1)
 	/// Proof: `Margin::AccountCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Positions` (r:9 w:9)
-	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::UnderlyingOpenInterest` (r:1 w:1)
 	/// Proof: `Options::UnderlyingOpenInterest` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Options::UnderlyingConfigs` (r:1 w:0)
@@ -176,19 +183,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Margin::PendingParams` (r:1 w:0)
 	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
 	/// Storage: `Options::QueuedOrders` (r:0 w:1)
-	/// Proof: `Options::QueuedOrders` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Proof: `Options::QueuedOrders` (`max_values`: None, `max_size`: Some(133), added: 2608, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[1, 8]`.
 	fn place_order(k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1217 + k * (369 ±0)`
-		//  Estimated: `39266 + k * (4189 ±0)`
-		// Minimum execution time: 190_052_000 picoseconds.
-		Weight::from_parts(164_284_078, 39266)
-			// Standard Error: 628_827
-			.saturating_add(Weight::from_parts(73_632_009, 0).saturating_mul(k.into()))
-			.saturating_add(T::DbWeight::get().reads(24_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
-			.saturating_add(T::DbWeight::get().writes(15_u64))
+		//  Measured:  `1251 + k * (370 ±0)`
+		//  Estimated: `46434 + k * (4189 ±0)`
+		// Minimum execution time: 162_653_000 picoseconds.
+		Weight::from_parts(114_454_316, 46434)
+			// Standard Error: 36_161
+			.saturating_add(Weight::from_parts(59_288_572, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(27_u64))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes(16_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 4189).saturating_mul(k.into()))
 	}
@@ -197,61 +204,65 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::Series` (r:1 w:1)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Books` (r:1 w:1)
-	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(20247), added: 22722, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:1 w:1)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `689`
-		//  Estimated: `20128`
-		// Minimum execution time: 33_069_000 picoseconds.
-		Weight::from_parts(36_685_000, 20128)
+		//  Measured:  `690`
+		//  Estimated: `23712`
+		// Minimum execution time: 23_695_000 picoseconds.
+		Weight::from_parts(25_177_000, 23712)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Options::AccountOrders` (r:1 w:1)
 	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1714), added: 4189, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Series` (r:32 w:32)
+	/// Storage: `Options::Series` (r:128 w:128)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Books` (r:64 w:64)
-	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Positions` (r:32 w:32)
+	/// Storage: `Options::Books` (r:128 w:128)
+	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(20247), added: 22722, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Positions` (r:128 w:128)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 128]`.
 	fn cancel_all(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `269424 + n * (8388 ±0)`
-		//  Estimated: `304390 + n * (9556 ±691)`
-		// Minimum execution time: 50_265_000 picoseconds.
-		Weight::from_parts(351_557_246, 304390)
-			// Standard Error: 460_300
-			.saturating_add(Weight::from_parts(28_006_098, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(34_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(34_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 9556).saturating_mul(n.into()))
+		//  Measured:  `4069 + n * (17119 ±0)`
+		//  Estimated: `5563 + n * (22722 ±0)`
+		// Minimum execution time: 41_542_000 picoseconds.
+		Weight::from_parts(43_094_000, 5563)
+			// Standard Error: 35_081
+			.saturating_add(Weight::from_parts(27_272_003, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 22722).saturating_mul(n.into()))
 	}
-	/// Storage: `Options::Series` (r:16 w:16)
+	/// Storage: `Options::Series` (r:16 w:1)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Books` (r:32 w:32)
-	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
-	/// Storage: `Options::AccountOrders` (r:1 w:1)
-	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1714), added: 4189, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:16 w:16)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `Options::MmpStates` (r:1 w:0)
+	/// Proof: `Options::MmpStates` (`max_values`: None, `max_size`: Some(207), added: 2682, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Books` (r:32 w:32)
+	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(20247), added: 22722, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountOrders` (r:1 w:1)
+	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1714), added: 4189, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Options::NextOrderId` (r:1 w:1)
 	/// Proof: `Options::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Accounts` (r:1 w:0)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::WarmVoidAt` (r:1 w:0)
+	/// Proof: `Margin::WarmVoidAt` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Accounts` (r:1 w:1)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(360), added: 2835, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Params` (r:1 w:0)
 	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PendingParams` (r:1 w:0)
@@ -266,88 +277,94 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Hot` (r:1 w:1)
 	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::WarmVoidAt` (r:1 w:0)
-	/// Proof: `Margin::WarmVoidAt` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `l` is `[1, 32]`.
 	/// The range of component `c` is `[0, 96]`.
 	fn quote(l: u32, c: u32, ) -> Weight {
-		// Scaled from the 2026-12-04 23:23 UTC run (benchmarks/pallet_options.2026-12-04c-run.rs, a VM
-		// 1.50-2.34 x slower than this file's run by its unchanged benchmarks) by the smallest of
-		// those ratios (`list_series`: 58.8 / 88.5 us), so that it stays an upper bound here.
 		// Proof Size summary in bytes:
-		//  Measured:  `1156 + c * (78 ±0) + l * (201 ±0)`
-		//  Estimated: `7774 + c * (64 ±1) + l * (18865 ±5)`
-		// Minimum execution time: 1_579_413_000 picoseconds.
-		Weight::from_parts(63_662_103, 7774)
-			// Standard Error: 472_067
-			.saturating_add(Weight::from_parts(54_626_297, 0).saturating_mul(l.into()))
-			// Standard Error: 154_125
-			.saturating_add(Weight::from_parts(10_554_038, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(14_u64))
+		//  Measured:  `1228 + c * (79 ±0) + l * (202 ±0)`
+		//  Estimated: `9045 + c * (76 ±1) + l * (22397 ±5)`
+		// Minimum execution time: 649_429_000 picoseconds.
+		Weight::from_parts(657_441_000, 9045)
+			// Standard Error: 240_296
+			.saturating_add(Weight::from_parts(20_122_686, 0).saturating_mul(l.into()))
+			// Standard Error: 80_089
+			.saturating_add(Weight::from_parts(2_284_499, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(l.into())))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
-			// A book side per leg and an entry per series (`ceil(l / 2)`): a leg replacing one
-			// order with one leaves its series' entry unwritten since 2026-12-06 (that day's run,
-			// benchmarks/pallet_options.2026-12-06-0238.quote-run.rs: `Options::Series` w:1, was
-			// w:16 at 32 legs; its write slope, 1 per leg, is the fit's rounding of 1.5).
-			.saturating_add(T::DbWeight::get().writes(u64::from(l).saturating_add(u64::from(l.div_ceil(2)))))
-			.saturating_add(Weight::from_parts(0, 64).saturating_mul(c.into()))
-			.saturating_add(Weight::from_parts(0, 18865).saturating_mul(l.into()))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(l.into())))
+			.saturating_add(Weight::from_parts(0, 76).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 22397).saturating_mul(l.into()))
+	}
+	/// Storage: `Options::Series` (r:1 w:0)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Positions` (r:1 w:1)
+	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `Options::MmpStates` (r:1 w:0)
+	/// Proof: `Options::MmpStates` (`max_values`: None, `max_size`: Some(207), added: 2682, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Books` (r:2 w:1)
+	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(20247), added: 22722, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountOrders` (r:1 w:1)
+	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1714), added: 4189, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
+	/// Storage: `Options::NextOrderId` (r:1 w:1)
+	/// Proof: `Options::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::WarmVoidAt` (r:1 w:0)
+	/// Proof: `Margin::WarmVoidAt` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Accounts` (r:1 w:1)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(360), added: 2835, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Params` (r:1 w:0)
+	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PendingParams` (r:1 w:0)
+	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::IndexPrices` (r:1 w:0)
+	/// Proof: `Oracle::IndexPrices` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Breakers` (r:1 w:0)
+	/// Proof: `Oracle::Breakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Volatilities` (r:1 w:0)
+	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
+	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// The range of component `d` is `[0, 255]`.
+	fn quote_depth(d: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1459 + d * (66 ±0)`
+		//  Estimated: `46434`
+		// Minimum execution time: 68_182_000 picoseconds.
+		Weight::from_parts(72_789_003, 46434)
+			// Standard Error: 143
+			.saturating_add(Weight::from_parts(43_564, 0).saturating_mul(d.into()))
+			.saturating_add(T::DbWeight::get().reads(17_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Options::Series` (r:1 w:1)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Books` (r:2 w:1)
-	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
-	/// Storage: `Options::AccountOrders` (r:1 w:1)
-	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1714), added: 4189, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Positions` (r:1 w:1)
-	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
-	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
-	/// Storage: `Options::NextOrderId` (r:1 w:1)
-	/// Proof: `Options::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Accounts` (r:1 w:0)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Params` (r:1 w:0)
-	/// Proof: `Margin::Params` (`max_values`: Some(1), `max_size`: Some(160), added: 655, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::PendingParams` (r:1 w:0)
-	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::IndexPrices` (r:1 w:0)
-	/// Proof: `Oracle::IndexPrices` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Breakers` (r:1 w:0)
-	/// Proof: `Oracle::Breakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Volatilities` (r:1 w:0)
-	/// Proof: `Oracle::Volatilities` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::VolatilityBreakers` (r:1 w:0)
-	/// Proof: `Oracle::VolatilityBreakers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Hot` (r:1 w:1)
-	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::WarmVoidAt` (r:1 w:0)
 	/// Proof: `Margin::WarmVoidAt` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// The range of component `d` is `[0, 255]`.
-	fn quote_depth(d: u32, ) -> Weight {
-		// Scaled from the 2026-12-04 23:23 UTC run (benchmarks/pallet_options.2026-12-04c-run.rs, a VM
-		// 1.50-2.34 x slower than this file's run by its unchanged benchmarks) by the smallest of
-		// those ratios (`list_series`: 58.8 / 88.5 us), so that it stays an upper bound here.
-		// Proof Size summary in bytes:
-		//  Measured:  `1444 + d * (65 ±0)`
-		//  Estimated: `39266`
-		// Minimum execution time: 183_284_000 picoseconds.
-		Weight::from_parts(149_156_799, 39266)
-			// Standard Error: 2_562
-			.saturating_add(Weight::from_parts(95_694, 0).saturating_mul(d.into()))
-			.saturating_add(T::DbWeight::get().reads(17_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
-	}
+	/// Storage: `Margin::Accounts` (r:1 w:1)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(360), added: 2835, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Positions` (r:2 w:1)
+	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Clearing` (r:1 w:1)
+	/// Proof: `Margin::Clearing` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::ClearingTotal` (r:1 w:1)
+	/// Proof: `Margin::ClearingTotal` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
+	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
+	/// Storage: `Options::UnderlyingOpenInterest` (r:1 w:1)
+	/// Proof: `Options::UnderlyingOpenInterest` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	fn settle_account() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1171`
+		//  Measured:  `1192`
 		//  Estimated: `6180`
-		// Minimum execution time: 61_942_000 picoseconds.
-		Weight::from_parts(65_367_000, 6180)
-			.saturating_add(T::DbWeight::get().reads(9_u64))
+		// Minimum execution time: 47_521_000 picoseconds.
+		Weight::from_parts(51_276_000, 6180)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Options::Series` (r:1 w:1)
@@ -355,7 +372,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Books` (r:2 w:2)
-	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(16663), added: 19138, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Books` (`max_values`: None, `max_size`: Some(20247), added: 22722, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountOrders` (r:1 w:1)
 	/// Proof: `Options::AccountOrders` (`max_values`: None, `max_size`: Some(1714), added: 4189, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Positions` (r:1 w:1)
@@ -365,12 +382,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 128]`.
 	fn expire_orders(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `650 + n * (78 ±0)`
-		//  Estimated: `39266`
-		// Minimum execution time: 43_424_000 picoseconds.
-		Weight::from_parts(3_394_015, 39266)
-			// Standard Error: 102_281
-			.saturating_add(Weight::from_parts(9_750_028, 0).saturating_mul(n.into()))
+		//  Measured:  `650 + n * (79 ±0)`
+		//  Estimated: `46434`
+		// Minimum execution time: 29_123_000 picoseconds.
+		Weight::from_parts(21_101_873, 46434)
+			// Standard Error: 3_943
+			.saturating_add(Weight::from_parts(5_727_372, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -387,7 +404,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::Positions` (r:3 w:1)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:1)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(360), added: 2835, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Hot` (r:1 w:1)
 	/// Proof: `Margin::Hot` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Clearing` (r:1 w:1)
@@ -398,10 +415,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	fn settle_position() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1550`
+		//  Measured:  `1571`
 		//  Estimated: `8775`
-		// Minimum execution time: 86_438_000 picoseconds.
-		Weight::from_parts(90_665_000, 8775)
+		// Minimum execution time: 63_114_000 picoseconds.
+		Weight::from_parts(67_091_000, 8775)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -409,38 +426,44 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Options::LiveSeries` (r:1 w:0)
 	/// Proof: `Options::LiveSeries` (`max_values`: Some(1), `max_size`: Some(6146), added: 6641, mode: `MaxEncodedLen`)
+	/// Storage: `Options::ListingRules` (r:1 w:0)
+	/// Proof: `Options::ListingRules` (`max_values`: Some(1), `max_size`: Some(961), added: 1456, mode: `MaxEncodedLen`)
 	/// Storage: `Options::VoidBefore` (r:1 w:0)
 	/// Proof: `Options::VoidBefore` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Options::MmpCleanup` (r:1 w:0)
+	/// Proof: `Options::MmpCleanup` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Options::NextExpiringBlock` (r:1 w:1)
+	/// Proof: `Options::NextExpiringBlock` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Options::ExpiringOrders` (r:2 w:0)
+	/// Proof: `Options::ExpiringOrders` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn on_idle_base() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `116`
 		//  Estimated: `7631`
-		// Minimum execution time: 6_740_000 picoseconds.
-		Weight::from_parts(7_381_000, 7631)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		// Minimum execution time: 11_978_000 picoseconds.
+		Weight::from_parts(13_160_000, 7631)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:0)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Positions` (r:32 w:0)
+	/// Storage: `Options::Positions` (r:128 w:0)
 	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Series` (r:32 w:0)
+	/// Storage: `Options::Series` (r:128 w:0)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
-	/// The range of component `s` is `[1, 32]`.
+	/// The range of component `s` is `[1, 160]`.
 	fn portfolio(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `373 + s * (196 ±0)`
-		//  Estimated: `5563 + s * (2601 ±0)`
-		// Minimum execution time: 13_520_000 picoseconds.
-		Weight::from_parts(802_536, 5563)
-			// Standard Error: 50_784
-			.saturating_add(Weight::from_parts(8_373_180, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(1_u64))
+		//  Measured:  `393 + s * (195 ±0)`
+		//  Estimated: `14740 + s * (2319 ±49)`
+		// Minimum execution time: 10_676_000 picoseconds.
+		Weight::from_parts(8_772_484, 14740)
+			// Standard Error: 27_723
+			.saturating_add(Weight::from_parts(5_700_420, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
-			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 2319).saturating_mul(s.into()))
 	}
-	/// Measured 2026-12-05 on a VM 2.08-2.87 x slower than this file's run (by its unchanged
-	/// benchmarks; raw run: `benchmarks/pallet_options.2026-12-05-run.rs`): execution times
-	/// divided by the smallest ratio (`expire_orders`, 2.075), so that they stay upper bounds here.
 	/// Storage: `Options::CancelDeadlines` (r:1 w:1)
 	/// Proof: `Options::CancelDeadlines` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Options::CancelBucketLen` (r:2 w:2)
@@ -453,14 +476,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `361`
 		//  Estimated: `5972`
-		// Minimum execution time: 59_772_000 picoseconds.
-		Weight::from_parts(31_026_988, 5972)
+		// Minimum execution time: 19_539_000 picoseconds.
+		Weight::from_parts(21_222_000, 5972)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
-	/// Measured 2026-12-05 on a VM 2.08-2.87 x slower than this file's run (by its unchanged
-	/// benchmarks; raw run: `benchmarks/pallet_options.2026-12-05-run.rs`): execution times
-	/// divided by the smallest ratio (`expire_orders`, 2.075), so that they stay upper bounds here.
 	/// Storage: `Options::CounterForCancelDeadlines` (r:1 w:1)
 	/// Proof: `Options::CounterForCancelDeadlines` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Options::NextCancelBlock` (r:1 w:0)
@@ -482,19 +502,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `447 + a * (179 ±0)`
 		//  Estimated: `3628 + a * (4189 ±0)`
-		// Minimum execution time: 7_143_000 picoseconds.
-		Weight::from_parts(12_573_029, 3628)
-			// Standard Error: 91_777
-			.saturating_add(Weight::from_parts(17_624_066, 0).saturating_mul(a.into()))
+		// Minimum execution time: 2_694_000 picoseconds.
+		Weight::from_parts(37_031_352, 3628)
+			// Standard Error: 137_643
+			.saturating_add(Weight::from_parts(14_109_871, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(a.into())))
 			.saturating_add(Weight::from_parts(0, 4189).saturating_mul(a.into()))
 	}
-	/// Measured 2026-12-05 on a VM 2.08-2.87 x slower than this file's run (by its unchanged
-	/// benchmarks; raw run: `benchmarks/pallet_options.2026-12-05-run.rs`): execution times
-	/// divided by the smallest ratio (`expire_orders`, 2.075), so that they stay upper bounds here.
 	/// Storage: `Options::UnderlyingConfigs` (r:1 w:0)
 	/// Proof: `Options::UnderlyingConfigs` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// Storage: `Options::MmpStates` (r:1 w:1)
@@ -503,28 +520,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `462`
 		//  Estimated: `3672`
-		// Minimum execution time: 41_769_000 picoseconds.
-		Weight::from_parts(22_108_916, 3672)
+		// Minimum execution time: 12_178_000 picoseconds.
+		Weight::from_parts(13_190_000, 3672)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	/// Measured 2026-12-05 on a VM 2.08-2.87 x slower than this file's run (by its unchanged
-	/// benchmarks; raw run: `benchmarks/pallet_options.2026-12-05-run.rs`): execution times
-	/// divided by the smallest ratio (`expire_orders`, 2.075), so that they stay upper bounds here.
 	/// Storage: `Options::MmpStates` (r:1 w:1)
 	/// Proof: `Options::MmpStates` (`max_values`: None, `max_size`: Some(207), added: 2682, mode: `MaxEncodedLen`)
 	fn reset_mmp() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `434`
 		//  Estimated: `3672`
-		// Minimum execution time: 34_655_000 picoseconds.
-		Weight::from_parts(18_700_241, 3672)
+		// Minimum execution time: 9_674_000 picoseconds.
+		Weight::from_parts(10_476_000, 3672)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	/// Measured 2026-12-05 on a VM 2.08-2.87 x slower than this file's run (by its unchanged
-	/// benchmarks; raw run: `benchmarks/pallet_options.2026-12-05-run.rs`): execution times
-	/// divided by the smallest ratio (`expire_orders`, 2.075), so that they stay upper bounds here.
 	/// Storage: `Options::NextOrderId` (r:1 w:0)
 	/// Proof: `Options::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Options::MmpStates` (r:0 w:1)
@@ -535,14 +546,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `164`
 		//  Estimated: `1493`
-		// Minimum execution time: 24_997_000 picoseconds.
-		Weight::from_parts(12_944_579, 1493)
+		// Minimum execution time: 7_822_000 picoseconds.
+		Weight::from_parts(8_502_000, 1493)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
-	/// Measured 2026-12-05 on a VM 2.08-2.87 x slower than this file's run (by its unchanged
-	/// benchmarks; raw run: `benchmarks/pallet_options.2026-12-05-run.rs`): execution times
-	/// divided by the smallest ratio (`expire_orders`, 2.075), so that they stay upper bounds here.
 	/// Storage: `Options::Series` (r:1 w:1)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -576,7 +584,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::AccountSeriesIndex` (r:1 w:1)
 	/// Proof: `Options::AccountSeriesIndex` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:1)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(360), added: 2835, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PendingParams` (r:1 w:0)
 	/// Proof: `Margin::PendingParams` (`max_values`: Some(1), `max_size`: Some(164), added: 659, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Hot` (r:1 w:1)
@@ -587,16 +595,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::WarmVoidAt` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn place_vol_order() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8724`
+		//  Measured:  `8741`
 		//  Estimated: `46434`
-		// Minimum execution time: 396_453_000 picoseconds.
-		Weight::from_parts(216_579_278, 46434)
+		// Minimum execution time: 147_530_000 picoseconds.
+		Weight::from_parts(156_924_000, 46434)
 			.saturating_add(T::DbWeight::get().reads(22_u64))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
 	}
-	/// Measured 2026-12-05 on a VM 2.08-2.87 x slower than this file's run (by its unchanged
-	/// benchmarks; raw run: `benchmarks/pallet_options.2026-12-05-run.rs`): execution times
-	/// divided by the smallest ratio (`expire_orders`, 2.075), so that they stay upper bounds here.
 	/// Storage: `Options::CounterForVolOrders` (r:1 w:1)
 	/// Proof: `Options::CounterForVolOrders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Options::VolOrders` (r:33 w:32)
@@ -626,13 +631,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn reprice_vol_orders(s: u32, n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `449 + n * (355 ±0) + s * (34331 ±0)`
-		//  Estimated: `147326 + n * (1540 ±165) + s * (45444 ±0)`
-		// Minimum execution time: 1_770_921_000 picoseconds.
-		Weight::from_parts(479_279_640, 147326)
-			// Standard Error: 3_973_769
-			.saturating_add(Weight::from_parts(91_506_685, 0).saturating_mul(s.into()))
-			// Standard Error: 3_973_769
-			.saturating_add(Weight::from_parts(10_619_695, 0).saturating_mul(n.into()))
+		//  Estimated: `147326 + n * (1540 ±91) + s * (45444 ±0)`
+		// Minimum execution time: 670_239_000 picoseconds.
+		Weight::from_parts(10_739_921, 147326)
+			// Standard Error: 636_951
+			.saturating_add(Weight::from_parts(57_636_341, 0).saturating_mul(s.into()))
+			// Standard Error: 636_951
+			.saturating_add(Weight::from_parts(23_030_034, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
@@ -647,113 +652,104 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with `RocksDbWeight`, for mocks and tests.
 impl WeightInfo for () {
 	fn configure_underlying() -> Weight {
-		Weight::from_parts(12_569_000, 7631)
-			.saturating_add(RocksDbWeight::get().reads(1_u64))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
-	}
-	fn set_listing_rule() -> Weight {
-		Weight::from_parts(25_138_000, 7631)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
+		Weight::from_parts(6_519_000, 7631)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn list_series() -> Weight {
-		Weight::from_parts(58_787_000, 7631)
+		Weight::from_parts(28_222_000, 7631)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
+	fn set_listing_rule() -> Weight {
+		Weight::from_parts(11_377_000, 3541)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
 	/// The range of component `k` is `[1, 8]`.
 	fn place_order(k: u32, ) -> Weight {
-		Weight::from_parts(164_284_078, 39266)
-			.saturating_add(Weight::from_parts(73_632_009, 0).saturating_mul(k.into()))
-			.saturating_add(RocksDbWeight::get().reads(24_u64))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(k.into())))
-			.saturating_add(RocksDbWeight::get().writes(15_u64))
+		Weight::from_parts(114_454_316, 46434)
+			.saturating_add(Weight::from_parts(59_288_572, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(27_u64))
+			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(k.into())))
+			.saturating_add(RocksDbWeight::get().writes(16_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 4189).saturating_mul(k.into()))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(36_685_000, 20128)
+		Weight::from_parts(25_177_000, 23712)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	/// The range of component `n` is `[1, 128]`.
 	fn cancel_all(n: u32, ) -> Weight {
-		Weight::from_parts(351_557_246, 304390)
-			.saturating_add(Weight::from_parts(28_006_098, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(34_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(34_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 9556).saturating_mul(n.into()))
+		Weight::from_parts(43_094_000, 5563)
+			.saturating_add(Weight::from_parts(27_272_003, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 22722).saturating_mul(n.into()))
 	}
 	/// The range of component `l` is `[1, 32]`.
 	/// The range of component `c` is `[0, 96]`.
 	fn quote(l: u32, c: u32, ) -> Weight {
-		// Scaled from the 2026-12-04 23:23 UTC run (benchmarks/pallet_options.2026-12-04c-run.rs, a VM
-		// 1.50-2.34 x slower than this file's run by its unchanged benchmarks) by the smallest of
-		// those ratios (`list_series`: 58.8 / 88.5 us), so that it stays an upper bound here.
-		Weight::from_parts(63_662_103, 7774)
-			.saturating_add(Weight::from_parts(54_626_297, 0).saturating_mul(l.into()))
-			.saturating_add(Weight::from_parts(10_554_038, 0).saturating_mul(c.into()))
-			.saturating_add(RocksDbWeight::get().reads(14_u64))
+		Weight::from_parts(657_441_000, 9045)
+			.saturating_add(Weight::from_parts(20_122_686, 0).saturating_mul(l.into()))
+			.saturating_add(Weight::from_parts(2_284_499, 0).saturating_mul(c.into()))
+			.saturating_add(RocksDbWeight::get().reads(15_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(l.into())))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
-			// A book side per leg and an entry per series (`ceil(l / 2)`): a leg replacing one
-			// order with one leaves its series' entry unwritten since 2026-12-06 (that day's run,
-			// benchmarks/pallet_options.2026-12-06-0238.quote-run.rs: `Options::Series` w:1, was
-			// w:16 at 32 legs; its write slope, 1 per leg, is the fit's rounding of 1.5).
-			.saturating_add(RocksDbWeight::get().writes(u64::from(l).saturating_add(u64::from(l.div_ceil(2)))))
-			.saturating_add(Weight::from_parts(0, 64).saturating_mul(c.into()))
-			.saturating_add(Weight::from_parts(0, 18865).saturating_mul(l.into()))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(l.into())))
+			.saturating_add(Weight::from_parts(0, 76).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 22397).saturating_mul(l.into()))
 	}
 	/// The range of component `d` is `[0, 255]`.
 	fn quote_depth(d: u32, ) -> Weight {
-		// Scaled from the 2026-12-04 23:23 UTC run (benchmarks/pallet_options.2026-12-04c-run.rs, a VM
-		// 1.50-2.34 x slower than this file's run by its unchanged benchmarks) by the smallest of
-		// those ratios (`list_series`: 58.8 / 88.5 us), so that it stays an upper bound here.
-		Weight::from_parts(149_156_799, 39266)
-			.saturating_add(Weight::from_parts(95_694, 0).saturating_mul(d.into()))
+		Weight::from_parts(72_789_003, 46434)
+			.saturating_add(Weight::from_parts(43_564, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(17_u64))
-			.saturating_add(RocksDbWeight::get().writes(7_u64))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn settle_account() -> Weight {
-		Weight::from_parts(65_367_000, 6180)
-			.saturating_add(RocksDbWeight::get().reads(9_u64))
+		Weight::from_parts(51_276_000, 6180)
+			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	/// The range of component `n` is `[1, 128]`.
 	fn expire_orders(n: u32, ) -> Weight {
-		Weight::from_parts(3_394_015, 39266)
-			.saturating_add(Weight::from_parts(9_750_028, 0).saturating_mul(n.into()))
+		Weight::from_parts(21_101_873, 46434)
+			.saturating_add(Weight::from_parts(5_727_372, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn settle_position() -> Weight {
-		Weight::from_parts(90_665_000, 8775)
+		Weight::from_parts(67_091_000, 8775)
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn on_idle_base() -> Weight {
-		Weight::from_parts(7_381_000, 7631)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
+		Weight::from_parts(13_160_000, 7631)
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
-	/// The range of component `s` is `[1, 32]`.
+	/// The range of component `s` is `[1, 160]`.
 	fn portfolio(s: u32, ) -> Weight {
-		Weight::from_parts(802_536, 5563)
-			.saturating_add(Weight::from_parts(8_373_180, 0).saturating_mul(s.into()))
-			.saturating_add(RocksDbWeight::get().reads(1_u64))
+		Weight::from_parts(8_772_484, 14740)
+			.saturating_add(Weight::from_parts(5_700_420, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
-			.saturating_add(Weight::from_parts(0, 2601).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 2319).saturating_mul(s.into()))
 	}
 	fn schedule_cancel() -> Weight {
-		Weight::from_parts(31_026_988, 5972)
+		Weight::from_parts(21_222_000, 5972)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	/// The range of component `a` is `[0, 128]`.
 	fn fire_cancel_schedules(a: u32, ) -> Weight {
-		Weight::from_parts(12_573_029, 3628)
-			.saturating_add(Weight::from_parts(17_624_066, 0).saturating_mul(a.into()))
+		Weight::from_parts(37_031_352, 3628)
+			.saturating_add(Weight::from_parts(14_109_871, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -761,31 +757,31 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4189).saturating_mul(a.into()))
 	}
 	fn set_mmp() -> Weight {
-		Weight::from_parts(22_108_916, 3672)
+		Weight::from_parts(13_190_000, 3672)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn reset_mmp() -> Weight {
-		Weight::from_parts(18_700_241, 3672)
+		Weight::from_parts(10_476_000, 3672)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn mmp_fill() -> Weight {
-		Weight::from_parts(12_944_579, 1493)
+		Weight::from_parts(8_502_000, 1493)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn place_vol_order() -> Weight {
-		Weight::from_parts(216_579_278, 46434)
+		Weight::from_parts(156_924_000, 46434)
 			.saturating_add(RocksDbWeight::get().reads(22_u64))
 			.saturating_add(RocksDbWeight::get().writes(13_u64))
 	}
 	/// The range of component `s` is `[1, 32]`.
 	/// The range of component `n` is `[1, 32]`.
 	fn reprice_vol_orders(s: u32, n: u32, ) -> Weight {
-		Weight::from_parts(479_279_640, 147326)
-			.saturating_add(Weight::from_parts(91_506_685, 0).saturating_mul(s.into()))
-			.saturating_add(Weight::from_parts(10_619_695, 0).saturating_mul(n.into()))
+		Weight::from_parts(10_739_921, 147326)
+			.saturating_add(Weight::from_parts(57_636_341, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(23_030_034, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((8_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))

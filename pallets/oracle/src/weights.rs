@@ -3,19 +3,13 @@
 //! from the benchmarks in `benchmarking.rs`, executed on the wasm runtime. Do not edit by hand:
 //! regenerate with the command below (template: `.maintain/frame-weight-template.hbs`).
 //!
-//! DATE: 2026-12-04, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-12-06, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
 //! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: `1024`
 //!
 //! `SubstrateWeight` charges storage through the runtime's `T::DbWeight` (ParityDB); `()` uses
 //! `RocksDbWeight` (mocks and tests).
-//!
-//! Exception (spec 114, until the next run): `feed` and `validate_feed` (then named
-//! `authorize_feed`) were measured when a feed also carried and verified an sr25519 signature
-//! over its payload and read `System::BlockHash` for it. Feeds are now ordinary signed
-//! extrinsics (the transaction's signature is checked by the runtime, as for every signed
-//! extrinsic, in its base weight), so these figures are upper bounds.
 
 // Executed Command:
 // /root/.cache/optionchain/production/target/production/optionchain-node
@@ -38,7 +32,7 @@
 // --template
 // .maintain/frame-weight-template.hbs
 // --json-file
-// benchmarks/pallet_oracle.json
+// /work/main/benchmarks/pallet_oracle.json
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -80,8 +74,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::LastFeeds` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Underlyings` (r:16 w:0)
 	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
-	/// Storage: `System::BlockHash` (r:1 w:0)
-	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Touched` (r:1 w:1)
 	/// Proof: `Oracle::Touched` (`max_values`: Some(1), `max_size`: Some(65), added: 560, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Submissions` (r:16 w:16)
@@ -89,13 +81,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn feed(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2733 + n * (52 ±0)`
+		//  Measured:  `2679 + n * (52 ±0)`
 		//  Estimated: `3521 + n * (3704 ±0)`
-		// Minimum execution time: 107_429_000 picoseconds.
-		Weight::from_parts(124_987_243, 3521)
-			// Standard Error: 353_411
-			.saturating_add(Weight::from_parts(9_277_889, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 22_754_000 picoseconds.
+		Weight::from_parts(19_215_353, 3521)
+			// Standard Error: 1_750
+			.saturating_add(Weight::from_parts(5_497_387, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -109,18 +101,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::LastFeeds` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Underlyings` (r:16 w:0)
 	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
-	/// Storage: `System::BlockHash` (r:1 w:0)
-	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	fn validate_feed(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1187 + n * (27 ±0)`
+		//  Measured:  `1133 + n * (27 ±0)`
 		//  Estimated: `3521 + n * (2559 ±0)`
-		// Minimum execution time: 77_265_000 picoseconds.
-		Weight::from_parts(81_596_894, 3521)
-			// Standard Error: 97_489
-			.saturating_add(Weight::from_parts(3_192_298, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
+		// Minimum execution time: 11_898_000 picoseconds.
+		Weight::from_parts(10_602_184, 3521)
+			// Standard Error: 1_877
+			.saturating_add(Weight::from_parts(2_209_130, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2559).saturating_mul(n.into()))
 	}
@@ -154,12 +144,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1533 + a * (841 ±0) + o * (108 ±0)`
 		//  Estimated: `1998 + a * (3704 ±0)`
-		// Minimum execution time: 8_723_000 picoseconds.
-		Weight::from_parts(9_945_000, 1998)
-			// Standard Error: 233_659
-			.saturating_add(Weight::from_parts(69_437_578, 0).saturating_mul(a.into()))
-			// Standard Error: 232_108
-			.saturating_add(Weight::from_parts(4_355_960, 0).saturating_mul(o.into()))
+		// Minimum execution time: 4_376_000 picoseconds.
+		Weight::from_parts(4_496_000, 1998)
+			// Standard Error: 95_602
+			.saturating_add(Weight::from_parts(50_483_425, 0).saturating_mul(a.into()))
+			// Standard Error: 94_967
+			.saturating_add(Weight::from_parts(3_805_388, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -182,11 +172,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn fix_settlements(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `6172 + s * (1639 ±0)`
-		//  Estimated: `49231 + s * (40396 ±0)`
-		// Minimum execution time: 7_301_000 picoseconds.
-		Weight::from_parts(144_075_756, 49231)
-			// Standard Error: 1_539_201
-			.saturating_add(Weight::from_parts(95_784_982, 0).saturating_mul(s.into()))
+		//  Estimated: `49231 + s * (40396 ±951)`
+		// Minimum execution time: 6_129_000 picoseconds.
+		Weight::from_parts(50_843_915, 49231)
+			// Standard Error: 460_332
+			.saturating_add(Weight::from_parts(79_029_506, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((23_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -218,10 +208,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1477 + s * (1922 ±0)`
 		//  Estimated: `6607 + s * (3704 ±0)`
-		// Minimum execution time: 12_909_000 picoseconds.
-		Weight::from_parts(40_927_901, 6607)
-			// Standard Error: 223_415
-			.saturating_add(Weight::from_parts(34_571_758, 0).saturating_mul(s.into()))
+		// Minimum execution time: 6_179_000 picoseconds.
+		Weight::from_parts(25_721_060, 6607)
+			// Standard Error: 235_717
+			.saturating_add(Weight::from_parts(29_616_064, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -240,8 +230,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `740`
 		//  Estimated: `3551`
-		// Minimum execution time: 22_063_000 picoseconds.
-		Weight::from_parts(25_859_000, 3551)
+		// Minimum execution time: 16_635_000 picoseconds.
+		Weight::from_parts(18_037_000, 3551)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -253,8 +243,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `292`
 		//  Estimated: `3551`
-		// Minimum execution time: 13_830_000 picoseconds.
-		Weight::from_parts(15_774_000, 3551)
+		// Minimum execution time: 10_276_000 picoseconds.
+		Weight::from_parts(11_186_000, 3551)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -268,8 +258,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `582`
 		//  Estimated: `3549`
-		// Minimum execution time: 14_883_000 picoseconds.
-		Weight::from_parts(16_504_000, 3549)
+		// Minimum execution time: 10_766_000 picoseconds.
+		Weight::from_parts(11_838_000, 3549)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -281,8 +271,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `296`
 		//  Estimated: `3549`
-		// Minimum execution time: 12_218_000 picoseconds.
-		Weight::from_parts(13_280_000, 3549)
+		// Minimum execution time: 9_023_000 picoseconds.
+		Weight::from_parts(9_885_000, 3549)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -296,8 +286,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1465`
 		//  Estimated: `41934`
-		// Minimum execution time: 66_448_000 picoseconds.
-		Weight::from_parts(75_462_000, 41934)
+		// Minimum execution time: 39_168_000 picoseconds.
+		Weight::from_parts(42_163_000, 41934)
 			.saturating_add(T::DbWeight::get().reads(18_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -313,16 +303,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn remove_operator(u: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1881 + u * (99 ±0)`
-		//  Estimated: `1998 + u * (3637 ±18)`
-		// Minimum execution time: 39_228_000 picoseconds.
-		Weight::from_parts(39_192_738, 1998)
-			// Standard Error: 51_055
-			.saturating_add(Weight::from_parts(6_836_022, 0).saturating_mul(u.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		//  Estimated: `2108 + u * (3601 ±7)`
+		// Minimum execution time: 16_445_000 picoseconds.
+		Weight::from_parts(11_086_561, 2108)
+			// Standard Error: 2_469
+			.saturating_add(Weight::from_parts(5_121_987, 0).saturating_mul(u.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(u.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(u.into())))
-			.saturating_add(Weight::from_parts(0, 3637).saturating_mul(u.into()))
+			.saturating_add(Weight::from_parts(0, 3601).saturating_mul(u.into()))
 	}
 	/// Storage: `Oracle::Underlyings` (r:1 w:0)
 	/// Proof: `Oracle::Underlyings` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
@@ -338,8 +328,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `5418`
 		//  Estimated: `6607`
-		// Minimum execution time: 25_308_000 picoseconds.
-		Weight::from_parts(27_992_000, 6607)
+		// Minimum execution time: 18_578_000 picoseconds.
+		Weight::from_parts(20_100_000, 6607)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -363,8 +353,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1684`
 		//  Estimated: `3549`
-		// Minimum execution time: 51_847_000 picoseconds.
-		Weight::from_parts(76_043_000, 3549)
+		// Minimum execution time: 36_204_000 picoseconds.
+		Weight::from_parts(49_083_000, 3549)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -374,9 +364,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 impl WeightInfo for () {
 	/// The range of component `n` is `[1, 16]`.
 	fn feed(n: u32, ) -> Weight {
-		Weight::from_parts(124_987_243, 3521)
-			.saturating_add(Weight::from_parts(9_277_889, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
+		Weight::from_parts(19_215_353, 3521)
+			.saturating_add(Weight::from_parts(5_497_387, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -384,18 +374,18 @@ impl WeightInfo for () {
 	}
 	/// The range of component `n` is `[1, 16]`.
 	fn validate_feed(n: u32, ) -> Weight {
-		Weight::from_parts(81_596_894, 3521)
-			.saturating_add(Weight::from_parts(3_192_298, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
+		Weight::from_parts(10_602_184, 3521)
+			.saturating_add(Weight::from_parts(2_209_130, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2559).saturating_mul(n.into()))
 	}
 	/// The range of component `a` is `[0, 16]`.
 	/// The range of component `o` is `[1, 16]`.
 	fn aggregate(a: u32, o: u32, ) -> Weight {
-		Weight::from_parts(9_945_000, 1998)
-			.saturating_add(Weight::from_parts(69_437_578, 0).saturating_mul(a.into()))
-			.saturating_add(Weight::from_parts(4_355_960, 0).saturating_mul(o.into()))
+		Weight::from_parts(4_496_000, 1998)
+			.saturating_add(Weight::from_parts(50_483_425, 0).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(3_805_388, 0).saturating_mul(o.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((9_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -404,8 +394,8 @@ impl WeightInfo for () {
 	}
 	/// The range of component `s` is `[0, 8]`.
 	fn fix_settlements(s: u32, ) -> Weight {
-		Weight::from_parts(144_075_756, 49231)
-			.saturating_add(Weight::from_parts(95_784_982, 0).saturating_mul(s.into()))
+		Weight::from_parts(50_843_915, 49231)
+			.saturating_add(Weight::from_parts(79_029_506, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().reads((23_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -414,8 +404,8 @@ impl WeightInfo for () {
 	}
 	/// The range of component `s` is `[0, 8]`.
 	fn fix_settlements_stuck(s: u32, ) -> Weight {
-		Weight::from_parts(40_927_901, 6607)
-			.saturating_add(Weight::from_parts(34_571_758, 0).saturating_mul(s.into()))
+		Weight::from_parts(25_721_060, 6607)
+			.saturating_add(Weight::from_parts(29_616_064, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -423,47 +413,47 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3704).saturating_mul(s.into()))
 	}
 	fn force_settlement_price() -> Weight {
-		Weight::from_parts(25_859_000, 3551)
+		Weight::from_parts(18_037_000, 3551)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn cancel_settlement() -> Weight {
-		Weight::from_parts(15_774_000, 3551)
+		Weight::from_parts(11_186_000, 3551)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn register_underlying() -> Weight {
-		Weight::from_parts(16_504_000, 3549)
+		Weight::from_parts(11_838_000, 3549)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn update_underlying() -> Weight {
-		Weight::from_parts(13_280_000, 3549)
+		Weight::from_parts(9_885_000, 3549)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn add_operator() -> Weight {
-		Weight::from_parts(75_462_000, 41934)
+		Weight::from_parts(42_163_000, 41934)
 			.saturating_add(RocksDbWeight::get().reads(18_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// The range of component `u` is `[1, 16]`.
 	fn remove_operator(u: u32, ) -> Weight {
-		Weight::from_parts(39_192_738, 1998)
-			.saturating_add(Weight::from_parts(6_836_022, 0).saturating_mul(u.into()))
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
+		Weight::from_parts(11_086_561, 2108)
+			.saturating_add(Weight::from_parts(5_121_987, 0).saturating_mul(u.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(u.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(u.into())))
-			.saturating_add(Weight::from_parts(0, 3637).saturating_mul(u.into()))
+			.saturating_add(Weight::from_parts(0, 3601).saturating_mul(u.into()))
 	}
 	fn schedule_settlement() -> Weight {
-		Weight::from_parts(27_992_000, 6607)
+		Weight::from_parts(20_100_000, 6607)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn release_circuit_breaker() -> Weight {
-		Weight::from_parts(76_043_000, 3549)
+		Weight::from_parts(49_083_000, 3549)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}

@@ -256,7 +256,8 @@ fn writers_breached_by_one_move_are_liquidated_before_a_full_blocks_extrinsics()
 /// 2026-12-03 with the 18:00 weights and the 125 ms reserve of 0.5 s blocks: 232 (+ 11 by the sweep) in the
 /// first block, 173 (+ 6) in the second, 78 in the third; on 2026-12-06, with a liquidation
 /// sized by the writer's one position rather than its two series of entries: 377 (+ 17) in
-/// the first block and 106 in the second.
+/// the first block and 106 in the second; with the weights of 2026-12-06 14:38 (one run, 287 µs
+/// charged per writer): 471 (+ 7) in the first block and the last 22 in the second.
 #[test]
 fn five_hundred_writers_with_resting_orders_200_in_the_first_block_all_within_three() {
 	use optionchain_primitives::exchange::PositionsProvider;

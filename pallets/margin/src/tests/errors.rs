@@ -56,6 +56,13 @@ fn call_errors() {
 			Error::<Test>::SettlementAssetFrozen
 		);
 		assert_ok!(Assets::thaw(RuntimeOrigin::signed(ALICE), USDC, BOB));
+		// So is everybody while the asset itself is frozen.
+		assert_ok!(Assets::freeze_asset(RuntimeOrigin::signed(ALICE), USDC));
+		assert_noop!(
+			Margin::deposit(RuntimeOrigin::signed(BOB), 10 * USD),
+			Error::<Test>::SettlementAssetFrozen
+		);
+		assert_ok!(Assets::thaw_asset(RuntimeOrigin::signed(ALICE), USDC));
 		assert_ok!(Margin::deposit(RuntimeOrigin::signed(BOB), 10 * USD));
 		assert_ok!(Margin::deposit(RuntimeOrigin::signed(ALICE), held));
 		let s = liquidatable_bob();
