@@ -12,7 +12,7 @@
 
 use codec::{Compact, Decode, Encode};
 use frame_support::traits::GetCallName;
-use optionchain_fuzz::{trader_account, traders, Applied, Harness, Skip};
+use optionchain_fuzz::{trader_account, traders, Applied, FeedChange, Harness, Skip};
 use optionchain_integration_tests::{oracle_feed_observed, Trader};
 use optionchain_primitives::{
 	exchange::{OptionKind, Side},
@@ -234,6 +234,7 @@ fn cases(number: u32, now: u64, bob_order: u64) -> Vec<Case> {
 		case("cancel someone else's order", T(2), x(O::cancel_order { order_id: bob_order }), Error("Options::UnknownOrder")),
 		case("cancel all in an unknown series", T(2), x(O::cancel_all { series: Some(99) }), Error("Options::UnknownSeries")),
 		case("replace an unknown order", T(0), x(O::replace_order { order_id: u64::MAX, request: order(1, Side::Buy, 100 * USD, 1) }), Error("Options::UnknownOrder")),
+		case("replace someone else's order", T(2), x(O::replace_order { order_id: bob_order, request: order(1, Side::Buy, 100 * USD, 1) }), Error("Options::UnknownOrder")),
 		case("replace with an invalid order", T(0), x(O::replace_order { order_id: bob_order, request: order(1, Side::Buy, 0, 1) }), Error("Options::InvalidPrice")),
 		case("quote nothing", T(0), quote(vec![]), Error("Options::EmptyQuote")),
 		case("quote a series twice", T(0), quote(vec![q(1, leg(100, 1), None), q(1, None, leg(200, 1))]), Error("Options::DuplicateQuoteSeries")),
@@ -452,3 +453,166 @@ fn vectors_over_their_bound_do_not_decode() {
 }
 
 use frame_support::traits::Get;
+
+/// Refusals that need a state the set-up does not have, played through the runtime as the
+/// table's cases are (named error, nothing of the exchange changed): a healthy account that
+/// holds a position is not liquidatable; after the expiry, a long settled before the shorts
+/// are collected, an account with nothing, and a position settled twice; a series whose
+/// settlement is stuck; a stuck settlement forced or cancelled within its grace period, forced
+/// with no fed range, and forced outside the range the operators fed.
+#[test]
+fn refusals_in_deep_states() {
+	use optionchain_fuzz::FuzzBlock;
+	use optionchain_runtime::AccountId;
+	let mut h = Harness::new();
+	let expect = |h: &mut Harness, name: &str, by: Trader, call: RuntimeCall, error: &str| {
+		let a = h.apply(by, call);
+		assert!(a.included, "{name}: refused before inclusion");
+		assert_eq!(a.error.as_deref(), Some(error), "{name}");
+		assert!(a.changed.is_empty(), "{name}: changed {} exchange keys", a.changed.len());
+	};
+	let t = traders();
+	let dave = t[2].account_id();
+	let bob = t[0].account_id();
+	// Dave buys 2 of series 1 (BTC, at the money, the set-up's first expiry) from Bob's ask.
+	h.open_block(Skip::Next);
+	let a = h.apply(
+		t[2],
+		x(pallet_options::Call::place_order { request: order(1, Side::Buy, 165 * USD, 2) }),
+	);
+	assert_eq!((a.included, a.error), (true, None));
+	h.close_block();
+	let held = h.read(|| pallet_options::Pallet::<Runtime>::api_positions(&dave));
+	assert_eq!(held.iter().map(|p| (p.series, p.net)).collect::<Vec<_>>(), vec![(1, 2)]);
+	h.open_block(Skip::Next);
+	expect(
+		&mut h,
+		"liquidate a healthy account that holds a position",
+		t[3],
+		m(pallet_margin::Call::liquidate { account: dave.clone(), series: 1, quantity: 1 }),
+		"Margin::NotLiquidatable",
+	);
+	h.close_block();
+	let expiry = h.read(|| pallet_options::Series::<Runtime>::get(1).expect("listed").terms.expiry);
+	// BTC up 2 %: the call expires in the money. Then a minute a block, fed, until the block
+	// that fixes the settlement price (its `on_idle`, which settles positions, ran before).
+	h.run_block(&FuzzBlock {
+		skip: Skip::Next,
+		feeds: vec![FeedChange::Move { underlying: 0, permille: 20 }],
+		actions: vec![],
+	});
+	let minute = FuzzBlock { skip: Skip::Minutes(1), feeds: vec![], actions: vec![] };
+	let fixed =
+		|h: &mut Harness| h.read(|| pallet_oracle::SettlementPrices::<Runtime>::get(0, expiry));
+	while fixed(&mut h).is_none() {
+		assert!(h.now().1 < expiry + 3_600_000, "the settlement price is fixed within the hour");
+		h.run_block(&minute);
+	}
+	// The next block's transactions, before its `on_idle` settles anybody.
+	let settle =
+		|who: &AccountId| x(pallet_options::Call::settle_account { who: who.clone(), series: 1 });
+	h.open_block(Skip::Next);
+	expect(
+		&mut h,
+		"settle a long before the shorts are collected",
+		t[3],
+		settle(&dave),
+		"Options::ShortsBeingCollected",
+	);
+	expect(
+		&mut h,
+		"settle an account without a position",
+		t[3],
+		settle(&t[4].account_id()),
+		"Options::NothingToSettle",
+	);
+	let a = h.apply(t[3], settle(&bob));
+	assert_eq!((a.included, a.error), (true, None), "the short settles");
+	expect(
+		&mut h,
+		"settle a position already settled",
+		t[3],
+		settle(&bob),
+		"Options::NothingToSettle",
+	);
+	h.close_block();
+	// Series 4 (BTC, the next day): one jump past its expiry, in whose block nobody feeds, so
+	// its settlement is stuck with no fed range; the block lands within the hour after the
+	// expiry, inside the grace period. Then series 8 (BTC, the next week): the same jump with
+	// the operators feeding, so the range is what they fed after the expiry.
+	let hour = 3_600_000u64;
+	let jump_past = |h: &mut Harness, series: u32, feeds: Vec<FeedChange>| {
+		let expiry =
+			h.read(|| pallet_options::Series::<Runtime>::get(series).expect("listed").terms.expiry);
+		let hours = u8::try_from((expiry - h.now().1) / hour + 1).expect("within ten days");
+		h.run_block(&FuzzBlock { skip: Skip::Hours(hours), feeds, actions: vec![] });
+		let now = h.now().1;
+		assert!(now > expiry && now < expiry + hour, "{now} in the hour after {expiry}");
+		let stuck = h.read(|| pallet_oracle::StuckSettlements::<Runtime>::get(0, expiry));
+		(expiry, stuck.expect("stuck").range)
+	};
+	let sudo = |c: pallet_oracle::Call<Runtime>| {
+		RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(o(c)) })
+	};
+	let force = |expiry: u64, price: u32| {
+		sudo(pallet_oracle::Call::force_settlement_price {
+			underlying: 0,
+			expiry,
+			price: usd(price),
+		})
+	};
+	let cancel =
+		|expiry: u64| sudo(pallet_oracle::Call::cancel_settlement { underlying: 0, expiry });
+	let alice = Trader::Dev(Alice);
+	let silent = (0..3).map(|operator| FeedChange::Silence { operator }).collect();
+	let (day, range) = jump_past(&mut h, 4, silent);
+	assert_eq!(range, None);
+	h.open_block(Skip::Next);
+	expect(
+		&mut h,
+		"settle a series whose price is stuck",
+		t[3],
+		x(pallet_options::Call::settle_account { who: bob.clone(), series: 4 }),
+		"Options::SettlementPriceNotFixed",
+	);
+	expect(
+		&mut h,
+		"force a stuck price within the grace period",
+		alice,
+		force(day, 60_000),
+		"Oracle::GracePeriodNotOver",
+	);
+	expect(
+		&mut h,
+		"cancel a stuck settlement within the grace period",
+		alice,
+		cancel(day),
+		"Oracle::GracePeriodNotOver",
+	);
+	h.close_block();
+	h.run_block(&FuzzBlock { skip: Skip::Hours(1), feeds: vec![], actions: vec![] });
+	h.open_block(Skip::Next);
+	expect(
+		&mut h,
+		"force a stuck price nobody fed around",
+		alice,
+		force(day, 60_000),
+		"Oracle::NoFedRange",
+	);
+	h.close_block();
+	let (week, range) = jump_past(&mut h, 8, vec![]);
+	let (lo, _) = range.expect("the operators fed around the expiry");
+	// Half of what they fed: outside it, however wide the dispersion allowed.
+	let half = u32::try_from(lo.into_inner() / USD / 2_000_000_000_000).expect("a USD price");
+	assert!(half > 20_000, "fed {range:?}");
+	h.run_block(&FuzzBlock { skip: Skip::Hours(1), feeds: vec![], actions: vec![] });
+	h.open_block(Skip::Next);
+	expect(
+		&mut h,
+		"force a stuck price outside what was fed",
+		alice,
+		force(week, half),
+		"Oracle::PriceOutsideFedRange",
+	);
+	h.close_block();
+}
