@@ -179,34 +179,6 @@ describe('runtime upgrade from the previous release', () => {
     assert.deepEqual(after_, before_);
   });
 
-  t('the ten blocks after the upgrade replay natively on its state, with every invariant (cargo test)', async () => {
-    const u = (await api.rpc.chain.getHeader(upgradeBlock)).number.toNumber();
-    await waitFor(`finalized #${u + 10}`, async () => {
-      const f = await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead());
-      return f.number.toNumber() >= u + 10;
-    }, 90_000);
-    const header = await api.rpc.chain.getHeader(upgradeBlock);
-    const pairs = (await api.rpc.state.getPairs('0x', upgradeBlock)).map(([k, v]) => [k.toHex(), v.toHex()]);
-    const blocks = [];
-    for (let n = u + 1; n <= u + 10; n++) {
-      const signed = await api.rpc.chain.getBlock(await api.rpc.chain.getBlockHash(n));
-      blocks.push(signed.block.toHex());
-    }
-    const file = path.join(runDir, 'upgrade-snapshot.json');
-    fs.writeFileSync(file, JSON.stringify({ stateRoot: header.stateRoot.toHex(), pairs, blocks }));
-    // The integration test binary is built by `cargo test --workspace` before the e2e step:
-    // the same command line finds it fresh.
-    let out;
-    try {
-      out = execFileSync('cargo', ['test', '--workspace', '--test', 'integration', 'snapshot', '--', '--ignored'], {
-        cwd: repoRoot, env: { ...process.env, OPTIONCHAIN_SNAPSHOT: file }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26,
-      }).toString();
-    } catch (e) {
-      throw new Error(`the native replay failed (snapshot ${file}):\n${e.stdout}\n${e.stderr}`);
-    }
-    assert.match(out, /\b1 passed/, out);
-  });
-
   t('trading and settlement go on under the new runtime', async () => {
     // Ferdie takes Eve's resting put offer.
     await c.placeOrder(api, ferdie, { series: putSeries, side: 'Buy', price: 900n * c.USD, quantity: 1, tif: 'ImmediateOrCancel' });
@@ -221,5 +193,42 @@ describe('runtime upgrade from the previous release', () => {
     const price = await api.call.oracleApi.settlementPrice(BTC, expiry);
     assert.ok(price.isSome, 'a settlement price was fixed');
     assert.equal((await c.usdcLedger(api)).supply.toString(), before_.supply, 'settlement-asset supply unchanged');
+  });
+
+  // After the trading test: the replayed blocks hold a fill, the expiry, the settlement price
+  // being fixed and every position paid, not only feeds.
+  t('every block from the upgrade through trading and settlement replays natively on its state, with every invariant (cargo test)', async () => {
+    const u = (await api.rpc.chain.getHeader(upgradeBlock)).number.toNumber();
+    const head = (await api.rpc.chain.getHeader()).number.toNumber();
+    // At least ten blocks; at most 300 (the settlement comes within a few minutes).
+    const last = Math.min(Math.max(head, u + 10), u + 300);
+    await waitFor(`finalized #${last}`, async () => {
+      const f = await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead());
+      return f.number.toNumber() >= last;
+    }, 90_000);
+    const header = await api.rpc.chain.getHeader(upgradeBlock);
+    const pairs = (await api.rpc.state.getPairs('0x', upgradeBlock)).map(([k, v]) => [k.toHex(), v.toHex()]);
+    const blocks = [];
+    for (let n = u + 1; n <= last; n++) {
+      const signed = await api.rpc.chain.getBlock(await api.rpc.chain.getBlockHash(n));
+      blocks.push(signed.block.toHex());
+    }
+    const file = path.join(runDir, 'upgrade-snapshot.json');
+    fs.writeFileSync(file, JSON.stringify({ stateRoot: header.stateRoot.toHex(), pairs, blocks }));
+    // The integration test binary is built by `cargo test --workspace` before the e2e step:
+    // the same command line finds it fresh.
+    let out;
+    try {
+      out = execFileSync('cargo', ['test', '--workspace', '--test', 'integration', 'snapshot', '--', '--ignored', '--nocapture'], {
+        cwd: repoRoot, env: { ...process.env, OPTIONCHAIN_SNAPSHOT: file }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26,
+      }).toString();
+    } catch (e) {
+      throw new Error(`the native replay failed (snapshot ${file}):\n${e.stdout}\n${e.stderr}`);
+    }
+    assert.match(out, /\b1 passed/, out);
+    const m = out.match(/replayed (\d+) blocks: (\d+) fills, (\d+) positions settled, (\d+) series settled/);
+    assert.ok(m, out);
+    console.log(`upgrade: ${m[0]}`);
+    assert.ok(Number(m[2]) >= 1 && Number(m[3]) >= 1 && Number(m[4]) >= 2, `the replay traded and settled: ${m[0]}`);
   });
 });

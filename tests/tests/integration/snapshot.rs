@@ -1,7 +1,8 @@
 //! A live chain's blocks replayed natively on a snapshot of its state (issue 20, the
 //! try-runtime check): `tests/e2e/test/upgrade.test.js` upgrades a dev chain from the previous
 //! release and writes the state at the upgrade's block (all key-value pairs, the new code
-//! included) and the ten blocks after it to the JSON file named by `OPTIONCHAIN_SNAPSHOT`;
+//! included) and every block after it, through a fill, the expiry and the settlement of two
+//! series (at least ten), to the JSON file named by `OPTIONCHAIN_SNAPSHOT`;
 //! this test loads the state, checks its root against the block's header, then executes each
 //! block with this build's native runtime as an importing node does (first, on a copy of the
 //! state, the upgrade's migrations alone, whose weight must fit in a block) (`Executive::execute_block`
@@ -13,12 +14,15 @@
 //! variable set: `cargo test --workspace --test integration snapshot -- --ignored`).
 
 use codec::Decode;
-use frame_support::traits::fungibles::Inspect;
+use frame_support::traits::{
+	fungibles::Inspect, GetStorageVersion, PalletInfoAccess, StorageVersion,
+};
 use optionchain_runtime::{
-	Assets, Block, Executive, Margin, Options, Oracle, Runtime, SETTLEMENT_ASSET_ID,
+	Assets, Block, Executive, Margin, Options, Oracle, Runtime, RuntimeEvent, SETTLEMENT_ASSET_ID,
 };
 use sp_core::H256;
 use sp_runtime::{generic::DigestItem, traits::Header as _};
+use std::collections::BTreeMap;
 
 fn unhex(s: &str) -> Vec<u8> {
 	sp_core::bytes::from_hex(s).expect("a hex string")
@@ -54,14 +58,35 @@ fn a_live_chain_replays_natively_with_every_invariant() {
 
 	let expected = H256::from_slice(&unhex(json["stateRoot"].as_str().expect("stateRoot")));
 	assert_eq!(root, expected, "the snapshot is the whole state of its block");
-	// The migrations the first block runs, on a copy of the state: within a block's weight.
+	// The migrations the first block runs, on a copy of the state: within a block's weight,
+	// and lossless where no migration runs: every pallet of the exchange whose storage version
+	// the upgrade leaves as it is keeps each of its keys byte for byte (a pallet whose version
+	// moves is checked by its migration's `pre_upgrade`/`post_upgrade` tests).
+	let before = copy.execute_with(exchange_storage);
 	let upgrade = copy.execute_with(Executive::execute_on_runtime_upgrade);
 	let max = <Runtime as frame_system::Config>::BlockWeights::get().max_block;
 	assert!(upgrade.all_lte(max), "the upgrade's migrations weigh {upgrade:?}, more than a block");
 	eprintln!("on_runtime_upgrade: {upgrade:?} of {max:?}");
+	let after = copy.execute_with(exchange_storage);
+	for ((name, v0, kv0), (_, v1, kv1)) in before.iter().zip(after.iter()) {
+		if v0 != v1 {
+			eprintln!("{name}: storage version {v0:?} -> {v1:?}, migrated");
+			continue;
+		}
+		let changed = kv0.iter().filter(|(k, v)| kv1.get(*k) != Some(v)).count();
+		let added = kv1.keys().filter(|k| !kv0.contains_key(*k)).count();
+		assert_eq!(
+			(changed, added),
+			(0, 0),
+			"{name}: no migration (storage version {v0:?}), yet keys changed or went (first \
+			 number) or appeared (second)"
+		);
+		eprintln!("{name}: storage version {v0:?}, {} keys kept byte for byte", kv0.len());
+	}
 	let supply = ext.execute_with(|| Assets::total_issuance(SETTLEMENT_ASSET_ID));
 	let blocks = json["blocks"].as_array().expect("blocks");
 	assert!(!blocks.is_empty(), "blocks to replay");
+	let (mut fills, mut paid, mut settled) = (0, 0, 0);
 	for b in blocks {
 		let mut block = Block::decode(&mut &unhex(b.as_str().expect("a block"))[..])
 			.expect("a block of this runtime");
@@ -75,6 +100,45 @@ fn a_live_chain_replays_natively_with_every_invariant() {
 			Margin::do_try_state().unwrap_or_else(|e| panic!("#{number}: margin: {e:?}"));
 			Options::do_try_state().unwrap_or_else(|e| panic!("#{number}: options: {e:?}"));
 			assert_eq!(Assets::total_issuance(SETTLEMENT_ASSET_ID), supply, "#{number}: supply");
+			for r in frame_system::Pallet::<Runtime>::events() {
+				match r.event {
+					RuntimeEvent::Options(pallet_options::Event::OrderFilled { .. }) => fills += 1,
+					RuntimeEvent::Options(pallet_options::Event::PositionSettled { .. }) => {
+						paid += 1
+					},
+					RuntimeEvent::Options(pallet_options::Event::SeriesSettled { .. }) => {
+						settled += 1
+					},
+					_ => {},
+				}
+			}
 		});
 	}
+	// What the replayed blocks did, for the e2e test to check that they traded and settled.
+	println!(
+		"replayed {} blocks: {fills} fills, {paid} positions settled, {settled} series settled",
+		blocks.len()
+	);
+}
+
+/// Each exchange pallet's name, on-chain storage version and every key-value pair under its
+/// prefix.
+#[allow(clippy::type_complexity)]
+fn exchange_storage() -> Vec<(&'static str, StorageVersion, BTreeMap<Vec<u8>, Vec<u8>>)> {
+	fn of<P: PalletInfoAccess + GetStorageVersion<InCodeStorageVersion = StorageVersion>>(
+	) -> (&'static str, StorageVersion, BTreeMap<Vec<u8>, Vec<u8>>) {
+		let prefix = sp_io::hashing::twox_128(P::name().as_bytes()).to_vec();
+		let mut pairs = BTreeMap::new();
+		let mut key = prefix.clone();
+		while let Some(next) = sp_io::storage::next_key(&key) {
+			if !next.starts_with(&prefix) {
+				break;
+			}
+			let value = sp_io::storage::get(&next).map(|v| v.to_vec()).unwrap_or_default();
+			pairs.insert(next.clone(), value);
+			key = next;
+		}
+		(P::name(), P::on_chain_storage_version(), pairs)
+	}
+	vec![of::<Oracle>(), of::<Margin>(), of::<Options>(), of::<Assets>()]
 }
