@@ -142,3 +142,29 @@ mod tests {
 		assert_eq!(MockOracle::index_price(1), None);
 	}
 }
+
+/// Panics unless each of `functions` of the `SubstrateWeight` implementation in `weights_rs`
+/// (a pallet's `weights.rs`, read with `include_str!`) carries the marker `Corrected by hand`:
+/// a regeneration by the benchmark CLI writes the measured fit over every function and so
+/// drops a correction made by hand; this makes a test fail until it is applied again.
+pub fn assert_corrected_by_hand(weights_rs: &str, functions: &[&str]) {
+	let start = weights_rs
+		.find("WeightInfo for SubstrateWeight<T>")
+		.expect("weights.rs implements WeightInfo for SubstrateWeight");
+	let end = weights_rs[start..]
+		.find("\nimpl WeightInfo for ()")
+		.map_or(weights_rs.len(), |e| start + e);
+	let implementation = &weights_rs[start..end];
+	for f in functions {
+		let at = implementation
+			.find(&std::format!("\tfn {f}("))
+			.unwrap_or_else(|| panic!("weights.rs has no `{f}`"));
+		let body_end =
+			implementation[at..].find("\n\t}\n").map_or(implementation.len(), |e| at + e);
+		assert!(
+			implementation[at..body_end].contains("Corrected by hand"),
+			"weights.rs: `{f}` lost its correction by hand (a regeneration overwrote it): apply \
+			 it again as the previous version of the file did"
+		);
+	}
+}
