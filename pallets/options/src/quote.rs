@@ -58,6 +58,9 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(Self::cancel_weight().saturating_mul(u64::from(o.evicted)))
 			.saturating_add(Self::unlink_weight().saturating_mul(u64::from(o.unindexed)))
 			.saturating_add(T::DbWeight::get().reads(u64::from(o.one_sided).saturating_add(1)))
+			// The benchmark writes the caller's position entry once per two legs (its requests
+			// are two-sided); a one-sided request writes it for its one leg.
+			.saturating_add(T::DbWeight::get().writes(o.one_sided.into()))
 			.saturating_add(Self::mmp_read_weight().saturating_mul(o.mmp_reads.into()))
 			.saturating_add(T::DbWeight::get().reads(o.vol_reads.into()))
 			.saturating_add(T::DbWeight::get().writes(o.series_written.into()))

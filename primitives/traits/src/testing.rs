@@ -143,7 +143,7 @@ mod tests {
 	}
 }
 
-/// Panics unless each of `functions` of the `SubstrateWeight` implementation in `weights_rs`
+/// Panics unless each of `functions` of both `WeightInfo` implementations in `weights_rs`
 /// (a pallet's `weights.rs`, read with `include_str!`) carries the marker `Corrected by hand`:
 /// a regeneration by the benchmark CLI writes the measured fit over every function and so
 /// drops a correction made by hand; this makes a test fail until it is applied again.
@@ -151,10 +151,16 @@ pub fn assert_corrected_by_hand(weights_rs: &str, functions: &[&str]) {
 	let start = weights_rs
 		.find("WeightInfo for SubstrateWeight<T>")
 		.expect("weights.rs implements WeightInfo for SubstrateWeight");
-	let end = weights_rs[start..]
+	let tests = weights_rs[start..]
 		.find("\nimpl WeightInfo for ()")
 		.map_or(weights_rs.len(), |e| start + e);
-	let implementation = &weights_rs[start..end];
+	// Both implementations: the runtime's and the one the mocks use.
+	for implementation in [&weights_rs[start..tests], &weights_rs[tests..]] {
+		check_corrected(implementation, functions);
+	}
+}
+
+fn check_corrected(implementation: &str, functions: &[&str]) {
 	for f in functions {
 		let at = implementation
 			.find(&std::format!("\tfn {f}("))

@@ -92,8 +92,10 @@ describe('runtime upgrade from the previous release', () => {
   before(async () => {
     const spec = releaseSpec();
     currentCode = spec.current;
-    // `--rpc-methods unsafe`: the native replay reads the whole state (`state_getPairs`).
-    node = new Node('upgrade', ['--chain', spec.file, '--alice', '--validator', '--force-authoring', '--tmp', '--rpc-methods', 'unsafe', '--node-key', '0'.repeat(63) + '1']);
+    // `--rpc-methods unsafe`: the native replay reads the whole state (`state_getPairs`) of
+    // the upgrade's block, after trading and settlement: `--state-pruning archive` keeps it
+    // (the default keeps 256 blocks).
+    node = new Node('upgrade', ['--chain', spec.file, '--alice', '--validator', '--force-authoring', '--tmp', '--rpc-methods', 'unsafe', '--state-pruning', 'archive', '--node-key', '0'.repeat(63) + '1']);
     await node.start();
     api = await node.api();
     [alice, bob, charlie, dave, eve, ferdie] = ['//Alice', '//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie'].map(c.pair);
@@ -200,7 +202,7 @@ describe('runtime upgrade from the previous release', () => {
   t('every block from the upgrade through trading and settlement replays natively on its state, with every invariant (cargo test)', async () => {
     const u = (await api.rpc.chain.getHeader(upgradeBlock)).number.toNumber();
     const head = (await api.rpc.chain.getHeader()).number.toNumber();
-    // At least ten blocks; at most 300 (the settlement comes within a few minutes).
+    // At least ten blocks; at most 300 (the settlement comes within a few minutes: about 170).
     const last = Math.min(Math.max(head, u + 10), u + 300);
     await waitFor(`finalized #${last}`, async () => {
       const f = await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead());

@@ -282,7 +282,8 @@ fn a_quote_is_charged_for_its_legs() {
 				+ db_weight().reads(3)
 				+ evictions(1)
 				+ Options::extra_check_weight(full)
-				+ db_weight().writes(1)
+				// Its series entry, and its position entry (once per two legs in the benchmark).
+				+ db_weight().writes(2)
 		);
 		// Charged for its legs and the check it made (the mock's check weighs 1,000; the two
 		// quoted series' reads again are not charged).
@@ -360,8 +361,9 @@ fn a_quote_is_charged_for_the_others_orders_on_the_sides_it_reads() {
 			quote(ALICE, vec![QuoteRequest { series: s, bid: leg(100, 2), ask: None }]).unwrap();
 		assert_eq!(book(s, Side::Buy).first(), Some(&(6, ALICE, 100 * USDC, 2)));
 		let legs = <() as crate::weights::WeightInfo>::quote(1, 0);
-		// (The ask side, the void entry and the protection entry.)
-		let reads = db_weight().reads(3);
+		// (The ask side, the void entry and the protection entry; the one-sided request's
+		// position entry written.)
+		let reads = db_weight().reads(3) + db_weight().writes(1);
 		// The mock's check weighs 1,000: nothing beyond the benchmark's.
 		assert_eq!(post.actual_weight, Some(legs + depth(5) + reads));
 		assert!(depth(5).ref_time() > depth(4).ref_time());
@@ -389,10 +391,11 @@ fn a_leg_that_evicts_from_a_full_side_is_charged_the_cancellation() {
 			Event::OrderCancelled { who: BOB, reason: CancelReason::Evicted, .. }
 		)));
 		// One leg on a side of 16 others' orders, the empty ask side read, the void entry, the
-		// protection entry, and the eviction.
+		// protection entry, the eviction, and the one-sided request's position entry written.
 		let w = <() as crate::weights::WeightInfo>::quote(1, 0)
 			+ depth(16)
 			+ db_weight().reads(3)
+			+ db_weight().writes(1)
 			+ Options::cancel_weight();
 		assert_eq!(post.actual_weight, Some(w));
 	});
