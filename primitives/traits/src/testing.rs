@@ -121,28 +121,6 @@ impl OracleProvider for MockOracle {
 	}
 }
 
-#[cfg(test)]
-mod tests {
-	use super::*;
-
-	#[test]
-	fn mock_roundtrip() {
-		MockOracle::set_price(1, units::whole(3_000), PriceStatus::Fresh);
-		MockOracle::set_volatility(1, units::ratio(65, 100), PriceStatus::Stale);
-		MockOracle::set_settlement_price(1, 10, units::whole(2_999));
-		assert_eq!(MockOracle::fresh_index_price(1).map(|p| p.price), Ok(units::whole(3_000)));
-		assert_eq!(MockOracle::fresh_volatility(1), Err(PriceError::Stale));
-		assert_eq!(MockOracle::settlement_price(1, 10), Some(units::whole(2_999)));
-		assert_eq!(MockOracle::schedule_settlement(1, 20), Ok(()));
-		assert_eq!(MockOracle::schedule_settlement(1, 20), Ok(()));
-		assert_eq!(MockOracle::scheduled(), std::vec![(1, 20)]);
-		MockOracle::set_schedule_error(Some(sp_runtime::DispatchError::Other("full")));
-		assert!(MockOracle::schedule_settlement(1, 30).is_err());
-		MockOracle::reset();
-		assert_eq!(MockOracle::index_price(1), None);
-	}
-}
-
 /// Panics unless each of `functions` of both `WeightInfo` implementations in `weights_rs`
 /// (a pallet's `weights.rs`, read with `include_str!`) carries the marker `Corrected by hand`:
 /// a regeneration by the benchmark CLI writes the measured fit over every function and so
@@ -172,5 +150,45 @@ fn check_corrected(implementation: &str, functions: &[&str]) {
 			"weights.rs: `{f}` lost its correction by hand (a regeneration overwrote it): apply \
 			 it again as the previous version of the file did"
 		);
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn mock_roundtrip() {
+		MockOracle::set_price(1, units::whole(3_000), PriceStatus::Fresh);
+		MockOracle::set_volatility(1, units::ratio(65, 100), PriceStatus::Stale);
+		MockOracle::set_settlement_price(1, 10, units::whole(2_999));
+		assert_eq!(MockOracle::fresh_index_price(1).map(|p| p.price), Ok(units::whole(3_000)));
+		assert_eq!(MockOracle::fresh_volatility(1), Err(PriceError::Stale));
+		assert_eq!(MockOracle::settlement_price(1, 10), Some(units::whole(2_999)));
+		assert_eq!(MockOracle::schedule_settlement(1, 20), Ok(()));
+		assert_eq!(MockOracle::schedule_settlement(1, 20), Ok(()));
+		assert_eq!(MockOracle::scheduled(), std::vec![(1, 20)]);
+		MockOracle::set_schedule_error(Some(sp_runtime::DispatchError::Other("full")));
+		assert!(MockOracle::schedule_settlement(1, 30).is_err());
+		MockOracle::reset();
+		assert_eq!(MockOracle::index_price(1), None);
+	}
+
+	#[test]
+	fn a_correction_by_hand_is_required_in_both_implementations() {
+		let file = |runtime: &str, mocks: &str| {
+			std::format!(
+				"impl<T> WeightInfo for SubstrateWeight<T> {{\n\tfn quote() -> Weight {{\n{runtime}\n\t}}\n}}\n\nimpl WeightInfo for () {{\n\tfn quote() -> Weight {{\n{mocks}\n\t}}\n}}\n"
+			)
+		};
+		let marked = "\t\t// Corrected by hand: why.\n\t\tWeight::zero()";
+		let fitted = "\t\tWeight::zero()";
+		super::assert_corrected_by_hand(&file(marked, marked), &["quote"]);
+		for (runtime, mocks) in [(fitted, marked), (marked, fitted)] {
+			let r = std::panic::catch_unwind(|| {
+				super::assert_corrected_by_hand(&file(runtime, mocks), &["quote"])
+			});
+			assert!(r.is_err(), "a missing correction passes");
+		}
 	}
 }
