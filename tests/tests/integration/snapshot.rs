@@ -157,17 +157,14 @@ fn a_live_chain_replays_natively_with_every_invariant() {
 fn exchange_storage() -> Vec<(&'static str, StorageVersion, BTreeMap<Vec<u8>, Vec<u8>>)> {
 	fn of<P: PalletInfoAccess + GetStorageVersion<InCodeStorageVersion = StorageVersion>>(
 	) -> (&'static str, StorageVersion, BTreeMap<Vec<u8>, Vec<u8>>) {
-		let prefix = sp_io::hashing::twox_128(P::name().as_bytes()).to_vec();
-		let mut pairs = BTreeMap::new();
-		let mut key = prefix.clone();
-		while let Some(next) = sp_io::storage::next_key(&key) {
-			if !next.starts_with(&prefix) {
-				break;
-			}
-			let value = sp_io::storage::get(&next).map(|v| v.to_vec()).unwrap_or_default();
-			pairs.insert(next.clone(), value);
-			key = next;
-		}
+		let prefix = sp_io::hashing::twox_128(P::name().as_bytes());
+		let pairs = keys_under(&prefix)
+			.into_iter()
+			.map(|k| {
+				let value = sp_io::storage::get(&k).map(|v| v.to_vec()).unwrap_or_default();
+				(k, value)
+			})
+			.collect();
 		(P::name(), P::on_chain_storage_version(), pairs)
 	}
 	vec![of::<Oracle>(), of::<Margin>(), of::<Options>(), of::<Assets>()]
@@ -175,17 +172,22 @@ fn exchange_storage() -> Vec<(&'static str, StorageVersion, BTreeMap<Vec<u8>, Ve
 
 /// How many values map `M` stores, and how many of them do not decode as its value type.
 fn undecodable<M: StoragePrefixedMap<V>, V: codec::FullCodec>() -> (usize, usize) {
-	let prefix = M::final_prefix();
-	let mut stored = 0usize;
-	let mut key = prefix.to_vec();
-	while let Some(next) = sp_io::storage::next_key(&key) {
-		if !next.starts_with(&prefix) {
-			break;
-		}
-		stored += 1;
-		key = next;
-	}
+	let stored = keys_under(&M::final_prefix()).len();
 	// (`iter_values` skips a value that does not decode.)
 	let decoded = M::iter_values().count();
 	(stored, stored.saturating_sub(decoded))
+}
+
+/// Every key of the state that starts with `prefix`, in order.
+fn keys_under(prefix: &[u8]) -> Vec<Vec<u8>> {
+	let mut keys = Vec::new();
+	let mut key = prefix.to_vec();
+	while let Some(next) = sp_io::storage::next_key(&key) {
+		if !next.starts_with(prefix) {
+			break;
+		}
+		keys.push(next.clone());
+		key = next;
+	}
+	keys
 }
